@@ -1,0 +1,13 @@
+{
+    "name": "Hotline Monitor",
+    "summary": "Real-time wallboard of agent states and queue figures",
+    "version": "19.0.1.0.0",
+    "category": "Services/Hotline",
+    "license": "LGPL-3",
+    "author": "12319 Hotline Project",
+    "website": "https://github.com/hotline-12319/hotline",
+    "depends": ["hotline_case"],
+    "data": [],
+    "installable": True,
+    "application": False,
+}
