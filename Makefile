@@ -1,0 +1,44 @@
+# 12319 hotline: the two commands a newcomer needs are `make run` and `make test`.
+DB ?= hotline
+PORT ?= 8069
+ODOO := scripts/odoo
+
+.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge clean-db help
+
+help:
+	@echo "make run    set up, create/update database '$(DB)' with demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up, run every test on fresh databases, print 'N passed, N failed'"
+	@echo "make lint   ruff over the Python sources"
+	@echo "make test-odoo ADDON=hotline_case   one addon's Odoo tests"
+	@echo "make test-e2e                        the end-to-end suite under tests/"
+	@echo "make pbx-rig | ami-bridge | bench | clean-db"
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@DB=$(DB) PORT=$(PORT) scripts/run.sh
+
+test: setup
+	@.venv/bin/python scripts/run_tests.py
+
+test-odoo: setup
+	@.venv/bin/python scripts/run_tests.py --stage odoo $(if $(ADDON),--addon $(ADDON))
+
+test-e2e: setup
+	@.venv/bin/python scripts/run_tests.py --stage pytest
+
+lint: setup
+	@.venv/bin/ruff check .
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; .venv/bin/python $$b || exit 1; done
+
+pbx-rig: setup
+	@scripts/pbx-rig.sh start
+
+ami-bridge: setup
+	@$(ODOO) hotline-ami -d $(DB)
+
+clean-db:
+	dropdb --if-exists $(DB)

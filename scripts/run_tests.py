@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Run every test of the project and print one summary line.
+
+Three stages, each on fresh state:
+  odoo    the addons' own tests (at_install and post_install, browser tours
+          included) on a newly created database with demo data;
+  pytest  the end-to-end suite under tests/ (PBX rig, black-box checks);
+  lint    ruff over the Python sources.
+
+The run fails on any failed, erroring or skipped test, on an ERROR logged by
+Odoo outside a test, and on a stage that could not run at all (for example
+Chromium missing for the tours). The last line reads `N passed, N failed,
+N skipped`, the form CI reads.
+"""
+
+import argparse
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTEFACTS = ROOT / ".artefacts"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) \S+ (?P<logger>[\w.]+): (?P<msg>.*)")
+STARTING = re.compile(r"^Starting (?P<test>\S+) \.\.\.")
+FAILED = re.compile(r"^(?:FAIL|ERROR): (?P<test>\S+)")
+SKIPPED = re.compile(r"^skipped (?P<test>\S+)")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.problems = []
+
+    def fail(self, what):
+        self.failed += 1
+        self.problems.append(what)
+
+
+def our_addons(selected=None):
+    names = []
+    for manifest in sorted((ROOT / "addons").glob("*/__manifest__.py")):
+        data = ast.literal_eval(manifest.read_text())
+        if data.get("installable", True):
+            names.append(manifest.parent.name)
+    if selected:
+        unknown = set(selected) - set(names)
+        if unknown:
+            sys.exit(f"run_tests: unknown addon(s): {', '.join(sorted(unknown))}")
+        return selected
+    return names
+
+
+def find_chrome():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def run_odoo(tally, addons, db, port):
+    """Install the addons with demo data on a new database, running their tests."""
+    if not find_chrome():
+        tally.fail("odoo: Chromium is not installed, the browser tours cannot run (run scripts/setup.sh)")
+        return
+    subprocess.run(["dropdb", "--if-exists", "--force", db], check=True, capture_output=True)
+    log_path = ARTEFACTS / "odoo-tests.log"
+    tags = ",".join(f"/{name}" for name in addons)
+    # Every addon is installed so cross-addon behaviour is exercised; only the
+    # tests of the addons asked for run.
+    install = ",".join(our_addons())
+    cmd = [str(ROOT / "scripts" / "odoo"), "-d", db, "-i", install, "--with-demo", "--test-enable",
+           "--test-tags", tags, "--stop-after-init", "--http-port", str(port), "--log-level=test",
+           "--workers=0", "--max-cron-threads=0"]
+    print(f"== odoo: installing {install} on {db}, testing {tags}", flush=True)
+    started, failed, skipped, stray = set(), {}, set(), []
+    current = None
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            log.write(line)
+            m = RECORD.match(line)
+            if not m:
+                if current is not None:
+                    current.append(line)
+                continue
+            current = None
+            level, logger, msg = m["level"], m["logger"], m["msg"]
+            if m2 := STARTING.match(msg):
+                started.add(m2["test"])
+            elif level in ("ERROR", "CRITICAL") and (m2 := FAILED.match(msg)):
+                current = failed.setdefault(m2["test"], [line])
+                print(f"   FAIL {m2['test']}", flush=True)
+            elif m2 := SKIPPED.match(msg):
+                skipped.add(m2["test"])
+                print(f"   SKIPPED {line.strip()}", flush=True)
+            elif level in ("ERROR", "CRITICAL"):
+                current = [line]
+                stray.append(current)
+                print(f"   {level} {logger}: {msg[:200]}", flush=True)
+            elif logger == "odoo.tests.stats":
+                print(f"   {msg}", flush=True)
+        rc = proc.wait()
+    tally.failed += len(failed)
+    tally.skipped += len(skipped)
+    tally.passed += len(started - set(failed) - skipped)
+    for test, lines in failed.items():
+        tally.problems.append(f"odoo: {test}\n{''.join(lines[-40:])}")
+    if stray:
+        tally.fail(f"odoo: {len(stray)} error(s) logged outside tests, first:\n{''.join(stray[0][-40:])}")
+    if rc != 0 and not failed and not stray:
+        tally.fail(f"odoo: exited with status {rc} (see {log_path})")
+    if not started:
+        tally.fail("odoo: no test ran")
+    print(f"   odoo: {len(started)} tests, {len(failed)} failed, {len(skipped)} skipped (log: {log_path})")
+
+
+def run_pytest(tally, paths):
+    junit = ARTEFACTS / "pytest.xml"
+    junit.unlink(missing_ok=True)
+    print(f"== pytest: {' '.join(paths)}", flush=True)
+    cmd = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfEs", f"--junitxml={junit}", *paths]
+    rc = subprocess.run(cmd, cwd=ROOT).returncode
+    if not junit.exists():
+        tally.fail(f"pytest: did not run (status {rc})")
+        return
+    suites = ET.parse(junit).getroot()
+    suites = [suites] if suites.tag == "testsuite" else list(suites)
+    for suite in suites:
+        total, failures, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+        tally.passed += total - failures - errors - skipped
+        tally.failed += failures + errors
+        tally.skipped += skipped
+    if rc not in (0, 1, 5):  # 1: some test failed (counted above); 5: none collected
+        tally.fail(f"pytest: exited with status {rc}")
+
+
+def run_lint(tally):
+    print("== lint: ruff", flush=True)
+    rc = subprocess.run([str(ROOT / ".venv" / "bin" / "ruff"), "check", "."], cwd=ROOT).returncode
+    if rc:
+        tally.fail("lint: ruff found problems")
+    else:
+        tally.passed += 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", action="append", choices=["odoo", "pytest", "lint"],
+                        help="run only these stages (default: all)")
+    parser.add_argument("--addon", action="append", help="test only these addons (all are installed)")
+    parser.add_argument("pytest_paths", nargs="*", default=["tests"], help="pytest paths (default: tests)")
+    args = parser.parse_args()
+    stages = args.stage or ["odoo", "pytest", "lint"]
+    ARTEFACTS.mkdir(exist_ok=True)
+    tally = Tally()
+    if "odoo" in stages:
+        run_odoo(tally, our_addons(args.addon), os.environ.get("TEST_DB", "hotline_test"),
+                 int(os.environ.get("TEST_HTTP_PORT", "8169")))
+    if "pytest" in stages:
+        run_pytest(tally, args.pytest_paths)
+    if "lint" in stages:
+        run_lint(tally)
+    for problem in tally.problems:
+        print(f"\n--- {problem}", file=sys.stderr)
+    print(f"\n{tally.passed} passed, {tally.failed} failed, {tally.skipped} skipped")
+    return 1 if (tally.failed or tally.skipped or not tally.passed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
