@@ -1,0 +1,116 @@
+"""Evaluate the location rules of the external nginx configuration.
+
+A small reader for the subset of the nginx syntax used by
+config/nginx/hotline-external.conf (`=`, `^~`, plain prefix, `~` and `~*`
+locations; `proxy_pass` or `return` inside), applying nginx's own selection
+order so the tests can ask "would this URL reach Odoo from the internet?".
+
+nginx selection (ngx_http_core_module, "location"): exact match wins; then the
+longest prefix is remembered; if it carries `^~` it wins; otherwise regular
+expressions are tried in file order and the first match wins; otherwise the
+remembered prefix is used. The URI is matched after percent-decoding, merging
+of slashes and resolution of `.` / `..` segments.
+"""
+
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+CONFIG_PATH = Path(__file__).resolve().parents[3] / "config" / "nginx" / "hotline-external.conf"
+
+
+def _tokens(text):
+    token_re = re.compile(r"#[^\n]*|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[{};]|[^\s{};\"'#]+")
+    for tok in token_re.findall(text):
+        if not tok.startswith("#"):
+            yield tok
+
+
+def _parse(tokens):
+    """Return a list of (name, args, children or None)."""
+    items, current = [], []
+    for tok in tokens:
+        if tok == ";":
+            items.append((current[0], current[1:], None))
+            current = []
+        elif tok == "{":
+            children = _parse(tokens)
+            items.append((current[0], current[1:], children))
+            current = []
+        elif tok == "}":
+            return items
+        else:
+            current.append(tok)
+    return items
+
+
+class Location:
+    def __init__(self, modifier, pattern, body):
+        self.modifier = modifier  # '=', '^~', '', '~', '~*'
+        self.pattern = pattern
+        self.proxy_pass = next((args[0] for name, args, _c in body if name == "proxy_pass"), None)
+        self.return_code = next((args[0] for name, args, _c in body if name == "return"), None)
+        if self.modifier in ("~", "~*"):
+            self.regex = re.compile(pattern, re.IGNORECASE if modifier == "~*" else 0)
+
+    @property
+    def allowed(self):
+        """True when the request is forwarded to Odoo."""
+        return self.proxy_pass is not None
+
+    def __repr__(self):
+        return f"location {self.modifier} {self.pattern}".replace("  ", " ")
+
+
+class ProxyRules:
+    def __init__(self, path=CONFIG_PATH):
+        text = Path(path).read_text(encoding="utf-8")
+        tree = _parse(iter(list(_tokens(text))))
+        http_servers = [
+            children
+            for name, _args, children in tree
+            if name == "server" and any(n == "listen" and "443" in a[0] for n, a, _c in children)
+        ]
+        if len(http_servers) != 1:
+            raise ValueError(f"{path}: expected one server block listening on 443")
+        self.locations = []
+        for name, args, children in http_servers[0]:
+            if name != "location":
+                continue
+            if len(args) == 1:
+                self.locations.append(Location("", args[0], children))
+            else:
+                self.locations.append(Location(args[0], args[1], children))
+
+    @staticmethod
+    def normalize(url):
+        """The URI nginx matches: path only, decoded, slashes merged, dots resolved."""
+        # "//web" is a path for nginx (request line), not a network location
+        raw = urlsplit(url).path if re.match(r"^[a-z]+://", url) else re.split(r"[?#]", url, maxsplit=1)[0]
+        path = unquote(raw) or "/"
+        trailing = path.endswith("/")
+        path = re.sub("/+", "/", path)
+        path = posixpath.normpath(path)
+        path = "/" + path.lstrip("/")
+        if trailing and path != "/":
+            path += "/"
+        return path
+
+    def match(self, url):
+        uri = self.normalize(url)
+        for loc in self.locations:
+            if loc.modifier == "=" and loc.pattern == uri:
+                return loc
+        prefixes = [loc for loc in self.locations if loc.modifier in ("", "^~") and uri.startswith(loc.pattern)]
+        best = max(prefixes, key=lambda loc: len(loc.pattern), default=None)
+        if best is not None and best.modifier == "^~":
+            return best
+        for loc in self.locations:
+            if loc.modifier in ("~", "~*") and loc.regex.search(uri):
+                return loc
+        return best
+
+    def is_allowed(self, url):
+        loc = self.match(url)
+        return bool(loc and loc.allowed)

@@ -1,0 +1,126 @@
+"""The external nginx configuration, run by a real nginx, against the rule reader.
+
+The Odoo tests of hotline_portal judge the portal's routes with the reader in
+addons/hotline_portal/tests/nginx_allowlist.py; this test proves the reader
+answers exactly like nginx does, on the real configuration file, for allowed,
+denied and tricky (encoded, dotted, doubled-slash, case-changed) URLs.
+"""
+
+import importlib.util
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF = ROOT / "config" / "nginx" / "hotline-external.conf"
+READER = ROOT / "addons" / "hotline_portal" / "tests" / "nginx_allowlist.py"
+
+URLS = [
+    "/", "/my", "/my/", "/my/home", "/my/hotline/cases", "/my/hotline/cases/3?state=processing",
+    "/my/hotline/cases/3/accept", "/my/counters", "/web", "/web/", "/web/login", "/web/login/",
+    "/web/session/logout", "/web/session/get_session_info", "/web/session/authenticate", "/web/reset_password",
+    "/web/signup", "/web/static/src/img/favicon.ico", "/hotline_portal/static/src/js/x.js", "/mail/static/x.js",
+    "/odoo/static/x", "/web/dataset/call_kw", "/web/dataset/call_kw/res.partner/read", "/web/dataset",
+    "/web/dataset/call_button", "/my/../web/dataset/call_kw", "/my/%2e%2e/odoo", "/my%2f..%2fweb",
+    "/my/./../web", "//web//login", "//web/dataset/call_kw", "/my/hotline/..%2F..%2Fweb%2Fdataset%2Fcall_kw",
+    "/websocket", "/websocket/peek_notifications", "/bus/websocket_worker_bundle", "/x", "/xmlrpc/2/object",
+    "/xmlrpc/2/db", "/xmlrpc/object", "/jsonrpc", "/json/2/res.partner/search_read", "/json/version",
+    "/web/content/12?download=1", "/web/content", "/web/image/res.partner/3/avatar_128", "/WEB/static/x",
+    "/Web/Login", "/web/database/manager", "/web/database/list", "/web/database", "/web/webclient/translations",
+    "/web/webclient/load_menus", "/web/action/load", "/web/binary/upload_attachment", "/web/become",
+    "/portal/chatter_init", "/mail/message/post", "/mail/attachment/upload", "/odoo", "/odoo/", "/odoo/action-1",
+    "/robots.txt", "/favicon.ico", "/web/assets/1/web.assets_frontend.min.js", "/web/filestore/ab/abcd",
+    "/web/health", "/scoped_app/x",
+]
+
+
+def _load_reader():
+    spec = importlib.util.spec_from_file_location("nginx_allowlist", READER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def nginx_url(tmp_path_factory):
+    """The real config, served by nginx; "forwarded to Odoo" answers status 299."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(binary).exists(), "nginx is required (apt-get install nginx-light)"
+    tmp = tmp_path_factory.mktemp("nginx")
+    port = _free_port()
+    key, crt = tmp / "k.key", tmp / "c.crt"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+         "-days", "1", "-subj", "/CN=hotline.test"],
+        check=True, capture_output=True,
+    )
+    site = CONF.read_text(encoding="utf-8")
+    site = site.replace("/etc/nginx/ssl/hotline.example.gov.cn.crt", str(crt))
+    site = site.replace("/etc/nginx/ssl/hotline.example.gov.cn.key", str(key))
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl;")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+    site, count = re.subn(r"proxy_pass http://\w+;", "return 299;", site)
+    assert count > 10
+    (tmp / "site.conf").write_text(site, encoding="utf-8")
+    (tmp / "nginx.conf").write_text(
+        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{}}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; "
+        f"fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp}; include {tmp}/site.conf; }}\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen([binary, "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+                            stderr=subprocess.PIPE)
+    url = f"https://127.0.0.1:{port}"
+    for _i in range(50):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _status(base, path):
+    # curl --path-as-is sends the path byte for byte, as an attacker would
+    out = subprocess.run(
+        ["curl", "-sk", "--path-as-is", "-o", "/dev/null", "-w", "%{http_code}", base + path],
+        capture_output=True, text=True, check=True,
+    )
+    return out.stdout
+
+
+def test_reader_agrees_with_nginx(nginx_url):
+    rules = _load_reader().ProxyRules(CONF)
+    mismatches = []
+    for path in URLS:
+        forwarded = _status(nginx_url, path) == "299"
+        if forwarded != rules.is_allowed(path):
+            mismatches.append((path, forwarded))
+    assert not mismatches, f"reader and nginx disagree (path, nginx forwards): {mismatches}"
+
+
+def test_internal_surfaces_never_forwarded(nginx_url):
+    for path in ["/web", "/web/", "/odoo", "/odoo/action-1", "/web/dataset/call_kw", "/web/database/manager",
+                 "/xmlrpc/2/db", "/jsonrpc", "/json/2/res.partner/search_read", "/my/../web/dataset/call_kw",
+                 "/my%2f..%2fweb", "//web/dataset/call_kw", "/web/session/authenticate"]:
+        assert _status(nginx_url, path) in ("403", "404"), path
+
+
+def test_portal_surfaces_forwarded(nginx_url):
+    for path in ["/my", "/my/hotline/cases", "/web/login", "/web/session/logout", "/web/reset_password",
+                 "/websocket", "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
+                 "/web/content/1", "/portal/chatter_init", "/mail/message/post"]:
+        assert _status(nginx_url, path) == "299", path
