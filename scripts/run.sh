@@ -28,4 +28,4 @@ cat <<MSG
     portal_water, portal_gas   二级单位门户用户: http://127.0.0.1:$PORT/my
 
 MSG
-exec scripts/odoo -d "$DB" --http-port "$PORT"
+exec scripts/odoo -d "$DB" --db-filter="^$DB\$" --http-port "$PORT"

@@ -76,8 +76,8 @@ def run_odoo(tally, addons, db, port):
     # tests of the addons asked for run.
     install = ",".join(our_addons())
     cmd = [str(ROOT / "scripts" / "odoo"), "-d", db, "-i", install, "--with-demo", "--test-enable",
-           "--test-tags", tags, "--stop-after-init", "--http-port", str(port), "--log-level=test",
-           "--workers=0", "--max-cron-threads=0"]
+           "--test-tags", tags, f"--db-filter=^{db}$", "--stop-after-init", "--http-port", str(port),
+           "--log-level=test", "--workers=0", "--max-cron-threads=0"]
     print(f"== odoo: installing {install} on {db}, testing {tags}", flush=True)
     started, failed, skipped, stray = set(), {}, set(), []
     current = None
@@ -143,7 +143,7 @@ def run_pytest(tally, paths):
 
 def run_lint(tally):
     print("== lint: ruff", flush=True)
-    rc = subprocess.run([str(ROOT / ".venv" / "bin" / "ruff"), "check", "."], cwd=ROOT).returncode
+    rc = subprocess.run([str(ROOT / ".venv" / "bin" / "ruff"), "check", "--output-format=concise", "."], cwd=ROOT).returncode
     if rc:
         tally.fail("lint: ruff found problems")
     else:
