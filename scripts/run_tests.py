@@ -143,7 +143,8 @@ def run_pytest(tally, paths):
 
 def run_lint(tally):
     print("== lint: ruff", flush=True)
-    rc = subprocess.run([str(ROOT / ".venv" / "bin" / "ruff"), "check", "--output-format=concise", "."], cwd=ROOT).returncode
+    ruff = str(ROOT / ".venv" / "bin" / "ruff")
+    rc = subprocess.run([ruff, "check", "--output-format=concise", "."], cwd=ROOT).returncode
     if rc:
         tally.fail("lint: ruff found problems")
     else:
