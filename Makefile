@@ -8,7 +8,7 @@ ODOO := scripts/odoo
 help:
 	@echo "make run    set up, create/update database '$(DB)' with demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up, run every test on fresh databases, print 'N passed, N failed'"
-	@echo "make lint   ruff over the Python sources"
+	@echo "make lint   ruff and pylint-odoo over the Python sources"
 	@echo "make test-odoo ADDON=hotline_case   one addon's Odoo tests"
 	@echo "make test-e2e                        the end-to-end suite under tests/"
 	@echo "make pbx-rig | ami-bridge | bench | clean-db"
@@ -29,7 +29,7 @@ test-e2e: setup
 	@.venv/bin/python scripts/run_tests.py --stage pytest
 
 lint: setup
-	@.venv/bin/ruff check .
+	@.venv/bin/ruff check . && .venv/bin/pylint --rcfile=.pylintrc addons
 
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; .venv/bin/python $$b || exit 1; done

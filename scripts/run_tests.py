@@ -5,7 +5,7 @@ Three stages, each on fresh state:
   odoo    the addons' own tests (at_install and post_install, browser tours
           included) on a newly created database with demo data;
   pytest  the end-to-end suite under tests/ (PBX rig, black-box checks);
-  lint    ruff over the Python sources.
+  lint    ruff over the Python sources, pylint-odoo's checks over the addons.
 
 The run fails on any failed, erroring or skipped test, on an ERROR logged by
 Odoo outside a test, and on a stage that could not run at all (for example
@@ -141,14 +141,20 @@ def run_pytest(tally, paths):
         tally.fail(f"pytest: exited with status {rc}")
 
 
+LINTERS = {
+    "ruff": ["ruff", "check", "--output-format=concise", "."],
+    "pylint-odoo": ["pylint", "--rcfile=.pylintrc", "addons"],
+}
+
+
 def run_lint(tally):
-    print("== lint: ruff", flush=True)
-    ruff = str(ROOT / ".venv" / "bin" / "ruff")
-    rc = subprocess.run([ruff, "check", "--output-format=concise", "."], cwd=ROOT).returncode
-    if rc:
-        tally.fail("lint: ruff found problems")
-    else:
-        tally.passed += 1
+    for name, (tool, *args) in LINTERS.items():
+        print(f"== lint: {name}", flush=True)
+        rc = subprocess.run([str(ROOT / ".venv" / "bin" / tool), *args], cwd=ROOT).returncode
+        if rc:
+            tally.fail(f"lint: {name} found problems")
+        else:
+            tally.passed += 1
 
 
 def main():
