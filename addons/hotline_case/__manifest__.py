@@ -7,7 +7,14 @@
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
     "depends": ["mail", "resource"],
-    "data": [],
+    "data": [
+        "security/hotline_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "wizard/hotline_case_merge_wizard_views.xml",
+    ],
     "installable": True,
     "application": True,
 }

@@ -1,0 +1,15 @@
+from . import (
+    hotline_case_type,
+    hotline_industry,
+    hotline_category,
+    hotline_district,
+    hotline_street,
+    hotline_unit,
+    res_users,
+    res_partner,
+    hotline_routing_rule,
+    hotline_deadline_rule,
+    hotline_satisfaction_level,
+    hotline_case_log,
+    hotline_case,
+)

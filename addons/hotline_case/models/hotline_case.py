@@ -1,0 +1,791 @@
+import re
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+
+from .hotline_deadline_rule import URGENCY_SELECTION
+from .hotline_satisfaction_level import SATISFACTION_SELECTION
+
+STATE_SELECTION = [
+    ("draft", "Recording"),
+    ("pool", "To Dispatch"),
+    ("dispatched", "To Sign For"),
+    ("processing", "Processing"),
+    ("submitted", "To Review"),
+    ("callback", "To Call Back"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+# States in which a unit holds the case and deadlines run.
+OPEN_STATES = ("dispatched", "processing")
+CENTER_GROUP = "hotline_case.group_agent"
+# Fields a unit user may write directly (the rest only through transitions).
+UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "extension_reason"}
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）.·]+")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+# Area codes: 010 and 02x have three digits, the others four (0571, 0755...).
+_LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})")
+_SERVICE = re.compile(r"(?:400|800)\d{7}|1\d{4}")
+
+
+class HotlineCase(models.Model):
+    _name = "hotline.case"
+    _description = "Hotline Case"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_received desc, id desc"
+    _mail_post_access = "read"
+
+    name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", index="trigram")
+    state = fields.Selection(
+        STATE_SELECTION, required=True, default="draft", readonly=True, copy=False, tracking=True, index=True,
+    )
+    channel = fields.Selection(
+        [("phone", "Phone"), ("web", "Portal / Web"), ("walk_in", "Walk-in"), ("other", "Other")],
+        required=True, default="phone",
+    )
+    type_id = fields.Many2one("hotline.case.type", string="Type", index=True)
+    category_id = fields.Many2one("hotline.category", string="Category", index=True)
+    industry_id = fields.Many2one(
+        "hotline.industry", string="Industry", compute="_compute_industry_id", store=True, readonly=False,
+        index=True,
+    )
+    urgency = fields.Selection(URGENCY_SELECTION, required=True, default="normal")
+    district_id = fields.Many2one("hotline.district", string="District", index=True)
+    street_id = fields.Many2one(
+        "hotline.street", string="Street", index=True, domain="[('district_id', '=?', district_id)]",
+    )
+    address = fields.Char()
+    description = fields.Text()
+
+    # Caller: readable by the center only; units read unit_caller_* (masked when confidential).
+    caller_phone = fields.Char(string="Caller Phone", groups=CENTER_GROUP, index=True, copy=False)
+    partner_id = fields.Many2one("res.partner", string="Caller", groups=CENTER_GROUP, index=True, copy=False)
+    caller_name = fields.Char(string="Caller Name", groups=CENTER_GROUP, copy=False)
+    confidential = fields.Boolean(help="The caller's name and number are never shown to units.")
+    unit_caller_name = fields.Char(string="Caller (for units)", compute="_compute_unit_caller")
+    unit_caller_phone = fields.Char(string="Caller Phone (for units)", compute="_compute_unit_caller")
+    caller_case_count = fields.Integer(string="Previous Cases", compute="_compute_caller_cases")
+    caller_case_ids = fields.Many2many(
+        "hotline.case", string="Caller's Previous Cases", compute="_compute_caller_cases",
+    )
+    repeat_caller = fields.Boolean(compute="_compute_caller_cases", help="The caller has called before.")
+    duplicate_case_ids = fields.Many2many(
+        "hotline.case", string="Possible Duplicates", compute="_compute_duplicate_case_ids",
+    )
+    duplicate_count = fields.Integer(compute="_compute_duplicate_case_ids")
+
+    unit_id = fields.Many2one("hotline.unit", string="Unit", tracking=True, index=True, copy=False)
+    suggested_unit_id = fields.Many2one(
+        "hotline.unit", string="Suggested Unit", compute="_compute_suggested_unit_id",
+    )
+    is_unit_member = fields.Boolean(compute="_compute_is_unit_member")
+    agent_id = fields.Many2one(
+        "res.users", string="Agent", default=lambda self: self.env.user, index=True, copy=False,
+    )
+    dispatcher_id = fields.Many2one("res.users", string="Dispatcher", copy=False)
+
+    resolution_note = fields.Text(string="Answer on the Call", copy=False)
+    return_reason = fields.Text(copy=False)
+    return_count = fields.Integer(readonly=True, copy=False)
+    extension_days = fields.Integer(copy=False)
+    extension_reason = fields.Text(copy=False)
+    extension_state = fields.Selection(
+        [("none", "None"), ("requested", "Requested"), ("approved", "Approved"), ("rejected", "Rejected")],
+        default="none", required=True, readonly=True, copy=False, tracking=True,
+    )
+    result_note = fields.Text(string="Result", copy=False)
+    review_note = fields.Text(copy=False)
+    satisfaction = fields.Selection(SATISFACTION_SELECTION, copy=False)
+    callback_note = fields.Text(copy=False)
+    reopen_count = fields.Integer(readonly=True, copy=False)
+    cancel_reason = fields.Text(copy=False)
+    merged_into_id = fields.Many2one("hotline.case", string="Merged Into", readonly=True, copy=False, index=True)
+    merged_case_ids = fields.One2many("hotline.case", "merged_into_id", string="Merged Cases")
+
+    sign_deadline = fields.Datetime(readonly=True, copy=False, tracking=True)
+    deadline = fields.Datetime(readonly=True, copy=False, tracking=True, index=True)
+    overdue = fields.Boolean(compute="_compute_deadline_flags", search="_search_overdue")
+    near_deadline = fields.Boolean(compute="_compute_deadline_flags", search="_search_near_deadline")
+    urge_count = fields.Integer(readonly=True, copy=False)
+    last_urge_date = fields.Datetime(readonly=True, copy=False)
+
+    date_received = fields.Datetime(default=fields.Datetime.now, required=True, copy=False)
+    date_dispatched = fields.Datetime(readonly=True, copy=False)
+    date_accepted = fields.Datetime(readonly=True, copy=False)
+    date_submitted = fields.Datetime(readonly=True, copy=False)
+    date_closed = fields.Datetime(readonly=True, copy=False)
+    log_ids = fields.One2many("hotline.case.log", "case_id", string="Log", readonly=True)
+
+    # Lists by state (agent/dispatcher work queues) sorted as _order.
+    _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
+    _unit_state_idx = models.Index("(unit_id, state)")
+    _open_deadline_idx = models.Index("(deadline) WHERE state IN ('dispatched', 'processing')")
+    _extension_days_positive = models.Constraint(
+        "CHECK(extension_days >= 0)", "The extension days cannot be negative.",
+    )
+
+    # ------------------------------------------------------------------
+    # Phone
+    # ------------------------------------------------------------------
+    @api.model
+    def _normalize_phone(self, phone):
+        """Normalise a Chinese phone number: '13812345678' for mobiles, '0571-88888888' for landlines.
+
+        Accepts spaces, dashes, brackets and the +86 / 0086 prefixes. A local landline number without
+        area code gets the one set in `hotline_case.default_area_code` if any. Raises UserError otherwise.
+        """
+        raw = (phone or "").strip()
+        digits = _PHONE_SEPARATORS.sub("", raw)
+        if digits.startswith("+86"):
+            digits = digits[3:]
+        elif digits.startswith("0086"):
+            digits = digits[4:]
+        elif digits.startswith("86") and len(digits) == 13 and _MOBILE.fullmatch(digits[2:]):
+            digits = digits[2:]
+        if not digits.isdigit():
+            raise UserError(self.env._("“%s” is not a valid phone number.", raw))
+        if _MOBILE.fullmatch(digits):
+            return digits
+        if not digits.startswith(("0", "1")) and len(digits) in (10, 11, 12) and _LANDLINE.fullmatch("0" + digits):
+            # +86 571 8888 8888: the trunk prefix 0 is dropped after the country code
+            digits = "0" + digits
+        match = _LANDLINE.fullmatch(digits)
+        if match:
+            return f"{match.group(1)}-{match.group(2)}"
+        if _SERVICE.fullmatch(digits):
+            return digits
+        area = self.env["ir.config_parameter"].sudo().get_param("hotline_case.default_area_code")
+        if area and len(digits) in (7, 8) and digits[0] in "23456789":
+            return f"{area}-{digits}"
+        raise UserError(self.env._(
+            "“%s” is not a valid phone number: enter an 11-digit mobile number or a landline number "
+            "with its area code (e.g. 010-12345678).", raw,
+        ))
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("category_id")
+    def _compute_industry_id(self):
+        for case in self:
+            if case.category_id.industry_id:
+                case.industry_id = case.category_id.industry_id
+
+    @api.depends("confidential", "caller_name", "caller_phone")
+    @api.depends_context("uid")
+    def _compute_unit_caller(self):
+        masked = self.env._("Confidential")
+        for case in self:
+            if case.confidential:
+                case.unit_caller_name = masked
+                case.unit_caller_phone = masked
+            else:
+                sudo_case = case.sudo()
+                case.unit_caller_name = sudo_case.caller_name
+                case.unit_caller_phone = sudo_case.caller_phone
+
+    @api.depends("partner_id", "caller_phone")
+    def _compute_caller_cases(self):
+        for case in self:
+            sudo_case = case.sudo()
+            previous = self.browse()
+            if (sudo_case.partner_id or sudo_case.caller_phone) and self.env.user.has_group(CENTER_GROUP):
+                domain = Domain("id", "!=", case._origin.id or 0)
+                if sudo_case.partner_id:
+                    domain &= Domain("partner_id", "=", sudo_case.partner_id.id)
+                else:
+                    domain &= Domain("caller_phone", "=", sudo_case.caller_phone)
+                previous = self.search(domain, limit=10)
+                count = self.search_count(domain) if len(previous) == 10 else len(previous)
+            else:
+                count = 0
+            case.caller_case_ids = previous
+            case.caller_case_count = count
+            case.repeat_caller = bool(count)
+
+    @api.depends("category_id", "district_id")
+    def _compute_suggested_unit_id(self):
+        rules = self.env["hotline.routing.rule"]
+        for case in self:
+            case.suggested_unit_id = rules._find_unit(case.category_id, case.district_id)
+
+    @api.depends("unit_id")
+    @api.depends_context("uid")
+    def _compute_is_unit_member(self):
+        for case in self:
+            case.is_unit_member = self.env.user in case.sudo().unit_id.member_ids
+
+    @api.model
+    def _duplicate_window_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("hotline_case.duplicate_window_days", "3")
+        try:
+            return max(int(value), 0)
+        except ValueError:
+            return 3
+
+    @api.depends("partner_id", "caller_phone", "category_id", "street_id", "address", "date_received")
+    def _compute_duplicate_case_ids(self):
+        days = self._duplicate_window_days()
+        for case in self:
+            sudo_case = case.sudo()
+            alternatives = []
+            if sudo_case.partner_id:
+                alternatives.append(Domain("partner_id", "=", sudo_case.partner_id.id))
+            elif sudo_case.caller_phone:
+                alternatives.append(Domain("caller_phone", "=", sudo_case.caller_phone))
+            if case.category_id and case.street_id:
+                alternatives.append(Domain("category_id", "=", case.category_id.id)
+                                    & Domain("street_id", "=", case.street_id.id))
+            elif case.category_id and case.address:
+                alternatives.append(Domain("category_id", "=", case.category_id.id)
+                                    & Domain("address", "=", case.address.strip()))
+            duplicates = self.browse()
+            if alternatives and days:
+                reference = case.date_received or fields.Datetime.now()
+                domain = Domain.OR(alternatives) & Domain([
+                    ("id", "!=", case._origin.id or 0),
+                    ("state", "!=", "cancelled"),
+                    ("date_received", ">=", reference - timedelta(days=days)),
+                    ("date_received", "<=", reference + timedelta(days=days)),
+                ])
+                # sudo: the agent sees all cases anyway; a unit user only gets those it can read
+                duplicates = self.sudo().search(domain, limit=20).sudo(False)
+                if not self.env.user.has_group(CENTER_GROUP):
+                    duplicates = duplicates._filtered_access("read")
+            case.duplicate_case_ids = duplicates
+            case.duplicate_count = len(duplicates)
+
+    @api.model
+    def _near_deadline_hours(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("hotline_case.near_deadline_hours", "24")
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            return 24.0
+
+    @api.depends("state", "deadline", "sign_deadline")
+    def _compute_deadline_flags(self):
+        now = fields.Datetime.now()
+        near = now + timedelta(hours=self._near_deadline_hours())
+        for case in self:
+            limits = []
+            if case.state in OPEN_STATES and case.deadline:
+                limits.append(case.deadline)
+            if case.state == "dispatched" and case.sign_deadline:
+                limits.append(case.sign_deadline)
+            case.overdue = any(limit < now for limit in limits)
+            case.near_deadline = not case.overdue and any(limit <= near for limit in limits)
+
+    @api.model
+    def _overdue_domain(self):
+        now = fields.Datetime.now()
+        return Domain.OR([
+            [("state", "in", OPEN_STATES), ("deadline", "<", now)],
+            [("state", "=", "dispatched"), ("sign_deadline", "<", now)],
+        ])
+
+    @api.model
+    def _near_deadline_domain(self):
+        now = fields.Datetime.now()
+        near = now + timedelta(hours=self._near_deadline_hours())
+        return Domain.OR([
+            [("state", "in", OPEN_STATES), ("deadline", ">=", now), ("deadline", "<=", near)],
+            [("state", "=", "dispatched"), ("sign_deadline", ">=", now), ("sign_deadline", "<=", near)],
+        ]) & ~self._overdue_domain()
+
+    def _search_overdue(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        positive = (operator == "in") == (True in value)
+        return self._overdue_domain() if positive else ~self._overdue_domain()
+
+    def _search_near_deadline(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        positive = (operator == "in") == (True in value)
+        return self._near_deadline_domain() if positive else ~self._near_deadline_domain()
+
+    # ------------------------------------------------------------------
+    # Onchanges
+    # ------------------------------------------------------------------
+    @api.onchange("caller_phone")
+    def _onchange_caller_phone(self):
+        if not self.caller_phone:
+            return None
+        try:
+            self.caller_phone = self._normalize_phone(self.caller_phone)
+        except UserError as error:
+            return {"warning": {"title": self.env._("Invalid phone number"), "message": str(error)}}
+        partner = self.env["res.partner"].sudo()._hotline_find_by_phone(self.caller_phone)[:1]
+        if partner:
+            self.partner_id = partner
+            self.caller_name = self.caller_name or partner.name
+            self.address = self.address or partner.street
+        return None
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        partner = self.partner_id
+        if partner:
+            self.caller_name = partner.name
+            self.address = self.address or partner.street
+            if not self.caller_phone and partner.hotline_phone_norm:
+                self.caller_phone = partner.hotline_phone_norm
+
+    @api.onchange("category_id", "district_id")
+    def _onchange_suggested_unit(self):
+        if self.suggested_unit_id and self.state in ("draft", "pool"):
+            self.unit_id = self.suggested_unit_id
+
+    @api.onchange("street_id")
+    def _onchange_street_id(self):
+        if self.street_id:
+            self.district_id = self.street_id.district_id
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"].sudo()
+        for vals in vals_list:
+            if vals.get("caller_phone"):
+                vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
+            if not vals.get("name") or vals["name"] == "/":
+                vals["name"] = sequence.next_by_code("hotline.case") or "/"
+            if vals.get("category_id") and not vals.get("industry_id"):
+                category = self.env["hotline.category"].browse(vals["category_id"])
+                vals["industry_id"] = category.sudo().industry_id.id
+            self._link_caller_partner(vals)
+        return super().create(vals_list)
+
+    @api.model
+    def _link_caller_partner(self, vals):
+        """Find (or create) the caller's contact so that the next call is recognised."""
+        if vals.get("partner_id") or not vals.get("caller_phone"):
+            return
+        partners = self.env["res.partner"].sudo()
+        partner = partners._hotline_find_by_phone(vals["caller_phone"])[:1]
+        if not partner and vals.get("caller_name"):
+            partner = partners.create({"name": vals["caller_name"], "phone": vals["caller_phone"],
+                                       "street": vals.get("address")})
+        if partner:
+            vals["partner_id"] = partner.id
+            vals.setdefault("caller_name", partner.name)
+
+    def write(self, vals):
+        if not self.env.su:
+            if "state" in vals and not self.env.context.get("hotline_case_transition"):
+                raise UserError(self.env._("The state of a case changes only through its workflow buttons."))
+            if not self.env.user.has_group(CENTER_GROUP):
+                forbidden = set(vals) - UNIT_WRITABLE_FIELDS
+                if forbidden:
+                    raise AccessError(self.env._(
+                        "Units can only fill in their result, return reason and extension request."))
+        if vals.get("caller_phone"):
+            vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        if any(case.state not in ("draft", "cancelled") for case in self):
+            raise UserError(self.env._("Only cases being recorded or cancelled can be deleted."))
+
+    def unlink(self):
+        # the log is immutable for users; it goes with its case
+        self.sudo().log_ids.unlink()
+        return super().unlink()
+
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        # the caller is hidden from units: never offer it as a recipient to them
+        if not self.env.user.has_group(CENTER_GROUP):
+            return []
+        return super()._mail_get_partner_fields(introspect_fields=introspect_fields)
+
+    # ------------------------------------------------------------------
+    # Workflow helpers
+    # ------------------------------------------------------------------
+    def _check_group(self, xmlid, action_label):
+        if not self.env.su and not self.env.user.has_group(xmlid):
+            raise AccessError(self.env._("You are not allowed to %(action)s cases.", action=action_label))
+
+    def _check_state(self, states, action_label):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for case in self:
+            if case.state not in states:
+                raise UserError(self.env._(
+                    "Case %(case)s cannot be %(action)s: it is “%(state)s”.",
+                    case=case.name, action=action_label, state=labels[case.state],
+                ))
+
+    def _check_unit_member(self, action_label):
+        """Unit members (portal or internal) act on their unit's cases; managers may act for them."""
+        if self.env.su or self.env.user.has_group("hotline_case.group_manager"):
+            return
+        for case in self:
+            if self.env.user not in case.sudo().unit_id.member_ids:
+                raise AccessError(self.env._(
+                    "Only members of the unit in charge can %(action)s case %(case)s.",
+                    action=action_label, case=case.sudo().name,
+                ))
+
+    def _require(self, value, message):
+        if not value or (isinstance(value, str) and not value.strip()):
+            raise UserError(message)
+
+    def _transition(self, action, to_state, vals=None, note=None):
+        """Write the new state (and values) and log the step for each case."""
+        now = fields.Datetime.now()
+        logs = []
+        for case in self:
+            case_vals = dict(vals or {})
+            if to_state:
+                case_vals["state"] = to_state
+            logs.append({
+                "case_id": case.id,
+                "action": action,
+                "from_state": case.state,
+                "to_state": to_state or case.state,
+                "user_id": self.env.uid,
+                "unit_id": (case_vals.get("unit_id") if "unit_id" in case_vals else case.unit_id.id) or False,
+                "date": now,
+                "note": note,
+            })
+            case.with_context(hotline_case_transition=True).write(case_vals)
+        self.env["hotline.case.log"].sudo().create(logs)
+        return True
+
+    # ------------------------------------------------------------------
+    # Deadlines
+    # ------------------------------------------------------------------
+    def _calendar(self):
+        return self.env.company.resource_calendar_id or self.env.ref(
+            "resource.resource_calendar_std", raise_if_not_found=False,
+        )
+
+    def _add_working_days(self, days, start):
+        """End of the `days`-th working day after the day of `start` (deadlines run from the next day)."""
+        calendar = self._calendar()
+        if not calendar:
+            return start + timedelta(days=days)
+        tz = pytz.timezone(calendar.tz or "UTC")
+        local_day = pytz.utc.localize(start).astimezone(tz).date() + timedelta(days=1)
+        day_start = tz.localize(datetime.combine(local_day, time.min))
+        end = calendar.plan_days(days, day_start, compute_leaves=True)
+        return end.astimezone(pytz.utc).replace(tzinfo=None) if end else start + timedelta(days=days)
+
+    def _add_working_hours(self, hours, start):
+        calendar = self._calendar()
+        if not calendar or not hours:
+            return start + timedelta(hours=hours)
+        end = calendar.plan_hours(hours, pytz.utc.localize(start), compute_leaves=True)
+        return end.astimezone(pytz.utc).replace(tzinfo=None) if end else start + timedelta(hours=hours)
+
+    def _compute_deadlines(self, start):
+        """Sign-for and finish deadlines from the most specific deadline rule."""
+        self.ensure_one()
+        rule = self.env["hotline.deadline.rule"]._find_rule(self.type_id, self.category_id, self.urgency)
+        if not rule:
+            return {"sign_deadline": False, "deadline": False}
+        if rule.finish_unit == "hours":
+            deadline = start + timedelta(hours=rule.finish_amount)
+        else:
+            deadline = self._add_working_days(int(round(rule.finish_amount)) or 1, start)
+        sign_deadline = self._add_working_hours(rule.sign_hours, start) if rule.sign_hours else False
+        if sign_deadline and sign_deadline > deadline:
+            sign_deadline = deadline
+        return {"sign_deadline": sign_deadline, "deadline": deadline}
+
+    # ------------------------------------------------------------------
+    # Transitions: intake (agent)
+    # ------------------------------------------------------------------
+    def action_close_on_call(self):
+        """处理完毕: the agent answered the citizen on the call."""
+        self._check_group(CENTER_GROUP, self.env._("close"))
+        self._check_state(("draft",), self.env._("closed on the call"))
+        for case in self:
+            case._require(case.resolution_note, self.env._("Write the answer given on the call first."))
+        return self._transition("close_on_call", "closed", {"date_closed": fields.Datetime.now()},
+                                note=self[:1].resolution_note if len(self) == 1 else None)
+
+    def action_transfer(self):
+        """转调度: send the case to the dispatch pool."""
+        self._check_group(CENTER_GROUP, self.env._("transfer"))
+        self._check_state(("draft",), self.env._("transferred to dispatch"))
+        return self._transition("transfer", "pool")
+
+    def action_self_dispatch(self):
+        """自调度: the agent sends the case straight to the unit."""
+        self._check_group(CENTER_GROUP, self.env._("dispatch"))
+        self._check_state(("draft",), self.env._("dispatched"))
+        return self._dispatch("self_dispatch")
+
+    def action_dispatch(self):
+        """分理/下发 from the pool (dispatcher)."""
+        self._check_group("hotline_case.group_dispatcher", self.env._("dispatch"))
+        self._check_state(("pool",), self.env._("dispatched"))
+        return self._dispatch("dispatch")
+
+    def _dispatch(self, action):
+        now = fields.Datetime.now()
+        for case in self:
+            case._require(case.unit_id, self.env._("Choose the unit of case %s first.", case.name))
+            vals = {
+                "date_dispatched": now,
+                "dispatcher_id": self.env.uid,
+                "extension_state": "none",
+                **case._compute_deadlines(now),
+            }
+            case._transition(action, "dispatched", vals)
+            members = case.sudo().unit_id.member_ids
+            if members:
+                case.sudo().message_post(
+                    body=self.env._("Case %s has been dispatched to your unit.", case.name),
+                    partner_ids=members.partner_id.ids,
+                    subtype_xmlid="mail.mt_comment",
+                )
+        return True
+
+    # ------------------------------------------------------------------
+    # Transitions: unit (portal or internal members, read access is enough)
+    # ------------------------------------------------------------------
+    def action_accept(self):
+        """签收."""
+        self._check_unit_member(self.env._("sign for"))
+        self._check_state(("dispatched",), self.env._("signed for"))
+        return self.sudo()._transition("accept", "processing", {"date_accepted": fields.Datetime.now()})
+
+    def action_return(self, reason=None):
+        """退单: the unit sends a wrongly dispatched case back to the pool."""
+        self._check_unit_member(self.env._("return"))
+        self._check_state(OPEN_STATES, self.env._("returned"))
+        for case in self.sudo():
+            reason = reason or case.return_reason
+            case._require(reason, self.env._("Give the reason for returning case %s.", case.name))
+            case._transition("return", "pool", {
+                "return_reason": reason,
+                "unit_id": False,
+                "return_count": case.return_count + 1,
+                "sign_deadline": False,
+                "deadline": False,
+            }, note=reason)
+        return True
+
+    def action_request_extension(self, days=None, reason=None):
+        """延期申请, before the deadline."""
+        self._check_unit_member(self.env._("request an extension for"))
+        self._check_state(("processing",), self.env._("extended"))
+        now = fields.Datetime.now()
+        for case in self.sudo():
+            days = days if days is not None else case.extension_days
+            reason = reason or case.extension_reason
+            if not days or days <= 0:
+                raise UserError(self.env._("Enter the number of extra working days requested."))
+            case._require(reason, self.env._("Give the reason for the extension."))
+            if case.extension_state == "requested":
+                raise UserError(self.env._("An extension of case %s is already waiting for approval.", case.name))
+            if case.deadline and case.deadline < now:
+                raise UserError(self.env._("The deadline of case %s has passed: an extension must be requested "
+                                           "before the deadline.", case.name))
+            case._transition("request_extension", None, {
+                "extension_days": days, "extension_reason": reason, "extension_state": "requested",
+            }, note=self.env._("%(days)s working days: %(reason)s", days=days, reason=reason))
+        return True
+
+    def action_submit(self, note=None, attachment_ids=None):
+        """The unit submits its result for review."""
+        self._check_unit_member(self.env._("submit"))
+        self._check_state(("processing",), self.env._("submitted"))
+        for case in self.sudo():
+            note = note or case.result_note
+            case._require(note, self.env._("Describe the result of case %s first.", case.name))
+            case._transition("submit", "submitted", {
+                "result_note": note, "date_submitted": fields.Datetime.now(),
+            }, note=note)
+            attachments = case._own_attachments(attachment_ids)
+            case.message_post(
+                body=self.env._("Result submitted: %s", note),
+                attachment_ids=attachments.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _own_attachments(self, attachment_ids):
+        """Attachments the current user uploaded himself (or on this case): never someone else's files."""
+        if not attachment_ids:
+            return self.env["ir.attachment"]
+        attachments = self.env["ir.attachment"].sudo().browse(attachment_ids).exists()
+        uid = self.env.uid
+        return attachments.filtered(
+            lambda a: a.create_uid.id == uid or (a.res_model == self._name and a.res_id == self.id)
+        )
+
+    # ------------------------------------------------------------------
+    # Transitions: review (reviewer)
+    # ------------------------------------------------------------------
+    def action_approve_extension(self):
+        self._check_group("hotline_case.group_reviewer", self.env._("approve extensions of"))
+        for case in self:
+            if case.extension_state != "requested":
+                raise UserError(self.env._("Case %s has no extension request to decide.", case.name))
+            start = case.deadline or fields.Datetime.now()
+            case._transition("approve_extension", None, {
+                "extension_state": "approved",
+                "deadline": case._add_working_days(case.extension_days, start),
+            }, note=case.extension_reason)
+        return True
+
+    def action_reject_extension(self, note=None):
+        self._check_group("hotline_case.group_reviewer", self.env._("reject extensions of"))
+        for case in self:
+            if case.extension_state != "requested":
+                raise UserError(self.env._("Case %s has no extension request to decide.", case.name))
+            case._transition("reject_extension", None, {"extension_state": "rejected"}, note=note)
+        return True
+
+    def action_review_approve(self):
+        self._check_group("hotline_case.group_reviewer", self.env._("review"))
+        self._check_state(("submitted",), self.env._("approved"))
+        return self._transition("review_approve", "callback", note=self[:1].review_note if len(self) == 1 else None)
+
+    def action_review_reject(self, note=None):
+        """再分理: the result is not acceptable, back to the pool."""
+        self._check_group("hotline_case.group_reviewer", self.env._("review"))
+        self._check_state(("submitted",), self.env._("rejected"))
+        for case in self:
+            note = note or case.review_note
+            case._require(note, self.env._("Explain why the result of case %s is rejected.", case.name))
+            case._transition("review_reject", "pool", {"review_note": note}, note=note)
+        return True
+
+    # ------------------------------------------------------------------
+    # Transitions: callback (agent)
+    # ------------------------------------------------------------------
+    def action_callback_done(self, satisfaction=None, note=None):
+        """回访 done: the citizen's satisfaction is recorded and the case closed."""
+        self._check_group(CENTER_GROUP, self.env._("call back"))
+        self._check_state(("callback",), self.env._("closed after the callback"))
+        valid = dict(SATISFACTION_SELECTION)
+        for case in self:
+            satisfaction = satisfaction or case.satisfaction
+            note = note or case.callback_note
+            if satisfaction not in valid:
+                raise UserError(self.env._("Record the caller's satisfaction first."))
+            case._require(note, self.env._("Write down what the caller said on the callback."))
+            case._transition("callback_done", "closed", {
+                "satisfaction": satisfaction, "callback_note": note, "date_closed": fields.Datetime.now(),
+            }, note=note)
+        return True
+
+    def action_reopen(self, note=None):
+        """重办: the caller is not satisfied, the case goes back to the pool."""
+        self._check_group(CENTER_GROUP, self.env._("reopen"))
+        self._check_state(("callback",), self.env._("reopened"))
+        for case in self:
+            note = note or case.callback_note
+            case._require(note, self.env._("Write down why the caller is not satisfied."))
+            case._transition("reopen", "pool", {
+                "callback_note": note, "reopen_count": case.reopen_count + 1, "extension_state": "none",
+                "sign_deadline": False, "deadline": False,
+            }, note=note)
+        return True
+
+    # ------------------------------------------------------------------
+    # Cancel, merge, urge
+    # ------------------------------------------------------------------
+    def action_cancel(self, reason=None):
+        """作废: invalid call. Agents cancel their draft cases; dispatchers any open case."""
+        self._check_group(CENTER_GROUP, self.env._("cancel"))
+        self._check_state(("draft", "pool", "dispatched", "processing", "submitted", "callback"),
+                          self.env._("cancelled"))
+        if any(case.state != "draft" for case in self):
+            self._check_group("hotline_case.group_dispatcher", self.env._("cancel dispatched"))
+        for case in self:
+            reason = reason or case.cancel_reason
+            case._require(reason, self.env._("Give the reason for cancelling case %s.", case.name))
+            case._transition("cancel", "cancelled", {"cancel_reason": reason, "date_closed": fields.Datetime.now()},
+                             note=reason)
+        return True
+
+    def action_merge(self, target):
+        """Merge duplicates into `target`: they are cancelled and linked, the main case carries on."""
+        self._check_group(CENTER_GROUP, self.env._("merge"))
+        if isinstance(target, int):
+            target = self.browse(target)
+        target.ensure_one()
+        if target in self:
+            raise UserError(self.env._("A case cannot be merged into itself."))
+        if target.state in ("closed", "cancelled"):
+            raise UserError(self.env._("Case %s is finished: choose an open case to merge into.", target.name))
+        self._check_state(("draft", "pool", "dispatched", "processing"), self.env._("merged"))
+        if any(case.state != "draft" for case in self):
+            self._check_group("hotline_case.group_dispatcher", self.env._("merge dispatched"))
+        for case in self:
+            reason = self.env._("Duplicate of case %s.", target.name)
+            case._transition("merge", "cancelled", {
+                "merged_into_id": target.id, "cancel_reason": reason, "date_closed": fields.Datetime.now(),
+            }, note=reason)
+            # no caller data in the message: units read the main case
+            target.message_post(
+                body=self.env._("Case %(case)s was merged into this case; its caller is answered through this case.",
+                                case=case.name),
+                subtype_xmlid="mail.mt_note",
+            )
+            target._transition("merge_in", None, note=case.name)
+        return True
+
+    def action_open_merge_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Merge Duplicate"),
+            "res_model": "hotline.case.merge.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    def action_urge(self, note=None):
+        """督办: a supervisor urges the unit by hand."""
+        self._check_group("hotline_case.group_reviewer", self.env._("urge"))
+        self._check_state(OPEN_STATES, self.env._("urged"))
+        self._urge(note or self.env._("Supervisor's urging (督办): please handle this case without delay."),
+                   "urge")
+        return True
+
+    def _urge(self, message, action):
+        now = fields.Datetime.now()
+        activity_type = self.env.ref("hotline_case.mail_activity_type_urge", raise_if_not_found=False)
+        for case in self.sudo():
+            members = case.unit_id.member_ids
+            case.message_post(body=message, partner_ids=members.partner_id.ids, subtype_xmlid="mail.mt_comment")
+            for user in members.filtered(lambda u: not u.share):
+                case.activity_schedule(
+                    activity_type_id=activity_type.id if activity_type else None,
+                    summary=self.env._("Urged: %s", case.name),
+                    note=message,
+                    user_id=user.id,
+                    date_deadline=fields.Date.context_today(case),
+                )
+            case._transition(action, None, {"urge_count": case.urge_count + 1, "last_urge_date": now}, note=message)
+
+    @api.model
+    def _cron_urge_cases(self):
+        """催办: urge the units of the cases near or past their deadline, at most once a day per case."""
+        since = fields.Datetime.now() - timedelta(days=1)
+        domain = (self._overdue_domain() | self._near_deadline_domain()) & Domain.OR([
+            [("last_urge_date", "=", False)], [("last_urge_date", "<", since)],
+        ])
+        cases = self.sudo().search(domain, limit=500)
+        for case in cases:
+            if case.overdue:
+                message = self.env._("Case %s is past its deadline: please handle it at once.", case.name)
+            else:
+                message = self.env._("Case %s is close to its deadline.", case.name)
+            case._urge(message, "auto_urge")
+        return True

@@ -1,0 +1,34 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .hotline_case import STATE_SELECTION
+
+
+class HotlineCaseLog(models.Model):
+    """One line per workflow step; reports derive sign, handling and review durations from it.
+
+    Lines are written by the case's transition methods only and never change afterwards.
+    """
+
+    _name = "hotline.case.log"
+    _description = "Case Log"
+    _order = "date desc, id desc"
+
+    case_id = fields.Many2one("hotline.case", required=True, index=True, ondelete="cascade", readonly=True)
+    action = fields.Char(required=True, readonly=True, help="Technical code of the step, e.g. dispatch.")
+    from_state = fields.Selection(STATE_SELECTION, readonly=True)
+    to_state = fields.Selection(STATE_SELECTION, readonly=True)
+    user_id = fields.Many2one("res.users", string="User", readonly=True, index=True, default=lambda s: s.env.user)
+    unit_id = fields.Many2one("hotline.unit", string="Unit", readonly=True, index=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    note = fields.Text(readonly=True)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise UserError(self.env._("Case log lines cannot be modified."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_only_superuser(self):
+        if not self.env.su:
+            raise UserError(self.env._("Case log lines cannot be deleted."))

@@ -1,0 +1,31 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Normalised copy of `phone`, indexed: caller lookup at intake must stay fast on large databases.
+    hotline_phone_norm = fields.Char(
+        string="Normalised Phone", compute="_compute_hotline_phone_norm", store=True, index=True,
+    )
+
+    @api.depends("phone")
+    def _compute_hotline_phone_norm(self):
+        normalize = self.env["hotline.case"]._normalize_phone
+        for partner in self:
+            norm = False
+            if partner.phone:
+                try:
+                    norm = normalize(partner.phone)
+                except UserError:
+                    norm = False
+            partner.hotline_phone_norm = norm
+
+    @api.model
+    def _hotline_find_by_phone(self, phone):
+        """Return the partners whose phone matches `phone` once normalised (most recent first)."""
+        if not phone:
+            return self.browse()
+        norm = self.env["hotline.case"]._normalize_phone(phone)
+        return self.search([("hotline_phone_norm", "=", norm)], order="id desc")
