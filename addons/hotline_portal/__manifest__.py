@@ -7,7 +7,23 @@
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
     "depends": ["hotline_case", "portal"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/hotline_portal_security.xml",
+        "data/mail_template_data.xml",
+        "views/hotline_portal_templates.xml",
+    ],
+    "demo": [
+        "demo/hotline_portal_demo.xml",
+    ],
+    "assets": {
+        "web.assets_frontend": [
+            "hotline_portal/static/src/scss/hotline_portal.scss",
+        ],
+        "web.assets_tests": [
+            "hotline_portal/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

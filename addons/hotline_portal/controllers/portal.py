@@ -1,0 +1,326 @@
+import base64
+from datetime import datetime, time, timedelta
+
+from werkzeug.urls import url_encode
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.http import request
+from odoo.tools import plaintext2html
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+CASE_URL = "/my/hotline/cases"
+PAGE_SIZE = 20
+OPEN_STATES = ("dispatched", "processing")
+# Result attachments: photos and documents from a phone; anything bigger belongs elsewhere.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+FLASH_KEY = "hotline_portal_flash"
+
+
+class HotlinePortal(CustomerPortal):
+    """Unit portal: the cases of the user's units, and the unit-side workflow steps.
+
+    Every step calls the hotline.case workflow method as the portal user (the method checks membership
+    and state, then writes with sudo); this controller only checks read access first and reports errors.
+    """
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _hotline_units(self):
+        # the user's own unit list: reading it with sudo discloses nothing to him
+        return request.env.user.sudo().hotline_unit_ids
+
+    def _hotline_domain(self):
+        units = self._hotline_units()
+        return Domain(request.env["hotline.case"]._portal_unit_domain(units))
+
+    def _hotline_counters(self):
+        """待签收 / 处理中 / 即将超期 / 已超期 for the user's units (record rules apply)."""
+        Case = request.env["hotline.case"]
+        units = self._hotline_units()
+        if not units:
+            return {}
+        mine = Domain("unit_id", "in", units.ids)
+        return {
+            "dispatched": Case.search_count(mine & Domain("state", "=", "dispatched")),
+            "processing": Case.search_count(mine & Domain("state", "=", "processing")),
+            "near": Case.search_count(mine & Domain("state", "in", OPEN_STATES) & Domain("near_deadline", "=", True)),
+            "overdue": Case.search_count(mine & Domain("state", "in", OPEN_STATES) & Domain("overdue", "=", True)),
+        }
+
+    def _hotline_get_case(self, case_id):
+        """The case as the current user, or AccessError/MissingError. No sudo before this check."""
+        case = request.env["hotline.case"].browse(case_id)
+        if not case.exists():
+            raise MissingError(request.env._("This case does not exist or you are not allowed to see it."))
+        case.check_access("read")
+        # center staff read every case; the portal only shows those of the user's units
+        if not request.env["hotline.case"].search_count(Domain("id", "=", case.id) & self._hotline_domain()):
+            raise AccessError(request.env._("This case does not exist or you are not allowed to see it."))
+        return case
+
+    def _hotline_denied(self, message=None):
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "page_name": "hotline_case",
+            "message": message or request.env._("This case does not exist or you are not allowed to see it."),
+        })
+        return request.render("hotline_portal.portal_hotline_denied", values, status=403)
+
+    def _hotline_log_labels(self):
+        _ = request.env._
+        return {
+            "self_dispatch": _("Dispatched by the agent"),
+            "dispatch": _("Dispatched"),
+            "accept": _("Signed for"),
+            "return": _("Returned"),
+            "request_extension": _("Extension requested"),
+            "approve_extension": _("Extension approved"),
+            "reject_extension": _("Extension refused"),
+            "submit": _("Result submitted"),
+            "review_approve": _("Result approved"),
+            "review_reject": _("Result rejected"),
+            "urge": _("Urged by a supervisor"),
+            "auto_urge": _("Deadline reminder"),
+            "callback_done": _("Called back"),
+            "reopen": _("Reopened"),
+            "cancel": _("Cancelled"),
+            "merge": _("Merged"),
+            "merge_in": _("Duplicate merged in"),
+            "transfer": _("Sent to dispatch"),
+            "close_on_call": _("Answered on the call"),
+        }
+
+    def _hotline_flash(self, kind, message):
+        request.session[FLASH_KEY] = {"kind": kind, "message": message}
+
+    def _hotline_pop_flash(self):
+        return request.session.pop(FLASH_KEY, None)
+
+    def _hotline_run(self, case_id, step, success_message):
+        """Check access, run `step(case)` in a savepoint, flash its outcome and go back to the case."""
+        try:
+            case = self._hotline_get_case(case_id)
+        except (AccessError, MissingError):
+            return self._hotline_denied()
+        try:
+            with request.env.cr.savepoint():
+                step(case)
+        except (UserError, AccessError, ValidationError) as error:
+            self._hotline_flash("danger", error.args[0] if error.args else str(error))
+        else:
+            self._hotline_flash("success", success_message)
+        return request.redirect(f"{CASE_URL}/{case_id}")
+
+    # ------------------------------------------------------------------
+    # Home counters
+    # ------------------------------------------------------------------
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "hotline_case_count" in counters:
+            values["hotline_case_count"] = (
+                request.env["hotline.case"].search_count(self._hotline_domain()) if self._hotline_units() else 0
+            )
+        return values
+
+    @http.route()
+    def home(self, **kw):
+        # the counters are rendered server side: units often work on slow mobile networks
+        response = super().home(**kw)
+        if hasattr(response, "qcontext"):
+            response.qcontext["hotline_counters"] = self._hotline_counters()
+        return response
+
+    # ------------------------------------------------------------------
+    # List
+    # ------------------------------------------------------------------
+    def _hotline_searchbar_sortings(self):
+        _ = request.env._
+        return {
+            "date": {"label": _("Newest"), "order": "date_dispatched desc, id desc"},
+            "deadline": {"label": _("Deadline"), "order": "deadline asc, id desc"},
+            "urgency": {"label": _("Urgency"), "order": "urgency desc, date_dispatched desc, id desc"},
+            "name": {"label": _("Number"), "order": "name desc"},
+        }
+
+    def _hotline_state_filters(self):
+        _ = request.env._
+        return {
+            "all": {"label": _("All"), "domain": Domain.TRUE},
+            "dispatched": {"label": _("To Sign For"), "domain": Domain("state", "=", "dispatched")},
+            "processing": {"label": _("Processing"), "domain": Domain("state", "=", "processing")},
+            "submitted": {"label": _("To Review"), "domain": Domain("state", "=", "submitted")},
+            "done": {"label": _("Finished"), "domain": Domain("state", "in", ["callback", "closed"])},
+        }
+
+    def _hotline_deadline_filters(self):
+        _ = request.env._
+        return {
+            "": {"label": _("Any deadline"), "domain": Domain.TRUE},
+            "near": {"label": _("Due soon"), "domain": Domain("near_deadline", "=", True)},
+            "overdue": {"label": _("Overdue"), "domain": Domain("overdue", "=", True)},
+        }
+
+    @staticmethod
+    def _hotline_parse_date(value):
+        try:
+            return fields.Date.to_date(value) if value else None
+        except ValueError:
+            return None
+
+    @http.route([CASE_URL, f"{CASE_URL}/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
+    def portal_hotline_cases(self, page=1, state="all", deadline="", category=None, date_from=None, date_to=None,
+                             search=None, sortby="date", **kw):
+        Case = request.env["hotline.case"]
+        sortings = self._hotline_searchbar_sortings()
+        states = self._hotline_state_filters()
+        deadlines = self._hotline_deadline_filters()
+        sortby = sortby if sortby in sortings else "date"
+        state = state if state in states else "all"
+        deadline = deadline if deadline in deadlines else ""
+
+        domain = self._hotline_domain() & states[state]["domain"] & deadlines[deadline]["domain"]
+        category_id = int(category) if category and str(category).isdigit() else None
+        if category_id:
+            domain &= Domain("category_id", "child_of", category_id)
+        day_from, day_to = self._hotline_parse_date(date_from), self._hotline_parse_date(date_to)
+        if day_from:
+            domain &= Domain("date_dispatched", ">=", datetime.combine(day_from, time.min))
+        if day_to:
+            domain &= Domain("date_dispatched", "<", datetime.combine(day_to + timedelta(days=1), time.min))
+        search = (search or "").strip()
+        if search:
+            domain &= (Domain("name", "ilike", search) | Domain("description", "ilike", search)
+                       | Domain("address", "ilike", search))
+
+        url_args = {k: v for k, v in {
+            "state": state if state != "all" else None, "deadline": deadline or None,
+            "category": category_id, "date_from": day_from and str(day_from), "date_to": day_to and str(day_to),
+            "search": search or None, "sortby": sortby if sortby != "date" else None,
+        }.items() if v}
+        total = Case.search_count(domain)
+        pager = portal_pager(url=CASE_URL, url_args=url_args, total=total, page=page, step=PAGE_SIZE)
+        cases = Case.search(domain, order=sortings[sortby]["order"], limit=PAGE_SIZE, offset=pager["offset"])
+
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "page_name": "hotline_cases",
+            "cases": cases,
+            "pager": pager,
+            "total": total,
+            "default_url": CASE_URL,
+            "searchbar_sortings": sortings,
+            "state_filters": states,
+            "deadline_filters": deadlines,
+            "categories": request.env["hotline.category"].search([("parent_id", "=", False)]),
+            "filters": {
+                "state": state, "deadline": deadline, "category": category_id, "date_from": day_from or "",
+                "date_to": day_to or "", "search": search, "sortby": sortby,
+            },
+            "state_labels": dict(Case._fields["state"]._description_selection(request.env)),
+            "urgency_labels": dict(Case._fields["urgency"]._description_selection(request.env)),
+            "keep_args": url_args,
+            "url_encode": url_encode,
+        })
+        return request.render("hotline_portal.portal_my_hotline_cases", values)
+
+    # ------------------------------------------------------------------
+    # Detail
+    # ------------------------------------------------------------------
+    @http.route(f"{CASE_URL}/<int:case_id>", type="http", auth="user", website=True)
+    def portal_hotline_case(self, case_id, **kw):
+        try:
+            case = self._hotline_get_case(case_id)
+        except (AccessError, MissingError):
+            return self._hotline_denied()
+        Case = request.env["hotline.case"]
+        logs = request.env["hotline.case.log"].search([("case_id", "=", case.id)], order="date asc, id asc")
+        attachments = request.env["ir.attachment"].search(
+            [("res_model", "=", "hotline.case"), ("res_id", "=", case.id)], order="id")
+        values = self._prepare_portal_layout_values()
+        values = self._get_page_view_values(case, None, values, "my_hotline_cases_history", False, **kw)
+        values.update({
+            "page_name": "hotline_case",
+            "case": case,
+            "logs": logs,
+            "attachments": attachments,
+            "can_act": case._portal_can_act(),
+            "flash": self._hotline_pop_flash(),
+            "state_labels": dict(Case._fields["state"]._description_selection(request.env)),
+            "urgency_labels": dict(Case._fields["urgency"]._description_selection(request.env)),
+            "extension_labels": dict(Case._fields["extension_state"]._description_selection(request.env)),
+            "log_labels": self._hotline_log_labels(),
+            "log_state_labels": dict(request.env["hotline.case.log"]._fields["to_state"]
+                                     ._description_selection(request.env)),
+        })
+        return request.render("hotline_portal.portal_my_hotline_case", values)
+
+    # ------------------------------------------------------------------
+    # Unit actions (POST + CSRF token, checked by the framework)
+    # ------------------------------------------------------------------
+    @http.route(f"{CASE_URL}/<int:case_id>/accept", type="http", auth="user", website=True, methods=["POST"])
+    def portal_hotline_accept(self, case_id, **kw):
+        return self._hotline_run(case_id, lambda case: case.action_accept(),
+                                 request.env._("You have signed for the case."))
+
+    @http.route(f"{CASE_URL}/<int:case_id>/return", type="http", auth="user", website=True, methods=["POST"])
+    def portal_hotline_return(self, case_id, reason=None, **kw):
+        def step(case):
+            if not (reason or "").strip():
+                raise UserError(request.env._("Give the reason for returning the case."))
+            case.action_return(reason=reason.strip())
+        return self._hotline_run(case_id, step, request.env._("The case has been returned to the center."))
+
+    @http.route(f"{CASE_URL}/<int:case_id>/extension", type="http", auth="user", website=True, methods=["POST"])
+    def portal_hotline_extension(self, case_id, days=None, reason=None, **kw):
+        def step(case):
+            try:
+                number = int(days)
+            except (TypeError, ValueError):
+                number = 0
+            if number <= 0 or number > 60:
+                raise UserError(request.env._("Enter a number of working days between 1 and 60."))
+            if not (reason or "").strip():
+                raise UserError(request.env._("Give the reason for the extension."))
+            case.action_request_extension(days=number, reason=reason.strip())
+        return self._hotline_run(case_id, step, request.env._("Your extension request has been sent to the center."))
+
+    @http.route(f"{CASE_URL}/<int:case_id>/submit", type="http", auth="user", website=True, methods=["POST"])
+    def portal_hotline_submit(self, case_id, note=None, **kw):
+        files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
+
+        def step(case):
+            if not (note or "").strip():
+                raise UserError(request.env._("Describe the result first."))
+            if len(files) > MAX_ATTACHMENTS:
+                raise UserError(request.env._("Attach at most %s files.", MAX_ATTACHMENTS))
+            attachments = request.env["ir.attachment"]
+            for upload in files:
+                data = upload.read()
+                if len(data) > MAX_ATTACHMENT_BYTES:
+                    raise UserError(request.env._("The file “%s” is larger than 10 MB.", upload.filename))
+                # sudo: a portal user cannot create attachments; access to the case was checked above and
+                # action_submit checks membership and state (the savepoint drops the files on refusal)
+                attachments |= request.env["ir.attachment"].sudo().create({
+                    "name": upload.filename,
+                    "datas": base64.b64encode(data),
+                    "res_model": "hotline.case",
+                    "res_id": case.id,
+                })
+            case.action_submit(note=note.strip(), attachment_ids=attachments.ids)
+        return self._hotline_run(case_id, step, request.env._("Your result has been submitted for review."))
+
+    @http.route(f"{CASE_URL}/<int:case_id>/message", type="http", auth="user", website=True, methods=["POST"])
+    def portal_hotline_message(self, case_id, message=None, **kw):
+        def step(case):
+            if not (message or "").strip():
+                raise UserError(request.env._("Write a message first."))
+            # as the user: mail checks its right to post on the case (read access is enough here)
+            case.message_post(body=plaintext2html(message.strip()), message_type="comment",
+                              subtype_xmlid="mail.mt_comment")
+        return self._hotline_run(case_id, step, request.env._("Your message has been sent to the center."))

@@ -1,0 +1,131 @@
+from odoo import api, fields, models
+
+# Sign-for / finish deadlines closer than this are shown amber on the portal.
+AMBER_HOURS = 24
+
+
+class HotlineCase(models.Model):
+    _inherit = "hotline.case"
+
+    portal_url = fields.Char(compute="_compute_portal_url", string="Portal URL")
+
+    def _compute_portal_url(self):
+        for case in self:
+            case.portal_url = f"/my/hotline/cases/{case.id}" if case.id else False
+
+    # ------------------------------------------------------------------
+    # Portal helpers
+    # ------------------------------------------------------------------
+    @api.model
+    def _portal_unit_domain(self, units):
+        """Cases a unit sees on the portal: sent to it, or handled by it before (same as the record rule)."""
+        return [
+            "|",
+            "&", ("unit_id", "in", units.ids), ("state", "not in", ["draft", "pool"]),
+            ("log_ids.unit_id", "in", units.ids),
+        ]
+
+    def _portal_deadline_level(self, deadline):
+        """'danger' past the deadline, 'warning' within AMBER_HOURS, '' otherwise (only while open)."""
+        self.ensure_one()
+        if not deadline or self.state not in ("dispatched", "processing"):
+            return ""
+        now = fields.Datetime.now()
+        if deadline < now:
+            return "danger"
+        if (deadline - now).total_seconds() <= AMBER_HOURS * 3600:
+            return "warning"
+        return ""
+
+    def _portal_can_act(self):
+        """The current user belongs to the unit in charge (buttons are shown; the methods check again)."""
+        self.ensure_one()
+        return self.env.user in self.sudo().unit_id.member_ids
+
+    def _get_access_action(self, access_uid=None, force_website=False):
+        """Links in notification e-mails (/mail/view) open the portal page for unit members without backend."""
+        self.ensure_one()
+        user = self.env["res.users"].sudo().browse(access_uid) if access_uid else self.env.user
+        if user.share or force_website:
+            if self.with_user(user).has_access("read"):
+                return {
+                    "type": "ir.actions.act_url",
+                    "url": f"/my/hotline/cases/{self.id}",
+                    "target": "self",
+                    "res_id": self.id,
+                }
+        return super()._get_access_action(access_uid=access_uid, force_website=force_website)
+
+    # ------------------------------------------------------------------
+    # Notifications to the unit (e-mail + portal chatter)
+    # ------------------------------------------------------------------
+    def _portal_notify_unit(self, template_xmlid, units=None):
+        """Post the rendered template on the case, addressed to the members of the unit.
+
+        The message uses the public comment subtype so the portal chatter (which shows comments only) lists
+        it as the unit's inbox entry; members become followers so later replies of the center reach them.
+        """
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template:
+            return
+        for case in self.sudo():
+            unit = (units or {}).get(case.id) or case.unit_id
+            partners = unit.member_ids.filtered("active").partner_id
+            if not partners:
+                continue
+            case.message_subscribe(partner_ids=partners.ids)
+            lang = partners[:1].lang or self.env.lang
+            tmpl = template.with_context(lang=lang)
+            subject = tmpl._render_field("subject", case.ids)[case.id]
+            body = tmpl._render_field("body_html", case.ids)[case.id]
+            case.with_context(lang=lang).message_post(
+                subject=subject,
+                body=body,
+                partner_ids=partners.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    # hotline_case posts its own short message on dispatch and urging through _notify_unit (when available):
+    # replaced here by the Chinese mail templates, so members get one message, not two.
+    _NOTIFY_TEMPLATES = {
+        "dispatch": "hotline_portal.mail_template_case_dispatched",
+        "self_dispatch": "hotline_portal.mail_template_case_dispatched",
+        "urge": "hotline_portal.mail_template_case_urged",
+        "auto_urge": "hotline_portal.mail_template_case_urged",
+    }
+
+    def _notify_unit(self, kind, message=None, **kwargs):
+        template = self._NOTIFY_TEMPLATES.get(kind)
+        if not template:
+            return super()._notify_unit(kind, message, **kwargs)
+        self._portal_notify_unit(template)
+        return True
+
+    def _dispatch(self, action):
+        res = super()._dispatch(action)
+        # followers: the unit's members receive the center's later messages in their portal inbox
+        for case in self.sudo():
+            partners = case.unit_id.member_ids.filtered("active").partner_id
+            if partners:
+                case.message_subscribe(partner_ids=partners.ids)
+        return res
+
+    def action_review_approve(self):
+        res = super().action_review_approve()
+        self._portal_notify_unit("hotline_portal.mail_template_case_approved")
+        return res
+
+    def action_review_reject(self, note=None):
+        # the unit whose result is rejected, whatever the rejection does to unit_id
+        units = {case.id: case.unit_id for case in self}
+        res = super().action_review_reject(note=note)
+        self._portal_notify_unit("hotline_portal.mail_template_case_rejected", units=units)
+        return res
+
+
+    def _portal_tz(self):
+        """Time zone for dates in unit messages: the unit's contact, else the company's, else China's."""
+        self.ensure_one()
+        unit = self.sudo().unit_id
+        return unit.partner_id.tz or unit.member_ids[:1].tz or self.env.company.partner_id.tz or "Asia/Shanghai"
