@@ -29,7 +29,7 @@ UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "exten
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）.·]+")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 # Area codes: 010 and 02x have three digits, the others four (0571, 0755...).
-_LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})")
+_LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([1-9]\d{6,7})")
 _SERVICE = re.compile(r"(?:400|800)\d{7}|1\d{4}")
 
 
@@ -141,17 +141,20 @@ class HotlineCase(models.Model):
         """
         raw = (phone or "").strip()
         digits = _PHONE_SEPARATORS.sub("", raw)
+        international = True
         if digits.startswith("+86"):
             digits = digits[3:]
         elif digits.startswith("0086"):
             digits = digits[4:]
         elif digits.startswith("86") and len(digits) == 13 and _MOBILE.fullmatch(digits[2:]):
             digits = digits[2:]
+        else:
+            international = False
         if not digits.isdigit():
             raise UserError(self.env._("“%s” is not a valid phone number.", raw))
         if _MOBILE.fullmatch(digits):
             return digits
-        if not digits.startswith(("0", "1")) and len(digits) in (10, 11, 12) and _LANDLINE.fullmatch("0" + digits):
+        if international and not digits.startswith("0"):
             # +86 571 8888 8888: the trunk prefix 0 is dropped after the country code
             digits = "0" + digits
         match = _LANDLINE.fullmatch(digits)
@@ -173,8 +176,9 @@ class HotlineCase(models.Model):
     @api.depends("category_id")
     def _compute_industry_id(self):
         for case in self:
-            if case.category_id.industry_id:
-                case.industry_id = case.category_id.industry_id
+            industry = case.category_id._get_industry()
+            if industry:
+                case.industry_id = industry
 
     @api.depends("confidential", "caller_name", "caller_phone")
     @api.depends_context("uid")
@@ -358,9 +362,6 @@ class HotlineCase(models.Model):
                 vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
             if not vals.get("name") or vals["name"] == "/":
                 vals["name"] = sequence.next_by_code("hotline.case") or "/"
-            if vals.get("category_id") and not vals.get("industry_id"):
-                category = self.env["hotline.category"].browse(vals["category_id"])
-                vals["industry_id"] = category.sudo().industry_id.id
             self._link_caller_partner(vals)
         return super().create(vals_list)
 
@@ -376,7 +377,8 @@ class HotlineCase(models.Model):
                                        "street": vals.get("address")})
         if partner:
             vals["partner_id"] = partner.id
-            vals.setdefault("caller_name", partner.name)
+            if not vals.get("caller_name"):
+                vals["caller_name"] = partner.name
 
     def write(self, vals):
         if not self.env.su:
@@ -452,7 +454,8 @@ class HotlineCase(models.Model):
                 "from_state": case.state,
                 "to_state": to_state or case.state,
                 "user_id": self.env.uid,
-                "unit_id": (case_vals.get("unit_id") if "unit_id" in case_vals else case.unit_id.id) or False,
+                # the unit holding the case at this step (the new one on dispatch, the old one on return)
+                "unit_id": case_vals.get("unit_id") or case.unit_id.id or False,
                 "date": now,
                 "note": note,
             })
@@ -469,15 +472,29 @@ class HotlineCase(models.Model):
         )
 
     def _add_working_days(self, days, start):
-        """End of the `days`-th working day after the day of `start` (deadlines run from the next day)."""
+        """End of the `days`-th working day after the day of `start` (time limits run from the next day).
+
+        Working days and their end follow the company's calendar, public holidays (global leaves) excluded.
+        """
         calendar = self._calendar()
-        if not calendar:
-            return start + timedelta(days=days)
+        if not calendar or days <= 0:
+            return start + timedelta(days=max(days, 0))
         tz = pytz.timezone(calendar.tz or "UTC")
         local_day = pytz.utc.localize(start).astimezone(tz).date() + timedelta(days=1)
-        day_start = tz.localize(datetime.combine(local_day, time.min))
-        end = calendar.plan_days(days, day_start, compute_leaves=True)
-        return end.astimezone(pytz.utc).replace(tzinfo=None) if end else start + timedelta(days=days)
+        window_start = tz.localize(datetime.combine(local_day, time.min))
+        counted = 0
+        for _chunk in range(60):
+            window_end = window_start + timedelta(days=14)
+            day_ends = {}
+            for _start, stop, _meta in calendar._work_intervals_batch(window_start, window_end)[False]:
+                day = stop.astimezone(tz).date()
+                day_ends[day] = max(day_ends.get(day, stop), stop)
+            for day in sorted(day_ends):
+                counted += 1
+                if counted == days:
+                    return day_ends[day].astimezone(pytz.utc).replace(tzinfo=None)
+            window_start = window_end
+        return start + timedelta(days=days)
 
     def _add_working_hours(self, hours, start):
         calendar = self._calendar()

@@ -31,3 +31,14 @@ class HotlineCategory(models.Model):
     def _check_parent_id(self):
         if self._has_cycle():
             raise ValidationError(self.env._("A category cannot be its own ancestor."))
+
+    def _get_industry(self):
+        """Industry of the category or, failing that, of its closest ancestor."""
+        if not self:
+            return self.env["hotline.industry"]
+        self.ensure_one()
+        for category_id in reversed([int(x) for x in self.sudo().parent_path.split("/") if x]):
+            industry = self.browse(category_id).sudo().industry_id
+            if industry:
+                return industry.sudo(False)
+        return self.env["hotline.industry"]

@@ -1,0 +1,8 @@
+from . import (
+    test_case_access,
+    test_case_deadline,
+    test_case_duplicate,
+    test_case_phone,
+    test_case_urge,
+    test_case_workflow,
+)

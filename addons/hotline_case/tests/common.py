@@ -1,0 +1,103 @@
+from datetime import datetime
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class HotlineCaseCommon(TransactionCase):
+    """Base data, users of every role and two units, independent of the shipped demo data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        # A working-time calendar in UTC keeps deadline arithmetic readable: Mon-Fri 8-12, 13-17.
+        cls.calendar = env["resource.calendar"].create({
+            "name": "Hotline test calendar",
+            "tz": "UTC",
+            "attendance_ids": [
+                Command.create({"name": f"{day} {period}", "dayofweek": str(day), "hour_from": start,
+                                "hour_to": end, "day_period": period})
+                for day in range(5)
+                for start, end, period in ((8, 12, "morning"), (13, 17, "afternoon"))
+            ],
+        })
+        env.company.resource_calendar_id = cls.calendar
+
+        cls.industry = env["hotline.industry"].create({"name": "供水", "code": "T_WATER"})
+        cls.type_complaint = env["hotline.case.type"].create({"name": "投诉", "code": "T_COMPLAINT"})
+        cls.type_consult = env["hotline.case.type"].create({"name": "咨询", "code": "T_CONSULT"})
+        cls.cat_water = env["hotline.category"].create({"name": "供水", "industry_id": cls.industry.id})
+        cls.cat_no_water = env["hotline.category"].create({"name": "停水", "parent_id": cls.cat_water.id})
+        cls.cat_road = env["hotline.category"].create({"name": "道路破损"})
+        cls.district = env["hotline.district"].create({"name": "测试区", "code": "T01"})
+        cls.district2 = env["hotline.district"].create({"name": "东城测试区", "code": "T02"})
+        cls.street = env["hotline.street"].create({"name": "和平街道", "district_id": cls.district.id})
+
+        cls.agent = new_test_user(env, "hc_agent", groups="hotline_case.group_agent", name="受理员甲")
+        cls.dispatcher = new_test_user(env, "hc_dispatcher", groups="hotline_case.group_dispatcher",
+                                       name="分理员甲")
+        cls.reviewer = new_test_user(env, "hc_reviewer", groups="hotline_case.group_reviewer", name="审核员甲")
+        cls.manager = new_test_user(env, "hc_manager", groups="hotline_case.group_manager", name="管理员甲")
+        cls.unit_user_a = new_test_user(env, "hc_unit_a", groups="hotline_case.group_unit_user", name="水务甲")
+        cls.unit_user_b = new_test_user(env, "hc_unit_b", groups="hotline_case.group_unit_user", name="路政乙")
+        cls.portal_a = new_test_user(env, "hc_portal_a", groups="base.group_portal", name="水务门户")
+
+        cls.unit_a = env["hotline.unit"].create({
+            "name": "自来水公司", "code": "T_UA",
+            "member_ids": [Command.set([cls.unit_user_a.id, cls.portal_a.id])],
+        })
+        cls.unit_b = env["hotline.unit"].create({
+            "name": "市政道路处", "code": "T_UB", "member_ids": [Command.set([cls.unit_user_b.id])],
+        })
+        env["hotline.routing.rule"].create([
+            {"category_id": cls.cat_water.id, "unit_id": cls.unit_b.id, "sequence": 1},
+            {"category_id": cls.cat_no_water.id, "unit_id": cls.unit_a.id, "sequence": 5},
+            {"category_id": cls.cat_road.id, "unit_id": cls.unit_b.id},
+            {"category_id": cls.cat_road.id, "district_id": cls.district2.id, "unit_id": cls.unit_a.id,
+             "sequence": 50},
+        ])
+        # Neutralise shipped rules: tests define their own.
+        env["hotline.deadline.rule"].search([]).active = False
+        cls.rule_default = env["hotline.deadline.rule"].create({
+            "sequence": 10, "sign_hours": 8, "finish_amount": 10, "finish_unit": "working_days",
+        })
+
+    @classmethod
+    def _new_case(cls, user=None, **vals):
+        values = {
+            "caller_phone": "13812345678",
+            "caller_name": "陈先生",
+            "type_id": cls.type_complaint.id,
+            "category_id": cls.cat_no_water.id,
+            "district_id": cls.district.id,
+            "street_id": cls.street.id,
+            "address": "和平路1号",
+            "description": "小区停水两天，无人通知。",
+        }
+        values.update(vals)
+        return cls.env["hotline.case"].with_user(user or cls.agent).create(values)
+
+    def _dispatched_case(self, unit=None, **vals):
+        case = self._new_case(unit_id=(unit or self.unit_a).id, **vals)
+        case.with_user(self.agent).action_self_dispatch()
+        return case
+
+    def _processing_case(self, **vals):
+        case = self._dispatched_case(**vals)
+        case.with_user(self.unit_user_a).action_accept()
+        return case
+
+    def _submitted_case(self, **vals):
+        case = self._processing_case(**vals)
+        case.with_user(self.unit_user_a).action_submit(note="已恢复供水。")
+        return case
+
+    def _callback_case(self, **vals):
+        case = self._submitted_case(**vals)
+        case.with_user(self.reviewer).action_review_approve()
+        return case
+
+    @staticmethod
+    def _dt(*args):
+        return datetime(*args)
