@@ -7,7 +7,22 @@
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
     "depends": ["hotline_case", "bus"],
-    "data": [],
+    "external_dependencies": {"python": ["pyst2"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/hotline_telephony_security.xml",
+        "data/hotline_pbx_data.xml",
+        "views/hotline_call_views.xml",
+        "views/hotline_pbx_views.xml",
+        # "views/hotline_case_views.xml",
+        "views/res_users_views.xml",
+        # "views/hotline_telephony_menus.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "hotline_telephony/static/src/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

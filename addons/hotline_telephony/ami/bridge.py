@@ -1,0 +1,282 @@
+"""The AMI bridge: one long-running process per PBX (``odoo hotline_ami``).
+
+* holds a PostgreSQL advisory lock for its PBX, so a second bridge (on another
+  server) refuses to start instead of double-counting;
+* connects to AMI, and on every (re)connect backfills what was missed from
+  queue_log, then resynchronises member states with QueueStatus;
+* turns events into facts and writes them in short transactions (batches);
+* reconnects with exponential backoff when Asterisk restarts or the link drops;
+* logs and skips malformed traffic.
+"""
+
+import logging
+import queue
+import threading
+import time
+
+from odoo import api
+from odoo.modules.registry import Registry
+
+from .adapter import DISCONNECTED, AmiClient, AmiDisconnected, AmiError
+from .facts import QueueLogReader, from_event, from_queue_log_line
+from .ingest import Ingestor, to_dt
+
+_logger = logging.getLogger(__name__)
+
+# First key of the two-int advisory lock: "HT" + "AM" (hotline AMI).
+LOCK_NAMESPACE = 0x48544D
+SUPERUSER_ID = 1
+
+
+class BridgeLocked(Exception):
+    """Another bridge holds this PBX."""
+
+
+class Bridge:
+    def __init__(self, dbname, pbx_id=None, queue_log_path=None, batch_size=500, batch_wait=0.02,
+                 ping_interval=10.0, backfill_interval=30.0, max_backoff=30.0, on_pop=None):
+        self.dbname = dbname
+        self.registry = Registry(dbname)
+        self.pbx_id = pbx_id
+        self.queue_log_path = queue_log_path
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self.ping_interval = ping_interval
+        self.backfill_interval = backfill_interval
+        self.max_backoff = max_backoff
+        self.on_pop = on_pop
+        self.stop_event = threading.Event()
+        self.events = queue.Queue()
+        self.connected = threading.Event()
+        self._lock_cr = None
+        self._ingestor_users = None
+        self.stats = {"events": 0, "facts": 0, "skipped": 0, "connects": 0, "backfilled": 0}
+
+    # -- database helpers -----------------------------------------------------------
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _pbx(self, env):
+        Pbx = env["hotline.pbx"]
+        pbx = Pbx.browse(self.pbx_id).exists() if self.pbx_id else Pbx.search([], limit=1)
+        if not pbx:
+            raise AmiError(f"no PBX configured in database {self.dbname}")
+        return pbx
+
+    def acquire_lock(self):
+        """Session-level advisory lock held by a dedicated connection for the bridge's life."""
+        cr = self.registry.cursor()
+        pbx = self._pbx(self._env(cr))
+        self.pbx_id = pbx.id
+        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, pbx.id))
+        if not cr.fetchone()[0]:
+            cr.close()
+            raise BridgeLocked(f"another hotline AMI bridge is already running for PBX {pbx.id}")
+        cr.commit()  # a session lock survives the commit: no transaction stays open
+        self._lock_cr = cr
+
+    def release_lock(self):
+        if self._lock_cr is not None:
+            try:
+                self._lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.pbx_id))
+                self._lock_cr.commit()
+            finally:
+                self._lock_cr.close()
+                self._lock_cr = None
+
+    def _set_status(self, status):
+        try:
+            with self.registry.cursor() as cr:
+                pbx = self._pbx(self._env(cr))
+                pbx.write({"bridge_status": status, "bridge_heartbeat": to_dt(time.time())})
+        except Exception:  # noqa: BLE001 - status is informative only
+            _logger.debug("status update failed", exc_info=True)
+
+    def ingest(self, facts, queue_log_pos=None):
+        """Apply facts in one short transaction (and move the queue_log position with them)."""
+        if not facts and queue_log_pos is None:
+            return
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            pbx = self._pbx(env)
+            ingestor = Ingestor(env, pbx, on_pop=self.on_pop)
+            ingestor.apply(facts)
+            if queue_log_pos is not None:
+                pbx.write({"queue_log_inode": queue_log_pos[0], "queue_log_offset": queue_log_pos[1]})
+            # commit on leaving the block; screen pops go out with the commit
+        self.stats["facts"] += ingestor.stats["facts"]
+        self.stats["skipped"] += ingestor.stats["skipped"]
+
+    # -- queue_log backfill ---------------------------------------------------------
+    def backfill(self):
+        """Ingest queue_log lines written since the stored position (idempotent)."""
+        with self.registry.cursor() as cr:
+            pbx = self._pbx(self._env(cr))
+            path = self.queue_log_path or pbx.queue_log_path
+            inode, offset = pbx.queue_log_inode, pbx.queue_log_offset
+        if not path:
+            return 0
+        lines, inode, offset = QueueLogReader(path).read(inode, offset)
+        if not lines:
+            return 0
+        facts = []
+        for line in lines:
+            try:
+                fact = from_queue_log_line(line)
+            except (ValueError, KeyError, IndexError):
+                _logger.warning("hotline-ami: malformed queue_log line skipped: %r", line)
+                continue
+            if fact:
+                facts.append(fact)
+        for start in range(0, len(facts), self.batch_size):
+            last = start + self.batch_size >= len(facts)
+            self.ingest(facts[start:start + self.batch_size], (inode, offset) if last else None)
+        if not facts:
+            self.ingest([], (inode, offset))
+        self.stats["backfilled"] += len(facts)
+        _logger.info("hotline-ami: backfilled %d facts from %s", len(facts), path)
+        return len(facts)
+
+    # -- QueueStatus resync ------------------------------------------------------------
+    def resync(self, client):
+        """Make open sessions/pauses match the members Asterisk reports now."""
+        now = time.time()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            pbx = self._pbx(env)
+            queues = pbx._queue_list()
+        facts = []
+        seen = set()
+        for queue_name in queues:
+            for m in client.queue_status(queue_name)["members"]:
+                interface = m.get("StateInterface") or m.get("Location")
+                if not interface:
+                    continue
+                seen.add((interface, queue_name))
+                login = float(m.get("LoginTime") or 0) or now
+                facts.append({"kind": "member_add", "queue": queue_name, "interface": interface, "time": login})
+                last_pause = float(m.get("LastPause") or 0) or now
+                if m.get("Paused") == "1":
+                    facts.append({"kind": "pause", "queue": queue_name, "interface": interface,
+                                  "reason": m.get("PausedReason") or "", "time": last_pause})
+                else:
+                    facts.append({"kind": "unpause", "queue": queue_name, "interface": interface,
+                                  "time": max(last_pause, login)})
+                facts.append({"kind": "member_status", "queue": queue_name, "interface": interface,
+                              "status": int(m.get("Status") or 0), "time": now})
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            stale = env["hotline.agent.session"].search([("logout_time", "=", False), ("queue", "in", queues)])
+            for session in stale:
+                if (session.interface, session.queue) not in seen:
+                    facts.append({"kind": "member_remove", "queue": session.queue, "interface": session.interface,
+                                  "time": now})
+        self.ingest(facts)
+
+    # -- main loop ------------------------------------------------------------------------
+    def _client(self):
+        with self.registry.cursor() as cr:
+            pbx = self._pbx(self._env(cr)).sudo()
+            args = (pbx.host, pbx.port, pbx.username, pbx.secret or "")
+        return AmiClient(*args, events=self.events)
+
+    def run(self):
+        self.acquire_lock()
+        backoff = 1.0
+        try:
+            while not self.stop_event.is_set():
+                client = None
+                try:
+                    # fresh queue: what the dead link left has been backfilled
+                    self.events = queue.Queue()
+                    client = self._client()
+                    client.connect()
+                    self.stats["connects"] += 1
+                    _logger.info("hotline-ami: connected to %s:%s", client.host, client.port)
+                    self.backfill()
+                    self.resync(client)
+                    self.connected.set()
+                    self._set_status("connected")
+                    backoff = 1.0
+                    self._pump(client)
+                except AmiError as exc:
+                    _logger.warning("hotline-ami: AMI link down (%s); retrying in %.0fs", exc, backoff)
+                except Exception:
+                    _logger.exception("hotline-ami: unexpected error; retrying in %.0fs", backoff)
+                finally:
+                    self.connected.clear()
+                    if client is not None:
+                        client.close()
+                if self.stop_event.is_set():
+                    break
+                self._set_status("disconnected")
+                self.stop_event.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+        finally:
+            self._set_status("stopped")
+            self.release_lock()
+
+    def stop(self):
+        self.stop_event.set()
+        self.events.put(DISCONNECTED)
+
+    def _pump(self, client):
+        next_ping = time.monotonic() + self.ping_interval
+        next_backfill = time.monotonic() + self.backfill_interval
+        events = self.events
+        while not self.stop_event.is_set():
+            try:
+                first = events.get(timeout=0.5)
+            except queue.Empty:
+                first = None
+            batch = []
+            if first is DISCONNECTED:
+                raise AmiDisconnected("AMI connection lost")
+            if first is not None:
+                batch.append(first)
+                deadline = time.monotonic() + self.batch_wait
+                while len(batch) < self.batch_size:
+                    remaining = deadline - time.monotonic()
+                    try:
+                        item = events.get(timeout=remaining) if remaining > 0 else events.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is DISCONNECTED:
+                        self._ingest_events(batch)
+                        raise AmiDisconnected("AMI connection lost")
+                    batch.append(item)
+                self._ingest_events(batch)
+            now = time.monotonic()
+            if now >= next_ping:
+                client.ping(timeout=5)
+                self._set_status("connected")
+                next_ping = now + self.ping_interval
+            if now >= next_backfill:
+                self.backfill()
+                next_backfill = now + self.backfill_interval
+
+    def _ingest_events(self, batch):
+        now = time.time()
+        facts = []
+        for headers in batch:
+            self.stats["events"] += 1
+            try:
+                fact = from_event(headers, now)
+            except (KeyError, ValueError, TypeError):
+                _logger.warning("hotline-ami: malformed event skipped: %r", headers)
+                self.stats["skipped"] += 1
+                continue
+            if fact:
+                fact["live"] = True
+                fact["received"] = headers.get("_received", now)
+                facts.append(fact)
+        pending = [f for f in facts if f["kind"] == "originate_result"]
+        self.ingest(facts)
+        if pending:
+            self._retry_later(pending)
+
+    def _retry_later(self, facts):
+        """OriginateResponse may beat the web request's commit: nothing more to do, the
+        ingestor logs it; the call keeps its placeholder uniqueid and is finalised by the
+        HotlineOriginateEnd UserEvent, which carries the call's id."""
+        return facts

@@ -1,0 +1,345 @@
+"""Ingestion of call-center facts (see facts.py) into the hotline tables.
+
+Idempotent by design: a call is keyed by (PBX, caller uniqueid); ring attempts,
+sessions and pauses by (interface, queue, time within 1 s), so the same fact
+coming twice - from AMI and again from the queue_log backfill, or from a
+replayed stream - changes nothing the second time.
+
+The caller owns the transaction: ``apply()`` is called with a batch of facts
+inside one short transaction, and the caller commits.
+"""
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+_logger = logging.getLogger(__name__)
+
+CALL_KINDS = {"enter", "connect", "complete", "exit", "ring_noanswer"}
+# Which source may overwrite the outcome of an unanswered call: queue_log is the
+# reference; the dialplan's QUEUESTATUS tells timeouts apart from AMI's "abandon".
+_SOURCE_RANK = {False: 0, None: 0, "ami": 1, "dialplan": 2, "queue_log": 3}
+TOLERANCE = timedelta(seconds=1.5)
+SCREEN_POP = "hotline_telephony/screen_pop"
+
+
+def to_dt(epoch):
+    """Epoch seconds -> naive UTC datetime (Odoo's Datetime convention), to the second."""
+    return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
+
+
+class Ingestor:
+    def __init__(self, env, pbx, on_pop=None):
+        self.env = env
+        self.pbx = pbx
+        self.on_pop = on_pop  # callback(fact, payload) after a screen pop was queued
+        self._users = {}
+        self._users_at = 0.0
+        self.stats = {"facts": 0, "skipped": 0, "pops": 0}
+
+    # -- helpers ---------------------------------------------------------------
+    def user_for(self, interface):
+        if time.monotonic() - self._users_at > 30:
+            users = self.env["res.users"].with_context(active_test=False).search(
+                [("hotline_interface", "!=", False)])
+            self._users = {u.hotline_interface: u.id for u in users}
+            self._users_at = time.monotonic()
+        return self._users.get(interface or "", False)
+
+    def _calls(self, uniqueids):
+        Call = self.env["hotline.call"]
+        if not uniqueids:
+            return {}
+        found = Call.search([("pbx_id", "=", self.pbx.id), ("uniqueid", "in", list(uniqueids))])
+        return {c.uniqueid: c for c in found}
+
+    def _call(self, fact):
+        uid = fact["uniqueid"]
+        call = self._cache.get(uid)
+        if call is None:
+            call = self.env["hotline.call"].create({
+                "uniqueid": uid,
+                "pbx_id": self.pbx.id,
+                "direction": "inbound",
+                "queue": fact.get("queue"),
+                "enter_time": to_dt(fact["time"]) if fact["kind"] == "enter" else False,
+            })
+            self._cache[uid] = call
+        return call
+
+    @staticmethod
+    def _write(record, vals):
+        """Write only what changes (keeps replays cheap and write dates honest)."""
+        changed = {}
+        for key, value in vals.items():
+            current = record[key]
+            if hasattr(current, "id"):
+                current = current.id
+            if current != value:
+                changed[key] = value
+        if changed:
+            record.write(changed)
+        return bool(changed)
+
+    # -- entry point -------------------------------------------------------------
+    def apply(self, facts):
+        """Apply a batch of facts; malformed ones are logged and skipped.
+
+        Fast path: the whole batch under one savepoint. If any fact fails, the
+        batch is rolled back to it and replayed fact by fact, each under its
+        own savepoint, so only the bad fact is lost (and logged).
+        """
+        facts = [f for f in facts if f]
+        uniqueids = {f["uniqueid"] for f in facts if f.get("kind") in CALL_KINDS and f.get("uniqueid")}
+        self._cache = self._calls(uniqueids)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                for fact in facts:
+                    self._dispatch(fact)
+                self.env.flush_all()
+            self.stats["facts"] += len(facts)
+            return
+        except Exception:  # noqa: BLE001 - retried one by one below
+            self.env.clear()
+        self._cache = self._calls(uniqueids)
+        for fact in facts:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._dispatch(fact)
+                    self.env.flush_all()
+                self.stats["facts"] += 1
+            except Exception:  # noqa: BLE001 - one bad fact must not stop the bridge
+                self.stats["skipped"] += 1
+                self.env.clear()
+                self._cache = self._calls(uniqueids)
+                _logger.warning("hotline-ami: fact skipped: %r", fact, exc_info=True)
+
+    def _dispatch(self, fact):
+        handler = getattr(self, "_on_" + str(fact.get("kind", "")), None)
+        if handler is None:
+            raise ValueError("unknown fact kind {!r}".format(fact.get("kind")))
+        handler(fact)
+
+    # -- calls -------------------------------------------------------------------
+    def _on_enter(self, f):
+        call = self._call(f)
+        vals = {}
+        if not call.enter_time or to_dt(f["time"]) < call.enter_time:
+            vals["enter_time"] = to_dt(f["time"])
+        for field, key in (("linkedid", "linkedid"), ("queue", "queue"), ("called_number", "called"),
+                           ("caller_number", "caller")):
+            if f.get(key) and not call[field]:
+                vals[field] = f[key]
+        if f.get("position") and not call.orig_position:
+            vals["orig_position"] = f["position"]
+        if vals.get("caller_number") and not call.partner_id:
+            vals["partner_id"] = self._partner(vals["caller_number"]).id or False
+        self._write(call, vals)
+
+    def _on_connect(self, f):
+        call = self._call(f)
+        first = not call.answer_time
+        user_id = self.user_for(f.get("interface"))
+        vals = {
+            "answer_time": call.answer_time or to_dt(f["time"]),
+            "wait_seconds": f["holdtime"],
+            "ring_seconds": f.get("ringtime") or 0,
+            "interface": f.get("interface"),
+            "user_id": user_id,
+        }
+        if call.outcome != "transferred":
+            vals["outcome"] = "answered"
+        if not call.enter_time:
+            vals["enter_time"] = to_dt(f["time"] - f["holdtime"])
+        if f.get("caller") and not call.caller_number:
+            vals["caller_number"] = f["caller"]
+            vals["partner_id"] = self._partner(f["caller"]).id or False
+        self._write(call, vals)
+        if not call.attempt_ids.filtered(lambda a: a.result == "answered"):
+            self.env["hotline.call.attempt"].create({
+                "call_id": call.id, "interface": f.get("interface") or "?", "user_id": user_id,
+                "result": "answered", "ring_ms": (f.get("ringtime") or 0) * 1000, "time": to_dt(f["time"]),
+            })
+        if first and f.get("live") and user_id:
+            self._screen_pop(call, f)
+
+    def _on_complete(self, f):
+        call = self._call(f)
+        vals = {
+            "talk_seconds": f["talktime"],
+            "wait_seconds": f["holdtime"],
+            "end_time": to_dt(f["time"]),
+            "completed_by": f["reason"],
+            "outcome": "transferred" if f["reason"] == "transfer" else "answered",
+        }
+        if not call.answer_time:
+            vals["answer_time"] = to_dt(f["time"] - f["talktime"])
+        if f.get("interface") and not call.interface:
+            vals["interface"] = f["interface"]
+            vals["user_id"] = self.user_for(f["interface"])
+        if not call.enter_time:
+            vals["enter_time"] = to_dt(f["time"] - f["talktime"] - f["holdtime"])
+        self._write(call, vals)
+
+    def _on_exit(self, f):
+        call = self._call(f)
+        if call.outcome in ("answered", "transferred"):
+            return  # a connected call ends with complete, never with an exit
+        if _SOURCE_RANK[call.outcome_source] > _SOURCE_RANK[f["source"]]:
+            return
+        vals = {"outcome": f["outcome"], "outcome_source": f["source"], "end_time": to_dt(f["time"])}
+        if f.get("source") == "dialplan" and call.end_time:
+            vals.pop("end_time")  # the UserEvent comes after the hangup-side events
+        if "waittime" in f:
+            vals["wait_seconds"] = f["waittime"]
+        if f.get("position"):
+            vals["position"] = f["position"]
+        if f.get("origposition"):
+            vals["orig_position"] = f["origposition"]
+        if not call.enter_time and "waittime" in f:
+            vals["enter_time"] = to_dt(f["time"] - f["waittime"])
+        self._write(call, vals)
+
+    def _on_ring_noanswer(self, f):
+        call = self._call(f)
+        t = to_dt(f["time"])
+        for attempt in call.attempt_ids:
+            if attempt.result == "noanswer" and attempt.interface == f["interface"] \
+                    and abs(attempt.time - t) <= TOLERANCE:
+                return
+        self.env["hotline.call.attempt"].create({
+            "call_id": call.id, "interface": f["interface"], "user_id": self.user_for(f["interface"]),
+            "result": "noanswer", "ring_ms": f.get("ring_ms") or 0, "time": t,
+        })
+        call.invalidate_recordset(["attempt_ids"])
+
+    # -- agents ------------------------------------------------------------------
+    def _open_session(self, interface, queue):
+        return self.env["hotline.agent.session"].search(
+            [("interface", "=", interface), ("queue", "=", queue), ("logout_time", "=", False)],
+            order="login_time desc", limit=1)
+
+    def _on_member_add(self, f):
+        Session = self.env["hotline.agent.session"]
+        t = to_dt(f["time"])
+        same = Session.search([("interface", "=", f["interface"]), ("queue", "=", f["queue"]),
+                               ("login_time", ">=", t - TOLERANCE), ("login_time", "<=", t + TOLERANCE)], limit=1)
+        if same:
+            return
+        current = self._open_session(f["interface"], f["queue"])
+        if current:
+            if current.login_time > t:
+                return  # an older ADDMEMBER replayed after a newer one: already superseded
+            self._close_session(current, t)  # the REMOVEMEMBER was never seen
+        session = Session.create({"interface": f["interface"], "queue": f["queue"], "login_time": t,
+                                  "user_id": self.user_for(f["interface"])})
+        if f.get("paused"):
+            self._on_pause({"interface": f["interface"], "queue": f["queue"], "time": f["time"],
+                            "reason": f.get("reason") or "", "session": session})
+
+    def _close_session(self, session, t):
+        session.write({"logout_time": max(t, session.login_time)})
+        for pause in session.pause_ids.filtered(lambda p: not p.end):
+            pause.end = max(t, pause.start)
+
+    def _on_member_remove(self, f):
+        t = to_dt(f["time"])
+        current = self._open_session(f["interface"], f["queue"])
+        if current and current.login_time <= t + TOLERANCE:
+            self._close_session(current, t)
+
+    def _on_pause(self, f):
+        Pause = self.env["hotline.agent.pause"]
+        t = to_dt(f["time"])
+        dom = [("interface", "=", f["interface"]), ("queue", "=", f["queue"])]
+        if Pause.search_count(dom + [("start", ">=", t - TOLERANCE), ("start", "<=", t + TOLERANCE)]):
+            return
+        current = Pause.search(dom + [("end", "=", False)], order="start desc", limit=1)
+        if current:
+            if current.start > t:
+                return
+            current.end = t  # a new reason while paused: a new interval
+        # a pause already closed around t (replay of an earlier PAUSE) is caught above
+        if Pause.search_count(dom + [("start", "<", t), ("end", ">", t)]):
+            return
+        session = f.get("session") or self._open_session(f["interface"], f["queue"])
+        Pause.create({"interface": f["interface"], "queue": f["queue"], "start": t,
+                      "reason": f.get("reason") or "", "session_id": session.id,
+                      "user_id": self.user_for(f["interface"])})
+
+    def _on_unpause(self, f):
+        t = to_dt(f["time"])
+        current = self.env["hotline.agent.pause"].search(
+            [("interface", "=", f["interface"]), ("queue", "=", f["queue"]), ("end", "=", False),
+             ("start", "<=", t + TOLERANCE)], order="start desc", limit=1)
+        if current:
+            current.end = max(t, current.start)
+
+    def _on_member_status(self, f):
+        session = self._open_session(f["interface"], f["queue"])
+        if session and session.member_status != f["status"]:
+            session.member_status = f["status"]
+
+    # -- outbound (click-to-dial) ----------------------------------------------------
+    def _on_originate_result(self, f):
+        call = self.env["hotline.call"].search([("originate_action_id", "=", f["action_id"]),
+                                                ("pbx_id", "=", self.pbx.id)], limit=1)
+        if not call:
+            raise LookupError("no call for Originate {} (not committed yet?)".format(f["action_id"]))
+        if f["success"]:
+            vals = {"answer_time": call.answer_time or to_dt(f["time"])}
+            if f.get("uniqueid") and f["uniqueid"] != "<null>":
+                vals["uniqueid"] = f["uniqueid"]
+                vals["linkedid"] = f["uniqueid"]
+            self._write(call, vals)
+        elif not call.outcome:
+            self._write(call, {"outcome": "outbound_unanswered", "end_time": to_dt(f["time"])})
+
+    def _on_originate_end(self, f):
+        call = self.env["hotline.call"].browse(f["call_id"]).exists()
+        if not call or call.direction != "outbound" or call.pbx_id != self.pbx:
+            raise LookupError("unknown outbound call {}".format(f["call_id"]))
+        if f["dialstatus"] == "ANSWER":
+            vals = {"outcome": "outbound_answered", "talk_seconds": f["answered"], "end_time": to_dt(f["time"])}
+        else:
+            vals = {"outcome": "outbound_unanswered", "talk_seconds": 0, "end_time": to_dt(f["time"])}
+        self._write(call, vals)
+
+    # -- screen pop -------------------------------------------------------------------
+    def _partner(self, number):
+        try:
+            return self.env["res.partner"]._hotline_find_by_phone(number)[:1]
+        except Exception:  # noqa: BLE001 - an odd caller id (anonymous, extension) has no partner
+            return self.env["res.partner"]
+
+    def _screen_pop(self, call, f):
+        """Notify the answering agent only, on their own bus channel."""
+        user = self.env["res.users"].browse(call.user_id.id)
+        Case = self.env["hotline.case"].with_context(lang=user.lang)
+        domain = []
+        if call.partner_id:
+            domain = [("partner_id", "=", call.partner_id.id)]
+        if call.caller_number:
+            try:
+                norm = Case._normalize_phone(call.caller_number)
+                domain = ["|", ("caller_phone", "=", norm)] + domain if domain else [("caller_phone", "=", norm)]
+            except Exception:  # noqa: BLE001
+                pass
+        cases = Case.search(domain, order="id desc", limit=5) if domain else Case
+        count = Case.search_count(domain) if domain else 0
+        states = dict(Case._fields["state"]._description_selection(Case.env))
+        payload = {
+            "call_id": call.id,
+            "uniqueid": call.uniqueid,
+            "caller_number": call.caller_number or "",
+            "queue": call.queue or "",
+            "wait_seconds": call.wait_seconds,
+            "partner": {"id": call.partner_id.id, "name": call.partner_id.name} if call.partner_id else False,
+            "case_count": count,
+            "cases": [{"id": c.id, "name": c.name, "state": c.state, "state_label": states.get(c.state, c.state),
+                       "date": c.create_date and c.create_date.isoformat()} for c in cases],
+        }
+        user._bus_send(SCREEN_POP, payload)
+        self.stats["pops"] += 1
+        if self.on_pop:
+            self.on_pop(f, payload)

@@ -1,0 +1,50 @@
+"""``odoo hotline_ami -c odoo.conf -d DB``: the AMI bridge (one per PBX).
+
+Loaded by Odoo's CLI as ``odoo.cli.hotline_ami`` (the command name must equal the
+module name), so the addon is imported by absolute path.
+"""
+
+import argparse
+import logging
+import signal
+
+from odoo.cli import Command
+from odoo.tools import config
+
+_logger = logging.getLogger("odoo.addons.hotline_telephony.bridge")
+
+
+class HotlineAmi(Command):
+    """Run the Asterisk AMI bridge of the hotline (calls, agent states, screen pop)."""
+
+    name = "hotline_ami"
+
+    def run(self, args):
+        own = argparse.ArgumentParser(add_help=False)
+        own.add_argument("--pbx-id", type=int, default=0,
+                         help="hotline.pbx record to serve (default: the first active one)")
+        own.add_argument("--queue-log", default="",
+                         help="path of Asterisk's queue_log as seen by this host (default: from the PBX record)")
+        opts, rest = own.parse_known_args(args)
+        config.parse_config(rest, setup_logging=True)
+        dbname = config["db_name"]
+        if isinstance(dbname, list):
+            dbname = dbname[0] if dbname else None
+        if not dbname:
+            config.parser.error("a database is required (-d)")
+
+        from odoo.addons.hotline_telephony.ami.bridge import Bridge, BridgeLocked  # noqa: PLC0415
+
+        bridge = Bridge(dbname, pbx_id=opts.pbx_id or None, queue_log_path=opts.queue_log or None)
+
+        def _stop(signum, frame):
+            _logger.info("hotline-ami: signal %s, stopping", signum)
+            bridge.stop()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        try:
+            bridge.run()
+        except BridgeLocked as exc:
+            _logger.error("hotline-ami: %s", exc)
+            raise SystemExit(3) from exc

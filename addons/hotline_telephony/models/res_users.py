@@ -1,0 +1,126 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..ami.adapter import AmiError
+
+_logger = logging.getLogger(__name__)
+
+# Asterisk device states reported for queue members (QueueMemberStatus Status)
+MEMBER_STATUS = {
+    0: "unknown", 1: "idle", 2: "in_use", 3: "busy", 4: "invalid", 5: "unavailable",
+    6: "ringing", 7: "ringing", 8: "on_hold",
+}
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    hotline_interface = fields.Char(string="Phone Interface", copy=False,
+                                    help="Asterisk interface of the agent's phone, e.g. PJSIP/agent1.")
+    hotline_extension = fields.Char(string="Extension", copy=False)
+
+    _hotline_interface_unique = models.UniqueIndex("(hotline_interface) WHERE hotline_interface IS NOT NULL",
+                                                   "Each phone interface belongs to one agent.")
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["hotline_interface", "hotline_extension"]
+
+    # -- agent desk actions (签入/签出/示忙/示闲) ---------------------------------
+    def _hotline_check_agent(self):
+        self.ensure_one()
+        if self != self.env.user and not self.env.user.has_group("hotline_case.group_manager"):
+            raise UserError(self.env._("You can only change your own phone state."))
+        if not self.has_group("hotline_case.group_agent"):
+            raise UserError(self.env._("%s is not a hotline agent.", self.name))
+        if not self.hotline_interface:
+            raise UserError(self.env._("No phone interface is set for %s: ask a manager to set it "
+                                       "(e.g. PJSIP/agent1).", self.name))
+
+    def _hotline_ami(self, fn):
+        """Run fn(client, pbx) on a fresh AMI connection (never shared between workers)."""
+        pbx = self.env["hotline.pbx"]._get_active()
+        client = pbx._ami_client()
+        try:
+            return fn(client, pbx)
+        except AmiError as exc:
+            raise UserError(self.env._("The PBX refused the request: %s", exc)) from exc
+        finally:
+            client.close()
+
+    def hotline_login(self):
+        """签入: add the agent's phone to every hotline queue as a dynamic member."""
+        self._hotline_check_agent()
+
+        def run(client, pbx):
+            for queue in pbx._queue_list():
+                reply = client.action({"Action": "QueueAdd", "Queue": queue, "Interface": self.hotline_interface})
+                # "Unable to add interface: Already there" is fine (idempotent)
+                if reply.get("Response") == "Error" and "Already" not in (reply.get("Message") or ""):
+                    raise AmiError(reply.get("Message"))
+        self._hotline_ami(run)
+        return self.hotline_agent_state()
+
+    def hotline_logout(self):
+        """签出: remove the agent's phone from the hotline queues."""
+        self._hotline_check_agent()
+
+        def run(client, pbx):
+            for queue in pbx._queue_list():
+                reply = client.action({"Action": "QueueRemove", "Queue": queue,
+                                       "Interface": self.hotline_interface})
+                if reply.get("Response") == "Error" and "Not there" not in (reply.get("Message") or ""):
+                    raise AmiError(reply.get("Message"))
+        self._hotline_ami(run)
+        return self.hotline_agent_state()
+
+    def hotline_pause(self, reason=None):
+        """示忙 with a reason (or 示闲 when reason is False and unpause is wanted, see hotline_unpause)."""
+        self._hotline_check_agent()
+        reason = (reason or "").strip()[:80] or self.env._("Busy")
+
+        def run(client, pbx):
+            for queue in pbx._queue_list():
+                client.queue_pause(queue, self.hotline_interface, True, reason)
+        self._hotline_ami(run)
+        return self.hotline_agent_state()
+
+    def hotline_unpause(self):
+        """示闲: back to taking calls."""
+        self._hotline_check_agent()
+
+        def run(client, pbx):
+            for queue in pbx._queue_list():
+                client.queue_pause(queue, self.hotline_interface, False)
+        self._hotline_ami(run)
+        return self.hotline_agent_state()
+
+    @api.model
+    def hotline_agent_state(self):
+        """Live state as Asterisk reports it (QueueStatus), for the systray."""
+        user = self.env.user if not self else self
+        user.ensure_one()
+        state = {"configured": bool(user.hotline_interface), "logged_in": False, "paused": False,
+                 "reason": "", "status": "logged_out", "interface": user.hotline_interface or ""}
+        if not user.hotline_interface or not self.env["hotline.pbx"].sudo().search_count([]):
+            return state
+
+        def run(client, pbx):
+            for queue in pbx._queue_list():
+                for member in client.queue_status(queue)["members"]:
+                    if member.get("StateInterface") == user.hotline_interface or \
+                            member.get("Location") == user.hotline_interface or \
+                            member.get("Name") == user.hotline_interface:
+                        state["logged_in"] = True
+                        state["paused"] = state["paused"] or member.get("Paused") == "1"
+                        state["reason"] = member.get("PausedReason") or state["reason"]
+                        status = MEMBER_STATUS.get(int(member.get("Status") or 0), "unknown")
+                        state["status"] = "paused" if state["paused"] and status == "idle" else status
+        try:
+            self._hotline_ami(run)
+        except UserError as exc:
+            state["status"] = "error"
+            state["error"] = str(exc)
+        return state
