@@ -29,6 +29,8 @@
         "views/hotline_deadline_rule_views.xml",
         "views/hotline_satisfaction_level_views.xml",
         "views/hotline_case_log_views.xml",
+        "views/hotline_case_views.xml",
+        "views/hotline_menus.xml",
     ],
     "demo": [
         "demo/hotline_lang_demo.xml",

@@ -73,4 +73,5 @@ class TestCaseUrge(HotlineCaseCommon):
     def test_cron_job_exists(self):
         cron = self.env.ref("hotline_case.ir_cron_hotline_case_urge")
         self.assertTrue(cron.active)
-        cron.method_direct_trigger()
+        self.assertEqual(cron.model_id.model, "hotline.case")
+        self.assertEqual(cron.code.strip(), "model._cron_urge_cases()")

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Time the hotline's everyday case operations through the ORM, as the web client runs them.
+
+    .venv/bin/python bench/generate_cases.py --db hc_bench --create   # once: 1,000,000 cases
+    .venv/bin/python bench/bench_case.py --db hc_bench
+
+Measured, as an agent (受理员), each repeated --repeat times (median and p95 printed):
+  * find cases by caller phone: normalise the number, find the caller, list his cases   goal <= 50 ms
+  * the agent's list filtered by state (web_search_read, limit 80, as the list view)     goal <= 200 ms
+  * create one case and dispatch it to a unit (self-dispatch, deadlines, log, chatter)   goal <= 100 ms
+Nothing is kept: the transaction is rolled back at the end.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
+GOALS_MS = {"find by caller phone": 50, "agent list by state": 200, "create + dispatch": 100}
+
+LIST_SPEC = {
+    "name": {}, "date_received": {}, "state": {}, "urgency": {}, "channel": {},
+    "type_id": {"fields": {"display_name": {}}}, "category_id": {"fields": {"display_name": {}}},
+    "district_id": {"fields": {"display_name": {}}}, "unit_id": {"fields": {"display_name": {}}},
+    "caller_name": {}, "caller_phone": {}, "deadline": {}, "overdue": {}, "near_deadline": {},
+    "urge_count": {},
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "hc_bench"), help="database (default hc_bench)")
+    parser.add_argument("--repeat", type=int, default=30, help="repeats per operation (default 30)")
+    return parser.parse_args()
+
+
+def boot_odoo(db):
+    sys.path.insert(0, str(ODOO_SRC))
+    import odoo  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    addons = [str(ROOT / "addons")]
+    if (ODOO_SRC / "addons").is_dir():
+        addons.append(str(ODOO_SRC / "addons"))
+    config.parse_config([
+        "-c", str(ROOT / "config/odoo.conf"), "--addons-path", ",".join(addons),
+        "--data-dir", os.environ.get("ODOO_DATA_DIR", str(ROOT / ".odoo/data")), "--log-level", "warn",
+        "-d", db,
+    ])
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    return odoo, Registry(db)
+
+
+def timed(env, func, repeat):
+    samples = []
+    for i in range(repeat):
+        env.invalidate_all()
+        start = time.perf_counter()
+        func(i)
+        env.flush_all()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def report(name, samples):
+    samples = sorted(samples)
+    median = statistics.median(samples)
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    goal = GOALS_MS[name]
+    verdict = "ok" if p95 <= goal else ("median ok" if median <= goal else "SLOW")
+    print(f"{name:<24} median {median:7.1f} ms   p95 {p95:7.1f} ms   goal {goal:4d} ms   {verdict}")
+    return median, p95
+
+
+def main():
+    args = parse_args()
+    try:
+        odoo, registry = boot_odoo(args.db)
+    except Exception as error:  # noqa: BLE001 - any boot failure: explain and stop
+        sys.exit(f"cannot open database {args.db} ({error}); create it with bench/generate_cases.py --create")
+    from odoo import api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        agent = env["res.users"].search([("group_ids", "in", env.ref("hotline_case.group_agent").ids),
+                                         ("share", "=", False), ("id", "!=", odoo.SUPERUSER_ID)], limit=1)
+        total = env["hotline.case"].search_count([])
+        print(f"database {args.db}: {total} cases, as user {agent.login}, {args.repeat} repeats")
+        phones = [p.hotline_phone_norm for p in env["res.partner"].search(
+            [("hotline_phone_norm", "!=", False)], limit=args.repeat, order="id desc")]
+        if not phones or not total:
+            sys.exit("no cases or callers: run bench/generate_cases.py first")
+        unit = env["hotline.unit"].search([], limit=1)
+        category = env["hotline.category"].search([("child_ids", "=", False)], limit=1)
+        case_type = env["hotline.case.type"].search([], limit=1)
+        aenv = api.Environment(cr, agent.id, {"lang": "zh_CN", "tz": "Asia/Shanghai"})
+        Case = aenv["hotline.case"]
+
+        def find_by_phone(i):
+            phone = Case._normalize_phone(" ".join([phones[i % len(phones)][:3], phones[i % len(phones)][3:]]))
+            partners = aenv["res.partner"]._hotline_find_by_phone(phone)
+            domain = ["|", ("partner_id", "in", partners.ids), ("caller_phone", "=", phone)]
+            Case.search_read(domain, ["name", "state", "date_received", "category_id"], limit=20)
+
+        states = ["pool", "dispatched", "processing", "callback", "closed"]
+
+        def agent_list(i):
+            Case.web_search_read([("state", "=", states[i % len(states)])], LIST_SPEC, limit=80)
+
+        def create_dispatch(i):
+            case = Case.create({
+                "caller_phone": f"139{i:08d}", "caller_name": "基准来电人", "type_id": case_type.id,
+                "category_id": category.id, "address": "基准路1号", "description": "基准测试：新建并下发",
+                "unit_id": unit.id,
+            })
+            case.action_self_dispatch()
+
+        results = {
+            "find by caller phone": timed(aenv, find_by_phone, args.repeat),
+            "agent list by state": timed(aenv, agent_list, args.repeat),
+            "create + dispatch": timed(aenv, create_dispatch, args.repeat),
+        }
+        for name, samples in results.items():
+            report(name, samples)
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
