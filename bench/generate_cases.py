@@ -134,7 +134,7 @@ def generate(args):
             f"'{state}'" for state, weight in zip(STATES, STATE_WEIGHTS, strict=True) for _ in range(weight)
         ) + "]"
         t0 = time.time()
-        cr.execute(f"""
+        cr.execute("""
             INSERT INTO hotline_case (
                 name, state, channel, urgency, type_id, category_id, district_id, street_id, address, description,
                 caller_phone, partner_id, caller_name, confidential, unit_id, agent_id, extension_state,
