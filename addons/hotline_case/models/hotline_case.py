@@ -42,7 +42,7 @@ class HotlineCase(models.Model):
 
     name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", index="trigram")
     state = fields.Selection(
-        STATE_SELECTION, required=True, default="draft", readonly=True, copy=False, tracking=True, index=True,
+        STATE_SELECTION, required=True, default="draft", readonly=True, copy=False, tracking=True,
     )
     channel = fields.Selection(
         [("phone", "Phone"), ("web", "Portal / Web"), ("walk_in", "Walk-in"), ("other", "Other")],
@@ -121,7 +121,7 @@ class HotlineCase(models.Model):
     date_closed = fields.Datetime(readonly=True, copy=False)
     log_ids = fields.One2many("hotline.case.log", "case_id", string="Log", readonly=True)
 
-    # Lists by state (agent/dispatcher work queues) sorted as _order.
+    # Lists by state (agent/dispatcher work queues) sorted as _order; also serves plain state filters.
     _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
     _unit_state_idx = models.Index("(unit_id, state)")
     _open_deadline_idx = models.Index("(deadline) WHERE state IN ('dispatched', 'processing')")

@@ -87,7 +87,7 @@ class TestCaseDuplicate(HotlineCaseCommon):
         main = self._new_case()
         duplicate = self._new_case()
         action = duplicate.with_user(self.agent).action_open_merge_wizard()
-        wizard_form = Form(self.env["hotline.case.merge.wizard"].with_user(self.agent).with_context(action["context"]))
+        wizard_form = Form(self.env["hotline.case.merge.wizard"].with_user(self.agent).with_context(**action["context"]))
         self.assertEqual(wizard_form.target_id, main)
         wizard_form.save().action_merge()
         self.assertEqual(duplicate.merged_into_id, main)
