@@ -125,9 +125,6 @@ class _Manager(pyst.Manager):
         """Send an action and return the waiter for its ActionID."""
         if not self._connected.is_set():
             raise AmiDisconnected("not connected")
-        waiter = _Waiter()
-        with self._waiters_lock:
-            self._waiters[cdict["ActionID"]] = waiter
         lines = []
         for key, value in cdict.items():
             for item in value if isinstance(value, list | tuple) else [value]:
@@ -137,6 +134,9 @@ class _Manager(pyst.Manager):
                     raise AmiError(f"invalid character in AMI header {key}")
                 lines.append(f"{key}: {item}")
         payload = (EOL.join(lines) + EOL + EOL).encode("utf-8")
+        waiter = _Waiter()
+        with self._waiters_lock:
+            self._waiters[cdict["ActionID"]] = waiter
         try:
             with self._write_lock:
                 self._sock.write(payload)

@@ -1,0 +1,2 @@
+from . import test_adapter
+from . import test_ingest
