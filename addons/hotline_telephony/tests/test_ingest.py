@@ -63,8 +63,9 @@ class TestIngest(TransactionCase):
         super().setUpClass()
         cls.pbx = cls.env.ref("hotline_telephony.pbx_default")
         ctx = {"no_reset_password": True}
-        cls.agent1 = new_test_user(cls.env, "ht_agent1", context=ctx, groups="hotline_case.group_agent", name="受理员甲")
-        cls.agent2 = new_test_user(cls.env, "ht_agent2", context=ctx, groups="hotline_case.group_agent", name="受理员乙")
+        agent = "hotline_case.group_agent"
+        cls.agent1 = new_test_user(cls.env, "ht_agent1", context=ctx, groups=agent, name="受理员甲")
+        cls.agent2 = new_test_user(cls.env, "ht_agent2", context=ctx, groups=agent, name="受理员乙")
         cls.agent1.hotline_interface = "PJSIP/agent1"
         cls.agent2.hotline_interface = "PJSIP/agent2"
         cls.manager = new_test_user(cls.env, "ht_mgr", context=ctx, groups="hotline_case.group_manager", name="班长")
