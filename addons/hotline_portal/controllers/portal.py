@@ -1,16 +1,13 @@
 import base64
 from datetime import datetime, time, timedelta
 
-from werkzeug.urls import url_encode
-
 from odoo import fields, http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools import plaintext2html
-
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 CASE_URL = "/my/hotline/cases"
 PAGE_SIZE = 20
@@ -225,7 +222,6 @@ class HotlinePortal(CustomerPortal):
             "state_labels": dict(Case._fields["state"]._description_selection(request.env)),
             "urgency_labels": dict(Case._fields["urgency"]._description_selection(request.env)),
             "keep_args": url_args,
-            "url_encode": url_encode,
         })
         return request.render("hotline_portal.portal_my_hotline_cases", values)
 
@@ -240,8 +236,7 @@ class HotlinePortal(CustomerPortal):
             return self._hotline_denied()
         Case = request.env["hotline.case"]
         logs = request.env["hotline.case.log"].search([("case_id", "=", case.id)], order="date asc, id asc")
-        attachments = request.env["ir.attachment"].search(
-            [("res_model", "=", "hotline.case"), ("res_id", "=", case.id)], order="id")
+        attachments = case._portal_visible_attachments()
         values = self._prepare_portal_layout_values()
         values = self._get_page_view_values(case, None, values, "my_hotline_cases_history", False, **kw)
         values.update({

@@ -42,6 +42,35 @@ class HotlineCase(models.Model):
         self.ensure_one()
         return self.env.user in self.sudo().unit_id.member_ids
 
+    @api.model
+    def _get_allowed_access_params(self):
+        # units log in: no share token, hash or partner id ever opens a case (portal.mixin is not used on
+        # purpose), so guessed or leaked tokens are worthless on /mail/* routes
+        return super()._get_allowed_access_params() - {"hash", "pid", "token"}
+
+    @api.model
+    def _get_thread_with_access(self, thread_id, *, hash=None, pid=None, token=None, **kwargs):
+        return super()._get_thread_with_access(thread_id, **kwargs)
+
+    def _portal_visible_attachments(self):
+        """Files a unit may download: those of public messages and those its own members uploaded.
+
+        Attachments of internal notes (e.g. the center's recordings) stay internal. Returned with sudo and
+        an access token: portal users have no ORM access to ir.attachment, the token is Odoo's portal way.
+        Call only after the read access to the case has been checked.
+        """
+        self.ensure_one()
+        case = self.sudo()
+        public_messages = case.message_ids.filtered(lambda m: not m.is_internal and not m.subtype_id.internal)
+        members = case.unit_id.member_ids | self.env.user
+        attachments = self.env["ir.attachment"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "=", self.id), ("res_field", "=", False),
+        ], order="id")
+        attachments = attachments.filtered(
+            lambda a: a in public_messages.attachment_ids or a.create_uid in members)
+        attachments.generate_access_token()
+        return attachments
+
     def _get_access_action(self, access_uid=None, force_website=False):
         """Links in notification e-mails (/mail/view) open the portal page for unit members without backend."""
         self.ensure_one()

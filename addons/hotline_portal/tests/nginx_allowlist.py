@@ -50,7 +50,9 @@ class Location:
         self.modifier = modifier  # '=', '^~', '', '~', '~*'
         self.pattern = pattern
         self.proxy_pass = next((args[0] for name, args, _c in body if name == "proxy_pass"), None)
-        self.return_code = next((args[0] for name, args, _c in body if name == "return"), None)
+        returns = next((args for name, args, _c in body if name == "return"), [None])
+        self.return_code = returns[0]
+        self.return_target = returns[1] if len(returns) > 1 else None
         if self.modifier in ("~", "~*"):
             self.regex = re.compile(pattern, re.IGNORECASE if modifier == "~*" else 0)
 
@@ -112,5 +114,13 @@ class ProxyRules:
         return best
 
     def is_allowed(self, url):
+        """The request is forwarded to Odoo."""
         loc = self.match(url)
+        return bool(loc and loc.allowed)
+
+    def is_reachable(self, url):
+        """Forwarded, or redirected by nginx itself to a forwarded URL (e.g. / to /my)."""
+        loc = self.match(url)
+        if loc and loc.return_code in ("301", "302") and loc.return_target:
+            return self.is_allowed(loc.return_target)
         return bool(loc and loc.allowed)

@@ -1,0 +1,156 @@
+from odoo.tests import tagged
+
+from .common import HotlinePortalCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortalWorkflow(HotlinePortalCase):
+    """A case from dispatch to approval, the unit acting only through the portal pages."""
+
+    def _messages_to(self, case, partner):
+        return case.sudo().message_ids.filtered(lambda m: partner in m.partner_ids)
+
+    def test_full_walk(self):
+        case = self._new_case()
+        self.assertEqual(case.state, "dispatched")
+        self.assertIn(self.portal_a.partner_id, case.sudo().message_partner_ids,
+                      "the unit's members follow the case (their portal inbox)")
+
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        home = self.url_open("/my").text
+        self.assertInHtml('id="hotline_counters"', home)
+        listing = self.url_open("/my/hotline/cases?state=dispatched").text
+        self.assertInHtml(case.name, listing)
+
+        # 签收
+        page = f"/my/hotline/cases/{case.id}"
+        response = self._portal_post(f"{page}/accept", {}, page=page)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(case.state, "processing")
+        self.assertInHtml("o_hotline_flash", response.text)
+
+        # 延期申请, approved in the backend
+        deadline_before = case.deadline
+        self._portal_post(f"{page}/extension", {"days": "3", "reason": "Parts on order"}, page=page)
+        self.assertEqual(case.extension_state, "requested")
+        self.assertEqual(case.extension_days, 3)
+        case.with_user(self.reviewer).action_approve_extension()
+        self.assertEqual(case.extension_state, "approved")
+        self.assertGreater(case.deadline, deadline_before)
+
+        # 办理结果 with an attachment
+        files = {"attachments": ("repair.jpg", b"\xff\xd8\xff\xe0 fake jpeg", "image/jpeg")}
+        self._portal_post(f"{page}/submit", {"note": "Pipe replaced, water back at 14:00"}, page=page, files=files)
+        self.assertEqual(case.state, "submitted")
+        self.assertEqual(case.result_note, "Pipe replaced, water back at 14:00")
+        attachment = self.env["ir.attachment"].search([("res_model", "=", "hotline.case"), ("res_id", "=", case.id)])
+        self.assertEqual(attachment.name, "repair.jpg")
+        self.assertEqual(attachment.create_uid, self.portal_a)
+        detail = self.url_open(page).text
+        self.assertInHtml("repair.jpg", detail)
+        token = self._attachment_links(detail)[attachment.id]
+        download = self.url_open(f"/web/content/{attachment.id}?access_token={token}&download=true")
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, b"\xff\xd8\xff\xe0 fake jpeg")
+
+        # 审核: rejected → back to the pool, the unit is told why
+        case.with_user(self.reviewer).action_review_reject(note="Photos do not show the repaired pipe")
+        self.assertEqual(case.state, "pool")
+        rejected = self._messages_to(case, self.portal_a.partner_id).filtered(
+            lambda m: "Photos do not show the repaired pipe" in str(m.body))
+        self.assertTrue(rejected, "the unit receives the rejection with its reason")
+        self.assertEqual(rejected[:1].subtype_id, self.env.ref("mail.mt_comment"))
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", rejected.ids)])
+        self.assertIn(self.portal_a.partner_id, mails.recipient_ids, "an e-mail goes to the unit's member")
+        # the case stays visible to the unit that handled it
+        self.assertEqual(self.url_open(page).status_code, 200)
+
+        # 再分理 → signed for and resubmitted → approved
+        case.with_user(self.dispatcher).action_dispatch()
+        self.assertEqual(case.state, "dispatched")
+        self._portal_post(f"{page}/accept", {}, page=page)
+        self._portal_post(f"{page}/submit", {"note": "Photos of the new pipe attached"}, page=page,
+                          files={"attachments": ("new_pipe.png", b"\x89PNG fake", "image/png")})
+        self.assertEqual(case.state, "submitted")
+        case.with_user(self.reviewer).action_review_approve()
+        self.assertEqual(case.state, "callback")
+        self.assertTrue(self._messages_to(case, self.portal_a.partner_id).filtered(
+            lambda m: m.subject and case.name in m.subject and "approved" in m.subject.lower()))
+
+        # the unit's history lists every step it took part in
+        actions = case.sudo().log_ids.filtered(lambda log: log.unit_id == self.unit_a).mapped("action")
+        for action in ("dispatch", "accept", "request_extension", "approve_extension", "submit", "review_reject",
+                       "review_approve"):
+            self.assertIn(action, actions)
+        detail = self.url_open(page).text
+        self.assertInHtml("o_hotline_history", detail)
+        self.assertNotInHtml("o_hotline_actions", detail, "no action once the result is approved")
+
+    def test_return_and_refusals(self):
+        case = self._new_case()
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        page = f"/my/hotline/cases/{case.id}"
+        # submit before signing for: refused by the workflow, shown as a message, nothing written
+        response = self._portal_post(f"{page}/submit", {"note": "done"}, page=page,
+                                     files={"attachments": ("x.jpg", b"data", "image/jpeg")})
+        self.assertEqual(case.state, "dispatched")
+        self.assertInHtml("alert-danger", response.text)
+        self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", "hotline.case"),
+                                                           ("res_id", "=", case.id)]),
+                         "the files of a refused submission are dropped")
+        # return without reason: refused
+        response = self._portal_post(f"{page}/return", {"reason": "  "}, page=page)
+        self.assertEqual(case.state, "dispatched")
+        self.assertInHtml("alert-danger", response.text)
+        # extension on a case not signed for: refused
+        self._portal_post(f"{page}/extension", {"days": "2", "reason": "why not"}, page=page)
+        self.assertEqual(case.extension_state, "none")
+        # return with a reason: back to the pool
+        self._portal_post(f"{page}/return", {"reason": "Private pipe, not our network"}, page=page)
+        self.assertEqual(case.state, "pool")
+        self.assertEqual(case.return_reason, "Private pipe, not our network")
+        self.assertFalse(case.unit_id)
+
+    def test_reply_reaches_chatter(self):
+        case = self._new_case()
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        page = f"/my/hotline/cases/{case.id}"
+        self._portal_post(f"{page}/message", {"message": "We need the <b>exact</b> building number"}, page=page)
+        message = case.sudo().message_ids.filtered(lambda m: m.author_id == self.portal_a.partner_id)
+        self.assertEqual(len(message), 1)
+        self.assertIn("&lt;b&gt;exact&lt;/b&gt;", str(message.body), "plain text, never HTML from the portal")
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+
+    def test_csrf_required(self):
+        case = self._new_case()
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        response = self.url_open(f"/my/hotline/cases/{case.id}/accept", data={"csrf_token": "forged"})
+        self.assertIn(response.status_code, (400, 403))
+        self.assertEqual(case.state, "dispatched")
+
+    def test_list_filters_and_counters(self):
+        urgent = self._new_case(description="Leak under the bridge")
+        other = self._new_case(description="Low pressure on floor 9")
+        other.with_user(self.portal_a).action_accept()
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        html = self.url_open("/my/hotline/cases?state=processing").text
+        self.assertInHtml(other.name, html)
+        self.assertNotInHtml(urgent.name, html)
+        html = self.url_open("/my/hotline/cases?search=bridge").text
+        self.assertInHtml(urgent.name, html)
+        self.assertNotInHtml(other.name, html)
+        html = self.url_open(f"/my/hotline/cases?category={self.category.id}&sortby=deadline").text
+        self.assertInHtml(urgent.name, html)
+        self.assertInHtml(other.name, html)
+        html = self.url_open("/my/hotline/cases?date_from=2000-01-01&date_to=2000-01-02").text
+        self.assertNotInHtml(urgent.name, html)
+        # garbage in filters is ignored, not a crash
+        self.assertEqual(self.url_open("/my/hotline/cases?state=bogus&sortby=x&category=abc&date_from=zz")
+                         .status_code, 200)
+        # overdue: the finish deadline has passed
+        other.sudo().write({"deadline": "2000-01-01 00:00:00"})
+        html = self.url_open("/my/hotline/cases?deadline=overdue").text
+        self.assertInHtml(other.name, html)
+        self.assertNotInHtml(urgent.name, html)
+        home = self.url_open("/my").text
+        self.assertRegex(home, r'text-danger">1<', "one overdue case counted on /my")
