@@ -93,3 +93,10 @@ def test_proxy_upstreams_match_the_external_odoo(compose):
     assert options.getboolean("proxy_mode") and not options.getboolean("list_db")
     # nginx shares odoo-external's network namespace, so 127.0.0.1 reaches it.
     assert compose["services"]["nginx"]["network_mode"] == "service:odoo-external"
+
+
+def test_published_rtp_range_matches_asterisk(compose):
+    rtp = (ROOT / "config" / "asterisk" / "rtp.conf").read_text()
+    start = re.search(r"^rtpstart\s*=\s*(\d+)", rtp, re.M)[1]
+    end = re.search(r"^rtpend\s*=\s*(\d+)", rtp, re.M)[1]
+    assert f"{start}-{end}:{start}-{end}/udp" in compose["services"]["asterisk"]["ports"]
