@@ -57,7 +57,7 @@ def database_exists(args):
 def create_database(args):
     print(f"Installing hotline_case into new database {args.db} ...", flush=True)
     subprocess.run(
-        [str(ROOT / "scripts" / "odoo"), "-d", args.db, "-i", "hotline_case", "--without-demo", "all",
+        [str(ROOT / "scripts" / "odoo"), "-d", args.db, "-i", "hotline_case",
          "--stop-after-init", "--no-http"],
         check=True,
     )
@@ -124,6 +124,7 @@ def generate(args):
             SELECT '来电人' || g, '来电人' || g, n, n, true, 'contact', false, now(), now()
               FROM (SELECT g, '13' || lpad((%s + g)::text, 9, '0') AS n FROM generate_series(1, %s) g) s
         """, [first_partner, callers])
+        cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id >= %s", [first_partner])
         cr.execute("SELECT min(id), max(id) FROM res_partner WHERE id >= %s", [first_partner])
         partner_min, partner_max = cr.fetchone()
         print(f"{callers} callers in {time.time() - t0:.1f}s", flush=True)

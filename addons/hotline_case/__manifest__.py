@@ -41,6 +41,11 @@
         "demo/hotline_routing_rule_demo.xml",
         "demo/hotline_case_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "hotline_case/static/src/js/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

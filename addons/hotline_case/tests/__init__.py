@@ -5,4 +5,5 @@ from . import (
     test_case_phone,
     test_case_urge,
     test_case_workflow,
+    test_tour_intake,
 )
