@@ -35,7 +35,8 @@ URLS = [
     "/web/webclient/load_menus", "/web/action/load", "/web/binary/upload_attachment", "/web/become",
     "/portal/chatter_init", "/mail/message/post", "/mail/attachment/upload", "/odoo", "/odoo/", "/odoo/action-1",
     "/robots.txt", "/favicon.ico", "/web/assets/1/web.assets_frontend.min.js", "/web/filestore/ab/abcd",
-    "/web/health", "/scoped_app/x",
+    "/web/health", "/scoped_app/x", "/website/translations", "/logo.png", "/web/binary/company_logo",
+    "/web/binary/upload_attachment",
 ]
 
 

@@ -1,8 +1,5 @@
 from odoo import api, fields, models
 
-# Sign-for / finish deadlines closer than this are shown amber on the portal.
-AMBER_HOURS = 24
-
 
 class HotlineCase(models.Model):
     _inherit = "hotline.case"
@@ -26,14 +23,14 @@ class HotlineCase(models.Model):
         ]
 
     def _portal_deadline_level(self, deadline):
-        """'danger' past the deadline, 'warning' within AMBER_HOURS, '' otherwise (only while open)."""
+        """'danger' past the deadline, 'warning' when near it (same threshold as near_deadline), else ''."""
         self.ensure_one()
         if not deadline or self.state not in ("dispatched", "processing"):
             return ""
         now = fields.Datetime.now()
         if deadline < now:
             return "danger"
-        if (deadline - now).total_seconds() <= AMBER_HOURS * 3600:
+        if (deadline - now).total_seconds() <= self._near_deadline_hours() * 3600:
             return "warning"
         return ""
 

@@ -1,0 +1,74 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * A unit member on a phone: from the portal home to signing for a case and submitting the result with a
+ * photo. Runs on a 390x844 viewport, so the card layout (not the table) is the one used.
+ */
+registry.category("web_tour.tours").add("hotline_portal_mobile_sign_submit", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "No horizontal scrolling on a phone",
+            trigger: "#hotline_counters",
+            run() {
+                if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+                    throw new Error(`page wider than the phone: ${document.documentElement.scrollWidth}px`);
+                }
+            },
+        },
+        {
+            content: "Open the cases waiting to be signed for",
+            trigger: "#hotline_counters a[href='/my/hotline/cases?state=dispatched']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Open the case from its card",
+            trigger: ".o_hotline_case_card:contains('HPTOUR Street 8')",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Sign for the case",
+            trigger: "button.o_hotline_accept",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Signed for",
+            trigger: ".o_hotline_flash.alert-success",
+        },
+        {
+            content: "Describe the result",
+            trigger: ".o_hotline_submit_box textarea[name='note']",
+            run: "edit 已更换破损水管，14:00恢复供水",
+        },
+        {
+            content: "Attach a photo",
+            trigger: ".o_hotline_submit_box input[type='file']",
+            run() {
+                const transfer = new DataTransfer();
+                transfer.items.add(new File(["fake photo"], "repair_photo.jpg", { type: "image/jpeg" }));
+                this.anchor.files = transfer.files;
+            },
+        },
+        {
+            content: "Submit the result",
+            trigger: "button.o_hotline_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Submitted, photo listed",
+            trigger: ".o_hotline_flash.alert-success",
+        },
+        {
+            content: "The photo is downloadable",
+            trigger: ".o_hotline_attachments a:contains('repair_photo.jpg')",
+        },
+        {
+            content: "No action left while the center reviews",
+            trigger: ".o_hotline_case_page[data-state='submitted']:not(:has(.o_hotline_actions))",
+        },
+    ],
+});
