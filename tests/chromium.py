@@ -26,7 +26,7 @@ def executable():
 
 class Browser:
     def __init__(self, width=1280, height=900):
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)  # Chromium may still write on exit
         self.proc = subprocess.Popen(
             [executable(), *FLAGS, f"--user-data-dir={self.profile.name}", f"--window-size={width},{height}",
              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
