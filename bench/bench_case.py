@@ -8,6 +8,7 @@ Measured, as an agent (受理员), each repeated --repeat times (median and p95 
   * find cases by caller phone: normalise the number, find the caller, list his cases   goal <= 50 ms
   * the agent's list filtered by state (web_search_read, limit 80, as the list view)     goal <= 200 ms
   * create one case and dispatch it to a unit (self-dispatch, deadlines, log, chatter)   goal <= 100 ms
+  * intake form onchange: caller found, previous cases, duplicates, suggested unit      (own goal 200 ms)
 Nothing is kept: the transaction is rolled back at the end.
 """
 
@@ -20,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
-GOALS_MS = {"find by caller phone": 50, "agent list by state": 200, "create + dispatch": 100}
+GOALS_MS = {"find by caller phone": 50, "agent list by state": 200, "create + dispatch": 100,
+            "intake onchange": 200}
 
 LIST_SPEC = {
     "name": {}, "date_received": {}, "state": {}, "urgency": {}, "channel": {},
@@ -101,7 +103,8 @@ def main():
         unit = env["hotline.unit"].search([], limit=1)
         category = env["hotline.category"].search([("child_ids", "=", False)], limit=1)
         case_type = env["hotline.case.type"].search([], limit=1)
-        aenv = api.Environment(cr, agent.id, {"lang": "zh_CN", "tz": "Asia/Shanghai"})
+        lang = "zh_CN" if env["res.lang"]._lang_get("zh_CN") else "en_US"
+        aenv = api.Environment(cr, agent.id, {"lang": lang, "tz": "Asia/Shanghai"})
         Case = aenv["hotline.case"]
 
         def find_by_phone(i):
@@ -124,10 +127,21 @@ def main():
             })
             case.action_self_dispatch()
 
+        def intake_onchange(i):
+            phone = phones[i % len(phones)]
+            Case.onchange({"caller_phone": phone, "category_id": category.id, "street_id": False,
+                           "address": "幸福路1号"}, ["caller_phone"], {
+                "caller_phone": {}, "partner_id": {}, "caller_name": {}, "address": {}, "category_id": {},
+                "caller_case_count": {}, "repeat_caller": {}, "suggested_unit_id": {}, "unit_id": {},
+                "caller_case_ids": {"fields": {"name": {}, "state": {}}},
+                "duplicate_case_ids": {"fields": {"name": {}, "state": {}}}, "duplicate_count": {},
+            })
+
         results = {
             "find by caller phone": timed(aenv, find_by_phone, args.repeat),
             "agent list by state": timed(aenv, agent_list, args.repeat),
             "create + dispatch": timed(aenv, create_dispatch, args.repeat),
+            "intake onchange": timed(aenv, intake_onchange, args.repeat),
         }
         for name, samples in results.items():
             report(name, samples)

@@ -49,7 +49,7 @@ class HotlineCase(models.Model):
         required=True, default="phone",
     )
     type_id = fields.Many2one("hotline.case.type", string="Type", index=True)
-    category_id = fields.Many2one("hotline.category", string="Category", index=True)
+    category_id = fields.Many2one("hotline.category", string="Category")  # indexed with the date, below
     industry_id = fields.Many2one(
         "hotline.industry", string="Industry", compute="_compute_industry_id", store=True, readonly=False,
         index=True,
@@ -124,7 +124,11 @@ class HotlineCase(models.Model):
     # Lists by state (agent/dispatcher work queues) sorted as _order; also serves plain state filters.
     _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
     _unit_state_idx = models.Index("(unit_id, state)")
+    # duplicate detection: same category within a few days (then street or address)
+    _category_date_idx = models.Index("(category_id, date_received)")
+    # overdue / near-deadline filters and the urging job only look at cases a unit holds
     _open_deadline_idx = models.Index("(deadline) WHERE state IN ('dispatched', 'processing')")
+    _sign_deadline_idx = models.Index("(sign_deadline) WHERE state = 'dispatched'")
     _extension_days_positive = models.Constraint(
         "CHECK(extension_days >= 0)", "The extension days cannot be negative.",
     )
