@@ -108,6 +108,8 @@ cmd_start() {
     fi
     for _ in $(seq 1 100); do
         if ami_up; then
+            # AMI listens before every module is loaded: wait for "fully booted".
+            timeout 60 chroot "$root" /usr/sbin/asterisk -rx 'core waitfullybooted' >/dev/null 2>&1 || true
             log "AMI up on $ami_host:$ami_port"
             return 0
         fi

@@ -1,0 +1,250 @@
+"""End to end against a real Asterisk: SIPp calls in, Odoo's records must match
+what Asterisk itself wrote to queue_log. Tests run in order and share one rig,
+one database and one bridge; each compares everything seen so far."""
+
+import json
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+import pytest
+
+from .conftest import AGENTS, QUEUE_LOG, wait_for
+
+TERMINAL = {"COMPLETECALLER": "answered", "COMPLETEAGENT": "answered", "ABANDON": "abandoned",
+            "EXITWITHTIMEOUT": "timeout", "EXITEMPTY": "exit_empty", "EXITWITHKEY": "exit_key"}
+INTERFACE_LOGIN = {v[0]: k for k, v in AGENTS.items()}
+
+
+def epoch(dt):
+    return dt.replace(tzinfo=UTC).timestamp() if dt else None
+
+
+def read_queue_log():
+    """Calls, ring-no-answers and pauses as Asterisk logged them."""
+    calls = defaultdict(dict)
+    rna = Counter()
+    pauses = defaultdict(list)
+    sessions = defaultdict(list)
+    for line in QUEUE_LOG.read_text().splitlines():
+        t, callid, _queue, agent, event, *data = line.split("|")
+        t = int(t)
+        if event == "ENTERQUEUE":
+            calls[callid].update(enter=t, caller=data[1])
+        elif event == "CONNECT":
+            calls[callid].update(agent=agent, wait=int(data[0]))
+        elif event in ("COMPLETECALLER", "COMPLETEAGENT"):
+            calls[callid].update(outcome="answered", agent=agent, wait=int(data[0]), talk=int(data[1]))
+        elif event in TERMINAL:
+            calls[callid].update(outcome=TERMINAL[event], wait=int(data[-1]))
+        elif event == "RINGNOANSWER":
+            rna[agent] += 1
+        elif event == "PAUSE":
+            pauses[agent].append([t, None, data[0] if data else ""])
+        elif event == "UNPAUSE":
+            if pauses[agent] and pauses[agent][-1][1] is None:
+                pauses[agent][-1][1] = t
+        elif event == "ADDMEMBER":
+            sessions[agent].append([t, None])
+        elif event == "REMOVEMEMBER":
+            if sessions[agent] and sessions[agent][-1][1] is None:
+                sessions[agent][-1][1] = t
+    return calls, rna, pauses, sessions
+
+
+def odoo_facts(odoo_db):
+    with odoo_db.env() as env:
+        calls = {}
+        for c in env["hotline.call"].search([("direction", "=", "inbound")]):
+            calls[c.uniqueid] = {
+                "outcome": c.outcome, "agent": c.interface or None, "wait": c.wait_seconds,
+                "talk": c.talk_seconds, "caller": c.caller_number, "user": c.user_id.login or None,
+                "enter": epoch(c.enter_time),
+            }
+        rna = Counter(a.interface for a in env["hotline.call.attempt"].search([("result", "=", "noanswer")]))
+        pauses = defaultdict(list)
+        for p in env["hotline.agent.pause"].search([], order="start"):
+            pauses[p.interface].append([epoch(p.start), epoch(p.end), p.reason or ""])
+        sessions = defaultdict(list)
+        for s in env["hotline.agent.session"].search([], order="login_time"):
+            sessions[s.interface].append([epoch(s.login_time), epoch(s.logout_time)])
+        n_calls = env["hotline.call"].search_count([("direction", "=", "inbound")])
+    return calls, rna, pauses, sessions, n_calls
+
+
+def assert_reconciled(odoo_db):
+    log_calls, log_rna, log_pauses, log_sessions = read_queue_log()
+    calls, rna, pauses, sessions, n_calls = odoo_facts(odoo_db)
+    assert n_calls == len(calls), "duplicate call records"
+    assert set(calls) == set(log_calls), "calls missing or extra in Odoo"
+    outcomes_log = Counter(c.get("outcome") for c in log_calls.values())
+    outcomes_odoo = Counter(c["outcome"] for c in calls.values())
+    assert outcomes_odoo == outcomes_log
+    for callid, lc in log_calls.items():
+        oc = calls[callid]
+        assert oc["outcome"] == lc.get("outcome"), callid
+        assert oc["agent"] == lc.get("agent"), callid
+        if lc.get("agent"):
+            assert oc["user"] == INTERFACE_LOGIN[lc["agent"]], callid
+        assert oc["caller"] == lc["caller"], callid
+        assert abs(oc["enter"] - lc["enter"]) <= 1, callid
+        if "wait" in lc:
+            assert abs(oc["wait"] - lc["wait"]) <= 1, callid
+        if "talk" in lc:
+            assert abs(oc["talk"] - lc["talk"]) <= 1, callid
+    assert +rna == +log_rna, "ring-no-answer per agent"
+    for agent in set(log_pauses) | set(pauses):
+        lp, op = log_pauses.get(agent, []), pauses.get(agent, [])
+        assert len(op) == len(lp), f"pauses of {agent}: {op} vs {lp}"
+        for (ls, le, lr), (os_, oe, orr) in zip(lp, op, strict=True):
+            assert abs(ls - os_) <= 1 and lr == orr, agent
+            assert (le is None) == (oe is None) and (le is None or abs(le - oe) <= 1), agent
+    for agent in set(log_sessions) | set(sessions):
+        ls, os_ = log_sessions.get(agent, []), sessions.get(agent, [])
+        assert len(ls) == len(os_), f"sessions of {agent}: {os_} vs {ls}"
+        for (li, lo), (oi, oo) in zip(ls, os_, strict=True):
+            assert abs(li - oi) <= 1, agent
+            assert (lo is None) == (oo is None) and (lo is None or abs(lo - oo) <= 1), agent
+    return outcomes_log, log_rna
+
+
+def bridge_connected(odoo_db, since):
+    with odoo_db.env() as env:
+        pbx = env.ref("hotline_telephony.pbx_default")
+        return pbx.bridge_status == "connected" and epoch(pbx.bridge_heartbeat) >= since - 1
+
+
+def wait_calls_done(procs, timeout=60):
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        proc.wait(timeout=max(1, deadline - time.monotonic()))
+
+
+def settle(odoo_db, n_calls, timeout=20):
+    """Wait until Odoo agrees with queue_log (the last events may still be in flight)."""
+    def done():
+        if len(read_queue_log()[0]) < n_calls:
+            return False
+        try:
+            assert_reconciled(odoo_db)
+        except AssertionError:
+            return False
+        return True
+    try:
+        wait_for(done, timeout=timeout, message="Odoo to catch up with queue_log")
+    except AssertionError:
+        assert_reconciled(odoo_db)  # show the real difference
+        raise
+
+
+@pytest.fixture(scope="module")
+def desk(pbx, odoo_db, bridge, phones):
+    for login in AGENTS:
+        phones.agent(login)
+    phones.citizen()
+    started = time.time()
+    bridge.start()
+    wait_for(lambda: bridge_connected(odoo_db, started), timeout=60, message="the bridge to connect")
+    return odoo_db
+
+
+def test_mixed_calls_reconcile_with_queue_log(desk, phones):
+    odoo_db = desk
+    # 签入 through Odoo: the answering agents and the one whose phone never answers
+    for login in ("ht_agent1", "ht_agent2", "ht_agent4"):
+        state = odoo_db.as_agent(login, "hotline_login")
+        assert state["logged_in"], login
+    wait_for(lambda: len(odoo_facts(odoo_db)[3]) == 3, message="three open sessions")
+
+    # answered calls (some ring the silent agent4 first: RINGNOANSWER, then another agent)
+    batch = [phones.call(f"1380000000{i}", 13000, 5080 + i) for i in range(1, 4)]
+    time.sleep(0.3)
+    wait_calls_done(batch)
+
+    # 示忙 both answering agents: a caller rings only agent4 and gives up (ABANDON)
+    odoo_db.as_agent("ht_agent1", "hotline_pause", "午休")
+    odoo_db.as_agent("ht_agent2", "hotline_pause", "培训")
+    abandon = phones.call("13900000001", 4000, 5084, scenario="caller_abandon.xml")
+    wait_calls_done([abandon])
+    odoo_db.as_agent("ht_agent1", "hotline_unpause")
+    odoo_db.as_agent("ht_agent2", "hotline_unpause")
+    assert odoo_db.as_agent("ht_agent1", "hotline_agent_state")["paused"] is False
+
+    batch = [phones.call(f"1370000000{i}", 13000, 5085 + i) for i in range(1, 3)]
+    wait_calls_done(batch)
+    settle(odoo_db, 6)
+    outcomes, rna = assert_reconciled(odoo_db)
+    assert outcomes["answered"] >= 4 and outcomes["abandoned"] >= 1, outcomes
+    assert rna["PJSIP/agent4"] >= 1, rna
+
+    # screen pop: one per answered call, on the answering agent's channel only
+    with odoo_db.env() as env:
+        pops = env["bus.bus"].search([("message", "like", "hotline_telephony/screen_pop")])
+        answered = env["hotline.call"].search([("outcome", "=", "answered")])
+        assert len(pops) == len(answered)
+        by_uniqueid = {json.loads(p.message)["payload"]["uniqueid"]: json.loads(p.channel) for p in pops}
+        for call in answered:
+            channel = by_uniqueid[call.uniqueid]
+            assert channel[1:] == ["res.partner", call.user_id.partner_id.id], call.uniqueid
+
+
+def test_second_bridge_refused(desk, bridge):
+    from .conftest import BridgeProcess  # noqa: PLC0415
+
+    other = BridgeProcess(bridge.log_dir).start()
+    try:
+        assert other.proc.wait(timeout=60) == 3
+        assert "already running" in other.text()
+    finally:
+        other.stop()
+
+
+def test_click_to_dial_records_the_call_on_the_case(desk):
+    odoo_db = desk
+    with odoo_db.env("ht_agent3") as env:
+        case = env["hotline.case"].create({"caller_phone": "13800138000", "description": "回访：路灯已修复"})
+        case.action_hotline_dial()
+        case_id = case.id
+
+    def answered():
+        with odoo_db.env() as env:
+            call = env["hotline.case"].browse(case_id).call_ids
+            return call.outcome == "outbound_answered" and call.read(["uniqueid", "talk_seconds", "user_id"])
+    info = wait_for(answered, timeout=30, message="the callback to be answered and recorded")[0]
+    assert not info["uniqueid"].startswith("odoo-dial-")
+    assert 2 <= info["talk_seconds"] <= 4
+
+
+def test_bridge_stopped_mid_run_backfills(desk, bridge, phones):
+    odoo_db = desk
+    bridge.stop()
+    batch = [phones.call("13600000001", 8000, 5091), phones.call("13600000002", 8000, 5092)]
+    odoo_db.as_agent("ht_agent2", "hotline_pause", "会议")
+    time.sleep(1.5)
+    odoo_db.as_agent("ht_agent2", "hotline_unpause")
+    wait_calls_done(batch)
+    n = len(read_queue_log()[0])
+    started = time.time()
+    bridge.start()
+    wait_for(lambda: bridge_connected(odoo_db, started), timeout=60, message="the bridge to come back")
+    settle(odoo_db, n)
+    assert_reconciled(odoo_db)
+
+
+def test_asterisk_restart_mid_run(desk, bridge, phones):
+    from .conftest import rig  # noqa: PLC0415
+
+    odoo_db = desk
+    call = phones.call("13500000001", 15000, 5093)
+    wait_for(lambda: any(c.get("agent") for c in read_queue_log()[0].values()
+                         if c["caller"] == "13500000001"), timeout=20, message="the call to connect")
+    restarted = time.time()
+    rig("restart", timeout=120)
+    call.wait(timeout=30)
+    # persistent members survive the restart; the bridge reconnects with backoff
+    wait_for(lambda: bridge_connected(odoo_db, restarted), timeout=60, message="the bridge to reconnect")
+    after = phones.call("13500000002", 8000, 5094)
+    after.wait(timeout=40)
+    settle(odoo_db, len(read_queue_log()[0]), timeout=30)
+    assert_reconciled(odoo_db)
+    assert "connected to 127.0.0.1:5038" in bridge.text()
