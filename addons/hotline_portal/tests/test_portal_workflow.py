@@ -154,3 +154,27 @@ class TestPortalWorkflow(HotlinePortalCase):
         self.assertNotInHtml(urgent.name, html)
         home = self.url_open("/my").text
         self.assertRegex(home, r'text-danger">1<', "one overdue case counted on /my")
+
+    def test_notifications_in_chinese(self):
+        """Members reading Chinese get the Chinese templates (subject and body) by e-mail and in the chatter."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_portal"], ["zh_CN"], overwrite=True)
+        self.portal_a.lang = "zh_CN"
+        case = self._new_case()
+        dispatched = case.sudo().message_ids.filtered(lambda m: self.portal_a.partner_id in m.partner_ids)
+        self.assertTrue(dispatched, "the unit is told a case was dispatched to it")
+        case.with_user(self.portal_a).action_accept()
+        case.with_user(self.portal_a).action_submit(note="已处理")
+        case.with_user(self.reviewer).action_review_reject(note="照片不清晰")
+        message = case.sudo().message_ids.filtered(
+            lambda m: self.portal_a.partner_id in m.partner_ids and m.subject and case.name in m.subject)[:1]
+        self.assertEqual(message.subject, f"【审核退回】工单 {case.name}")
+        self.assertIn("热线中心审核未通过", str(message.body))
+        self.assertIn("照片不清晰", str(message.body))
+        self.assertIn(f"/my/hotline/cases/{case.id}", str(message.body), "the e-mail links to the portal page")
+        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertIn(self.portal_a.partner_id, mail.recipient_ids)
+        # the link of the e-mail (/mail/view) opens the portal page for the unit's member
+        action = case.sudo()._get_access_action(access_uid=self.portal_a.id)
+        self.assertEqual(action["url"], f"/my/hotline/cases/{case.id}")
+        self.assertEqual(case.sudo()._get_access_action(access_uid=self.portal_b.id)["type"], "ir.actions.act_window")
