@@ -5,7 +5,7 @@ one database and one bridge; each compares everything seen so far."""
 import json
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC
 
 import pytest
 

@@ -285,6 +285,7 @@ class AmiClient:
 
     # -- callbacks from the reader thread --------------------------------------
     def _on_event(self, headers, data=""):
+        headers["_received"] = time.time()  # for latency figures (screen pop)
         self.events.put(headers)
 
     def _on_disconnect(self):

@@ -51,6 +51,7 @@ class Bridge:
         self._lock_cr = None
         self._ingestor_users = None
         self.stats = {"events": 0, "facts": 0, "skipped": 0, "connects": 0, "backfilled": 0}
+        self.pop_latencies = []  # seconds from AgentConnect reaching the bridge to the commit
 
     # -- database helpers -----------------------------------------------------------
     def _env(self, cr):
@@ -96,14 +97,22 @@ class Bridge:
         """Apply facts in one short transaction (and move the queue_log position with them)."""
         if not facts and queue_log_pos is None:
             return
+        popped = []
         with self.registry.cursor() as cr:
             env = self._env(cr)
             pbx = self._pbx(env)
-            ingestor = Ingestor(env, pbx, on_pop=self.on_pop)
+            ingestor = Ingestor(env, pbx, on_pop=lambda fact, payload: popped.append(fact))
             ingestor.apply(facts)
             if queue_log_pos is not None:
                 pbx.write({"queue_log_inode": queue_log_pos[0], "queue_log_offset": queue_log_pos[1]})
             # commit on leaving the block; screen pops go out with the commit
+        committed = time.time()
+        for fact in popped:
+            if fact.get("received"):
+                self.pop_latencies.append(committed - fact["received"])
+            if self.on_pop:
+                self.on_pop(fact)
+        del self.pop_latencies[:-10000]
         self.stats["facts"] += ingestor.stats["facts"]
         self.stats["skipped"] += ingestor.stats["skipped"]
 
@@ -154,11 +163,12 @@ class Bridge:
                     continue
                 seen.add((interface, queue_name))
                 login = float(m.get("LoginTime") or 0) or now
-                facts.append({"kind": "member_add", "queue": queue_name, "interface": interface, "time": login})
+                facts.append({"kind": "member_add", "queue": queue_name, "interface": interface, "time": login,
+                              "resync": True})
                 last_pause = float(m.get("LastPause") or 0) or now
                 if m.get("Paused") == "1":
                     facts.append({"kind": "pause", "queue": queue_name, "interface": interface,
-                                  "reason": m.get("PausedReason") or "", "time": last_pause})
+                                  "reason": m.get("PausedReason") or "", "time": last_pause, "resync": True})
                 else:
                     facts.append({"kind": "unpause", "queue": queue_name, "interface": interface,
                                   "time": max(last_pause, login)})

@@ -227,6 +227,10 @@ class Ingestor:
         if same:
             return
         current = self._open_session(f["interface"], f["queue"])
+        if current and f.get("resync"):
+            # QueueStatus after a PBX restart reports persistent members with a new
+            # LoginTime: the agent never logged out, keep the open session.
+            return
         if current:
             if current.login_time > t:
                 return  # an older ADDMEMBER replayed after a newer one: already superseded
@@ -255,6 +259,8 @@ class Ingestor:
         if Pause.search_count(dom + [("start", ">=", t - TOLERANCE), ("start", "<=", t + TOLERANCE)]):
             return
         current = Pause.search(dom + [("end", "=", False)], order="start desc", limit=1)
+        if current and f.get("resync"):
+            return  # still paused, as Odoo knew
         if current:
             if current.start > t:
                 return

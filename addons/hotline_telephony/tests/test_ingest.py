@@ -185,3 +185,11 @@ class TestIngest(TransactionCase):
         action = call.with_user(self.agent1).action_new_case()
         self.assertEqual(action["context"]["default_caller_phone"], "13800138000")
         self.assertEqual(action["context"]["default_call_ids"], [(6, 0, call.ids)])
+
+    def test_resync_after_pbx_restart_keeps_sessions(self):
+        self.ingest(self.from_log(QUEUE_LOG.split(f"{T0 + 300}|")[0]))  # agent1 still logged in
+        self.ingest([{"kind": "member_add", "queue": "hotline", "interface": "PJSIP/agent1", "time": T0 + 999,
+                      "resync": True}])
+        sessions = self.env["hotline.agent.session"].search([("interface", "=", "PJSIP/agent1")])
+        self.assertEqual(len(sessions), 1)
+        self.assertFalse(sessions.logout_time)

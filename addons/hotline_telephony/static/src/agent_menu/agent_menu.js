@@ -1,0 +1,95 @@
+import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Dropdown } from "@web/core/dropdown/dropdown";
+import { DropdownItem } from "@web/core/dropdown/dropdown_item";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
+import { useService } from "@web/core/utils/hooks";
+
+/** Reasons offered for 示忙 (pause); Asterisk records the text in queue_log. */
+export const PAUSE_REASONS = [_t("Short Break"), _t("Lunch"), _t("Training"), _t("Meeting"), _t("After-call Work")];
+
+/**
+ * Systray control of the agent's phone: 签入/签出 (queue login/logout),
+ * 示忙/示闲 (pause with a reason / unpause), showing the live state as Asterisk reports it.
+ */
+export class HotlineAgentMenu extends Component {
+    static components = { Dropdown, DropdownItem };
+    static props = [];
+    static template = "hotline_telephony.AgentMenu";
+
+    setup() {
+        this.orm = useService("orm");
+        this.notification = useService("notification");
+        this.reasons = PAUSE_REASONS;
+        this.state = useState({ loading: true, configured: false, logged_in: false, paused: false,
+                                reason: "", status: "logged_out" });
+        onWillStart(async () => {
+            this.state.visible = await user.hasGroup("hotline_case.group_agent");
+            if (this.state.visible) {
+                this.refresh();
+            }
+        });
+        this.timer = setInterval(() => this.state.visible && this.refresh(), 30000);
+        onWillUnmount(() => clearInterval(this.timer));
+    }
+
+    get label() {
+        if (!this.state.logged_in) {
+            return _t("Signed Out");
+        }
+        if (this.state.paused) {
+            return this.state.reason ? _t("Busy: %s", this.state.reason) : _t("Busy");
+        }
+        return {
+            idle: _t("Available"),
+            in_use: _t("On Call"),
+            busy: _t("On Call"),
+            ringing: _t("Ringing"),
+            on_hold: _t("On Hold"),
+            unavailable: _t("Phone Offline"),
+        }[this.state.status] || _t("Available");
+    }
+
+    get badgeClass() {
+        if (!this.state.logged_in) {
+            return "text-muted";
+        }
+        if (this.state.paused) {
+            return "text-warning";
+        }
+        return ["in_use", "busy", "ringing", "on_hold"].includes(this.state.status) ? "text-danger" : "text-success";
+    }
+
+    async refresh() {
+        try {
+            Object.assign(this.state, await this.orm.call("res.users", "hotline_agent_state", []));
+        } finally {
+            this.state.loading = false;
+        }
+    }
+
+    async run(method, args = []) {
+        this.state.loading = true;
+        try {
+            Object.assign(this.state, await this.orm.call("res.users", method, [[user.userId], ...args]));
+        } finally {
+            this.state.loading = false;
+        }
+    }
+
+    login() {
+        return this.run("hotline_login");
+    }
+    logout() {
+        return this.run("hotline_logout");
+    }
+    pause(reason) {
+        return this.run("hotline_pause", [reason]);
+    }
+    unpause() {
+        return this.run("hotline_unpause");
+    }
+}
+
+registry.category("systray").add("hotline_telephony.agent_menu", { Component: HotlineAgentMenu }, { sequence: 90 });
