@@ -36,7 +36,8 @@ URLS = [
     "/portal/chatter_init", "/mail/message/post", "/mail/attachment/upload", "/odoo", "/odoo/", "/odoo/action-1",
     "/robots.txt", "/favicon.ico", "/web/assets/1/web.assets_frontend.min.js", "/web/filestore/ab/abcd",
     "/web/health", "/scoped_app/x", "/website/translations", "/logo.png", "/web/binary/company_logo",
-    "/web/binary/upload_attachment",
+    "/web/binary/upload_attachment", "/zh_CN/my", "/zh_CN/my/hotline/cases/3", "/en/my", "/en/web/dataset/call_kw",
+    "/zh_CN/web/login", "/zh_CN/odoo", "/en/my/../web/dataset/call_kw", "/zh_CN/myx", "/sr@latin/my/home",
 ]
 
 

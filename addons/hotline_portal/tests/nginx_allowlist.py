@@ -23,8 +23,12 @@ CONFIG_PATH = Path(__file__).resolve().parents[3] / "config" / "nginx" / "hotlin
 def _tokens(text):
     token_re = re.compile(r"#[^\n]*|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[{};]|[^\s{};\"'#]+")
     for tok in token_re.findall(text):
-        if not tok.startswith("#"):
-            yield tok
+        if tok.startswith("#"):
+            continue
+        if len(tok) > 1 and tok[0] == tok[-1] and tok[0] in "\"'":
+            # quoted parameter (regexes with braces must be quoted in nginx)
+            tok = tok[1:-1]
+        yield tok
 
 
 def _parse(tokens):
