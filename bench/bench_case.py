@@ -9,6 +9,7 @@ Measured, as an agent (受理员), each repeated --repeat times (median and p95 
   * the agent's list filtered by state (web_search_read, limit 80, as the list view)     goal <= 200 ms
   * create one case and dispatch it to a unit (self-dispatch, deadlines, log, chatter)   goal <= 100 ms
   * intake form onchange: caller found, previous cases, duplicates, suggested unit      (own goal 200 ms)
+  * a unit user's list of its cases in progress, through the record rules             (own goal 200 ms)
 Nothing is kept: the transaction is rolled back at the end.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 GOALS_MS = {"find by caller phone": 50, "agent list by state": 200, "create + dispatch": 100,
-            "intake onchange": 200}
+            "intake onchange": 200, "unit list (record rules)": 200}
 
 LIST_SPEC = {
     "name": {}, "date_received": {}, "state": {}, "urgency": {}, "channel": {},
@@ -75,7 +76,7 @@ def report(name, samples):
     p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
     goal = GOALS_MS[name]
     verdict = "ok" if p95 <= goal else ("median ok" if median <= goal else "SLOW")
-    print(f"{name:<24} median {median:7.1f} ms   p95 {p95:7.1f} ms   goal {goal:4d} ms   {verdict}")
+    print(f"{name:<26} median {median:7.1f} ms   p95 {p95:7.1f} ms   goal {goal:4d} ms   {verdict}")
     return median, p95
 
 
@@ -137,11 +138,24 @@ def main():
                 "duplicate_case_ids": {"fields": {"name": {}, "state": {}}}, "duplicate_count": {},
             })
 
+        unit_user = env["res.users"].with_context(no_reset_password=True).create({
+            "name": "基准单位用户", "login": "bench_unit_tmp",
+            "group_ids": [(6, 0, env.ref("hotline_case.group_unit_user").ids)],
+            "hotline_unit_ids": [(6, 0, unit.ids)],
+        })
+        UnitCase = api.Environment(cr, unit_user.id, {"lang": lang, "tz": "Asia/Shanghai"})["hotline.case"]
+        unit_spec = {key: value for key, value in LIST_SPEC.items() if key not in ("caller_name", "caller_phone")}
+
+        def unit_list(i):
+            domain = [("state", "in", ["dispatched", "processing"])] if i % 2 else []
+            UnitCase.web_search_read(domain, unit_spec, limit=80, count_limit=10001)
+
         results = {
             "find by caller phone": timed(aenv, find_by_phone, args.repeat),
             "agent list by state": timed(aenv, agent_list, args.repeat),
             "create + dispatch": timed(aenv, create_dispatch, args.repeat),
             "intake onchange": timed(aenv, intake_onchange, args.repeat),
+            "unit list (record rules)": timed(UnitCase.env, unit_list, args.repeat),
         }
         for name, samples in results.items():
             report(name, samples)

@@ -79,7 +79,7 @@ class HotlineCase(models.Model):
     )
     duplicate_count = fields.Integer(compute="_compute_duplicate_case_ids")
 
-    unit_id = fields.Many2one("hotline.unit", string="Unit", tracking=True, index=True, copy=False)
+    unit_id = fields.Many2one("hotline.unit", string="Unit", tracking=True, copy=False)  # indexed below
     suggested_unit_id = fields.Many2one(
         "hotline.unit", string="Suggested Unit", compute="_compute_suggested_unit_id",
     )
@@ -123,7 +123,9 @@ class HotlineCase(models.Model):
 
     # Lists by state (agent/dispatcher work queues) sorted as _order; also serves plain state filters.
     _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
-    _unit_state_idx = models.Index("(unit_id, state)")
+    _date_idx = models.Index("(date_received DESC, id DESC)")
+    # a unit's list (record rule on unit_id) in the same order
+    _unit_date_idx = models.Index("(unit_id, date_received DESC, id DESC)")
     # duplicate detection: same category within a few days (then street or address)
     _category_date_idx = models.Index("(category_id, date_received)")
     # overdue / near-deadline filters and the urging job only look at cases a unit holds

@@ -25,13 +25,16 @@ class TestCaseAccess(HotlineCaseCommon):
         with self.assertRaises(AccessError):
             Case.with_user(self.unit_user_a).create({"description": "单位不能受理"})
 
-    def test_unit_keeps_read_on_handled_case(self):
+    def test_returned_case_leaves_the_unit(self):
         case = self._processing_case()
         case.with_user(self.unit_user_a).action_return(reason="非我单位职责")
-        # returned: still readable through its log, no longer writable
-        self.assertEqual(case.with_user(self.unit_user_a).read(["state"])[0]["state"], "pool")
+        # returned: the case is the center's again, the unit neither reads nor writes it
+        with self.assertRaises(AccessError):
+            case.with_user(self.unit_user_a).read(["state"])
         with self.assertRaises(AccessError):
             case.with_user(self.unit_user_a).write({"result_note": "x"})
+        # its log lines stay readable to the unit (durations, return rate)
+        self.assertTrue(self.env["hotline.case.log"].with_user(self.unit_user_a).search([("case_id", "=", case.id)]))
 
     def test_closed_case_not_writable_by_unit(self):
         case = self._callback_case()
