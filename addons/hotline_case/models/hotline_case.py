@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -146,7 +147,8 @@ class HotlineCase(models.Model):
         area code gets the one set in `hotline_case.default_area_code` if any. Raises UserError otherwise.
         """
         raw = (phone or "").strip()
-        digits = _PHONE_SEPARATORS.sub("", raw)
+        # NFKC: full-width digits and signs typed with a Chinese input method become ASCII
+        digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
         international = True
         if digits.startswith("+86"):
             digits = digits[3:]
