@@ -6,4 +6,5 @@ from . import (
     test_case_urge,
     test_case_workflow,
     test_tour_intake,
+    test_tour_unit,
 )
