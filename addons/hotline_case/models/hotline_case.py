@@ -426,7 +426,8 @@ class HotlineCase(models.Model):
 
     def _check_state(self, states, action_label):
         labels = dict(self._fields["state"]._description_selection(self.env))
-        for case in self:
+        # sudo: membership or role is checked first; portal members may not read every field
+        for case in self.sudo():
             if case.state not in states:
                 raise UserError(self.env._(
                     "Case %(case)s cannot be %(action)s: it is “%(state)s”.",
@@ -590,15 +591,15 @@ class HotlineCase(models.Model):
         self._check_unit_member(self.env._("return"))
         self._check_state(OPEN_STATES, self.env._("returned"))
         for case in self.sudo():
-            reason = reason or case.return_reason
-            case._require(reason, self.env._("Give the reason for returning case %s.", case.name))
+            case_reason = reason or case.return_reason
+            case._require(case_reason, self.env._("Give the reason for returning case %s.", case.name))
             case._transition("return", "pool", {
-                "return_reason": reason,
+                "return_reason": case_reason,
                 "unit_id": False,
                 "return_count": case.return_count + 1,
                 "sign_deadline": False,
                 "deadline": False,
-            }, note=reason)
+            }, note=case_reason)
         return True
 
     def action_request_extension(self, days=None, reason=None):
@@ -607,19 +608,19 @@ class HotlineCase(models.Model):
         self._check_state(("processing",), self.env._("extended"))
         now = fields.Datetime.now()
         for case in self.sudo():
-            days = days if days is not None else case.extension_days
-            reason = reason or case.extension_reason
-            if not days or days <= 0:
+            case_days = days if days is not None else case.extension_days
+            case_reason = reason or case.extension_reason
+            if not case_days or case_days <= 0:
                 raise UserError(self.env._("Enter the number of extra working days requested."))
-            case._require(reason, self.env._("Give the reason for the extension."))
+            case._require(case_reason, self.env._("Give the reason for the extension."))
             if case.extension_state == "requested":
                 raise UserError(self.env._("An extension of case %s is already waiting for approval.", case.name))
             if case.deadline and case.deadline < now:
                 raise UserError(self.env._("The deadline of case %s has passed: an extension must be requested "
                                            "before the deadline.", case.name))
             case._transition("request_extension", None, {
-                "extension_days": days, "extension_reason": reason, "extension_state": "requested",
-            }, note=self.env._("%(days)s working days: %(reason)s", days=days, reason=reason))
+                "extension_days": case_days, "extension_reason": case_reason, "extension_state": "requested",
+            }, note=self.env._("%(days)s working days: %(reason)s", days=case_days, reason=case_reason))
         return True
 
     def action_submit(self, note=None, attachment_ids=None):
@@ -627,14 +628,14 @@ class HotlineCase(models.Model):
         self._check_unit_member(self.env._("submit"))
         self._check_state(("processing",), self.env._("submitted"))
         for case in self.sudo():
-            note = note or case.result_note
-            case._require(note, self.env._("Describe the result of case %s first.", case.name))
+            case_note = note or case.result_note
+            case._require(case_note, self.env._("Describe the result of case %s first.", case.name))
             case._transition("submit", "submitted", {
-                "result_note": note, "date_submitted": fields.Datetime.now(),
-            }, note=note)
+                "result_note": case_note, "date_submitted": fields.Datetime.now(),
+            }, note=case_note)
             attachments = case._own_attachments(attachment_ids)
             case.message_post(
-                body=self.env._("Result submitted: %s", note),
+                body=self.env._("Result submitted: %s", case_note),
                 attachment_ids=attachments.ids,
                 subtype_xmlid="mail.mt_note",
             )
@@ -683,9 +684,9 @@ class HotlineCase(models.Model):
         self._check_group("hotline_case.group_reviewer", self.env._("review"))
         self._check_state(("submitted",), self.env._("rejected"))
         for case in self:
-            note = note or case.review_note
-            case._require(note, self.env._("Explain why the result of case %s is rejected.", case.name))
-            case._transition("review_reject", "pool", {"review_note": note}, note=note)
+            case_note = note or case.review_note
+            case._require(case_note, self.env._("Explain why the result of case %s is rejected.", case.name))
+            case._transition("review_reject", "pool", {"review_note": case_note}, note=case_note)
         return True
 
     # ------------------------------------------------------------------
@@ -697,14 +698,15 @@ class HotlineCase(models.Model):
         self._check_state(("callback",), self.env._("closed after the callback"))
         valid = dict(SATISFACTION_SELECTION)
         for case in self:
-            satisfaction = satisfaction or case.satisfaction
-            note = note or case.callback_note
-            if satisfaction not in valid:
+            case_satisfaction = satisfaction or case.satisfaction
+            case_note = note or case.callback_note
+            if case_satisfaction not in valid:
                 raise UserError(self.env._("Record the caller's satisfaction first."))
-            case._require(note, self.env._("Write down what the caller said on the callback."))
+            case._require(case_note, self.env._("Write down what the caller said on the callback."))
             case._transition("callback_done", "closed", {
-                "satisfaction": satisfaction, "callback_note": note, "date_closed": fields.Datetime.now(),
-            }, note=note)
+                "satisfaction": case_satisfaction, "callback_note": case_note,
+                "date_closed": fields.Datetime.now(),
+            }, note=case_note)
         return True
 
     def action_reopen(self, note=None):
@@ -712,12 +714,12 @@ class HotlineCase(models.Model):
         self._check_group(CENTER_GROUP, self.env._("reopen"))
         self._check_state(("callback",), self.env._("reopened"))
         for case in self:
-            note = note or case.callback_note
-            case._require(note, self.env._("Write down why the caller is not satisfied."))
+            case_note = note or case.callback_note
+            case._require(case_note, self.env._("Write down why the caller is not satisfied."))
             case._transition("reopen", "pool", {
-                "callback_note": note, "reopen_count": case.reopen_count + 1, "extension_state": "none",
+                "callback_note": case_note, "reopen_count": case.reopen_count + 1, "extension_state": "none",
                 "sign_deadline": False, "deadline": False,
-            }, note=note)
+            }, note=case_note)
         return True
 
     # ------------------------------------------------------------------
@@ -731,10 +733,11 @@ class HotlineCase(models.Model):
         if any(case.state != "draft" for case in self):
             self._check_group("hotline_case.group_dispatcher", self.env._("cancel dispatched"))
         for case in self:
-            reason = reason or case.cancel_reason
-            case._require(reason, self.env._("Give the reason for cancelling case %s.", case.name))
-            case._transition("cancel", "cancelled", {"cancel_reason": reason, "date_closed": fields.Datetime.now()},
-                             note=reason)
+            case_reason = reason or case.cancel_reason
+            case._require(case_reason, self.env._("Give the reason for cancelling case %s.", case.name))
+            case._transition("cancel", "cancelled", {
+                "cancel_reason": case_reason, "date_closed": fields.Datetime.now(),
+            }, note=case_reason)
         return True
 
     def action_merge(self, target):

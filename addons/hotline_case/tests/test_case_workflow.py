@@ -280,3 +280,13 @@ class TestCaseWorkflow(HotlineCaseCommon):
         tracked = messages.tracking_value_ids.mapped("field_id.name")
         self.assertIn("state", tracked)
         self.assertIn("deadline", tracked)
+
+    def test_batch_transition_keeps_each_input(self):
+        first = self._submitted_case()
+        second = self._submitted_case(caller_phone="13700000007", caller_name="周先生")
+        first.with_user(self.reviewer).review_note = "缺少照片"
+        second.with_user(self.reviewer).review_note = "结果描述不清"
+        (first | second).with_user(self.reviewer).action_review_reject()
+        self.assertEqual((first.state, second.state), ("pool", "pool"))
+        self.assertEqual(first.sudo().log_ids.sorted("id")[-1].note, "缺少照片")
+        self.assertEqual(second.sudo().log_ids.sorted("id")[-1].note, "结果描述不清")
