@@ -4,8 +4,8 @@ Goal (issue 5): /my/hotline/cases renders in <= 300 ms for a unit holding 100,00
 
 Steps:
 1. a database BENCH_DB (default hp_bench) with hotline_portal installed (created once, kept between runs);
-2. a unit with a portal member, 100,000 cases for it and 50,000 for another unit, one log line per case,
-   inserted with SQL (generate_series);
+2. a unit with a portal member, 100,000 cases for it and 50,000 for another unit, one dispatch log line
+   per case and its portal_unit_ids row, inserted with SQL (generate_series);
 3. a server on BENCH_PORT (default 8569), the portal user logged in with requests, then timed GETs of the
    list (first page, a state filter, a search, a deep page, the sort by deadline) and of /my (counters).
 
@@ -69,6 +69,8 @@ INSERT INTO hotline_case_log (case_id, action, from_state, to_state, unit_id, us
     write_uid, create_date, write_date)
 SELECT id, 'dispatch', 'pool', 'dispatched', unit_id, 1, date_dispatched, 1, 1, now(), now()
 FROM hotline_case WHERE name LIKE 'BENCH-%(tag)s-%%';
+INSERT INTO hotline_case_portal_unit_rel (case_id, unit_id)
+SELECT id, unit_id FROM hotline_case WHERE name LIKE 'BENCH-%(tag)s-%%';
 """
 
 
@@ -100,6 +102,7 @@ def prepare():
             psql(CASES_SQL % {"tag": tag, "unit": unit, "category": category_id, "count": count})
         psql("ANALYZE hotline_case")
         psql("ANALYZE hotline_case_log")
+        psql("ANALYZE hotline_case_portal_unit_rel")
         print(f"  generated in {time.perf_counter() - start:.1f} s")
     return unit_id
 
