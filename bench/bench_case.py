@@ -59,7 +59,10 @@ def boot_odoo(db):
     return odoo, Registry(db)
 
 
-def timed(env, func, repeat):
+def timed(env, func, repeat, warmup=2):
+    """Milliseconds per call; the first `warmup` calls (template compilation, caches) are not counted."""
+    for i in range(warmup):
+        func(repeat + i)
     samples = []
     for i in range(repeat):
         env.invalidate_all()
