@@ -201,7 +201,8 @@ class _Manager(pyst.Manager):
             sock = socket.create_connection((host, int(port)), timeout=timeout)
             sock.settimeout(None)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            self._sock = sock.makefile(mode="rwb", buffering=0)
+            # buffered: pyst2 reads line by line, unbuffered reads cost a syscall per byte
+            self._sock = sock.makefile(mode="rwb")
             self._raw_sock = sock
         except OSError as exc:
             raise AmiDisconnected(f"cannot connect to {host}:{port}: {exc}") from exc

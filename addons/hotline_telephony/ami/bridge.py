@@ -51,7 +51,8 @@ class Bridge:
         self._lock_cr = None
         self._ingestor_users = None
         self.stats = {"events": 0, "facts": 0, "skipped": 0, "connects": 0, "backfilled": 0}
-        self.pop_latencies = []  # seconds from AgentConnect reaching the bridge to the commit
+        self.pop_latencies = []
+        self._users_cache = {"at": 0.0, "map": {}}  # seconds from AgentConnect reaching the bridge to the commit
 
     # -- database helpers -----------------------------------------------------------
     def _env(self, cr):
@@ -101,7 +102,8 @@ class Bridge:
         with self.registry.cursor() as cr:
             env = self._env(cr)
             pbx = self._pbx(env)
-            ingestor = Ingestor(env, pbx, on_pop=lambda fact, payload: popped.append(fact))
+            ingestor = Ingestor(env, pbx, on_pop=lambda fact, payload: popped.append(fact),
+                                users_cache=self._users_cache)
             ingestor.apply(facts)
             if queue_log_pos is not None:
                 pbx.write({"queue_log_inode": queue_log_pos[0], "queue_log_offset": queue_log_pos[1]})
@@ -269,7 +271,6 @@ class Bridge:
         now = time.time()
         facts = []
         for headers in batch:
-            self.stats["events"] += 1
             try:
                 fact = from_event(headers, now)
             except (KeyError, ValueError, TypeError):
@@ -282,6 +283,7 @@ class Bridge:
                 facts.append(fact)
         pending = [f for f in facts if f["kind"] == "originate_result"]
         self.ingest(facts)
+        self.stats["events"] += len(batch)
         if pending:
             self._retry_later(pending)
 

@@ -29,22 +29,24 @@ def to_dt(epoch):
 
 
 class Ingestor:
-    def __init__(self, env, pbx, on_pop=None):
+    def __init__(self, env, pbx, on_pop=None, users_cache=None):
         self.env = env
         self.pbx = pbx
         self.on_pop = on_pop  # callback(fact, payload) after a screen pop was queued
-        self._users = {}
-        self._users_at = 0.0
+        # interface -> user id, shared across batches by the bridge (refreshed every 30 s)
+        self._users_cache = users_cache if users_cache is not None else {"at": 0.0, "map": {}}
+        self._sessions = {}
         self.stats = {"facts": 0, "skipped": 0, "pops": 0}
 
     # -- helpers ---------------------------------------------------------------
     def user_for(self, interface):
-        if time.monotonic() - self._users_at > 30:
+        cache = self._users_cache
+        if time.monotonic() - cache["at"] > 30:
             users = self.env["res.users"].with_context(active_test=False).search(
                 [("hotline_interface", "!=", False)])
-            self._users = {u.hotline_interface: u.id for u in users}
-            self._users_at = time.monotonic()
-        return self._users.get(interface or "", False)
+            cache["map"] = {u.hotline_interface: u.id for u in users}
+            cache["at"] = time.monotonic()
+        return cache["map"].get(interface or "", False)
 
     def _calls(self, uniqueids):
         Call = self.env["hotline.call"]
@@ -65,6 +67,7 @@ class Ingestor:
                 "enter_time": to_dt(fact["time"]) if fact["kind"] == "enter" else False,
             })
             self._cache[uid] = call
+            self._new_calls.add(call.id)
         return call
 
     @staticmethod
@@ -89,30 +92,103 @@ class Ingestor:
         batch is rolled back to it and replayed fact by fact, each under its
         own savepoint, so only the bad fact is lost (and logged).
         """
-        facts = [f for f in facts if f]
+        facts = self._collapse([f for f in facts if f])
+        self._sessions = {}
+        self._new_calls, self._pending = set(), []
         uniqueids = {f["uniqueid"] for f in facts if f.get("kind") in CALL_KINDS and f.get("uniqueid")}
         self._cache = self._calls(uniqueids)
         try:
             with self.env.cr.savepoint(flush=False):
+                self._precreate(facts)
                 for fact in facts:
                     self._dispatch(fact)
+                self._flush_attempts()
                 self.env.flush_all()
             self.stats["facts"] += len(facts)
             return
         except Exception:  # noqa: BLE001 - retried one by one below
             self.env.clear()
         self._cache = self._calls(uniqueids)
+        self._new_calls, self._pending = set(), []
         for fact in facts:
             try:
                 with self.env.cr.savepoint(flush=False):
                     self._dispatch(fact)
+                    self._flush_attempts()
                     self.env.flush_all()
                 self.stats["facts"] += 1
             except Exception:  # noqa: BLE001 - one bad fact must not stop the bridge
                 self.stats["skipped"] += 1
                 self.env.clear()
                 self._cache = self._calls(uniqueids)
+                self._new_calls, self._pending = set(), []
                 _logger.warning("hotline-ami: fact skipped: %r", fact, exc_info=True)
+
+    def _precreate(self, facts):
+        """Create the batch's new calls in one INSERT, callers' partners found in one query."""
+        self._new_calls, self._pending = set(), []
+        todo = {}
+        for f in facts:
+            uid = f.get("uniqueid")
+            if f.get("kind") not in CALL_KINDS or not uid or uid in self._cache:
+                continue
+            vals = todo.setdefault(uid, {"uniqueid": uid, "pbx_id": self.pbx.id, "direction": "inbound",
+                                         "queue": f.get("queue")})
+            if f["kind"] == "enter" and "enter_time" not in vals:
+                vals.update(enter_time=to_dt(f["time"]), linkedid=f.get("linkedid"),
+                            called_number=f.get("called"), caller_number=f.get("caller"),
+                            orig_position=f.get("position") or 0)
+        if not todo:
+            return
+        partners = self._partners({v.get("caller_number") for v in todo.values()} - {None, False, ""})
+        for vals in todo.values():
+            vals["partner_id"] = partners.get(vals.get("caller_number"), False)
+        calls = self.env["hotline.call"].create(list(todo.values()))
+        for call in calls:
+            self._cache[call.uniqueid] = call
+            self._new_calls.add(call.id)
+
+    def _partners(self, numbers):
+        """{caller number: partner id} for many numbers at once."""
+        Case = self.env["hotline.case"]
+        norms = {}
+        for number in numbers:
+            try:
+                norms[Case._normalize_phone(number)] = number
+            except Exception:  # noqa: BLE001 - anonymous/odd caller ids have no partner
+                continue
+        Partner = self.env["res.partner"]
+        if not norms:
+            return {}
+        if "hotline_phone_norm" not in Partner._fields:  # contract method, one query per number
+            return {n: self._partner(n).id for n in norms.values()}
+        result = {}
+        for partner in Partner.search([("hotline_phone_norm", "in", list(norms))], order="id desc"):
+            result.setdefault(norms[partner.hotline_phone_norm], partner.id)
+        return result
+
+    def _attempts(self, call):
+        """(interface, result, time) of the call's attempts: stored ones plus this batch's."""
+        known = []
+        if call.id not in self._new_calls:
+            known = [(a.interface, a.result, a.time) for a in call.attempt_ids]
+        known += [(v["interface"], v["result"], v["time"]) for v in self._pending if v["call_id"] == call.id]
+        return known
+
+    def _flush_attempts(self):
+        if self._pending:
+            self.env["hotline.call.attempt"].create(self._pending)
+            self._pending = []
+
+    @staticmethod
+    def _collapse(facts):
+        """Only the last device state of a member in a batch matters (bursts of QueueMemberStatus)."""
+        last = {}
+        for i, f in enumerate(facts):
+            if f.get("kind") == "member_status":
+                last[(f.get("interface"), f.get("queue"))] = i
+        keep = set(last.values())
+        return [f for i, f in enumerate(facts) if f.get("kind") != "member_status" or i in keep]
 
     def _dispatch(self, fact):
         handler = getattr(self, "_on_" + str(fact.get("kind", "")), None)
@@ -155,8 +231,8 @@ class Ingestor:
             vals["caller_number"] = f["caller"]
             vals["partner_id"] = self._partner(f["caller"]).id or False
         self._write(call, vals)
-        if not call.attempt_ids.filtered(lambda a: a.result == "answered"):
-            self.env["hotline.call.attempt"].create({
+        if not any(result == "answered" for _i, result, _t in self._attempts(call)):
+            self._pending.append({
                 "call_id": call.id, "interface": f.get("interface") or "?", "user_id": user_id,
                 "result": "answered", "ring_ms": (f.get("ringtime") or 0) * 1000, "time": to_dt(f["time"]),
             })
@@ -203,15 +279,13 @@ class Ingestor:
     def _on_ring_noanswer(self, f):
         call = self._call(f)
         t = to_dt(f["time"])
-        for attempt in call.attempt_ids:
-            if attempt.result == "noanswer" and attempt.interface == f["interface"] \
-                    and abs(attempt.time - t) <= TOLERANCE:
+        for interface, result, when in self._attempts(call):
+            if result == "noanswer" and interface == f["interface"] and abs(when - t) <= TOLERANCE:
                 return
-        self.env["hotline.call.attempt"].create({
+        self._pending.append({
             "call_id": call.id, "interface": f["interface"], "user_id": self.user_for(f["interface"]),
             "result": "noanswer", "ring_ms": f.get("ring_ms") or 0, "time": t,
         })
-        call.invalidate_recordset(["attempt_ids"])
 
     # -- agents ------------------------------------------------------------------
     def _open_session(self, interface, queue):
@@ -220,6 +294,7 @@ class Ingestor:
             order="login_time desc", limit=1)
 
     def _on_member_add(self, f):
+        self._sessions.pop((f["interface"], f["queue"]), None)
         Session = self.env["hotline.agent.session"]
         t = to_dt(f["time"])
         same = Session.search([("interface", "=", f["interface"]), ("queue", "=", f["queue"]),
@@ -247,6 +322,7 @@ class Ingestor:
             pause.end = max(t, pause.start)
 
     def _on_member_remove(self, f):
+        self._sessions.pop((f["interface"], f["queue"]), None)
         t = to_dt(f["time"])
         current = self._open_session(f["interface"], f["queue"])
         if current and current.login_time <= t + TOLERANCE:
@@ -282,7 +358,10 @@ class Ingestor:
             current.end = max(t, current.start)
 
     def _on_member_status(self, f):
-        session = self._open_session(f["interface"], f["queue"])
+        key = (f["interface"], f["queue"])
+        if key not in self._sessions:
+            self._sessions[key] = self._open_session(*key)
+        session = self._sessions[key]
         if session and session.member_status != f["status"]:
             session.member_status = f["status"]
 
@@ -320,7 +399,7 @@ class Ingestor:
 
     def _screen_pop(self, call, f):
         """Notify the answering agent only, on their own bus channel."""
-        user = self.env["res.users"].browse(call.user_id.id)
+        user = call.user_id
         Case = self.env["hotline.case"].with_context(lang=user.lang)
         domain = []
         if call.partner_id:
@@ -331,8 +410,10 @@ class Ingestor:
                 domain = ["|", ("caller_phone", "=", norm)] + domain if domain else [("caller_phone", "=", norm)]
             except Exception:  # noqa: BLE001
                 pass
-        cases = Case.search(domain, order="id desc", limit=5) if domain else Case
-        count = Case.search_count(domain) if domain else 0
+        cases = Case.search_fetch(domain, ["name", "state", "create_date"], order="id desc", limit=5) \
+            if domain else Case
+        # one query in the usual case (a caller with fewer than 5 cases)
+        count = len(cases) if len(cases) < 5 else Case.search_count(domain)
         states = dict(Case._fields["state"]._description_selection(Case.env))
         payload = {
             "call_id": call.id,
