@@ -115,13 +115,18 @@ def start_server():
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{PORT}"
-    for _i in range(120):
-        try:
-            if requests.get(f"{base}/web/login", timeout=2).status_code == 200:
-                return proc, base
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
+    try:
+        for _i in range(120):
+            try:
+                # the first page after an update also builds the asset bundles: allow time
+                if requests.get(f"{base}/web/login", timeout=60).status_code == 200:
+                    return proc, base
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+    except BaseException:
+        proc.terminate()
+        raise
     proc.terminate()
     raise SystemExit("the Odoo server did not start (see .odoo/bench_portal_server.log)")
 
@@ -153,7 +158,7 @@ def main():
     total = int(psql(f"SELECT count(*) FROM hotline_case WHERE unit_id = {unit_id}"))
     proc, base = start_server()
     failed = False
-    try:
+    try:  # the server is stopped whatever happens
         session = login(base)
         pages = [
             ("list, first page", f"{base}/my/hotline/cases"),
@@ -161,7 +166,7 @@ def main():
             ("list, overdue", f"{base}/my/hotline/cases?deadline=overdue"),
             ("list, search address", f"{base}/my/hotline/cases?search=%E5%B9%B8%E7%A6%8F%E8%B7%AF42%E5%8F%B7"),
             ("list, sort by deadline", f"{base}/my/hotline/cases?sortby=deadline"),
-            ("list, page 2000", f"{base}/my/hotline/cases/page/2000"),
+            ("list, page 500 (deepest offered)", f"{base}/my/hotline/cases/page/500"),
             ("home /my (4 counters)", f"{base}/my"),
         ]
         print(f"\nunit portal, {total} cases for the unit, {RUNS} requests each (server: 1 process, threaded)")
@@ -169,7 +174,8 @@ def main():
         for label, url in pages:
             median, p95, html = timed(session, url)
             if label == "list, first page":
-                assert f"{total} " in html, "the list shows the unit's total"
+                shown = "10000+" if total > 10000 else str(total)
+                assert f"{shown} " in html, "the list shows the unit's total"
             ok = median <= GOAL_MS
             failed |= not ok
             print(f"{label:32} {median:10.1f} {p95:10.1f}  {'ok' if ok else 'ABOVE GOAL'}")

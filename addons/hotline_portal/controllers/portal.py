@@ -16,6 +16,9 @@ OPEN_STATES = ("dispatched", "processing")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 FLASH_KEY = "hotline_portal_flash"
+# Counting stops here ("10000+"), like the backend lists: an exact count of 100,000 cases costs more than the
+# page itself, and nobody pages past 500 pages of 20.
+COUNT_LIMIT = 10000
 
 
 class HotlinePortal(CustomerPortal):
@@ -43,12 +46,17 @@ class HotlinePortal(CustomerPortal):
         if not units:
             return {}
         mine = Domain("unit_id", "in", units.ids)
-        return {
-            "dispatched": Case.search_count(mine & Domain("state", "=", "dispatched")),
-            "processing": Case.search_count(mine & Domain("state", "=", "processing")),
-            "near": Case.search_count(mine & Domain("state", "in", OPEN_STATES) & Domain("near_deadline", "=", True)),
-            "overdue": Case.search_count(mine & Domain("state", "in", OPEN_STATES) & Domain("overdue", "=", True)),
+        domains = {
+            "dispatched": mine & Domain("state", "=", "dispatched"),
+            "processing": mine & Domain("state", "=", "processing"),
+            "near": mine & Domain("state", "in", OPEN_STATES) & Domain("near_deadline", "=", True),
+            "overdue": mine & Domain("state", "in", OPEN_STATES) & Domain("overdue", "=", True),
         }
+        counters = {}
+        for key, domain in domains.items():
+            count = Case.search_count(domain, limit=COUNT_LIMIT + 1)
+            counters[key] = f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else count
+        return counters
 
     def _hotline_get_case(self, case_id):
         """The case as the current user, or AccessError/MissingError. No sudo before this check."""
@@ -200,8 +208,10 @@ class HotlinePortal(CustomerPortal):
             "category": category_id, "date_from": day_from and str(day_from), "date_to": day_to and str(day_to),
             "search": search or None, "sortby": sortby if sortby != "date" else None,
         }.items() if v}
-        total = Case.search_count(domain)
-        pager = portal_pager(url=CASE_URL, url_args=url_args, total=total, page=page, step=PAGE_SIZE)
+        total = Case.search_count(domain, limit=COUNT_LIMIT + 1)
+        total_label = f"{COUNT_LIMIT}+" if total > COUNT_LIMIT else str(total)
+        pager = portal_pager(url=CASE_URL, url_args=url_args, total=min(total, COUNT_LIMIT), page=page,
+                             step=PAGE_SIZE)
         cases = Case.search(domain, order=sortings[sortby]["order"], limit=PAGE_SIZE, offset=pager["offset"])
 
         values = self._prepare_portal_layout_values()
@@ -209,7 +219,7 @@ class HotlinePortal(CustomerPortal):
             "page_name": "hotline_cases",
             "cases": cases,
             "pager": pager,
-            "total": total,
+            "total": total_label,
             "default_url": CASE_URL,
             "searchbar_sortings": sortings,
             "state_filters": states,

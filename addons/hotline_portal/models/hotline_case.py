@@ -12,6 +12,10 @@ class HotlineCase(models.Model):
         compute="_compute_portal_unit_ids", store=True,
     )
 
+    # the portal search box looks into the number, the address and the description
+    address = fields.Char(index="trigram")
+    description = fields.Text(index="trigram")
+
     # the portal lists sort by dispatch date
     _portal_dispatch_order_idx = models.Index("(date_dispatched DESC, id DESC)")
 
