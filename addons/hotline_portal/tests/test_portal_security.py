@@ -174,6 +174,17 @@ class TestPortalSecurity(HotlinePortalCase):
             "thread_model": "hotline.case", "thread_id": self.case.id})
         self._assert_no_secret(str(chatter))
 
+    def test_internal_notes_stay_internal(self):
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        chatter = self.make_jsonrpc_request("/mail/chatter_fetch", {
+            "thread_model": "hotline.case", "thread_id": self.case.id})
+        bodies = str(chatter)
+        self.assertIn("Photo from the caller", bodies, "public messages reach the unit")
+        self.assertNotIn("Recording of the call", bodies)
+        domain = [["model", "=", "hotline.case"], ["res_id", "=", self.case.id]]
+        messages = self._call_kw("mail.message", "search_read", [domain], {"fields": ["body"]})
+        self.assertNotIn("Recording of the call", str(messages))
+
     def test_non_confidential_caller_shown_to_unit(self):
         case = self._new_case(confidential=False)
         self.authenticate("hp_portal_a", "hp_portal_a")

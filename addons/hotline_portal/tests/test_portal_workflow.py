@@ -178,3 +178,41 @@ class TestPortalWorkflow(HotlinePortalCase):
         action = case.sudo()._get_access_action(access_uid=self.portal_a.id)
         self.assertEqual(action["url"], f"/my/hotline/cases/{case.id}")
         self.assertEqual(case.sudo()._get_access_action(access_uid=self.portal_b.id)["type"], "ir.actions.act_window")
+
+    def test_unit_notice_hook(self):
+        """_notify_unit (called by hotline_case on dispatch and urging) posts the template to the members."""
+        case = self._new_case()
+        before = case.sudo().message_ids
+        case._notify_unit("urge", "please hurry")
+        message = case.sudo().message_ids - before
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.subject, f"Urging: case {case.name}")
+        self.assertIn(self.portal_a.partner_id, message.partner_ids)
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"), "public: listed in the portal chatter")
+        case._notify_unit("dispatch", "dispatched")
+        self.assertTrue(case.sudo().message_ids.filtered(
+            lambda m: m.subject == f"New case {case.name} for {self.unit_a.name}"))
+
+    def test_handled_before_stays_readable_not_actionable(self):
+        case = self._new_case()
+        case.with_user(self.portal_a).action_return(reason="Gas pipe, not water")
+        case.with_user(self.dispatcher).write({"unit_id": self.unit_b.id})
+        case.with_user(self.dispatcher).action_dispatch()
+        self.assertEqual(case.portal_unit_ids, self.unit_a | self.unit_b)
+        # unit A still reads the case it handled, without any action
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        detail = self.url_open(f"/my/hotline/cases/{case.id}").text
+        self.assertInHtml("o_hotline_case_page", detail)
+        self.assertNotInHtml("o_hotline_actions", detail)
+        self._portal_post(f"/my/hotline/cases/{case.id}/accept", {}, page=f"/my/hotline/cases/{case.id}")
+        self.assertEqual(case.state, "dispatched", "unit A cannot sign for unit B's case")
+        # unit B signs for it
+        self.authenticate("hp_portal_b", "hp_portal_b")
+        page = f"/my/hotline/cases/{case.id}"
+        self.assertInHtml("o_hotline_accept", self.url_open(page).text)
+        self._portal_post(f"{page}/accept", {}, page=page)
+        self.assertEqual(case.state, "processing")
+        # unit B sees only its own part of the history
+        history = self.env["hotline.case.log"].with_user(self.portal_b).search([("case_id", "=", case.id)])
+        self.assertTrue(history)
+        self.assertFalse(history.filtered(lambda log: log.unit_id == self.unit_a))
