@@ -14,13 +14,16 @@
         "data/hotline_pbx_data.xml",
         "views/hotline_call_views.xml",
         "views/hotline_pbx_views.xml",
-        # "views/hotline_case_views.xml",
+        "views/hotline_case_views.xml",
         "views/res_users_views.xml",
-        # "views/hotline_telephony_menus.xml",
+        "views/hotline_telephony_menus.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "hotline_telephony/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "hotline_telephony/static/tests/tours/**/*",
         ],
     },
     "installable": True,

@@ -20,7 +20,6 @@ CALL_KINDS = {"enter", "connect", "complete", "exit", "ring_noanswer"}
 # reference; the dialplan's QUEUESTATUS tells timeouts apart from AMI's "abandon".
 _SOURCE_RANK = {False: 0, None: 0, "ami": 1, "dialplan": 2, "queue_log": 3}
 TOLERANCE = timedelta(seconds=1.5)
-SCREEN_POP = "hotline_telephony/screen_pop"
 
 
 def to_dt(epoch):
@@ -399,34 +398,7 @@ class Ingestor:
 
     def _screen_pop(self, call, f):
         """Notify the answering agent only, on their own bus channel."""
-        user = call.user_id
-        Case = self.env["hotline.case"].with_context(lang=user.lang)
-        domain = []
-        if call.partner_id:
-            domain = [("partner_id", "=", call.partner_id.id)]
-        if call.caller_number:
-            try:
-                norm = Case._normalize_phone(call.caller_number)
-                domain = ["|", ("caller_phone", "=", norm)] + domain if domain else [("caller_phone", "=", norm)]
-            except Exception:  # noqa: BLE001
-                pass
-        cases = Case.search_fetch(domain, ["name", "state", "create_date"], order="id desc", limit=5) \
-            if domain else Case
-        # one query in the usual case (a caller with fewer than 5 cases)
-        count = len(cases) if len(cases) < 5 else Case.search_count(domain)
-        states = dict(Case._fields["state"]._description_selection(Case.env))
-        payload = {
-            "call_id": call.id,
-            "uniqueid": call.uniqueid,
-            "caller_number": call.caller_number or "",
-            "queue": call.queue or "",
-            "wait_seconds": call.wait_seconds,
-            "partner": {"id": call.partner_id.id, "name": call.partner_id.name} if call.partner_id else False,
-            "case_count": count,
-            "cases": [{"id": c.id, "name": c.name, "state": c.state, "state_label": states.get(c.state, c.state),
-                       "date": c.create_date and c.create_date.isoformat()} for c in cases],
-        }
-        user._bus_send(SCREEN_POP, payload)
+        payload = call._send_screen_pop()
         self.stats["pops"] += 1
         if self.on_pop:
             self.on_pop(f, payload)

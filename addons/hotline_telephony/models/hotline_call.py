@@ -6,6 +6,8 @@ from odoo.exceptions import UserError
 
 from ..ami.adapter import AmiError
 
+SCREEN_POP = "hotline_telephony/screen_pop"
+
 OUTCOMES = [
     ("answered", "Answered"),
     ("abandoned", "Abandoned in Queue"),
@@ -58,6 +60,52 @@ class HotlineCall(models.Model):
     display_label = fields.Char(compute="_compute_display_label")
 
     _uniqueid_unique = models.UniqueIndex("(pbx_id, uniqueid)")
+
+    # -- screen pop ------------------------------------------------------------
+    def _screen_pop_payload(self, user):
+        """Caller number, matching partner, count and last cases: what the agent sees."""
+        self.ensure_one()
+        Case = self.env["hotline.case"].sudo().with_context(lang=user.lang)
+        domain = []
+        if self.partner_id:
+            domain = [("partner_id", "=", self.partner_id.id)]
+        if self.caller_number:
+            try:
+                norm = Case._normalize_phone(self.caller_number)
+                domain = ["|", ("caller_phone", "=", norm)] + domain if domain else [("caller_phone", "=", norm)]
+            except UserError:
+                pass  # anonymous or odd caller id: no history
+        cases = Case.search_fetch(domain, ["name", "state", "create_date"], order="id desc", limit=5) \
+            if domain else Case
+        # one query in the usual case (a caller with fewer than 5 cases)
+        count = len(cases) if len(cases) < 5 else Case.search_count(domain)
+        states = dict(Case._fields["state"]._description_selection(Case.env))
+        return {
+            "call_id": self.id,
+            "uniqueid": self.uniqueid,
+            "caller_number": self.caller_number or "",
+            "queue": self.queue or "",
+            "wait_seconds": self.wait_seconds,
+            "partner": {"id": self.partner_id.id, "name": self.partner_id.name} if self.partner_id else False,
+            "case_count": count,
+            "cases": [{"id": c.id, "name": c.name, "state": c.state, "state_label": states.get(c.state, c.state),
+                       "date": c.create_date and c.create_date.isoformat()} for c in cases],
+        }
+
+    def _send_screen_pop(self, user=None):
+        """Send the screen pop on `user`'s own bus channel (default: the call's agent)."""
+        self.ensure_one()
+        user = user or self.user_id
+        payload = self._screen_pop_payload(user)
+        user._bus_send(SCREEN_POP, payload)
+        return payload
+
+    def action_screen_pop(self):
+        """Show the caller's screen pop again (e.g. after closing it) to the current agent."""
+        self.ensure_one()
+        self.check_access("read")
+        self.sudo()._send_screen_pop(self.env.user)
+        return True
 
     @api.depends("attempt_ids.result")
     def _compute_missed_attempt_count(self):

@@ -1,2 +1,3 @@
 from . import test_adapter
 from . import test_ingest
+from . import test_screen_pop_tour

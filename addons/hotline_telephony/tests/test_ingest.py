@@ -5,7 +5,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..ami.facts import from_event, from_queue_log_line
-from ..ami.ingest import SCREEN_POP, Ingestor, to_dt
+from ..ami.ingest import Ingestor, to_dt
+from ..models.hotline_call import SCREEN_POP
 
 T0 = 1_795_600_000
 
