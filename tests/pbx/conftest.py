@@ -5,6 +5,7 @@ If the rig cannot start, the suite FAILS (pytest.fail), it never skips.
 """
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -40,7 +41,25 @@ def rig(*args, check=True, timeout=300):
 
 
 @pytest.fixture(scope="session")
-def pbx():
+def rig_lock():
+    """One e2e run at a time on this machine: the rig (ports, queue_log) and DB are shared."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / "e2e.lock", "w") as fh:
+        deadline = time.monotonic() + 900
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail("another PBX e2e run held the rig for 15 minutes")
+                time.sleep(1)
+        yield
+        fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def pbx(rig_lock):
     """A freshly started Asterisk with an empty queue_log and no persistent members."""
     try:
         rig("build", timeout=900)
