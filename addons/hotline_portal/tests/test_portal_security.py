@@ -94,6 +94,13 @@ class TestPortalSecurity(HotlinePortalCase):
         self.assertEqual(self.case.address, "HP Road 12")
         self.assertEqual(self.case.state, "dispatched")
 
+    def test_unit_directory_closed(self):
+        self.authenticate("hp_portal_b", "hp_portal_b")
+        units = self._call_kw("hotline.unit", "search_read", [[]], {"fields": ["name"]})
+        self.assertEqual([u["id"] for u in units], self.unit_b.ids)
+        with self.assertRaises(JsonRpcException):
+            self._call_kw("hotline.unit", "read", [self.unit_a.ids, ["member_ids"]])
+
     def test_own_unit_cannot_write_directly(self):
         """Even the unit in charge only acts through the workflow methods (read-only ACL)."""
         self.authenticate("hp_portal_a", "hp_portal_a")
