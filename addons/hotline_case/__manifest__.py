@@ -30,6 +30,7 @@
         "views/hotline_satisfaction_level_views.xml",
         "views/hotline_case_log_views.xml",
         "views/hotline_case_views.xml",
+        "views/res_users_views.xml",
         "views/hotline_menus.xml",
     ],
     "demo": [
