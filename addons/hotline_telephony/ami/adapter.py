@@ -17,6 +17,7 @@ pyst2 0.5.1 is used for the socket reader and message framing, but:
 Nothing here imports Odoo: the bridge, the benchmark and the tests use it alone.
 """
 
+import contextlib
 import itertools
 import logging
 import queue
@@ -222,14 +223,10 @@ class _Manager(pyst.Manager):
         self._message_queue.put(None)
         raw = getattr(self, "_raw_sock", None)
         if raw is not None:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the peer
                 raw.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
+            with contextlib.suppress(OSError):
                 raw.close()
-            except OSError:
-                pass
 
     def close(self):  # pyst2 calls close() from __del__: keep it quiet
         self.shutdown()
@@ -271,10 +268,8 @@ class AmiClient:
 
     def close(self):
         if self.connected:
-            try:
+            with contextlib.suppress(AmiError):  # the link may already be gone
                 self.action({"Action": "Logoff"}, timeout=1.0)
-            except AmiError:
-                pass
         self.connected = False
         self._manager.shutdown()
 

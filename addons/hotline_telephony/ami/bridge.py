@@ -74,14 +74,16 @@ class Bridge:
         if not cr.fetchone()[0]:
             cr.close()
             raise BridgeLocked(f"another hotline AMI bridge is already running for PBX {pbx.id}")
-        cr.commit()  # a session lock survives the commit: no transaction stays open
+        # A separate process, not a request: a session lock survives the commit, so no
+        # transaction stays open for the bridge's lifetime.
+        cr.commit()  # pylint: disable=invalid-commit
         self._lock_cr = cr
 
     def release_lock(self):
         if self._lock_cr is not None:
             try:
                 self._lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.pbx_id))
-                self._lock_cr.commit()
+                self._lock_cr.commit()  # pylint: disable=invalid-commit
             finally:
                 self._lock_cr.close()
                 self._lock_cr = None
@@ -127,7 +129,7 @@ class Bridge:
             inode, offset = pbx.queue_log_inode, pbx.queue_log_offset
         if not path:
             return 0
-        lines, inode, offset = QueueLogReader(path).read(inode, offset)
+        lines, inode, offset = QueueLogReader(path).read_new(inode, offset)
         if not lines:
             return 0
         facts = []

@@ -154,7 +154,7 @@ class QueueLogReader:
     def __init__(self, path):
         self.path = path
 
-    def read(self, inode=0, offset=0):
+    def read_new(self, inode=0, offset=0):
         """Return (lines, new_inode, new_offset); missing file -> ([], inode, offset)."""
         try:
             st = os.stat(self.path)

@@ -8,6 +8,7 @@ that replies are matched by ActionID. ``push()`` broadcasts events; ``drop()``
 cuts every connection (a PBX restart, seen from the bridge).
 """
 
+import contextlib
 import socket
 import socketserver
 import threading
@@ -22,25 +23,21 @@ def encode(headers):
 
 class _Handler(socketserver.StreamRequestHandler):
     def setup(self):
-        super().setup()
+        result = super().setup()
         self.server.fake._register(self)
         self.lock = threading.Lock()
         self.logged_in = False
+        return result
 
     def finish(self):
         self.server.fake._unregister(self)
-        try:
-            super().finish()
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # client gone
+            return super().finish()
 
     def send(self, data):
-        with self.lock:
-            try:
-                self.wfile.write(data.encode("utf-8") if isinstance(data, str) else data)
-                self.wfile.flush()
-            except OSError:
-                pass
+        with self.lock, contextlib.suppress(OSError):  # client gone: nothing to deliver
+            self.wfile.write(data.encode("utf-8") if isinstance(data, str) else data)
+            self.wfile.flush()
 
     def handle(self):
         self.send("Asterisk Call Manager/9.0.0" + EOL)
@@ -124,10 +121,8 @@ class FakeAmi:
         with self._clients_lock:
             clients = list(self._clients)
         for client in clients:
-            try:
+            with contextlib.suppress(OSError):
                 client.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     # -- actions ----------------------------------------------------------------------
     def _reply(self, handler, block, headers):

@@ -74,7 +74,7 @@ class HotlineCall(models.Model):
                 norm = Case._normalize_phone(self.caller_number)
                 domain = ["|", ("caller_phone", "=", norm)] + domain if domain else [("caller_phone", "=", norm)]
             except UserError:
-                pass  # anonymous or odd caller id: no history
+                norm = None  # anonymous or odd caller id: no phone history
         cases = Case.search_fetch(domain, ["name", "state", "create_date"], order="id desc", limit=5) \
             if domain else Case
         # one query in the usual case (a caller with fewer than 5 cases)
