@@ -169,7 +169,9 @@ class FakeAmi:
 
     def _queue_status(self, handler, block):
         aid = block.get("ActionID", "")
-        queues = [block["Queue"]] if block.get("Queue") else list(self.members) or ["hotline"]
+        # an unknown queue gives an empty list, as Asterisk does
+        queues = ([block["Queue"]] if block["Queue"] in self.members else []) if block.get("Queue") \
+            else list(self.members)
         parts = [encode({"Response": "Success", "ActionID": aid, "EventList": "start",
                          "Message": "Queue status will follow"})]
         count = 0

@@ -98,14 +98,21 @@ class ResUsers(models.Model):
         return self.hotline_agent_state()
 
     @api.model
-    def hotline_agent_state(self):
-        """Live state as Asterisk reports it (QueueStatus), for the systray."""
+    def hotline_agent_state(self, live=True):
+        """State of the agent's phone as Asterisk reports it, for the systray.
+
+        live=True asks Asterisk (QueueStatus) on a fresh AMI connection - used right after
+        an action. live=False reads what the bridge recorded from Asterisk's events (no AMI
+        round trip: the systray polls with it), falling back to AMI when the bridge is down.
+        """
         user = self.env.user if not self else self
         user.ensure_one()
         state = {"configured": bool(user.hotline_interface), "logged_in": False, "paused": False,
                  "reason": "", "status": "logged_out", "interface": user.hotline_interface or ""}
         if not user.hotline_interface or not self.env["hotline.pbx"].sudo().search_count([]):
             return state
+        if not live and self.env["hotline.pbx"]._get_active().bridge_status == "connected":
+            return user._hotline_recorded_state(state)
 
         def run(client, pbx):
             for queue in pbx._queue_list():
@@ -119,8 +126,23 @@ class ResUsers(models.Model):
                         status = MEMBER_STATUS.get(int(member.get("Status") or 0), "unknown")
                         state["status"] = "paused" if state["paused"] and status == "idle" else status
         try:
-            self._hotline_ami(run)
+            user._hotline_ami(run)
         except UserError as exc:
             state["status"] = "error"
             state["error"] = str(exc)
+        return state
+
+    def _hotline_recorded_state(self, state):
+        self.ensure_one()
+        sessions = self.env["hotline.agent.session"].sudo().search(
+            [("interface", "=", self.hotline_interface), ("logout_time", "=", False)])
+        if not sessions:
+            return state
+        pauses = self.env["hotline.agent.pause"].sudo().search(
+            [("interface", "=", self.hotline_interface), ("end", "=", False)], order="start desc", limit=1)
+        status = MEMBER_STATUS.get(max(sessions.mapped("member_status") or [0]), "unknown")
+        state.update(logged_in=True, paused=bool(pauses), reason=pauses.reason or "",
+                     status="paused" if pauses and status in ("idle", "unknown") else status)
+        if status == "unknown" and not pauses:
+            state["status"] = "idle"
         return state

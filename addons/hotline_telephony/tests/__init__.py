@@ -1,3 +1,4 @@
 from . import test_adapter
 from . import test_ingest
 from . import test_screen_pop_tour
+from . import test_desk

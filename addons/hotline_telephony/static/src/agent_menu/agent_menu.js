@@ -63,7 +63,10 @@ export class HotlineAgentMenu extends Component {
 
     async refresh() {
         try {
-            Object.assign(this.state, await this.orm.call("res.users", "hotline_agent_state", []));
+            Object.assign(
+                this.state,
+                await this.orm.call("res.users", "hotline_agent_state", [], { live: false })
+            );
         } finally {
             this.state.loading = false;
         }
