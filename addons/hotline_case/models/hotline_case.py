@@ -568,13 +568,18 @@ class HotlineCase(models.Model):
                 **case._compute_deadlines(now),
             }
             case._transition(action, "dispatched", vals)
-            members = case.sudo().unit_id.member_ids
+            case._notify_unit(action, self.env._("Case %s has been dispatched to your unit.", case.name))
+        return True
+
+    def _notify_unit(self, kind, message):
+        """Tell the members of the case's unit about a dispatch or an urging (`kind` is the log action).
+
+        One hook for every message to a unit, so the portal can send its mail templates instead.
+        """
+        for case in self.sudo():
+            members = case.unit_id.member_ids
             if members:
-                case.sudo().message_post(
-                    body=self.env._("Case %s has been dispatched to your unit.", case.name),
-                    partner_ids=members.partner_id.ids,
-                    subtype_xmlid="mail.mt_comment",
-                )
+                case.message_post(body=message, partner_ids=members.partner_id.ids, subtype_xmlid="mail.mt_comment")
         return True
 
     # ------------------------------------------------------------------
@@ -791,7 +796,7 @@ class HotlineCase(models.Model):
         activity_type = self.env.ref("hotline_case.mail_activity_type_urge", raise_if_not_found=False)
         for case in self.sudo():
             members = case.unit_id.member_ids
-            case.message_post(body=message, partner_ids=members.partner_id.ids, subtype_xmlid="mail.mt_comment")
+            case._notify_unit(action, message)
             for user in members.filtered(lambda u: not u.share):
                 case.activity_schedule(
                     activity_type_id=activity_type.id if activity_type else None,

@@ -100,11 +100,12 @@ class HotlineCase(models.Model):
     # ------------------------------------------------------------------
     # Notifications to the unit (e-mail + portal chatter)
     # ------------------------------------------------------------------
-    def _portal_notify_unit(self, template_xmlid, units=None):
+    def _portal_notify_unit(self, template_xmlid, units=None, note=None):
         """Post the rendered template on the case, addressed to the members of the unit.
 
         The message uses the public comment subtype so the portal chatter (which shows comments only) lists
         it as the unit's inbox entry; members become followers so later replies of the center reach them.
+        `note` (the reason of an urging, say) is available to the template as ctx['hotline_note'].
         """
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template:
@@ -116,7 +117,7 @@ class HotlineCase(models.Model):
                 continue
             case.message_subscribe(partner_ids=partners.ids)
             lang = partners[:1].lang or self.env.lang
-            tmpl = template.with_context(lang=lang)
+            tmpl = template.with_context(lang=lang, hotline_note=note)
             subject = tmpl._render_field("subject", case.ids)[case.id]
             body = tmpl._render_field("body_html", case.ids)[case.id]
             case.with_context(lang=lang).message_post(
@@ -127,7 +128,7 @@ class HotlineCase(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
 
-    # hotline_case posts its own short message on dispatch and urging through _notify_unit (when available):
+    # hotline_case tells the unit about dispatches and urgings through _notify_unit:
     # replaced here by the Chinese mail templates, so members get one message, not two.
     _NOTIFY_TEMPLATES = {
         "dispatch": "hotline_portal.mail_template_case_dispatched",
@@ -140,7 +141,7 @@ class HotlineCase(models.Model):
         template = self._NOTIFY_TEMPLATES.get(kind)
         if not template:
             return super()._notify_unit(kind, message, **kwargs)
-        self._portal_notify_unit(template)
+        self._portal_notify_unit(template, note=message)
         return True
 
     def _dispatch(self, action):

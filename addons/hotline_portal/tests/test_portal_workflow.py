@@ -193,6 +193,18 @@ class TestPortalWorkflow(HotlinePortalCase):
         self.assertTrue(case.sudo().message_ids.filtered(
             lambda m: m.subject == f"New case {case.name} for {self.unit_a.name}"))
 
+    def test_dispatch_and_urge_reach_the_unit_once_with_the_reason(self):
+        """Through the workflow, each event reaches the members as one template message, never twice."""
+        before = self.env["mail.message"].search([("model", "=", "hotline.case")])
+        case = self._new_case()
+        to_unit = case.sudo().message_ids.filtered(lambda m: self.portal_a.partner_id in m.partner_ids) - before
+        self.assertEqual(len(to_unit), 1, "dispatch: the template only, not the plain message too")
+        before = case.sudo().message_ids
+        case.with_user(self.reviewer).action_urge(note="请今天下班前联系市民")
+        to_unit = (case.sudo().message_ids - before).filtered(lambda m: self.portal_a.partner_id in m.partner_ids)
+        self.assertEqual(len(to_unit), 1)
+        self.assertIn("请今天下班前联系市民", to_unit.body, "the supervisor's words reach the unit")
+
     def test_handled_before_stays_readable_not_actionable(self):
         case = self._new_case()
         case.with_user(self.portal_a).action_return(reason="Gas pipe, not water")
