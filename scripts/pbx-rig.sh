@@ -96,6 +96,10 @@ cmd_start() {
     else
         install -d "$root/etc/asterisk"
         cp "$conf_src"/*.conf "$root/etc/asterisk/"
+        # The rig is a local test PBX: listen on loopback only (the files say 0.0.0.0
+        # for docker-compose and real sites).
+        sed -i 's/^bindaddr = 0\.0\.0\.0/bindaddr = 127.0.0.1/' "$root/etc/asterisk/manager.conf"
+        sed -i 's/^bind = 0\.0\.0\.0:5060/bind = 127.0.0.1:5060/' "$root/etc/asterisk/pjsip.conf"
         # Inside the chroot /var/run -> /run is an absolute link: create it there.
         chroot "$root" mkdir -p /var/run/asterisk
         chroot "$root" chown -R asterisk:asterisk /var/run/asterisk /var/lib/asterisk /var/log/asterisk \

@@ -143,18 +143,20 @@ def odoo_db(registry):
 
 
 class BridgeProcess:
-    def __init__(self, log_dir):
+    def __init__(self, log_dir, name="bridge"):
         self.log_dir = log_dir
+        self.name = name
         self.proc = None
         self.runs = 0
 
     def start(self):
         self.runs += 1
-        self.log = self.log_dir / f"bridge-{self.runs}.log"
+        self.log = self.log_dir / f"{self.name}-{self.runs}.log"
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
                 _odoo_cmd("hotline_ami", "-c", str(ROOT / "config" / "odoo.conf"), "-d", DB,
-                          f"--data-dir={ROOT / '.odoo' / 'data'}", "--log-level=info"),
+                          f"--data-dir={ROOT / '.odoo' / 'data'}", "--log-level=info",
+                          "--log-handler=odoo.addons.hotline_telephony.ami.bridge:DEBUG"),
                 stdout=out, stderr=subprocess.STDOUT, env=_odoo_env(), cwd=ROOT)
         return self
 

@@ -133,6 +133,7 @@ def settle(odoo_db, n_calls, timeout=20):
     try:
         wait_for(done, timeout=timeout, message="Odoo to catch up with queue_log")
     except AssertionError:
+        print(QUEUE_LOG.read_text()[-4000:])
         assert_reconciled(odoo_db)  # show the real difference
         raise
 
@@ -191,7 +192,7 @@ def test_mixed_calls_reconcile_with_queue_log(desk, phones):
 def test_second_bridge_refused(desk, bridge):
     from .conftest import BridgeProcess  # noqa: PLC0415
 
-    other = BridgeProcess(bridge.log_dir).start()
+    other = BridgeProcess(bridge.log_dir, name="second-bridge").start()
     try:
         assert other.proc.wait(timeout=60) == 3
         assert "already running" in other.text()

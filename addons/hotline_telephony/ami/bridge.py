@@ -49,10 +49,10 @@ class Bridge:
         self.events = queue.Queue()
         self.connected = threading.Event()
         self._lock_cr = None
-        self._ingestor_users = None
         self.stats = {"events": 0, "facts": 0, "skipped": 0, "connects": 0, "backfilled": 0}
-        self.pop_latencies = []
-        self._users_cache = {"at": 0.0, "map": {}}  # seconds from AgentConnect reaching the bridge to the commit
+        self.pop_latencies = []  # seconds from AgentConnect reaching the bridge to the commit
+        self._users_cache = {"at": 0.0, "map": {}}
+        self._deferred = []  # (monotonic time, originate_result fact) waiting for their call
 
     # -- database helpers -----------------------------------------------------------
     def _env(self, cr):
@@ -261,6 +261,8 @@ class Bridge:
                     batch.append(item)
                 self._ingest_events(batch)
             now = time.monotonic()
+            if self._deferred:
+                self._retry_deferred()
             if now >= next_ping:
                 client.ping(timeout=5)
                 self._set_status("connected")
@@ -283,14 +285,31 @@ class Bridge:
                 fact["live"] = True
                 fact["received"] = headers.get("_received", now)
                 facts.append(fact)
-        pending = [f for f in facts if f["kind"] == "originate_result"]
+        if _logger.isEnabledFor(logging.DEBUG):
+            _logger.debug("hotline-ami: batch of %d events: %s", len(batch),
+                          ", ".join(f"{f['kind']}:{f.get('uniqueid') or f.get('interface')}" for f in facts))
+        originates = [f for f in facts if f["kind"] == "originate_result"]
+        if originates:
+            facts = [f for f in facts if f["kind"] != "originate_result"]
+            self._deferred.extend((time.monotonic(), f) for f in originates)
         self.ingest(facts)
         self.stats["events"] += len(batch)
-        if pending:
-            self._retry_later(pending)
+        self._retry_deferred()
 
-    def _retry_later(self, facts):
-        """OriginateResponse may beat the web request's commit: nothing more to do, the
-        ingestor logs it; the call keeps its placeholder uniqueid and is finalised by the
-        HotlineOriginateEnd UserEvent, which carries the call's id."""
-        return facts
+    def _retry_deferred(self):
+        """OriginateResponse can beat the commit of the web request that recorded the
+        outbound call: keep it until the call is visible (at most 15 s)."""
+        if not self._deferred:
+            return
+        with self.registry.cursor() as cr:
+            Call = self._env(cr)["hotline.call"]
+            known = set(Call.search([("originate_action_id", "in", [f["action_id"] for _t, f in self._deferred])])
+                        .mapped("originate_action_id"))
+        ready = [f for _t, f in self._deferred if f["action_id"] in known]
+        expired = [f for t, f in self._deferred if f["action_id"] not in known and time.monotonic() - t > 15]
+        self._deferred = [(t, f) for t, f in self._deferred
+                          if f["action_id"] not in known and time.monotonic() - t <= 15]
+        for fact in expired:
+            _logger.warning("hotline-ami: Originate %s matches no call, skipped", fact["action_id"])
+        if ready:
+            self.ingest(ready)
