@@ -18,6 +18,9 @@
         "views/res_users_views.xml",
         "views/hotline_telephony_menus.xml",
     ],
+    "demo": [
+        "demo/hotline_telephony_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "hotline_telephony/static/src/**/*",

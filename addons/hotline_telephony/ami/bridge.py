@@ -180,7 +180,8 @@ class Bridge:
                               "status": int(m.get("Status") or 0), "time": now})
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            stale = env["hotline.agent.session"].search([("logout_time", "=", False), ("queue", "in", queues)])
+            stale = env["hotline.agent.session"].search([("pbx_id", "=", self.pbx_id), ("logout_time", "=", False),
+                                                         ("queue", "in", queues)])
             for session in stale:
                 if (session.interface, session.queue) not in seen:
                     facts.append({"kind": "member_remove", "queue": session.queue, "interface": session.interface,

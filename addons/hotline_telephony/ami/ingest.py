@@ -289,14 +289,15 @@ class Ingestor:
     # -- agents ------------------------------------------------------------------
     def _open_session(self, interface, queue):
         return self.env["hotline.agent.session"].search(
-            [("interface", "=", interface), ("queue", "=", queue), ("logout_time", "=", False)],
-            order="login_time desc", limit=1)
+            [("pbx_id", "=", self.pbx.id), ("interface", "=", interface), ("queue", "=", queue),
+             ("logout_time", "=", False)], order="login_time desc", limit=1)
 
     def _on_member_add(self, f):
         self._sessions.pop((f["interface"], f["queue"]), None)
         Session = self.env["hotline.agent.session"]
         t = to_dt(f["time"])
-        same = Session.search([("interface", "=", f["interface"]), ("queue", "=", f["queue"]),
+        same = Session.search([("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]),
+                               ("queue", "=", f["queue"]),
                                ("login_time", ">=", t - TOLERANCE), ("login_time", "<=", t + TOLERANCE)], limit=1)
         if same:
             return
@@ -309,7 +310,8 @@ class Ingestor:
             if current.login_time > t:
                 return  # an older ADDMEMBER replayed after a newer one: already superseded
             self._close_session(current, t)  # the REMOVEMEMBER was never seen
-        session = Session.create({"interface": f["interface"], "queue": f["queue"], "login_time": t,
+        session = Session.create({"pbx_id": self.pbx.id, "interface": f["interface"], "queue": f["queue"],
+                                  "login_time": t,
                                   "user_id": self.user_for(f["interface"])})
         if f.get("paused"):
             self._on_pause({"interface": f["interface"], "queue": f["queue"], "time": f["time"],
@@ -330,7 +332,7 @@ class Ingestor:
     def _on_pause(self, f):
         Pause = self.env["hotline.agent.pause"]
         t = to_dt(f["time"])
-        dom = [("interface", "=", f["interface"]), ("queue", "=", f["queue"])]
+        dom = [("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]), ("queue", "=", f["queue"])]
         if Pause.search_count(dom + [("start", ">=", t - TOLERANCE), ("start", "<=", t + TOLERANCE)]):
             return
         current = Pause.search(dom + [("end", "=", False)], order="start desc", limit=1)
@@ -344,15 +346,15 @@ class Ingestor:
         if Pause.search_count(dom + [("start", "<", t), ("end", ">", t)]):
             return
         session = f.get("session") or self._open_session(f["interface"], f["queue"])
-        Pause.create({"interface": f["interface"], "queue": f["queue"], "start": t,
+        Pause.create({"pbx_id": self.pbx.id, "interface": f["interface"], "queue": f["queue"], "start": t,
                       "reason": f.get("reason") or "", "session_id": session.id,
                       "user_id": self.user_for(f["interface"])})
 
     def _on_unpause(self, f):
         t = to_dt(f["time"])
         current = self.env["hotline.agent.pause"].search(
-            [("interface", "=", f["interface"]), ("queue", "=", f["queue"]), ("end", "=", False),
-             ("start", "<=", t + TOLERANCE)], order="start desc", limit=1)
+            [("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]), ("queue", "=", f["queue"]),
+             ("end", "=", False), ("start", "<=", t + TOLERANCE)], order="start desc", limit=1)
         if current:
             current.end = max(t, current.start)
 

@@ -9,6 +9,7 @@ class HotlineAgentPause(models.Model):
     _order = "start desc, id desc"
 
     session_id = fields.Many2one("hotline.agent.session", readonly=True, index=True, ondelete="set null")
+    pbx_id = fields.Many2one("hotline.pbx", string="PBX", readonly=True, index=True, ondelete="cascade")
     user_id = fields.Many2one("res.users", string="Agent", readonly=True, index=True)
     interface = fields.Char(required=True, readonly=True, index=True)
     queue = fields.Char(required=True, readonly=True)

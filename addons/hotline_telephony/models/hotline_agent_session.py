@@ -8,6 +8,7 @@ class HotlineAgentSession(models.Model):
     _description = "Hotline Agent Session"
     _order = "login_time desc, id desc"
 
+    pbx_id = fields.Many2one("hotline.pbx", string="PBX", readonly=True, index=True, ondelete="cascade")
     user_id = fields.Many2one("res.users", string="Agent", readonly=True, index=True)
     interface = fields.Char(required=True, readonly=True, index=True)
     queue = fields.Char(required=True, readonly=True)

@@ -1,4 +1,6 @@
 import logging
+import random
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -81,3 +83,47 @@ class HotlinePbx(models.Model):
             "tag": "display_notification",
             "params": {"title": self.env._("PBX connection"), "message": message, "type": kind, "sticky": False},
         }
+
+    # -- demo -------------------------------------------------------------------------
+    def _demo_load_traffic(self):
+        """A morning of queue traffic (08:30-11:30 yesterday, Beijing time) as queue_log lines,
+        ingested like a backfill: answered calls, abandons, ring-no-answer, pauses."""
+        from ..ami.facts import from_queue_log_line  # noqa: PLC0415
+        from ..ami.ingest import Ingestor  # noqa: PLC0415
+
+        self.ensure_one()
+        rnd = random.Random(12319)
+        day = fields.Date.context_today(self) - timedelta(days=1)
+        t0 = int((datetime.combine(day, time(8, 30)) - timedelta(hours=8)).timestamp())  # 08:30 UTC+8
+        agents = ["PJSIP/agent1", "PJSIP/agent2", "PJSIP/agent3"]
+        numbers = [p.phone for p in self.env["res.partner"].search([("phone", "!=", False)], limit=20)] or []
+        numbers += ["13%09d" % rnd.randrange(10**9) for _i in range(20)]
+        lines = [f"{t0}|MANAGER|hotline|{a}|ADDMEMBER|" for a in agents]
+        busy_until = dict.fromkeys(agents, t0)
+        t = t0 + 60
+        for n in range(60):
+            t += rnd.randint(60, 240)
+            callid = f"{t}.{n}"
+            lines.append(f"{t}|{callid}|hotline|NONE|ENTERQUEUE||{rnd.choice(numbers)}|1")
+            free = [a for a in agents if busy_until[a] <= t]
+            if not free or rnd.random() < 0.08:
+                wait = rnd.randint(15, 90)
+                lines.append(f"{t + wait}|{callid}|hotline|NONE|ABANDON|1|1|{wait}")
+                continue
+            wait = rnd.randint(2, 12)
+            if rnd.random() < 0.12:
+                lines.append(f"{t + 6}|{callid}|hotline|{rnd.choice(agents)}|RINGNOANSWER|6000")
+                wait += 7
+            agent = rnd.choice(free)
+            talk = rnd.randint(60, 420)
+            lines.append(f"{t + wait}|{callid}|hotline|{agent}|CONNECT|{wait}|{callid}1|{min(wait, 5)}")
+            lines.append(f"{t + wait + talk}|{callid}|hotline|{agent}|COMPLETECALLER|{wait}|{talk}|1")
+            busy_until[agent] = t + wait + talk
+        lines += [f"{t0 + 5400}|NONE|hotline|PJSIP/agent2|PAUSE|小休",
+                  f"{t0 + 6300}|NONE|hotline|PJSIP/agent2|UNPAUSE|",
+                  f"{t0 + 7200}|NONE|hotline|PJSIP/agent1|PAUSE|培训",
+                  f"{t0 + 9000}|NONE|hotline|PJSIP/agent1|UNPAUSE|"]
+        lines += [f"{t0 + 3 * 3600 + 600}|MANAGER|hotline|{a}|REMOVEMEMBER|" for a in agents]
+        lines.sort(key=lambda line: int(line.split("|", 1)[0]))
+        Ingestor(self.env, self).apply([from_queue_log_line(line) for line in lines])
+        _logger.info("hotline demo: %d queue_log lines ingested", len(lines))

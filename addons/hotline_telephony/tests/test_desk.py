@@ -16,6 +16,8 @@ class TestAgentDesk(TransactionCase):
         cls.pbx = cls.env.ref("hotline_telephony.pbx_default")
         cls.pbx.write({"host": cls.fake.host, "port": cls.fake.port, "secret": "desk-secret",
                        "queue_names": "hotline, hotline-vip"})
+        # demo agents own PJSIP/agent1..3: free the interfaces for this test's agents
+        cls.env["res.users"].search([("hotline_interface", "!=", False)]).hotline_interface = False
         ctx = {"no_reset_password": True}
         cls.agent = new_test_user(cls.env, "ht_desk_agent", groups="hotline_case.group_agent", context=ctx,
                                   name="受理员丁")

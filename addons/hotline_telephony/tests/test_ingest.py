@@ -62,7 +62,10 @@ class TestIngest(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.pbx = cls.env.ref("hotline_telephony.pbx_default")
+        # a PBX of its own: demo traffic (on the default PBX) stays out of the figures
+        cls.pbx = cls.env["hotline.pbx"].create({"name": "测试交换机", "queue_names": "hotline"})
+        # demo agents own PJSIP/agent1..3: free the interfaces for this test's agents
+        cls.env["res.users"].search([("hotline_interface", "!=", False)]).hotline_interface = False
         ctx = {"no_reset_password": True}
         agent = "hotline_case.group_agent"
         cls.agent1 = new_test_user(cls.env, "ht_agent1", context=ctx, groups=agent, name="受理员甲")
@@ -94,8 +97,9 @@ class TestIngest(TransactionCase):
              for c in calls],
             sorted((a.call_id.uniqueid, a.interface, a.result) for a in calls.attempt_ids),
             sorted((s.interface, str(s.login_time), str(s.logout_time))
-                   for s in self.env["hotline.agent.session"].search([])),
-            sorted((p.interface, p.reason, p.duration) for p in self.env["hotline.agent.pause"].search([])),
+                   for s in self.env["hotline.agent.session"].search([("pbx_id", "=", self.pbx.id)])),
+            sorted((p.interface, p.reason, p.duration)
+                   for p in self.env["hotline.agent.pause"].search([("pbx_id", "=", self.pbx.id)])),
         )
 
     def check_story(self):
@@ -109,7 +113,8 @@ class TestIngest(TransactionCase):
         self.assertEqual(len(sessions), 2)
         self.assertIn(("PJSIP/agent2", str(to_dt(T0)), "False"), sessions)
         self.assertEqual(pauses, [("PJSIP/agent1", "午休", 60)])
-        session1 = self.env["hotline.agent.session"].search([("interface", "=", "PJSIP/agent1")])
+        session1 = self.env["hotline.agent.session"].search([("interface", "=", "PJSIP/agent1"),
+                                                             ("pbx_id", "=", self.pbx.id)])
         self.assertEqual(session1.duration, 300)
 
     def test_queue_log_backfill_and_replay_is_idempotent(self):
@@ -171,12 +176,14 @@ class TestIngest(TransactionCase):
     def test_agents_see_only_their_calls(self):
         self.ingest(self.from_log())
         Call = self.env["hotline.call"]
-        self.assertEqual(Call.with_user(self.agent1).search([]).mapped("uniqueid"), ["1.1"])
-        self.assertFalse(Call.with_user(self.agent2).search([]))
-        self.assertEqual(len(Call.with_user(self.manager).search([])), 3)
-        self.assertEqual(len(self.env["hotline.agent.pause"].with_user(self.agent2).search([])), 0)
+        mine = [("pbx_id", "=", self.pbx.id)]
+        self.assertEqual(Call.with_user(self.agent1).search(mine).mapped("uniqueid"), ["1.1"])
+        self.assertFalse(Call.with_user(self.agent2).search(mine))
+        self.assertEqual(len(Call.with_user(self.manager).search(mine)), 3)
+        self.assertFalse(self.env["hotline.agent.pause"].with_user(self.agent2).search(mine))
+        self.assertEqual(len(self.env["hotline.agent.pause"].with_user(self.agent1).search(mine)), 1)
         with self.assertRaises(AccessError):
-            Call.with_user(self.agent1).search([]).write({"talk_seconds": 1})
+            Call.with_user(self.agent1).search(mine).write({"talk_seconds": 1})
         with self.assertRaises(AccessError):
             self.pbx.with_user(self.agent1).read(["secret"])
 
@@ -191,6 +198,7 @@ class TestIngest(TransactionCase):
         self.ingest(self.from_log(QUEUE_LOG.split(f"{T0 + 300}|")[0]))  # agent1 still logged in
         self.ingest([{"kind": "member_add", "queue": "hotline", "interface": "PJSIP/agent1", "time": T0 + 999,
                       "resync": True}])
-        sessions = self.env["hotline.agent.session"].search([("interface", "=", "PJSIP/agent1")])
+        sessions = self.env["hotline.agent.session"].search([("interface", "=", "PJSIP/agent1"),
+                                                             ("pbx_id", "=", self.pbx.id)])
         self.assertEqual(len(sessions), 1)
         self.assertFalse(sessions.logout_time)

@@ -9,6 +9,7 @@ T0 = 1_795_600_000
 @tagged("post_install", "-at_install")
 class TestScreenPopTour(HttpCase):
     def test_screen_pop_repeat_caller_creates_case(self):
+        self.env["res.users"].search([("hotline_interface", "!=", False)]).hotline_interface = False
         agent = new_test_user(self.env, "ht_tour_agent", groups="hotline_case.group_agent", name="受理员丙",
                               context={"no_reset_password": True})
         agent.hotline_interface = "PJSIP/agent1"
