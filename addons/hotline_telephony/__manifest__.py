@@ -13,9 +13,12 @@
         "security/hotline_telephony_security.xml",
         "data/hotline_pbx_data.xml",
         "views/hotline_call_views.xml",
+        "views/hotline_agent_session_views.xml",
+        "views/hotline_agent_pause_views.xml",
         "views/hotline_pbx_views.xml",
         "views/hotline_case_views.xml",
         "views/res_users_views.xml",
+        "views/res_partner_views.xml",
         "views/hotline_telephony_menus.xml",
     ],
     "demo": [
