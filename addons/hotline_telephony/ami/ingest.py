@@ -20,6 +20,8 @@ CALL_KINDS = {"enter", "connect", "complete", "exit", "ring_noanswer"}
 # reference; the dialplan's QUEUESTATUS tells timeouts apart from AMI's "abandon".
 _SOURCE_RANK = {False: 0, None: 0, "ami": 1, "dialplan": 2, "queue_log": 3}
 TOLERANCE = timedelta(seconds=1.5)
+AGENT_STATE = "hotline_telephony/agent_state"
+AGENT_STATE_KINDS = {"member_add", "member_remove", "pause", "unpause", "member_status"}
 
 
 def to_dt(epoch):
@@ -93,6 +95,7 @@ class Ingestor:
         """
         facts = self._collapse([f for f in facts if f])
         self._sessions = {}
+        self._state_changed = set()
         self._new_calls, self._pending = set(), []
         uniqueids = {f["uniqueid"] for f in facts if f.get("kind") in CALL_KINDS and f.get("uniqueid")}
         self._cache = self._calls(uniqueids)
@@ -103,6 +106,7 @@ class Ingestor:
                     self._dispatch(fact)
                 self._flush_attempts()
                 self.env.flush_all()
+                self._push_agent_states()
             self.stats["facts"] += len(facts)
             return
         except Exception:  # noqa: BLE001 - retried one by one below
@@ -117,11 +121,13 @@ class Ingestor:
                     self.env.flush_all()
                 self.stats["facts"] += 1
             except Exception:  # noqa: BLE001 - one bad fact must not stop the bridge
+                self._state_changed = set()
                 self.stats["skipped"] += 1
                 self.env.clear()
                 self._cache = self._calls(uniqueids)
                 self._new_calls, self._pending = set(), []
                 _logger.warning("hotline-ami: fact skipped: %r", fact, exc_info=True)
+        self._push_agent_states()
 
     def _precreate(self, facts):
         """Create the batch's new calls in one INSERT, callers' partners found in one query."""
@@ -194,6 +200,17 @@ class Ingestor:
         if handler is None:
             raise ValueError("unknown fact kind {!r}".format(fact.get("kind")))
         handler(fact)
+        if fact.get("live") and fact["kind"] in AGENT_STATE_KINDS:
+            self._state_changed.add(fact.get("interface"))
+
+    def _push_agent_states(self):
+        """Live agent state to each concerned agent's systray (their own bus channel only)."""
+        for interface in self._state_changed:
+            user_id = self.user_for(interface)
+            if user_id:
+                user = self.env["res.users"].browse(user_id)
+                user._bus_send(AGENT_STATE, user._hotline_recorded_state(user._hotline_empty_state()))
+        self._state_changed = set()
 
     # -- calls -------------------------------------------------------------------
     def _on_enter(self, f):

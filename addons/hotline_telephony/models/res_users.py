@@ -107,8 +107,7 @@ class ResUsers(models.Model):
         """
         user = self.env.user if not self else self
         user.ensure_one()
-        state = {"configured": bool(user.hotline_interface), "logged_in": False, "paused": False,
-                 "reason": "", "status": "logged_out", "interface": user.hotline_interface or ""}
+        state = user._hotline_empty_state()
         if not user.hotline_interface or not self.env["hotline.pbx"].sudo().search_count([]):
             return state
         if not live and self.env["hotline.pbx"]._get_active().bridge_status == "connected":
@@ -131,6 +130,10 @@ class ResUsers(models.Model):
             state["status"] = "error"
             state["error"] = str(exc)
         return state
+
+    def _hotline_empty_state(self):
+        return {"configured": bool(self.hotline_interface), "logged_in": False, "paused": False,
+                "reason": "", "status": "logged_out", "interface": self.hotline_interface or ""}
 
     def _hotline_recorded_state(self, state):
         self.ensure_one()

@@ -202,3 +202,13 @@ class TestIngest(TransactionCase):
                                                              ("pbx_id", "=", self.pbx.id)])
         self.assertEqual(len(sessions), 1)
         self.assertFalse(sessions.logout_time)
+
+    def test_live_agent_state_pushed_to_that_agent_only(self):
+        self.env["bus.bus"].search([]).unlink()
+        facts = self.from_ami(AMI_EVENTS[:1] + AMI_EVENTS[-3:-2], live=True)  # agent1 logs in, pauses
+        self.ingest(facts)
+        msgs = self.env["bus.bus"].search([]).filtered(lambda b: "hotline_telephony/agent_state" in b.message)
+        self.assertTrue(msgs)
+        self.assertTrue(all(f'"res.partner",{self.agent1.partner_id.id}]' in m.channel for m in msgs))
+        last = json.loads(msgs.sorted("id")[-1].message)["payload"]
+        self.assertEqual((last["logged_in"], last["paused"], last["reason"]), (True, True, "午休"))

@@ -20,17 +20,22 @@ export class HotlineAgentMenu extends Component {
 
     setup() {
         this.orm = useService("orm");
+        this.bus = useService("bus_service");
         this.notification = useService("notification");
         this.reasons = PAUSE_REASONS;
         this.state = useState({ loading: true, configured: false, logged_in: false, paused: false,
                                 reason: "", status: "logged_out" });
+        // the bridge pushes the state Asterisk reports (QueueMemberStatus, pause, login...)
+        this.onState = (state) => Object.assign(this.state, state);
+        this.bus.subscribe("hotline_telephony/agent_state", this.onState);
+        onWillUnmount(() => this.bus.unsubscribe("hotline_telephony/agent_state", this.onState));
         onWillStart(async () => {
             this.state.visible = await user.hasGroup("hotline_case.group_agent");
             if (this.state.visible) {
                 this.refresh();
             }
         });
-        this.timer = setInterval(() => this.state.visible && this.refresh(), 30000);
+        this.timer = setInterval(() => this.state.visible && this.refresh(), 60000);
         onWillUnmount(() => clearInterval(this.timer));
     }
 
