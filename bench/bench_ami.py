@@ -61,13 +61,16 @@ def render(blocks, n, t0):
 
 
 def ensure_db(db):
+    """The benchmark database, with hotline_telephony installed and up to date."""
     probe = subprocess.run(["psql", "-d", db, "-tAc",
                             "select state from ir_module_module where name = 'hotline_telephony'"],
                            capture_output=True, text=True)
     if probe.returncode == 0 and probe.stdout.strip() == "installed":
-        return
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, "-i", "hotline_telephony", "--stop-after-init",
+        step = ["-u", "hotline_telephony"]
+    else:
+        subprocess.run(["dropdb", "--if-exists", db], check=True)
+        step = ["-i", "hotline_telephony"]
+    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, *step, "--stop-after-init",
                     "--log-level=warn", "--http-port", "8469"], check=True)
 
 
