@@ -38,7 +38,7 @@ pbx-rig: setup
 	@scripts/pbx-rig.sh start
 
 ami-bridge: setup
-	@$(ODOO) hotline-ami -d $(DB)
+	@$(ODOO) hotline_ami -d $(DB)
 
 clean-db:
 	dropdb --if-exists $(DB)

@@ -100,3 +100,11 @@ def test_published_rtp_range_matches_asterisk(compose):
     start = re.search(r"^rtpstart\s*=\s*(\d+)", rtp, re.M)[1]
     end = re.search(r"^rtpend\s*=\s*(\d+)", rtp, re.M)[1]
     assert f"{start}-{end}:{start}-{end}/udp" in compose["services"]["asterisk"]["ports"]
+
+
+def test_ami_bridge_runs_the_addon_command(compose):
+    command = compose["services"]["ami-bridge"]["command"]
+    assert command[0] == "odoo" and command[1].startswith("--addons-path=/mnt/extra-addons")
+    assert command[2] == "hotline_ami"
+    assert (ROOT / "addons" / "hotline_telephony" / "cli" / "hotline_ami.py").is_file()
+    assert "asterisk-log:/var/log/asterisk:ro" in compose["services"]["ami-bridge"]["volumes"]

@@ -33,7 +33,11 @@ class HotlineAmi(Command):
         if not dbname:
             config.parser.error("a database is required (-d)")
 
-        from odoo.addons.hotline_telephony.ami.bridge import Bridge, BridgeLocked  # noqa: PLC0415
+        # Absolute on purpose: this file runs as odoo.cli.hotline_ami, outside the addon package.
+        from odoo.addons.hotline_telephony.ami.bridge import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+            Bridge,
+            BridgeLocked,
+        )
 
         bridge = Bridge(dbname, pbx_id=opts.pbx_id or None, queue_log_path=opts.queue_log or None)
 
