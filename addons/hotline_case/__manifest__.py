@@ -35,6 +35,7 @@
     ],
     "demo": [
         "demo/hotline_lang_demo.xml",
+        "demo/res_company_demo.xml",
         "demo/hotline_district_demo.xml",
         "demo/hotline_partner_demo.xml",
         "demo/hotline_user_demo.xml",
