@@ -44,6 +44,7 @@ class HotlineCase(models.Model):
     name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", index="trigram")
     state = fields.Selection(
         STATE_SELECTION, required=True, default="draft", readonly=True, copy=False, tracking=True,
+        group_expand=True,  # the kanban shows every stage of the workflow, in workflow order
     )
     channel = fields.Selection(
         [("phone", "Phone"), ("web", "Portal / Web"), ("walk_in", "Walk-in"), ("other", "Other")],

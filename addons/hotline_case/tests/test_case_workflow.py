@@ -290,3 +290,11 @@ class TestCaseWorkflow(HotlineCaseCommon):
         self.assertEqual((first.state, second.state), ("pool", "pool"))
         self.assertEqual(first.sudo().log_ids.sorted("id")[-1].note, "缺少照片")
         self.assertEqual(second.sudo().log_ids.sorted("id")[-1].note, "结果描述不清")
+
+    def test_kanban_shows_every_state_in_workflow_order(self):
+        """The kanban (grouped by state, expanded) lists every stage, empty ones too, in workflow order."""
+        self._dispatched_case()
+        groups = self.env["hotline.case"].with_user(self.agent).with_context(read_group_expand=True).web_read_group(
+            [("id", "<", 0)], ["state"], [])["groups"]
+        self.assertEqual([g["state"] for g in groups],
+                         ["draft", "pool", "dispatched", "processing", "submitted", "callback", "closed", "cancelled"])
