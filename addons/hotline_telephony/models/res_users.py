@@ -53,25 +53,24 @@ class ResUsers(models.Model):
     def hotline_login(self):
         """签入: add the agent's phone to every hotline queue as a dynamic member."""
         self._hotline_check_agent()
-
-        def run(client, pbx):
-            for queue in pbx._queue_list():
-                reply = client.action({"Action": "QueueAdd", "Queue": queue, "Interface": self.hotline_interface})
-                # "Unable to add interface: Already there" is fine (idempotent)
-                if reply.get("Response") == "Error" and "Already" not in (reply.get("Message") or ""):
-                    raise AmiError(reply.get("Message"))
-        self._hotline_ami(run)
-        return self.hotline_agent_state()
+        # "Unable to add interface: Already there" means signed in already: fine.
+        return self._hotline_member_action("QueueAdd", tolerated="Already")
 
     def hotline_logout(self):
         """签出: remove the agent's phone from the hotline queues."""
         self._hotline_check_agent()
+        return self._hotline_member_action("QueueRemove", tolerated="Not there")
 
+    def _hotline_member_action(self, action, tolerated):
+        """Send a queue-member action for the agent's phone on every hotline queue.
+
+        `tolerated` is the error Asterisk answers when the phone is already in the wanted state, which
+        keeps sign-in and sign-out idempotent.
+        """
         def run(client, pbx):
             for queue in pbx._queue_list():
-                reply = client.action({"Action": "QueueRemove", "Queue": queue,
-                                       "Interface": self.hotline_interface})
-                if reply.get("Response") == "Error" and "Not there" not in (reply.get("Message") or ""):
+                reply = client.action({"Action": action, "Queue": queue, "Interface": self.hotline_interface})
+                if reply.get("Response") == "Error" and tolerated not in (reply.get("Message") or ""):
                     raise AmiError(reply.get("Message"))
         self._hotline_ami(run)
         return self.hotline_agent_state()
