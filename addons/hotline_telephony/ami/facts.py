@@ -58,7 +58,9 @@ def from_event(headers, now):
                 "holdtime": _int(headers.get("HoldTime")), "ringtime": _int(headers.get("RingTime")),
                 "caller": headers.get("CallerIDNum"), "time": t}
     if name == "AgentComplete":
-        return {"kind": "complete", "uniqueid": headers["Uniqueid"], "queue": headers.get("Queue"),
+        # When caller and agent hang up at the same instant, Asterisk may send AgentComplete without
+        # the channel headers (no Uniqueid); the ingestor then finds the call by queue and agent.
+        return {"kind": "complete", "uniqueid": headers.get("Uniqueid"), "queue": headers.get("Queue"),
                 "interface": member_interface(headers), "holdtime": _int(headers.get("HoldTime")),
                 "talktime": _int(headers.get("TalkTime")),
                 "reason": _COMPLETE_REASON.get((headers.get("Reason") or "").lower(), "caller"), "time": t}

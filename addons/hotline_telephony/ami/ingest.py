@@ -93,7 +93,7 @@ class Ingestor:
         batch is rolled back to it and replayed fact by fact, each under its
         own savepoint, so only the bad fact is lost (and logged).
         """
-        facts = self._collapse([f for f in facts if f])
+        facts = self._identify_completes(self._collapse([f for f in facts if f]))
         self._sessions = {}
         self._state_changed = set()
         self._new_calls, self._pending = set(), []
@@ -128,6 +128,27 @@ class Ingestor:
                 self._new_calls, self._pending = set(), []
                 _logger.warning("hotline-ami: fact skipped: %r", fact, exc_info=True)
         self._push_agent_states()
+
+    def _identify_completes(self, facts):
+        """Give a channel-less AgentComplete the uniqueid of the call its agent is connected to on
+        that queue: connected earlier in this batch, or answered and not ended in the database.
+        One that cannot be identified is dropped with a warning; queue_log's backfill completes it."""
+        connected, kept = {}, []
+        for f in facts:
+            key = (f.get("queue"), f.get("interface"))
+            if f.get("kind") == "connect":
+                connected[key] = f["uniqueid"]
+            elif f.get("kind") == "complete" and not f.get("uniqueid"):
+                f["uniqueid"] = connected.pop(key, None) or all(key) and self.env["hotline.call"].search([
+                    ("pbx_id", "=", self.pbx.id), ("queue", "=", key[0]), ("interface", "=", key[1]),
+                    ("answer_time", "!=", False), ("end_time", "=", False),
+                ], order="answer_time desc", limit=1).uniqueid
+                if not f["uniqueid"]:
+                    _logger.warning("hotline-ami: AgentComplete of %s on %s matches no open call; left to queue_log",
+                                    key[1], key[0])
+                    continue
+            kept.append(f)
+        return kept
 
     def _precreate(self, facts):
         """Create the batch's new calls in one INSERT, callers' partners found in one query."""

@@ -90,6 +90,34 @@ class TestIngest(TransactionCase):
                 f["live"] = live
         return facts
 
+    def test_agent_complete_without_channel_headers_lands_on_the_agents_call(self):
+        """Asterisk drops the channel headers of AgentComplete when both sides hang up together."""
+        base = {"Privilege": "agent,all", "Queue": "hotline", "Interface": "PJSIP/agent2",
+                "MemberName": "PJSIP/agent2"}
+        join = {"Event": "QueueCallerJoin", "Uniqueid": "9001.1", "Linkedid": "9001.1", "Queue": "hotline",
+                "CallerIDNum": "13800000009", "Position": "1", "Timestamp": "1795634223.0"}
+        connect = dict(base, Event="AgentConnect", Uniqueid="9001.1", Linkedid="9001.1", HoldTime="1",
+                       RingTime="1", CallerIDNum="13800000009", Timestamp="1795634224.0")
+        bare_complete = dict(base, Event="AgentComplete", HoldTime="1", TalkTime="12", Reason="caller",
+                             Timestamp="1795634236.1")
+        # connect and complete in separate batches (complete finds the open call in the database) ...
+        self.ingest(self.from_ami([join, connect]))
+        self.ingest(self.from_ami([bare_complete]))
+        call = self.env["hotline.call"].search([("pbx_id", "=", self.pbx.id), ("uniqueid", "=", "9001.1")])
+        self.assertEqual((call.talk_seconds, call.outcome, call.user_id), (12, "answered", self.agent2))
+        self.assertTrue(call.end_time)
+        # ... and both in one batch
+        self.ingest(self.from_ami([dict(join, Uniqueid="9002.1", Linkedid="9002.1"),
+                                   dict(connect, Uniqueid="9002.1", Linkedid="9002.1"), bare_complete]))
+        call = self.env["hotline.call"].search([("pbx_id", "=", self.pbx.id), ("uniqueid", "=", "9002.1")])
+        self.assertEqual(call.talk_seconds, 12)
+        # an AgentComplete nobody is connected for is skipped, not pinned on an ended call
+        before = self.snapshot()
+        with self.assertLogs("odoo.addons.hotline_telephony", "WARNING") as logged:
+            self.ingest(self.from_ami([bare_complete]))
+        self.assertIn("matches no open call", logged.output[0])
+        self.assertEqual(self.snapshot(), before)
+
     def snapshot(self):
         calls = self.env["hotline.call"].search([("pbx_id", "=", self.pbx.id)], order="uniqueid")
         return (
