@@ -234,12 +234,17 @@ class HotlineCase(models.Model):
             case.is_unit_member = self.env.user in case.sudo().unit_id.member_ids
 
     @api.model
-    def _duplicate_window_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("hotline_case.duplicate_window_days", "3")
+    def _config_number(self, key, default, cast):
+        """A non-negative number from the system parameters; a garbled value falls back to the default."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key, str(default))
         try:
-            return max(int(value), 0)
+            return max(cast(value), 0)
         except ValueError:
-            return 3
+            return default
+
+    @api.model
+    def _duplicate_window_days(self):
+        return self._config_number("hotline_case.duplicate_window_days", 3, int)
 
     @api.depends("partner_id", "caller_phone", "category_id", "street_id", "address", "date_received")
     def _compute_duplicate_case_ids(self):
@@ -275,11 +280,7 @@ class HotlineCase(models.Model):
 
     @api.model
     def _near_deadline_hours(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("hotline_case.near_deadline_hours", "24")
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            return 24.0
+        return self._config_number("hotline_case.near_deadline_hours", 24.0, float)
 
     @api.depends("state", "deadline", "sign_deadline")
     def _compute_deadline_flags(self):
