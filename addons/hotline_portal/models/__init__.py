@@ -1,1 +1,1 @@
-from . import hotline_case
+from . import hotline_case, res_partner
