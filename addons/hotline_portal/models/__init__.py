@@ -1,1 +1,1 @@
-from . import hotline_case, res_partner
+from . import hotline_case, ir_http, res_partner
