@@ -370,6 +370,11 @@ class HotlineCase(models.Model):
         if self.street_id:
             self.district_id = self.street_id.district_id
 
+    @api.onchange("district_id")
+    def _onchange_district_id(self):
+        if self.street_id and self.district_id and self.street_id.district_id != self.district_id:
+            self.street_id = False
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -512,7 +517,7 @@ class HotlineCase(models.Model):
             if missing:
                 raise UserError(self.env._(
                     "Case %(case)s cannot go on yet, fill in: %(fields)s.",
-                    case=case.name, fields=self.env._(", ").join(missing),
+                    case=case.name, fields=", ".join(missing),
                 ))
 
     def _transition(self, action, to_state, vals=None, note=None):
