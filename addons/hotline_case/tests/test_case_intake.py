@@ -61,8 +61,12 @@ class TestCaseIntake(HotlineCaseCommon):
         with self.assertRaises(UserError) as caught:
             case.with_user(self.agent).with_context(lang="zh_CN").action_transfer()
         message = str(caught.exception)
-        for label in ("类型", "分类", "描述"):
+        zh = self.env(context={"lang": "zh_CN"})
+        for name in ("type_id", "category_id", "description"):
+            label = self.env["hotline.case"]._fields[name]._description_string(zh)
             self.assertIn(label, message)
+        self.assertIn("还不能提交", message)
+        self.assertNotIn(" or ", message)
 
     def test_caller_known_address_fills_district_and_street(self):
         partner = self.env["res.partner"].create({"name": "刘大爷", "phone": "13900001111", "street": "和平路1号"})

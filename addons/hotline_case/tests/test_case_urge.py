@@ -11,6 +11,11 @@ from .common import HotlineCaseCommon
 @tagged("post_install", "-at_install")
 class TestCaseUrge(HotlineCaseCommon):
 
+    def setUp(self):
+        super().setUp()
+        # reminders are written in the unit's language: these units work in English
+        (self.unit_user_a | self.unit_user_b | self.portal_a).lang = "en_US"
+
     def _activities(self, case):
         return self.env["mail.activity"].search([("res_model", "=", "hotline.case"), ("res_id", "=", case.id)])
 
