@@ -137,7 +137,8 @@ class TestCaseExtensionRedispatch(HotlineCaseCommon):
         # a fresh limit would end on Tue 15 Dec: the extension granted before (Fri 18 Dec) is kept
         self.assertEqual(case.deadline, datetime(2026, 12, 18, 17, 0))
         self.assertEqual(case.extension_state, "approved")
-        self.assertIn("2026-12-18 17:00", self._last_notice(case, "dispatch"), "the unit is told which deadline applies")
+        self.assertIn("2026-12-18 17:00", self._last_notice(case, "dispatch"),
+                      "the unit is told which deadline applies")
 
     def test_later_fresh_limit_wins(self):
         case = self._extended_then_rejected()
