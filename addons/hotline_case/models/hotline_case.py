@@ -399,10 +399,7 @@ class HotlineCase(models.Model):
         row makes a concurrent first case of the same day fail to serialize, and the server retries it,
         so it then finds the range instead of creating a second one.
         """
-        sequence = self.env.ref("hotline_case.seq_hotline_case", raise_if_not_found=False)
-        if not sequence:
-            return self.env["ir.sequence"].sudo().next_by_code("hotline.case") or "/"
-        sequence = sequence.sudo()
+        sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
         day = pytz.utc.localize(received).astimezone(pytz.timezone(self._center_tz())).date()
         DateRange = self.env["ir.sequence.date_range"].sudo()
         day_range = DateRange.search([
