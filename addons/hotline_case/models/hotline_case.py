@@ -258,11 +258,14 @@ class HotlineCase(models.Model):
             if case.state == "dispatched" and case.sign_deadline:
                 limits.append(case.sign_deadline)
             case.overdue = any(limit < now for limit in limits)
-            # a time limit shorter than the warning window is not near at once: only its second half is
-            case.near_deadline = not case.overdue and any(
-                limit <= near and (not case.date_dispatched or limit - now <= (limit - case.date_dispatched) / 2)
-                for limit in limits
-            )
+            case.near_deadline = not case.overdue and any(case._is_near(limit, now, near) for limit in limits)
+
+    def _is_near(self, limit, now, near):
+        """`limit` is within the warning window and, so that a time limit shorter than the window is not
+        near at once, in the second half of the time since dispatch (the same rule as _near_deadline_domain)."""
+        self.ensure_one()
+        return now <= limit <= near and (
+            not self.date_dispatched or limit - now <= (limit - self.date_dispatched) / 2)
 
     @api.model
     def _overdue_domain(self):
