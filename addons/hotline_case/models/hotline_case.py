@@ -421,7 +421,7 @@ class HotlineCase(models.Model):
         """
         sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
         self.env["ir.sequence.date_range"].sudo().search([("sequence_id", "=", sequence.id)]).unlink()
-        cases = self.sudo().with_context(active_test=False).search([], order="date_received, id")  # pylint: disable=no-search-all  (all of them, once)
+        cases = self.sudo().with_context(active_test=False).search([], order="date_received, id")  # pylint: disable=no-search-all
         names = {case.name: case._next_case_number(case.date_received) for case in cases}
         number = re.compile(r"12319-\d{8}-\d{4,}")
 
