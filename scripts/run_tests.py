@@ -77,7 +77,9 @@ def run_odoo(tally, addons, db, port):
     install = ",".join(our_addons())
     cmd = [str(ROOT / "scripts" / "odoo"), "-d", db, "-i", install, "--with-demo", "--test-enable",
            "--test-tags", tags, f"--db-filter=^{db}$", "--stop-after-init", "--http-port", str(port),
-           "--log-level=test", "--workers=0", "--max-cron-threads=0"]
+           "--log-level=test", "--workers=0", "--max-cron-threads=0",
+           # the test log keeps the Python warnings config/odoo.conf keeps off the console
+           "--log-handler=py.warnings:WARNING"]
     print(f"== odoo: installing {install} on {db}, testing {tags}", flush=True)
     started, failed, skipped, stray = set(), {}, set(), []
     current = None

@@ -31,7 +31,9 @@
         "views/hotline_case_log_views.xml",
         "views/hotline_case_views.xml",
         "views/res_users_views.xml",
+        "views/res_config_settings_views.xml",
         "views/hotline_menus.xml",
+        "data/res_users_data.xml",
     ],
     "demo": [
         "demo/hotline_lang_demo.xml",

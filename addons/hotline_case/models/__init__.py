@@ -5,6 +5,8 @@ from . import (
     hotline_district,
     hotline_street,
     hotline_unit,
+    res_company,
+    res_config_settings,
     res_users,
     res_partner,
     hotline_routing_rule,

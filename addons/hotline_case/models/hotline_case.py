@@ -1,13 +1,14 @@
 import re
-import unicodedata
 from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
+from ..tools import phone as phone_tools
 from .hotline_deadline_rule import URGENCY_SELECTION
 from .hotline_satisfaction_level import SATISFACTION_SELECTION
 
@@ -26,12 +27,6 @@ OPEN_STATES = ("dispatched", "processing")
 CENTER_GROUP = "hotline_case.group_agent"
 # Fields a unit user may write directly (the rest only through transitions).
 UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "extension_reason"}
-
-_PHONE_SEPARATORS = re.compile(r"[\s\-()（）.·]+")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-# Area codes: 010 and 02x have three digits, the others four (0571, 0755...).
-_LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([1-9]\d{6,7})")
-_SERVICE = re.compile(r"(?:400|800)\d{7}|1\d{4}")
 
 
 class HotlineCase(models.Model):
@@ -101,6 +96,10 @@ class HotlineCase(models.Model):
         default="none", required=True, readonly=True, copy=False, tracking=True,
     )
     result_note = fields.Text(string="Result", copy=False)
+    result_attachment_ids = fields.Many2many(
+        "ir.attachment", "hotline_case_result_attachment_rel", "case_id", "attachment_id",
+        string="Result Files", readonly=True, copy=False, help="Photos and documents the unit sent with its result.",
+    )
     review_note = fields.Text(copy=False)
     satisfaction = fields.Selection(SATISFACTION_SELECTION, copy=False)
     callback_note = fields.Text(copy=False)
@@ -142,42 +141,17 @@ class HotlineCase(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _normalize_phone(self, phone):
-        """Normalise a Chinese phone number: '13812345678' for mobiles, '0571-88888888' for landlines.
+        """Normalise a Chinese phone number (see tools.phone), with the center's default area code.
 
-        Accepts spaces, dashes, brackets and the +86 / 0086 prefixes. A local landline number without
-        area code gets the one set in `hotline_case.default_area_code` if any. Raises UserError otherwise.
+        Raises a translated UserError for anything that is not a phone number.
         """
-        raw = (phone or "").strip()
-        # NFKC: full-width digits and signs typed with a Chinese input method become ASCII
-        digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
-        international = True
-        if digits.startswith("+86"):
-            digits = digits[3:]
-        elif digits.startswith("0086"):
-            digits = digits[4:]
-        elif digits.startswith("86") and len(digits) == 13 and _MOBILE.fullmatch(digits[2:]):
-            digits = digits[2:]
-        else:
-            international = False
-        if not digits.isdigit():
-            raise UserError(self.env._("“%s” is not a valid phone number.", raw))
-        if _MOBILE.fullmatch(digits):
-            return digits
-        if international and not digits.startswith("0"):
-            # +86 571 8888 8888: the trunk prefix 0 is dropped after the country code
-            digits = "0" + digits
-        match = _LANDLINE.fullmatch(digits)
-        if match:
-            return f"{match.group(1)}-{match.group(2)}"
-        if _SERVICE.fullmatch(digits):
-            return digits
-        area = self.env["ir.config_parameter"].sudo().get_param("hotline_case.default_area_code")
-        if area and len(digits) in (7, 8) and digits[0] in "23456789":
-            return f"{area}-{digits}"
-        raise UserError(self.env._(
-            "“%s” is not a valid phone number: enter an 11-digit mobile number or a landline number "
-            "with its area code (e.g. 010-12345678).", raw,
-        ))
+        try:
+            return phone_tools.normalize_phone(phone, self.env.company.hotline_default_area_code)
+        except phone_tools.InvalidPhoneError as error:
+            raise UserError(self.env._(
+                "“%s” is not a valid phone number: enter an 11-digit mobile number or a landline number "
+                "with its area code (e.g. 010-12345678).", error.raw,
+            )) from None
 
     # ------------------------------------------------------------------
     # Computes
@@ -234,17 +208,8 @@ class HotlineCase(models.Model):
             case.is_unit_member = self.env.user in case.sudo().unit_id.member_ids
 
     @api.model
-    def _config_number(self, key, default, cast):
-        """A non-negative number from the system parameters; a garbled value falls back to the default."""
-        value = self.env["ir.config_parameter"].sudo().get_param(key, str(default))
-        try:
-            return max(cast(value), 0)
-        except ValueError:
-            return default
-
-    @api.model
     def _duplicate_window_days(self):
-        return self._config_number("hotline_case.duplicate_window_days", 3, int)
+        return self.env.company.hotline_duplicate_window_days
 
     @api.depends("partner_id", "caller_phone", "category_id", "street_id", "address", "date_received")
     def _compute_duplicate_case_ids(self):
@@ -280,9 +245,9 @@ class HotlineCase(models.Model):
 
     @api.model
     def _near_deadline_hours(self):
-        return self._config_number("hotline_case.near_deadline_hours", 24.0, float)
+        return self.env.company.hotline_near_deadline_hours
 
-    @api.depends("state", "deadline", "sign_deadline")
+    @api.depends("state", "deadline", "sign_deadline", "date_dispatched")
     def _compute_deadline_flags(self):
         now = fields.Datetime.now()
         near = now + timedelta(hours=self._near_deadline_hours())
@@ -293,7 +258,14 @@ class HotlineCase(models.Model):
             if case.state == "dispatched" and case.sign_deadline:
                 limits.append(case.sign_deadline)
             case.overdue = any(limit < now for limit in limits)
-            case.near_deadline = not case.overdue and any(limit <= near for limit in limits)
+            case.near_deadline = not case.overdue and any(case._is_near(limit, now, near) for limit in limits)
+
+    def _is_near(self, limit, now, near):
+        """`limit` is within the warning window and, so that a time limit shorter than the window is not
+        near at once, in the second half of the time since dispatch (the same rule as _near_deadline_domain)."""
+        self.ensure_one()
+        return now <= limit <= near and (
+            not self.date_dispatched or limit - now <= (limit - self.date_dispatched) / 2)
 
     @api.model
     def _overdue_domain(self):
@@ -304,12 +276,23 @@ class HotlineCase(models.Model):
         ])
 
     @api.model
+    def _second_half_domain(self, limit_field, now):
+        """Half of the time from dispatch to `limit_field` has passed (`limit - now <= (limit - dispatch) / 2`)."""
+        def to_sql(model, alias, query):
+            limit = SQL.identifier(alias, limit_field)
+            dispatched = SQL.identifier(alias, "date_dispatched")
+            return SQL("(%s IS NULL OR %s - %s <= (%s - %s) / 2)", dispatched, limit, now, limit, dispatched)
+        return Domain.custom(to_sql=to_sql)
+
+    @api.model
     def _near_deadline_domain(self):
         now = fields.Datetime.now()
         near = now + timedelta(hours=self._near_deadline_hours())
         return Domain.OR([
-            [("state", "in", OPEN_STATES), ("deadline", ">=", now), ("deadline", "<=", near)],
-            [("state", "=", "dispatched"), ("sign_deadline", ">=", now), ("sign_deadline", "<=", near)],
+            Domain([("state", "in", OPEN_STATES), ("deadline", ">=", now), ("deadline", "<=", near)])
+            & self._second_half_domain("deadline", now),
+            Domain([("state", "=", "dispatched"), ("sign_deadline", ">=", now), ("sign_deadline", "<=", near)])
+            & self._second_half_domain("sign_deadline", now),
         ]) & ~self._overdue_domain()
 
     def _search_overdue(self, operator, value):
@@ -323,6 +306,19 @@ class HotlineCase(models.Model):
             return NotImplemented
         positive = (operator == "in") == (True in value)
         return self._near_deadline_domain() if positive else ~self._near_deadline_domain()
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # a number typed with spaces or without its dash finds the normalised numbers stored
+        return super()._search(Domain(domain).map_conditions(self._phone_search_condition), *args, **kwargs)
+
+    @api.model
+    def _phone_search_condition(self, condition):
+        if (condition.field_expr == "caller_phone" and isinstance(condition.value, str)
+                and condition.operator in ("=", "!=", "ilike", "not ilike", "like", "not like")):
+            term = phone_tools.search_phone_term(condition.value, self.env.company.hotline_default_area_code)
+            return Domain("caller_phone", condition.operator, term)
+        return condition
 
     # ------------------------------------------------------------------
     # Onchanges
@@ -339,7 +335,7 @@ class HotlineCase(models.Model):
         if partner:
             self.partner_id = partner
             self.caller_name = self.caller_name or partner.name
-            self.address = self.address or partner.street
+            self._fill_caller_location(partner)
         return None
 
     @api.onchange("partner_id")
@@ -347,9 +343,26 @@ class HotlineCase(models.Model):
         partner = self.partner_id
         if partner:
             self.caller_name = partner.name
-            self.address = self.address or partner.street
+            self._fill_caller_location(partner)
             if not self.caller_phone and partner.hotline_phone_norm:
                 self.caller_phone = partner.hotline_phone_norm
+
+    def _fill_caller_location(self, partner):
+        """Fill in what is empty of the caller's known address: the address of the contact, and the district
+        and street of the caller's latest case at that address (the caller's latest case if the contact has none).
+        """
+        self.address = self.address or partner.street
+        if self.district_id or self.street_id:
+            return
+        domain = Domain("partner_id", "=", partner.id) & Domain("district_id", "!=", False)
+        if self._origin.id:
+            domain &= Domain("id", "!=", self._origin.id)
+        previous = self.search(domain & Domain("address", "=", self.address), limit=1) if self.address else None
+        if not previous and (not self.address or self.address == partner.street):
+            previous = self.search(domain, limit=1)
+        if previous:
+            self.district_id = previous.district_id
+            self.street_id = previous.street_id
 
     @api.onchange("category_id", "district_id")
     def _onchange_suggested_unit(self):
@@ -361,19 +374,70 @@ class HotlineCase(models.Model):
         if self.street_id:
             self.district_id = self.street_id.district_id
 
+    @api.onchange("district_id")
+    def _onchange_district_id(self):
+        if self.street_id and self.district_id and self.street_id.district_id != self.district_id:
+            self.street_id = False
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             if vals.get("caller_phone"):
                 vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
             if not vals.get("name") or vals["name"] == "/":
-                vals["name"] = sequence.next_by_code("hotline.case") or "/"
+                received = fields.Datetime.to_datetime(vals.get("date_received")) or fields.Datetime.now()
+                vals["name"] = self._next_case_number(received)
             self._link_caller_partner(vals)
         return super().create(vals_list)
+
+    @api.model
+    def _next_case_number(self, received):
+        """12319-YYYYMMDD-NNNN: the center's local date of reception, with a counter restarting every day.
+
+        Each day has its own range of the sequence (its own PostgreSQL sequence, so concurrent intakes
+        never wait on each other). The first case of a day creates the range; the update of the sequence's
+        row makes a concurrent first case of the same day fail to serialize, and the server retries it,
+        so it then finds the range instead of creating a second one.
+        """
+        sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
+        day = pytz.utc.localize(received).astimezone(pytz.timezone(self._center_tz())).date()
+        DateRange = self.env["ir.sequence.date_range"].sudo()
+        day_range = DateRange.search([
+            ("sequence_id", "=", sequence.id), ("date_from", "=", day), ("date_to", "=", day),
+        ], limit=1)
+        if not day_range:
+            self.env.cr.execute("UPDATE ir_sequence SET write_date = now() WHERE id = %s", [sequence.id])
+            day_range = DateRange.create({"sequence_id": sequence.id, "date_from": day, "date_to": day})
+        return day_range.with_context(ir_sequence_date=day, ir_sequence_date_range=day)._next()
+
+    @api.model
+    def _renumber_by_reception(self):
+        """Number every case again by the day it was received, and the texts that quote the numbers.
+
+        For the demo data, whose cases run through the workflow today and are dated back afterwards.
+        """
+        sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
+        self.env["ir.sequence.date_range"].sudo().search([("sequence_id", "=", sequence.id)]).unlink()
+        cases = self.sudo().with_context(active_test=False).search([], order="date_received, id")  # pylint: disable=no-search-all
+        names = {case.name: case._next_case_number(case.date_received) for case in cases}
+        number = re.compile(r"12319-\d{8}-\d{4,}")
+
+        def renamed(text):
+            return number.sub(lambda match: names.get(match.group(0), match.group(0)), text)
+        for case in cases:
+            self.env.cr.execute("UPDATE hotline_case SET name = %s WHERE id = %s", [names[case.name], case.id])
+        for table, column in (("mail_message", "body"), ("hotline_case_log", "note"),
+                              ("hotline_case", "cancel_reason"), ("mail_activity", "summary"),
+                              ("mail_activity", "note")):
+            self.env.cr.execute(SQL("SELECT id, %s FROM %s WHERE %s LIKE '%%12319-%%'",
+                                    SQL.identifier(column), SQL.identifier(table), SQL.identifier(column)))
+            for row_id, text in self.env.cr.fetchall():
+                self.env.cr.execute(SQL("UPDATE %s SET %s = %s WHERE id = %s", SQL.identifier(table),
+                                        SQL.identifier(column), renamed(text), row_id))
+        self.env.invalidate_all()
 
     @api.model
     def _link_caller_partner(self, vals):
@@ -450,6 +514,38 @@ class HotlineCase(models.Model):
     def _require(self, value, message):
         if not value or (isinstance(value, str) and not value.strip()):
             raise UserError(message)
+
+    def _missing_for(self, action):
+        """Labels of what `action` needs and the case lacks: a unit must be able to act on what it receives."""
+        self.ensure_one()
+
+        def label(name):
+            return self._fields[name]._description_string(self.env)
+
+        def blank(value):
+            return not value or (isinstance(value, str) and not value.strip())
+
+        missing = [label(name) for name in ("type_id", "category_id") if blank(self[name])]
+        if action != "close_on_call" and blank(self.address) and not self.street_id:
+            missing.append(self.env._("%(address)s or %(street)s", address=label("address"),
+                                      street=label("street_id")))
+        if blank(self.description):
+            missing.append(label("description"))
+        if action in ("self_dispatch", "dispatch") and not self.unit_id:
+            missing.append(label("unit_id"))
+        if action == "close_on_call" and blank(self.resolution_note):
+            missing.append(label("resolution_note"))
+        return missing
+
+    def _check_complete(self, action):
+        """Refuse the step, before anything is written, naming every field still to fill in."""
+        for case in self:
+            missing = case._missing_for(action)
+            if missing:
+                raise UserError(self.env._(
+                    "Case %(case)s cannot go on yet, fill in: %(fields)s.",
+                    case=case.name, fields=", ".join(missing),
+                ))
 
     def _transition(self, action, to_state, vals=None, note=None):
         """Write the new state (and values) and log the step for each case."""
@@ -536,8 +632,7 @@ class HotlineCase(models.Model):
         """处理完毕: the agent answered the citizen on the call."""
         self._check_group(CENTER_GROUP, self.env._("close"))
         self._check_state(("draft",), self.env._("closed on the call"))
-        for case in self:
-            case._require(case.resolution_note, self.env._("Write the answer given on the call first."))
+        self._check_complete("close_on_call")
         return self._transition("close_on_call", "closed", {"date_closed": fields.Datetime.now()},
                                 note=self[:1].resolution_note if len(self) == 1 else None)
 
@@ -545,6 +640,7 @@ class HotlineCase(models.Model):
         """转调度: send the case to the dispatch pool."""
         self._check_group(CENTER_GROUP, self.env._("transfer"))
         self._check_state(("draft",), self.env._("transferred to dispatch"))
+        self._check_complete("transfer")
         return self._transition("transfer", "pool")
 
     def action_self_dispatch(self):
@@ -560,18 +656,54 @@ class HotlineCase(models.Model):
         return self._dispatch("dispatch")
 
     def _dispatch(self, action):
+        self._check_complete(action)
         now = fields.Datetime.now()
         for case in self:
-            case._require(case.unit_id, self.env._("Choose the unit of case %s first.", case.name))
-            vals = {
-                "date_dispatched": now,
-                "dispatcher_id": self.env.uid,
-                "extension_state": "none",
-                **case._compute_deadlines(now),
-            }
+            vals = {"date_dispatched": now, "dispatcher_id": self.env.uid, **case._compute_deadlines(now)}
+            kept = case._keeps_extended_deadline(vals["deadline"])
+            if kept:
+                vals["deadline"] = case.deadline
+            else:
+                vals["extension_state"] = "none"
             case._transition(action, "dispatched", vals)
-            case._notify_unit(action, self.env._("Case %s has been dispatched to your unit.", case.name))
+            if kept:
+                message = self.env._(
+                    "Case %(case)s has been dispatched to your unit again; the extension approved before is kept: "
+                    "deadline %(deadline)s.", case=case.name, deadline=case._local_time(case.deadline))
+            elif case.deadline:
+                message = self.env._("Case %(case)s has been dispatched to your unit, deadline %(deadline)s.",
+                                     case=case.name, deadline=case._local_time(case.deadline))
+            else:
+                message = self.env._("Case %s has been dispatched to your unit.", case.name)
+            case._notify_unit(action, message)
         return True
+
+    def _keeps_extended_deadline(self, new_deadline):
+        """Whether a re-dispatch keeps the deadline of an extension approved before.
+
+        The extension was granted to the unit for the work itself: sent back to the same unit (after a
+        rejected result, 退回重办), it keeps the extended deadline unless the new time limit ends later.
+        Another unit starts with a fresh time limit, and so does a case its unit returned (退单 clears the
+        deadline) or the caller reopened (重办 clears it as well).
+        """
+        self.ensure_one()
+        if self.extension_state != "approved" or not self.deadline or not self.unit_id:
+            return False
+        last = self.sudo().log_ids.filtered(lambda log: log.action in ("dispatch", "self_dispatch"))[:1]
+        if last.unit_id != self.unit_id:
+            return False
+        return not new_deadline or self.deadline > new_deadline
+
+    def _local_time(self, value):
+        """A UTC datetime shown in the center's time zone, for messages (no user's tz applies there)."""
+        tz = pytz.timezone(self._center_tz())
+        return pytz.utc.localize(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    @api.model
+    def _center_tz(self):
+        """The call center's time zone: its working-time calendar's, else its own, else the user's."""
+        company = self.env.company
+        return company.resource_calendar_id.tz or company.partner_id.tz or self.env.user.tz or "UTC"
 
     def _notify_unit(self, kind, message):
         """Tell the members of the case's unit about a dispatch or an urging (`kind` is the log action).
@@ -637,10 +769,14 @@ class HotlineCase(models.Model):
         for case in self.sudo():
             case_note = note or case.result_note
             case._require(case_note, self.env._("Describe the result of case %s first.", case.name))
+            attachments = case._own_attachments(attachment_ids)
             case._transition("submit", "submitted", {
                 "result_note": case_note, "date_submitted": fields.Datetime.now(),
+                # the files of this result, shown to the reviewer on the form
+                "result_attachment_ids": [Command.set(attachments.ids)],
+                # a new result waits for a new review: an earlier rejection stays in the log only
+                "review_note": False,
             }, note=case_note)
-            attachments = case._own_attachments(attachment_ids)
             case.message_post(
                 body=self.env._("Result submitted: %s", case_note),
                 attachment_ids=attachments.ids,
@@ -649,7 +785,17 @@ class HotlineCase(models.Model):
         return True
 
     def _own_attachments(self, attachment_ids):
-        """Attachments the current user uploaded himself (or on this case): never someone else's files."""
+        """Attachments the current user uploaded himself (or on this case): never someone else's files.
+
+        Without a list (the back-office form), the files the unit's members put on the case since it was
+        dispatched to them (chatter uploads) are the result's files.
+        """
+        dispatch = self.sudo().log_ids.filtered(lambda log: log.action in ("dispatch", "self_dispatch"))[:1]
+        if attachment_ids is None and dispatch:
+            return self.env["ir.attachment"].sudo().search([
+                ("res_model", "=", self._name), ("res_id", "=", self.id),
+                ("create_uid", "in", self.unit_id.member_ids.ids), ("create_date", ">=", dispatch.create_date),
+            ])
         if not attachment_ids:
             return self.env["ir.attachment"]
         attachments = self.env["ir.attachment"].sudo().browse(attachment_ids).exists()
@@ -671,6 +817,9 @@ class HotlineCase(models.Model):
                 "extension_state": "approved",
                 "deadline": case._add_working_days(case.extension_days, start),
             }, note=case.extension_reason)
+            case._notify_unit("approve_extension", self.env._(
+                "The extension of case %(case)s is approved: the new deadline is %(deadline)s.",
+                case=case.name, deadline=case._local_time(case.deadline)))
         return True
 
     def action_reject_extension(self, note=None):
@@ -679,6 +828,9 @@ class HotlineCase(models.Model):
             if case.extension_state != "requested":
                 raise UserError(self.env._("Case %s has no extension request to decide.", case.name))
             case._transition("reject_extension", None, {"extension_state": "rejected"}, note=note)
+            case._notify_unit("reject_extension", self.env._(
+                "The extension of case %(case)s is refused: the deadline stays %(deadline)s.",
+                case=case.name, deadline=case._local_time(case.deadline) if case.deadline else "-"))
         return True
 
     def action_review_approve(self):
@@ -818,9 +970,19 @@ class HotlineCase(models.Model):
         ])
         cases = self.sudo().search(domain, limit=500)
         for case in cases:
+            # the job runs as OdooBot, in English: the reminder is written in the unit's language
+            case = case.with_context(lang=case._unit_lang())
             if case.overdue:
-                message = self.env._("Case %s is past its deadline: please handle it at once.", case.name)
+                message = case.env._("Case %s is past its deadline: please handle it at once.", case.name)
             else:
-                message = self.env._("Case %s is close to its deadline.", case.name)
+                message = case.env._("Case %s is close to its deadline.", case.name)
             case._urge(message, "auto_urge")
         return True
+
+    def _unit_lang(self):
+        """The language most members of the case's unit work in, else the center's."""
+        self.ensure_one()
+        langs = self.sudo().unit_id.member_ids.mapped("lang")
+        if langs:
+            return max(sorted(set(langs)), key=langs.count)
+        return self.env.company.partner_id.lang or self.env.lang

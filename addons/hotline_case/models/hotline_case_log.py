@@ -3,6 +3,29 @@ from odoo.exceptions import UserError
 
 from .hotline_case import STATE_SELECTION
 
+# The steps of the workflow, labelled once for every screen (log lists, the portal's case history).
+LOG_ACTION_SELECTION = [
+    ("close_on_call", "Answered on the call"),
+    ("transfer", "Sent to dispatch"),
+    ("self_dispatch", "Dispatched by the agent"),
+    ("dispatch", "Dispatched"),
+    ("accept", "Signed for"),
+    ("return", "Returned"),
+    ("request_extension", "Extension requested"),
+    ("approve_extension", "Extension approved"),
+    ("reject_extension", "Extension refused"),
+    ("submit", "Result submitted"),
+    ("review_approve", "Result approved"),
+    ("review_reject", "Result rejected"),
+    ("urge", "Urged by a supervisor"),
+    ("auto_urge", "Deadline reminder"),
+    ("callback_done", "Called back"),
+    ("reopen", "Reopened"),
+    ("cancel", "Cancelled"),
+    ("merge", "Merged"),
+    ("merge_in", "Duplicate merged in"),
+]
+
 
 class HotlineCaseLog(models.Model):
     """One line per workflow step; reports derive sign, handling and review durations from it.
@@ -15,7 +38,7 @@ class HotlineCaseLog(models.Model):
     _order = "date desc, id desc"
 
     case_id = fields.Many2one("hotline.case", required=True, index=True, ondelete="cascade", readonly=True)
-    action = fields.Char(required=True, readonly=True, help="Technical code of the step, e.g. dispatch.")
+    action = fields.Selection(LOG_ACTION_SELECTION, required=True, readonly=True, index=True)
     from_state = fields.Selection(STATE_SELECTION, readonly=True)
     to_state = fields.Selection(STATE_SELECTION, readonly=True)
     user_id = fields.Many2one("res.users", string="User", readonly=True, index=True, default=lambda s: s.env.user)

@@ -23,6 +23,9 @@ class HotlineCaseCommon(TransactionCase):
             ],
         })
         env.company.resource_calendar_id = cls.calendar
+        # settings of the center as shipped, whatever the demo data set
+        env.company.write({"hotline_default_area_code": False, "hotline_duplicate_window_days": 3,
+                           "hotline_near_deadline_hours": 24})
 
         cls.industry = env["hotline.industry"].create({"name": "供水", "code": "T_WATER"})
         cls.type_complaint = env["hotline.case.type"].create({"name": "投诉", "code": "T_COMPLAINT"})

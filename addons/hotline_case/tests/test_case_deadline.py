@@ -1,4 +1,5 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -93,3 +94,98 @@ class TestCaseDeadline(HotlineCaseCommon):
         closed = self._callback_case()
         closed.sudo().deadline = datetime(2020, 1, 1)
         self.assertNotIn(closed, Case.search([("overdue", "=", True)]), "finished cases are never overdue")
+
+
+@tagged("post_install", "-at_install")
+class TestCaseExtensionRedispatch(HotlineCaseCommon):
+    """An approved extension across 退回重办 (USAGE.md: the rule), and the unit told of every new deadline."""
+
+    def _extended_then_rejected(self):
+        with freeze_time(FRIDAY_15H):
+            case = self._processing_case()
+            case.with_user(self.unit_user_a).action_request_extension(days=5, reason="等待配件")
+            case.with_user(self.reviewer).action_approve_extension()
+        self.assertEqual(case.deadline, datetime(2026, 12, 18, 17, 0))
+        with freeze_time("2026-12-01 10:00:00"):
+            case.with_user(self.unit_user_a).action_submit(note="已修复。")
+            case.with_user(self.reviewer).action_review_reject(note="未修复，请重办。")
+        return case
+
+    def setUp(self):
+        super().setUp()
+        # what the case tells the unit goes through one hook (the portal sends its mail templates from it)
+        self.notified = []
+        Case = type(self.env["hotline.case"])
+        hook = Case._notify_unit
+
+        def record(case, kind, message):
+            self.notified.append((case.id, kind, str(message)))
+            return hook(case, kind, message)
+        patcher = patch.object(Case, "_notify_unit", record)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _last_notice(self, case, kind):
+        notices = [message for case_id, k, message in self.notified if case_id == case.id and k == kind]
+        self.assertTrue(notices, f"the unit is told ({kind})")
+        return notices[-1]
+
+    def test_same_unit_keeps_the_extended_deadline(self):
+        case = self._extended_then_rejected()
+        with freeze_time("2026-12-01 11:00:00"):
+            case.with_user(self.dispatcher).action_dispatch()
+        # a fresh limit would end on Tue 15 Dec: the extension granted before (Fri 18 Dec) is kept
+        self.assertEqual(case.deadline, datetime(2026, 12, 18, 17, 0))
+        self.assertEqual(case.extension_state, "approved")
+        self.assertIn("2026-12-18 17:00", self._last_notice(case, "dispatch"),
+                      "the unit is told which deadline applies")
+
+    def test_later_fresh_limit_wins(self):
+        case = self._extended_then_rejected()
+        with freeze_time("2026-12-10 11:00:00"):
+            case.with_user(self.dispatcher).action_dispatch()
+        self.assertEqual(case.deadline, datetime(2026, 12, 24, 17, 0))
+        self.assertEqual(case.extension_state, "none")
+
+    def test_other_unit_starts_fresh(self):
+        case = self._extended_then_rejected()
+        case.with_user(self.dispatcher).unit_id = self.unit_b
+        with freeze_time("2026-12-01 11:00:00"):
+            case.with_user(self.dispatcher).action_dispatch()
+        self.assertEqual(case.deadline, datetime(2026, 12, 15, 17, 0))
+        self.assertEqual(case.extension_state, "none")
+        self.assertIn("2026-12-15 17:00", self._last_notice(case, "dispatch"))
+
+    def test_unit_told_of_extension_decisions(self):
+        with freeze_time(FRIDAY_15H):
+            case = self._processing_case()
+            case.with_user(self.unit_user_a).action_request_extension(days=2, reason="等待配件")
+            case.with_user(self.reviewer).action_reject_extension(note="理由不充分")
+            self.assertIn("2026-12-11 17:00", self._last_notice(case, "reject_extension"))
+            case.with_user(self.unit_user_a).action_request_extension(days=2, reason="配件到货需两天")
+            case.with_user(self.reviewer).action_approve_extension()
+        self.assertIn("2026-12-15 17:00", self._last_notice(case, "approve_extension"))
+
+    def test_deadline_shown_in_the_center_time_zone(self):
+        self.calendar.tz = "Asia/Shanghai"
+        with freeze_time(FRIDAY_15H):
+            case = self._dispatched_case()
+        local = case._local_time(case.deadline)
+        self.assertEqual(local[-5:], "17:00", "the end of the working day, Beijing time")
+        self.assertIn(local, self._last_notice(case, "self_dispatch"))
+
+    def test_short_time_limit_not_near_at_once(self):
+        self.env["hotline.deadline.rule"].create({
+            "urgency": "critical", "sign_hours": 1, "finish_amount": 24, "finish_unit": "hours",
+        })
+        Case = self.env["hotline.case"].with_user(self.agent)
+        with freeze_time(FRIDAY_15H):
+            case = self._dispatched_case(urgency="critical")
+            case.with_user(self.unit_user_a).action_accept()
+            self.assertFalse(case.near_deadline, "24 h to go out of 24 h is not near")
+            self.assertNotIn(case, Case.search([("near_deadline", "=", True)]))
+        with freeze_time("2026-11-28 04:00:00"):
+            case.invalidate_recordset(["near_deadline"])
+            self.assertTrue(case.near_deadline, "11 h left of 24 h: the second half")
+            self.assertIn(case, Case.search([("near_deadline", "=", True)]))
+            self.assertNotIn(case, Case.search([("near_deadline", "!=", True)]))

@@ -36,7 +36,7 @@ class TestCaseDuplicate(HotlineCaseCommon):
         old = self._new_case(date_received=fields.Datetime.now() - timedelta(days=5))
         recent = self._new_case()
         self.assertNotIn(old, recent.duplicate_case_ids, "default window is 3 days")
-        self.env["ir.config_parameter"].sudo().set_param("hotline_case.duplicate_window_days", "7")
+        self.env.company.hotline_duplicate_window_days = 7
         recent.invalidate_recordset(["duplicate_case_ids"])
         self.assertIn(old, recent.duplicate_case_ids)
 

@@ -44,7 +44,7 @@ class TestCasePhone(HotlineCaseCommon):
                 normalize(raw)
 
     def test_default_area_code(self):
-        self.env["ir.config_parameter"].sudo().set_param("hotline_case.default_area_code", "0571")
+        self.env.company.hotline_default_area_code = "0571"
         self.assertEqual(self.env["hotline.case"]._normalize_phone("8888 8888"), "0571-88888888")
 
     def test_create_refuses_garbage(self):

@@ -11,6 +11,11 @@ from .common import HotlineCaseCommon
 @tagged("post_install", "-at_install")
 class TestCaseUrge(HotlineCaseCommon):
 
+    def setUp(self):
+        super().setUp()
+        # reminders are written in the unit's language: these units work in English
+        (self.unit_user_a | self.unit_user_b | self.portal_a).lang = "en_US"
+
     def _activities(self, case):
         return self.env["mail.activity"].search([("res_model", "=", "hotline.case"), ("res_id", "=", case.id)])
 
@@ -75,3 +80,18 @@ class TestCaseUrge(HotlineCaseCommon):
         self.assertTrue(cron.active)
         self.assertEqual(cron.model_id.model, "hotline.case")
         self.assertEqual(cron.code.strip(), "model._cron_urge_cases()")
+
+    def test_cron_reminder_in_the_units_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        (self.unit_user_a | self.portal_a).lang = "zh_CN"
+        with freeze_time("2026-11-23 09:00:00"):
+            case = self._processing_case()
+        with freeze_time("2026-12-07 08:00:00"):
+            # the scheduled job runs as OdooBot, whose language is English
+            self.env["hotline.case"].with_user(self.env.ref("base.user_root")).with_context(lang="en_US") \
+                .sudo()._cron_urge_cases()
+        message = case.message_ids.filtered(lambda m: self.portal_a.partner_id in m.partner_ids)[:1]
+        self.assertIn("即将到期", message.body)
+        self.assertNotIn("deadline", message.body)
+        activity = self._activities(case)
+        self.assertIn("即将到期", str(activity.note))

@@ -21,7 +21,7 @@ class TestCaseWorkflow(HotlineCaseCommon):
 
     def test_close_on_call(self):
         case = self._new_case()
-        with self.assertRaisesRegex(UserError, "answer"):
+        with self.assertRaisesRegex(UserError, "Answer on the Call"):
             case.with_user(self.agent).action_close_on_call()
         case.with_user(self.agent).resolution_note = "已告知停水原因及恢复时间。"
         case.with_user(self.agent).action_close_on_call()
@@ -35,7 +35,7 @@ class TestCaseWorkflow(HotlineCaseCommon):
 
     def test_self_dispatch_needs_unit(self):
         case = self._new_case()
-        with self.assertRaisesRegex(UserError, "unit"):
+        with self.assertRaisesRegex(UserError, "Unit"):
             case.with_user(self.agent).action_self_dispatch()
         case.with_user(self.agent).unit_id = self.unit_a
         case.with_user(self.agent).action_self_dispatch()

@@ -14,6 +14,7 @@ class TestUnitTour(HttpCase):
             "type_id": self.env.ref("hotline_case.case_type_help").id,
             "category_id": self.env.ref("hotline_case.category_water_low_pressure").id,
             "district_id": self.env.ref("hotline_case.district_cg").id,
+            "address": "解放路12号",
             "description": "七楼以上早晚用水高峰时基本无水。",
             "unit_id": self.env.ref("hotline_case.unit_water").id,
         })

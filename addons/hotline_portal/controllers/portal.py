@@ -89,30 +89,8 @@ class HotlinePortal(CustomerPortal):
         return request.render("hotline_portal.portal_hotline_denied", values, status=403)
 
     def _hotline_log_labels(self):
-        # `_` is bound to the request's env, i.e. the env translation the check asks for.
-        # pylint: disable=prefer-env-translation
-        _ = request.env._
-        return {
-            "self_dispatch": _("Dispatched by the agent"),
-            "dispatch": _("Dispatched"),
-            "accept": _("Signed for"),
-            "return": _("Returned"),
-            "request_extension": _("Extension requested"),
-            "approve_extension": _("Extension approved"),
-            "reject_extension": _("Extension refused"),
-            "submit": _("Result submitted"),
-            "review_approve": _("Result approved"),
-            "review_reject": _("Result rejected"),
-            "urge": _("Urged by a supervisor"),
-            "auto_urge": _("Deadline reminder"),
-            "callback_done": _("Called back"),
-            "reopen": _("Reopened"),
-            "cancel": _("Cancelled"),
-            "merge": _("Merged"),
-            "merge_in": _("Duplicate merged in"),
-            "transfer": _("Sent to dispatch"),
-            "close_on_call": _("Answered on the call"),
-        }
+        # one source for the steps' labels: the log's own selection (hotline_case)
+        return dict(request.env["hotline.case.log"]._fields["action"]._description_selection(request.env))
 
     def _hotline_flash(self, kind, message):
         request.session[FLASH_KEY] = {"kind": kind, "message": message}

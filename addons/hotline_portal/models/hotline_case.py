@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 
@@ -45,7 +47,7 @@ class HotlineCase(models.Model):
         now = fields.Datetime.now()
         if deadline < now:
             return "danger"
-        if (deadline - now).total_seconds() <= self._near_deadline_hours() * 3600:
+        if self._is_near(deadline, now, now + timedelta(hours=self._near_deadline_hours())):
             return "warning"
         return ""
 

@@ -1,2 +1,10 @@
-from . import (test_portal_input, test_portal_refusals, test_portal_security, test_portal_signup, test_portal_tour,
-               test_portal_workflow, test_proxy_allowlist)
+from . import (
+    test_portal_deadline,
+    test_portal_input,
+    test_portal_refusals,
+    test_portal_security,
+    test_portal_signup,
+    test_portal_tour,
+    test_portal_workflow,
+    test_proxy_allowlist,
+)

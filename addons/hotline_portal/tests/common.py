@@ -39,6 +39,7 @@ class HotlinePortalCase(HttpCase):
             "name": "HP Gas Group", "code": "HPG", "member_ids": [(6, 0, cls.portal_b.ids)],
         })
         cls.category = cls.env["hotline.category"].create({"name": "HP Water Outage", "code": "HPWO"})
+        cls.case_type = cls.env["hotline.case.type"].create({"name": "HP Repair", "code": "HPR"})
         cls.env["hotline.deadline.rule"].create({
             "sequence": 1, "category_id": cls.category.id, "sign_hours": 4, "finish_amount": 5,
             "finish_unit": "working_days",
@@ -50,6 +51,7 @@ class HotlinePortalCase(HttpCase):
             "caller_name": SECRET_NAME,
             "caller_phone": SECRET_PHONE,
             "confidential": confidential,
+            "type_id": self.case_type.id,
             "category_id": self.category.id,
             "address": "HP Road 12",
             "description": description,
