@@ -86,7 +86,10 @@ class HotlineKpiCall(models.AbstractModel):
                 value = fields.Datetime.to_datetime(value) if len(value) > 10 else fields.Date.to_date(value)
             return value
 
-        start, end = parse(date_from), parse(date_to)
+        try:
+            start, end = parse(date_from), parse(date_to)
+        except ValueError:
+            raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not start or not end:
             raise UserError(self.env._("Choose the start and the end of the period."))
         tz = self.center_tz()
