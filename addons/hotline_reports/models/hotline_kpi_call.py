@@ -114,7 +114,7 @@ class HotlineKpiCall(models.AbstractModel):
         result = []
         for row in self.env["hotline.call.report"]._read_group(domain, groupby, aggregates):
             groups, values = row[:len(groupby)], row[len(groupby):]
-            figures = {key: (None if value is False else value) for key, value in zip(keys, values)}
+            figures = {key: (None if value is False else value) for key, value in zip(keys, values, strict=False)}
             for key in keys:
                 if kpi.CALL_AGGREGATES[key] == "sum" or key == "longest_wait":
                     figures[key] = int(figures[key] or 0)

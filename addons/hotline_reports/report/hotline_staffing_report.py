@@ -51,7 +51,8 @@ class HotlineStaffingReport(models.TransientModel):
         self.env["hotline.call.report"].check_access("read")
         queue_filter = SQL("AND r.queue = %s", self.queue) if self.queue else SQL("")
         self.env.cr.execute(SQL(
-            """SELECT floor(EXTRACT(EPOCH FROM (r.enter_time AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::time) / %(slot)s)::int,
+            """SELECT floor(EXTRACT(EPOCH FROM (r.enter_time AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::time)
+                            / %(slot)s)::int,
                       SUM(r.offered)
                  FROM hotline_call_report r, (%(params)s) p
                 WHERE r.enter_time >= %(start)s AND r.enter_time < %(end)s %(qf)s
@@ -60,7 +61,8 @@ class HotlineStaffingReport(models.TransientModel):
         calls = dict(self.env.cr.fetchall())
         # one period per half hour of each day, labelled by the half hour: the facts add the days up
         periods = SQL(
-            """SELECT (((d::date)::timestamp + s * interval '30 minutes') AT TIME ZONE p.tz) AT TIME ZONE 'UTC' AS pstart,
+            """SELECT (((d::date)::timestamp + s * interval '30 minutes') AT TIME ZONE p.tz) AT TIME ZONE 'UTC'
+                          AS pstart,
                       (((d::date)::timestamp + (s + 1) * interval '30 minutes') AT TIME ZONE p.tz) AT TIME ZONE 'UTC'
                           AS pend,
                       s AS day

@@ -35,37 +35,37 @@ class HotlineCallReportWizard(models.TransientModel):
     @api.model
     def _render_xlsx(self, date_from, date_to, queues=None, agent_ids=None):
         """The workbook (bytes) and its file name; figures from hotline.kpi.call only."""
-        _ = self.env._
         Kpi = self.env["hotline.kpi.call"]
         try:
             date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         except ValueError:
-            raise UserError(_("Enter the dates of the period as YYYY-MM-DD.")) from None
+            raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not date_from or not date_to or date_to < date_from:
-            raise UserError(_("The end of the period must come after its start."))
+            raise UserError(self.env._("The end of the period must come after its start."))
         sl = Kpi.service_level_seconds()
-        period = _("%(start)s to %(end)s", start=date_from, end=date_to)
-        scope = _("queues: %s", ", ".join(queues)) if queues else _("all queues")
+        period = self.env._("%(start)s to %(end)s", start=date_from, end=date_to)
+        scope = self.env._("queues: %s", ", ".join(queues)) if queues else self.env._("all queues")
         report = XlsxReport()
+        sl_group = self.env._("Answered within %s s", sl)
 
         call_columns = [
-            Column("label", _("Date"), "text", 14),
-            Column("offered", _("Offered")),
-            Column("answered", _("Answered")),
-            Column("answer_rate", _("Answer Rate"), "percent"),
-            Column("abandoned", _("Total"), group=_("Abandoned in Queue")),
-            Column("abandoned_short", _("Short (< %s s)", Kpi.short_abandon_seconds()),
-                   group=_("Abandoned in Queue")),
-            Column("abandoned_long", _("Other"), group=_("Abandoned in Queue")),
-            Column("timeouts", _("Timeouts"), group=_("Left the Queue")),
-            Column("exit_empty", _("No Agent"), group=_("Left the Queue")),
-            Column("exit_key", _("By Key"), group=_("Left the Queue")),
-            Column("service_level", _("Of Answered"), "percent", group=_("Answered within %s s", sl)),
-            Column("service_level_offered", _("Of Offered"), "percent", group=_("Answered within %s s", sl)),
-            Column("asa", _("ASA"), "duration"),
-            Column("aht", _("AHT"), "duration"),
-            Column("longest_wait", _("Longest Wait"), "duration"),
-            Column("missed_rings", _("Missed at Agent")),
+            Column("label", self.env._("Date"), "text", 14),
+            Column("offered", self.env._("Offered")),
+            Column("answered", self.env._("Answered")),
+            Column("answer_rate", self.env._("Answer Rate"), "percent"),
+            Column("abandoned", self.env._("Total"), group=self.env._("Abandoned in Queue")),
+            Column("abandoned_short", self.env._("Short (< %s s)", Kpi.short_abandon_seconds()),
+                   group=self.env._("Abandoned in Queue")),
+            Column("abandoned_long", self.env._("Other"), group=self.env._("Abandoned in Queue")),
+            Column("timeouts", self.env._("Timeouts"), group=self.env._("Left the Queue")),
+            Column("exit_empty", self.env._("No Agent"), group=self.env._("Left the Queue")),
+            Column("exit_key", self.env._("By Key"), group=self.env._("Left the Queue")),
+            Column("service_level", self.env._("Of Answered"), "percent", group=sl_group),
+            Column("service_level_offered", self.env._("Of Offered"), "percent", group=sl_group),
+            Column("asa", self.env._("ASA"), "duration"),
+            Column("aht", self.env._("AHT"), "duration"),
+            Column("longest_wait", self.env._("Longest Wait"), "duration"),
+            Column("missed_rings", self.env._("Missed at Agent")),
         ]
 
         def as_row(label, figures):
@@ -76,31 +76,32 @@ class HotlineCallReportWizard(models.TransientModel):
 
         by_day = Kpi._call_groups(date_from, date_to, queues, ["date:day"])
         rows = [as_row(fields.Date.to_string(groups[0]), figures) for groups, figures in by_day]
-        total = as_row(_("Total"), Kpi.center_figures(date_from, date_to, queues))
-        title = _("Call Statistics")
-        report.add_table(_("By Day"), title, _("Period: %(period)s; %(scope)s", period=period, scope=scope),
+        total = as_row(self.env._("Total"), Kpi.center_figures(date_from, date_to, queues))
+        title = self.env._("Call Statistics")
+        subtitle = self.env._("Period: %(period)s; %(scope)s", period=period, scope=scope)
+        report.add_table(self.env._("By Day"), title, subtitle,
                          call_columns, rows, total)
         by_queue = sorted(Kpi.queue_figures(date_from, date_to, queues).items())
-        queue_columns = [Column("label", _("Queue"), "text", 14)] + call_columns[1:]
-        report.add_table(_("By Queue"), title, _("Period: %(period)s; %(scope)s", period=period, scope=scope),
+        queue_columns = [Column("label", self.env._("Queue"), "text", 14)] + call_columns[1:]
+        report.add_table(self.env._("By Queue"), title, subtitle,
                          queue_columns, [as_row(name, figures) for name, figures in by_queue], total)
 
         agents = Kpi.agent_figures(date_from, date_to, agents=agent_ids)
         users = self.env["res.users"].sudo().browse(list(agents)).with_context(active_test=False)
         names = {user.id: user.name for user in users}
         agent_columns = [
-            Column("label", _("Agent"), "text", 14),
-            Column("inbound_answered", _("Answered"), group=_("Inbound")),
-            Column("talk_in", _("Talk Time"), "duration", group=_("Inbound")),
-            Column("outbound_total", _("Total"), group=_("Outbound")),
-            Column("outbound_answered", _("Answered"), group=_("Outbound")),
-            Column("talk_out", _("Talk Time"), "duration", group=_("Outbound")),
-            Column("missed_rings", _("Missed at Agent")),
-            Column("signed_in", _("Signed In"), "duration", group=_("Time")),
-            Column("paused", _("Paused"), "duration", group=_("Time")),
-            Column("on_call", _("On Call"), "duration", group=_("Time")),
-            Column("idle", _("Idle"), "duration", group=_("Time")),
-            Column("occupancy", _("Occupancy"), "percent"),
+            Column("label", self.env._("Agent"), "text", 14),
+            Column("inbound_answered", self.env._("Answered"), group=self.env._("Inbound")),
+            Column("talk_in", self.env._("Talk Time"), "duration", group=self.env._("Inbound")),
+            Column("outbound_total", self.env._("Total"), group=self.env._("Outbound")),
+            Column("outbound_answered", self.env._("Answered"), group=self.env._("Outbound")),
+            Column("talk_out", self.env._("Talk Time"), "duration", group=self.env._("Outbound")),
+            Column("missed_rings", self.env._("Missed at Agent")),
+            Column("signed_in", self.env._("Signed In"), "duration", group=self.env._("Time")),
+            Column("paused", self.env._("Paused"), "duration", group=self.env._("Time")),
+            Column("on_call", self.env._("On Call"), "duration", group=self.env._("Time")),
+            Column("idle", self.env._("Idle"), "duration", group=self.env._("Time")),
+            Column("occupancy", self.env._("Occupancy"), "percent"),
         ]
         agent_rows, sums = [], dict.fromkeys(("inbound_answered", "talk_in", "outbound_total", "outbound_answered",
                                               "talk_out", "missed_rings", "signed_in", "paused", "on_call", "idle",
@@ -111,11 +112,11 @@ class HotlineCallReportWizard(models.TransientModel):
             agent_rows.append(row)
             for key in sums:
                 sums[key] += figures[key]
-        sums["label"] = _("Total")
+        sums["label"] = self.env._("Total")
         sums["occupancy"] = sums["on_call"] / sums["available"] if sums["available"] else None
-        agent_scope = _("%s agents", len(agent_ids)) if agent_ids else _("all agents")
-        report.add_table(_("Agents"), _("Agent Statistics"),
-                         _("Period: %(period)s; %(scope)s", period=period, scope=agent_scope),
+        agent_scope = self.env._("%s agents", len(agent_ids)) if agent_ids else self.env._("all agents")
+        report.add_table(self.env._("Agents"), self.env._("Agent Statistics"),
+                         self.env._("Period: %(period)s; %(scope)s", period=period, scope=agent_scope),
                          agent_columns, agent_rows, sums)
-        filename = _("Call Statistics %(start)s %(end)s.xlsx", start=date_from, end=date_to)
+        filename = self.env._("Call Statistics %(start)s %(end)s.xlsx", start=date_from, end=date_to)
         return report.close(), filename
