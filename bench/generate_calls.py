@@ -50,7 +50,8 @@ CALLS_SQL = """
 WITH agents AS (SELECT array_agg(id ORDER BY id) AS ids FROM res_users WHERE login LIKE 'bench_agent_%%'),
 raw AS (
     SELECT g, random() AS r, random() AS w, random() AS t, random() AS s, random() AS m,
-           (%(first)s::date + (g %% %(days)s))::timestamp
+           -- chronological, as a running PBX writes them (a day's calls sit together on disk)
+           (%(first)s::date + ((g - 1)::bigint * %(days)s / %(calls)s)::int)::timestamp
                + make_interval(secs => 8 * 3600 + floor(random() * 12 * 3600)) - interval '8 hours' AS enter
       FROM generate_series(1, %(calls)s) g),
 facts AS (

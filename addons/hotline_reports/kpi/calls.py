@@ -132,7 +132,8 @@ def agent_facts_sql(periods, user_ids=None):
       paused nor talking: never negative);
     - occupancy = on_call / (signed_in - paused), in percent;
     - talk_in / talk_out: seconds of inbound / outbound talk inside the period (a call's talk
-      interval is [end - talk, end], an inbound call still connected runs until now);
+      interval is [end - talk, end], an inbound call still connected runs until now; calls that
+      entered more than a day before the period are not read: no call lasts a day);
     - inbound_answered: inbound calls the agent answered, outbound_total / outbound_answered:
       click-to-dial calls the agent placed / that the citizen answered, missed_rings
       (坐席漏接): the agent's ring-no-answer attempts; all four count calls that entered the
@@ -146,8 +147,8 @@ def agent_facts_sql(periods, user_ids=None):
                         SQL("COALESCE(t.mr_all, %s)", empty))
     return SQL(
         """
-        WITH periods AS (%(periods)s),
-        clock AS (SELECT (now() AT TIME ZONE 'UTC')::timestamp AS now),
+        WITH periods AS NOT MATERIALIZED (%(periods)s),
+        clock AS NOT MATERIALIZED (SELECT (now() AT TIME ZONE 'UTC')::timestamp AS now),
         sess AS (
             SELECT x.user_id, p.day,
                    range_agg(tsrange(GREATEST(x.login_time, p.pstart),
@@ -164,17 +165,20 @@ def agent_facts_sql(periods, user_ids=None):
              WHERE x.user_id IS NOT NULL AND COALESCE(x."end", k.now) > x.start %(uf)s
              GROUP BY 1, 2, 3),
         paus AS (SELECT user_id, day, range_agg(mr) AS mr FROM paus_r GROUP BY 1, 2),
-        talk_iv AS (
-            SELECT x.user_id, x.direction,
+        call_rows AS (
+            -- one pass over the period's calls (enter_time index) for the counts and the talk;
+            -- the day before is read too for talk crossing into the period: no call lasts a day
+            SELECT x.user_id, x.direction, x.outcome, x.enter_time,
                    CASE WHEN x.end_time IS NOT NULL THEN x.end_time - make_interval(secs => x.talk_seconds)
                         ELSE x.answer_time END AS t0,
-                   COALESCE(x.end_time, k.now) AS t1
+                   COALESCE(x.end_time, k.now) AS t1,
+                   x.answer_time IS NOT NULL
+                       AND (x.outcome IN ('answered', 'transferred', 'outbound_answered')
+                            OR (x.direction = 'inbound' AND x.end_time IS NULL)) AS talked
               FROM hotline_call x CROSS JOIN clock k
-             WHERE x.user_id IS NOT NULL AND x.answer_time IS NOT NULL %(uf)s
-               AND (x.outcome IN ('answered', 'transferred', 'outbound_answered')
-                    OR (x.direction = 'inbound' AND x.end_time IS NULL))
-               AND x.answer_time < (SELECT max(pend) FROM periods)
-               AND COALESCE(x.end_time, k.now) > (SELECT min(pstart) FROM periods)),
+             WHERE x.user_id IS NOT NULL %(uf)s
+               AND x.enter_time < (SELECT max(pend) FROM periods)
+               AND x.enter_time >= (SELECT min(pstart) FROM periods) - interval '1 day'),
         talk AS (
             SELECT i.user_id, p.day,
                    range_agg(tsrange(GREATEST(i.t0, p.pstart), LEAST(i.t1, p.pend))) AS mr_all,
@@ -182,8 +186,8 @@ def agent_facts_sql(periods, user_ids=None):
                        FILTER (WHERE i.direction = 'inbound') AS mr_in,
                    range_agg(tsrange(GREATEST(i.t0, p.pstart), LEAST(i.t1, p.pend)))
                        FILTER (WHERE i.direction = 'outbound') AS mr_out
-              FROM talk_iv i JOIN periods p ON i.t0 < p.pend AND i.t1 > p.pstart
-             WHERE i.t1 > i.t0
+              FROM call_rows i JOIN periods p ON i.t0 < p.pend AND i.t1 > p.pstart
+             WHERE i.talked AND i.t1 > i.t0
              GROUP BY 1, 2),
         calls AS (
             SELECT x.user_id, p.day,
@@ -191,14 +195,13 @@ def agent_facts_sql(periods, user_ids=None):
                        AS inbound_answered,
                    COUNT(*) FILTER (WHERE x.direction = 'outbound') AS outbound_total,
                    COUNT(*) FILTER (WHERE x.outcome = 'outbound_answered') AS outbound_answered
-              FROM hotline_call x JOIN periods p ON x.enter_time >= p.pstart AND x.enter_time < p.pend
-             WHERE x.user_id IS NOT NULL %(uf)s
+              FROM call_rows x JOIN periods p ON x.enter_time >= p.pstart AND x.enter_time < p.pend
              GROUP BY 1, 2),
         rings AS (
             SELECT x.user_id, p.day, COUNT(*) AS missed_rings
               FROM hotline_call_attempt x JOIN hotline_call c ON c.id = x.call_id
               JOIN periods p ON c.enter_time >= p.pstart AND c.enter_time < p.pend
-             WHERE x.result = 'noanswer' AND x.user_id IS NOT NULL %(uf)s
+             WHERE x.result = 'noanswer' AND x.user_id IS NOT NULL AND c.missed_attempt_count > 0 %(uf)s
              GROUP BY 1, 2),
         keys AS (SELECT user_id, day FROM sess UNION SELECT user_id, day FROM paus
                  UNION SELECT user_id, day FROM talk UNION SELECT user_id, day FROM calls
