@@ -132,7 +132,8 @@ def agent_facts_sql(periods, user_ids=None):
       paused nor talking: never negative);
     - occupancy = on_call / (signed_in - paused), in percent;
     - talk_in / talk_out: seconds of inbound / outbound talk inside the period (a call's talk
-      interval is [end - talk, end], an inbound call still connected runs until now; calls that
+      interval is [end - talk, end], an inbound call still connected runs until now; an agent's
+      phone carries one call at a time, so the intervals are summed; calls that
       entered more than a day before the period are not read: no call lasts a day);
     - inbound_answered: inbound calls the agent answered, outbound_total / outbound_answered:
       click-to-dial calls the agent placed / that the citizen answered, missed_rings
@@ -182,10 +183,11 @@ def agent_facts_sql(periods, user_ids=None):
         talk AS (
             SELECT i.user_id, p.day,
                    range_agg(tsrange(GREATEST(i.t0, p.pstart), LEAST(i.t1, p.pend))) AS mr_all,
-                   range_agg(tsrange(GREATEST(i.t0, p.pstart), LEAST(i.t1, p.pend)))
-                       FILTER (WHERE i.direction = 'inbound') AS mr_in,
-                   range_agg(tsrange(GREATEST(i.t0, p.pstart), LEAST(i.t1, p.pend)))
-                       FILTER (WHERE i.direction = 'outbound') AS mr_out
+                   -- an agent's phone carries one call at a time: the talk of a direction is a sum
+                   SUM(EXTRACT(EPOCH FROM LEAST(i.t1, p.pend) - GREATEST(i.t0, p.pstart)))
+                       FILTER (WHERE i.direction = 'inbound') AS talk_in,
+                   SUM(EXTRACT(EPOCH FROM LEAST(i.t1, p.pend) - GREATEST(i.t0, p.pstart)))
+                       FILTER (WHERE i.direction = 'outbound') AS talk_out
               FROM call_rows i JOIN periods p ON i.t0 < p.pend AND i.t1 > p.pstart
              WHERE i.talked AND i.t1 > i.t0
              GROUP BY 1, 2),
@@ -212,8 +214,8 @@ def agent_facts_sql(periods, user_ids=None):
                    COALESCE(c.outbound_total, 0) AS outbound_total,
                    COALESCE(c.outbound_answered, 0) AS outbound_answered,
                    COALESCE(r.missed_rings, 0) AS missed_rings,
-                   %(m_talk_in)s AS talk_in,
-                   %(m_talk_out)s AS talk_out,
+                   COALESCE(t.talk_in, 0) AS talk_in,
+                   COALESCE(t.talk_out, 0) AS talk_out,
                    %(m_signed)s AS signed_in,
                    %(m_paused)s AS paused,
                    %(m_avail)s AS available,
@@ -231,8 +233,6 @@ def agent_facts_sql(periods, user_ids=None):
           FROM figures
         """,
         periods=periods, uf=user_filter,
-        m_talk_in=_measure(SQL("COALESCE(t.mr_in, %s)", empty)),
-        m_talk_out=_measure(SQL("COALESCE(t.mr_out, %s)", empty)),
         m_signed=_measure(sess),
         m_paused=_measure(SQL("%s * %s", paus, sess)),
         m_avail=_measure(SQL("%s - %s", sess, paus)),
