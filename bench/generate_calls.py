@@ -71,8 +71,10 @@ SELECT 'bench-' || g,
        enter,
        CASE WHEN kind IN ('answered', 'transferred') THEN enter + make_interval(secs => floor(w * w * 60))
             WHEN kind = 'outbound' AND m < 0.7 THEN enter + interval '5 seconds' END,
-       CASE WHEN kind IN ('answered', 'transferred') THEN enter + make_interval(secs => floor(w * w * 60) + 60 + floor(t * 360))
-            WHEN kind = 'outbound' THEN enter + make_interval(secs => 30 + CASE WHEN m < 0.7 THEN floor(t * 240) ELSE 0 END)
+       CASE WHEN kind IN ('answered', 'transferred')
+                THEN enter + make_interval(secs => floor(w * w * 60) + 60 + floor(t * 360))
+            WHEN kind = 'outbound'
+                THEN enter + make_interval(secs => 30 + CASE WHEN m < 0.7 THEN floor(t * 240) ELSE 0 END)
             ELSE enter + make_interval(secs => floor(w * 90)) END,
        CASE WHEN kind IN ('answered', 'transferred') THEN floor(w * w * 60)
             WHEN kind = 'outbound' THEN 0 ELSE floor(w * 90) END,

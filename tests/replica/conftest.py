@@ -101,7 +101,7 @@ def replica():
         if not (_in_recovery(60 if status else 0) and _caught_up(60)):
             _build()  # missing, not a standby, or too far behind (WAL recycled): make it again
             if not (_in_recovery(300) and _caught_up(120)):
-                pytest.fail("the streaming replica on port %s did not catch up with the primary" % PORT)
+                pytest.fail(f"the streaming replica on port {PORT} did not catch up with the primary")
     except (subprocess.CalledProcessError, OSError) as exc:
         detail = getattr(exc, "stderr", "") or ""
         pytest.fail(f"could not set up the PostgreSQL replica: {exc} {detail}")
