@@ -32,7 +32,9 @@ class HotlineKpiCall(models.AbstractModel):
         answer_rate, abandon_rate, service_level, service_level_offered: percent 0–100
             (None when the denominator is 0),
         asa, aht: seconds (None when no call), longest_wait: seconds}.
-    A call counts in the period in which it entered the queue.  Definitions (口径):
+    A call counts in the period in which it entered the queue.  Thresholds and time zone for
+    Python callers: ``_short_abandon_seconds()``, ``_service_level_seconds()``, ``_center_tz()``,
+    ``_bounds(date_from, date_to)`` → (start, end) naive UTC.  Definitions (口径):
     ``kpi/calls.py::call_facts_sql`` and readme/USAGE.md; thresholds: settings
     ``hotline_reports.short_abandon_seconds`` (5) and ``hotline_reports.service_level_seconds`` (20).
 
@@ -63,15 +65,15 @@ class HotlineKpiCall(models.AbstractModel):
             return default
 
     @api.model
-    def short_abandon_seconds(self):
+    def _short_abandon_seconds(self):
         return self._param_int(kpi.SHORT_ABANDON_KEY, kpi.DEFAULT_SHORT_ABANDON)
 
     @api.model
-    def service_level_seconds(self):
+    def _service_level_seconds(self):
         return self._param_int(kpi.SERVICE_LEVEL_KEY, kpi.DEFAULT_SERVICE_LEVEL)
 
     @api.model
-    def center_tz(self):
+    def _center_tz(self):
         name = self.env["ir.config_parameter"].sudo().get_param(kpi.TIMEZONE_KEY) or kpi.DEFAULT_TIMEZONE
         try:
             return pytz.timezone(name)
@@ -92,7 +94,7 @@ class HotlineKpiCall(models.AbstractModel):
             raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not start or not end:
             raise UserError(self.env._("Choose the start and the end of the period."))
-        tz = self.center_tz()
+        tz = self._center_tz()
         if not isinstance(start, datetime) and isinstance(start, date):
             start = tz.localize(datetime.combine(start, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
         if not isinstance(end, datetime) and isinstance(end, date):

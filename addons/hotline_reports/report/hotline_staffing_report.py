@@ -26,7 +26,7 @@ class HotlineStaffingReport(models.TransientModel):
     weeks = fields.Integer(default=4, required=True, help="History used: the last N weeks up to yesterday.")
     target_level = fields.Float(string="Target Service Level (%)", default=80.0, required=True)
     sl_seconds = fields.Integer(string="Answer Within (s)", required=True,
-                                default=lambda self: self.env["hotline.kpi.call"].service_level_seconds())
+                                default=lambda self: self.env["hotline.kpi.call"]._service_level_seconds())
     queue = fields.Char(help="Leave empty for all queues.")
     aht = fields.Float(string="AHT (s)", readonly=True, digits=(16, 1))
     line_ids = fields.One2many("hotline.staffing.report.line", "report_id", string="Half Hours", readonly=True)
@@ -41,7 +41,7 @@ class HotlineStaffingReport(models.TransientModel):
     def action_compute(self):
         self.ensure_one()
         Kpi = self.env["hotline.kpi.call"]
-        today = fields.Date.context_today(self.with_context(tz=Kpi.center_tz().zone))
+        today = fields.Date.context_today(self.with_context(tz=Kpi._center_tz().zone))
         first = today - timedelta(weeks=self.weeks)
         start, end = Kpi._bounds(first, today - timedelta(days=1))
         days = (today - first).days

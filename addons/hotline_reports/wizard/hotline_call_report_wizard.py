@@ -42,7 +42,7 @@ class HotlineCallReportWizard(models.TransientModel):
             raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not date_from or not date_to or date_to < date_from:
             raise UserError(self.env._("The end of the period must come after its start."))
-        sl = Kpi.service_level_seconds()
+        sl = Kpi._service_level_seconds()
         period = self.env._("%(start)s to %(end)s", start=date_from, end=date_to)
         scope = self.env._("queues: %s", ", ".join(queues)) if queues else self.env._("all queues")
         report = XlsxReport()
@@ -54,7 +54,7 @@ class HotlineCallReportWizard(models.TransientModel):
             Column("answered", self.env._("Answered")),
             Column("answer_rate", self.env._("Answer Rate"), "percent"),
             Column("abandoned", self.env._("Total"), group=self.env._("Abandoned in Queue")),
-            Column("abandoned_short", self.env._("Short (< %s s)", Kpi.short_abandon_seconds()),
+            Column("abandoned_short", self.env._("Short (< %s s)", Kpi._short_abandon_seconds()),
                    group=self.env._("Abandoned in Queue")),
             Column("abandoned_long", self.env._("Other"), group=self.env._("Abandoned in Queue")),
             Column("timeouts", self.env._("Timeouts"), group=self.env._("Left the Queue")),
