@@ -1,0 +1,1 @@
+from . import controllers, kpi, models, report, tools, wizard

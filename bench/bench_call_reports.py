@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Call-center reports at city scale, next to the plain ORM read_group on the base tables.
+
+    .venv/bin/python bench/generate_calls.py --db rc_bench --calls 5000000   # once
+    .venv/bin/python bench/bench_call_reports.py --db rc_bench
+
+Measured as a reviewer (班长), each repeated --repeat times after one warm-up (median, p95):
+- a month of agent KPIs (hotline.kpi.call.agent_figures: sessions, pauses and talk clipped to the
+  month, busy time by reason) vs ORM read_group of sessions, pauses and calls per agent for the month;
+- a year of calls by month × queue (the pivot's read_group on hotline.call.report, every KPI) vs ORM
+  read_group on hotline.call by month × queue (count, average wait, total talk).
+Goals: 1 s each.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_calls import boot_odoo  # noqa: E402
+
+GOAL_MS = 1000
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="rc_bench")
+    parser.add_argument("--repeat", type=int, default=5)
+    return parser.parse_args()
+
+
+def timed(env, func, repeat):
+    func()
+    samples = []
+    for _i in range(repeat):
+        env.invalidate_all()
+        start = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+
+
+def line(name, figures, baseline):
+    (median, p95), (b_median, _b95) = figures, baseline
+    verdict = "ok" if p95 <= GOAL_MS else ("median ok" if median <= GOAL_MS else "SLOW")
+    print(f"{name:<34} median {median:8.1f} ms  p95 {p95:8.1f} ms  goal {GOAL_MS} ms  {verdict:<9}"
+          f"  ORM read_group {b_median:8.1f} ms  ratio {median / b_median:5.2f}", flush=True)
+
+
+def main():
+    args = parse_args()
+    odoo, registry = boot_odoo(args.db)
+    from odoo.addons.hotline_reports.kpi.calls import CALL_AGGREGATES  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "Asia/Shanghai"})
+        reviewer = env["res.users"].search([("login", "=", "bench_reviewer")])
+        if not reviewer:
+            reviewer = env["res.users"].with_context(no_reset_password=True).create({
+                "name": "班长", "login": "bench_reviewer",
+                "group_ids": [(6, 0, env.ref("hotline_case.group_reviewer").ids)]})
+            cr.commit()
+        env = env(user=reviewer.id)
+        cr.execute("SELECT count(*), max(enter_time) FROM hotline_call")
+        calls, last = cr.fetchone()
+        cr.execute("SELECT count(*) FROM hotline_agent_session")
+        sessions = cr.fetchone()[0]
+        print(f"database {args.db}: {calls:,} calls, {sessions:,} agent sessions", flush=True)
+        Kpi = env["hotline.kpi.call"]
+        month_end = (last + timedelta(hours=8)).date().replace(day=1) - timedelta(days=1)
+        month_start = month_end.replace(day=1)
+        year_start = month_end.replace(day=1, month=1) if month_end.month == 12 else \
+            month_end.replace(year=month_end.year - 1, day=1, month=month_end.month + 1)
+        m_start, m_end = Kpi._bounds(month_start, month_end)
+        y_start, y_end = Kpi._bounds(year_start, month_end)
+        print(f"month {month_start} – {month_end}; year {year_start} – {month_end}", flush=True)
+
+        agents = timed(env, lambda: Kpi.agent_figures(month_start, month_end), args.repeat)
+
+        def agents_orm():
+            env["hotline.agent.session"]._read_group(
+                [("login_time", ">=", m_start), ("login_time", "<", m_end)], ["user_id"], ["duration:sum"])
+            env["hotline.agent.pause"]._read_group(
+                [("start", ">=", m_start), ("start", "<", m_end)], ["user_id", "reason"], ["duration:sum"])
+            env["hotline.call"]._read_group(
+                [("enter_time", ">=", m_start), ("enter_time", "<", m_end)], ["user_id", "direction"],
+                ["__count", "talk_seconds:sum"])
+
+        line("month of agent KPIs", agents, timed(env, agents_orm, args.repeat))
+
+        aggregates = [f"{name}:{agg}" for name, agg in CALL_AGGREGATES.items()]
+        year = timed(env, lambda: env["hotline.call.report"]._read_group(
+            [("enter_time", ">=", y_start), ("enter_time", "<", y_end)], ["date:month", "queue"], aggregates),
+            args.repeat)
+        year_orm = timed(env, lambda: env["hotline.call"]._read_group(
+            [("enter_time", ">=", y_start), ("enter_time", "<", y_end), ("direction", "=", "inbound")],
+            ["enter_time:month", "queue"], ["__count", "wait_seconds:avg", "talk_seconds:sum"]), args.repeat)
+        line("year of calls by month × queue", year, year_orm)
+
+
+if __name__ == "__main__":
+    main()
