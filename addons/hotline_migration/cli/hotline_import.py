@@ -32,6 +32,7 @@ class HotlineImport(Command):
         own.add_argument("--batch-size", type=int, default=5000)
         own.add_argument("--only", default="", help="comma-separated entities to import (default: all)")
         own.add_argument("--init-mapping", metavar="FILE", help="write a starter mapping from the source's headers")
+        own.add_argument("--attachments", default="", help="folder the attachment paths are relative to")
         own.add_argument("--no-progress", action="store_true")
         own.add_argument("--help-import", action="help", help="show this help")
         opts, rest = own.parse_known_args(args)
@@ -71,7 +72,8 @@ class HotlineImport(Command):
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             importer = Importer(env, source, mapping, opts.source, dry_run=opts.dry_run, report_dir=opts.report,
                                 batch_size=opts.batch_size, commit=cr.commit, progress=not opts.no_progress,
-                                only=set(filter(None, opts.only.split(","))) or None)
+                                only=set(filter(None, opts.only.split(","))) or None,
+                                attachments_root=opts.attachments or None)
             try:
                 importer.run()
             except MappingError as exc:

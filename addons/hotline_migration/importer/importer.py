@@ -45,7 +45,7 @@ class Importer:
     """
 
     def __init__(self, env, source, mapping, code, dry_run=False, report_dir=None, batch_size=5000,
-                 commit=None, progress=False, only=None):
+                 commit=None, progress=False, only=None, attachments_root=None):
         self.env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True,
                                     mail_notrack=True, no_reset_password=True, active_test=False))
         self.source = source
@@ -57,6 +57,7 @@ class Importer:
         self.commit = commit or (lambda: None)
         self.progress = progress
         self.only = only
+        self.attachments_root = attachments_root
         self.dates = DateParser(mapping.date_formats, mapping.timezone)
         self.tz = ZoneInfo(mapping.timezone)
         self.phone = make_normalizer(self.env)
@@ -314,10 +315,11 @@ class Importer:
             if user:
                 self.counts["agents"]["linked"] += 1
             else:
-                user = Users.create({"login": login, "name": vals["name"] or login, "active": vals["active"],
+                user = Users.create({"login": login, "name": vals["name"] or login,
                                      "tz": self.mapping.timezone, "group_ids": [Command.link(group.id)]})
                 self.counts["agents"]["created"] += 1
                 if not vals["active"]:
+                    user.action_archive()  # gone: kept for the history, cannot log in
                     self.counts["agents"]["inactive"] += 1
             pairs.append((legacy_id, user.id))
         return pairs
@@ -555,10 +557,12 @@ class Importer:
 
     # -- attachments --------------------------------------------------------------------------------
     def _attachments_root(self):
-        root = self.mapping.attachments_root
+        root = self.attachments_root or self.mapping.attachments_root
         if root:
             return Path(root)
-        return Path(self.source.location) if Path(self.source.location).is_dir() else Path(".")
+        location = Path(self.source.location)
+        # a CSV folder or a workbook: the paths are relative to where the export lies
+        return location if location.is_dir() else location.parent
 
     def _convert_attachments(self, row, columns):
         case_id = self._ref(row, columns, "case", "cases", "orphan reference")
