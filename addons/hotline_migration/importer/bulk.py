@@ -2,7 +2,8 @@
 uid and date, stored computed fields (recomputed by the ORM itself), without the ORM's per-row cost,
 mail tracking or activities."""
 
-from psycopg2.extras import execute_values
+import io
+from datetime import date, datetime
 
 from odoo.fields import Datetime
 
@@ -50,9 +51,7 @@ class BulkInserter:
                 when = dates[k] if dates and dates[k] else now
                 record += (uid, when, uid, now)
             values.append(record)
-        columns = ", ".join(f'"{c}"' for c in self.columns)
-        execute_values(self.env.cr._obj, f'INSERT INTO "{self.table}" ({columns}) VALUES %s',  # noqa: S608
-                       values, page_size=2000)
+        copy_rows(self.env, self.table, self.columns, values)
         if self.to_compute:
             records = self.model.browse(ids)
             for field in self.to_compute:
@@ -61,9 +60,24 @@ class BulkInserter:
             self.env.invalidate_all()
 
 
-def insert_rows(env, table, columns, rows):
-    """Plain rows into a relation or technical table (no ORM columns to fill)."""
-    if rows:
-        names = ", ".join(f'"{c}"' for c in columns)
-        execute_values(env.cr._obj, f'INSERT INTO "{table}" ({names}) VALUES %s ON CONFLICT DO NOTHING',  # noqa: S608
-                       rows, page_size=5000)
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(" ")
+    if isinstance(value, (int, float)):
+        return str(value)
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_rows(env, table, columns, rows):
+    """COPY `rows` into `table`: PostgreSQL's fastest way in, through Odoo's own cursor and transaction."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_value, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    names = ", ".join(f'"{c}"' for c in columns)
+    env.cr._obj.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)  # noqa: S608

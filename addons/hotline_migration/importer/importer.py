@@ -1,6 +1,7 @@
 import csv
 import json
 import logging
+import time
 from collections import defaultdict
 from datetime import timezone
 from pathlib import Path
@@ -12,7 +13,7 @@ from ..tools.dates import BadDate, DateParser
 from ..tools.mapping import ENTITIES
 from ..tools.phones import BadPhone, make_normalizer
 from ..tools.progress import Progress
-from .bulk import BulkInserter, insert_rows
+from .bulk import BulkInserter, copy_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class Importer:
         return self
 
     def _import_entity(self, entity):
+        started = time.monotonic()
         table = self.mapping.table(entity)
         columns = self.mapping.resolve(entity, self.source.headers(table))
         self.columns = columns
@@ -159,7 +161,8 @@ class Importer:
                 self._flush(entity, batch)
                 batch = []
         self._flush(entity, batch)
-        counts["rate"] = round(bar.finish())
+        bar.finish()
+        counts["seconds"] = round(time.monotonic() - started, 3)
         if entity in REFERENCE and not self.dry_run:
             self._link_parents(entity)
             self.commit()
@@ -180,7 +183,7 @@ class Importer:
                 self.counts[entity]["created"] += 1
             return
         pairs = getattr(self, f"_write_{entity}")(batch)
-        insert_rows(self.env, "hotline_migration_xref", ["source_id", "entity", "legacy_id", "res_model", "res_id"],
+        copy_rows(self.env, "hotline_migration_xref", ["source_id", "entity", "legacy_id", "res_model", "res_id"],
                     [(self.source_record.id, entity, legacy_id, MODELS[entity], res_id) for legacy_id, res_id in pairs])
         self.ids[entity].update(pairs)
         if entity not in REFERENCE:
@@ -622,7 +625,7 @@ class Importer:
             if vals["case_id"]:
                 links.append((res_id, vals["case_id"]))
         inserter.insert(ids, rows, [vals["enter_time"] for _legacy_id, vals in batch])
-        insert_rows(self.env, "hotline_call_case_rel", ["call_id", "case_id"], links)
+        copy_rows(self.env, "hotline_call_case_rel", ["call_id", "case_id"], links)
         self.counts["calls"]["created"] += len(batch)
         return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids)]
 
@@ -701,7 +704,7 @@ class Importer:
     def summary_text(self):
         lines = []
         for entity, counts in self.summary().items():
-            parts = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "rate")
+            parts = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "seconds")
             lines.append(f"{entity}: {parts}")
         differences = sum(1 for line in getattr(self, "reconciliation", []) if line["status"] == "different")
         if hasattr(self, "reconciliation"):
