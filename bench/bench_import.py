@@ -130,7 +130,8 @@ def time_base_import(db, files):
             wizard = env["base_import.import"].create({"res_model": model, "file": path.read_bytes(),
                                                       "file_name": name, "file_type": "text/csv"})
             options = {"has_headers": True, "separator": ",", "quoting": '"', "encoding": "utf-8",
-                       "date_format": "%Y-%m-%d", "datetime_format": "%Y-%m-%d %H:%M:%S", "float_thousand_separator": "",
+                       "date_format": "%Y-%m-%d", "datetime_format": "%Y-%m-%d %H:%M:%S",
+                       "float_thousand_separator": "",
                        "float_decimal_separator": ".", "import_skip_records": [], "import_set_empty_fields": [],
                        "fallback_values": {}, "name_create_enabled_fields": {}}
             start = time.perf_counter()

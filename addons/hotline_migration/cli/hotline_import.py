@@ -45,7 +45,9 @@ class HotlineImport(Command):
             MappingError,
             starter_mapping,
         )
-        from odoo.addons.hotline_migration.tools.sources import open_source  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+        from odoo.addons.hotline_migration.tools.sources import (
+            open_source,  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+        )
 
         source = open_source(opts.location)
         if opts.init_mapping:
@@ -65,7 +67,9 @@ class HotlineImport(Command):
             sys.exit(f"hotline_import: {exc}")
 
         import odoo  # noqa: PLC0415
-        from odoo.addons.hotline_migration.importer import Importer  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+        from odoo.addons.hotline_migration.importer import (
+            Importer,  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+        )
 
         registry = odoo.modules.registry.Registry(dbname)
         with registry.cursor() as cr:

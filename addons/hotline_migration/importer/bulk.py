@@ -45,7 +45,7 @@ class BulkInserter:
         uid = self.env.uid
         extra = tuple(self.defaults.values())
         values = []
-        for k, (res_id, row) in enumerate(zip(ids, rows)):
+        for k, (res_id, row) in enumerate(zip(ids, rows, strict=False)):
             record = (res_id, *row, *extra)
             if self.log_access:
                 when = dates[k] if dates and dates[k] else now
@@ -65,9 +65,9 @@ def _copy_value(value):
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime | date):
         return value.isoformat(" ")
-    if isinstance(value, (int, float)):
+    if isinstance(value, int | float):
         return str(value)
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 

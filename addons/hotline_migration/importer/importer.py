@@ -355,7 +355,7 @@ class Importer:
         inserter = self._inserter("res.partner", ["name", "phone", "street", "hotline_phone_norm", "tz"])
         ids = inserter.new_ids(len(items))
         inserter.insert(ids, [(name, phone, street, phone, self.mapping.timezone) for phone, name, street in items])
-        for (phone, _name, _street), res_id in zip(items, ids):
+        for (phone, _name, _street), res_id in zip(items, ids, strict=False):
             self.phones[phone] = res_id
         return ids
 
@@ -478,7 +478,7 @@ class Importer:
             dates.append(vals["date_received"])
         inserter.insert(ids, rows, dates)
         self.counts["cases"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids)]
+        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
 
     def _count_legacy_case(self, row, columns, into):
         try:
@@ -556,7 +556,7 @@ class Importer:
         inserter.insert(ids, [tuple(vals[c] for c in columns) for _legacy_id, vals in batch],
                         [vals["date"] for _legacy_id, vals in batch])
         self.counts["logs"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids)]
+        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
 
     # -- attachments --------------------------------------------------------------------------------
     def _attachments_root(self):
@@ -583,7 +583,7 @@ class Importer:
             "res_id": vals["case_id"], "description": str(vals["path"]),
         } for _legacy_id, vals in batch])
         self.counts["attachments"]["created"] += len(batch)
-        return [(legacy_id, record.id) for (legacy_id, _vals), record in zip(batch, records)]
+        return [(legacy_id, record.id) for (legacy_id, _vals), record in zip(batch, records, strict=False)]
 
     # -- calls --------------------------------------------------------------------------------------
     def _convert_calls(self, row, columns):
@@ -616,7 +616,7 @@ class Importer:
         ids = inserter.new_ids(len(batch))
         rows, links = [], []
         prefix = f"legacy:{self.code}:"
-        for res_id, (legacy_id, vals) in zip(ids, batch):
+        for res_id, (legacy_id, vals) in zip(ids, batch, strict=False):
             citizen = vals["caller_number"] if vals["direction"] == "inbound" else vals["called_number"]
             rows.append((prefix + legacy_id, vals["direction"], vals["caller_number"], vals["called_number"],
                          self.phones.get(citizen), vals["queue"], vals["user_id"], vals["enter_time"],
@@ -627,7 +627,7 @@ class Importer:
         inserter.insert(ids, rows, [vals["enter_time"] for _legacy_id, vals in batch])
         copy_rows(self.env, "hotline_call_case_rel", ["call_id", "case_id"], links)
         self.counts["calls"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids)]
+        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
 
     def _count_legacy_call(self, row, columns, into):
         try:
@@ -636,11 +636,9 @@ class Importer:
             month = "?"
         bucket = into[(month, "")]
         bucket["calls"] += 1
-        try:
-            bucket["talk_seconds"] += int(float(_text(row.get(columns.get("talk"))) or 0)) \
-                if columns.get("talk") else 0
-        except ValueError:
-            pass
+        talk = _text(row.get(columns.get("talk"))) if columns.get("talk") else ""
+        # an unreadable duration counts 0 on both sides: its row is rejected ("bad number")
+        bucket["talk_seconds"] += int(float(talk)) if talk.replace(".", "", 1).isdigit() else 0
 
     # -- reports ------------------------------------------------------------------------------------
     def imported_figures(self):

@@ -55,7 +55,7 @@ class TestMigrationImport(TransactionCase):
         from ..tools.legacy_generator import SCHEMA  # noqa: PLC0415
 
         row = next(r for r in self.legacy.tables[table] if r[0] == legacy_id)
-        return dict(zip([c for c, _h in SCHEMA[table]], row))
+        return dict(zip([c for c, _h in SCHEMA[table]], row, strict=False))
 
     def test_every_bad_row_reported_and_nothing_else_lost(self):
         expected = expected_rejections(self.legacy, True)
@@ -135,7 +135,7 @@ class TestMigrationImport(TransactionCase):
         self.assertEqual(logs[-1].to_state, "closed")
         self.assertEqual(logs[-1].action, "callback_done")
         self.assertEqual(logs[0].user_id.login, f"legacy_{legacy_logs[0][5]}")
-        self.assertEqual(case.date_dispatched, logs.filtered(lambda l: l.to_state == "dispatched")[:1].date)
+        self.assertEqual(case.date_dispatched, logs.filtered(lambda line: line.to_state == "dispatched")[:1].date)
         # history, not news: no message, no activity, no mail, no urging, no deadline recomputed
         self.assertFalse(case.message_ids)
         self.assertFalse(case.activity_ids)

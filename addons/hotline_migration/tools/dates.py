@@ -49,7 +49,7 @@ class DateParser:
             return None
         if isinstance(value, datetime):
             local = value
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             local = self._serial(value, str(value))
         else:
             text = str(value).strip()

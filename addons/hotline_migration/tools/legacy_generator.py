@@ -105,7 +105,8 @@ class LegacySystem:
             return [number, f"{number[:3]} {number[3:7]} {number[7:]}", f"{number[:3]}-{number[3:7]}-{number[7:]}",
                     f"+86 {number}", f"+86-{number}", f"0086{number}"][style]
         area, local = number.split("-")
-        return [number, f"{area} {local}", f"({area}){local}", f"{area}{local}", f"{number}转{self.rng.randint(800, 899)}",
+        extension = f"{number}转{self.rng.randint(800, 899)}"
+        return [number, f"{area} {local}", f"({area}){local}", f"{area}{local}", extension,
                 f"+86 {area[1:]} {local}"][style]
 
     def _person(self):
@@ -130,9 +131,9 @@ class LegacySystem:
                 number = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
             else:
                 number = f"0{rng.choice(('571', '21', '10', '931'))}-{rng.randint(2000000, 89999999)}"
-                number = number if number.split('-')[0] not in ("010", "021") else number
             numbers.append(number)
-            callers.append([str(i + 1), self._person(), self._phone(number), f"{rng.choice(ROADS)}{rng.randint(1, 300)}号"])
+            address = f"{rng.choice(ROADS)}{rng.randint(1, 300)}号"
+            callers.append([str(i + 1), self._person(), self._phone(number), address])
         # duplicate callers: the same person entered again with the number typed differently
         for i in range(0, n_callers, 10):
             callers.append([str(n_callers + i + 1), callers[i][1], self._phone(numbers[i]), callers[i][3]])
@@ -184,25 +185,7 @@ class LegacySystem:
                 self.expected_rejects.append(("t_gongdan", gdid, problem[1], problem[0]))
             cases.append([row[c] for c, _h in SCHEMA["t_gongdan"]])
 
-            # the history: the steps the legacy workflow logged, with their times and operators
-            steps = [("SL", "", "01", agent, "", received, "")]
-            moment = received
-            if on_call:
-                steps.append(("JA", "01", CLOSED, agent, "", received + timedelta(minutes=5), "电话中已答复"))
-            elif state != CANCELLED:
-                path = [("ZDD", "01", "02", "")]
-                order = ["02", "03", "04", "05", "06", CLOSED]
-                target = order.index(state)
-                actions = {"03": "XF", "04": "QS", "05": "BJ", "06": "SHTG", CLOSED: "HF"}
-                for new in order[1:target + 1]:
-                    path.append((actions[new], order[order.index(new) - 1], new, unit))
-                for action, old, new, step_unit in path:
-                    moment = moment + timedelta(minutes=rng.randint(5, 1800))
-                    operator = agent if action in ("ZDD", "HF", "SHTG") else rng.choice(agent_ids)
-                    note = {"BJ": row["cljg"], "SHTG": row["shyj"], "HF": row["hfsm"]}.get(action, "")
-                    steps.append((action, old, new, operator, step_unit, moment, note))
-            else:
-                steps.append(("ZF", "01", CANCELLED, agent, "", received + timedelta(minutes=3), "重复来电，作废"))
+            steps = self._steps(state, on_call, received, agent, unit, row, agent_ids)
             for action, old, new, operator, step_unit, when, note in steps:
                 log_id += 1
                 logs.append([str(log_id), gdid, action, old, new, operator, step_unit, self._date(when), note])
@@ -210,7 +193,8 @@ class LegacySystem:
                     self.expected_rejects.append(("t_liuzhuan", str(log_id), "orphan reference", "gdid"))
             if rng.random() < 0.1:
                 file_id += 1
-                files.append([str(file_id), gdid, f"attachments/{received:%Y/%m}/{gdid}_{file_id}.jpg", f"现场照片{file_id}.jpg"])
+                path = f"attachments/{received:%Y/%m}/{gdid}_{file_id}.jpg"
+                files.append([str(file_id), gdid, path, f"现场照片{file_id}.jpg"])
                 if problem:
                     self.expected_rejects.append(("t_fujian", str(file_id), "orphan reference", "gdid"))
             # the call that opened the case, and sometimes the callback call
@@ -224,7 +208,8 @@ class LegacySystem:
         for _ in range(self.n_cases // 2):
             call_id += 1
             moment = self.start + timedelta(seconds=rng.randint(0, span))
-            calls.append(self._call(call_id, numbers[rng.randrange(n_callers)], rng.choice(agent_ids), moment, "in", ""))
+            number = numbers[rng.randrange(n_callers)]
+            calls.append(self._call(call_id, number, rng.choice(agent_ids), moment, "in", ""))
         # orphan references: a log line and an attachment of a case that never existed, a call of an unknown agent
         log_id += 1
         logs.append([str(log_id), "999999", "QS", "03", "04", agent_ids[0], "DW01", self._date(self.start), ""])
@@ -240,6 +225,28 @@ class LegacySystem:
         self.tables["t_liuzhuan"] = logs
         self.tables["t_fujian"] = files
         self.tables["t_huawu"] = calls
+
+    def _steps(self, state, on_call, received, agent, unit, row, agent_ids):
+        """The history: the steps the legacy workflow logged, with their times and operators."""
+        rng = self.rng
+        steps = [("SL", "", "01", agent, "", received, "")]
+        moment = received
+        if on_call:
+            steps.append(("JA", "01", CLOSED, agent, "", received + timedelta(minutes=5), "电话中已答复"))
+        elif state == CANCELLED:
+            steps.append(("ZF", "01", CANCELLED, agent, "", received + timedelta(minutes=3), "重复来电，作废"))
+        else:
+            order = ["02", "03", "04", "05", "06", CLOSED]
+            actions = {"02": "ZDD", "03": "XF", "04": "QS", "05": "BJ", "06": "SHTG", CLOSED: "HF"}
+            previous = "01"
+            for new in order[:order.index(state) + 1]:
+                action = actions[new]
+                moment = moment + timedelta(minutes=rng.randint(5, 1800))
+                operator = agent if action in ("ZDD", "HF", "SHTG") else rng.choice(agent_ids)
+                note = {"BJ": row["cljg"], "SHTG": row["shyj"], "HF": row["hfsm"]}.get(action, "")
+                steps.append((action, previous, new, operator, "" if new == "02" else unit, moment, note))
+                previous = new
+        return steps
 
     def _call(self, call_id, number, agent, moment, direction, gdid):
         rng = self.rng
@@ -337,9 +344,9 @@ class LegacySystem:
     def write_mysql(self, url, database):
         """Create `database` (dropped first) on a MariaDB/MySQL server and fill it; varchar columns as
         the old system had them."""
-        import pymysql  # noqa: PLC0415
-
         from urllib.parse import urlsplit  # noqa: PLC0415
+
+        import pymysql  # noqa: PLC0415
 
         parts = urlsplit(url)
         connection = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,

@@ -1,6 +1,7 @@
 """The declarative mapping (TOML): legacy tables, columns and codes → the hotline's entities."""
 
 import json
+
 import tomllib
 
 # entity → {field: required}; the import order is this order (references point backwards)

@@ -107,7 +107,7 @@ class CsvFolder(Source):
                     values = values + [""] * (width - len(values))
                 elif len(values) > width:
                     problem = "too many fields"
-                yield line, dict(zip(header, values)), problem
+                yield line, dict(zip(header, values, strict=False)), problem
 
     def count(self, table):
         kind, path = self._path(table)
@@ -159,7 +159,7 @@ class XlsxWorkbook(Source):
                 continue
             if all(v is None or v == "" for v in values):
                 continue
-            yield line, dict(zip(header, values)), None
+            yield line, dict(zip(header, values, strict=False)), None
 
     def count(self, table):
         from openpyxl import load_workbook  # noqa: PLC0415
@@ -241,7 +241,7 @@ class SqlDatabase(Source):
                     break
                 for values in batch:
                     line += 1
-                    yield line, dict(zip(header, values)), None
+                    yield line, dict(zip(header, values, strict=False)), None
         finally:
             cursor.close()
 
