@@ -92,7 +92,7 @@ def test_killed_run_resumes_and_creates_nothing_twice(legacy, tmp_path):
     assert all(not c.get("created") for c in counts.values()), counts
     assert {t: count(f"SELECT count(*) FROM {t}") for t in before} == before  # noqa: S608
     errors = (tmp_path / "third" / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert errors[0] == "file,line,column,reason,legacy_id,value"
+    assert errors[0] == "file,line,column,reason,legacy_id,value,message"
     assert any(",truncated line," in line for line in errors)
 
 

@@ -33,6 +33,7 @@ class HotlineImport(Command):
         own.add_argument("--only", default="", help="comma-separated entities to import (default: all)")
         own.add_argument("--init-mapping", metavar="FILE", help="write a starter mapping from the source's headers")
         own.add_argument("--attachments", default="", help="folder the attachment paths are relative to")
+        own.add_argument("--lang", default="", help="language of the error messages (default: the admin's)")
         own.add_argument("--no-progress", action="store_true")
         own.add_argument("--help-import", action="help", help="show this help")
         opts, rest = own.parse_known_args(args)
@@ -73,7 +74,9 @@ class HotlineImport(Command):
 
         registry = odoo.modules.registry.Registry(dbname)
         with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            # the error file's messages in the administrator's language (Chinese in a Chinese center)
+            lang = opts.lang or odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}).ref("base.user_admin").lang
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": lang})
             importer = Importer(env, source, mapping, opts.source, dry_run=opts.dry_run, report_dir=opts.report,
                                 batch_size=opts.batch_size, commit=cr.commit, progress=not opts.no_progress,
                                 only=set(filter(None, opts.only.split(","))) or None,

@@ -152,6 +152,7 @@ class Importer:
                 column = rejection.column
                 self.errors.append({
                     "file": file, "line": line, "column": column, "reason": rejection.reason,
+                    "message": self._reason_message(rejection.reason),
                     "legacy_id": legacy_id,
                     "value": rejection.value if rejection.value != "" or not column else _text(row.get(column)),
                 })
@@ -188,6 +189,24 @@ class Importer:
         self.ids[entity].update(pairs)
         if entity not in REFERENCE:
             self.commit()
+
+    def _reason_message(self, reason):
+        """The reason in the operator's language (the error file is read by the center's staff)."""
+        if not hasattr(self, "_reason_messages"):
+            _ = self.env._
+            self._reason_messages = {
+                "bad phone": _("Invalid phone number"),
+                "unknown code": _("Code not found in the mapping or the legacy tables"),
+                "bad date": _("Date missing or in no known format"),
+                "orphan reference": _("Refers to a record missing or rejected in the legacy data"),
+                "truncated line": _("Line cut short (fewer fields than the header)"),
+                "too many fields": _("More fields than the header"),
+                "missing id": _("Legacy ID missing"),
+                "duplicate id": _("Legacy ID already seen in this table"),
+                "missing file": _("Attachment file not found"),
+                "bad number": _("Not a number"),
+            }
+        return self._reason_messages.get(reason, reason)
 
     # -- value helpers ------------------------------------------------------------------------------
     def _date(self, row, columns, field, required=False):
@@ -712,7 +731,7 @@ class Importer:
     def write_reports(self):
         self.report_dir.mkdir(parents=True, exist_ok=True)
         with open(self.report_dir / "errors.csv", "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, ["file", "line", "column", "reason", "legacy_id", "value"])
+            writer = csv.DictWriter(handle, ["file", "line", "column", "reason", "legacy_id", "value", "message"])
             writer.writeheader()
             writer.writerows(self.errors)
         with open(self.report_dir / "reconciliation.csv", "w", encoding="utf-8-sig", newline="") as handle:

@@ -74,7 +74,7 @@ class TestMigrationImport(TransactionCase):
         # the error file says where: file, line, column, reason
         with open(Path(self.tmp.name) / "report" / "errors.csv", encoding="utf-8-sig") as handle:
             lines = handle.read().splitlines()
-        self.assertEqual(lines[0], "file,line,column,reason,legacy_id,value")
+        self.assertEqual(lines[0], "file,line,column,reason,legacy_id,value,message")
         bad_date = next(e for e in self.importer.errors if e["reason"] == "bad date")
         self.assertEqual((bad_date["file"], bad_date["column"], bad_date["value"]),
                          ("t_gongdan.csv", "slsj", "2019/13/45 25:61"))
