@@ -2,8 +2,8 @@
 uid and date, stored computed fields (recomputed by the ORM itself), without the ORM's per-row cost,
 mail tracking or activities."""
 
+import csv
 import io
-from datetime import date, datetime
 
 from odoo.fields import Datetime
 
@@ -17,13 +17,15 @@ class BulkInserter:
         self.table = self.model._table
         fields = self.model._fields
         provided = set(columns) | {"id"} | set(LOG_ACCESS)
-        plain = [n for n, f in fields.items() if f.store and f.column_type and not f.compute and n not in provided]
+        # as create(): a default fills a plain field, and an editable computed one (then not recomputed)
+        plain = [n for n, f in fields.items() if f.store and f.column_type and n not in provided
+                 and (not f.compute or (not f.readonly and f.default is not None))]
         defaults = self.model.default_get(plain)
-        self.defaults = {n: fields[n].convert_to_column_insert(v, self.model) for n, v in defaults.items()
-                         if n in plain}
-        # stored computed fields the caller does not fill: the ORM recomputes them after the insert
+        self.defaults = {n: _plain(fields[n].convert_to_column_insert(v, self.model))
+                         for n, v in defaults.items() if n in plain}
+        # stored computed fields neither given nor defaulted: the ORM recomputes them after the insert
         self.to_compute = [f for n, f in fields.items() if f.store and f.compute and f.column_type
-                           and n not in provided]
+                           and n not in provided and n not in self.defaults]
         self.columns = ["id", *columns, *self.defaults]
         self.log_access = self.model._log_access and timestamps
         if self.log_access:
@@ -60,24 +62,20 @@ class BulkInserter:
             self.env.invalidate_all()
 
 
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat(" ")
-    if isinstance(value, int | float):
-        return str(value)
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _plain(value):
+    """A column value as COPY reads it (jsonb wrappers as their JSON text)."""
+    adapted = getattr(value, "adapted", None)
+    return value.dumps(adapted) if adapted is not None and hasattr(value, "dumps") else value
 
 
 def copy_rows(env, table, columns, rows):
-    """COPY `rows` into `table`: PostgreSQL's fastest way in, through Odoo's own cursor and transaction."""
+    """COPY `rows` into `table`: PostgreSQL's fastest way in, through Odoo's own cursor and transaction.
+
+    CSV format written by the C csv module: None and "" are both an unquoted empty field, i.e. NULL
+    (the ORM stores an empty char as NULL too); datetimes as "YYYY-MM-DD HH:MM:SS", booleans as True/False.
+    """
     buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(map(_copy_value, row)))
-        buffer.write("\n")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
     names = ", ".join(f'"{c}"' for c in columns)
-    env.cr._obj.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)  # noqa: S608
+    env.cr._obj.copy_expert(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)', buffer)  # noqa: S608

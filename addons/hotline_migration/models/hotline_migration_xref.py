@@ -18,5 +18,5 @@ class HotlineMigrationXref(models.Model):
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True, readonly=True)
 
+    # the only index: every imported row adds a line here, and runs look lines up by legacy id
     _legacy_uniq = models.UniqueIndex("(source_id, entity, legacy_id)")
-    _record_idx = models.Index("(res_model, res_id)")

@@ -56,9 +56,9 @@ class DateParser:
             if not text:
                 return None
             local = self._text(text)
-        if local.tzinfo is None:
-            local = local.replace(tzinfo=self.tz)
-        return local.astimezone(timezone.utc).replace(tzinfo=None)
+        if local.tzinfo is not None:
+            return local.astimezone(timezone.utc).replace(tzinfo=None)
+        return local - self.tz.utcoffset(local)
 
     def _text(self, text):
         for fmt, regex in self.formats:
@@ -67,10 +67,10 @@ class DateParser:
                     return datetime.strptime(text, fmt)
                 match = regex.match(text)
                 if match:
-                    parts = match.groupdict()
-                    return datetime(int(parts["year"]), int(parts.get("month") or 1), int(parts.get("day") or 1),
-                                    int(parts.get("hour") or 0), int(parts.get("minute") or 0),
-                                    int(parts.get("second") or 0))
+                    parts = match.groupdict("0")
+                    return datetime(int(parts["year"]), int(parts.get("month", 1)), int(parts.get("day", 1)),
+                                    int(parts.get("hour", 0)), int(parts.get("minute", 0)),
+                                    int(parts.get("second", 0)))
             except ValueError:
                 continue  # 2019/13/45: matched the shape, not a date
         if self.excel:
