@@ -193,18 +193,17 @@ class Importer:
     def _reason_message(self, reason):
         """The reason in the operator's language (the error file is read by the center's staff)."""
         if not hasattr(self, "_reason_messages"):
-            _ = self.env._
             self._reason_messages = {
-                "bad phone": _("Invalid phone number"),
-                "unknown code": _("Code not found in the mapping or the legacy tables"),
-                "bad date": _("Date missing or in no known format"),
-                "orphan reference": _("Refers to a record missing or rejected in the legacy data"),
-                "truncated line": _("Line cut short (fewer fields than the header)"),
-                "too many fields": _("More fields than the header"),
-                "missing id": _("Legacy ID missing"),
-                "duplicate id": _("Legacy ID already seen in this table"),
-                "missing file": _("Attachment file not found"),
-                "bad number": _("Not a number"),
+                "bad phone": self.env._("Invalid phone number"),
+                "unknown code": self.env._("Code not found in the mapping or the legacy tables"),
+                "bad date": self.env._("Date missing or in no known format"),
+                "orphan reference": self.env._("Refers to a record missing or rejected in the legacy data"),
+                "truncated line": self.env._("Line cut short (fewer fields than the header)"),
+                "too many fields": self.env._("More fields than the header"),
+                "missing id": self.env._("Legacy ID missing"),
+                "duplicate id": self.env._("Legacy ID already seen in this table"),
+                "missing file": self.env._("Attachment file not found"),
+                "bad number": self.env._("Not a number"),
             }
         return self._reason_messages.get(reason, reason)
 
