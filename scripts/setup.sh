@@ -43,10 +43,10 @@ if ! psql -d postgres -tAc 'select 1' >/dev/null 2>&1; then
 fi
 
 # --- MariaDB: the stand-in legacy database of hotline_migration's tests (root over TCP, databases legacy_*) ---
-if ! mysqladmin ping -h 127.0.0.1 --silent 2>/dev/null; then
+if ! mysqladmin ping -h 127.0.0.1 --silent >/dev/null 2>&1; then
   say "starting MariaDB"
   ($SUDO service mariadb start || $SUDO mysqld_safe --user=mysql >/dev/null 2>&1 &) >/dev/null 2>&1 || true
-  for _ in $(seq 30); do mysqladmin ping -h 127.0.0.1 --silent 2>/dev/null && break; sleep 0.5; done
+  for _ in $(seq 30); do mysqladmin ping -h 127.0.0.1 --silent >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 if ! mysql -uroot -h127.0.0.1 -e 'select 1' >/dev/null 2>&1; then
   say "letting MariaDB's root log in over TCP without password (development machine)"

@@ -46,14 +46,14 @@ class HotlineImport(Command):
             MappingError,
             starter_mapping,
         )
-        from odoo.addons.hotline_migration.tools.sources import (
-            open_source,  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+        from odoo.addons.hotline_migration.tools.sources import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+            open_source,
         )
 
         source = open_source(opts.location)
         if opts.init_mapping:
             Path(opts.init_mapping).write_text(starter_mapping(source), encoding="utf-8")
-            print(f"starter mapping written to {opts.init_mapping}")  # noqa: T201
+            sys.stdout.write(f"starter mapping written to {opts.init_mapping}\n")
             return 0
 
         config.parse_config(rest, setup_logging=True)
@@ -68,8 +68,8 @@ class HotlineImport(Command):
             sys.exit(f"hotline_import: {exc}")
 
         import odoo  # noqa: PLC0415
-        from odoo.addons.hotline_migration.importer import (
-            Importer,  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+        from odoo.addons.hotline_migration.importer import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+            Importer,
         )
 
         registry = odoo.modules.registry.Registry(dbname)
@@ -89,7 +89,8 @@ class HotlineImport(Command):
                 source.close()
             if opts.dry_run:
                 cr.rollback()
-        print(("DRY RUN, nothing written\n" if opts.dry_run else "") + importer.summary_text())  # noqa: T201
-        print(f"reports: {Path(opts.report).resolve()} (errors.csv, reconciliation.csv, report.json)")  # noqa: T201
+        # the operator's terminal, not the log
+        sys.stdout.write(("DRY RUN, nothing written\n" if opts.dry_run else "") + importer.summary_text() + "\n")
+        sys.stdout.write(f"reports: {Path(opts.report).resolve()} (errors.csv, reconciliation.csv, report.json)\n")
         different = sum(1 for line in importer.reconciliation if line["status"] == "different")
         return 1 if different else 0
