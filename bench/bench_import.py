@@ -184,6 +184,12 @@ def main():
               f"{GOALS[name]:>8,} {verdict}")
     print(f"(base_import: {base['cases/s with history'][0]:,} cases without history and "
           f"{base['calls/s'][0]:,} calls, cleaned to one date format, rolled back)")
+    rows = sum(counts[e]["created"] for e in (*history, "calls"))
+    seconds = history_seconds + counts["calls"]["seconds"]
+    base_rows = sum(done for done, _elapsed in base.values())
+    base_seconds = sum(elapsed for _done, elapsed in base.values())
+    print(f"{'rows/s, all entities':<22} {rows / seconds:>15,.0f} {base_rows / base_seconds:>13,.0f} "
+          f"{rows / seconds / (base_rows / base_seconds):>6.1f}x")
     if args.cases < 1000000:
         per_million = history_seconds * 1000000 / max(cases, 1)
         print(f"1,000,000 cases with history at this rate: about {per_million / 60:.1f} min (goal <= 10 min)")
