@@ -10,11 +10,12 @@ Chinese headers, history in GB18030, the rest UTF-8; the last case line is trunc
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / ".odoo" / "root" / "usr" / "lib" / "python3" / "dist-packages"))
+sys.path.insert(0, os.environ.get("ODOO_SRC", str(ROOT / ".odoo/root/usr/lib/python3/dist-packages")))
 
 import odoo.addons  # noqa: E402
 
