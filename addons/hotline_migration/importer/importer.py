@@ -370,9 +370,14 @@ class Importer:
 
     def _new_partners(self, items):
         """Create the partners of `items` [(phone_norm, name, street)] in bulk; returns their ids."""
-        inserter = self._inserter("res.partner", ["name", "phone", "street", "hotline_phone_norm", "tz"])
+        # what res.partner's computes give a person without parent, company, e-mail or user (checked by the
+        # tests against the ORM); the others (language, sanitised phone...) are left to the ORM
+        inserter = self._inserter("res.partner", [
+            "name", "phone", "street", "hotline_phone_norm", "tz", "complete_name", "commercial_partner_id",
+            "partner_share", "email_normalized", "commercial_company_name", "company_registry", "user_id"])
         ids = inserter.new_ids(len(items))
-        inserter.insert(ids, [(name, phone, street, phone, self.mapping.timezone) for phone, name, street in items])
+        inserter.insert(ids, [(name, phone, street, phone, self.mapping.timezone, name, res_id, True, None, None,
+                               None, None) for (phone, name, street), res_id in zip(items, ids, strict=True)])
         for (phone, _name, _street), res_id in zip(items, ids, strict=False):
             self.phones[phone] = res_id
         return ids
