@@ -3,7 +3,7 @@ DB ?= hotline
 PORT ?= 8069
 ODOO := scripts/odoo
 
-.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge clean-db help
+.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge import clean-db help
 
 help:
 	@echo "make run    set up, create/update database '$(DB)' with demo data, serve on http://127.0.0.1:$(PORT)"
@@ -11,6 +11,7 @@ help:
 	@echo "make lint   ruff and pylint-odoo over the Python sources"
 	@echo "make test-odoo ADDON=hotline_case   one addon's Odoo tests"
 	@echo "make test-e2e                        the end-to-end suite under tests/"
+	@echo "make import FROM=<folder|workbook|db url> [MAPPING=file.toml] [SOURCE=code] [ARGS=--dry-run]"
 	@echo "make pbx-rig | ami-bridge | bench | clean-db"
 
 setup:
@@ -39,6 +40,15 @@ pbx-rig: setup
 
 ami-bridge: setup
 	@$(ODOO) hotline_ami -d $(DB)
+
+# Legacy migration (hotline_migration): install the addon, then import; ARGS=--dry-run validates only.
+MAPPING ?= addons/hotline_migration/examples/legacy_12319.toml
+SOURCE ?= legacy
+import: setup
+	@test -n "$(FROM)" || { echo "make import FROM=<CSV/XLSX folder, .xlsx workbook or mysql://... URL>"; exit 2; }
+	@$(ODOO) -d $(DB) -i hotline_migration --stop-after-init --http-port $(PORT) --log-level=warn
+	@$(ODOO) hotline_import -d $(DB) --from "$(FROM)" --mapping "$(MAPPING)" --source $(SOURCE) \
+		--report migration-report/$(SOURCE) $(ARGS)
 
 clean-db:
 	dropdb --if-exists $(DB)

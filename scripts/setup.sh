@@ -10,7 +10,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 
 # --- System packages (only the missing ones; apt-get update only when needed) ---
 pkgs=(postgresql libpq-dev gcc python3-dev python3-venv
-      chromium fonts-noto-cjk debootstrap sip-tester nginx-light curl)
+      chromium fonts-noto-cjk debootstrap sip-tester nginx-light curl mariadb-server)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -40,6 +40,17 @@ if ! psql -d postgres -tAc 'select 1' >/dev/null 2>&1; then
   say "creating PostgreSQL role $me"
   $SUDO -u postgres createuser --createdb "$me" 2>/dev/null \
     || su postgres -c "createuser --createdb $me"
+fi
+
+# --- MariaDB: the stand-in legacy database of hotline_migration's tests (root over TCP, databases legacy_*) ---
+if ! mysqladmin ping -h 127.0.0.1 --silent >/dev/null 2>&1; then
+  say "starting MariaDB"
+  ($SUDO service mariadb start || $SUDO mysqld_safe --user=mysql >/dev/null 2>&1 &) >/dev/null 2>&1 || true
+  for _ in $(seq 30); do mysqladmin ping -h 127.0.0.1 --silent >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+if ! mysql -uroot -h127.0.0.1 -e 'select 1' >/dev/null 2>&1; then
+  say "letting MariaDB's root log in over TCP without password (development machine)"
+  $SUDO mysql -e "ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')" || true
 fi
 
 # --- Odoo 19 ---

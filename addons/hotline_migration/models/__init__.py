@@ -1,0 +1,2 @@
+from . import hotline_migration_source
+from . import hotline_migration_xref

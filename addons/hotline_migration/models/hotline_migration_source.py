@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+
+class HotlineMigrationSource(models.Model):
+    """One legacy system imported (or being imported): the scope of its legacy ids."""
+
+    _name = "hotline.migration.source"
+    _description = "Migration Source"
+    _order = "id"
+
+    name = fields.Char(required=True)
+    code = fields.Char(required=True, help="Short name given to the import command (--source).")
+    location = fields.Char(help="Folder, workbook or database URL read last.")
+    last_run = fields.Datetime(readonly=True)
+    last_report = fields.Text(readonly=True, help="Counts per entity of the last run.")
+    xref_count = fields.Integer(string="Imported Records", compute="_compute_xref_count")
+
+    _code_uniq = models.Constraint("UNIQUE(code)", "The code of a migration source must be unique.")
+
+    def _compute_xref_count(self):
+        counts = dict(self.env["hotline.migration.xref"]._read_group(
+            [("source_id", "in", self.ids)], ["source_id"], ["__count"]))
+        for source in self:
+            source.xref_count = counts.get(source, 0)
+
+    def action_view_xrefs(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Imported Records"),
+            "res_model": "hotline.migration.xref",
+            "view_mode": "list",
+            "domain": [("source_id", "=", self.id)],
+        }

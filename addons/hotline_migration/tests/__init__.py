@@ -1,0 +1,2 @@
+from . import test_migration_tools
+from . import test_migration_import

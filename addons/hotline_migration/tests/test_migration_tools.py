@@ -1,0 +1,56 @@
+from datetime import datetime
+
+from odoo.tests import BaseCase, tagged
+
+from ..tools.dates import BadDate, DateParser
+from ..tools.legacy_generator import LegacySystem
+from ..tools.phones import split_extension
+from ..tools.sources import CsvFolder, detect_encoding
+
+
+@tagged("at_install", "-post_install")
+class TestMigrationTools(BaseCase):
+    def test_date_formats(self):
+        parser = DateParser(["%Y/%m/%d %H:%M", "%Y%m%d%H%M%S", "%Y-%m-%d %H:%M:%S", "excel"], "Asia/Shanghai")
+        expected = datetime(2019, 3, 5, 6, 3)  # 14:03 in Shanghai
+        self.assertEqual(parser.parse("2019/3/5 14:03"), expected)
+        self.assertEqual(parser.parse("20190305140300"), expected)
+        self.assertEqual(parser.parse("2019-03-05 14:03:00"), expected)
+        # Excel serial of 2019-03-05 14:03, as text in a CSV and as a number cell in a workbook
+        self.assertEqual(parser.parse("43529.585416667"), expected)
+        self.assertEqual(parser.parse(43529.585416667), expected)
+        self.assertEqual(parser.parse(datetime(2019, 3, 5, 14, 3)), expected)
+        self.assertIsNone(parser.parse("  "))
+        for bad in ("2019/13/45 25:61", "昨天", "20191305140300"):
+            with self.assertRaises(BadDate, msg=bad):
+                parser.parse(bad)
+        with self.assertRaises(BadDate):
+            DateParser(["%Y-%m-%d"]).parse("43529.5")  # serials only where the mapping allows them
+
+    def test_phone_extensions(self):
+        self.assertEqual(split_extension("0571-88123456转801"), ("0571-88123456", "801"))
+        self.assertEqual(split_extension("0571 88123456 ext. 12"), ("0571 88123456", "12"))
+        self.assertEqual(split_extension("0571-88123456-8001"), ("0571-88123456", "8001"))
+        self.assertEqual(split_extension("138-1234-5678"), ("138-1234-5678", ""))
+        self.assertEqual(split_extension("+86 138 1234 5678"), ("+86 138 1234 5678", ""))
+
+    def test_encodings_detected(self):
+        import tempfile  # noqa: PLC0415
+
+        legacy = LegacySystem(cases=30, seed=7)
+        with tempfile.TemporaryDirectory() as folder:
+            legacy.write_csv(folder, encodings={"t_gongdan": "gbk", "t_laidianren": "utf-8-sig",
+                                                "t_liuzhuan": "gb18030"},
+                             chinese=("t_laidianren",), attachments=False)
+            self.assertEqual(detect_encoding(f"{folder}/t_gongdan.csv"), "gb18030")
+            self.assertEqual(detect_encoding(f"{folder}/t_laidianren.csv"), "utf-8-sig")
+            self.assertEqual(detect_encoding(f"{folder}/t_liuzhuan.csv"), "gb18030")
+            self.assertEqual(detect_encoding(f"{folder}/t_huawu.csv"), "utf-8")
+            source = CsvFolder(folder)
+            self.assertEqual(source.headers("t_laidianren")[:3], ["来电人编号", "姓名", "电话"])
+            first = next(source.rows("t_gongdan"))[1]
+            self.assertEqual(first["nr"], legacy.tables["t_gongdan"][0][10])
+            rows = list(source.rows("t_gongdan"))
+            self.assertEqual(rows[-1][2], "truncated line")
+            self.assertEqual([r[2] for r in rows[:-1]], [None] * (len(rows) - 1))
+            self.assertEqual(rows[0][0], 2, "line numbers count the header as line 1")

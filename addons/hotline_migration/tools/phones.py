@@ -1,0 +1,50 @@
+"""Legacy phone numbers: strip the extension, then normalise like the case intake does.
+
+The normaliser itself belongs to hotline_case; it is imported here only, so that the day it moves
+(to hotline_case/tools) one line changes.
+"""
+
+import re
+
+# 0571-88888888转123, 0571 8888 8888 ext. 12, 88888888-8001 (an extension after a full number), #12, x12
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+_DASH_EXTENSION = re.compile(r"^(.*\d{7,8})-(\d{1,5})$")
+
+
+class BadPhone(ValueError):
+    pass
+
+
+def split_extension(raw):
+    """('0571-88888888', '123') from '0571-88888888转123'; the extension is '' when there is none."""
+    text = (raw or "").strip()
+    match = _EXTENSION.search(text)
+    if match:
+        return text[:match.start()].strip(), match.group(1)
+    match = _DASH_EXTENSION.match(text)
+    if match and re.sub(r"\D", "", match.group(1)).startswith("0"):
+        return match.group(1), match.group(2)
+    return text, ""
+
+
+def make_normalizer(env):
+    """A function raw → (normalised number, extension) raising BadPhone; uses hotline.case's rules."""
+    from odoo.exceptions import UserError  # noqa: PLC0415  # the caller has Odoo; tools stay importable without
+
+    normalize = env["hotline.case"]._normalize_phone
+    cache = {}
+
+    def normalizer(raw):
+        number, extension = split_extension(raw)
+        if number not in cache:
+            try:
+                cache[number] = normalize(number)
+            except UserError:
+                cache[number] = None
+            if len(cache) > 500000:
+                cache.clear()
+        if cache[number] is None:
+            raise BadPhone(raw)
+        return cache[number], extension
+
+    return normalizer

@@ -1,0 +1,266 @@
+"""Legacy sources: a folder of CSV exports, XLSX workbooks, or a SQL database through DB-API.
+
+Every source yields the rows of a table as (line, {column: value}, problem): `line` is the file line
+(CSV, header = 1), the sheet row (XLSX) or the row ordinal (SQL); `problem` names a row that cannot be
+read (a truncated line), its dict then holds what could be read.
+"""
+
+import codecs
+import csv
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+SAMPLE = 1 << 20
+
+
+def detect_encoding(path):
+    """'utf-8-sig' (Excel's BOM), 'utf-8', or 'gb18030' (a superset of GBK) for a legacy export."""
+    with open(path, "rb") as handle:
+        head = handle.read(SAMPLE)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(head, final=False)
+            # the whole file: a GBK byte may hide after the first megabyte
+            for chunk in iter(lambda: handle.read(SAMPLE), b""):
+                decoder.decode(chunk, final=False)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+class Source:
+    location = ""
+
+    def tables(self):
+        raise NotImplementedError
+
+    def headers(self, table):
+        raise NotImplementedError
+
+    def rows(self, table):
+        raise NotImplementedError
+
+    def count(self, table):
+        """Number of data rows (for the progress bar); may be an estimate."""
+        return sum(1 for _row in self.rows(table))
+
+    def close(self):
+        """Release the connection, if any."""
+
+
+class CsvFolder(Source):
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.location = str(self.folder)
+        self.encodings = {}
+        self.tables_ = {}
+        for path in sorted(self.folder.iterdir()):
+            if path.suffix.lower() == ".csv":
+                self.tables_[path.stem] = ("csv", path)
+            elif path.suffix.lower() == ".xlsx":
+                for sheet in _xlsx_sheets(path):
+                    self.tables_[sheet] = ("xlsx", path)
+
+    def tables(self):
+        return list(self.tables_)
+
+    def _path(self, table):
+        if table not in self.tables_:
+            raise KeyError(table)
+        return self.tables_[table]
+
+    def encoding(self, table):
+        kind, path = self._path(table)
+        if kind != "csv":
+            return "xlsx"
+        if path not in self.encodings:
+            self.encodings[path] = detect_encoding(path)
+        return self.encodings[path]
+
+    def headers(self, table):
+        kind, path = self._path(table)
+        if kind == "xlsx":
+            return XlsxWorkbook(path).headers(table)
+        with open(path, encoding=self.encoding(table), newline="") as handle:
+            return [h.strip() for h in next(csv.reader(handle), [])]
+
+    def rows(self, table):
+        kind, path = self._path(table)
+        if kind == "xlsx":
+            yield from XlsxWorkbook(path).rows(table)
+            return
+        with open(path, encoding=self.encoding(table), newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            width = len(header)
+            for values in reader:
+                if not values or values == [""]:
+                    continue
+                line = reader.line_num
+                problem = None
+                if len(values) < width:
+                    problem = "truncated line"
+                    values = values + [""] * (width - len(values))
+                elif len(values) > width:
+                    problem = "too many fields"
+                yield line, dict(zip(header, values, strict=False)), problem
+
+    def count(self, table):
+        kind, path = self._path(table)
+        if kind == "xlsx":
+            return XlsxWorkbook(path).count(table)
+        with open(path, "rb") as handle:
+            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(SAMPLE), b"")) - 1, 0)
+
+
+def _xlsx_sheets(path):
+    from openpyxl import load_workbook  # noqa: PLC0415  # only sites with workbooks need it
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+class XlsxWorkbook(Source):
+    """One workbook, one table per sheet (header in the first row)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.location = str(self.path)
+
+    def _sheet_rows(self, table):
+        from openpyxl import load_workbook  # noqa: PLC0415
+
+        book = load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            yield from book[table].iter_rows(values_only=True)
+        finally:
+            book.close()
+
+    def tables(self):
+        return _xlsx_sheets(self.path)
+
+    def headers(self, table):
+        for row in self._sheet_rows(table):
+            return [str(h).strip() if h is not None else "" for h in row]
+        return []
+
+    def rows(self, table):
+        header = None
+        for line, values in enumerate(self._sheet_rows(table), start=1):
+            if header is None:
+                header = [str(h).strip() if h is not None else "" for h in values]
+                continue
+            if all(v is None or v == "" for v in values):
+                continue
+            yield line, dict(zip(header, values, strict=False)), None
+
+    def count(self, table):
+        from openpyxl import load_workbook  # noqa: PLC0415
+
+        book = load_workbook(self.path, read_only=True)
+        try:
+            return max((book[table].max_row or 1) - 1, 0)
+        finally:
+            book.close()
+
+
+# DB-API drivers per URL scheme: mysql/mariadb through PyMySQL; SQL Server through pymssql or pyodbc.
+def _connect_mysql(url):
+    import pymysql  # noqa: PLC0415
+
+    return pymysql.connect(
+        host=url.hostname or "127.0.0.1", port=url.port or 3306, user=unquote(url.username or "root"),
+        password=unquote(url.password or ""), database=url.path.lstrip("/"), charset="utf8mb4",
+        cursorclass=pymysql.cursors.SSCursor,  # streams: a million rows never sit in memory
+    ), "`{}`"
+
+
+def _connect_mssql(url):
+    import pymssql  # noqa: PLC0415  # pylint: disable=import-error
+
+    return pymssql.connect(
+        server=url.hostname, port=str(url.port or 1433), user=unquote(url.username or ""),
+        password=unquote(url.password or ""), database=url.path.lstrip("/"), charset="UTF-8",
+    ), "[{}]"
+
+
+def _connect_odbc(url):
+    import pyodbc  # noqa: PLC0415  # pylint: disable=import-error
+
+    # odbc://?DSN=legacy;UID=sa;PWD=... : the query string is the ODBC connection string
+    return pyodbc.connect(unquote(url.query)), "[{}]"
+
+
+DRIVERS = {"mysql": _connect_mysql, "mariadb": _connect_mysql, "mssql": _connect_mssql, "odbc": _connect_odbc}
+
+
+class SqlDatabase(Source):
+    """A legacy database read through DB-API, e.g. mysql://root@127.0.0.1:3306/legacy_12319."""
+
+    def __init__(self, url):
+        parts = urlsplit(url)
+        if parts.scheme not in DRIVERS:
+            raise ValueError(f"unsupported database URL scheme {parts.scheme!r} (one of {', '.join(DRIVERS)})")
+        self.connection, self.quote = DRIVERS[parts.scheme](parts)
+        self.scheme = parts.scheme
+        self.location = parts._replace(netloc=parts.hostname or "").geturl()  # without the password
+
+    def _query(self, sql):
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        return cursor
+
+    def tables(self):
+        if self.scheme in ("mysql", "mariadb"):
+            return [row[0] for row in self._query("SHOW TABLES").fetchall()]
+        return [row[0] for row in self._query(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()]
+
+    def headers(self, table):
+        cursor = self._query(f"SELECT * FROM {self.quote.format(table)} WHERE 1 = 0")  # noqa: S608
+        headers = [d[0] for d in cursor.description]
+        cursor.fetchall()
+        cursor.close()
+        return headers
+
+    def rows(self, table):
+        cursor = self._query(f"SELECT * FROM {self.quote.format(table)}")  # noqa: S608
+        header = [d[0] for d in cursor.description]
+        line = 0
+        try:
+            while True:
+                batch = cursor.fetchmany(5000)
+                if not batch:
+                    break
+                for values in batch:
+                    line += 1
+                    yield line, dict(zip(header, values, strict=False)), None
+        finally:
+            cursor.close()
+
+    def count(self, table):
+        cursor = self._query(f"SELECT COUNT(*) FROM {self.quote.format(table)}")  # noqa: S608
+        (count,) = cursor.fetchone()
+        cursor.close()
+        return count
+
+    def close(self):
+        self.connection.close()
+
+
+def open_source(location):
+    """A Source for a folder, a workbook or a database URL."""
+    if "://" in location:
+        return SqlDatabase(location)
+    if os.path.isdir(location):
+        return CsvFolder(location)
+    if location.lower().endswith(".xlsx"):
+        return XlsxWorkbook(location)
+    raise ValueError(f"{location}: not a folder, an .xlsx workbook or a database URL")

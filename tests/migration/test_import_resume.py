@@ -1,0 +1,109 @@
+"""hotline_import as an operator runs it: killed halfway (SIGKILL), started again, run a third time.
+
+Runs on a database of its own holding hotline_migration without demo data, so every case and call in
+it comes from the legacy system. HT_MIG_DB / HT_MIG_HTTP_PORT choose it."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from ..conftest import ROOT
+
+DB = os.environ.get("HT_MIG_DB", "hotline_test_migration")
+PORT = os.environ.get("HT_MIG_HTTP_PORT", "8177")
+CASES = 2000
+
+
+def psql(sql):
+    out = subprocess.run(["psql", "-d", DB, "-tAc", sql], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def count(sql):
+    return int(psql(sql) or 0)
+
+
+@pytest.fixture(scope="module")
+def legacy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("legacy")
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "legacy_generate.py"),
+                    "--cases", str(CASES), "--csv", str(folder)], check=True, capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", "--force", DB], check=True)
+    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", DB, "-i", "hotline_migration", "--stop-after-init",
+                    "--log-level=warn", "--http-port", PORT], check=True)
+    yield folder
+    subprocess.run(["dropdb", "--if-exists", "--force", DB], check=False)
+
+
+def command(folder, report, batch=100):
+    return [str(ROOT / "scripts" / "odoo"), "hotline_import", "-d", DB, "--from", str(folder),
+            "--source", "resume", "--report", str(report), "--batch-size", str(batch), "--no-progress",
+            "--log-level=warn", "--http-port", PORT]
+
+
+def test_killed_run_resumes_and_creates_nothing_twice(legacy, tmp_path):
+    xref_cases = "SELECT count(*) FROM hotline_migration_xref WHERE entity = 'cases'"
+    process = subprocess.Popen(command(legacy, tmp_path / "first"), start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if count(xref_cases) >= 400:
+                    break
+            except subprocess.CalledProcessError:
+                pass  # the source's tables are not there yet
+            time.sleep(0.2)
+        assert process.poll() is None, "the import ended before it could be killed: make the legacy system bigger"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    imported = count(xref_cases)
+    assert 400 <= imported < CASES, imported
+    # what the killed run committed is complete: each xref has its case and each case its xref
+    assert count("SELECT count(*) FROM hotline_case") == imported
+
+    second = subprocess.run(command(legacy, tmp_path / "second"), capture_output=True, text=True)
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-3000:]
+    report = json.loads((tmp_path / "second" / "report.json").read_text())
+    counts = report["counts"]
+    assert counts["cases"]["skipped"] == imported
+    rejected_cases = counts["cases"]["rejected"]
+    assert imported + counts["cases"]["created"] + rejected_cases == CASES
+    assert report["unexplained_differences"] == 0
+    # nothing twice: one case per legacy id, one call per legacy call, one log line per legacy line
+    for entity, table in (("cases", "hotline_case"), ("logs", "hotline_case_log"), ("calls", "hotline_call"),
+                          ("attachments", "ir_attachment WHERE res_model = 'hotline.case'")):
+        xrefs = count(f"SELECT count(DISTINCT legacy_id) FROM hotline_migration_xref WHERE entity = '{entity}'")
+        assert count(f"SELECT count(*) FROM {table}") == xrefs, entity  # noqa: S608
+    assert count("SELECT count(*) FROM (SELECT name FROM hotline_case GROUP BY name HAVING count(*) > 1) d") == 0
+    assert count("SELECT count(*) FROM mail_message WHERE model = 'hotline.case'") == 0
+    assert count("SELECT count(*) FROM mail_mail") == 0
+
+    before = {t: count(f"SELECT count(*) FROM {t}")  # noqa: S608
+              for t in ("hotline_case", "hotline_case_log", "hotline_call", "res_partner", "res_users")}
+    third = subprocess.run(command(legacy, tmp_path / "third", batch=5000), capture_output=True, text=True)
+    assert third.returncode == 0, third.stderr[-3000:]
+    counts = json.loads((tmp_path / "third" / "report.json").read_text())["counts"]
+    assert all(not c.get("created") for c in counts.values()), counts
+    assert {t: count(f"SELECT count(*) FROM {t}") for t in before} == before  # noqa: S608
+    errors = (tmp_path / "third" / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert errors[0] == "file,line,column,reason,legacy_id,value,message"
+    assert any(",truncated line," in line for line in errors)
+
+
+def test_init_mapping_from_headers(legacy, tmp_path):
+    target = tmp_path / "starter.toml"
+    run = subprocess.run([str(ROOT / "scripts" / "odoo"), "hotline_import", "--from", str(legacy),
+                          "--init-mapping", str(target)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    import tomllib  # noqa: PLC0415
+
+    starter = tomllib.loads(target.read_text(encoding="utf-8"))
+    assert starter["entities"]["cases"]["table"] == "t_gongdan"
+    assert starter["entities"]["cases"]["columns"]["received"] == ["slsj"]
+    assert starter["entities"]["callers"]["columns"]["phone"] == ["电话"]
