@@ -126,3 +126,9 @@ def test_portal_surfaces_forwarded(nginx_url):
                  "/websocket", "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
                  "/web/content/1", "/portal/chatter_init", "/mail/message/post"]:
         assert _status(nginx_url, path) == "299", path
+
+
+def test_health_surfaces_never_forwarded(nginx_url):
+    """System health (metrics, diagnostic bundle) stays on the internal network."""
+    for path in ["/hotline/metrics", "/hotline/health/bundle", "/zh_CN/hotline/metrics", "/my/../hotline/metrics"]:
+        assert _status(nginx_url, path) in ("403", "404"), path
