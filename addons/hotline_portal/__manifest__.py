@@ -10,6 +10,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/hotline_portal_security.xml",
+        "data/ir_config_parameter_data.xml",
         "data/mail_template_data.xml",
         "views/hotline_portal_templates.xml",
     ],
@@ -19,6 +20,7 @@
     "assets": {
         "web.assets_frontend": [
             "hotline_portal/static/src/scss/hotline_portal.scss",
+            "hotline_portal/static/src/interactions/**/*",
         ],
         "web.assets_tests": [
             "hotline_portal/static/tests/tours/**/*",

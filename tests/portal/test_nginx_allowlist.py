@@ -38,6 +38,26 @@ URLS = [
     "/web/health", "/scoped_app/x", "/website/translations", "/logo.png", "/web/binary/company_logo",
     "/web/binary/upload_attachment", "/zh_CN/my", "/zh_CN/my/hotline/cases/3", "/en/my", "/en/web/dataset/call_kw",
     "/zh_CN/web/login", "/zh_CN/odoo", "/en/my/../web/dataset/call_kw", "/zh_CN/myx", "/sr@latin/my/home",
+] + [
+    # what the security review tried, and neighbours of what is published
+    "/doc/my", "/doc/my/hotline/cases", "/xx/my", "/zh/my", "/en_US/my", "/mail/link_preview",
+    "/mail/link_preview/hide", "/mail/data", "/mail/action", "/mail/thread/messages", "/mail/unfollow",
+    "/mail/chatter_fetch", "/mail/view?model=hotline.case&res_id=3", "/mail/avatar/mail.message/3/author_avatar/50x50",
+    "/mail/avatar/mail.message/3/author_avatar/50x50/../../../../../web/dataset/call_kw", "/mail/static/src/x.js",
+    "/portal/attachment/remove", "/portal/other", "/web/content?model=res.partner&id=3&field=image_1920",
+    "/web/content/?model=res.partner&id=3&field=image_128", "/web/content/", "/web/content/12-ab12cd/photo.jpg",
+    "/web/content/res.partner/3/image_128", "/web/content/base.main_company", "/web/content/12/a/b",
+    "/web/image?model=res.users&id=2&field=avatar_128", "/web/image/12/128x128", "/web/image/12-3fa/128x128/x.png",
+    "/web/image/res.users/2/avatar_128", "/web/signup?token=abc", "/web/content/12%2F..%2F..%2Fdataset",
+    "/web/image/mail.message/3/author_avatar/50x50", "/web/image/res.partner/3/avatar_128?access_token=x",
+    "/web/image/res.partner/3/image_1920", "/mail/avatar/mail.message/3/author_avatar/50x50",
+]
+# Neither forwarded nor redirected to something forwarded (nginx's 301 of a proxied "prefix/" location).
+REFUSED = [
+    "/doc/my", "/xx/my/hotline/cases", "/mail/link_preview", "/mail/link_preview/hide", "/mail/action",
+    "/web/content?model=res.partner&id=3&field=image_1920", "/web/content/?model=res.partner&id=3&field=image_128",
+    "/web/image?model=res.users&id=2&field=avatar_128", "/web/content/res.partner/3/image_128",
+    "/web/image/res.users/2/avatar_128", "/web/signup", "/web/signup?token=abc", "/portal", "/mail",
 ]
 
 
@@ -95,10 +115,10 @@ def nginx_url(tmp_path_factory):
     proc.wait(timeout=10)
 
 
-def _status(base, path):
+def _status(base, path, *curl_args):
     # curl --path-as-is sends the path byte for byte, as an attacker would
     out = subprocess.run(
-        ["curl", "-sk", "--path-as-is", "-o", "/dev/null", "-w", "%{http_code}", base + path],
+        ["curl", "-sk", "--path-as-is", "-o", "/dev/null", "-w", "%{http_code}", *curl_args, base + path],
         capture_output=True, text=True, check=True,
     )
     return out.stdout
@@ -126,6 +146,27 @@ def test_portal_surfaces_forwarded(nginx_url):
                  "/websocket", "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
                  "/web/content/1", "/portal/chatter_init", "/mail/message/post"]:
         assert _status(nginx_url, path) == "299", path
+
+
+def test_attack_urls_refused(nginx_url):
+    rules = _load_reader().ProxyRules(CONF)
+    for path in REFUSED:
+        assert _status(nginx_url, path) in ("403", "404"), path
+        assert not rules.is_reachable(path), path
+
+
+def test_body_limit(nginx_url, tmp_path):
+    """client_max_body_size as the reader reads it (the Odoo test compares it with the portal's limit)."""
+    limit = _load_reader().ProxyRules(CONF).client_max_body_size
+    assert limit and limit >= 10 * 1024 * 1024
+    body = tmp_path / "body"
+    with body.open("wb") as handle:
+        handle.truncate(limit)
+    path = "/my/hotline/cases/3/submit"
+    assert _status(nginx_url, path, "--data-binary", f"@{body}") == "299"
+    with body.open("ab") as handle:
+        handle.write(b"x")
+    assert _status(nginx_url, path, "--data-binary", f"@{body}") == "413"
 
 
 def test_health_surfaces_never_forwarded(nginx_url):

@@ -1,5 +1,6 @@
 import base64
-from datetime import datetime, time, timedelta
+import os
+from datetime import date, datetime, time, timedelta
 
 from odoo import fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -12,9 +13,19 @@ from odoo.tools import plaintext2html
 CASE_URL = "/my/hotline/cases"
 PAGE_SIZE = 20
 OPEN_STATES = ("dispatched", "processing")
-# Result attachments: photos and documents from a phone; anything bigger belongs elsewhere.
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MEGABYTE = 1024 * 1024
+# Result attachments: photos and documents from a phone; anything bigger belongs elsewhere. The browser checks
+# the same limits before sending (data-* of the form), the server checks again, and the external proxy's
+# client_max_body_size equals MAX_REQUEST_BYTES (the allow-list test compares them).
+MAX_ATTACHMENT_BYTES = 10 * MEGABYTE
 MAX_ATTACHMENTS = 10
+MAX_UPLOAD_BYTES = 50 * MEGABYTE
+# the largest accepted upload plus room for the typed text and the multipart envelope
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + MEGABYTE
+# The search box looks for a number, an address or a phrase: longer input is cut, not an error.
+MAX_SEARCH_LENGTH = 100
+# ids are PostgreSQL integers: anything larger is not an id
+MAX_ID = 2**31 - 1
 FLASH_KEY = "hotline_portal_flash"
 # Counting stops here ("10000+"), like the backend lists: an exact count of 100,000 cases costs more than the
 # page itself, and nobody pages past 500 pages of 20.
@@ -61,7 +72,7 @@ class HotlinePortal(CustomerPortal):
     def _hotline_get_case(self, case_id):
         """The case as the current user, or AccessError/MissingError. No sudo before this check."""
         case = request.env["hotline.case"].browse(case_id)
-        if not case.exists():
+        if not 0 < case_id <= MAX_ID or not case.exists():
             raise MissingError(request.env._("This case does not exist or you are not allowed to see it."))
         case.check_access("read")
         # center staff read every case; the portal only shows those of the user's units
@@ -108,21 +119,6 @@ class HotlinePortal(CustomerPortal):
 
     def _hotline_pop_flash(self):
         return request.session.pop(FLASH_KEY, None)
-
-    def _hotline_run(self, case_id, step, success_message):
-        """Check access, run `step(case)` in a savepoint, flash its outcome and go back to the case."""
-        try:
-            case = self._hotline_get_case(case_id)
-        except (AccessError, MissingError):
-            return self._hotline_denied()
-        try:
-            with request.env.cr.savepoint():
-                step(case)
-        except (UserError, AccessError, ValidationError) as error:
-            self._hotline_flash("danger", error.args[0] if error.args else str(error))
-        else:
-            self._hotline_flash("success", success_message)
-        return request.redirect(f"{CASE_URL}/{case_id}")
 
     # ------------------------------------------------------------------
     # Home counters
@@ -180,9 +176,24 @@ class HotlinePortal(CustomerPortal):
         }
 
     @staticmethod
-    def _hotline_parse_date(value):
+    def _hotline_text(value):
+        """A query or form value as text the database can store: a file sent in place of a field counts as
+        nothing, NUL characters (refused by PostgreSQL) are dropped."""
+        return value.replace("\x00", "") if isinstance(value, str) else ""
+
+    @classmethod
+    def _hotline_id(cls, value):
+        """A positive record id or page number written in ASCII digits, else None."""
+        value = cls._hotline_text(value).strip()
+        if not (value.isascii() and value.isdigit()) or len(value) > 10:
+            return None
+        number = int(value)
+        return number if 0 < number <= MAX_ID else None
+
+    @classmethod
+    def _hotline_parse_date(cls, value):
         try:
-            return fields.Date.to_date(value) if value else None
+            return fields.Date.to_date(cls._hotline_text(value).strip() or None)
         except ValueError:
             return None
 
@@ -193,20 +204,24 @@ class HotlinePortal(CustomerPortal):
         sortings = self._hotline_searchbar_sortings()
         states = self._hotline_state_filters()
         deadlines = self._hotline_deadline_filters()
+        # Every parameter comes from the address bar: an unknown or malformed value is ignored, never an error.
         sortby = sortby if sortby in sortings else "date"
         state = state if state in states else "all"
         deadline = deadline if deadline in deadlines else ""
+        if not isinstance(page, int):  # ?page= in the query rather than /page/<int> in the path
+            page = self._hotline_id(page) or 1
 
         domain = self._hotline_domain() & states[state]["domain"] & deadlines[deadline]["domain"]
-        category_id = int(category) if category and str(category).isdigit() else None
+        category_id = self._hotline_id(category)
         if category_id:
             domain &= Domain("category_id", "child_of", category_id)
         day_from, day_to = self._hotline_parse_date(date_from), self._hotline_parse_date(date_to)
         if day_from:
             domain &= Domain("date_dispatched", ">=", datetime.combine(day_from, time.min))
-        if day_to:
+        if day_to and day_to < date.max:
+            # 9999-12-31 is "no end": the day after it does not exist
             domain &= Domain("date_dispatched", "<", datetime.combine(day_to + timedelta(days=1), time.min))
-        search = (search or "").strip()
+        search = self._hotline_text(search).strip()[:MAX_SEARCH_LENGTH].strip()
         if search:
             domain &= (Domain("name", "ilike", search) | Domain("description", "ilike", search)
                        | Domain("address", "ilike", search))
@@ -246,24 +261,41 @@ class HotlinePortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Detail
     # ------------------------------------------------------------------
-    @http.route(f"{CASE_URL}/<int:case_id>", type="http", auth="user", website=True)
-    def portal_hotline_case(self, case_id, **kw):
-        try:
-            case = self._hotline_get_case(case_id)
-        except (AccessError, MissingError):
-            return self._hotline_denied()
+    def _hotline_upload_limits(self):
+        """Limits of the result form and their messages, shared by the server check and the browser check
+        (the page hands them to the form's script, so the phone refuses before sending megabytes)."""
+        # `_` is bound to the request's env, i.e. the env translation the check asks for.
+        # pylint: disable=prefer-env-translation
+        _ = request.env._
+        return {
+            "max_files": MAX_ATTACHMENTS,
+            "max_file_bytes": MAX_ATTACHMENT_BYTES,
+            "max_total_bytes": MAX_UPLOAD_BYTES,
+            "too_many": _("Attach at most %s files.", MAX_ATTACHMENTS),
+            # "%s" is left for the file name (filled in by the server or by the browser)
+            "too_big": _("The file “%(name)s” is larger than %(limit)s MB.",
+                         name="%s", limit=MAX_ATTACHMENT_BYTES // MEGABYTE),
+            "too_much": _("The files together are larger than %s MB: send fewer or smaller files.",
+                          MAX_UPLOAD_BYTES // MEGABYTE),
+        }
+
+    def _hotline_render_case(self, case, flash=None, typed=None, status=200):
+        """The case page; `typed` refills the form the user sent (form name and its fields) after a refusal."""
         Case = request.env["hotline.case"]
         logs = request.env["hotline.case.log"].search([("case_id", "=", case.id)], order="date asc, id asc")
         attachments = case._portal_visible_attachments()
         values = self._prepare_portal_layout_values()
-        values = self._get_page_view_values(case, None, values, "my_hotline_cases_history", False, **kw)
+        # no query parameter is passed on: the portal chatter takes none from the address bar
+        values = self._get_page_view_values(case, None, values, "my_hotline_cases_history", False)
         values.update({
             "page_name": "hotline_case",
             "case": case,
             "logs": logs,
             "attachments": attachments,
             "can_act": case._portal_can_act(),
-            "flash": self._hotline_pop_flash(),
+            "flash": flash,
+            "typed": typed or {},
+            "upload_limits": self._hotline_upload_limits(),
             "state_labels": dict(Case._fields["state"]._description_selection(request.env)),
             "urgency_labels": dict(Case._fields["urgency"]._description_selection(request.env)),
             "extension_labels": dict(Case._fields["extension_state"]._description_selection(request.env)),
@@ -271,11 +303,39 @@ class HotlinePortal(CustomerPortal):
             "log_state_labels": dict(request.env["hotline.case.log"]._fields["to_state"]
                                      ._description_selection(request.env)),
         })
-        return request.render("hotline_portal.portal_my_hotline_case", values)
+        return request.render("hotline_portal.portal_my_hotline_case", values, status=status)
+
+    @http.route(f"{CASE_URL}/<int:case_id>", type="http", auth="user", website=True)
+    def portal_hotline_case(self, case_id, **kw):
+        try:
+            case = self._hotline_get_case(case_id)
+        except (AccessError, MissingError):
+            return self._hotline_denied()
+        return self._hotline_render_case(case, flash=self._hotline_pop_flash())
 
     # ------------------------------------------------------------------
     # Unit actions (POST + CSRF token, checked by the framework)
     # ------------------------------------------------------------------
+    def _hotline_run(self, case_id, step, success_message, typed=None):
+        """Check access, run `step(case)` in a savepoint and go back to the case.
+
+        Done: flash the message and redirect (a reload does not post twice). Refused: the page again with the
+        reason and what the user typed (`typed`: the form's name and fields), answered 422.
+        """
+        try:
+            case = self._hotline_get_case(case_id)
+        except (AccessError, MissingError):
+            return self._hotline_denied()
+        try:
+            with request.env.cr.savepoint():
+                step(case)
+        except (UserError, AccessError, ValidationError) as error:
+            message = error.args[0] if error.args else str(error)
+            return self._hotline_render_case(case, flash={"kind": "danger", "message": message}, typed=typed,
+                                             status=422)
+        self._hotline_flash("success", success_message)
+        return request.redirect(f"{CASE_URL}/{case_id}")
+
     @http.route(f"{CASE_URL}/<int:case_id>/accept", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_accept(self, case_id, **kw):
         return self._hotline_run(case_id, lambda case: case.action_accept(),
@@ -283,57 +343,84 @@ class HotlinePortal(CustomerPortal):
 
     @http.route(f"{CASE_URL}/<int:case_id>/return", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_return(self, case_id, reason=None, **kw):
+        reason = self._hotline_text(reason)
+
         def step(case):
-            if not (reason or "").strip():
+            if not reason.strip():
                 raise UserError(request.env._("Give the reason for returning the case."))
             case.action_return(reason=reason.strip())
-        return self._hotline_run(case_id, step, request.env._("The case has been returned to the center."))
+        return self._hotline_run(case_id, step, request.env._("The case has been returned to the center."),
+                                 typed={"form": "return", "reason": reason})
 
     @http.route(f"{CASE_URL}/<int:case_id>/extension", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_extension(self, case_id, days=None, reason=None, **kw):
+        days, reason = self._hotline_text(days), self._hotline_text(reason)
+
         def step(case):
-            try:
-                number = int(days)
-            except (TypeError, ValueError):
-                number = 0
+            number = self._hotline_id(days) or 0
             if number <= 0 or number > 60:
                 raise UserError(request.env._("Enter a number of working days between 1 and 60."))
-            if not (reason or "").strip():
+            if not reason.strip():
                 raise UserError(request.env._("Give the reason for the extension."))
             case.action_request_extension(days=number, reason=reason.strip())
-        return self._hotline_run(case_id, step, request.env._("Your extension request has been sent to the center."))
+        return self._hotline_run(case_id, step, request.env._("Your extension request has been sent to the center."),
+                                 typed={"form": "extension", "days": days, "reason": reason})
+
+    @staticmethod
+    def _hotline_upload_size(upload):
+        """Size of an uploaded file without reading it into memory."""
+        stream = upload.stream
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
+        stream.seek(0)
+        return size
+
+    def _hotline_check_uploads(self, files):
+        """Count, size of each file and total, as the browser checks them before sending."""
+        limits = self._hotline_upload_limits()
+        if len(files) > MAX_ATTACHMENTS:
+            raise UserError(limits["too_many"])
+        total = 0
+        for upload in files:
+            size = self._hotline_upload_size(upload)
+            if size > MAX_ATTACHMENT_BYTES:
+                raise UserError(limits["too_big"] % upload.filename)
+            total += size
+        if total > MAX_UPLOAD_BYTES:
+            raise UserError(limits["too_much"])
 
     @http.route(f"{CASE_URL}/<int:case_id>/submit", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_submit(self, case_id, note=None, **kw):
+        note = self._hotline_text(note)
         files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
 
         def step(case):
-            if not (note or "").strip():
+            if not note.strip():
                 raise UserError(request.env._("Describe the result first."))
-            if len(files) > MAX_ATTACHMENTS:
-                raise UserError(request.env._("Attach at most %s files.", MAX_ATTACHMENTS))
+            self._hotline_check_uploads(files)
             attachments = request.env["ir.attachment"]
             for upload in files:
-                data = upload.read()
-                if len(data) > MAX_ATTACHMENT_BYTES:
-                    raise UserError(request.env._("The file “%s” is larger than 10 MB.", upload.filename))
                 # sudo: a portal user cannot create attachments; access to the case was checked above and
                 # action_submit checks membership and state (the savepoint drops the files on refusal)
                 attachments |= request.env["ir.attachment"].sudo().create({
-                    "name": upload.filename,
-                    "datas": base64.b64encode(data),
+                    "name": self._hotline_text(upload.filename),
+                    "datas": base64.b64encode(upload.read()),
                     "res_model": "hotline.case",
                     "res_id": case.id,
                 })
             case.action_submit(note=note.strip(), attachment_ids=attachments.ids)
-        return self._hotline_run(case_id, step, request.env._("Your result has been submitted for review."))
+        return self._hotline_run(case_id, step, request.env._("Your result has been submitted for review."),
+                                 typed={"form": "submit", "note": note})
 
     @http.route(f"{CASE_URL}/<int:case_id>/message", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_message(self, case_id, message=None, **kw):
+        message = self._hotline_text(message)
+
         def step(case):
-            if not (message or "").strip():
+            if not message.strip():
                 raise UserError(request.env._("Write a message first."))
             # as the user: mail checks its right to post on the case (read access is enough here)
             case.message_post(body=plaintext2html(message.strip()), message_type="comment",
                               subtype_xmlid="mail.mt_comment")
-        return self._hotline_run(case_id, step, request.env._("Your message has been sent to the center."))
+        return self._hotline_run(case_id, step, request.env._("Your message has been sent to the center."),
+                                 typed={"form": "message", "message": message})

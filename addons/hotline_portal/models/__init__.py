@@ -1,1 +1,1 @@
-from . import hotline_case
+from . import hotline_case, ir_http, res_partner

@@ -1,1 +1,2 @@
-from . import test_portal_security, test_portal_tour, test_portal_workflow, test_proxy_allowlist
+from . import (test_portal_input, test_portal_refusals, test_portal_security, test_portal_signup, test_portal_tour,
+               test_portal_workflow, test_proxy_allowlist)

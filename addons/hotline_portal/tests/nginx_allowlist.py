@@ -9,7 +9,9 @@ nginx selection (ngx_http_core_module, "location"): exact match wins; then the
 longest prefix is remembered; if it carries `^~` it wins; otherwise regular
 expressions are tried in file order and the first match wins; otherwise the
 remembered prefix is used. The URI is matched after percent-decoding, merging
-of slashes and resolution of `.` / `..` segments.
+of slashes and resolution of `.` / `..` segments. A prefix location ending in
+"/" whose requests are proxied makes nginx answer the same URI without the
+slash with a 301 to it ("auto redirect"), before any regex is tried.
 """
 
 import posixpath
@@ -59,6 +61,7 @@ class Location:
         self.return_target = returns[1] if len(returns) > 1 else None
         if self.modifier in ("~", "~*"):
             self.regex = re.compile(pattern, re.IGNORECASE if modifier == "~*" else 0)
+        self.auto_redirect = self.proxy_pass is not None and modifier in ("=", "^~", "") and pattern.endswith("/")
 
     @property
     def allowed(self):
@@ -81,6 +84,8 @@ class ProxyRules:
         if len(http_servers) != 1:
             raise ValueError(f"{path}: expected one server block listening on 443")
         self.locations = []
+        self.client_max_body_size = next(
+            (self._size(args[0]) for name, args, _c in http_servers[0] if name == "client_max_body_size"), None)
         for name, args, children in http_servers[0]:
             if name != "location":
                 continue
@@ -88,6 +93,13 @@ class ProxyRules:
                 self.locations.append(Location("", args[0], children))
             else:
                 self.locations.append(Location(args[0], args[1], children))
+
+    @staticmethod
+    def _size(value):
+        """nginx size syntax (1024, 8k, 25m, 1g) in bytes."""
+        units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+        unit = value[-1].lower()
+        return int(value[:-1]) * units[unit] if unit in units else int(value)
 
     @staticmethod
     def normalize(url):
@@ -108,6 +120,8 @@ class ProxyRules:
         for loc in self.locations:
             if loc.modifier == "=" and loc.pattern == uri:
                 return loc
+        if any(loc.auto_redirect and loc.pattern == uri + "/" for loc in self.locations):
+            return Location("=", uri, [("return", ["301", uri + "/"], None)])
         prefixes = [loc for loc in self.locations if loc.modifier in ("", "^~") and uri.startswith(loc.pattern)]
         best = max(prefixes, key=lambda loc: len(loc.pattern), default=None)
         if best is not None and best.modifier == "^~":

@@ -39,3 +39,24 @@ class TestPortalMobileTour(HotlinePortalCase):
         self.assertTrue(any(path.startswith("/my/hotline/cases/") for path in requested))
         refused = sorted({path for path in requested if not rules.is_reachable(path)})
         self.assertFalse(refused, f"the portal used routes the external proxy refuses: {refused}")
+
+    def test_mobile_oversize_photo_refused_in_the_browser(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_portal"], ["zh_CN"], overwrite=True)
+        self.portal_a.lang = "zh_CN"
+        case = self._new_case()
+        case.with_user(self.portal_a).action_accept()
+        posted = []
+        original = Application.__call__
+
+        def recording_call(app, environ, start_response):
+            if environ.get("REQUEST_METHOD") == "POST":
+                posted.append(environ.get("PATH_INFO", ""))
+            return original(app, environ, start_response)
+
+        with patch.object(Application, "__call__", recording_call):
+            self.start_tour(f"/my/hotline/cases/{case.id}", "hotline_portal_mobile_oversize_photo",
+                            login="hp_portal_a")
+        self.assertNotIn(f"/my/hotline/cases/{case.id}/submit", posted, "nothing was sent")
+        self.assertEqual(case.state, "processing")
+        self.assertFalse(case.result_note)

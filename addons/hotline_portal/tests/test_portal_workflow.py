@@ -228,3 +228,13 @@ class TestPortalWorkflow(HotlinePortalCase):
         history = self.env["hotline.case.log"].with_user(self.portal_b).search([("case_id", "=", case.id)])
         self.assertTrue(history)
         self.assertFalse(history.filtered(lambda log: log.unit_id == self.unit_a))
+
+    def test_center_branding(self):
+        """The portal and its login page show the center's emblem, and no Odoo promotion."""
+        company = self.env.ref("base.main_company")
+        self.assertNotEqual(company.logo, company._get_logo(), "the demo center has its own logo, not 'Your logo'")
+        self.assertNotInHtml("Powered by", self.url_open("/web/login").text)
+        self.authenticate("hp_portal_a", "hp_portal_a")
+        home = self.url_open("/my").text
+        self.assertNotInHtml("Powered by", home)
+        self.assertNotInHtml("odoo.com", home)

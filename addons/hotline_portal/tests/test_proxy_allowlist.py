@@ -2,6 +2,7 @@ import re
 
 from odoo.tests import tagged
 
+from ..controllers import portal
 from .common import HotlinePortalCase
 from .nginx_allowlist import CONFIG_PATH, ProxyRules
 
@@ -26,6 +27,25 @@ INTERNAL_MODULES = (
 SESSION_ALLOWED = {"/web/session/logout"}
 BACKEND_ENTRIES = ["/web", "/web/", "/odoo", "/odoo/action-hotline_case.action", "/web/webclient/load_menus",
                    "/web/become", "/web/binary/upload_attachment", "/web/health", "/web/filestore/ab/cd"]
+
+# The chatter routes the portal page uses (odoo.addons.mail / portal): every other route of mail, Discuss and
+# calls stays on the internal side.
+CHATTER_ROUTES = {
+    "/portal/chatter_init", "/portal/attachment/remove", "/mail/chatter_fetch", "/mail/message/post",
+    "/mail/message/update_content", "/mail/message/reaction", "/mail/attachment/upload", "/mail/attachment/delete",
+    "/mail/data", "/mail/view",
+}
+# What the attacks of the review tried, and neighbours of what is published.
+ATTACK_URLS = [
+    "/doc/my", "/doc/my/hotline/cases", "/xx/my", "/abc/my", "/zh/my", "/en_US/my", "/sr@latin/my",
+    "/mail/link_preview", "/mail/link_preview/hide", "/mail/action", "/mail/thread/messages",
+    "/mail/inbox/messages", "/mail/unfollow", "/mail/partner/from_email", "/mail/message/translate",
+    "/discuss/channel/messages", "/mail/rtc/channel/join_call",
+    "/web/content?model=res.partner&id=3&field=image_1920", "/web/content/?model=res.partner&id=3&field=image_128",
+    "/web/content", "/web/content/", "/web/content/res.partner/3/image_128", "/web/content/base.main_company",
+    "/web/image?model=res.users&id=2&field=avatar_128", "/web/image", "/web/image/res.users/2/avatar_128",
+    "/web/signup", "/web/signup?token=abc",
+]
 
 ATTRIBUTE_RE = re.compile(r'\b(?:href|src|action|data-src)="([^"#][^"]*)"')
 
@@ -76,6 +96,41 @@ class TestProxyAllowlist(HotlinePortalCase):
         self.assertIn("/my/hotline/cases/<int:case_id>/submit", routes)
         for route in routes:
             self.assertTrue(self.rules.is_allowed(_sample_url(route)), f"portal route {route} is not published")
+
+    def test_mail_routes_narrowed_to_the_chatter(self):
+        checked = 0
+        for rule in self._routing_rules():
+            modules = _defining_modules(rule.endpoint)
+            if not any(m.startswith(("odoo.addons.mail.", "odoo.addons.portal.", "odoo.addons.bus."))
+                       for m in modules):
+                continue
+            if not rule.rule.startswith(("/mail/", "/discuss/", "/portal/")):
+                continue
+            published = self.rules.is_reachable(_sample_url(rule.rule))
+            self.assertEqual(published, rule.rule in CHATTER_ROUTES, rule.rule)
+            checked += 1
+        self.assertGreater(checked, 30)
+
+    def test_attack_urls_refused(self):
+        for url in ATTACK_URLS:
+            self.assertFalse(self.rules.is_reachable(url), f"{url} passes the proxy")
+
+    def test_language_prefixes_are_the_active_languages(self):
+        url_codes = [lang.url_code for lang in self.env["res.lang"]._get_frontend().values()]
+        self.assertIn("zh_CN", url_codes, "the demo works in Chinese")
+        for code in url_codes:
+            self.assertTrue(self.rules.is_allowed(f"/{code}/my/hotline/cases/3"), code)
+            self.assertFalse(self.rules.is_allowed(f"/{code}/web/dataset/call_kw"), code)
+        # nothing else: the rule lists exactly the active languages
+        prefix = next(loc for loc in self.rules.locations if loc.modifier == "~" and "/my(" in loc.pattern)
+        listed = set(re.match(r"\^/\(([^)]*)\)/my", prefix.pattern).group(1).split("|"))
+        self.assertEqual(listed, set(url_codes), "language prefixes of the proxy and active languages differ")
+
+    def test_body_limit_is_the_portal_limit(self):
+        self.assertEqual(self.rules.client_max_body_size, portal.MAX_REQUEST_BYTES,
+                         "client_max_body_size of the proxy and MAX_REQUEST_BYTES of the portal differ")
+        self.assertGreaterEqual(portal.MAX_UPLOAD_BYTES, portal.MAX_ATTACHMENT_BYTES)
+        self.assertGreater(portal.MAX_REQUEST_BYTES, portal.MAX_UPLOAD_BYTES)
 
     def test_rendered_pages_use_published_urls(self):
         case = self._new_case()

@@ -72,3 +72,47 @@ registry.category("web_tour.tours").add("hotline_portal_mobile_sign_submit", {
         },
     ],
 });
+
+/**
+ * A unit member on a phone picks a photo over the size limit: the browser refuses it at once, in Chinese,
+ * sends nothing, and the typed result stays in the form.
+ */
+registry.category("web_tour.tours").add("hotline_portal_mobile_oversize_photo", {
+    steps: () => [
+        {
+            content: "Describe the result",
+            trigger: ".o_hotline_submit_box textarea[name='note']",
+            run: "edit 阀门已更换，管道试压正常",
+        },
+        {
+            content: "Attach a photo of 11 MB",
+            trigger: ".o_hotline_submit_box input[type='file']",
+            run() {
+                const transfer = new DataTransfer();
+                const big = new File([new Uint8Array(11 * 1024 * 1024)], "big_photo.jpg", { type: "image/jpeg" });
+                transfer.items.add(big);
+                this.anchor.files = transfer.files;
+                this.anchor.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        {
+            content: "Refused at once, in Chinese, naming the file",
+            trigger: ".o_hotline_upload_error:not(.d-none):contains('big_photo.jpg'):contains('超过 10 MB')",
+        },
+        {
+            content: "Submitting is refused in the browser too",
+            trigger: "button.o_hotline_submit",
+            run: "click",
+        },
+        {
+            content: "Still on the page, the typed result kept",
+            trigger: ".o_hotline_upload_error:not(.d-none)",
+            run() {
+                const note = document.querySelector(".o_hotline_submit_box textarea[name='note']");
+                if (note.value !== "阀门已更换，管道试压正常") {
+                    throw new Error(`the typed result was lost: ${JSON.stringify(note.value)}`);
+                }
+            },
+        },
+    ],
+});
