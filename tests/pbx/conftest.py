@@ -23,6 +23,8 @@ CACHE = Path(os.environ.get("PBX_CACHE", "/var/cache/hotline-pbx"))
 CHROOT = CACHE / "chroot"
 QUEUE_LOG = CHROOT / "var/log/asterisk/queue_log"
 DB = os.environ.get("HT_E2E_DB", "ht_e2e")
+# The telephony addon and those that read what the bridge records (reports, system health).
+E2E_ADDONS = ("hotline_telephony", "hotline_reports", "hotline_health")
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 ADDONS_PATH = f"{ROOT / 'addons'},{ODOO_SRC / 'odoo' / 'addons'}"
 HTTP_PORT = os.environ.get("HT_E2E_HTTP_PORT", "8469")
@@ -88,10 +90,10 @@ def _odoo_env():
 
 @pytest.fixture(scope="session")
 def registry(pbx):
-    """A fresh database with hotline_telephony, agents ht_agent1..4 bound to PJSIP/agent1..4."""
+    """A fresh database with E2E_ADDONS, agents ht_agent1..4 bound to PJSIP/agent1..4."""
     subprocess.run(["dropdb", "--if-exists", "--force", DB], check=True)
     subprocess.run(
-        [str(ROOT / "scripts" / "odoo"), "-d", DB, "-i", "hotline_telephony,hotline_reports", "--stop-after-init",
+        [str(ROOT / "scripts" / "odoo"), "-d", DB, "-i", ",".join(E2E_ADDONS), "--stop-after-init",
          "--http-port", HTTP_PORT, "--log-level=warn"], check=True, timeout=600)
     sys.path.insert(0, str(ODOO_SRC))
     import odoo  # noqa: PLC0415

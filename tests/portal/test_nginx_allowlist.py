@@ -167,3 +167,9 @@ def test_body_limit(nginx_url, tmp_path):
     with body.open("ab") as handle:
         handle.write(b"x")
     assert _status(nginx_url, path, "--data-binary", f"@{body}") == "413"
+
+
+def test_health_surfaces_never_forwarded(nginx_url):
+    """System health (metrics, diagnostic bundle) stays on the internal network."""
+    for path in ["/hotline/metrics", "/hotline/health/bundle", "/zh_CN/hotline/metrics", "/my/../hotline/metrics"]:
+        assert _status(nginx_url, path) in ("403", "404"), path

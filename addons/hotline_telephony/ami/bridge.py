@@ -9,8 +9,11 @@
 * logs and skips malformed traffic.
 """
 
+import collections
 import logging
+import os
 import queue
+import socket
 import threading
 import time
 
@@ -19,13 +22,26 @@ from odoo.modules.registry import Registry
 
 from .adapter import DISCONNECTED, AmiClient, AmiDisconnected, AmiError
 from .facts import QueueLogReader, from_event, from_queue_log_line
-from .ingest import Ingestor, to_dt
+from .ingest import Ingestor
 
 _logger = logging.getLogger(__name__)
+_ami_logger = logging.getLogger(__name__.rpartition(".")[0])  # adapter, ingestion and bridge
 
 # First key of the two-int advisory lock: "HT" + "AM" (hotline AMI).
 LOCK_NAMESPACE = 0x48544D
 SUPERUSER_ID = 1
+
+
+class RecentLog(logging.Handler):
+    """The bridge's last log lines, sent with its heartbeat (for the diagnostic bundle)."""
+
+    def __init__(self, size=50):
+        super().__init__(logging.INFO)
+        self.lines = collections.deque(maxlen=size)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
 
 
 class BridgeLocked(Exception):
@@ -53,6 +69,13 @@ class Bridge:
         self.pop_latencies = []  # seconds from AgentConnect reaching the bridge to the commit
         self._users_cache = {"at": 0.0, "map": {}}
         self._deferred = []  # (monotonic time, originate_result fact) waiting for their call
+        # What the bridge reports of itself with each heartbeat (system health).
+        self.connected_since = None
+        self.last_event_at = None
+        self.caught_up = 0  # facts backfilled when the link last came up
+        self.last_backfill = None  # (epoch, bytes of queue_log not yet read)
+        self._recent = collections.deque()  # (monotonic, events) of the last minute
+        self.recent_log = RecentLog()
 
     # -- database helpers -----------------------------------------------------------
     def _env(self, cr):
@@ -88,11 +111,29 @@ class Bridge:
                 self._lock_cr.close()
                 self._lock_cr = None
 
+    def report(self):
+        """The bridge's own facts, sent with every status and heartbeat."""
+        cutoff = time.monotonic() - 60
+        while self._recent and self._recent[0][0] < cutoff:
+            self._recent.popleft()
+        pops = sorted(self.pop_latencies[-200:])
+        return {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "connected_since": self.connected_since,
+            "last_event": self.last_event_at,
+            "events_last_minute": sum(n for _t, n in self._recent),
+            "caught_up": self.caught_up,
+            "backfill_at": self.last_backfill and self.last_backfill[0],
+            "queue_log_lag": self.last_backfill and self.last_backfill[1],
+            "pop_p95_ms": round(pops[int(0.95 * (len(pops) - 1))] * 1000) if pops else None,
+            "log": list(self.recent_log.lines),
+        }
+
     def _set_status(self, status):
         try:
             with self.registry.cursor() as cr:
-                pbx = self._pbx(self._env(cr))
-                pbx.write({"bridge_status": status, "bridge_heartbeat": to_dt(time.time())})
+                self._pbx(self._env(cr))._bridge_report(status, self.report())
         except Exception:  # noqa: BLE001 - status is informative only
             _logger.debug("status update failed", exc_info=True)
 
@@ -130,6 +171,10 @@ class Bridge:
         if not path:
             return 0
         lines, inode, offset = QueueLogReader(path).read_new(inode, offset)
+        try:
+            self.last_backfill = (time.time(), max(0, os.stat(path).st_size - offset))
+        except OSError:
+            self.last_backfill = (time.time(), None)
         if not lines:
             return 0
         facts = []
@@ -197,6 +242,7 @@ class Bridge:
 
     def run(self):
         self.acquire_lock()
+        _ami_logger.addHandler(self.recent_log)
         backoff = 1.0
         try:
             while not self.stop_event.is_set():
@@ -208,8 +254,9 @@ class Bridge:
                     client.connect()
                     self.stats["connects"] += 1
                     _logger.info("hotline-ami: connected to %s:%s", client.host, client.port)
-                    self.backfill()
+                    self.caught_up = self.backfill()
                     self.resync(client)
+                    self.connected_since = time.time()
                     self.connected.set()
                     self._set_status("connected")
                     backoff = 1.0
@@ -220,6 +267,7 @@ class Bridge:
                     _logger.exception("hotline-ami: unexpected error; retrying in %.0fs", backoff)
                 finally:
                     self.connected.clear()
+                    self.connected_since = None
                     if client is not None:
                         client.close()
                 if self.stop_event.is_set():
@@ -229,6 +277,7 @@ class Bridge:
                 backoff = min(backoff * 2, self.max_backoff)
         finally:
             self._set_status("stopped")
+            _ami_logger.removeHandler(self.recent_log)
             self.release_lock()
 
     def stop(self):
@@ -274,6 +323,8 @@ class Bridge:
 
     def _ingest_events(self, batch):
         now = time.time()
+        self.last_event_at = now
+        self._recent.append((time.monotonic(), len(batch)))
         facts = []
         for headers in batch:
             try:

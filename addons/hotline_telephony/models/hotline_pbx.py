@@ -43,6 +43,17 @@ class HotlinePbx(models.Model):
             raise UserError(self.env._("No PBX is configured. Ask a manager to fill in the PBX settings."))
         return pbx
 
+    def _bridge_report(self, status, facts):
+        """Called by the AMI bridge on each status change and heartbeat.
+
+        ``facts`` is ``Bridge.report()``: host, pid, connected_since, last_event,
+        events_last_minute, caught_up, backfill_at, queue_log_lag, pop_p95_ms, log
+        (epochs in seconds, None when unknown). Addons that watch the bridge
+        (system health) extend this method.
+        """
+        self.ensure_one()
+        self.write({"bridge_status": status, "bridge_heartbeat": fields.Datetime.now()})
+
     def _queue_list(self):
         self.ensure_one()
         return [q.strip() for q in (self.queue_names or "").split(",") if q.strip()]

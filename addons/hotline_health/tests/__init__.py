@@ -1,0 +1,1 @@
+from . import test_health_checks, test_health_http

@@ -1,0 +1,125 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.addons.base.models.ir_cron import CompletionStatus
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import HotlineHealthCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHealthChecks(HotlineHealthCommon):
+    def admin_activities(self, check):
+        return check.activity_ids.filtered(lambda a: a.user_id == self.admin)
+
+    def test_bridge_silent_while_agents_signed_in_warns_once_then_recovers(self):
+        self.Check._refresh()
+        bridge = self.row(f"bridge:{self.pbx.id}")
+        self.assertEqual(bridge.state, "amber", "never started, nobody signed in: a warning, not a failure")
+
+        self.report("connected")
+        self.sign_in()
+        self.Check._refresh()
+        self.assertEqual(bridge.state, "green")
+        self.assertIn("1", bridge.fact)
+
+        silent_since = fields.Datetime.now() - timedelta(seconds=self.Check._bridge_silence() + 5)
+        self.pbx.bridge_heartbeat = silent_since
+        self.Check._refresh()
+        self.assertEqual(bridge.state, "red")
+        self.assertIn("1", bridge.fact)
+        incident = bridge.incident_id
+        self.assertEqual((incident.kind, incident.stop), ("incident", False))
+        self.assertEqual(len(self.admin_activities(bridge)), 1)
+        self.Check._refresh()
+        self.Check._refresh()
+        self.env.cr.precommit.run()  # bus notifications are written at commit
+        channel = f'"res.partner",{self.admin.partner_id.id}]'
+        notified = self.env["bus.bus"].sudo().search([("message", "like", "simple_notification"),
+                                                      ("channel", "like", channel)])
+        self.assertEqual(len(notified), 1, "the administrator is notified over the bus once")
+        self.assertEqual(len(self.admin_activities(bridge)), 1, "one warning per incident, not per check")
+        self.assertEqual(self.env["hotline.health.event"].search_count([("kind", "=", "incident")]), 1)
+
+        # A new bridge process starts and catches up 12 queue_log facts.
+        self.report("connected", pid=5151, caught_up=12)
+        recovery = self.env["hotline.health.event"].search([("kind", "=", "recovery")])
+        self.assertEqual(len(recovery), 1)
+        self.assertEqual(recovery.caught_up, 12)
+        self.assertEqual(recovery.start, silent_since)
+        self.Check._refresh()
+        self.assertEqual(bridge.state, "green")
+        self.assertTrue(incident.stop, "the incident closes when the row leaves red")
+        self.assertFalse(bridge.activity_ids, "the warning activity is marked done")
+        self.assertTrue(bridge.message_ids.filtered(lambda m: "Recovered" in (m.body or "")
+                                                    or "恢复" in (m.body or "")))
+
+    def test_bridge_down_without_agents_is_only_a_warning(self):
+        self.report("connected")
+        self.report("stopped")
+        self.pbx.bridge_heartbeat = fields.Datetime.now() - timedelta(hours=2)
+        self.Check._refresh()
+        bridge = self.row(f"bridge:{self.pbx.id}")
+        self.assertEqual(bridge.state, "amber")
+        self.assertFalse(bridge.activity_ids)
+
+    def test_recovery_entry_only_when_the_bridge_was_down(self):
+        Event = self.env["hotline.health.event"]
+        self.report("connected")
+        self.report("connected")
+        self.assertFalse(Event.search([]), "first start and heartbeats are not recoveries")
+        self.report("disconnected")
+        self.report("connected", caught_up=3)
+        self.assertEqual(Event.search([]).mapped("caught_up"), [3], "a reconnect of the same process")
+        self.report("connected", pid=9999)
+        self.assertEqual(len(Event.search([])), 2, "a new process after a crash that said nothing")
+
+    def test_catch_up_and_screen_pop_rows(self):
+        self.report("connected", backfill_at=fields.Datetime.now().timestamp() - 3600, pop_p95_ms=800)
+        self.pbx.bridge_backfill_time = fields.Datetime.now() - timedelta(minutes=10)
+        self.Check._refresh()
+        self.assertEqual(self.row(f"catchup:{self.pbx.id}").state, "red")
+        self.assertEqual(self.row(f"pop:{self.pbx.id}").state, "red")
+        self.report("connected", pop_p95_ms=90, queue_log_lag=10)
+        self.Check._refresh()
+        self.assertEqual(self.row(f"catchup:{self.pbx.id}").state, "green")
+        self.assertEqual(self.row(f"pop:{self.pbx.id}").state, "green")
+
+    def test_failing_cron_turns_red_on_the_second_failure(self):
+        cron = self.env.ref("hotline_health.ir_cron_health_refresh")
+        self.Check._refresh()
+        row = self.row(f"cron:{cron.id}")
+        self.assertEqual(row.state, "green")
+        for expected in ("amber", "red"):
+            job = cron.read(["failure_count", "first_failure_date", "active", "cron_name"])[0]
+            self.env["ir.cron"]._update_failure_count(job, CompletionStatus.FAILED)  # the cron runner's own path
+            cron.invalidate_recordset()
+            self.Check._refresh()
+            self.assertEqual(row.state, expected)
+        self.assertIn("2", row.fact)
+        self.assertEqual(len(self.admin_activities(row)), 1)
+
+    def test_failing_mail_shows(self):
+        self.Check._refresh()
+        row = self.row("mail")
+        self.assertEqual(row.state, "green")
+        mails = self.env["mail.mail"].create([{"subject": f"催办 {n}", "email_to": "unit@example.com",
+                                               "body_html": "<p>x</p>"} for n in range(3)])
+        # What mail.mail.send() records when the SMTP server refuses.
+        mails[0].write({"state": "exception", "failure_reason": "SMTP 550", "failure_type": "mail_smtp"})
+        self.Check._refresh()
+        self.assertEqual(row.state, "amber")
+        self.assertIn("1", row.fact)
+        mails.write({"state": "exception", "failure_reason": "SMTP 550", "failure_type": "mail_smtp"})
+        self.Check._refresh()
+        self.assertEqual(row.state, "red")
+
+    def test_only_administrators_read_health(self):
+        self.Check._refresh()
+        for user in (self.agent, self.manager):
+            with self.assertRaises(AccessError):
+                self.Check.with_user(user).search([]).read(["fact"])
+            with self.assertRaises(AccessError):
+                self.env["hotline.health.event"].with_user(user).search([])
+        self.assertTrue(self.Check.with_user(self.admin).search([]))
