@@ -7,6 +7,8 @@ from . import (
     hotline_unit,
     res_users,
     res_partner,
+    ir_attachment,
+    mail_followers,
     hotline_routing_rule,
     hotline_deadline_rule,
     hotline_satisfaction_level,

@@ -3,6 +3,7 @@ from . import (
     test_case_deadline,
     test_case_duplicate,
     test_case_phone,
+    test_case_security,
     test_case_urge,
     test_case_workflow,
     test_tour_intake,
