@@ -531,6 +531,8 @@ class HotlineCase(models.Model):
             with _transition_writes():
                 case.write(case_vals)
         self.env["hotline.case.log"].sudo().create(logs)
+        # the units' record rules read handled_unit_ids in SQL, where a pending recomputation is not flushed
+        self.flush_recordset(["handled_unit_ids"])
         return True
 
     # ------------------------------------------------------------------
