@@ -440,9 +440,10 @@ class HotlineCase(models.Model):
         if not creating and "unit_id" in vals and any(case.state not in ("draft", "pool") for case in self):
             locked.append("unit_id")
         if locked:
+            labels = sorted(self._fields[name].get_description(self.env, ["string"])["string"] for name in locked)
             raise UserError(self.env._(
                 "These fields of a case change only through its workflow buttons: %(fields)s.",
-                fields=", ".join(sorted(self._fields[name].get_description(self.env, ["string"])["string"] for name in locked)),
+                fields=", ".join(labels),
             ))
         if not creating and EXTENSION_FIELDS.intersection(vals) and any(
             case.extension_state == "requested" for case in self

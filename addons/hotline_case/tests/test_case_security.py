@@ -103,7 +103,8 @@ class TestUnitDataSeparation(HotlineAttackCommon):
         sent = self.case.with_user(self.agent).message_post(
             body="请带上检测仪器到现场", message_type="comment", subtype_xmlid="mail.mt_comment",
             attachments=[("通知.txt", b"public notice")])
-        own = self.case.with_user(self.unit_user_a).message_post(body="单位内部：已安排抢修班", subtype_xmlid="mail.mt_note")
+        own = self.case.with_user(self.unit_user_a).message_post(body="单位内部：已安排抢修班",
+                                                                 subtype_xmlid="mail.mt_note")
         note_file, sent_file = note.attachment_ids, sent.attachment_ids
         self.assertTrue(note_file and sent_file)
         on_case = [("model", "=", "hotline.case"), ("res_id", "=", self.case.id)]
