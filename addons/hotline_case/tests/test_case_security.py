@@ -60,6 +60,14 @@ class TestUnitDataSeparation(HotlineAttackCommon):
                                          domain=[("model", "=", "res.partner"), ("res_id", "=", self.caller.id)],
                                          fields=["body", "record_name"])
                     self.assertEqual(messages, [])
+        # nor the avatar /web/image draws from the caller's name (the center's staff get it)
+        self.authenticate(self.agent.login, self.agent.login)
+        self.assertIn(SECRET_NAME[0].encode(),
+                      self.url_open(f"/web/image/res.partner/{self.caller.id}/avatar_128").content)
+        for user in self.unit_users:
+            self.authenticate(user.login, user.login)
+            avatar = self.url_open(f"/web/image/res.partner/{self.caller.id}/avatar_128")
+            self.assertNotIn(SECRET_NAME[0].encode(), avatar.content)
         # the caller's own case still shows the caller the way units may see it: masked
         values = self._rpc("call_kw", self.unit_user_a, "hotline.case", "read", [self.case.id],
                            fields=["unit_caller_name", "unit_caller_phone"])
