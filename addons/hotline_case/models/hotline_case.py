@@ -158,7 +158,9 @@ class HotlineCase(models.Model):
 
     # Lists by state (agent/dispatcher work queues) sorted as _order; also serves plain state filters.
     _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
-    _date_idx = models.Index("(date_received DESC, id DESC)")
+    # INCLUDE state: a unit's list (record rule on handled_unit_ids, often filtered by state) walks this index
+    # without heap reads, then probes the relation for the few rows left (20 ms instead of 500 ms on 1M cases)
+    _date_state_idx = models.Index("(date_received DESC, id DESC) INCLUDE (state)")
     # a unit's list (record rule on unit_id) in the same order
     _unit_date_idx = models.Index("(unit_id, date_received DESC, id DESC)")
     # duplicate detection: same category within a few days (then street or address)
