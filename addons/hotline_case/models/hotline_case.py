@@ -150,7 +150,8 @@ class HotlineCase(models.Model):
     date_closed = fields.Datetime(readonly=True, copy=False)
     log_ids = fields.One2many("hotline.case.log", "case_id", string="Log", readonly=True)
     # Units the case was ever dispatched to: they keep reading what they handled, also after a return. Stored so
-    # that the units' record rules are a plain indexed join on large databases.
+    # that the units' record rules are a plain indexed join on large databases (the table keeps the name it had
+    # in hotline_portal, where the field was born).
     handled_unit_ids = fields.Many2many(
         "hotline.unit", "hotline_case_portal_unit_rel", "case_id", "unit_id", string="Units Involved",
         compute="_compute_handled_unit_ids", store=True,
@@ -161,7 +162,7 @@ class HotlineCase(models.Model):
     # INCLUDE state: a unit's list (record rule on handled_unit_ids, often filtered by state) walks this index
     # without heap reads, then probes the relation for the few rows left (20 ms instead of 500 ms on 1M cases)
     _date_state_idx = models.Index("(date_received DESC, id DESC) INCLUDE (state)")
-    # a unit's list (record rule on unit_id) in the same order
+    # the cases a unit holds (its write rule, unit filters) in the same order
     _unit_date_idx = models.Index("(unit_id, date_received DESC, id DESC)")
     # duplicate detection: same category within a few days (then street or address)
     _category_date_idx = models.Index("(category_id, date_received)")
