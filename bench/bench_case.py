@@ -10,6 +10,7 @@ Measured, as an agent (受理员), each repeated --repeat times (median and p95 
   * create one case and dispatch it to a unit (self-dispatch, deadlines, log, chatter)   goal <= 100 ms
   * intake form onchange: caller found, previous cases, duplicates, suggested unit      (own goal 200 ms)
   * a unit user's list of its cases in progress, through the record rules             (own goal 200 ms)
+    next to its baseline: the same list as a plain domain on unit_id and state, no record rule
 Nothing is kept: the transaction is rolled back at the end.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 GOALS_MS = {"find by caller phone": 50, "agent list by state": 200, "create + dispatch": 100,
-            "intake onchange": 200, "unit list (record rules)": 200}
+            "intake onchange": 200, "unit list (record rules)": 200, "unit list, baseline": 200}
 
 LIST_SPEC = {
     "name": {}, "date_received": {}, "state": {}, "urgency": {}, "channel": {},
@@ -170,12 +171,20 @@ def main():
             domain = [("state", "in", ["dispatched", "processing"])] if i % 2 else []
             UnitCase.web_search_read(domain, unit_spec, limit=80, count_limit=10001)
 
+        # the list a unit had when its rule was unit_id + state: what reading via handled_unit_ids costs in addition
+        former_rule = [("unit_id", "in", unit.ids), ("state", "not in", ["draft", "pool"])]
+
+        def unit_list_baseline(i):
+            domain = [("state", "in", ["dispatched", "processing"])] if i % 2 else []
+            aenv["hotline.case"].web_search_read(former_rule + domain, unit_spec, limit=80, count_limit=10001)
+
         results = {
             "find by caller phone": timed(aenv, find_by_phone, args.repeat),
             "agent list by state": timed(aenv, agent_list, args.repeat),
             "create + dispatch": timed(aenv, create_dispatch, args.repeat),
             "intake onchange": timed(aenv, intake_onchange, args.repeat),
             "unit list (record rules)": timed(UnitCase.env, unit_list, args.repeat),
+            "unit list, baseline": timed(aenv, unit_list_baseline, args.repeat),
         }
         for name, samples in results.items():
             report(name, samples)

@@ -5,7 +5,7 @@ Goal (issue 5): /my/hotline/cases renders in <= 300 ms for a unit holding 100,00
 Steps:
 1. a database BENCH_DB (default hp_bench) with hotline_portal installed (created once, kept between runs);
 2. a unit with a portal member, 100,000 cases for it and 50,000 for another unit, one dispatch log line
-   per case and its portal_unit_ids row, inserted with SQL (generate_series);
+   per case and its handled_unit_ids row, inserted with SQL (generate_series);
 3. a server on BENCH_PORT (default 8569), the portal user logged in with requests, then timed GETs of the
    list (first page, a state filter, a search, a deep page, the sort by deadline) and of /my (counters).
 

@@ -178,11 +178,17 @@ def generate(args):
             "cases": args.cases,
         })
         print(f"{cr.rowcount} cases in {time.time() - t0:.1f}s", flush=True)
+        # the units the cases were dispatched to (handled_unit_ids): what the units' record rules read
+        cr.execute("""
+            INSERT INTO hotline_case_portal_unit_rel (case_id, unit_id)
+            SELECT id, unit_id FROM hotline_case WHERE id > %s AND unit_id IS NOT NULL
+        """, [offset])
     conn.commit()
     conn.autocommit = True
     with conn.cursor() as cr:
         cr.execute("VACUUM ANALYZE res_partner")
         cr.execute("VACUUM ANALYZE hotline_case")
+        cr.execute("VACUUM ANALYZE hotline_case_portal_unit_rel")
     conn.close()
     print(f"done in {time.time() - started:.1f}s", flush=True)
 

@@ -9,6 +9,8 @@ from . import (
     res_config_settings,
     res_users,
     res_partner,
+    ir_attachment,
+    mail_followers,
     hotline_routing_rule,
     hotline_deadline_rule,
     hotline_satisfaction_level,

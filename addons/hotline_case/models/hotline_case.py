@@ -1,4 +1,6 @@
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -27,6 +29,25 @@ OPEN_STATES = ("dispatched", "processing")
 CENTER_GROUP = "hotline_case.group_agent"
 # Fields a unit user may write directly (the rest only through transitions).
 UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "extension_reason"}
+# Fields that only transitions write (plain writes are refused for everyone; unit_id is also free on unsent cases).
+WORKFLOW_FIELDS = frozenset({
+    "state", "extension_state", "sign_deadline", "deadline", "date_dispatched", "date_accepted", "date_submitted",
+    "date_closed", "dispatcher_id", "return_count", "reopen_count", "urge_count", "last_urge_date",
+    "merged_into_id",
+})
+# An extension request is frozen from the moment it is made until it is decided.
+EXTENSION_FIELDS = frozenset({"extension_days", "extension_reason"})
+# Set by _transition only: a server-side flag, so no context key sent by a client unlocks workflow fields.
+_IN_TRANSITION = ContextVar("hotline_case_in_transition", default=False)
+
+
+@contextmanager
+def _transition_writes():
+    token = _IN_TRANSITION.set(True)
+    try:
+        yield
+    finally:
+        _IN_TRANSITION.reset(token)
 
 
 class HotlineCase(models.Model):
@@ -66,15 +87,19 @@ class HotlineCase(models.Model):
     confidential = fields.Boolean(help="The caller's name and number are never shown to units.")
     unit_caller_name = fields.Char(string="Caller (for units)", compute="_compute_unit_caller")
     unit_caller_phone = fields.Char(string="Caller Phone (for units)", compute="_compute_unit_caller")
-    caller_case_count = fields.Integer(string="Previous Cases", compute="_compute_caller_cases")
+    # Links to other cases are the center's: they would lead a unit to cases not its own, or tie a
+    # confidential case to its caller through another case of the same caller.
+    caller_case_count = fields.Integer(string="Previous Cases", compute="_compute_caller_cases", groups=CENTER_GROUP)
     caller_case_ids = fields.Many2many(
-        "hotline.case", string="Caller's Previous Cases", compute="_compute_caller_cases",
+        "hotline.case", string="Caller's Previous Cases", compute="_compute_caller_cases", groups=CENTER_GROUP,
     )
-    repeat_caller = fields.Boolean(compute="_compute_caller_cases", help="The caller has called before.")
+    repeat_caller = fields.Boolean(
+        compute="_compute_caller_cases", help="The caller has called before.", groups=CENTER_GROUP,
+    )
     duplicate_case_ids = fields.Many2many(
-        "hotline.case", string="Possible Duplicates", compute="_compute_duplicate_case_ids",
+        "hotline.case", string="Possible Duplicates", compute="_compute_duplicate_case_ids", groups=CENTER_GROUP,
     )
-    duplicate_count = fields.Integer(compute="_compute_duplicate_case_ids")
+    duplicate_count = fields.Integer(compute="_compute_duplicate_case_ids", groups=CENTER_GROUP)
 
     unit_id = fields.Many2one("hotline.unit", string="Unit", tracking=True, copy=False)  # indexed below
     suggested_unit_id = fields.Many2one(
@@ -105,8 +130,10 @@ class HotlineCase(models.Model):
     callback_note = fields.Text(copy=False)
     reopen_count = fields.Integer(readonly=True, copy=False)
     cancel_reason = fields.Text(copy=False)
-    merged_into_id = fields.Many2one("hotline.case", string="Merged Into", readonly=True, copy=False, index=True)
-    merged_case_ids = fields.One2many("hotline.case", "merged_into_id", string="Merged Cases")
+    merged_into_id = fields.Many2one(
+        "hotline.case", string="Merged Into", readonly=True, copy=False, index=True, groups=CENTER_GROUP,
+    )
+    merged_case_ids = fields.One2many("hotline.case", "merged_into_id", string="Merged Cases", groups=CENTER_GROUP)
 
     sign_deadline = fields.Datetime(readonly=True, copy=False, tracking=True)
     deadline = fields.Datetime(readonly=True, copy=False, tracking=True, index=True)
@@ -121,11 +148,20 @@ class HotlineCase(models.Model):
     date_submitted = fields.Datetime(readonly=True, copy=False)
     date_closed = fields.Datetime(readonly=True, copy=False)
     log_ids = fields.One2many("hotline.case.log", "case_id", string="Log", readonly=True)
+    # Units the case was ever dispatched to: they keep reading what they handled, also after a return. Stored so
+    # that the units' record rules are a plain indexed join on large databases (the table keeps the name it had
+    # in hotline_portal, where the field was born).
+    handled_unit_ids = fields.Many2many(
+        "hotline.unit", "hotline_case_portal_unit_rel", "case_id", "unit_id", string="Units Involved",
+        compute="_compute_handled_unit_ids", store=True,
+    )
 
     # Lists by state (agent/dispatcher work queues) sorted as _order; also serves plain state filters.
     _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
-    _date_idx = models.Index("(date_received DESC, id DESC)")
-    # a unit's list (record rule on unit_id) in the same order
+    # INCLUDE state: a unit's list (record rule on handled_unit_ids, often filtered by state) walks this index
+    # without heap reads, then probes the relation for the few rows left (20 ms instead of 500 ms on 1M cases)
+    _date_state_idx = models.Index("(date_received DESC, id DESC) INCLUDE (state)")
+    # the cases a unit holds (its write rule, unit filters) in the same order
     _unit_date_idx = models.Index("(unit_id, date_received DESC, id DESC)")
     # duplicate detection: same category within a few days (then street or address)
     _category_date_idx = models.Index("(category_id, date_received)")
@@ -195,6 +231,12 @@ class HotlineCase(models.Model):
             case.caller_case_count = count
             case.repeat_caller = bool(count)
 
+    @api.depends("log_ids.to_state", "log_ids.unit_id")
+    def _compute_handled_unit_ids(self):
+        for case in self:
+            dispatches = case.sudo().log_ids.filtered(lambda log: log.to_state == "dispatched")
+            case.handled_unit_ids = dispatches.unit_id
+
     @api.depends("category_id", "district_id")
     def _compute_suggested_unit_id(self):
         rules = self.env["hotline.routing.rule"]
@@ -236,10 +278,8 @@ class HotlineCase(models.Model):
                     ("date_received", ">=", reference - timedelta(days=days)),
                     ("date_received", "<=", reference + timedelta(days=days)),
                 ])
-                # sudo: the agent sees all cases anyway; a unit user only gets those it can read
+                # sudo: the field is the center's, which sees all cases anyway
                 duplicates = self.sudo().search(domain, limit=20).sudo(False)
-                if not self.env.user.has_group(CENTER_GROUP):
-                    duplicates = duplicates._filtered_access("read")
             case.duplicate_case_ids = duplicates
             case.duplicate_count = len(duplicates)
 
@@ -385,6 +425,7 @@ class HotlineCase(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_workflow_vals(vals, creating=True)
             if vals.get("caller_phone"):
                 vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
             if not vals.get("name") or vals["name"] == "/":
@@ -454,15 +495,36 @@ class HotlineCase(models.Model):
             if not vals.get("caller_name"):
                 vals["caller_name"] = partner.name
 
+    def _check_workflow_vals(self, vals, creating=False):
+        """Workflow fields change only through transitions, whatever a client sends (context included)."""
+        if self.env.su or _IN_TRANSITION.get():
+            return
+        initial = {"state": "draft", "extension_state": "none"}
+        locked = [
+            name for name in WORKFLOW_FIELDS.intersection(vals)
+            if not creating or (vals[name] and vals[name] != initial.get(name))
+        ]
+        if not creating and "unit_id" in vals and any(case.state not in ("draft", "pool") for case in self):
+            locked.append("unit_id")
+        if locked:
+            labels = sorted(self._fields[name].get_description(self.env, ["string"])["string"] for name in locked)
+            raise UserError(self.env._(
+                "These fields of a case change only through its workflow buttons: %(fields)s.",
+                fields=", ".join(labels),
+            ))
+        if not creating and EXTENSION_FIELDS.intersection(vals) and any(
+            case.extension_state == "requested" for case in self
+        ):
+            raise UserError(self.env._("An extension request cannot be changed once made: wait for the decision."))
+
     def write(self, vals):
         if not self.env.su:
-            if "state" in vals and not self.env.context.get("hotline_case_transition"):
-                raise UserError(self.env._("The state of a case changes only through its workflow buttons."))
             if not self.env.user.has_group(CENTER_GROUP):
                 forbidden = set(vals) - UNIT_WRITABLE_FIELDS
                 if forbidden:
                     raise AccessError(self.env._(
                         "Units can only fill in their result, return reason and extension request."))
+        self._check_workflow_vals(vals)
         if vals.get("caller_phone"):
             vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
         return super().write(vals)
@@ -566,8 +628,11 @@ class HotlineCase(models.Model):
                 "date": now,
                 "note": note,
             })
-            case.with_context(hotline_case_transition=True).write(case_vals)
+            with _transition_writes():
+                case.write(case_vals)
         self.env["hotline.case.log"].sudo().create(logs)
+        # the units' record rules read handled_unit_ids in SQL, where a pending recomputation is not flushed
+        self.flush_recordset(["handled_unit_ids"])
         return True
 
     # ------------------------------------------------------------------

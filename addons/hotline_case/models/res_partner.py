@@ -9,6 +9,8 @@ class ResPartner(models.Model):
     hotline_phone_norm = fields.Char(
         string="Normalised Phone", compute="_compute_hotline_phone_norm", store=True, index=True,
     )
+    # Units this partner is the contact of: unit users read these partners, never callers (record rules).
+    hotline_contact_unit_ids = fields.One2many("hotline.unit", "partner_id", string="Contact of Units")
 
     @api.depends("phone")
     def _compute_hotline_phone_norm(self):

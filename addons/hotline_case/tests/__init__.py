@@ -6,6 +6,7 @@ from . import (
     test_case_intake,
     test_case_number,
     test_case_phone,
+    test_case_security,
     test_case_urge,
     test_case_workflow,
     test_tour_intake,

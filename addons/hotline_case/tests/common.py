@@ -1,7 +1,10 @@
-from datetime import datetime
+import json
+import xmlrpc.client
+from datetime import datetime, timedelta
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tests.common import JsonRpcException
 
 
 class HotlineCaseCommon(TransactionCase):
@@ -104,3 +107,71 @@ class HotlineCaseCommon(TransactionCase):
     @staticmethod
     def _dt(*args):
         return datetime(*args)
+
+
+class RpcDenied(Exception):
+    """The server refused an RPC call (access error, user error...): the message it answered."""
+
+
+class HotlineAttackCommon(HttpCase, HotlineCaseCommon):
+    """HotlineCaseCommon over HTTP, to test access as an attacker would: every RPC channel a logged-in user has.
+
+    `_rpc(channel, user, model, method, ids, **kwargs)` calls `model.browse(ids).method(**kwargs)` as `user`
+    through the web client's session (`call_kw`), `/json/2` with an API key, or XML-RPC with that key.
+    """
+
+    CHANNELS = ("call_kw", "json2", "xmlrpc")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        expiry = datetime.now() + timedelta(days=1)
+        cls.api_keys = {
+            user.id: cls.env["res.users.apikeys"].with_user(user)._generate("rpc", "attack", expiry)
+            for user in (cls.agent, cls.dispatcher, cls.reviewer, cls.manager, cls.unit_user_a, cls.unit_user_b,
+                         cls.portal_a)
+        }
+
+    def _rpc(self, channel, user, model, method, ids=None, **kwargs):
+        args = [ids] if ids is not None else []
+        if channel == "call_kw":
+            self.authenticate(user.login, user.login)
+            try:
+                return self.make_jsonrpc_request(f"/web/dataset/call_kw/{model}/{method}", {
+                    "model": model, "method": method, "args": args, "kwargs": kwargs,
+                })
+            except JsonRpcException as error:
+                raise RpcDenied(str(error)) from error
+        if channel == "json2":
+            body = dict(kwargs)
+            if ids is not None:
+                body["ids"] = ids
+            if getattr(self, "session", None):
+                self.logout()  # the key alone authenticates, as for a script
+            response = self.url_open(f"/json/2/{model}/{method}", data=json.dumps(body), headers={
+                "Authorization": f"Bearer {self.api_keys[user.id]}", "Content-Type": "application/json",
+            })
+            if response.status_code != 200:
+                raise RpcDenied(f"{response.status_code} {response.text[:300]}")
+            return response.json()
+        if channel == "xmlrpc":
+            try:
+                return self.xmlrpc_object.execute_kw(
+                    self.env.cr.dbname, user.id, self.api_keys[user.id], model, method, args, kwargs)
+            except xmlrpc.client.Fault as error:
+                raise RpcDenied(error.faultString[-300:]) from error
+        raise ValueError(channel)
+
+    def assertRpcDenied(self, user, model, method, ids=None, **kwargs):
+        """The call fails on every channel."""
+        for channel in self.CHANNELS:
+            with self.subTest(channel=channel, model=model, method=method), self.assertRaises(RpcDenied):
+                self._rpc(channel, user, model, method, ids, **kwargs)
+
+    def _jsonrpc_as(self, user, route, params):
+        """A JSON route of the web client (chatter...) as `user`; RpcDenied if the server answers an error."""
+        self.authenticate(user.login, user.login)
+        try:
+            return self.make_jsonrpc_request(route, params)
+        except JsonRpcException as error:
+            raise RpcDenied(str(error)) from error

@@ -25,14 +25,15 @@ class TestCaseAccess(HotlineCaseCommon):
         with self.assertRaises(AccessError):
             Case.with_user(self.unit_user_a).create({"description": "单位不能受理"})
 
-    def test_returned_case_leaves_the_unit(self):
+    def test_returned_case_read_only_for_the_unit(self):
         case = self._processing_case()
         case.with_user(self.unit_user_a).action_return(reason="非我单位职责")
-        # returned: the case is the center's again, the unit neither reads nor writes it
-        with self.assertRaises(AccessError):
-            case.with_user(self.unit_user_a).read(["state"])
+        # returned: the case is the center's again; the unit keeps reading what it handled, never writes it
+        self.assertEqual(case.with_user(self.unit_user_a).read(["state"])[0]["state"], "pool")
         with self.assertRaises(AccessError):
             case.with_user(self.unit_user_a).write({"result_note": "x"})
+        with self.assertRaises(AccessError):
+            case.with_user(self.unit_user_b).read(["state"])
         # its log lines stay readable to the unit (durations, return rate)
         self.assertTrue(self.env["hotline.case.log"].with_user(self.unit_user_a).search([("case_id", "=", case.id)]))
 

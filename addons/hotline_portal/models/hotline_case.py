@@ -7,25 +7,12 @@ class HotlineCase(models.Model):
     _inherit = "hotline.case"
 
     portal_url = fields.Char(compute="_compute_portal_url", string="Portal URL")
-    # Units the case was ever dispatched to: they read it on the portal, now and after it left them. Stored so
-    # that the portal record rule is a plain indexed join (a list of 100,000 cases stays fast).
-    portal_unit_ids = fields.Many2many(
-        "hotline.unit", "hotline_case_portal_unit_rel", "case_id", "unit_id", string="Units Involved",
-        compute="_compute_portal_unit_ids", store=True,
-    )
-
     # the portal search box looks into the number, the address and the description
     address = fields.Char(index="trigram")
     description = fields.Text(index="trigram")
 
     # the portal lists sort by dispatch date
     _portal_dispatch_order_idx = models.Index("(date_dispatched DESC, id DESC)")
-
-    @api.depends("log_ids.to_state", "log_ids.unit_id")
-    def _compute_portal_unit_ids(self):
-        for case in self:
-            dispatches = case.sudo().log_ids.filtered(lambda log: log.to_state == "dispatched")
-            case.portal_unit_ids = dispatches.unit_id
 
     def _compute_portal_url(self):
         for case in self:
@@ -37,7 +24,7 @@ class HotlineCase(models.Model):
     @api.model
     def _portal_unit_domain(self, units):
         """Cases a unit sees on the portal: dispatched to it now or before (same as the record rule)."""
-        return [("portal_unit_ids", "in", units.ids)]
+        return [("handled_unit_ids", "in", units.ids)]
 
     def _portal_deadline_level(self, deadline):
         """'danger' past the deadline, 'warning' when near it (same threshold as near_deadline), else ''."""

@@ -210,7 +210,7 @@ class TestPortalWorkflow(HotlinePortalCase):
         case.with_user(self.portal_a).action_return(reason="Gas pipe, not water")
         case.with_user(self.dispatcher).write({"unit_id": self.unit_b.id})
         case.with_user(self.dispatcher).action_dispatch()
-        self.assertEqual(case.portal_unit_ids, self.unit_a | self.unit_b)
+        self.assertEqual(case.handled_unit_ids, self.unit_a | self.unit_b)
         # unit A still reads the case it handled, without any action
         self.authenticate("hp_portal_a", "hp_portal_a")
         detail = self.url_open(f"/my/hotline/cases/{case.id}").text
