@@ -6,8 +6,15 @@
     "license": "LGPL-3",
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
-    "depends": ["hotline_case"],
-    "data": [],
+    "depends": ["hotline_case", "hotline_telephony"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "views/hotline_call_report_views.xml",
+        "views/hotline_agent_report_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/hotline_reports_menus.xml",
+    ],
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,1 @@
+from . import hotline_kpi_call, res_config_settings
