@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
-    "depends": ["hotline_case"],
+    "depends": ["hotline_case", "hotline_telephony"],
     "data": [],
     "installable": True,
     "application": False,
