@@ -223,6 +223,12 @@ class HotlineKpiCase(models.AbstractModel):
         return date_from - timedelta(days=length), date_from - timedelta(days=1)
 
     @api.model
+    def _flush(self):
+        """Raw SQL reads the tables: write pending ORM changes first."""
+        for model in ("hotline.case", "hotline.case.log", "hotline.unit"):
+            self.env[model].flush_model()
+
+    @api.model
     def _check_reader(self):
         if not self.env.su and not self.env.user.has_group(READER_GROUP):
             raise AccessError(self.env._("Only reviewers and managers can read the hotline's reports."))
@@ -271,6 +277,7 @@ class HotlineKpiCase(models.AbstractModel):
     @api.model
     def _unit_figures(self, date_from, date_to, units=None):
         params = self._params(date_from, date_to, units)
+        self._flush()
         cr = self.env.cr
         figures = {}
         empty = self._empty_counts()
@@ -348,6 +355,7 @@ class HotlineKpiCase(models.AbstractModel):
         if measure == "overdue_count":
             measure = "overdue"
         params = self._params(date_from, date_to, [unit_id])
+        self._flush()
         if measure in CASE_MEASURES:
             query = (f"SELECT c.id FROM ({self._case_candidates_sql(params)}) c "
                      f"WHERE {CASE_MEASURES[measure]}")
@@ -408,6 +416,7 @@ class HotlineKpiCase(models.AbstractModel):
         tz = self._tz()
         today = pytz.utc.localize(now).astimezone(tz).date()
         start, end = self._period_bounds(today, today)
+        self._flush()
         cr = self.env.cr
         channels = [key for key, _label in self.env["hotline.case"]._fields["channel"].selection]
         cr.execute(f"""
@@ -480,6 +489,7 @@ class HotlineKpiCase(models.AbstractModel):
         column, model = HOTSPOT_KINDS[kind]
         minimum = 2 if kind == "caller" else 1
         prev_from, prev_to = self._previous_period(date_from, date_to)
+        self._flush()
         start, end = self._period_bounds(date_from, date_to)
         prev_start, prev_end = self._period_bounds(prev_from, prev_to)
         query = f"""
