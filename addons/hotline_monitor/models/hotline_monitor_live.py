@@ -50,17 +50,6 @@ class HotlineMonitorLive(models.AbstractModel):
             return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
         return "*" * len(digits) if digits else ""
 
-    # -- days ------------------------------------------------------------------------
-    @api.model
-    def _day_bounds(self, tz_name, now=None):
-        """Today's [start, end) in naive UTC for the board's time zone."""
-        tz = pytz.timezone(tz_name or "Asia/Shanghai")
-        now = now or fields.Datetime.now()
-        local = pytz.utc.localize(now).astimezone(tz)
-        start = tz.localize(datetime.combine(local.date(), datetime.min.time()))
-        start = start.astimezone(pytz.utc).replace(tzinfo=None)
-        return start, start + timedelta(days=1)
-
     # -- agents -------------------------------------------------------------------------
     @api.model
     def _agent_tiles(self, users, queues, wrapup_seconds=0, now=None):
@@ -144,18 +133,19 @@ class HotlineMonitorLive(models.AbstractModel):
 
     # -- queues -------------------------------------------------------------------------
     @api.model
-    def _queue_blocks(self, queues, tz_name, sl_seconds=20, now=None, masked=True):
+    def _queue_blocks(self, queues, now=None, masked=True):
         """Per queue: calls waiting (with their start), today's figures, abandoned callers not called back, surge."""
         now = now or fields.Datetime.now()
-        start, end = self._day_bounds(tz_name, now)
+        kpi = self.env["hotline.monitor.kpi"]
+        start, _end = kpi._today(now)
         Call = self.env["hotline.call"].sudo()
         waiting = Call.search_fetch(
             [("end_time", "=", False), ("answer_time", "=", False), ("queue", "in", queues),
              ("direction", "=", "inbound"), ("outcome", "=", False), ("enter_time", ">", now - timedelta(hours=1))],
             ["queue", "enter_time"], order="enter_time")
-        figures = self.env["hotline.monitor.kpi"]._queue_figures(queues, start, end, sl_seconds)
+        figures = kpi._queue_figures(queues)
         abandoned = self._abandoned_callers(queues, start, now)
-        surge = self._surge(queues, tz_name, now)
+        surge = self._surge(queues, kpi._tz_name(), now)
         blocks = []
         for queue in queues:
             blocks.append({
@@ -220,13 +210,12 @@ class HotlineMonitorLive(models.AbstractModel):
 
     # -- cases --------------------------------------------------------------------------
     @api.model
-    def _case_panel(self, tz_name):
-        start, end = self._day_bounds(tz_name)
-        return self.env["hotline.monitor.kpi"]._case_situation(start, end)
+    def _case_panel(self):
+        return self.env["hotline.monitor.kpi"]._case_situation()
 
     @api.model
-    def _alerts(self, tz_name):
-        start, _end = self._day_bounds(tz_name)
+    def _alerts(self):
+        start, _end = self.env["hotline.monitor.kpi"]._today()
         alerts = self.env["hotline.burst.alert"].sudo().search(
             ["|", ("state", "=", "open"), ("last_time", ">=", start)], limit=20)
         return [alert._board_dict() for alert in alerts]
@@ -249,10 +238,9 @@ class HotlineMonitorLive(models.AbstractModel):
                 "config": config,
                 "server_time": _ms(fields.Datetime.now()),
                 "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"]),
-                "queues": live._queue_blocks(config["queues"], config["tz"], config["service_level_seconds"],
-                                             masked=masked),
-                "cases": live._case_panel(config["tz"]),
-                "alerts": live._alerts(config["tz"]),
+                "queues": live._queue_blocks(config["queues"], masked=masked),
+                "cases": live._case_panel(),
+                "alerts": live._alerts(),
                 "masked": masked,
             }
             if len(_snapshot_cache) > 256:
@@ -291,11 +279,9 @@ class HotlineMonitorLive(models.AbstractModel):
         for names in boards.mapped("queue_names"):
             board_queues.update(q.strip() for q in (names or "").split(",") if q.strip())
         board_queues = sorted(board_queues)
-        first = boards[:1]
         tiles = self._agent_tiles(users, board_queues, max(boards.mapped("wrapup_seconds"))) if users else []
         changed = sorted(set(queues) & set(board_queues))
-        blocks = self._queue_blocks(changed, first.tz, first.service_level_seconds, masked=False) \
-            if changed else []
+        blocks = self._queue_blocks(changed, masked=False) if changed else []
         if not (tiles or blocks):
             return
         now = _ms(fields.Datetime.now())
@@ -317,9 +303,8 @@ class HotlineMonitorLive(models.AbstractModel):
     def _push_cases(self):
         boards = self._boards()
         live = self.with_context(lang=boards[:1].lang or self.env.lang)
-        tz_name = boards[:1].tz or self.env.user.tz or "Asia/Shanghai"
-        panel = live._case_panel(tz_name)
-        alerts = live._alerts(tz_name)
+        panel = live._case_panel()
+        alerts = live._alerts()
         self._send({"cases": panel, "alerts": alerts})
 
     # -- agent panel ----------------------------------------------------------------------
@@ -341,7 +326,6 @@ class HotlineMonitorLive(models.AbstractModel):
             return {}
         live = self.with_context(lang=config["lang"])
         user = self.env["res.users"].sudo().browse(user_id)
-        start, end = self._day_bounds(config["tz"])
         tiles = self._agent_tiles(user, config["queues"], config["thresholds"]["wrapup"])
         return {
             "id": user.id,
@@ -351,5 +335,5 @@ class HotlineMonitorLive(models.AbstractModel):
             "interface": user.hotline_interface or "",
             "extension": user.hotline_extension or "",
             "tile": tiles[0] if tiles else {},
-            "figures": live.env["hotline.monitor.kpi"]._agent_figures(user, start, end),
+            "figures": live.env["hotline.monitor.kpi"]._agent_figures(user),
         }

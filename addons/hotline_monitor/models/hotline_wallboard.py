@@ -26,13 +26,9 @@ class HotlineWallboard(models.Model):
                                 help="Agents shown; empty: every agent with a phone interface.")
     access_token = fields.Char(copy=False, groups="hotline_case.group_manager", index="btree_not_null")
     url = fields.Char(string="Wall Screen URL", compute="_compute_url", groups="hotline_case.group_manager")
-    tz = fields.Selection("_tz_get", string="Time Zone", required=True,
-                          default=lambda self: self.env.user.tz or "Asia/Shanghai",
-                          help="Day boundaries of today's figures.")
     lang = fields.Selection("_lang_get", string="Language", required=True,
                             default=lambda self: self.env.lang or "zh_CN")
     # queue alarms (flash on the board)
-    service_level_seconds = fields.Integer(string="Service Level Threshold (s)", default=20)
     alarm_waiting = fields.Integer(string="Alarm: Calls Waiting", default=5)
     alarm_wait_seconds = fields.Integer(string="Alarm: Longest Wait (s)", default=60)
     alarm_service_level = fields.Float(string="Alarm: Service Level Below (%)", default=80.0)
@@ -55,10 +51,6 @@ class HotlineWallboard(models.Model):
                                      help="No surge alarm below this many calls in 15 minutes.")
 
     _token_unique = models.UniqueIndex("(access_token) WHERE access_token IS NOT NULL")
-
-    @api.model
-    def _tz_get(self):
-        return self.env["res.partner"]._fields["tz"].selection(self.env["res.partner"])
 
     @api.model
     def _lang_get(self):
@@ -122,8 +114,9 @@ class HotlineWallboard(models.Model):
         self.ensure_one()
         if self.user_ids:
             return self.user_ids.sudo().filtered("hotline_interface")
+        agent_group = self.env.ref("hotline_case.group_agent")
         return self.env["res.users"].sudo().search([("hotline_interface", "!=", False),
-                                                    ("all_group_ids", "in", self.env.ref("hotline_case.group_agent").ids)])
+                                                    ("all_group_ids", "in", agent_group.ids)])
 
     def _config(self):
         """The board's settings as the client needs them; also the key of the shared snapshot cache."""
@@ -132,11 +125,11 @@ class HotlineWallboard(models.Model):
         return {
             "id": board.id,
             "name": board.name,
-            "tz": board.tz,
             "lang": board.lang,
             "queues": board._queues(),
             "user_ids": board._agents().ids,
-            "service_level_seconds": board.service_level_seconds,
+            # the reports' settings: the board's figures are the reports' figures
+            "service_level_seconds": self.env["hotline.monitor.kpi"]._service_level_seconds(),
             "alarm": {"waiting": board.alarm_waiting, "wait_seconds": board.alarm_wait_seconds,
                       "service_level": board.alarm_service_level, "no_idle": board.alarm_no_idle,
                       "sound": board.alarm_sound},

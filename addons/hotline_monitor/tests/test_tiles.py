@@ -1,0 +1,113 @@
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import QUEUE, MonitorCase, ami
+
+
+@tagged("post_install", "-at_install")
+class TestTiles(MonitorCase):
+    """Each tile state from AMI events as the bridge ingests them, and its push to the boards."""
+
+    def member(self, event, t, iface, **headers):
+        return ami(event, t, Queue=QUEUE, Interface=iface, MemberName=iface, StateInterface=iface, **headers)
+
+    def test_signed_out_then_idle(self):
+        self.assertEqual(self.tile(self.agent1)["state"], "offline")
+        self.ingest([self.member("QueueMemberAdded", self.t0, "PJSIP/mon1", LoginTime=str(self.t0), Paused="0",
+                                 Status="1")])
+        tile = self.tile(self.agent1)
+        self.assertEqual((tile["state"], tile["queues"], tile["extension"]), ("idle", [QUEUE], "8101"))
+        self.assertEqual(tile["since"], self.t0 * 1000)  # idle since sign-in, to the second
+
+    def test_paused_with_reason_then_idle_again(self):
+        self.ingest([self.member("QueueMemberAdded", self.t0, "PJSIP/mon1", LoginTime=str(self.t0), Paused="0"),
+                     self.member("QueueMemberPause", self.t0 + 60, "PJSIP/mon1", Paused="1", PausedReason="小休")])
+        tile = self.tile(self.agent1)
+        self.assertEqual((tile["state"], tile["reason"], tile["since"]), ("paused", "小休", (self.t0 + 60) * 1000))
+        self.ingest([self.member("QueueMemberPause", self.t0 + 200, "PJSIP/mon1", Paused="0")])
+        tile = self.tile(self.agent1)
+        self.assertEqual((tile["state"], tile["since"]), ("idle", (self.t0 + 200) * 1000))
+
+    def test_ringing(self):
+        self.ingest([self.member("QueueMemberAdded", self.t0, "PJSIP/mon2", LoginTime=str(self.t0), Paused="0"),
+                     self.member("QueueMemberStatus", self.t0 + 5, "PJSIP/mon2", Status="6", Paused="0")])
+        self.assertEqual(self.tile(self.agent2)["state"], "ringing")
+
+    def test_inbound_call_masked_then_wrapup(self):
+        self.board.wrapup_seconds = 3600  # long enough to still be in wrap-up when the test looks
+        t = self.t0
+        self.ingest([
+            self.member("QueueMemberAdded", t, "PJSIP/mon1", LoginTime=str(t), Paused="0"),
+            ami("QueueCallerJoin", t + 10, Uniqueid="m1.1", Linkedid="m1.1", Queue=QUEUE,
+                CallerIDNum="13912345678", Position="1", Count="1"),
+            ami("AgentConnect", t + 15, Uniqueid="m1.1", Queue=QUEUE, Interface="PJSIP/mon1", HoldTime="5",
+                RingTime="2", CallerIDNum="13912345678"),
+        ])
+        tile = self.tile(self.agent1)
+        self.assertEqual((tile["state"], tile["direction"], tile["since"]), ("oncall", "inbound", (t + 15) * 1000))
+        self.assertEqual(tile["caller"], "139****5678")
+        self.ingest([ami("AgentComplete", t + 75, Uniqueid="m1.1", Queue=QUEUE, Interface="PJSIP/mon1",
+                         HoldTime="5", TalkTime="60", Reason="caller")])
+        tile = self.tile(self.agent1)
+        self.assertEqual((tile["state"], tile["since"]), ("wrapup", (t + 75) * 1000))
+        self.assertEqual(tile["wrapup_until"], (t + 75 + 3600) * 1000)
+        self.assertFalse(tile["caller"])
+        self.board.wrapup_seconds = 0  # a queue without wrapuptime: idle right after the call
+        self.assertEqual(self.tile(self.agent1)["state"], "idle")
+
+    def test_outbound_call(self):
+        self.ingest([self.member("QueueMemberAdded", self.t0, "PJSIP/mon2", LoginTime=str(self.t0), Paused="0")])
+        self.env["hotline.call"].create({
+            "uniqueid": "odoo-dial-x", "pbx_id": self.pbx.id, "direction": "outbound", "user_id": self.agent2.id,
+            "interface": "PJSIP/mon2", "called_number": "02788886666", "enter_time": fields.Datetime.now(),
+        })
+        tile = self.tile(self.agent2)
+        self.assertEqual((tile["state"], tile["direction"], tile["caller"]), ("oncall", "outbound", "027****6666"))
+
+    def test_signed_out(self):
+        t = self.t0
+        self.ingest([self.member("QueueMemberAdded", t, "PJSIP/mon1", LoginTime=str(t), Paused="0"),
+                     self.member("QueueMemberRemoved", t + 300, "PJSIP/mon1")])
+        tile = self.tile(self.agent1)
+        self.assertEqual((tile["state"], tile["since"], tile["queues"]), ("offline", (t + 300) * 1000, []))
+
+    def test_changes_are_pushed_masked_to_the_token_channel(self):
+        """One ingestion batch -> one message per board (masked) and one to the supervisors' group."""
+        t = self.t0
+        self.ingest([
+            self.member("QueueMemberAdded", t, "PJSIP/mon1", LoginTime=str(t), Paused="0"),
+            ami("QueueCallerJoin", t + 10, Uniqueid="m2.1", Linkedid="m2.1", Queue=QUEUE,
+                CallerIDNum="13912345678", Position="1", Count="1"),
+            ami("QueueCallerAbandon", t + 40, Uniqueid="m2.1", Queue=QUEUE, Position="1", OriginalPosition="1",
+                HoldTime="30"),
+        ])
+        self.commit_bus()
+        token = self.board.access_token
+        public = self.bus_messages(token)
+        self.assertEqual(len(public), 1)
+        self.assertEqual([a["state"] for a in public[0]["agents"]], ["idle"])
+        block = public[0]["queues"][0]
+        self.assertEqual((block["name"], block["figures"]["offered"], block["figures"]["abandoned"]), (QUEUE, 1, 1))
+        self.assertEqual([a["number"] for a in block["abandoned"]], ["139****5678"])
+        self.assertNotIn("13912345678", str(public))
+        supervisors = self.bus_messages(self.env.ref("hotline_case.group_reviewer"))
+        self.assertEqual([a["number"] for a in supervisors[-1]["queues"][0]["abandoned"]], ["13912345678"])
+
+    def test_waiting_call_and_snapshot_share(self):
+        t = self.t0
+        self.ingest([ami("QueueCallerJoin", t + 10, Uniqueid="m3.1", Linkedid="m3.1", Queue=QUEUE,
+                         CallerIDNum="13700001111", Position="1", Count="1")])
+        Live = self.env["hotline.monitor.live"]
+        snapshot = Live._snapshot(self.board)
+        block = snapshot["queues"][0]
+        self.assertEqual(block["waiting"], [(t + 10) * 1000])  # the board ticks from the start time
+        self.assertEqual(block["figures"]["offered"], 1)
+        # the same figures as the reports' KPI service for today
+        start, end = self.env["hotline.monitor.kpi"]._today()
+        kpi = self.env["hotline.kpi.call"].sudo().queue_figures(start, end, queues=[QUEUE])[QUEUE]
+        self.assertEqual(block["figures"], kpi)
+        # within the second, every board with this configuration gets the very same snapshot, no query
+        with self.assertQueryCount(2):  # at most the board's configuration (agents, service-level setting)
+            again = Live._snapshot(self.board)
+        self.assertIs(again, snapshot)
+        self.assertNotIn("13700001111", str(snapshot))
