@@ -91,7 +91,8 @@ def registry(pbx):
     """A fresh database with hotline_telephony, agents ht_agent1..4 bound to PJSIP/agent1..4."""
     subprocess.run(["dropdb", "--if-exists", "--force", DB], check=True)
     subprocess.run(
-        [str(ROOT / "scripts" / "odoo"), "-d", DB, "-i", "hotline_telephony", "--stop-after-init",
+        [str(ROOT / "scripts" / "odoo"), "-d", DB, "-i", "hotline_telephony,hotline_monitor",
+         "--stop-after-init",
          "--http-port", HTTP_PORT, "--log-level=warn"], check=True, timeout=600)
     sys.path.insert(0, str(ODOO_SRC))
     import odoo  # noqa: PLC0415
