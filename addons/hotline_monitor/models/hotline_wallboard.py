@@ -75,6 +75,7 @@ class HotlineWallboard(models.Model):
     def action_rotate_token(self):
         """A new secret URL: screens on the old one stop receiving anything at once."""
         self._check_manager()
+        self._tell_screens_revoked()
         for board in self:
             board.sudo().access_token = self._new_token()
         return True
@@ -82,8 +83,15 @@ class HotlineWallboard(models.Model):
     def action_revoke_token(self):
         """No logged-out access at all until a new token is made."""
         self._check_manager()
+        self._tell_screens_revoked()
         self.sudo().access_token = False
         return True
+
+    def _tell_screens_revoked(self):
+        """Screens still on the old URL blank themselves instead of showing a frozen floor."""
+        for token in self.sudo().mapped("access_token"):
+            if token:
+                self.env["bus.bus"].sudo()._sendone(token, UPDATE, {"revoked": True})
 
     def _check_manager(self):
         if not self.env.user.has_group("hotline_case.group_manager"):

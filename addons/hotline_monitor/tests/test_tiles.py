@@ -111,3 +111,16 @@ class TestTiles(MonitorCase):
             again = Live._snapshot(self.board)
         self.assertIs(again, snapshot)
         self.assertNotIn("13700001111", str(snapshot))
+
+    def test_rotation_blanks_the_screens_on_the_old_url(self):
+        old = self.board.access_token
+        self.board.with_user(self.manager).action_rotate_token()
+        self.commit_bus()
+        self.assertEqual(self.bus_messages(old), [{"revoked": True}])
+        self.assertEqual(self.bus_messages(self.board.access_token), [])
+        # later changes go to the new channel only
+        self.ingest([ami("QueueMemberAdded", self.t0, Queue=QUEUE, Interface="PJSIP/mon1", LoginTime=str(self.t0),
+                         Paused="0")])
+        self.commit_bus()
+        self.assertEqual(len(self.bus_messages(old)), 1)
+        self.assertEqual([t["state"] for t in self.bus_messages(self.board.access_token)[0]["agents"]], ["idle"])

@@ -62,6 +62,7 @@ export class Board extends Component {
             now: Date.now(),
             panel: null,
             message: "",
+            revoked: false,
         });
         this.offset = 0; // server clock - browser clock
         this.stateLabels = {
@@ -102,7 +103,14 @@ export class Board extends Component {
     }
 
     async load() {
-        const snapshot = await rpc(`${this.base}/snapshot`);
+        let snapshot;
+        try {
+            snapshot = await rpc(`${this.base}/snapshot`);
+        } catch {
+            // a rotated or revoked URL (404): blank the screen rather than crash or freeze
+            this.state.revoked = true;
+            return;
+        }
         this.offset = snapshot.server_time - Date.now();
         this.state.config = snapshot.config;
         this.state.agents = Object.fromEntries(snapshot.agents.map((a) => [a.id, a]));
@@ -115,6 +123,11 @@ export class Board extends Component {
     }
 
     applyChanges(payload) {
+        if (payload.revoked) {
+            this.state.revoked = true;
+            this.state.loaded = false;
+            return;
+        }
         const config = this.state.config;
         if (!config) {
             return;
@@ -164,9 +177,16 @@ export class Board extends Component {
         return STATES.map((s) => ({ state: s, label: this.stateLabels[s] }));
     }
 
+    /** The state to show: a wrap-up is over by itself when its time has run out. */
+    shownState(tile) {
+        return tile.state === "wrapup" && tile.wrapup_until && this.state.now >= tile.wrapup_until
+            ? "idle"
+            : tile.state;
+    }
+
     tileClass(tile) {
         const level = tileLevel(tile, this.state.config.thresholds, this.state.now);
-        return `o_hm_tile o_hm_${tile.state}` + (level ? ` o_hm_${level}` : "");
+        return `o_hm_tile o_hm_${this.shownState(tile)}` + (level ? ` o_hm_${level}` : "");
     }
 
     elapsed(since) {
@@ -174,13 +194,10 @@ export class Board extends Component {
     }
 
     tileState(tile) {
-        if (tile.state === "wrapup" && tile.wrapup_until && this.state.now >= tile.wrapup_until) {
-            return this.stateLabels.idle;
-        }
         if (tile.state === "oncall" && tile.direction) {
             return tile.direction === "outbound" ? _t("On Call (out)") : _t("On Call (in)");
         }
-        return this.stateLabels[tile.state];
+        return this.stateLabels[this.shownState(tile)];
     }
 
     avatarUrl(tile) {
@@ -192,7 +209,7 @@ export class Board extends Component {
     queueView(name) {
         const block = this.state.queues[name] || { waiting: [], figures: {}, abandoned: [], surge: null };
         const members = this.tiles.filter((t) => t.queues.includes(name));
-        const count = (state) => members.filter((t) => t.state === state).length;
+        const count = (state) => members.filter((t) => this.shownState(t) === state).length;
         const longest = block.waiting.length ? (this.state.now - Math.min(...block.waiting)) / 1000 : 0;
         const alarm = this.state.config.alarm;
         const f = block.figures || {};
