@@ -1,1 +1,1 @@
-from . import kpi, models, report
+from . import controllers, kpi, models, report, tools, wizard

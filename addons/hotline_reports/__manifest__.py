@@ -12,6 +12,8 @@
         "security/ir.model.access.csv",
         "views/hotline_call_report_views.xml",
         "views/hotline_agent_report_views.xml",
+        "views/hotline_staffing_report_views.xml",
+        "views/hotline_call_report_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/hotline_reports_menus.xml",
     ],

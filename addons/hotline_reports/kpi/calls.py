@@ -34,7 +34,8 @@ ANSWERED = ("answered", "transferred")
 
 # One row: the thresholds (seconds) and the center's time zone.
 PARAMS_SQL = SQL(
-    """SELECT COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(short)s), %(d_short)s)::int AS short_abandon,
+    """SELECT COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(short)s), %(d_short)s)::int
+                  AS short_abandon,
               COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(sl)s), %(d_sl)s)::int AS sl_seconds,
               COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(tz)s), %(d_tz)s) AS tz""",
     short=SHORT_ABANDON_KEY, d_short=str(DEFAULT_SHORT_ABANDON),

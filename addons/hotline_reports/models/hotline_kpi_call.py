@@ -86,7 +86,10 @@ class HotlineKpiCall(models.AbstractModel):
                 value = fields.Datetime.to_datetime(value) if len(value) > 10 else fields.Date.to_date(value)
             return value
 
-        start, end = parse(date_from), parse(date_to)
+        try:
+            start, end = parse(date_from), parse(date_to)
+        except ValueError:
+            raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not start or not end:
             raise UserError(self.env._("Choose the start and the end of the period."))
         tz = self.center_tz()
@@ -111,7 +114,7 @@ class HotlineKpiCall(models.AbstractModel):
         result = []
         for row in self.env["hotline.call.report"]._read_group(domain, groupby, aggregates):
             groups, values = row[:len(groupby)], row[len(groupby):]
-            figures = {key: (None if value is False else value) for key, value in zip(keys, values)}
+            figures = {key: (None if value is False else value) for key, value in zip(keys, values, strict=False)}
             for key in keys:
                 if kpi.CALL_AGGREGATES[key] == "sum" or key == "longest_wait":
                     figures[key] = int(figures[key] or 0)

@@ -1,1 +1,1 @@
-from . import hotline_call_report, hotline_agent_report
+from . import hotline_call_report, hotline_agent_report, hotline_staffing_report, hotline_staffing_report_line

@@ -45,8 +45,9 @@ class CallKpiCommon(TransactionCase):
 
         def call(key, local, outcome, wait, talk=0, agent=None, direction="inbound"):
             enter = utc(local)
-            vals = {"uniqueid": f"rc-{key}", "direction": direction, "queue": QUEUE if direction == "inbound" else False,
-                    "enter_time": enter, "outcome": outcome, "wait_seconds": wait, "user_id": agent.id if agent else False}
+            vals = {"uniqueid": f"rc-{key}", "direction": direction,
+                    "queue": QUEUE if direction == "inbound" else False, "enter_time": enter, "outcome": outcome,
+                    "wait_seconds": wait, "user_id": agent.id if agent else False}
             if outcome in ("answered", "outbound_answered"):
                 answer = enter + timedelta(seconds=wait)
                 vals.update(answer_time=answer, talk_seconds=talk, end_time=answer + timedelta(seconds=talk))

@@ -1,0 +1,111 @@
+"""A PostgreSQL streaming replica of the development cluster, for the report-routing test.
+
+The set-up is idempotent and owned by this suite: a second cluster `15 replica` on port 5433
+(pg_createcluster), filled by `pg_basebackup -R` from the primary (port 5432) and left
+streaming between runs. A replica that cannot be made or does not catch up FAILS the suite.
+"""
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+
+PG_VERSION = os.environ.get("HT_REPLICA_PG_VERSION", "15")
+CLUSTER = "replica"
+PORT = int(os.environ.get("HT_REPLICA_PORT", "5433"))
+PRIMARY_PORT = int(os.environ.get("PGPORT", "5432"))
+HBA = Path(f"/etc/postgresql/{PG_VERSION}/main/pg_hba.conf")
+HBA_LINE = "local   replication     all                                     trust"
+
+
+def run(*cmd, check=True, **kw):
+    return subprocess.run(list(cmd), capture_output=True, text=True, check=check, timeout=600, **kw)
+
+
+def psql(port, db, sql):
+    return run("psql", "-h", "/var/run/postgresql", "-p", str(port), "-d", db, "-XAtc", sql).stdout.strip()
+
+
+def _cluster_status():
+    out = run("pg_lsclusters", "--no-header").stdout
+    for line in out.splitlines():
+        fields = line.split()
+        if fields[:2] == [PG_VERSION, CLUSTER]:
+            return fields[3]
+    return None
+
+
+def _allow_local_replication():
+    """The primary must accept replication connections on its local socket (reload only, no restart)."""
+    if not re.search(r"^local\s+replication\s+all\s", HBA.read_text(), re.M):
+        with HBA.open("a") as fh:
+            fh.write(f"\n# hotline tests/replica: pg_basebackup of the local streaming replica\n{HBA_LINE}\n")
+        run("pg_ctlcluster", PG_VERSION, "main", "reload")
+
+
+def _build():
+    if _cluster_status() is not None:
+        run("pg_dropcluster", "--stop", PG_VERSION, CLUSTER)
+    run("pg_createcluster", PG_VERSION, CLUSTER, "-p", str(PORT))
+    data = Path(f"/var/lib/postgresql/{PG_VERSION}/{CLUSTER}")
+    run("find", str(data), "-mindepth", "1", "-delete")  # keep the directory pg_createcluster made
+    run("runuser", "-u", "postgres", "--", "pg_basebackup", "-h", "/var/run/postgresql", "-p",
+        str(PRIMARY_PORT), "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "-c", "fast")
+    # pg_ctl gives up waiting after 60 s while a large standby still syncs: wait for it below
+    run("pg_ctlcluster", PG_VERSION, CLUSTER, "start", check=False)
+
+
+def _in_recovery(timeout=0):
+    deadline = time.monotonic() + timeout
+    while True:
+        if _standby():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(1)
+
+
+def _standby():
+    try:
+        return psql(PORT, "postgres", "select pg_is_in_recovery()") == "t"
+    except subprocess.CalledProcessError:
+        return False
+
+
+def _caught_up(timeout):
+    target = psql(PRIMARY_PORT, "postgres", "select pg_current_wal_lsn()")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psql(PORT, "postgres", f"select pg_last_wal_replay_lsn() >= '{target}'::pg_lsn") == "t":
+                return True
+        except subprocess.CalledProcessError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture(scope="session")
+def replica():
+    """Port of a streaming replica of the primary, caught up with it."""
+    try:
+        _allow_local_replication()
+        status = _cluster_status()
+        if status == "down":
+            run("pg_ctlcluster", PG_VERSION, CLUSTER, "start", check=False)
+        if not (_in_recovery(60 if status else 0) and _caught_up(60)):
+            _build()  # missing, not a standby, or too far behind (WAL recycled): make it again
+            if not (_in_recovery(300) and _caught_up(120)):
+                pytest.fail("the streaming replica on port %s did not catch up with the primary" % PORT)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        detail = getattr(exc, "stderr", "") or ""
+        pytest.fail(f"could not set up the PostgreSQL replica: {exc} {detail}")
+    return PORT
+
+
+__all__ = ["ROOT", "psql", "replica"]
