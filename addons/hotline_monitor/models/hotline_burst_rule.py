@@ -31,7 +31,7 @@ class HotlineBurstRule(models.Model):
     @api.model
     def _for_category(self, category):
         """The rule of the category or of its closest ancestor, else the default rule."""
-        rules = self.sudo().search([])
+        rules = self.sudo().search([("active", "=", True)])
         by_category = {r.category_id.id: r for r in rules}
         if category:
             for category_id in reversed([int(x) for x in (category.sudo().parent_path or "").split("/") if x]):

@@ -251,7 +251,7 @@ class HotlineMonitorLive(models.AbstractModel):
     # -- pushing --------------------------------------------------------------------------
     @api.model
     def _boards(self):
-        return self.env["hotline.wallboard"].sudo().search([])
+        return self.env["hotline.wallboard"].sudo().search([("active", "=", True)])
 
     @api.model
     def _send(self, payload, masked_payload=None):
