@@ -28,9 +28,16 @@ class HotlineMonitor(http.Controller):
         return board
 
     def _render(self, board, token, masked):
+        # a wall screen speaks the board's language; a supervisor their own
+        lang = board.sudo().lang if token else (request.env.user.lang or board.sudo().lang)
         info = {"board_id": board.id, "token": token or "", "masked": masked,
-                "name": board.sudo().name, "lang": board.sudo().lang}
-        return request.render("hotline_monitor.board_page", {"board_info": info})
+                "name": board.sudo().with_context(lang=lang).name, "lang": lang}
+        # what the web client's services read (bus worker version, translations' language)
+        session_info = request.env["ir.http"].get_frontend_session_info()
+        session_info["bundle_params"]["lang"] = lang
+        session_info["user_context"] = {**session_info.get("user_context", {}), "lang": lang}
+        session_info.pop("translationURL", None)  # every addon's terms, not only the website's
+        return request.render("hotline_monitor.board_page", {"board_info": info, "session_info": session_info})
 
     # -- logged out (wall screen) ------------------------------------------------------
     @http.route("/hotline_monitor/board/<string:token>", type="http", auth="public", sitemap=False)

@@ -26,8 +26,8 @@ class HotlineWallboard(models.Model):
                                 help="Agents shown; empty: every agent with a phone interface.")
     access_token = fields.Char(copy=False, groups="hotline_case.group_manager", index="btree_not_null")
     url = fields.Char(string="Wall Screen URL", compute="_compute_url", groups="hotline_case.group_manager")
-    lang = fields.Selection("_lang_get", string="Language", required=True,
-                            default=lambda self: self.env.lang or "zh_CN")
+    lang = fields.Selection("_lang_get", string="Language", required=True, default=lambda self: self._default_lang(),
+                            help="Of the wall screen (logged out); supervisors see their own.")
     # queue alarms (flash on the board)
     alarm_waiting = fields.Integer(string="Alarm: Calls Waiting", default=5)
     alarm_wait_seconds = fields.Integer(string="Alarm: Longest Wait (s)", default=60)
@@ -51,6 +51,12 @@ class HotlineWallboard(models.Model):
                                      help="No surge alarm below this many calls in 15 minutes.")
 
     _token_unique = models.UniqueIndex("(access_token) WHERE access_token IS NOT NULL")
+
+    @api.model
+    def _default_lang(self):
+        """Chinese when installed: the floor's screens are read by the whole room."""
+        installed = dict(self._lang_get())
+        return "zh_CN" if "zh_CN" in installed else (self.env.lang or "en_US")
 
     @api.model
     def _lang_get(self):

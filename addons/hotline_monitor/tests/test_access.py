@@ -107,6 +107,16 @@ class TestBoardAccess(HttpCase):
             numbers = [a["number"] for a in body["result"]["queues"][0]["abandoned"]]
             self.assertEqual(numbers, ["13855556666"])  # supervisors may call back
 
+    def test_callback_without_a_phone_is_a_clear_message(self):
+        """回拨 from a supervisor's desk needs their own phone: a translated message, never a 500."""
+        call = self.env["hotline.call"].search([("uniqueid", "=", "acc-1")])
+        self.reviewer.lang = "zh_CN"
+        self.authenticate("mon_reviewer", "mon_reviewer")
+        status, body = self.jsonrpc(f"/hotline_monitor/supervisor/{self.board.id}/callback/{call.id}")
+        self.assertEqual(status, 200)
+        self.assertIn("赵班长 未设置话机接口", body["result"]["error"])
+        self.assertNotIn("ok", body["result"])
+
     def test_others_do_not(self):
         """Agents see the floor on the wall screen, not the supervisor's board with callers' numbers."""
         for login in ("mon_agent1", "mon_dispatcher", "mon_unit", "mon_portal"):

@@ -1,8 +1,10 @@
 import struct
+import threading
+import time
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
@@ -101,6 +103,40 @@ class TestBoardBrowser(HttpCase):
     def test_board_3840x2160(self):
         # type grows with the screen: read from across the room on a 4K TV as on a full-HD one
         self.run_board(3840, 2160, 36)
+
+    def test_board_follows_the_bus(self):
+        """A change ingested from AMI while the board is open repaints its tile: pushed, not polled."""
+        from odoo.addons.hotline_telephony.ami.facts import from_event  # noqa: PLC0415
+        from odoo.addons.hotline_telephony.ami.ingest import Ingestor  # noqa: PLC0415
+
+        def unpause():
+            time.sleep(6)  # the board is up and subscribed
+            with self.registry.cursor() as cr:  # the test transaction, as the HTTP requests see it
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                event = ami("QueueMemberPause", int(time.time()), Queue=QUEUE, Interface="PJSIP/mon2", Paused="0")
+                fact = from_event(event, time.time())
+                fact["live"] = True
+                Ingestor(env, env["hotline.pbx"].browse(self.pbx.id)).apply([fact])
+        pusher = threading.Thread(target=unpause)
+        pusher.start()
+        code = """
+(async () => {
+    const tile = () => [...document.querySelectorAll(".o_hm_tile")].find((t) => t.innerText.includes("刘洋"));
+    for (let i = 0; i < 400 && !(tile() && tile().classList.contains("o_hm_paused")); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!tile().classList.contains("o_hm_paused")) { throw new Error("not paused at first"); }
+    for (let i = 0; i < 600; i++) {
+        if (tile().classList.contains("o_hm_idle")) { console.log("test successful"); return; }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("the unpause never reached the board");
+})().catch((e) => console.error(e.message));
+"""
+        try:
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=60)
+        finally:
+            pusher.join()
 
     def test_supervisor_tour(self):
         self.board.sequence = 0  # 监控 › 大屏 opens the first board
