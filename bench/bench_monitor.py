@@ -111,7 +111,7 @@ def bench_snapshot(registry, api, su, runs=30):
     snap, base = [], []
     for _i in range(runs):
         with registry.cursor() as cr:
-            env = api.Environment(cr, su, {"lang": "zh_CN"})
+            env = api.Environment(cr, su, {})
             board = env["hotline.wallboard"].search([], limit=1)
             hotline_monitor_live._snapshot_cache.clear()
             t = time.perf_counter()
@@ -126,7 +126,7 @@ def bench_snapshot(registry, api, su, runs=30):
             base.append((time.perf_counter() - t) * 1000)
     shared = []
     with registry.cursor() as cr:
-        env = api.Environment(cr, su, {"lang": "zh_CN"})
+        env = api.Environment(cr, su, {})
         board = env["hotline.wallboard"].search([], limit=1)
         env["hotline.monitor.live"]._snapshot(board)
         for _i in range(50):  # 50 boards asking within the same second
