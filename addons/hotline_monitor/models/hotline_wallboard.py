@@ -139,7 +139,8 @@ class HotlineWallboard(models.Model):
         return {
             "id": board.id,
             "name": board.name,
-            "lang": board.lang,
+            # a language uninstalled since the board was made falls back to the reader's
+            "lang": board.lang if board.lang in dict(self._lang_get()) else (self.env.lang or "en_US"),
             "queues": board._queues(),
             "user_ids": board._agents().ids,
             # the reports' settings: the board's figures are the reports' figures
