@@ -167,7 +167,7 @@ def bench_push(db, registry, api, su, boards, events=100, rate=10.0):
         cr.execute("SELECT queue FROM hotline_agent_session WHERE interface = %s AND logout_time IS NULL",
                    [interface])
         agent_queue = cr.fetchone()[0]
-    listen = psycopg2.connect(dbname=db)
+    listen = psycopg2.connect(dbname="postgres")  # the bus NOTIFYs on the postgres database
     listen.autocommit = True
     listen.cursor().execute("LISTEN imbus")
     bridge = Bridge(db, ping_interval=60, backfill_interval=3600)

@@ -7,6 +7,8 @@ class HotlineCall(models.Model):
     # the board's live look-ups: calls in progress per agent, calls waiting per queue
     _live_interface_idx = models.Index("(interface) WHERE end_time IS NULL")
     _live_queue_idx = models.Index("(queue, enter_time) WHERE end_time IS NULL")
+    # an idle agent's tile counts from the end of their last call
+    _interface_end_idx = models.Index("(interface, end_time)")
 
     def action_monitor_callback(self):
         """回拨 from the board: the supervisor's phone rings, then the abandoned caller."""

@@ -7,14 +7,16 @@ may see the board; what leaves this model for a logged-out screen is masked (`_m
 import json
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytz
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .hotline_wallboard import UPDATE
 
+ABANDONED_SHOWN = 20  # abandoned callers listed per queue (the board also shows how many there are)
 SNAPSHOT_TTL = 1.0  # seconds: at most one snapshot per board configuration and second per server
 _snapshot_cache = {}  # (dbname, config key, masked) -> (monotonic time, snapshot)
 _snapshot_lock = threading.Lock()
@@ -145,6 +147,7 @@ class HotlineMonitorLive(models.AbstractModel):
             ["queue", "enter_time"], order="enter_time")
         figures = kpi._queue_figures(queues)
         abandoned = self._abandoned_callers(queues, start, now)
+        nobody = {"count": 0, "items": []}
         surge = self._surge(queues, kpi._tz_name(), now)
         blocks = []
         for queue in queues:
@@ -153,40 +156,48 @@ class HotlineMonitorLive(models.AbstractModel):
                 "waiting": [_ms(c.enter_time) for c in waiting if c.queue == queue],
                 "figures": figures.get(queue, {}),
                 "abandoned": [{**a, "number": self._mask(a["number"]) if masked else a["number"]}
-                              for a in abandoned if a["queue"] == queue],
+                              for a in abandoned.get(queue, nobody)["items"]],
+                "abandoned_count": abandoned.get(queue, nobody)["count"],
                 "surge": surge.get(queue),
             })
         return blocks
 
     @api.model
-    def _abandoned_callers(self, queues, start, now):
-        """Today's abandoned callers nobody has called back (no later outbound call to the number and
-        no later answered call from it), newest first."""
-        Call = self.env["hotline.call"].sudo()
-        abandoned = Call.search_fetch(
-            [("outcome", "=", "abandoned"), ("queue", "in", queues), ("enter_time", ">=", start),
-             ("caller_number", "!=", False)],
-            ["queue", "caller_number", "end_time", "enter_time", "wait_seconds"], order="enter_time desc")
-        if not abandoned:
-            return []
-        numbers = set(abandoned.mapped("caller_number"))
-        later = Call.search_fetch(
-            [("enter_time", ">=", start), "|",
-             "&", ("direction", "=", "outbound"), ("called_number", "in", list(numbers)),
-             "&", ("outcome", "in", ("answered", "transferred")), ("caller_number", "in", list(numbers))],
-            ["direction", "caller_number", "called_number", "enter_time"])
-        reached = {}
-        for c in later:
-            number = c.called_number if c.direction == "outbound" else c.caller_number
-            reached[number] = max(reached.get(number, c.enter_time), c.enter_time)
-        result, seen = [], set()
-        for c in abandoned:
-            when = c.end_time or c.enter_time
-            if c.caller_number in seen or reached.get(c.caller_number, datetime.min) >= when:
-                continue
-            seen.add(c.caller_number)
-            result.append({"call_id": c.id, "queue": c.queue, "number": c.caller_number, "time": _ms(when),
-                           "wait": c.wait_seconds})
+    def _abandoned_callers(self, queues, start, now, limit=ABANDONED_SHOWN):
+        """Today's abandoned callers nobody has reached since (no later outbound call to the number, no
+        later answered call from it): per queue the `limit` latest ones and how many there are."""
+        Call = self.env["hotline.call"]
+        Call.flush_model(["outcome", "queue", "enter_time", "end_time", "caller_number", "called_number",
+                          "direction", "wait_seconds"])
+        # one pass over today's calls (enter_time index), hash anti-joins; the latest abandon per number
+        self.env.cr.execute(SQL("""
+            WITH today AS (
+                SELECT id, queue, direction, outcome, caller_number, called_number, wait_seconds,
+                       enter_time, COALESCE(end_time, enter_time) AS ended
+                  FROM hotline_call WHERE enter_time >= %(start)s AND enter_time <= %(now)s),
+            reached AS (
+                SELECT CASE WHEN direction = 'outbound' THEN called_number ELSE caller_number END AS number,
+                       MAX(enter_time) AS at
+                  FROM today WHERE direction = 'outbound' OR outcome IN ('answered', 'transferred')
+              GROUP BY 1),
+            latest AS (
+                SELECT DISTINCT ON (t.caller_number) t.*
+                  FROM today t
+                 WHERE t.outcome = 'abandoned' AND t.queue IN %(queues)s AND t.caller_number IS NOT NULL
+              ORDER BY t.caller_number, t.enter_time DESC),
+            open AS (
+                SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.queue ORDER BY l.ended DESC, l.id DESC) AS rank,
+                       COUNT(*) OVER (PARTITION BY l.queue) AS total
+                  FROM latest l LEFT JOIN reached r ON r.number = l.caller_number
+                 WHERE r.at IS NULL OR r.at < l.ended)
+            SELECT id, queue, caller_number, ended, wait_seconds, total FROM open
+             WHERE rank <= %(limit)s ORDER BY queue, rank
+        """, start=start, now=now, queues=tuple(queues) or (None,), limit=limit))
+        result = {}
+        for call_id, queue, number, ended, wait, total in self.env.cr.fetchall():
+            entry = result.setdefault(queue, {"count": total, "items": []})
+            entry["items"].append({"call_id": call_id, "queue": queue, "number": number, "time": _ms(ended),
+                                   "wait": wait})
         return result
 
     @api.model

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -124,3 +126,32 @@ class TestTiles(MonitorCase):
         self.commit_bus()
         self.assertEqual(len(self.bus_messages(old)), 1)
         self.assertEqual([t["state"] for t in self.bus_messages(self.board.access_token)[0]["agents"]], ["idle"])
+
+    def test_abandoned_callers_until_reached(self):
+        """Listed once per number (the latest abandon) until called back or answered on a later call."""
+        now = fields.Datetime.now().replace(microsecond=0)
+        Call = self.env["hotline.call"]
+
+        def call(uid, minutes_ago, **vals):
+            t = now - timedelta(minutes=minutes_ago)
+            return Call.create({"uniqueid": uid, "pbx_id": self.pbx.id, "queue": QUEUE, "direction": "inbound",
+                                "enter_time": t, "end_time": t + timedelta(seconds=30), **vals})
+        call("ab1", 50, caller_number="13800000001", outcome="abandoned")
+        latest = call("ab2", 40, caller_number="13800000001", outcome="abandoned")
+        call("ab3", 30, caller_number="13800000002", outcome="abandoned")
+        call("ab4", 20, caller_number="13800000003", outcome="abandoned")
+        call("an4", 10, caller_number="13800000003", outcome="answered")  # called again and got through
+        call("ab5", 25, caller_number="13800000004", outcome="abandoned")
+        Call.create({"uniqueid": "out5", "pbx_id": self.pbx.id, "direction": "outbound", "queue": False,
+                     "called_number": "13800000004", "enter_time": now - timedelta(minutes=5),
+                     "user_id": self.agent1.id})  # 回拨
+        call("an6", 60, caller_number="13800000005", outcome="answered")  # reached before: still listed
+        call("ab6", 15, caller_number="13800000005", outcome="abandoned")
+        Live = self.env["hotline.monitor.live"]
+        start, _end = self.env["hotline.monitor.kpi"]._today()
+        result = Live._abandoned_callers([QUEUE], start, now + timedelta(seconds=1))[QUEUE]
+        self.assertEqual([a["number"] for a in result["items"]], ["13800000005", "13800000002", "13800000001"])
+        self.assertEqual(result["items"][-1]["call_id"], latest.id)
+        self.assertEqual(result["count"], 3)
+        short = Live._abandoned_callers([QUEUE], start, now + timedelta(seconds=1), limit=1)[QUEUE]
+        self.assertEqual((len(short["items"]), short["count"]), (1, 3))

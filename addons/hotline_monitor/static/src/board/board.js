@@ -226,6 +226,7 @@ export class Board extends Component {
             paused: count("paused"),
             oncall: count("oncall") + count("ringing"),
             abandoned: block.abandoned,
+            abandonedCount: block.abandoned_count || 0,
             surge,
             surgeAlarm: Boolean(
                 surge &&
