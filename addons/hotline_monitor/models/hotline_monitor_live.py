@@ -169,27 +169,30 @@ class HotlineMonitorLive(models.AbstractModel):
         Call = self.env["hotline.call"]
         Call.flush_model(["outcome", "queue", "enter_time", "end_time", "caller_number", "called_number",
                           "direction", "wait_seconds"])
-        # one pass over today's calls (enter_time index), hash anti-joins; the latest abandon per number
+        # today's abandons (outcome index), then only their numbers looked up (caller_number index)
         self.env.cr.execute(SQL("""
-            WITH today AS (
-                SELECT id, queue, direction, outcome, caller_number, called_number, wait_seconds,
-                       enter_time, COALESCE(end_time, enter_time) AS ended
-                  FROM hotline_call WHERE enter_time >= %(start)s AND enter_time <= %(now)s),
+            WITH latest AS (
+                SELECT DISTINCT ON (caller_number) id, queue, caller_number, wait_seconds, enter_time,
+                       COALESCE(end_time, enter_time) AS ended
+                  FROM hotline_call
+                 WHERE outcome = 'abandoned' AND enter_time >= %(start)s AND enter_time <= %(now)s
+                   AND queue IN %(queues)s AND caller_number IS NOT NULL
+              ORDER BY caller_number, enter_time DESC),
             reached AS (
-                SELECT CASE WHEN direction = 'outbound' THEN called_number ELSE caller_number END AS number,
-                       MAX(enter_time) AS at
-                  FROM today WHERE direction = 'outbound' OR outcome IN ('answered', 'transferred')
+                SELECT caller_number AS number, MAX(enter_time) AS at FROM hotline_call
+                 WHERE caller_number IN (SELECT caller_number FROM latest) AND enter_time >= %(start)s
+                   AND outcome IN ('answered', 'transferred')
+              GROUP BY 1
+                 UNION ALL
+                SELECT called_number, MAX(enter_time) FROM hotline_call
+                 WHERE direction = 'outbound' AND enter_time >= %(start)s
+                   AND called_number IN (SELECT caller_number FROM latest)
               GROUP BY 1),
-            latest AS (
-                SELECT DISTINCT ON (t.caller_number) t.*
-                  FROM today t
-                 WHERE t.outcome = 'abandoned' AND t.queue IN %(queues)s AND t.caller_number IS NOT NULL
-              ORDER BY t.caller_number, t.enter_time DESC),
             open AS (
                 SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.queue ORDER BY l.ended DESC, l.id DESC) AS rank,
                        COUNT(*) OVER (PARTITION BY l.queue) AS total
-                  FROM latest l LEFT JOIN reached r ON r.number = l.caller_number
-                 WHERE r.at IS NULL OR r.at < l.ended)
+                  FROM latest l
+                 WHERE NOT EXISTS (SELECT 1 FROM reached r WHERE r.number = l.caller_number AND r.at >= l.ended))
             SELECT id, queue, caller_number, ended, wait_seconds, total FROM open
              WHERE rank <= %(limit)s ORDER BY queue, rank
         """, start=start, now=now, queues=tuple(queues) or (None,), limit=limit))
