@@ -4,7 +4,6 @@ Everything here reads with sudo: the callers (board controllers, the AMI bridge)
 may see the board; what leaves this model for a logged-out screen is masked (`_mask`).
 """
 
-import json
 import threading
 import time
 from datetime import timedelta
@@ -237,30 +236,41 @@ class HotlineMonitorLive(models.AbstractModel):
     # -- snapshot -----------------------------------------------------------------------
     @api.model
     def _snapshot(self, board, masked=True):
-        """The whole board, shared by every screen with the same configuration for SNAPSHOT_TTL."""
-        config = board._config()
-        live = self.with_context(lang=config["lang"])  # labels in the board's language
-        key = (self.env.cr.dbname, json.dumps(config, sort_keys=True, default=str), masked)
+        """The whole board, shared by every screen with the same settings for SNAPSHOT_TTL.
+
+        The cache key is read from the board's own settings (one cheap read); the derived
+        configuration (its agents, the reports' service level) is only computed on a miss."""
+        key = (self.env.cr.dbname, board._config_key(), masked)
         now = time.monotonic()
         with _snapshot_lock:
             hit = _snapshot_cache.get(key)
             if hit and now - hit[0] < SNAPSHOT_TTL:
-                return hit[1]
-            # compute under the lock: fifty boards reconnecting at once cost one snapshot
-            users = self.env["res.users"].sudo().browse(config["user_ids"])
-            snapshot = {
-                "config": config,
-                "server_time": _ms(fields.Datetime.now()),
-                "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"]),
-                "queues": live._queue_blocks(config["queues"], masked=masked),
-                "cases": live._case_panel(),
-                "alerts": live._alerts(),
-                "masked": masked,
-            }
-            if len(_snapshot_cache) > 256:
-                _snapshot_cache.clear()
-            _snapshot_cache[key] = (time.monotonic(), snapshot)
-        return snapshot
+                shared = hit[1]
+            else:
+                # computed under the lock: fifty boards reconnecting at once cost one snapshot
+                shared = self._compute_snapshot(board._config(), masked)
+                if len(_snapshot_cache) > 256:
+                    _snapshot_cache.clear()
+                _snapshot_cache[key] = (time.monotonic(), shared)
+        board = board.sudo()
+        if shared["config"]["id"] == board.id:
+            return shared
+        # another board with the same settings: its own name and id
+        return {**shared, "config": {**shared["config"], "id": board.id, "name": board.name}}
+
+    @api.model
+    def _compute_snapshot(self, config, masked):
+        live = self.with_context(lang=config["lang"])  # labels in the board's language
+        users = self.env["res.users"].sudo().browse(config["user_ids"])
+        return {
+            "config": config,
+            "server_time": _ms(fields.Datetime.now()),
+            "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"]),
+            "queues": live._queue_blocks(config["queues"], masked=masked),
+            "cases": live._case_panel(),
+            "alerts": live._alerts(),
+            "masked": masked,
+        }
 
     # -- pushing --------------------------------------------------------------------------
     @api.model

@@ -132,6 +132,19 @@ class HotlineWallboard(models.Model):
         return self.env["res.users"].sudo().search([("hotline_interface", "!=", False),
                                                     ("all_group_ids", "in", agent_group.ids)])
 
+    # the settings a snapshot depends on (not the name: boards alike share one snapshot)
+    _SNAPSHOT_FIELDS = ("queue_names", "lang", "alarm_waiting", "alarm_wait_seconds", "alarm_service_level",
+                        "alarm_no_idle", "alarm_sound", "call_amber_seconds", "call_red_seconds",
+                        "pause_amber_seconds", "pause_red_seconds", "wrapup_seconds", "surge_factor",
+                        "surge_min_calls")
+
+    def _config_key(self):
+        """Hashable settings of the board, read without deriving anything (the snapshot cache's key)."""
+        self.ensure_one()
+        board = self.sudo()
+        return (tuple(board[f] for f in self._SNAPSHOT_FIELDS), tuple(board.user_ids.ids),
+                tuple((t.reason, t.amber_seconds, t.red_seconds) for t in board.threshold_ids))
+
     def _config(self):
         """The board's settings as the client needs them; also the key of the shared snapshot cache."""
         self.ensure_one()

@@ -108,10 +108,18 @@ class TestTiles(MonitorCase):
         start, end = self.env["hotline.monitor.kpi"]._today()
         kpi = self.env["hotline.kpi.call"].sudo().queue_figures(start, end, queues=[QUEUE])[QUEUE]
         self.assertEqual(block["figures"], kpi)
-        # within the second, every board with this configuration gets the very same snapshot, no query
-        with self.assertQueryCount(2):  # at most the board's configuration (agents, service-level setting)
+        # within the second, every screen of the board gets the very same snapshot: only its settings are read
+        self.env.invalidate_all()
+        with self.assertQueryCount(5):  # the board's own settings (record, agents, pause thresholds), by key
             again = Live._snapshot(self.board)
         self.assertIs(again, snapshot)
+        # another board with the same settings shares it too, under its own name
+        twin = self.board.copy({"name": "二楼大屏", "threshold_ids": [
+            (0, 0, {"reason": t.reason, "amber_seconds": t.amber_seconds, "red_seconds": t.red_seconds})
+            for t in self.board.threshold_ids]})
+        shared = Live._snapshot(twin)
+        self.assertEqual((shared["config"]["name"], shared["config"]["id"]), ("二楼大屏", twin.id))
+        self.assertIs(shared["agents"], snapshot["agents"])
         self.assertNotIn("13700001111", str(snapshot))
 
     def test_rotation_blanks_the_screens_on_the_old_url(self):
