@@ -23,8 +23,8 @@ CACHE = Path(os.environ.get("PBX_CACHE", "/var/cache/hotline-pbx"))
 CHROOT = CACHE / "chroot"
 QUEUE_LOG = CHROOT / "var/log/asterisk/queue_log"
 DB = os.environ.get("HT_E2E_DB", "ht_e2e")
-# The telephony addon and those that read what the bridge records (reports, system health).
-E2E_ADDONS = ("hotline_telephony", "hotline_reports", "hotline_health")
+# The telephony addon and those that read what the bridge records (reports, wallboard, system health).
+E2E_ADDONS = ("hotline_telephony", "hotline_reports", "hotline_monitor", "hotline_health")
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 ADDONS_PATH = f"{ROOT / 'addons'},{ODOO_SRC / 'odoo' / 'addons'}"
 HTTP_PORT = os.environ.get("HT_E2E_HTTP_PORT", "8469")

@@ -90,6 +90,14 @@ class TestProxyAllowlist(HotlinePortalCase):
         for url in BACKEND_ENTRIES:
             self.assertFalse(self.rules.is_allowed(url), url)
 
+    def test_wallboard_not_published(self):
+        """The wallboard (secret token URLs included) stays on the internal network."""
+        routes = [rule.rule for rule in self._routing_rules()
+                  if any(m.startswith("odoo.addons.hotline_monitor.") for m in _defining_modules(rule.endpoint))]
+        self.assertIn("/hotline_monitor/board/<string:token>", routes)
+        for route in routes:
+            self.assertFalse(self.rules.is_allowed(_sample_url(route)), f"wallboard route {route} is published")
+
     def test_portal_controller_routes_allowed(self):
         routes = [rule.rule for rule in self._routing_rules()
                   if any(m.startswith("odoo.addons.hotline_portal.") for m in _defining_modules(rule.endpoint))]

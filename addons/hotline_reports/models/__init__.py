@@ -1,1 +1,1 @@
-from . import hotline_kpi_call, res_config_settings
+from . import hotline_kpi_call, hotline_kpi_case, res_config_settings

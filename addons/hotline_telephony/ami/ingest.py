@@ -96,6 +96,7 @@ class Ingestor:
         facts = self._identify_completes(self._collapse([f for f in facts if f]))
         self._sessions = {}
         self._state_changed = set()
+        self._applied = []
         self._new_calls, self._pending = set(), []
         uniqueids = {f["uniqueid"] for f in facts if f.get("kind") in CALL_KINDS and f.get("uniqueid")}
         self._cache = self._calls(uniqueids)
@@ -111,6 +112,7 @@ class Ingestor:
             return
         except Exception:  # noqa: BLE001 - retried one by one below
             self.env.clear()
+            self._applied = []
         self._cache = self._calls(uniqueids)
         self._new_calls, self._pending = set(), []
         for fact in facts:
@@ -122,6 +124,7 @@ class Ingestor:
                 self.stats["facts"] += 1
             except Exception:  # noqa: BLE001 - one bad fact must not stop the bridge
                 self._state_changed = set()
+                self._applied = [f for f in self._applied if f is not fact]
                 self.stats["skipped"] += 1
                 self.env.clear()
                 self._cache = self._calls(uniqueids)
@@ -223,6 +226,7 @@ class Ingestor:
         handler(fact)
         if fact.get("live") and fact["kind"] in AGENT_STATE_KINDS:
             self._state_changed.add(fact.get("interface"))
+        self._applied.append(fact)
 
     def _push_agent_states(self):
         """Live agent state to each concerned agent's systray (their own bus channel only)."""
@@ -232,6 +236,10 @@ class Ingestor:
                 user = self.env["res.users"].browse(user_id)
                 user._bus_send(AGENT_STATE, user._hotline_recorded_state(user._hotline_empty_state()))
         self._state_changed = set()
+        # one hook per batch for every agent/queue/call change (live boards extend it)
+        applied, self._applied = self._applied, []
+        if applied:
+            self.pbx._hotline_facts_applied(applied)
 
     # -- calls -------------------------------------------------------------------
     def _on_enter(self, f):

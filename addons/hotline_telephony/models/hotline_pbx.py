@@ -54,6 +54,10 @@ class HotlinePbx(models.Model):
         self.ensure_one()
         self.write({"bridge_status": status, "bridge_heartbeat": fields.Datetime.now()})
 
+    def _hotline_facts_applied(self, facts):
+        """Hook called by the AMI ingestion, in its transaction, once per batch with the facts it applied
+        (agent, queue and call changes, see ami/facts.py). Nothing here; live boards extend it."""
+
     def _queue_list(self):
         self.ensure_one()
         return [q.strip() for q in (self.queue_names or "").split(",") if q.strip()]

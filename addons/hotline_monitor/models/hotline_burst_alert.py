@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .hotline_monitor_live import SUPERVISOR_GROUP
+
+BURST = "hotline_monitor/burst"  # bus notification of a new burst alert (supervisors' web client)
+
+
+class HotlineBurstAlert(models.Model):
+    """One burst (突发事件): cases of one category on one street or district that came close together.
+
+    A burst lasts while its cases keep coming less than a window apart; its later cases join it
+    instead of raising new alerts."""
+
+    _name = "hotline.burst.alert"
+    _description = "Burst Alert"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "last_time desc, id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    rule_id = fields.Many2one("hotline.burst.rule", readonly=True, ondelete="set null")
+    category_id = fields.Many2one("hotline.category", string="Category", required=True, readonly=True, index=True)
+    grouping = fields.Selection([("street", "Same Street"), ("district", "Same District")], readonly=True)
+    street_id = fields.Many2one("hotline.street", string="Street", readonly=True, index=True)
+    district_id = fields.Many2one("hotline.district", string="District", readonly=True, index=True)
+    case_ids = fields.Many2many("hotline.case", string="Cases", readonly=True)
+    case_count = fields.Integer(compute="_compute_case_count", store=True)
+    first_time = fields.Datetime(string="First Case", readonly=True)
+    last_time = fields.Datetime(string="Last Case", readonly=True, index=True)
+    window_minutes = fields.Integer(readonly=True)
+    state = fields.Selection([("open", "Open"), ("done", "Handled")], default="open", required=True,
+                             tracking=True)
+
+    @api.depends("case_ids")
+    def _compute_case_count(self):
+        for alert in self:
+            alert.case_count = len(alert.case_ids)
+
+    def action_done(self):
+        self.write({"state": "done"})
+        self.env["hotline.monitor.live"]._push_cases_later()
+        return True
+
+    def action_view_cases(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "hotline.case", "name": self.name,
+                "view_mode": "list,form", "domain": [("id", "in", self.case_ids.ids)]}
+
+    def _board_dict(self):
+        self.ensure_one()
+        return {"id": self.id, "name": self.name, "category": self.category_id.display_name,
+                "place": (self.street_id or self.district_id).display_name or "",
+                "count": self.case_count, "state": self.state,
+                "first_time": fields.Datetime.to_string(self.first_time),
+                "last_time": fields.Datetime.to_string(self.last_time)}
+
+    @api.model
+    def _check_cases(self, cases):
+        """Look for bursts around newly received cases (one query per case's group)."""
+        Case = self.env["hotline.case"].sudo()
+        for case in cases.sudo():
+            if not case.category_id:
+                continue
+            rule = self.env["hotline.burst.rule"]._for_category(case.category_id)
+            if not rule:
+                continue
+            place_field = "street_id" if rule.grouping == "street" else "district_id"
+            place = case[place_field]
+            if not place:
+                continue
+            window = timedelta(minutes=rule.window_minutes)
+            t = case.date_received
+            group = [("category_id", "=", case.category_id.id), (place_field, "=", place.id),
+                     ("state", "!=", "cancelled")]
+            # an ongoing burst of the group: its last case within one window of this one
+            alert = self.sudo().search([("category_id", "=", case.category_id.id), (place_field, "=", place.id),
+                                        ("last_time", ">=", t - window), ("first_time", "<=", t + window)],
+                                       order="last_time desc", limit=1)
+            if alert:
+                alert.write({"case_ids": [(4, case.id)], "last_time": max(alert.last_time, t)})
+                continue
+            recent = Case.search(group + [("date_received", ">", t - window), ("date_received", "<=", t)])
+            if len(recent) >= rule.case_count:
+                self._raise(rule, case, place_field, place, recent)
+
+    def _raise(self, rule, case, place_field, place, cases):
+        alert = self.sudo().create({
+            "name": self.env._("%(count)s × %(category)s at %(place)s",
+                               count=len(cases), category=case.category_id.display_name, place=place.display_name),
+            "rule_id": rule.id, "category_id": case.category_id.id, "grouping": rule.grouping,
+            place_field: place.id,
+            "district_id": place.district_id.id if place_field == "street_id" else place.id,
+            "case_ids": [(6, 0, cases.ids)],
+            "first_time": min(cases.mapped("date_received")),
+            "last_time": max(cases.mapped("date_received")),
+            "window_minutes": rule.window_minutes,
+        })
+        alert._notify_supervisors()
+        return alert
+
+    def _notify_supervisors(self):
+        """Reviewers and managers: a bus notification now and an activity to follow up."""
+        self.ensure_one()
+        group = self.env.ref(SUPERVISOR_GROUP)
+        users = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share)
+        note = self.env._("Several cases of the same kind came in close together: check whether it is an "
+                          "emergency (突发事件).")
+        for user in users:
+            self.sudo().activity_schedule("mail.mail_activity_data_todo", summary=self.name, note=note,
+                                          user_id=user.id)
+        self.env["bus.bus"].sudo()._sendone(group, BURST, self._board_dict())
+        self.env["hotline.monitor.live"]._push_cases_later()

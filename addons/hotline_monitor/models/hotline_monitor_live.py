@@ -1,0 +1,363 @@
+"""Live state of the floor: agent tiles, queue blocks, the case panel, and pushing their changes.
+
+Everything here reads with sudo: the callers (board controllers, the AMI bridge) have checked who
+may see the board; what leaves this model for a logged-out screen is masked (`_mask`).
+"""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .hotline_wallboard import UPDATE
+
+ABANDONED_SHOWN = 20  # abandoned callers listed per queue (the board also shows how many there are)
+SNAPSHOT_TTL = 1.0  # seconds: at most one snapshot per board configuration and second per server
+_snapshot_cache = {}  # (dbname, config key, masked) -> (monotonic time, snapshot)
+_snapshot_lock = threading.Lock()
+SUPERVISOR_GROUP = "hotline_case.group_reviewer"
+# a call nobody closed (bridge down at its end) stops counting as live after this long
+STALE_CALL = timedelta(hours=4)
+
+
+def _ms(dt):
+    """Naive UTC datetime -> epoch milliseconds (what the browser's timers start from)."""
+    return int(dt.replace(tzinfo=pytz.utc).timestamp() * 1000) if dt else False
+
+
+def _initials(name):
+    name = (name or "").strip()
+    if not name:
+        return "?"
+    if name.isascii():
+        return "".join(part[0] for part in name.split()[:2]).upper()
+    return name[-2:]  # Chinese names: the given name
+
+
+class HotlineMonitorLive(models.AbstractModel):
+    _name = "hotline.monitor.live"
+    _description = "Hotline Live Floor State"
+
+    # -- masking -------------------------------------------------------------------
+    @api.model
+    def _mask(self, number):
+        """138****8000: enough to tell two callers apart, not enough to call them."""
+        digits = (number or "").strip()
+        if len(digits) >= 8:
+            return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+        return "*" * len(digits) if digits else ""
+
+    # -- agents -------------------------------------------------------------------------
+    @api.model
+    def _agent_tiles(self, users, queues, wrapup_seconds=0, now=None):
+        """One tile per agent: state, since when, call in progress (caller masked)."""
+        now = now or fields.Datetime.now()
+        users = users.sudo().filtered("hotline_interface")
+        if not users:
+            return []
+        ifaces = users.mapped("hotline_interface")
+        env = self.env(su=True)
+        sessions = env["hotline.agent.session"].search_fetch(
+            [("logout_time", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
+            ["interface", "queue", "login_time", "member_status", "write_date"])
+        pauses = env["hotline.agent.pause"].search_fetch(
+            [("end", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
+            ["interface", "reason", "start"], order="start")
+        Call = env["hotline.call"]
+        calls = Call.search_fetch(
+            [("end_time", "=", False), ("interface", "in", ifaces), ("answer_time", "!=", False),
+             ("answer_time", ">", now - STALE_CALL)],
+            ["interface", "direction", "caller_number", "called_number", "answer_time", "queue"], order="answer_time")
+        outbound = Call.search_fetch(
+            [("end_time", "=", False), ("direction", "=", "outbound"), ("user_id", "in", users.ids),
+             ("enter_time", ">", now - STALE_CALL)],
+            ["user_id", "called_number", "enter_time", "answer_time"], order="enter_time")
+        last_end = dict(Call._read_group(
+            [("interface", "in", ifaces), ("end_time", ">", now - STALE_CALL)], ["interface"], ["end_time:max"]))
+        last_unpause = dict(env["hotline.agent.pause"]._read_group(
+            [("interface", "in", ifaces), ("end", ">", now - STALE_CALL)], ["interface"], ["end:max"]))
+        last_logout = dict(env["hotline.agent.session"]._read_group(
+            [("interface", "in", ifaces), ("logout_time", ">", now - timedelta(days=1))],
+            ["interface"], ["logout_time:max"]))
+        by_iface = {}
+        for s in sessions:
+            by_iface.setdefault(s.interface, []).append(s)
+        pause_of = {p.interface: p for p in pauses}  # the latest open pause wins (ordered by start)
+        call_of = {c.interface: c for c in calls}
+        out_of = {c.user_id.id: c for c in outbound}
+        tiles = []
+        for user in users:
+            iface = user.hotline_interface
+            tile = {"id": user.id, "name": user.name, "initials": _initials(user.name),
+                    "extension": user.hotline_extension or "", "interface": iface, "reason": "",
+                    "direction": "", "caller": "", "queues": [], "wrapup_until": False}
+            own = by_iface.get(iface, [])
+            call = call_of.get(iface)
+            out = out_of.get(user.id)
+            if not own:
+                tile.update(state="offline", since=_ms(last_logout.get(iface)))
+                if call or out:  # a direct call after signing out still shows
+                    tile.update(state="oncall")
+            else:
+                tile["queues"] = sorted({s.queue for s in own})
+                status = max(s.member_status for s in own)
+                pause = pause_of.get(iface)
+                idle_since = max([s.login_time for s in own] + [d for d in (last_end.get(iface),
+                                                                            last_unpause.get(iface)) if d])
+                if call or out:
+                    tile["state"] = "oncall"
+                elif status in (6, 7):
+                    tile.update(state="ringing", since=_ms(max(s.write_date for s in own)))
+                elif pause:
+                    tile.update(state="paused", reason=pause.reason or "", since=_ms(pause.start))
+                elif status in (2, 3, 8):
+                    tile.update(state="oncall", since=_ms(max(s.write_date for s in own)))
+                else:
+                    tile.update(state="idle", since=_ms(idle_since))
+                    end = last_end.get(iface)
+                    if wrapup_seconds and end and end + timedelta(seconds=wrapup_seconds) > now:
+                        tile.update(state="wrapup", since=_ms(end),
+                                    wrapup_until=_ms(end + timedelta(seconds=wrapup_seconds)))
+            if call:
+                tile.update(since=_ms(call.answer_time), direction=call.direction,
+                            caller=self._mask(call.caller_number if call.direction == "inbound"
+                                              else call.called_number))
+            elif out:
+                tile.update(since=_ms(out.answer_time or out.enter_time), direction="outbound",
+                            caller=self._mask(out.called_number))
+            tiles.append(tile)
+        return tiles
+
+    # -- queues -------------------------------------------------------------------------
+    @api.model
+    def _queue_blocks(self, queues, now=None, masked=True):
+        """Per queue: calls waiting (with their start), today's figures, abandoned callers not called back, surge."""
+        now = now or fields.Datetime.now()
+        kpi = self.env["hotline.monitor.kpi"]
+        start, _end = kpi._today(now)
+        Call = self.env["hotline.call"].sudo()
+        waiting = Call.search_fetch(
+            [("end_time", "=", False), ("answer_time", "=", False), ("queue", "in", queues),
+             ("direction", "=", "inbound"), ("outcome", "=", False), ("enter_time", ">", now - timedelta(hours=1))],
+            ["queue", "enter_time"], order="enter_time")
+        figures = kpi._queue_figures(queues)
+        abandoned = self._abandoned_callers(queues, start, now)
+        nobody = {"count": 0, "items": []}
+        surge = self._surge(queues, kpi._tz_name(), now)
+        blocks = []
+        for queue in queues:
+            blocks.append({
+                "name": queue,
+                "waiting": [_ms(c.enter_time) for c in waiting if c.queue == queue],
+                "figures": figures.get(queue, {}),
+                "abandoned": [{**a, "number": self._mask(a["number"]) if masked else a["number"]}
+                              for a in abandoned.get(queue, nobody)["items"]],
+                "abandoned_count": abandoned.get(queue, nobody)["count"],
+                "surge": surge.get(queue),
+            })
+        return blocks
+
+    @api.model
+    def _abandoned_callers(self, queues, start, now, limit=ABANDONED_SHOWN):
+        """Today's abandoned callers nobody has reached since (no later outbound call to the number, no
+        later answered call from it): per queue the `limit` latest ones and how many there are."""
+        Call = self.env["hotline.call"]
+        Call.flush_model(["outcome", "queue", "enter_time", "end_time", "caller_number", "called_number",
+                          "direction", "wait_seconds"])
+        # today's abandons (outcome index), then only their numbers looked up (caller_number index)
+        self.env.cr.execute(SQL("""
+            WITH latest AS (
+                SELECT DISTINCT ON (caller_number) id, queue, caller_number, wait_seconds, enter_time,
+                       COALESCE(end_time, enter_time) AS ended
+                  FROM hotline_call
+                 WHERE outcome = 'abandoned' AND enter_time >= %(start)s AND enter_time <= %(now)s
+                   AND queue IN %(queues)s AND caller_number IS NOT NULL
+              ORDER BY caller_number, enter_time DESC),
+            reached AS (
+                SELECT caller_number AS number, MAX(enter_time) AS at FROM hotline_call
+                 WHERE caller_number IN (SELECT caller_number FROM latest) AND enter_time >= %(start)s
+                   AND outcome IN ('answered', 'transferred')
+              GROUP BY 1
+                 UNION ALL
+                SELECT called_number, MAX(enter_time) FROM hotline_call
+                 WHERE direction = 'outbound' AND enter_time >= %(start)s
+                   AND called_number IN (SELECT caller_number FROM latest)
+              GROUP BY 1),
+            open AS (
+                SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.queue ORDER BY l.ended DESC, l.id DESC) AS rank,
+                       COUNT(*) OVER (PARTITION BY l.queue) AS total
+                  FROM latest l
+                 WHERE NOT EXISTS (SELECT 1 FROM reached r WHERE r.number = l.caller_number AND r.at >= l.ended))
+            SELECT id, queue, caller_number, ended, wait_seconds, total FROM open
+             WHERE rank <= %(limit)s ORDER BY queue, rank
+        """, start=start, now=now, queues=tuple(queues) or (None,), limit=limit))
+        result = {}
+        for call_id, queue, number, ended, wait, total in self.env.cr.fetchall():
+            entry = result.setdefault(queue, {"count": total, "items": []})
+            entry["items"].append({"call_id": call_id, "queue": queue, "number": number, "time": _ms(ended),
+                                   "wait": wait})
+        return result
+
+    @api.model
+    def _surge(self, queues, tz_name, now):
+        """Calls of the last 15 minutes against the same weekday-and-hour quarter-hour average of the
+        last 4 weeks (the hour's calls / 4, averaged over the 4 weeks)."""
+        Call = self.env["hotline.call"].sudo()
+        recent = dict(Call._read_group(
+            [("queue", "in", queues), ("direction", "=", "inbound"), ("enter_time", ">", now - timedelta(minutes=15)),
+             ("enter_time", "<=", now)], ["queue"], ["__count"]))
+        tz = pytz.timezone(tz_name or "Asia/Shanghai")
+        local = pytz.utc.localize(now).astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        past = {}
+        for week in range(1, 5):
+            hour = tz.localize(local - timedelta(weeks=week)).astimezone(pytz.utc).replace(tzinfo=None)
+            for queue, count in Call._read_group(
+                    [("queue", "in", queues), ("direction", "=", "inbound"), ("enter_time", ">=", hour),
+                     ("enter_time", "<", hour + timedelta(hours=1))], ["queue"], ["__count"]):
+                past[queue] = past.get(queue, 0) + count
+        return {q: {"last15": recent.get(q, 0), "baseline": round(past.get(q, 0) / 4 / 4, 2)} for q in queues}
+
+    # -- cases --------------------------------------------------------------------------
+    @api.model
+    def _case_panel(self):
+        return self.env["hotline.monitor.kpi"]._case_situation()
+
+    @api.model
+    def _alerts(self):
+        start, _end = self.env["hotline.monitor.kpi"]._today()
+        alerts = self.env["hotline.burst.alert"].sudo().search(
+            ["|", ("state", "=", "open"), ("last_time", ">=", start)], limit=20)
+        return [alert._board_dict() for alert in alerts]
+
+    # -- snapshot -----------------------------------------------------------------------
+    @api.model
+    def _snapshot(self, board, masked=True):
+        """The whole board, shared by every screen with the same settings for SNAPSHOT_TTL.
+
+        The cache key is read from the board's own settings (one cheap read); the derived
+        configuration (its agents, the reports' service level) is only computed on a miss."""
+        key = (self.env.cr.dbname, board._config_key(), masked)
+        now = time.monotonic()
+        with _snapshot_lock:
+            hit = _snapshot_cache.get(key)
+            if hit and now - hit[0] < SNAPSHOT_TTL:
+                shared = hit[1]
+            else:
+                # computed under the lock: fifty boards reconnecting at once cost one snapshot
+                shared = self._compute_snapshot(board._config(), masked)
+                if len(_snapshot_cache) > 256:
+                    _snapshot_cache.clear()
+                _snapshot_cache[key] = (time.monotonic(), shared)
+        board = board.sudo()
+        if shared["config"]["id"] == board.id:
+            return shared
+        # another board with the same settings: its own name and id
+        return {**shared, "config": {**shared["config"], "id": board.id, "name": board.name}}
+
+    @api.model
+    def _compute_snapshot(self, config, masked):
+        live = self.with_context(lang=config["lang"])  # labels in the board's language
+        users = self.env["res.users"].sudo().browse(config["user_ids"])
+        return {
+            "config": config,
+            "server_time": _ms(fields.Datetime.now()),
+            "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"]),
+            "queues": live._queue_blocks(config["queues"], masked=masked),
+            "cases": live._case_panel(),
+            "alerts": live._alerts(),
+            "masked": masked,
+        }
+
+    # -- pushing --------------------------------------------------------------------------
+    @api.model
+    def _boards(self):
+        return self.env["hotline.wallboard"].sudo().search([("active", "=", True)])
+
+    @api.model
+    def _send(self, payload, masked_payload=None):
+        """The change to every board's token channel (masked) and to the supervisors' group channel.
+
+        Changes are not filtered per board (each board keeps what it shows): one payload for all,
+        computed once, whatever the number of screens."""
+        Bus = self.env["bus.bus"].sudo()
+        masked_payload = masked_payload or payload
+        for token in self._boards().mapped("access_token"):
+            if token:
+                Bus._sendone(token, UPDATE, masked_payload)
+        Bus._sendone(self.env.ref(SUPERVISOR_GROUP), UPDATE, payload)
+
+    @api.model
+    def _push_floor(self, interfaces, queues):
+        """After an AMI batch: the tiles of the agents and the blocks of the queues it changed."""
+        boards = self._boards()
+        if not boards:
+            return
+        users = self.env["res.users"].sudo().search([("hotline_interface", "in", list(interfaces))]) \
+            if interfaces else self.env["res.users"]
+        pbx = self.env["hotline.pbx"].sudo().search([], limit=1)
+        board_queues = set(pbx._queue_list() if pbx else [])
+        for names in boards.mapped("queue_names"):
+            board_queues.update(q.strip() for q in (names or "").split(",") if q.strip())
+        board_queues = sorted(board_queues)
+        tiles = self._agent_tiles(users, board_queues, max(boards.mapped("wrapup_seconds"))) if users else []
+        changed = sorted(set(queues) & set(board_queues))
+        blocks = self._queue_blocks(changed, masked=False) if changed else []
+        if not (tiles or blocks):
+            return
+        now = _ms(fields.Datetime.now())
+        masked_blocks = [{**b, "abandoned": [{**a, "number": self._mask(a["number"])} for a in b["abandoned"]]}
+                         for b in blocks]
+        self._send({"agents": tiles, "queues": blocks, "server_time": now},
+                   {"agents": tiles, "queues": masked_blocks, "server_time": now})
+
+    @api.model
+    def _push_cases_later(self):
+        """Case side changed: push the case panel once, when the transaction commits."""
+        data = self.env.cr.precommit.data
+        if data.get("hotline_monitor.cases"):
+            return
+        data["hotline_monitor.cases"] = True
+        self.env.cr.precommit.add(self._push_cases)
+
+    @api.model
+    def _push_cases(self):
+        boards = self._boards()
+        live = self.with_context(lang=boards[:1].lang or self.env.lang)
+        panel = live._case_panel()
+        alerts = live._alerts()
+        self._send({"cases": panel, "alerts": alerts})
+
+    # -- agent panel ----------------------------------------------------------------------
+    @api.model
+    def _role_label(self, user):
+        """The agent's highest hotline role, as the role matrix names it."""
+        for xmlid in ("hotline_case.group_manager", "hotline_case.group_reviewer", "hotline_case.group_dispatcher",
+                      "hotline_case.group_agent"):
+            group = self.env.ref(xmlid)
+            if group in user.all_group_ids:
+                return group.with_context(lang=self.env.lang).name
+        return ""
+
+    @api.model
+    def _agent_panel(self, board, user_id):
+        """Profile and today's figures of one agent of the board (the caller of a live call stays masked)."""
+        config = board._config()
+        if user_id not in config["user_ids"]:
+            return {}
+        live = self.with_context(lang=config["lang"])
+        user = self.env["res.users"].sudo().browse(user_id)
+        tiles = self._agent_tiles(user, config["queues"], config["thresholds"]["wrapup"])
+        return {
+            "id": user.id,
+            "name": user.name,
+            "role": live._role_label(user),
+            "company": user.company_id.name,
+            "interface": user.hotline_interface or "",
+            "extension": user.hotline_extension or "",
+            "tile": tiles[0] if tiles else {},
+            "figures": live.env["hotline.monitor.kpi"]._agent_figures(user),
+        }

@@ -1,0 +1,30 @@
+import logging
+
+from odoo import models
+
+_logger = logging.getLogger(__name__)
+
+
+class HotlinePbx(models.Model):
+    _inherit = "hotline.pbx"
+
+    def _hotline_facts_applied(self, facts):
+        """Push what the batch changed to the boards, in the bridge's transaction (sent on its commit)."""
+        super()._hotline_facts_applied(facts)
+        interfaces = {f["interface"] for f in facts if f.get("interface")}
+        queues = {f["queue"] for f in facts if f.get("queue") and f.get("kind") in ("enter", "connect", "complete",
+                                                                                    "exit")}
+        # an outbound call (click-to-dial) carries no interface: its agent's tile changes
+        call_ids = [f["call_id"] for f in facts if f.get("call_id")]
+        action_ids = [f["action_id"] for f in facts if f.get("action_id")]
+        if call_ids or action_ids:
+            calls = self.env["hotline.call"].sudo().search(
+                ["|", ("id", "in", call_ids), ("originate_action_id", "in", action_ids)])
+            interfaces |= set(calls.mapped("interface")) - {False}
+        if not (interfaces or queues):
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.env["hotline.monitor.live"]._push_floor(interfaces, queues)
+        except Exception:  # noqa: BLE001 - a board must never stop the ingestion of calls
+            _logger.exception("hotline_monitor: pushing the floor's changes failed")

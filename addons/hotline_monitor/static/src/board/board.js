@@ -1,0 +1,308 @@
+import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { rpc } from "@web/core/network/rpc";
+import { useService } from "@web/core/utils/hooks";
+
+const STATES = ["idle", "paused", "oncall", "ringing", "wrapup", "offline"];
+
+/** "1:02:03" / "02:03" from seconds. */
+export function formatDuration(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const pad = (n) => String(n).padStart(2, "0");
+    return h ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
+}
+
+/** Colour of a tile from its time in state: "", "amber" or "red". */
+export function tileLevel(tile, thresholds, nowMs) {
+    if (!tile.since) {
+        return "";
+    }
+    const elapsed = (nowMs - tile.since) / 1000;
+    let limits = null;
+    if (tile.state === "oncall") {
+        limits = thresholds.call;
+    } else if (tile.state === "paused") {
+        limits = thresholds.reasons[tile.reason] || thresholds.pause;
+    }
+    if (!limits) {
+        return "";
+    }
+    if (limits[1] && elapsed >= limits[1]) {
+        return "red";
+    }
+    return limits[0] && elapsed >= limits[0] ? "amber" : "";
+}
+
+/**
+ * The wallboard. Loads one snapshot (on start and on every bus reconnection), then applies the
+ * changes the server pushes over the bus; only the clock ticks locally.
+ */
+export class Board extends Component {
+    static template = "hotline_monitor.Board";
+    static props = {
+        boardId: Number,
+        token: { type: String, optional: true },
+        masked: Boolean,
+        embedded: { type: Boolean, optional: true },
+    };
+
+    setup() {
+        this.bus = useService("bus_service");
+        this.state = useState({
+            loaded: false,
+            config: null,
+            agents: {},
+            order: [],
+            queues: {},
+            cases: null,
+            alerts: [],
+            now: Date.now(),
+            panel: null,
+            message: "",
+            revoked: false,
+        });
+        this.offset = 0; // server clock - browser clock
+        this.stateLabels = {
+            idle: _t("Idle"),
+            paused: _t("Paused"),
+            oncall: _t("On Call"),
+            ringing: _t("Ringing"),
+            wrapup: _t("Wrap-up"),
+            offline: _t("Signed Out"),
+        };
+        this.onUpdate = (payload) => this.applyChanges(payload);
+        this.onReconnect = () => this.load();
+        onWillStart(async () => {
+            await this.load();
+            this.bus.subscribe("hotline_monitor/update", this.onUpdate);
+            this.bus.addEventListener("BUS:RECONNECT", this.onReconnect);
+            if (this.props.token) {
+                this.bus.addChannel(this.props.token);
+            } else {
+                this.bus.start();
+            }
+        });
+        this.timer = setInterval(() => (this.state.now = Date.now() + this.offset), 1000);
+        onWillUnmount(() => {
+            clearInterval(this.timer);
+            this.bus.unsubscribe("hotline_monitor/update", this.onUpdate);
+            this.bus.removeEventListener("BUS:RECONNECT", this.onReconnect);
+            if (this.props.token) {
+                this.bus.deleteChannel(this.props.token);
+            }
+        });
+    }
+
+    get base() {
+        return this.props.token
+            ? `/hotline_monitor/board/${this.props.token}`
+            : `/hotline_monitor/supervisor/${this.props.boardId}`;
+    }
+
+    async load() {
+        let snapshot;
+        try {
+            snapshot = await rpc(`${this.base}/snapshot`);
+        } catch {
+            // a rotated or revoked URL (404): blank the screen rather than crash or freeze
+            this.state.revoked = true;
+            return;
+        }
+        this.offset = snapshot.server_time - Date.now();
+        this.state.config = snapshot.config;
+        this.state.agents = Object.fromEntries(snapshot.agents.map((a) => [a.id, a]));
+        this.state.order = snapshot.agents.map((a) => a.id);
+        this.state.queues = Object.fromEntries(snapshot.queues.map((q) => [q.name, q]));
+        this.state.cases = snapshot.cases;
+        this.state.alerts = snapshot.alerts;
+        this.state.now = Date.now() + this.offset;
+        this.state.loaded = true;
+    }
+
+    applyChanges(payload) {
+        if (payload.revoked) {
+            this.state.revoked = true;
+            this.state.loaded = false;
+            return;
+        }
+        const config = this.state.config;
+        if (!config) {
+            return;
+        }
+        for (const tile of payload.agents || []) {
+            if (config.user_ids.includes(tile.id)) {
+                this.state.agents[tile.id] = tile;
+                if (!this.state.order.includes(tile.id)) {
+                    this.state.order.push(tile.id);
+                }
+            }
+        }
+        for (const block of payload.queues || []) {
+            if (config.queues.includes(block.name)) {
+                if (this.props.masked) {
+                    block.abandoned = block.abandoned.map((a) => ({ ...a, number: this.mask(a.number) }));
+                }
+                this.state.queues[block.name] = block;
+            }
+        }
+        if (payload.cases) {
+            this.state.cases = payload.cases;
+        }
+        if (payload.alerts) {
+            this.state.alerts = payload.alerts;
+        }
+        if (this.state.panel && (payload.agents || []).some((t) => t.id === this.state.panel.id)) {
+            this.openAgent(this.state.panel.id);
+        }
+    }
+
+    /** A supervisor's channel carries numbers; a logged-out board never shows them. */
+    mask(number) {
+        if (!number || number.includes("*")) {
+            return number || "";
+        }
+        return number.length >= 8
+            ? number.slice(0, 3) + "*".repeat(number.length - 7) + number.slice(-4)
+            : "*".repeat(number.length);
+    }
+
+    get tiles() {
+        return this.state.order.map((id) => this.state.agents[id]).filter(Boolean);
+    }
+
+    get legend() {
+        return STATES.map((s) => ({ state: s, label: this.stateLabels[s] }));
+    }
+
+    /** The state to show: a wrap-up is over by itself when its time has run out. */
+    shownState(tile) {
+        return tile.state === "wrapup" && tile.wrapup_until && this.state.now >= tile.wrapup_until
+            ? "idle"
+            : tile.state;
+    }
+
+    tileClass(tile) {
+        const level = tileLevel(tile, this.state.config.thresholds, this.state.now);
+        return `o_hm_tile o_hm_${this.shownState(tile)}` + (level ? ` o_hm_${level}` : "");
+    }
+
+    elapsed(since) {
+        return since ? formatDuration((this.state.now - since) / 1000) : "";
+    }
+
+    tileState(tile) {
+        if (tile.state === "oncall" && tile.direction) {
+            return tile.direction === "outbound" ? _t("On Call (out)") : _t("On Call (in)");
+        }
+        return this.stateLabels[this.shownState(tile)];
+    }
+
+    avatarUrl(tile) {
+        return this.props.token
+            ? `/hotline_monitor/board/${this.props.token}/avatar/${tile.id}`
+            : `/web/image/res.users/${tile.id}/avatar_128`;
+    }
+
+    queueView(name) {
+        const block = this.state.queues[name] || { waiting: [], figures: {}, abandoned: [], surge: null };
+        const members = this.tiles.filter((t) => t.queues.includes(name));
+        const count = (state) => members.filter((t) => this.shownState(t) === state).length;
+        const longest = block.waiting.length ? (this.state.now - Math.min(...block.waiting)) / 1000 : 0;
+        const alarm = this.state.config.alarm;
+        const f = block.figures || {};
+        const surge = block.surge;
+        const factor = this.state.config.surge.factor;
+        const view = {
+            name,
+            waiting: block.waiting.length,
+            longest,
+            longestLabel: formatDuration(longest),
+            figures: f,
+            signedIn: members.length,
+            idle: count("idle"),
+            paused: count("paused"),
+            oncall: count("oncall") + count("ringing"),
+            abandoned: block.abandoned,
+            abandonedCount: block.abandoned_count || 0,
+            surge,
+            surgeAlarm: Boolean(
+                surge &&
+                    surge.last15 >= this.state.config.surge.min_calls &&
+                    surge.last15 > surge.baseline * factor
+            ),
+        };
+        view.alarms = {
+            waiting: alarm.waiting > 0 && view.waiting >= alarm.waiting,
+            wait: alarm.wait_seconds > 0 && longest >= alarm.wait_seconds,
+            sl: f.service_level !== null && f.service_level !== undefined && f.service_level < alarm.service_level,
+            idle: alarm.no_idle && view.signedIn > 0 && view.idle === 0,
+        };
+        view.alarm = Object.values(view.alarms).some(Boolean) || view.surgeAlarm;
+        if (view.alarm && alarm.sound) {
+            this.beep(name);
+        }
+        return view;
+    }
+
+    percent(value) {
+        return value === null || value === undefined ? "—" : `${value}%`;
+    }
+
+    beep(name) {
+        // once per alarm start and queue, not on every tick
+        this._beeped = this._beeped || {};
+        if (this._beeped[name] && this.state.now - this._beeped[name] < 60000) {
+            return;
+        }
+        this._beeped[name] = this.state.now;
+        try {
+            const ctx = new AudioContext();
+            const osc = ctx.createOscillator();
+            osc.connect(ctx.destination);
+            osc.start();
+            osc.stop(ctx.currentTime + 0.4);
+        } catch {
+            // no audio device on this screen
+        }
+    }
+
+    clock() {
+        return new Date(this.state.now).toLocaleTimeString("zh-CN", { hour12: false });
+    }
+
+    async openAgent(id) {
+        const panel = await rpc(`${this.base}/agent/${id}`);
+        this.state.panel = panel && panel.id ? panel : null;
+    }
+
+    closePanel() {
+        this.state.panel = null;
+    }
+
+    pauseRows(pauses) {
+        return Object.entries(pauses || {}).map(([reason, seconds]) => ({
+            reason: reason || _t("Busy"),
+            duration: formatDuration(seconds),
+        }));
+    }
+
+    async callBack(callId) {
+        const result = await rpc(`/hotline_monitor/supervisor/${this.props.boardId}/callback/${callId}`);
+        this.state.message = result.error || result.message || "";
+    }
+
+    formatDuration(seconds) {
+        return formatDuration(seconds);
+    }
+
+    formatTime(ms) {
+        return ms ? new Date(ms).toLocaleTimeString("zh-CN", { hour12: false }) : "";
+    }
+
+    formatUtc(text) {
+        return text ? new Date(text.replace(" ", "T") + "Z").toLocaleTimeString("zh-CN", { hour12: false }) : "—";
+    }
+}

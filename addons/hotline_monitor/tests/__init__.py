@@ -1,0 +1,5 @@
+from . import test_tiles
+from . import test_access
+from . import test_bursts
+from . import test_surge
+from . import test_board_browser

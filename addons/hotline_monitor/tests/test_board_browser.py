@@ -1,0 +1,143 @@
+import struct
+import threading
+import time
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
+
+from .common import QUEUE, ami, setup_floor
+
+ARTEFACTS = Path(__file__).resolve().parents[3] / ".artefacts" / "monitor"
+
+# Runs in the logged-out board: the tiles render, clicking one opens the agent panel, no number leaks.
+BOARD_CHECK = """
+(async () => {
+    const wait = async (selector) => {
+        for (let i = 0; i < 200; i++) {
+            const el = document.querySelector(selector);
+            if (el) { return el; }
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error("not found: " + selector);
+    };
+    const tile = await wait(".o_hm_tile.o_hm_oncall");
+    if (!tile.innerText.includes("139****5678")) { throw new Error("caller not masked: " + tile.innerText); }
+    await wait(".o_hm_queue .o_hm_abandoned li");
+    const text = document.body.innerText;
+    if (text.includes("13855556666") || text.includes("13912345678")) { throw new Error("a number leaked"); }
+    if (!text.includes("%(name)s")) { throw new Error("board name missing"); }
+    const bg = getComputedStyle(document.querySelector(".o_hm_board")).backgroundColor;
+    const [r, g, b] = bg.match(/\\d+/g).map(Number);
+    if (r + g + b > 120) { throw new Error("not a dark board: " + bg); }
+    const size = parseFloat(getComputedStyle(document.querySelector(".o_hm_timer")).fontSize);
+    if (size < %(min_font)s) { throw new Error("timer too small for a wall screen: " + size); }
+    tile.click();
+    const name = await wait(".o_hm_panel .o_hm_panel_name");
+    if (!name.innerText.includes("陈静")) { throw new Error("wrong panel " + name.innerText); }
+    await wait(".o_hm_panel .o_hm_inbound");
+    document.querySelector(".o_hm_panel .o_hm_close").click();
+    await new Promise((r) => setTimeout(r, 300));
+    console.log("test successful");
+})().catch((e) => console.error(e.message));
+"""
+
+
+def png_size(data):
+    """(width, height) from a PNG's IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@tagged("post_install", "-at_install")
+class TestBoardBrowser(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        setup_floor(cls)
+        now = fields.Datetime.now()
+        t = int(now.timestamp()) - 300
+        from odoo.addons.hotline_telephony.ami.facts import from_event  # noqa: PLC0415
+        from odoo.addons.hotline_telephony.ami.ingest import Ingestor  # noqa: PLC0415
+        events = [
+            ami("QueueMemberAdded", t, Queue=QUEUE, Interface="PJSIP/mon1", LoginTime=str(t), Paused="0"),
+            ami("QueueMemberAdded", t, Queue=QUEUE, Interface="PJSIP/mon2", LoginTime=str(t), Paused="0"),
+            ami("QueueMemberPause", t + 5, Queue=QUEUE, Interface="PJSIP/mon2", Paused="1", PausedReason="小休"),
+            ami("QueueCallerJoin", t + 10, Uniqueid="b1.1", Linkedid="b1.1", Queue=QUEUE,
+                CallerIDNum="13912345678", Position="1", Count="1"),
+            ami("AgentConnect", t + 15, Uniqueid="b1.1", Queue=QUEUE, Interface="PJSIP/mon1", HoldTime="5",
+                RingTime="2", CallerIDNum="13912345678"),
+            ami("QueueCallerJoin", t + 20, Uniqueid="b2.1", Linkedid="b2.1", Queue=QUEUE,
+                CallerIDNum="13855556666", Position="1", Count="1"),
+            ami("QueueCallerAbandon", t + 60, Uniqueid="b2.1", Queue=QUEUE, Position="1", OriginalPosition="1",
+                HoldTime="40"),
+        ]
+        facts = [from_event(e, t) for e in events]
+        Ingestor(cls.env, cls.pbx).apply([f for f in facts if f])
+
+    def run_board(self, width, height, min_font):
+        """Open the logged-out board at a screen size, click an agent, keep a screenshot."""
+        self.browser_size = f"{width},{height}"
+        shots = []
+        original = ChromeBrowser._wait_code_ok
+
+        def wait_then_shoot(browser, *args, **kwargs):
+            result = original(browser, *args, **kwargs)
+            shots.append(browser._websocket_request("Page.captureScreenshot", params={"format": "png"}))
+            return result
+
+        code = BOARD_CHECK % {"name": self.board.name, "min_font": min_font}
+        with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_shoot):
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=60)
+        import base64  # noqa: PLC0415
+        data = base64.b64decode(shots[0]["data"])
+        self.assertEqual(png_size(data), (width, height))
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTEFACTS / f"board_{width}x{height}.png").write_bytes(data)
+
+    def test_board_1920x1080(self):
+        self.run_board(1920, 1080, 18)
+
+    def test_board_3840x2160(self):
+        # type grows with the screen: read from across the room on a 4K TV as on a full-HD one
+        self.run_board(3840, 2160, 36)
+
+    def test_board_follows_the_bus(self):
+        """A change ingested from AMI while the board is open repaints its tile: pushed, not polled."""
+        from odoo.addons.hotline_telephony.ami.facts import from_event  # noqa: PLC0415
+        from odoo.addons.hotline_telephony.ami.ingest import Ingestor  # noqa: PLC0415
+
+        def unpause():
+            time.sleep(6)  # the board is up and subscribed
+            with self.registry.cursor() as cr:  # the test transaction, as the HTTP requests see it
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                event = ami("QueueMemberPause", int(time.time()), Queue=QUEUE, Interface="PJSIP/mon2", Paused="0")
+                fact = from_event(event, time.time())
+                fact["live"] = True
+                Ingestor(env, env["hotline.pbx"].browse(self.pbx.id)).apply([fact])
+        pusher = threading.Thread(target=unpause)
+        pusher.start()
+        code = """
+(async () => {
+    const tile = () => [...document.querySelectorAll(".o_hm_tile")].find((t) => t.innerText.includes("刘洋"));
+    for (let i = 0; i < 400 && !(tile() && tile().classList.contains("o_hm_paused")); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!tile().classList.contains("o_hm_paused")) { throw new Error("not paused at first"); }
+    for (let i = 0; i < 600; i++) {
+        if (tile().classList.contains("o_hm_idle")) { console.log("test successful"); return; }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("the unpause never reached the board");
+})().catch((e) => console.error(e.message));
+"""
+        try:
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=60)
+        finally:
+            pusher.join()
+
+    def test_supervisor_tour(self):
+        self.board.sequence = 0  # 监控 › 大屏 opens the first board
+        self.start_tour("/odoo", "hotline_monitor_board_tour", login="mon_reviewer")

@@ -1,0 +1,114 @@
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.addons.hotline_case.tests.common import HotlineCaseCommon
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import channel_with_db, json_dump
+
+
+@tagged("post_install", "-at_install")
+class TestBursts(HotlineCaseCommon):
+    """突发事件: K cases of one category on one street (or district) inside a sliding window W."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Alert = cls.env["hotline.burst.alert"]
+        cls.default_rule = cls.env.ref("hotline_monitor.burst_rule_default")
+        cls.street2 = cls.env["hotline.street"].create({"name": "解放街道", "district_id": cls.district.id})
+        cls.base = fields.Datetime.now() - timedelta(hours=6)
+
+    def case_at(self, minutes, **vals):
+        return self._new_case(date_received=self.base + timedelta(minutes=minutes), **vals)
+
+    def alerts(self):
+        return self.Alert.search([("category_id", "in", (self.cat_no_water | self.cat_road).ids)], order="id")
+
+    def test_default_rule(self):
+        self.assertEqual((self.default_rule.case_count, self.default_rule.window_minutes, self.default_rule.grouping),
+                         (5, 60, "street"))
+        self.assertFalse(self.default_rule.category_id)
+
+    def test_k_minus_one_then_k_then_no_repeat(self):
+        for minute in (0, 10, 20, 30):
+            self.case_at(minute)
+        self.assertFalse(self.alerts(), "K-1 cases raise nothing")
+        fifth = self.case_at(40)
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.case_count, 5)
+        self.assertIn(fifth, alert.case_ids)
+        self.assertEqual(alert.street_id, self.street)
+        self.assertEqual(alert.first_time, self.base)
+        # more cases while the burst goes on join it: one alert per burst
+        for minute in (45, 90, 140):
+            self.case_at(minute)
+        self.assertEqual(len(self.alerts()), 1)
+        self.assertEqual(alert.case_count, 8)
+        self.assertEqual(alert.last_time, self.base + timedelta(minutes=140))
+
+    def test_window_slides(self):
+        for minute in (0, 20, 40, 55):
+            self.case_at(minute)
+        self.case_at(70)  # (10, 70]: the case of minute 0 slid out - still 4
+        self.assertFalse(self.alerts())
+        self.case_at(75)  # (15, 75]: 20, 40, 55, 70, 75
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.case_count, 5)
+        self.assertEqual(alert.first_time, self.base + timedelta(minutes=20))
+        # the burst ended (nothing for more than W); a new cluster is a new alert, but only at K again
+        for minute in (140, 141, 142, 143):
+            self.case_at(minute)
+        self.assertEqual(len(self.alerts()), 1)
+        self.case_at(144)
+        self.assertEqual(len(self.alerts()), 2)
+
+    def test_other_street_category_and_cancelled_do_not_count(self):
+        for minute in (0, 1):
+            self.case_at(minute)
+        self.case_at(2, street_id=self.street2.id)
+        self.case_at(3, category_id=self.cat_road.id)
+        cancelled = self.case_at(4)
+        cancelled.sudo().state = "cancelled"
+        self.case_at(5)
+        self.assertFalse(self.alerts())
+
+    def test_rule_per_category_district_grouping_and_parent(self):
+        """A rule on 供水 applies to its sub-category 停水; grouped by district, two streets add up."""
+        rule = self.env["hotline.burst.rule"].with_user(self.manager).create({
+            "category_id": self.cat_water.id, "case_count": 3, "window_minutes": 30, "grouping": "district"})
+        self.case_at(0)
+        self.case_at(5, street_id=self.street2.id)
+        self.assertFalse(self.alerts())
+        self.case_at(10, street_id=self.street2.id)
+        alert = self.alerts()
+        self.assertEqual((len(alert), alert.rule_id, alert.district_id, alert.street_id),
+                         (1, rule, self.district, self.env["hotline.street"]))
+        with self.assertRaises(ValidationError):
+            rule.case_count = 1
+
+    def test_supervisors_are_told(self):
+        for minute in range(5):
+            self.case_at(minute)
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        activities = alert.activity_ids
+        self.assertIn(self.reviewer, activities.user_id)
+        self.assertIn(self.manager, activities.user_id)
+        self.assertNotIn(self.agent, activities.user_id)
+        self.env.cr.precommit.run()
+        group = self.env.ref("hotline_case.group_reviewer")
+        rows = self.env["bus.bus"].sudo().search([("channel", "=", json_dump(channel_with_db(self.env.cr.dbname,
+                                                                                                group)))])
+        bursts = [json.loads(r.message) for r in rows if "hotline_monitor/burst" in r.message]
+        self.assertEqual(len(bursts), 1)
+        self.assertEqual((bursts[0]["payload"]["id"], bursts[0]["payload"]["count"]), (alert.id, 5))
+        self.assertEqual(alert.action_view_cases()["domain"], [("id", "in", alert.case_ids.ids)])
+        # the board lists it
+        board = self.env["hotline.wallboard"].create({"name": "突发测试"})
+        snapshot = self.env["hotline.monitor.live"]._snapshot(board)
+        self.assertIn(alert.id, [a["id"] for a in snapshot["alerts"]])

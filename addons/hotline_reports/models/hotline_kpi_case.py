@@ -1,0 +1,524 @@
+"""The case KPIs (口径) of the hotline, defined once.
+
+Every report, export, assessment and the wallboard reads its case figures from `hotline.kpi.case`.
+The definitions are SQL conditions kept in two tables below (CASE_MEASURES on the case row,
+LOG_MEASURES on the transition log); the figures and the drill-down to the cases behind a figure
+are both built from them, so a figure and its list of cases cannot disagree.
+"""
+from datetime import date, datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+READER_GROUP = "hotline_case.group_reviewer"
+# (非常满意 + 满意 + 基本满意) count as satisfied
+SATISFIED_KEYS = ("very_satisfied", "satisfied", "basically_satisfied")
+# 热点排名 keys: the case column and the model of its records
+HOTSPOT_KINDS = {
+    "category": ("c.category_id", "hotline.category"),
+    "street": ("c.street_id", "hotline.street"),
+    "district": ("c.district_id", "hotline.district"),
+    "caller": ("c.partner_id", "res.partner"),
+}
+OPEN_CASE_STATES = ("draft", "pool", "dispatched", "processing", "submitted", "callback")
+
+# The result the unit submitted for the current dispatch (an older submission, before a redo, is ignored).
+_SUBMITTED = "(CASE WHEN c.date_submitted >= c.date_dispatched THEN c.date_submitted END)"
+# A case falls due when it is submitted or when its deadline passes, whichever comes first
+# (a case neither submitted nor past its deadline is not due yet).
+_DUE_AT = f"LEAST(c.deadline, {_SUBMITTED})"
+_DUE_IN = (f"c.deadline IS NOT NULL AND {_DUE_AT} >= %(start)s AND {_DUE_AT} < %(end)s"
+           f" AND {_DUE_AT} <= %(now)s")
+_IN = "{col} >= %(start)s AND {col} < %(end)s"
+_SIGNED = "c.date_accepted >= c.date_dispatched"
+
+# Case-row measures: a case of unit u counts in measure k for period P when the condition holds.
+# Columns: alias c = hotline_case; %(start)s/%(end)s = the period's UTC bounds.
+CASE_MEASURES = {
+    # 派单量: cases the unit holds whose (last) dispatch falls in the period
+    "dispatched": _IN.format(col="c.date_dispatched"),
+    # 及时签收: of those, signed for after that dispatch and by the sign-for deadline
+    "signed_on_time": _IN.format(col="c.date_dispatched") + f" AND {_SIGNED}"
+                      " AND (c.sign_deadline IS NULL OR c.date_accepted <= c.sign_deadline)",
+    # 办结: of those, the result approved at review (now to call back or closed)
+    "closed": _IN.format(col="c.date_dispatched") + " AND c.state IN ('callback', 'closed')",
+    # 应办结 (due): submitted or past the deadline in the period, whichever first
+    "due": _DUE_IN,
+    # 按时办结: of the due cases, submitted by the (possibly extended) deadline
+    "handled_on_time": f"{_DUE_IN} AND {_SUBMITTED} <= c.deadline",
+    # 超期: of the due cases, submitted late or still not submitted
+    "overdue": f"{_DUE_IN} AND ({_SUBMITTED} IS NULL OR {_SUBMITTED} > c.deadline)",
+    # 回访办结: closed after the callback in the period
+    "finished": "c.state = 'closed' AND " + _IN.format(col="c.date_closed"),
+    # 参评: of those, with a satisfaction recorded
+    "rated": "c.state = 'closed' AND c.satisfaction IS NOT NULL AND " + _IN.format(col="c.date_closed"),
+    # 满意: of those, 非常满意 / 满意 / 基本满意
+    "satisfied": "c.state = 'closed' AND c.satisfaction IN %(satisfied)s AND " + _IN.format(col="c.date_closed"),
+    # 一次性办结: closed in the period, satisfied, never returned, reopened (重办 after callback),
+    # rejected at review or extended
+    "first_time_closed": "c.state = 'closed' AND c.satisfaction IN %(satisfied)s AND "
+                         + _IN.format(col="c.date_closed")
+                         + " AND COALESCE(c.return_count, 0) = 0 AND COALESCE(c.reopen_count, 0) = 0 AND NOT EXISTS ("
+                         "SELECT 1 FROM hotline_case_log x WHERE x.case_id = c.id"
+                         " AND x.action IN ('review_reject', 'approve_extension'))",
+}
+
+# Log measures: distinct cases (件) with a log line of these actions by unit u (the unit holding the
+# case at that step) dated in the period. Alias l = hotline_case_log, c = its case.
+LOG_MEASURES = {
+    # 派单件次 (every dispatch line counts: a case sent twice counts twice) — see LOG_EVENT_MEASURES
+    # 退单: returned by the unit
+    "returned": "l.action = 'return'",
+    # 重办: the unit's result rejected at review (再分理) or reopened after the callback
+    "redone": "l.action IN ('review_reject', 'reopen')",
+    # 延期: extension approved
+    "extended": "l.action = 'approve_extension'",
+    # 应回访: result approved at review
+    "callbacks_due": "l.action = 'review_approve'",
+    # 已回访: of those, now closed after the callback
+    "callbacks_done": "l.action = 'review_approve' AND c.state = 'closed'",
+}
+# Log measures counted per line (件次), not per case.
+LOG_EVENT_MEASURES = {
+    "dispatches": "l.action IN ('dispatch', 'self_dispatch')",
+}
+
+# Rates: (numerator, denominator). None when the denominator is 0.
+RATES = {
+    "sign_on_time_rate": ("signed_on_time", "dispatched"),  # 及时签收率
+    "on_time_rate": ("handled_on_time", "due"),  # 按时办结率
+    "close_rate": ("closed", "dispatched"),  # 办结率
+    "first_time_closed_rate": ("first_time_closed", "finished"),  # 一次性办结率
+    "return_rate": ("returned", "dispatches"),  # 退单率
+    "redo_rate": ("redone", "dispatched"),  # 重办率
+    "extension_rate": ("extended", "dispatched"),  # 延期率
+    "callback_rate": ("callbacks_done", "callbacks_due"),  # 回访率
+    "satisfaction_rate": ("satisfied", "rated"),  # 满意率
+}
+
+# 受理结果 of a case: the first step out of 受理 (draft). Alias c = hotline_case.
+INTAKE_OUTCOME_SQL = """COALESCE((
+    SELECT CASE WHEN i.action = 'close_on_call' THEN 'closed_on_call'
+                WHEN i.action = 'self_dispatch' THEN 'self_dispatch'
+                WHEN i.action = 'transfer' THEN 'transfer'
+                ELSE 'cancelled' END
+      FROM hotline_case_log i
+     WHERE i.case_id = c.id AND i.from_state = 'draft' AND i.to_state <> 'draft'
+     ORDER BY i.date, i.id LIMIT 1), 'recording')"""
+INTAKE_OUTCOMES = [
+    ("closed_on_call", "Closed on the Call"),
+    ("self_dispatch", "Self-dispatched"),
+    ("transfer", "Transferred to Dispatch"),
+    ("cancelled", "Cancelled"),
+    ("recording", "Being Recorded"),
+]
+
+
+class HotlineKpiCase(models.AbstractModel):
+    """Case KPIs: one definition each, computed in SQL from hotline_case and hotline_case_log.
+
+    Public API (reviewers and managers; others get AccessError; `_unit_figures` / `_situation`
+    skip the check for trusted server code such as the wallboard's own controller):
+
+    ``unit_figures(date_from, date_to, units=None)`` → ``{unit_id: figures}``
+        Period = local days ``date_from`` .. ``date_to`` inclusive (``date`` or ``'YYYY-MM-DD'``) in
+        the center's time zone (``_tz()``). ``units``: ids or recordset, None = every unit with
+        figures. ``figures`` is a dict with, for every key below, an int (counts), a float (hours)
+        or a rate in 0..1 (None when its denominator is 0):
+
+        - ``dispatched``: 派单量: cases the unit holds whose last dispatch is in the period
+        - ``dispatches``: 派单件次: dispatch log lines to the unit in the period (a case returned and
+          sent again counts twice)
+        - ``signed_on_time``: of `dispatched`, signed for after that dispatch, at or before the
+          sign-for deadline (no deadline = on time)
+        - ``sign_on_time_rate``: 及时签收率 = signed_on_time / dispatched
+        - ``due``: 应办结: cases whose due moment = min(deadline, submission) is in the period and
+          already past (each case counts in exactly one period; one neither submitted nor past its
+          deadline is not due yet)
+        - ``handled_on_time``: of `due`, submitted at or before the deadline (extensions included)
+        - ``on_time_rate``: 按时办结率 = handled_on_time / due
+        - ``closed``: of `dispatched`, result approved at review (state 待回访 or 已办结)
+        - ``close_rate``: 办结率 = closed / dispatched
+        - ``finished``: cases of the unit closed after the callback in the period
+        - ``first_time_closed``: of `finished`: satisfied (非常满意/满意/基本满意) and never returned,
+          rejected at review, reopened after a callback, or extended
+        - ``first_time_closed_rate``: 一次性办结率 = first_time_closed / finished
+        - ``returned``: 退单: distinct cases the unit returned in the period
+        - ``return_rate``: 退单率 = returned / dispatches
+        - ``redone``: 重办: distinct cases whose result by the unit was rejected at review or reopened
+          after the callback in the period
+        - ``redo_rate``: 重办率 = redone / dispatched
+        - ``extended``: 延期: distinct cases with an extension approved in the period
+        - ``extension_rate``: 延期率 = extended / dispatched
+        - ``callbacks_due``: 应回访: distinct cases approved at review in the period
+        - ``callbacks_done``: of those, now closed after the callback
+        - ``callback_rate``: 回访率 = callbacks_done / callbacks_due
+        - ``rated``: of `finished`, with a satisfaction recorded
+        - ``satisfied``: of `rated`, 非常满意 + 满意 + 基本满意
+        - ``satisfaction_rate``: 满意率 = satisfied / rated
+        - ``overdue_count`` (also ``overdue``): 超期件数: of `due`, submitted late or not submitted
+        - ``overdue_hours``: 超期时长: Σ (submission, or now, − deadline) over `overdue_count`
+        - ``avg_sign_hours``: 签收用时: mean (signed − dispatched) over `dispatched` signed for
+        - ``avg_handle_hours``: 办理用时: mean (submitted − signed) over `due` submitted
+        - ``avg_review_hours``: 审核用时: mean (review decision − last submission) over the review
+          decisions (approve or reject) on the unit's cases in the period
+
+        The case dates used (date_dispatched, date_accepted, date_submitted, date_closed) are
+        written by the same transition and with the same timestamp as the log line of that step.
+        Case-row figures follow the case's current dispatch: if a case is redone later, its
+        earlier dispatch leaves the period's figures (the log measures keep the history).
+
+    ``case_ids(measure, date_from, date_to, unit)`` → ids of the cases behind a count (drill-down);
+    ``action_cases(...)`` → the window action listing them.
+
+    ``situation(now=None)`` → today's situation (实时情况检查), see `_situation`.
+
+    ``hotspots(kind, date_from, date_to, limit=10)`` → ranking with the previous period.
+    """
+
+    _name = "hotline.kpi.case"
+    _description = "Case KPIs"
+
+    # ------------------------------------------------------------------
+    # Periods
+    # ------------------------------------------------------------------
+    @api.model
+    def _tz(self):
+        """The center's time zone: the working-time calendar's (deadlines use it), else the user's."""
+        tz_name = self.env.company.resource_calendar_id.tz or self.env.user.tz or "Asia/Shanghai"
+        return pytz.timezone(tz_name)
+
+    @api.model
+    def _period_bounds(self, date_from, date_to):
+        """UTC bounds [start, end) of the local days date_from..date_to (inclusive)."""
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        if not date_from or not date_to:
+            raise UserError(self.env._("Choose the first and the last day of the period."))
+        if date_to < date_from:
+            raise UserError(self.env._("The period ends before it starts."))
+        tz = self._tz()
+
+        def utc(day):
+            return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+        return utc(date_from), utc(date_to + timedelta(days=1))
+
+    @api.model
+    def _previous_period(self, date_from, date_to):
+        """The period of the same length just before (a calendar month gives the previous month)."""
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        month_end = (date_to + timedelta(days=1)).day == 1
+        if date_from.day == 1 and month_end:
+            months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+            year, month = date_from.year, date_from.month - months
+            while month < 1:
+                month += 12
+                year -= 1
+            return date(year, month, 1), date_from - timedelta(days=1)
+        length = (date_to - date_from).days + 1
+        return date_from - timedelta(days=length), date_from - timedelta(days=1)
+
+    @api.model
+    def _flush(self):
+        """Raw SQL reads the tables: write pending ORM changes first."""
+        for model in ("hotline.case", "hotline.case.log", "hotline.unit"):
+            self.env[model].flush_model()
+
+    @api.model
+    def _check_reader(self):
+        if not self.env.su and not self.env.user.has_group(READER_GROUP):
+            raise AccessError(self.env._("Only reviewers and managers can read the hotline's reports."))
+
+    # ------------------------------------------------------------------
+    # Unit figures
+    # ------------------------------------------------------------------
+    @api.model
+    def unit_figures(self, date_from, date_to, units=None):
+        """Per unit, every case indicator of the period (see the class docstring for each formula)."""
+        self._check_reader()
+        return self._unit_figures(date_from, date_to, units)
+
+    @api.model
+    def _params(self, date_from, date_to, units=None):
+        start, end = self._period_bounds(date_from, date_to)
+        unit_ids = None
+        if units is not None:
+            unit_ids = list(units.ids if isinstance(units, models.BaseModel) else units)
+        return {
+            "start": start, "end": end, "now": fields.Datetime.now(),
+            "satisfied": SATISFIED_KEYS, "units": unit_ids,
+        }
+
+    def _case_candidates_sql(self, params):
+        """Cases of a unit that can count in the period (any of their measure dates in it)."""
+        unit_filter = "AND c.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
+        return f"""
+            SELECT c.* FROM hotline_case c
+             WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
+                   {unit_filter}
+               AND (({_IN.format(col="c.date_dispatched")})
+                    OR ({_IN.format(col="c.date_closed")})
+                    OR ({_DUE_IN}))
+        """
+
+    def _log_lines_sql(self, params):
+        unit_filter = "AND l.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
+        return f"""
+            SELECT l.* FROM hotline_case_log l
+             WHERE l.unit_id IS NOT NULL AND {_IN.format(col="l.date")} {unit_filter}
+               AND l.action IN ('dispatch', 'self_dispatch', 'return', 'review_reject', 'reopen',
+                                'approve_extension', 'review_approve')
+        """
+
+    @api.model
+    def _unit_figures(self, date_from, date_to, units=None):
+        params = self._params(date_from, date_to, units)
+        self._flush()
+        cr = self.env.cr
+        figures = {}
+        empty = self._empty_counts()
+
+        def row_for(unit_id):
+            return figures.setdefault(unit_id, dict(empty))
+
+        case_columns = ",\n".join(
+            f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in CASE_MEASURES.items())
+        cr.execute(f"""
+            SELECT c.unit_id, {case_columns},
+                   SUM(EXTRACT(EPOCH FROM COALESCE({_SUBMITTED}, %(now)s) - c.deadline) / 3600.0)
+                       FILTER (WHERE {CASE_MEASURES['overdue']}) AS overdue_hours,
+                   AVG(EXTRACT(EPOCH FROM c.date_accepted - c.date_dispatched) / 3600.0)
+                       FILTER (WHERE {CASE_MEASURES['dispatched']} AND {_SIGNED}) AS avg_sign_hours,
+                   AVG(EXTRACT(EPOCH FROM {_SUBMITTED} - c.date_accepted) / 3600.0)
+                       FILTER (WHERE {CASE_MEASURES['due']} AND {_SUBMITTED} IS NOT NULL
+                               AND {_SIGNED}) AS avg_handle_hours
+              FROM ({self._case_candidates_sql(params)}) c
+          GROUP BY c.unit_id
+        """, params)
+        for rec in cr.dictfetchall():
+            row_for(rec.pop("unit_id")).update(rec)
+
+        log_columns = ",\n".join(
+            [f"COUNT(DISTINCT l.case_id) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_MEASURES.items()]
+            + [f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_EVENT_MEASURES.items()])
+        cr.execute(f"""
+            SELECT l.unit_id, {log_columns},
+                   AVG(EXTRACT(EPOCH FROM l.date - s.date) / 3600.0)
+                       FILTER (WHERE l.action IN ('review_approve', 'review_reject')) AS avg_review_hours
+              FROM ({self._log_lines_sql(params)}) l
+              JOIN hotline_case c ON c.id = l.case_id
+              LEFT JOIN LATERAL (
+                    SELECT MAX(s.date) AS date FROM hotline_case_log s
+                     WHERE l.action IN ('review_approve', 'review_reject')
+                       AND s.case_id = l.case_id AND s.action = 'submit' AND s.date <= l.date
+              ) s ON TRUE
+          GROUP BY l.unit_id
+        """, params)
+        for rec in cr.dictfetchall():
+            row_for(rec.pop("unit_id")).update(rec)
+
+        for unit_id in params["units"] or ():
+            row_for(unit_id)
+        for row in figures.values():
+            row["overdue_count"] = row["overdue"]
+            row["overdue_hours"] = float(row["overdue_hours"] or 0.0)
+            for key in ("avg_sign_hours", "avg_handle_hours", "avg_review_hours"):
+                row[key] = float(row[key]) if row[key] is not None else None
+            for rate, (num, den) in RATES.items():
+                row[rate] = row[num] / row[den] if row[den] else None
+        return figures
+
+    @api.model
+    def _empty_counts(self):
+        row = dict.fromkeys([*CASE_MEASURES, *LOG_MEASURES, *LOG_EVENT_MEASURES], 0)
+        row.update(overdue_hours=0.0, avg_sign_hours=None, avg_handle_hours=None, avg_review_hours=None)
+        return row
+
+    # ------------------------------------------------------------------
+    # Drill-down
+    # ------------------------------------------------------------------
+    @api.model
+    def measures(self):
+        """The count keys a drill-down accepts (rates drill down to their numerator)."""
+        return [*CASE_MEASURES, *LOG_MEASURES, *LOG_EVENT_MEASURES, "overdue_count", *RATES]
+
+    @api.model
+    def case_ids(self, measure, date_from, date_to, unit):
+        """Ids of the cases counted in `measure` for `unit` (id or record) in the period."""
+        self._check_reader()
+        unit_id = unit.id if isinstance(unit, models.BaseModel) else int(unit)
+        measure = RATES.get(measure, (measure,))[0]
+        if measure == "overdue_count":
+            measure = "overdue"
+        params = self._params(date_from, date_to, [unit_id])
+        self._flush()
+        if measure in CASE_MEASURES:
+            query = (f"SELECT c.id FROM ({self._case_candidates_sql(params)}) c "
+                     f"WHERE {CASE_MEASURES[measure]}")
+        elif measure in LOG_MEASURES or measure in LOG_EVENT_MEASURES:
+            cond = LOG_MEASURES.get(measure) or LOG_EVENT_MEASURES[measure]
+            query = (f"SELECT DISTINCT l.case_id FROM ({self._log_lines_sql(params)}) l "
+                     f"JOIN hotline_case c ON c.id = l.case_id WHERE {cond}")
+        else:
+            raise UserError(self.env._("Unknown indicator: %s", measure))
+        self.env.cr.execute(query, params)
+        return [r[0] for r in self.env.cr.fetchall()]
+
+    @api.model
+    def action_cases(self, measure, date_from, date_to, unit, name=None):
+        """Window action listing the cases behind a figure."""
+        ids = self.case_ids(measure, date_from, date_to, unit)
+        return {
+            "type": "ir.actions.act_window",
+            "name": name or self.env._("Cases"),
+            "res_model": "hotline.case",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", ids)],
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------
+    # Today's situation (实时情况检查)
+    # ------------------------------------------------------------------
+    @api.model
+    def situation(self, now=None):
+        """Today's situation; see `_situation`."""
+        self._check_reader()
+        return self._situation(now)
+
+    @api.model
+    def _situation(self, now=None):
+        """实时情况检查 at `now` (UTC naive datetime, default now); "today" is the local day of `now`.
+
+        Returns a JSON-serialisable dict:
+
+        - ``date``: today, local, 'YYYY-MM-DD'
+        - ``received``: cases received today (date_received today, cancelled included)
+        - ``received_by_channel``: {channel: count} (phone/web/walk_in/other, zeros included)
+        - ``intake_outcome``: {outcome: count} of today's cases: the first step out of 受理:
+          closed_on_call (处理完毕), self_dispatch (自调度), transfer (转调度), cancelled (作废/合并),
+          recording (still being recorded)
+        - ``open_by_state``: {state: count} of every open case (any date): draft, pool, dispatched,
+          processing, submitted, callback
+        - ``overdue``: open cases past their deadline, or waiting to be signed for past the
+          sign-for deadline (hotline_case's own 已超期 filter)
+        - ``near_deadline``: not overdue, a deadline within `hotline_case.near_deadline_hours`
+          (即将超期 filter)
+        - ``sign_overdue``: waiting to be signed for (state 待签收) past the sign-for deadline
+        - ``top_overdue_units``: up to 5 [{unit_id, name, overdue}], most overdue cases first
+        """
+        now = now or fields.Datetime.now()
+        tz = self._tz()
+        today = pytz.utc.localize(now).astimezone(tz).date()
+        start, end = self._period_bounds(today, today)
+        self._flush()
+        cr = self.env.cr
+        channels = [key for key, _label in self.env["hotline.case"]._fields["channel"].selection]
+        cr.execute(f"""
+            SELECT c.channel, {INTAKE_OUTCOME_SQL} AS outcome, COUNT(*)
+              FROM hotline_case c
+             WHERE c.date_received >= %s AND c.date_received < %s
+          GROUP BY 1, 2
+        """, [start, end])
+        by_channel = dict.fromkeys(channels, 0)
+        by_outcome = dict.fromkeys([key for key, _label in INTAKE_OUTCOMES], 0)
+        for channel, outcome, count in cr.fetchall():
+            by_channel[channel] = by_channel.get(channel, 0) + count
+            by_outcome[outcome] += count
+        cr.execute("SELECT state, COUNT(*) FROM hotline_case WHERE state IN %s GROUP BY state",
+                   [OPEN_CASE_STATES])
+        open_by_state = dict.fromkeys(OPEN_CASE_STATES, 0)
+        open_by_state.update(dict(cr.fetchall()))
+
+        near_hours = self.env["hotline.case"]._near_deadline_hours()
+        near = now + timedelta(hours=near_hours)
+        # same conditions as hotline.case._overdue_domain / _near_deadline_domain, evaluated at `now`
+        overdue_sql = """((c.state IN ('dispatched', 'processing') AND c.deadline < %(now)s)
+                          OR (c.state = 'dispatched' AND c.sign_deadline < %(now)s))"""
+        cr.execute(f"""
+            SELECT COUNT(*) FILTER (WHERE {overdue_sql}),
+                   COUNT(*) FILTER (WHERE NOT {overdue_sql} AND (
+                        (c.state IN ('dispatched', 'processing') AND c.deadline BETWEEN %(now)s AND %(near)s)
+                        OR (c.state = 'dispatched' AND c.sign_deadline BETWEEN %(now)s AND %(near)s))),
+                   COUNT(*) FILTER (WHERE c.state = 'dispatched' AND c.sign_deadline < %(now)s)
+              FROM hotline_case c WHERE c.state IN ('dispatched', 'processing')
+        """, {"now": now, "near": near})
+        overdue, near_deadline, sign_overdue = cr.fetchone()
+        cr.execute(f"""
+            SELECT c.unit_id, COUNT(*) FROM hotline_case c
+             WHERE c.state IN ('dispatched', 'processing') AND c.unit_id IS NOT NULL AND {overdue_sql}
+          GROUP BY c.unit_id ORDER BY 2 DESC, c.unit_id LIMIT 5
+        """, {"now": now})
+        top = cr.fetchall()
+        names = {u.id: u.name for u in self.env["hotline.unit"].sudo().browse([r[0] for r in top])}
+        return {
+            "date": today.isoformat(),
+            "received": sum(by_channel.values()),
+            "received_by_channel": by_channel,
+            "intake_outcome": by_outcome,
+            "open_by_state": open_by_state,
+            "overdue": overdue,
+            "near_deadline": near_deadline,
+            "sign_overdue": sign_overdue,
+            "top_overdue_units": [{"unit_id": uid, "name": names[uid], "overdue": n} for uid, n in top],
+        }
+
+    # ------------------------------------------------------------------
+    # 热点排名
+    # ------------------------------------------------------------------
+    @api.model
+    def hotspots(self, kind, date_from, date_to, limit=10):
+        """热点排名: the `limit` most frequent keys of cases received in the period.
+
+        kind: category | street | district | caller (repeat callers: 2 cases or more). Cancelled cases
+        (invalid calls, merged duplicates) are left out. Returns a list of dicts
+        {key_id, name, count, rank, previous_count, previous_rank, rank_change} where rank is the
+        competition rank (1, 2, 2, 4) by count, previous_* are of the previous period of the same
+        length (`_previous_period`), rank_change = previous_rank − rank (positive = climbed), None
+        when the key was not ranked before. Callers' names only for reviewers/managers (the check
+        of this API); others never reach it.
+        """
+        self._check_reader()
+        if kind not in HOTSPOT_KINDS:
+            raise UserError(self.env._("Unknown ranking: %s", kind))
+        column, model = HOTSPOT_KINDS[kind]
+        minimum = 2 if kind == "caller" else 1
+        prev_from, prev_to = self._previous_period(date_from, date_to)
+        self._flush()
+        start, end = self._period_bounds(date_from, date_to)
+        prev_start, prev_end = self._period_bounds(prev_from, prev_to)
+        query = f"""
+            WITH counts AS (
+                SELECT {column} AS key_id,
+                       COUNT(*) FILTER (WHERE c.date_received >= %(start)s) AS n,
+                       COUNT(*) FILTER (WHERE c.date_received < %(prev_end)s) AS prev_n
+                  FROM hotline_case c
+                 WHERE c.date_received >= %(prev_start)s AND c.date_received < %(end)s
+                   AND c.state <> 'cancelled' AND {column} IS NOT NULL
+              GROUP BY 1
+            ), ranked AS (
+                SELECT key_id, n, prev_n,
+                       CASE WHEN n >= %(min)s THEN RANK() OVER (ORDER BY n DESC) END AS rank,
+                       CASE WHEN prev_n >= %(min)s THEN RANK() OVER (ORDER BY prev_n DESC) END AS prev_rank
+                  FROM counts
+            )
+            SELECT key_id, n, rank, prev_n, prev_rank FROM ranked
+             WHERE n >= %(min)s ORDER BY rank, key_id LIMIT %(limit)s
+        """
+        self.env.cr.execute(query, {
+            "start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end,
+            "min": minimum, "limit": limit,
+        })
+        rows = self.env.cr.fetchall()
+        records = self.env[model].sudo().browse([r[0] for r in rows])
+        names = {r.id: r.display_name for r in records}
+        return [{
+            "key_id": key_id, "name": names.get(key_id), "count": n, "rank": rank,
+            "previous_count": prev_n, "previous_rank": prev_rank,
+            "rank_change": (prev_rank - rank) if prev_rank else None,
+        } for key_id, n, rank, prev_n, prev_rank in rows]
