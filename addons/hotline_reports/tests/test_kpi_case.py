@@ -117,8 +117,8 @@ class TestKpiCase(HotlineReportsCommon):
             "returned": 1,  # c3
             "redone": 2,  # c4 reopened, c8 rejected at review
             "extended": 1,  # c2
-            "callbacks_due": 5,  # c1 c2 c4 (approved twice, one case) c9 c10
-            "callbacks_done": 4,  # c10 waits for its callback
+            "callbacks_due": 6,  # c1 c2 c4 (approved twice) c9 c10
+            "callbacks_done": 5,  # c4's first callback ended in a reopen; c10 waits for its callback
         })
         self.assertAlmostEqual(f["sign_on_time_rate"], 6 / 8)
         self.assertAlmostEqual(f["on_time_rate"], 6 / 7)
@@ -127,7 +127,7 @@ class TestKpiCase(HotlineReportsCommon):
         self.assertAlmostEqual(f["return_rate"], 1 / 10)
         self.assertAlmostEqual(f["redo_rate"], 2 / 8)
         self.assertAlmostEqual(f["extension_rate"], 1 / 8)
-        self.assertAlmostEqual(f["callback_rate"], 4 / 5)
+        self.assertAlmostEqual(f["callback_rate"], 5 / 6)
         self.assertAlmostEqual(f["satisfaction_rate"], 3 / 4)
         # c5: deadline 12 March 10:00, still open on 15 April 10:00
         self.assertAlmostEqual(f["overdue_hours"], 34 * 24)

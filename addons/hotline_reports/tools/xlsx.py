@@ -43,6 +43,7 @@ class XlsxReport:
         add = self.workbook.add_format
         self.title_format = add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         self.subtitle_format = add({"align": "center", "font_size": 10})
+        self.note_format = add({"text_wrap": True, "valign": "top", "font_size": 10})
         self.header_format = add({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                                   "text_wrap": True, "bg_color": "#D9E1F2"})
         self.cell_formats = {}
@@ -69,23 +70,12 @@ class XlsxReport:
         else:
             sheet.write(row, col, value, cell_format)
 
-    def add_table(self, sheet_name, title, subtitle, columns, rows, totals=None, progress=None):
-        """Write a table; `rows` (any iterable) and `totals` are dicts keyed by column key.
-
-        `progress(n)` is called every 10,000 rows with the number written so far.
-        Returns the number of data rows.
-        """
-        sheet = self.workbook.add_worksheet(sheet_name[:31])
+    def _write_headers(self, sheet, columns, top):
+        """Header rows from row `top`; a group label is merged over its columns. Returns the last header row."""
         last = len(columns) - 1
-        for index, column in enumerate(columns):
-            sheet.set_column(index, index, column.width)
-        sheet.set_row(0, 30)
-        sheet.merge_range(0, 0, 0, last, title, self.title_format)
-        sheet.merge_range(1, 0, 1, last, subtitle, self.subtitle_format)
         grouped = any(column.group for column in columns)
         if grouped and self.constant_memory:
             raise ValueError("grouped headers need constant_memory=False")
-        top = 2
         bottom = top + 1 if grouped else top
         index = 0
         while index <= last:
@@ -107,6 +97,23 @@ class XlsxReport:
             for index, column in enumerate(columns):
                 if column.group:
                     sheet.write(bottom, index, column.label, self.header_format)
+        return bottom
+
+    def add_table(self, sheet_name, title, subtitle, columns, rows, totals=None, progress=None, notes=()):
+        """Write a table; `rows` (any iterable) and `totals` are dicts keyed by column key; `notes` are
+        lines printed under the table (e.g. the formula of a score).
+
+        `progress(n)` is called every 10,000 rows with the number written so far.
+        Returns the number of data rows.
+        """
+        sheet = self.workbook.add_worksheet(sheet_name[:31])
+        last = len(columns) - 1
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width)
+        sheet.set_row(0, 30)
+        sheet.merge_range(0, 0, 0, last, title, self.title_format)
+        sheet.merge_range(1, 0, 1, last, subtitle, self.subtitle_format)
+        top, bottom = 2, self._write_headers(sheet, columns, 2)
         row_index = bottom + 1
         count = 0
         for row in rows:
@@ -120,6 +127,10 @@ class XlsxReport:
             for index, column in enumerate(columns):
                 self._write(sheet, row_index, index, column.kind, totals.get(column.key),
                             self.total_formats[column.kind])
+            row_index += 1
+        for note in notes:
+            row_index += 1
+            sheet.merge_range(row_index, 0, row_index, last, note, self.note_format)
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)

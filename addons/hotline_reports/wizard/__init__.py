@@ -1,0 +1,1 @@
+from . import hotline_case_report_wizard
