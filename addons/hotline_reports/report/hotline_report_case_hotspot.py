@@ -16,6 +16,7 @@ class HotlineReportCaseHotspot(models.Model):
     _description = "Hot Spots"
     _auto = False
     _order = "month desc, kind, rank"
+    _depends = {"hotline.case": ["date_received", "category_id", "street_id", "district_id", "partner_id", "state"]}
 
     month = fields.Date(readonly=True, help="First day of the month (local time).")
     kind = fields.Selection(KINDS, readonly=True)

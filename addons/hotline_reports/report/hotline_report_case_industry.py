@@ -13,6 +13,7 @@ class HotlineReportCaseIndustry(models.Model):
     _description = "Industry Analysis"
     _auto = False
     _order = "month desc, industry_id, type_id"
+    _depends = {"hotline.case": ["date_received", "industry_id", "type_id", "state"]}
 
     month = fields.Date(readonly=True, help="First day of the month (local time).")
     industry_id = fields.Many2one("hotline.industry", string="Industry", readonly=True)

@@ -12,6 +12,11 @@ class HotlineReportCaseIntake(models.Model):
     _auto = False
     _rec_name = "date_received"
     _order = "date_received desc"
+    _depends = {
+        "hotline.case": ["date_received", "channel", "type_id", "category_id", "industry_id", "district_id",
+                         "agent_id", "unit_id", "state"],
+        "hotline.case.log": ["case_id", "action", "from_state", "to_state", "date"],
+    }
 
     case_id = fields.Many2one("hotline.case", string="Case", readonly=True)
     date_received = fields.Datetime(string="Received", readonly=True)

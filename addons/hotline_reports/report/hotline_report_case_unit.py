@@ -25,6 +25,12 @@ class HotlineReportCaseUnit(models.Model):
     _description = "Unit Statistics"
     _auto = False
     _order = "date desc, unit_id"
+    # the ORM flushes these before reading the view
+    _depends = {
+        "hotline.case": ["unit_id", "state", "date_dispatched", "date_accepted", "date_submitted", "date_closed",
+                         "deadline", "sign_deadline", "satisfaction", "return_count", "reopen_count"],
+        "hotline.case.log": ["case_id", "action", "unit_id", "date"],
+    }
 
     date = fields.Date(readonly=True, help="Local day the case counts on for each column (see its help).")
     unit_id = fields.Many2one("hotline.unit", string="Unit", readonly=True)

@@ -1,1 +1,2 @@
+from . import test_case_reports
 from . import test_kpi_case
