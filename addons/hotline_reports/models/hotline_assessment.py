@@ -44,7 +44,7 @@ class HotlineAssessment(models.Model):
         for assessment in self:
             if not assessment.scheme_id.line_ids:
                 raise UserError(self.env._("The scheme %s has no indicator.", assessment.scheme_id.name))
-            units = assessment.unit_ids or self.env["hotline.unit"].search([])
+            units = assessment.unit_ids or self.env["hotline.unit"].search([("active", "=", True)])
             figures = kpi.unit_figures(assessment.date_from, assessment.date_to, units)
             rows = []
             for unit in units:

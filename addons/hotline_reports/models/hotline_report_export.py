@@ -110,7 +110,8 @@ class HotlineReportExport(models.Model):
     def _set_progress(self, rows_done):
         self.rows_done = rows_done
         if self.env.context.get("ir_cron_progress_id"):
-            self.env.cr.commit()  # the requester sees the progress while the job runs
+            # committed in the background job so that the requester sees the progress
+            self.env["ir.cron"]._commit_progress(0)
 
     def action_download(self):
         self.ensure_one()
@@ -140,7 +141,7 @@ class HotlineReportExport(models.Model):
     # Titles and scope
     # ------------------------------------------------------------------
     def _units(self):
-        return self.unit_ids or self.env["hotline.unit"].search([])
+        return self.unit_ids or self.env["hotline.unit"].search([("active", "=", True)])
 
     def _subtitle(self):
         scope = "、".join(self.unit_ids.mapped("name")) if self.unit_ids else self.env._("All units")
@@ -156,38 +157,38 @@ class HotlineReportExport(models.Model):
     # 单位统计分析 and 综合考核
     # ------------------------------------------------------------------
     def _unit_columns(self):
-        _ = self.env._
         return [
-            Column("unit", _("Unit"), "text", 24),
-            Column("dispatched", _("Dispatched"), group=_("Dispatch")),
-            Column("dispatches", _("Dispatches"), group=_("Dispatch")),
-            Column("signed_on_time", _("Signed For on Time"), group=_("Sign For")),
-            Column("sign_on_time_rate", _("On-time Sign-for Rate"), "percent", group=_("Sign For")),
-            Column("avg_sign", _("Average Sign-for Time"), "duration", group=_("Sign For")),
-            Column("due", _("Due"), group=_("Handling")),
-            Column("handled_on_time", _("Handled on Time"), group=_("Handling")),
-            Column("on_time_rate", _("On-time Rate"), "percent", group=_("Handling")),
-            Column("closed", _("Closed"), group=_("Handling")),
-            Column("close_rate", _("Close Rate"), "percent", group=_("Handling")),
-            Column("overdue_count", _("Overdue Cases"), group=_("Handling")),
-            Column("overdue", _("Overdue Time"), "duration", 14, group=_("Handling")),
-            Column("avg_handle", _("Average Handling Time"), "duration", 14, group=_("Handling")),
-            Column("returned", _("Returned"), group=_("Returns, Redo, Extensions")),
-            Column("return_rate", _("Return Rate"), "percent", group=_("Returns, Redo, Extensions")),
-            Column("redone", _("Redone"), group=_("Returns, Redo, Extensions")),
-            Column("redo_rate", _("Redo Rate"), "percent", group=_("Returns, Redo, Extensions")),
-            Column("extended", _("Extended"), group=_("Returns, Redo, Extensions")),
-            Column("extension_rate", _("Extension Rate"), "percent", group=_("Returns, Redo, Extensions")),
-            Column("callbacks_due", _("Callbacks Due"), group=_("Callback")),
-            Column("callbacks_done", _("Callbacks Done"), group=_("Callback")),
-            Column("callback_rate", _("Callback Rate"), "percent", group=_("Callback")),
-            Column("rated", _("Rated"), group=_("Callback")),
-            Column("satisfied", _("Satisfied"), group=_("Callback")),
-            Column("satisfaction_rate", _("Satisfaction Rate"), "percent", group=_("Callback")),
-            Column("finished", _("Closed after Callback"), group=_("Callback")),
-            Column("first_time_closed", _("Closed First Time"), group=_("Callback")),
-            Column("first_time_closed_rate", _("First-time Rate"), "percent", group=_("Callback")),
-            Column("avg_review", _("Average Review Time"), "duration", 14),
+            Column("unit", self.env._("Unit"), "text", 24),
+            Column("dispatched", self.env._("Dispatched"), group=self.env._("Dispatch")),
+            Column("dispatches", self.env._("Dispatches"), group=self.env._("Dispatch")),
+            Column("signed_on_time", self.env._("Signed For on Time"), group=self.env._("Sign For")),
+            Column("sign_on_time_rate", self.env._("On-time Sign-for Rate"), "percent", group=self.env._("Sign For")),
+            Column("avg_sign", self.env._("Average Sign-for Time"), "duration", group=self.env._("Sign For")),
+            Column("due", self.env._("Due"), group=self.env._("Handling")),
+            Column("handled_on_time", self.env._("Handled on Time"), group=self.env._("Handling")),
+            Column("on_time_rate", self.env._("On-time Rate"), "percent", group=self.env._("Handling")),
+            Column("closed", self.env._("Closed"), group=self.env._("Handling")),
+            Column("close_rate", self.env._("Close Rate"), "percent", group=self.env._("Handling")),
+            Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Handling")),
+            Column("overdue", self.env._("Overdue Time"), "duration", 14, group=self.env._("Handling")),
+            Column("avg_handle", self.env._("Average Handling Time"), "duration", 14, group=self.env._("Handling")),
+            Column("returned", self.env._("Returned"), group=self.env._("Returns, Redo, Extensions")),
+            Column("return_rate", self.env._("Return Rate"), "percent", group=self.env._("Returns, Redo, Extensions")),
+            Column("redone", self.env._("Redone"), group=self.env._("Returns, Redo, Extensions")),
+            Column("redo_rate", self.env._("Redo Rate"), "percent", group=self.env._("Returns, Redo, Extensions")),
+            Column("extended", self.env._("Extended"), group=self.env._("Returns, Redo, Extensions")),
+            Column("extension_rate", self.env._("Extension Rate"), "percent",
+                   group=self.env._("Returns, Redo, Extensions")),
+            Column("callbacks_due", self.env._("Callbacks Due"), group=self.env._("Callback")),
+            Column("callbacks_done", self.env._("Callbacks Done"), group=self.env._("Callback")),
+            Column("callback_rate", self.env._("Callback Rate"), "percent", group=self.env._("Callback")),
+            Column("rated", self.env._("Rated"), group=self.env._("Callback")),
+            Column("satisfied", self.env._("Satisfied"), group=self.env._("Callback")),
+            Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=self.env._("Callback")),
+            Column("finished", self.env._("Closed after Callback"), group=self.env._("Callback")),
+            Column("first_time_closed", self.env._("Closed First Time"), group=self.env._("Callback")),
+            Column("first_time_closed_rate", self.env._("First-time Rate"), "percent", group=self.env._("Callback")),
+            Column("avg_review", self.env._("Average Review Time"), "duration", 14),
         ]
 
     @staticmethod
@@ -231,20 +232,19 @@ class HotlineReportExport(models.Model):
         assessment.action_compute()
         labels = dict(self.env["hotline.assessment.scheme.line"]._fields["indicator"]._description_selection(
             self.env))
-        _ = self.env._
-        columns = [Column("rank", _("Rank"), "int", 6), Column("unit", _("Unit"), "text", 24),
-                   Column("score", _("Score"), "float", 10)]
+        columns = [Column("rank", self.env._("Rank"), "int", 6), Column("unit", self.env._("Unit"), "text", 24),
+                   Column("score", self.env._("Score"), "float", 10)]
         columns += [Column(line.indicator, labels[line.indicator], "percent", 14,
-                           group=_("%(weight)s points, target %(target)s%%", weight=f"{line.weight:g}",
+                           group=self.env._("%(weight)s points, target %(target)s%%", weight=f"{line.weight:g}",
                                    target=f"{line.target:g}"))
                     for line in scheme.line_ids]
-        columns += [Column("overdue_count", _("Overdue Cases"), group=_("Deductions")),
-                    Column("returned", _("Returned"), group=_("Deductions")),
-                    Column("deduction", _("Points Deducted"), "float", group=_("Deductions"))]
+        columns += [Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Deductions")),
+                    Column("returned", self.env._("Returned"), group=self.env._("Deductions")),
+                    Column("deduction", self.env._("Points Deducted"), "float", group=self.env._("Deductions"))]
         rows = [{**{name: result[name] for name in result._figure_fields()}, "rank": result.rank,
                  "unit": result.unit_id.name, "score": result.score, "deduction": result.deduction}
                 for result in assessment.result_ids]
-        report.add_table(_("Assessment"), f"{self._title()} · {scheme.name}", self._subtitle(), columns, rows,
+        report.add_table(self.env._("Assessment"), f"{self._title()} · {scheme.name}", self._subtitle(), columns, rows,
                          notes=[scheme.formula])
         assessment.unlink()
 
@@ -266,28 +266,28 @@ class HotlineReportExport(models.Model):
                             if line["previous_count"] else None),
         } for line in lines]
         rows.sort(key=lambda r: (r["industry"], -r["count"]))
-        _ = self.env._
-        columns = [Column("industry", _("Industry"), "text", 20), Column("type", _("Type"), "text", 16),
-                   Column("count", _("Cases"), group=_("This Period")),
-                   Column("previous_count", _("Cases"), group=_("Previous Period")),
-                   Column("change", _("Change"), group=_("Change")),
-                   Column("change_rate", _("Change (%)"), "percent", group=_("Change"))]
+        columns = [Column("industry", self.env._("Industry"), "text", 20),
+                   Column("type", self.env._("Type"), "text", 16),
+                   Column("count", self.env._("Cases"), group=self.env._("This Period")),
+                   Column("previous_count", self.env._("Cases"), group=self.env._("Previous Period")),
+                   Column("change", self.env._("Change"), group=self.env._("Change")),
+                   Column("change_rate", self.env._("Change (%)"), "percent", group=self.env._("Change"))]
         total, previous = sum(r["count"] for r in rows), sum(r["previous_count"] for r in rows)
-        report.add_table(_("Industries"), self._title(), self._subtitle(), columns, rows, totals={
-            "industry": _("Total"), "count": total, "previous_count": previous, "change": total - previous,
+        report.add_table(self.env._("Industries"), self._title(), self._subtitle(), columns, rows, totals={
+            "industry": self.env._("Total"), "count": total, "previous_count": previous, "change": total - previous,
             "change_rate": (total - previous) / previous if previous else None,
         })
 
     def _build_hotspot(self, report):
         kpi = self.env["hotline.kpi.case"]
-        _ = self.env._
-        kinds = [("category", _("Categories")), ("street", _("Streets")), ("district", _("Districts")),
-                 ("caller", _("Repeat Callers"))]
-        columns = [Column("rank", _("Rank"), "int", 6), Column("name", _("Name"), "text", 30),
-                   Column("count", _("Cases"), group=_("This Period")),
-                   Column("previous_count", _("Cases"), group=_("Previous Period")),
-                   Column("previous_rank", _("Rank"), group=_("Previous Period")),
-                   Column("rank_change", _("Rank Change"), "int", 10)]
+        kinds = [("category", self.env._("Categories")), ("street", self.env._("Streets")),
+                 ("district", self.env._("Districts")),
+                 ("caller", self.env._("Repeat Callers"))]
+        columns = [Column("rank", self.env._("Rank"), "int", 6), Column("name", self.env._("Name"), "text", 30),
+                   Column("count", self.env._("Cases"), group=self.env._("This Period")),
+                   Column("previous_count", self.env._("Cases"), group=self.env._("Previous Period")),
+                   Column("previous_rank", self.env._("Rank"), group=self.env._("Previous Period")),
+                   Column("rank_change", self.env._("Rank Change"), "int", 10)]
         for kind, label in kinds:
             rows = kpi.hotspots(kind, self.date_from, self.date_to, limit=20)
             report.add_table(label, f"{self._title()} · {label}", self._subtitle(), columns, rows)
@@ -311,7 +311,6 @@ class HotlineReportExport(models.Model):
         kpi._check_reader()
         start, end = kpi._period_bounds(self.date_from, self.date_to)
         self.env["hotline.case"].flush_model()
-        _ = self.env._
         names = {
             "type": {r.id: r.name for r in self.env["hotline.case.type"].with_context(active_test=False).search([])},
             "category": {r.id: r.complete_name
@@ -325,15 +324,17 @@ class HotlineReportExport(models.Model):
         outcomes = dict(self.env["hotline.report.case.intake"]._fields["intake_outcome"]._description_selection(
             self.env))
         tz = kpi._tz()
-        columns = [Column("name", _("Number"), "text", 16), Column("received", _("Received"), "datetime", 17),
-                   Column("channel", _("Channel"), "text", 10), Column("type", _("Type"), "text", 10),
-                   Column("category", _("Category"), "text", 24), Column("agent", _("Agent"), "text", 12),
-                   Column("outcome", _("Intake Outcome"), "text", 12), Column("unit", _("Unit"), "text", 20),
-                   Column("state", _("Status"), "text", 10)]
-        cursor_name = f"hotline_intake_export_{self.id}"
+        columns = [Column("name", self.env._("Number"), "text", 16),
+                   Column("received", self.env._("Received"), "datetime", 17),
+                   Column("channel", self.env._("Channel"), "text", 10), Column("type", self.env._("Type"), "text", 10),
+                   Column("category", self.env._("Category"), "text", 24),
+                   Column("agent", self.env._("Agent"), "text", 12),
+                   Column("outcome", self.env._("Intake Outcome"), "text", 12),
+                   Column("unit", self.env._("Unit"), "text", 20),
+                   Column("state", self.env._("Status"), "text", 10)]
         cr = self.env.cr
         # a server-side cursor streams the rows: memory stays flat whatever the period
-        cr.execute(f"DECLARE {cursor_name} NO SCROLL CURSOR FOR " + self._intake_query(
+        cr.execute("DECLARE hotline_intake_export NO SCROLL CURSOR FOR " + self._intake_query(
             f"c.name, c.date_received, c.channel, c.type_id, c.category_id, c.agent_id, {INTAKE_OUTCOME_SQL},"
             " c.unit_id, c.state") + " ORDER BY c.date_received, c.id", self._intake_params(start, end))
 
@@ -342,11 +343,11 @@ class HotlineReportExport(models.Model):
         def rows():
             count = 0
             while True:
-                cr.execute(f"FETCH 5000 FROM {cursor_name}")
+                cr.execute("FETCH 5000 FROM hotline_intake_export")
                 batch = cr.fetchall()
                 if not batch:
                     # add_table writes the totals after the last row: the count is known by then
-                    totals["name"] = _("Total: %s cases", count)
+                    totals["name"] = self.env._("Total: %s cases", count)
                     return
                 count += len(batch)
                 for name, received, channel, type_id, category_id, agent_id, outcome, unit_id, state in batch:
@@ -359,7 +360,7 @@ class HotlineReportExport(models.Model):
                         "state": states.get(state),
                     }
 
-        count = report.add_table(_("Cases"), self._title(), self._subtitle(), columns, rows(), totals=totals,
+        count = report.add_table(self.env._("Cases"), self._title(), self._subtitle(), columns, rows(), totals=totals,
                                  progress=self._set_progress)
-        cr.execute(f"CLOSE {cursor_name}")
+        cr.execute("CLOSE hotline_intake_export")
         return count

@@ -17,7 +17,7 @@ OPEN_DASHBOARD = """
         this.addEventListener("load", () => seen.push(String(body) + " => " + this.responseText));
         return send.call(this, body);
     };
-    const entry = await wait(() => [...document.querySelectorAll(".o_search_panel_label, .o_search_panel_field li, a, span")]
+    const entry = await wait(() => [...document.querySelectorAll(".o_search_panel_field li, a, span")]
         .find((el) => el.textContent.trim() === "Hotline Cases"), "the dashboard in the list");
     entry.click();
     await wait(() => document.querySelector(".o-spreadsheet"), "the spreadsheet");
