@@ -6,6 +6,10 @@
 --create installs hotline_case (without demo data) when the database does not exist yet. Districts,
 streets, units and agents are added if the database has none. Callers: one contact for every five cases
 with a normalised phone, so that a caller has several cases, as in real life. Numbers stay unique.
+
+Every case gets its history (see generate_history): the transition log lines the workflow would have
+written, with their times, returns, extensions, review rejections and reopenings in realistic shares,
+and the caller's satisfaction on the closed cases. `--history-only` adds it to cases that have none.
 """
 
 import argparse
@@ -29,6 +33,8 @@ def parse_args():
     parser.add_argument("--callers-ratio", type=int, default=5, help="cases per caller on average (default 5)")
     parser.add_argument("--days", type=int, default=730, help="spread the cases over this many days (default 730)")
     parser.add_argument("--create", action="store_true", help="create the database with hotline_case if missing")
+    parser.add_argument("--history-only", action="store_true",
+                        help="only write the history (log lines, satisfaction) of the cases that have none")
     parser.add_argument("--host", help="PostgreSQL host (default: libpq's)")
     parser.add_argument("--port", help="PostgreSQL port")
     parser.add_argument("--user", help="PostgreSQL user")
@@ -183,14 +189,159 @@ def generate(args):
             INSERT INTO hotline_case_portal_unit_rel (case_id, unit_id)
             SELECT id, unit_id FROM hotline_case WHERE id > %s AND unit_id IS NOT NULL
         """, [offset])
+        generate_history(cr)
     conn.commit()
     conn.autocommit = True
     with conn.cursor() as cr:
         cr.execute("VACUUM ANALYZE res_partner")
         cr.execute("VACUUM ANALYZE hotline_case")
         cr.execute("VACUUM ANALYZE hotline_case_portal_unit_rel")
+        cr.execute("VACUUM ANALYZE hotline_case_log")
     conn.close()
     print(f"done in {time.time() - started:.1f}s", flush=True)
+
+
+# Shares of the history, in percent of the cases a unit got (local practice: a few returns,
+# fewer extensions, review rejections and reopenings), and of the satisfaction of closed cases.
+HISTORY_SHARES = {"closed_on_call": 25, "transfer": 50, "returned": 8, "extended": 6, "rejected": 4, "reopened": 3}
+SATISFACTION_SHARES = [("very_satisfied", 45), ("satisfied", 35), ("basically_satisfied", 10),
+                       ("dissatisfied", 7), ("very_dissatisfied", 3)]
+
+
+def generate_history(cr):
+    """The workflow's log lines and times for every case without any, set-based.
+
+    A quarter of the closed cases were answered on the call (no unit). The others went to a unit by
+    自调度 or through the pool (转调度 + 分理); some were first sent to a wrong unit that returned them,
+    some had a result rejected at review or were reopened after the callback (the last dispatch then
+    comes days later), some got an approved extension (5 more days). Signing takes 0-30 h against a
+    limit of 24 h, handling 1-12 days against 10 (15 with the extension), review 1-24 h, the callback
+    2-48 h. Case dates and counters are set to match the log.
+    """
+    t0 = time.time()
+    shares = HISTORY_SHARES
+    satisfaction = "ARRAY[" + ",".join(f"'{key}'" for key, weight in SATISFACTION_SHARES for _ in range(weight)) + "]"
+    cr.execute("SELECT array_agg(id) FROM hotline_unit WHERE active")
+    units = cr.fetchone()[0]
+    cr.execute("DROP TABLE IF EXISTS bench_history")
+    cr.execute(f"""
+        CREATE TEMP TABLE bench_history AS
+        SELECT c.id, c.state, c.unit_id, c.agent_id, c.date_received AS received,
+               c.state = 'closed' AND r.a < {shares['closed_on_call']} AS on_call,
+               r.b < {shares['transfer']} AS transfer,
+               r.c < {shares['returned']} AS returned,
+               r.d < {shares['extended']} AS extended,
+               r.e < {shares['rejected']} AS rejected,
+               r.f < {shares['reopened']} AS reopened,
+               r.sign_h, r.handle_d, r.review_h, r.callback_h, r.sat
+          FROM hotline_case c
+          CROSS JOIN LATERAL (SELECT random() * 100 AS a, random() * 100 AS b, random() * 100 AS c,
+                                     random() * 100 AS d, random() * 100 AS e, random() * 100 AS f,
+                                     random() * 30 AS sign_h, 1 + random() * 11 AS handle_d,
+                                     1 + random() * 23 AS review_h, 2 + random() * 46 AS callback_h,
+                                     {satisfaction}[1 + (random() * 99)::int] AS sat
+                              WHERE c.id IS NOT NULL) r
+         WHERE NOT EXISTS (SELECT 1 FROM hotline_case_log l WHERE l.case_id = c.id)
+    """)
+    # a redo only happens to a case that went through review (or the callback, for a reopening)
+    cr.execute("""
+        UPDATE bench_history SET
+            rejected = rejected AND state IN ('dispatched', 'processing', 'submitted', 'callback', 'closed')
+                       AND NOT on_call,
+            reopened = reopened AND state IN ('dispatched', 'processing', 'submitted', 'callback', 'closed')
+                       AND NOT on_call,
+            returned = returned AND state NOT IN ('draft', 'pool', 'cancelled') AND NOT on_call,
+            extended = extended AND state IN ('submitted', 'callback', 'closed') AND NOT on_call
+    """)
+    cr.execute("""
+        ALTER TABLE bench_history ADD COLUMN dispatched timestamp, ADD COLUMN accepted timestamp,
+            ADD COLUMN submitted timestamp, ADD COLUMN approved timestamp, ADD COLUMN closed timestamp,
+            ADD COLUMN other_unit integer
+    """)
+    cr.execute("""
+        UPDATE bench_history SET
+            dispatched = CASE WHEN state IN ('draft', 'pool', 'cancelled') OR on_call THEN NULL
+                              ELSE received + interval '10 minutes'
+                                   + CASE WHEN rejected THEN interval '3 days' ELSE interval '0' END
+                                   + CASE WHEN reopened THEN interval '7 days' ELSE interval '0' END END,
+            other_unit = (%s::int[])[1 + (id %% array_length(%s::int[], 1))]
+    """, [units, units])
+    cr.execute("""
+        UPDATE bench_history SET
+            accepted = CASE WHEN state IN ('processing', 'submitted', 'callback', 'closed') AND NOT on_call
+                            THEN dispatched + sign_h * interval '1 hour' END,
+            submitted = CASE WHEN state IN ('submitted', 'callback', 'closed') AND NOT on_call
+                             THEN dispatched + sign_h * interval '1 hour' + handle_d * interval '1 day' END
+    """)
+    cr.execute("""
+        UPDATE bench_history SET
+            approved = CASE WHEN state IN ('callback', 'closed') AND NOT on_call
+                            THEN submitted + review_h * interval '1 hour' END,
+            closed = CASE WHEN on_call THEN received + interval '6 minutes'
+                          WHEN state = 'closed' THEN submitted + (review_h + callback_h) * interval '1 hour'
+                          WHEN state = 'cancelled' THEN received + interval '1 hour' END
+    """)
+    cr.execute("""
+        UPDATE hotline_case c SET
+            unit_id = CASE WHEN h.on_call THEN NULL ELSE c.unit_id END,
+            date_dispatched = h.dispatched, date_accepted = h.accepted, date_submitted = h.submitted,
+            date_closed = h.closed,
+            sign_deadline = h.dispatched + interval '1 day',
+            deadline = h.dispatched + interval '10 days' + CASE WHEN h.extended THEN interval '5 days'
+                                                                ELSE interval '0' END,
+            extension_state = CASE WHEN h.extended THEN 'approved' ELSE 'none' END,
+            extension_days = CASE WHEN h.extended THEN 5 ELSE 0 END,
+            return_count = h.returned::int, reopen_count = h.reopened::int,
+            satisfaction = CASE WHEN h.state = 'closed' AND NOT h.on_call THEN h.sat END,
+            resolution_note = CASE WHEN h.on_call THEN '已在电话中答复。' END
+          FROM bench_history h WHERE h.id = c.id
+    """)
+    # one INSERT for every step: (action, from, to, unit, date, condition)
+    steps = [
+        ("close_on_call", "'draft'", "'closed'", "NULL", "received + interval '6 minutes'", "on_call"),
+        ("cancel", "CASE WHEN transfer THEN 'pool' ELSE 'draft' END", "'cancelled'", "NULL", "closed",
+         "state = 'cancelled'"),
+        ("transfer", "'draft'", "'pool'", "NULL", "received + interval '1 minute'",
+         "transfer AND NOT on_call AND state <> 'draft'"),
+        # the wrong unit first, which returns the case
+        ("dispatch", "CASE WHEN transfer THEN 'pool' ELSE 'draft' END", "'dispatched'", "other_unit",
+         "received + interval '3 minutes'", "returned"),
+        ("return", "'dispatched'", "'pool'", "other_unit", "received + interval '8 minutes'", "returned"),
+        # a first round whose result the review rejects (再分理)
+        ("dispatch", "'pool'", "'dispatched'", "unit_id", "received + interval '9 minutes'", "rejected"),
+        ("accept", "'dispatched'", "'processing'", "unit_id", "received + interval '2 hours'", "rejected"),
+        ("submit", "'processing'", "'submitted'", "unit_id", "received + interval '2 days'", "rejected"),
+        ("review_reject", "'submitted'", "'pool'", "unit_id", "received + interval '2 days 4 hours'", "rejected"),
+        # a first round closed by the review but reopened on the callback (重办)
+        ("dispatch", "'pool'", "'dispatched'", "unit_id", "dispatched - interval '7 days'", "reopened"),
+        ("accept", "'dispatched'", "'processing'", "unit_id", "dispatched - interval '6 days 20 hours'", "reopened"),
+        ("submit", "'processing'", "'submitted'", "unit_id", "dispatched - interval '3 days'", "reopened"),
+        ("review_approve", "'submitted'", "'callback'", "unit_id", "dispatched - interval '2 days'", "reopened"),
+        ("reopen", "'callback'", "'pool'", "unit_id", "dispatched - interval '1 day'", "reopened"),
+        # the last dispatch and what followed
+        ("self_dispatch", "'draft'", "'dispatched'", "unit_id", "dispatched",
+         "dispatched IS NOT NULL AND NOT transfer AND NOT returned AND NOT rejected AND NOT reopened"),
+        ("dispatch", "'pool'", "'dispatched'", "unit_id", "dispatched",
+         "dispatched IS NOT NULL AND (transfer OR returned OR rejected OR reopened)"),
+        ("accept", "'dispatched'", "'processing'", "unit_id", "accepted", "accepted IS NOT NULL"),
+        ("request_extension", "'processing'", "'processing'", "unit_id", "accepted + interval '1 day'", "extended"),
+        ("approve_extension", "'processing'", "'processing'", "unit_id", "accepted + interval '1 day 2 hours'",
+         "extended"),
+        ("submit", "'processing'", "'submitted'", "unit_id", "submitted", "submitted IS NOT NULL"),
+        ("review_approve", "'submitted'", "'callback'", "unit_id", "approved", "approved IS NOT NULL"),
+        ("callback_done", "'callback'", "'closed'", "unit_id", "closed", "state = 'closed' AND NOT on_call"),
+    ]
+    selects = " UNION ALL ".join(
+        f"SELECT id, '{action}', {from_state}, {to_state}, {unit}, agent_id, {date} FROM bench_history "
+        f"WHERE {condition}" for action, from_state, to_state, unit, date, condition in steps)
+    cr.execute(f"""
+        INSERT INTO hotline_case_log (case_id, action, from_state, to_state, unit_id, user_id, date,
+                                      create_uid, write_uid, create_date, write_date)
+        SELECT s.*, 2, 2, s.date, s.date
+          FROM ({selects}) s(case_id, action, from_state, to_state, unit_id, user_id, date)
+    """)
+    print(f"{cr.rowcount} log lines in {time.time() - t0:.1f}s", flush=True)
+    cr.execute("DROP TABLE bench_history")
 
 
 def main():
@@ -199,6 +350,16 @@ def main():
         if not args.create:
             sys.exit(f"database {args.db} does not exist: pass --create to install hotline_case into it")
         create_database(args)
+    if args.history_only:
+        conn = connect(args, args.db)
+        with conn, conn.cursor() as cr:
+            generate_history(cr)
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute("VACUUM ANALYZE hotline_case")
+            cr.execute("VACUUM ANALYZE hotline_case_log")
+        conn.close()
+        return
     generate(args)
 
 

@@ -1,1 +1,10 @@
-from . import hotline_kpi_call, hotline_kpi_case, res_config_settings
+from . import (
+    hotline_assessment,
+    hotline_assessment_result,
+    hotline_assessment_scheme,
+    hotline_assessment_scheme_line,
+    hotline_kpi_call,
+    hotline_kpi_case,
+    hotline_report_export,
+    res_config_settings,
+)

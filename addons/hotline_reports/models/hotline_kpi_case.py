@@ -22,6 +22,10 @@ HOTSPOT_KINDS = {
     "district": ("c.district_id", "hotline.district"),
     "caller": ("c.partner_id", "res.partner"),
 }
+# The center's time zone in SQL (the main company's working-time calendar), for local days in views.
+CENTER_TZ_SQL = """COALESCE((SELECT rc.tz FROM res_company co
+                              JOIN resource_calendar rc ON rc.id = co.resource_calendar_id
+                             ORDER BY co.sequence, co.id LIMIT 1), 'Asia/Shanghai')"""
 OPEN_CASE_STATES = ("draft", "pool", "dispatched", "processing", "submitted", "callback")
 
 # The result the unit submitted for the current dispatch (an older submission, before a redo, is ignored).
@@ -29,61 +33,66 @@ _SUBMITTED = "(CASE WHEN c.date_submitted >= c.date_dispatched THEN c.date_submi
 # A case falls due when it is submitted or when its deadline passes, whichever comes first
 # (a case neither submitted nor past its deadline is not due yet).
 _DUE_AT = f"LEAST(c.deadline, {_SUBMITTED})"
-_DUE_IN = (f"c.deadline IS NOT NULL AND {_DUE_AT} >= %(start)s AND {_DUE_AT} < %(end)s"
-           f" AND {_DUE_AT} <= %(now)s")
-_IN = "{col} >= %(start)s AND {col} < %(end)s"
+_DUE = f"c.deadline IS NOT NULL AND {_DUE_AT} <= %(now)s"
 _SIGNED = "c.date_accepted >= c.date_dispatched"
+_CLOSED = "c.state = 'closed'"
 
-# Case-row measures: a case of unit u counts in measure k for period P when the condition holds.
-# Columns: alias c = hotline_case; %(start)s/%(end)s = the period's UTC bounds.
+# Case-row measures: key -> (the date placing the case in a period, the condition for counting it).
+# A case of unit u counts in measure k for period P when the date is in P and the condition holds.
+# Alias c = hotline_case; %(now)s = the time of the reading; %(satisfied)s = SATISFIED_KEYS.
 CASE_MEASURES = {
     # 派单量: cases the unit holds whose (last) dispatch falls in the period
-    "dispatched": _IN.format(col="c.date_dispatched"),
+    "dispatched": ("c.date_dispatched", "TRUE"),
     # 及时签收: of those, signed for after that dispatch and by the sign-for deadline
-    "signed_on_time": _IN.format(col="c.date_dispatched") + f" AND {_SIGNED}"
-                      " AND (c.sign_deadline IS NULL OR c.date_accepted <= c.sign_deadline)",
+    "signed_on_time": ("c.date_dispatched",
+                       f"{_SIGNED} AND (c.sign_deadline IS NULL OR c.date_accepted <= c.sign_deadline)"),
     # 办结: of those, the result approved at review (now to call back or closed)
-    "closed": _IN.format(col="c.date_dispatched") + " AND c.state IN ('callback', 'closed')",
+    "closed": ("c.date_dispatched", "c.state IN ('callback', 'closed')"),
     # 应办结 (due): submitted or past the deadline in the period, whichever first
-    "due": _DUE_IN,
+    "due": (_DUE_AT, _DUE),
     # 按时办结: of the due cases, submitted by the (possibly extended) deadline
-    "handled_on_time": f"{_DUE_IN} AND {_SUBMITTED} <= c.deadline",
+    "handled_on_time": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} <= c.deadline"),
     # 超期: of the due cases, submitted late or still not submitted
-    "overdue": f"{_DUE_IN} AND ({_SUBMITTED} IS NULL OR {_SUBMITTED} > c.deadline)",
+    "overdue": (_DUE_AT, f"{_DUE} AND ({_SUBMITTED} IS NULL OR {_SUBMITTED} > c.deadline)"),
     # 回访办结: closed after the callback in the period
-    "finished": "c.state = 'closed' AND " + _IN.format(col="c.date_closed"),
+    "finished": ("c.date_closed", _CLOSED),
     # 参评: of those, with a satisfaction recorded
-    "rated": "c.state = 'closed' AND c.satisfaction IS NOT NULL AND " + _IN.format(col="c.date_closed"),
+    "rated": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IS NOT NULL"),
     # 满意: of those, 非常满意 / 满意 / 基本满意
-    "satisfied": "c.state = 'closed' AND c.satisfaction IN %(satisfied)s AND " + _IN.format(col="c.date_closed"),
-    # 一次性办结: closed in the period, satisfied, never returned, reopened (重办 after callback),
-    # rejected at review or extended
-    "first_time_closed": "c.state = 'closed' AND c.satisfaction IN %(satisfied)s AND "
-                         + _IN.format(col="c.date_closed")
-                         + " AND COALESCE(c.return_count, 0) = 0 AND COALESCE(c.reopen_count, 0) = 0 AND NOT EXISTS ("
-                         "SELECT 1 FROM hotline_case_log x WHERE x.case_id = c.id"
-                         " AND x.action IN ('review_reject', 'approve_extension'))",
+    "satisfied": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IN %(satisfied)s"),
+    # 一次性办结: satisfied, and never returned, reopened (重办 after callback), rejected at review or extended
+    "first_time_closed": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IN %(satisfied)s"
+                          " AND COALESCE(c.return_count, 0) = 0 AND COALESCE(c.reopen_count, 0) = 0"
+                          " AND NOT EXISTS (SELECT 1 FROM hotline_case_log x WHERE x.case_id = c.id"
+                          " AND x.action IN ('review_reject', 'approve_extension'))"),
 }
 
-# Log measures: distinct cases (件) with a log line of these actions by unit u (the unit holding the
-# case at that step) dated in the period. Alias l = hotline_case_log, c = its case.
+
+def case_condition(key):
+    """SQL condition for counting a case in measure `key` in the period %(start)s..%(end)s."""
+    date_expr, cond = CASE_MEASURES[key]
+    return f"({date_expr} >= %(start)s AND {date_expr} < %(end)s AND {cond})"
+
+
+# Log measures: log lines (件次) of unit u (the unit holding the case at that step) dated in the period.
+# Alias l = hotline_case_log.
 LOG_MEASURES = {
-    # 派单件次 (every dispatch line counts: a case sent twice counts twice) — see LOG_EVENT_MEASURES
-    # 退单: returned by the unit
+    # 派单件次: dispatches to the unit (a case returned and sent again counts twice)
+    "dispatches": "l.action IN ('dispatch', 'self_dispatch')",
+    # 退单: returns by the unit
     "returned": "l.action = 'return'",
     # 重办: the unit's result rejected at review (再分理) or reopened after the callback
     "redone": "l.action IN ('review_reject', 'reopen')",
-    # 延期: extension approved
+    # 延期: extensions approved
     "extended": "l.action = 'approve_extension'",
-    # 应回访: result approved at review
+    # 应回访: results approved at review
     "callbacks_due": "l.action = 'review_approve'",
-    # 已回访: of those, now closed after the callback
-    "callbacks_done": "l.action = 'review_approve' AND c.state = 'closed'",
+    # 已回访: of those, followed by the callback (closed with the caller's rating, or reopened: 重办)
+    "callbacks_done": "l.action = 'review_approve' AND EXISTS (SELECT 1 FROM hotline_case_log n"
+                      " WHERE n.case_id = l.case_id AND n.id > l.id AND n.action IN ('callback_done', 'reopen'))",
 }
-# Log measures counted per line (件次), not per case.
-LOG_EVENT_MEASURES = {
-    "dispatches": "l.action IN ('dispatch', 'self_dispatch')",
-}
+LOG_ACTIONS = ("dispatch", "self_dispatch", "return", "review_reject", "reopen", "approve_extension",
+               "review_approve")
 
 # Rates: (numerator, denominator). None when the denominator is 0.
 RATES = {
@@ -145,15 +154,15 @@ class HotlineKpiCase(models.AbstractModel):
         - ``first_time_closed``: of `finished`: satisfied (非常满意/满意/基本满意) and never returned,
           rejected at review, reopened after a callback, or extended
         - ``first_time_closed_rate``: 一次性办结率 = first_time_closed / finished
-        - ``returned``: 退单: distinct cases the unit returned in the period
+        - ``returned``: 退单: returns by the unit in the period (log lines, 件次)
         - ``return_rate``: 退单率 = returned / dispatches
-        - ``redone``: 重办: distinct cases whose result by the unit was rejected at review or reopened
-          after the callback in the period
+        - ``redone``: 重办: the unit's results rejected at review or reopened after the callback in
+          the period (log lines)
         - ``redo_rate``: 重办率 = redone / dispatched
-        - ``extended``: 延期: distinct cases with an extension approved in the period
+        - ``extended``: 延期: extensions approved in the period (log lines)
         - ``extension_rate``: 延期率 = extended / dispatched
-        - ``callbacks_due``: 应回访: distinct cases approved at review in the period
-        - ``callbacks_done``: of those, now closed after the callback
+        - ``callbacks_due``: 应回访: results of the unit approved at review in the period (log lines)
+        - ``callbacks_done``: of those, followed by the callback (closed with a rating, or reopened)
         - ``callback_rate``: 回访率 = callbacks_done / callbacks_due
         - ``rated``: of `finished`, with a satisfaction recorded
         - ``satisfied``: of `rated`, 非常满意 + 满意 + 基本满意
@@ -250,8 +259,12 @@ class HotlineKpiCase(models.AbstractModel):
             unit_ids = list(units.ids if isinstance(units, models.BaseModel) else units)
         return {
             "start": start, "end": end, "now": fields.Datetime.now(),
-            "satisfied": SATISFIED_KEYS, "units": unit_ids,
+            "satisfied": SATISFIED_KEYS, "units": unit_ids, "log_actions": LOG_ACTIONS,
         }
+
+    @api.model
+    def _case_dates(self):
+        return list(dict.fromkeys(date_expr for date_expr, _cond in CASE_MEASURES.values()))
 
     def _case_candidates_sql(self, params):
         """Cases of a unit that can count in the period (any of their measure dates in it)."""
@@ -260,18 +273,15 @@ class HotlineKpiCase(models.AbstractModel):
             SELECT c.* FROM hotline_case c
              WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
                    {unit_filter}
-               AND (({_IN.format(col="c.date_dispatched")})
-                    OR ({_IN.format(col="c.date_closed")})
-                    OR ({_DUE_IN}))
+               AND ({" OR ".join(f"({d} >= %(start)s AND {d} < %(end)s)" for d in self._case_dates())})
         """
 
     def _log_lines_sql(self, params):
         unit_filter = "AND l.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
         return f"""
             SELECT l.* FROM hotline_case_log l
-             WHERE l.unit_id IS NOT NULL AND {_IN.format(col="l.date")} {unit_filter}
-               AND l.action IN ('dispatch', 'self_dispatch', 'return', 'review_reject', 'reopen',
-                                'approve_extension', 'review_approve')
+             WHERE l.unit_id IS NOT NULL AND l.date >= %(start)s AND l.date < %(end)s {unit_filter}
+               AND l.action IN %(log_actions)s
         """
 
     @api.model
@@ -286,15 +296,15 @@ class HotlineKpiCase(models.AbstractModel):
             return figures.setdefault(unit_id, dict(empty))
 
         case_columns = ",\n".join(
-            f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in CASE_MEASURES.items())
+            f"COUNT(*) FILTER (WHERE {case_condition(key)}) AS {key}" for key in CASE_MEASURES)
         cr.execute(f"""
             SELECT c.unit_id, {case_columns},
                    SUM(EXTRACT(EPOCH FROM COALESCE({_SUBMITTED}, %(now)s) - c.deadline) / 3600.0)
-                       FILTER (WHERE {CASE_MEASURES['overdue']}) AS overdue_hours,
+                       FILTER (WHERE {case_condition('overdue')}) AS overdue_hours,
                    AVG(EXTRACT(EPOCH FROM c.date_accepted - c.date_dispatched) / 3600.0)
-                       FILTER (WHERE {CASE_MEASURES['dispatched']} AND {_SIGNED}) AS avg_sign_hours,
+                       FILTER (WHERE {case_condition('dispatched')} AND {_SIGNED}) AS avg_sign_hours,
                    AVG(EXTRACT(EPOCH FROM {_SUBMITTED} - c.date_accepted) / 3600.0)
-                       FILTER (WHERE {CASE_MEASURES['due']} AND {_SUBMITTED} IS NOT NULL
+                       FILTER (WHERE {case_condition('due')} AND {_SUBMITTED} IS NOT NULL
                                AND {_SIGNED}) AS avg_handle_hours
               FROM ({self._case_candidates_sql(params)}) c
           GROUP BY c.unit_id
@@ -303,8 +313,7 @@ class HotlineKpiCase(models.AbstractModel):
             row_for(rec.pop("unit_id")).update(rec)
 
         log_columns = ",\n".join(
-            [f"COUNT(DISTINCT l.case_id) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_MEASURES.items()]
-            + [f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_EVENT_MEASURES.items()])
+            f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_MEASURES.items())
         cr.execute(f"""
             SELECT l.unit_id, {log_columns},
                    AVG(EXTRACT(EPOCH FROM l.date - s.date) / 3600.0)
@@ -334,7 +343,7 @@ class HotlineKpiCase(models.AbstractModel):
 
     @api.model
     def _empty_counts(self):
-        row = dict.fromkeys([*CASE_MEASURES, *LOG_MEASURES, *LOG_EVENT_MEASURES], 0)
+        row = dict.fromkeys([*CASE_MEASURES, *LOG_MEASURES], 0)
         row.update(overdue_hours=0.0, avg_sign_hours=None, avg_handle_hours=None, avg_review_hours=None)
         return row
 
@@ -344,7 +353,7 @@ class HotlineKpiCase(models.AbstractModel):
     @api.model
     def measures(self):
         """The count keys a drill-down accepts (rates drill down to their numerator)."""
-        return [*CASE_MEASURES, *LOG_MEASURES, *LOG_EVENT_MEASURES, "overdue_count", *RATES]
+        return [*CASE_MEASURES, *LOG_MEASURES, "overdue_count", *RATES]
 
     @api.model
     def case_ids(self, measure, date_from, date_to, unit):
@@ -358,11 +367,10 @@ class HotlineKpiCase(models.AbstractModel):
         self._flush()
         if measure in CASE_MEASURES:
             query = (f"SELECT c.id FROM ({self._case_candidates_sql(params)}) c "
-                     f"WHERE {CASE_MEASURES[measure]}")
-        elif measure in LOG_MEASURES or measure in LOG_EVENT_MEASURES:
-            cond = LOG_MEASURES.get(measure) or LOG_EVENT_MEASURES[measure]
+                     f"WHERE {case_condition(measure)}")
+        elif measure in LOG_MEASURES:
             query = (f"SELECT DISTINCT l.case_id FROM ({self._log_lines_sql(params)}) l "
-                     f"JOIN hotline_case c ON c.id = l.case_id WHERE {cond}")
+                     f"WHERE {LOG_MEASURES[measure]}")
         else:
             raise UserError(self.env._("Unknown indicator: %s", measure))
         self.env.cr.execute(query, params)
@@ -522,3 +530,29 @@ class HotlineKpiCase(models.AbstractModel):
             "previous_count": prev_n, "previous_rank": prev_rank,
             "rank_change": (prev_rank - rank) if prev_rank else None,
         } for key_id, n, rank, prev_n, prev_rank in rows]
+
+    # ------------------------------------------------------------------
+    # 行业分析
+    # ------------------------------------------------------------------
+    @api.model
+    def industry_table(self, date_from, date_to):
+        """行业分析表: cases received (cancelled left out) per (industry_id, type_id) in the period and in the
+        previous period (`_previous_period`). Returns [{industry_id, type_id, count, previous_count}],
+        ids False when the case has none; pairs present in either period."""
+        self._check_reader()
+        prev_from, prev_to = self._previous_period(date_from, date_to)
+        start, end = self._period_bounds(date_from, date_to)
+        prev_start, prev_end = self._period_bounds(prev_from, prev_to)
+        self._flush()
+        self.env.cr.execute("""
+            SELECT c.industry_id, c.type_id,
+                   COUNT(*) FILTER (WHERE c.date_received >= %(start)s),
+                   COUNT(*) FILTER (WHERE c.date_received < %(prev_end)s)
+              FROM hotline_case c
+             WHERE c.date_received >= %(prev_start)s AND c.date_received < %(end)s AND c.state <> 'cancelled'
+               AND (c.date_received >= %(start)s OR c.date_received < %(prev_end)s)
+          GROUP BY 1, 2
+          ORDER BY 3 DESC, 1, 2
+        """, {"start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end})
+        return [{"industry_id": industry or False, "type_id": type_ or False, "count": n, "previous_count": prev}
+                for industry, type_, n, prev in self.env.cr.fetchall()]

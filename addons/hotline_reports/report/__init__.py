@@ -1,1 +1,10 @@
-from . import hotline_call_report, hotline_agent_report, hotline_staffing_report, hotline_staffing_report_line
+from . import (
+    hotline_agent_report,
+    hotline_call_report,
+    hotline_report_case_hotspot,
+    hotline_report_case_industry,
+    hotline_report_case_intake,
+    hotline_report_case_unit,
+    hotline_staffing_report,
+    hotline_staffing_report_line,
+)

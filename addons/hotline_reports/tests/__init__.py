@@ -1,1 +1,10 @@
-from . import test_call_kpi, test_call_xlsx, test_report_access, test_erlang, test_staffing, test_kpi_case
+from . import (
+    test_call_kpi,
+    test_call_xlsx,
+    test_case_reports,
+    test_erlang,
+    test_kpi_case,
+    test_report_access,
+    test_report_rpc,
+    test_staffing,
+)

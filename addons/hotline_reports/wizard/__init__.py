@@ -1,1 +1,4 @@
-from . import hotline_call_report_wizard
+from . import (
+    hotline_call_report_wizard,
+    hotline_case_report_wizard,
+)

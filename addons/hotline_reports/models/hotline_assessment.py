@@ -1,0 +1,67 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class HotlineAssessment(models.Model):
+    """综合考核 of the units over a period: the scheme applied to `hotline.kpi.case.unit_figures`.
+
+    The results are a snapshot taken when computed (the date is on the report); compute again after
+    late changes to the cases.
+    """
+
+    _name = "hotline.assessment"
+    _description = "Unit Assessment"
+    _order = "date_from desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True, readonly=False)
+    scheme_id = fields.Many2one(
+        "hotline.assessment.scheme", string="Scheme", required=True,
+        default=lambda self: self.env["hotline.assessment.scheme"].search([], limit=1),
+    )
+    date_from = fields.Date(string="From", required=True)
+    date_to = fields.Date(string="To", required=True)
+    unit_ids = fields.Many2many("hotline.unit", string="Units", help="Leave empty to assess every active unit.")
+    result_ids = fields.One2many("hotline.assessment.result", "assessment_id", string="Results", readonly=True)
+    computed_at = fields.Datetime(readonly=True)
+    formula = fields.Text(related="scheme_id.formula")
+
+    _period_check = models.Constraint("CHECK(date_to >= date_from)", "The period ends before it starts.")
+
+    @api.depends("date_from", "date_to")
+    def _compute_name(self):
+        for assessment in self:
+            if assessment.date_from and assessment.date_to:
+                assessment.name = self.env._("Assessment %(start)s – %(end)s", start=assessment.date_from,
+                                             end=assessment.date_to)
+            else:
+                assessment.name = self.env._("New Assessment")
+
+    def action_compute(self):
+        """Score every unit of the period and rank them (1, 2, 2, 4 on equal scores)."""
+        kpi = self.env["hotline.kpi.case"]
+        kpi._check_reader()
+        result_fields = self.env["hotline.assessment.result"]._figure_fields()
+        for assessment in self:
+            if not assessment.scheme_id.line_ids:
+                raise UserError(self.env._("The scheme %s has no indicator.", assessment.scheme_id.name))
+            units = assessment.unit_ids or self.env["hotline.unit"].search([("active", "=", True)])
+            figures = kpi.unit_figures(assessment.date_from, assessment.date_to, units)
+            rows = []
+            for unit in units:
+                unit_figures = figures[unit.id]
+                score, deduction, _detail = assessment.scheme_id.score(unit_figures)
+                rows.append({
+                    "unit_id": unit.id, "score": score, "deduction": deduction,
+                    **{name: unit_figures[name] or 0 for name in result_fields},
+                })
+            rows.sort(key=lambda r: -r["score"])
+            previous = None
+            for position, row in enumerate(rows, start=1):
+                row["rank"] = previous[1] if previous and previous[0] == row["score"] else position
+                previous = (row["score"], row["rank"])
+            assessment.result_ids.unlink()
+            assessment.write({
+                "result_ids": [fields.Command.create(row) for row in rows],
+                "computed_at": fields.Datetime.now(),
+            })
+        return True

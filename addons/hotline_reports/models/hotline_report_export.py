@@ -1,0 +1,366 @@
+import base64
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.xlsx import Column, XlsxReport
+from .hotline_kpi_case import INTAKE_OUTCOME_SQL, RATES
+
+REPORTS = [
+    ("unit", "Unit Statistics (单位统计分析)"),
+    ("assessment", "Unit Assessment (综合考核)"),
+    ("industry", "Industry Analysis (行业分析表)"),
+    ("hotspot", "Hot Spots (热点排名表)"),
+    ("intake", "Intake Statistics (受理业务统计)"),
+]
+# Above this many rows an export runs in the background (system parameter hotline_reports.background_rows).
+BACKGROUND_ROWS = 50000
+
+
+class HotlineReportExport(models.Model):
+    """An XLSX export of a case report: built at once when small, by a background job when large.
+
+    The file is attached to this record (so only its requester and managers can download it) and the
+    job's progress is shown while it runs.
+    """
+
+    _name = "hotline.report.export"
+    _description = "Report Export"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    report = fields.Selection(REPORTS, required=True, readonly=True)
+    date_from = fields.Date(required=True, readonly=True)
+    date_to = fields.Date(required=True, readonly=True)
+    unit_ids = fields.Many2many("hotline.unit", string="Units", readonly=True)
+    scheme_id = fields.Many2one("hotline.assessment.scheme", string="Scheme", readonly=True)
+    user_id = fields.Many2one("res.users", string="Requested By", default=lambda self: self.env.user,
+                              readonly=True, index=True)
+    state = fields.Selection(
+        [("queued", "Queued"), ("running", "Running"), ("done", "Ready"), ("failed", "Failed")],
+        default="queued", required=True, readonly=True,
+    )
+    rows_total = fields.Integer(string="Rows", readonly=True)
+    rows_done = fields.Integer(string="Rows Written", readonly=True)
+    progress = fields.Float(compute="_compute_progress", help="Share of the rows written (%).")
+    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
+    error = fields.Text(readonly=True)
+
+    @api.depends("rows_done", "rows_total", "state")
+    def _compute_progress(self):
+        for export in self:
+            if export.state == "done":
+                export.progress = 100.0
+            else:
+                export.progress = 100.0 * export.rows_done / export.rows_total if export.rows_total else 0.0
+
+    # ------------------------------------------------------------------
+    # Running
+    # ------------------------------------------------------------------
+    @api.model
+    def _background_rows(self):
+        return int(self.env["hotline.case"]._config_number("hotline_reports.background_rows", BACKGROUND_ROWS,
+                                                           int))
+
+    def _start(self):
+        """Build now, or queue for the background job when the export is large."""
+        self.ensure_one()
+        self.rows_total = self._count_rows()
+        if self.rows_total > self._background_rows():
+            self.env.ref("hotline_reports.ir_cron_report_export")._trigger()
+            return self.action_open()
+        self._run()
+        return self.action_download()
+
+    def _count_rows(self):
+        if self.report != "intake":
+            return 0  # aggregated tables: a few hundred rows at most
+        start, end = self.env["hotline.kpi.case"]._period_bounds(self.date_from, self.date_to)
+        self.env.cr.execute(self._intake_query("COUNT(*)"), self._intake_params(start, end))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _cron_run_exports(self):
+        """Background job: build the queued exports, oldest first, each as its requester."""
+        for export in self.search([("state", "=", "queued")], order="id"):
+            export.with_user(export.user_id).with_context(lang=export.user_id.lang)._run()
+            if self.env.context.get("cron_id"):
+                self.env["ir.cron"]._commit_progress(1)  # each finished file is kept even if a later one fails
+
+    def _run(self):
+        self.ensure_one()
+        self.state = "running"
+        try:
+            report = XlsxReport(constant_memory=self.report == "intake")
+            getattr(self, f"_build_{self.report}")(report)
+            data = report.close()
+        except UserError as error:
+            self.write({"state": "failed", "error": str(error)})
+            return False
+        filename = f"{self.name}.xlsx"
+        attachment = self.env["ir.attachment"].create({
+            "name": filename, "raw": data, "res_model": self._name, "res_id": self.id,
+            "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        })
+        self.write({"state": "done", "attachment_id": attachment.id, "rows_done": self.rows_total})
+        return True
+
+    def _set_progress(self, rows_done):
+        self.rows_done = rows_done
+        if self.env.context.get("ir_cron_progress_id"):
+            # committed in the background job so that the requester sees the progress
+            self.env["ir.cron"]._commit_progress(0)
+
+    def action_download(self):
+        self.ensure_one()
+        if self.state != "done":
+            raise UserError(self.env._("The file is not ready yet."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "target": "self",
+        }
+
+    def action_open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def file_bytes(self):
+        """The XLSX content (for tests and scripts)."""
+        self.ensure_one()
+        return base64.b64decode(self.attachment_id.datas) if self.attachment_id else None
+
+    # ------------------------------------------------------------------
+    # Titles and scope
+    # ------------------------------------------------------------------
+    def _units(self):
+        return self.unit_ids or self.env["hotline.unit"].search([("active", "=", True)])
+
+    def _subtitle(self):
+        scope = "、".join(self.unit_ids.mapped("name")) if self.unit_ids else self.env._("All units")
+        return self.env._("Period: %(start)s to %(end)s    Scope: %(scope)s    Printed: %(now)s",
+                          start=self.date_from, end=self.date_to, scope=scope,
+                          now=fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime(
+                              "%Y-%m-%d %H:%M"))
+
+    def _title(self):
+        return dict(self._fields["report"]._description_selection(self.env))[self.report]
+
+    # ------------------------------------------------------------------
+    # 单位统计分析 and 综合考核
+    # ------------------------------------------------------------------
+    def _unit_columns(self):
+        return [
+            Column("unit", self.env._("Unit"), "text", 24),
+            Column("dispatched", self.env._("Dispatched"), group=self.env._("Dispatch")),
+            Column("dispatches", self.env._("Dispatches"), group=self.env._("Dispatch")),
+            Column("signed_on_time", self.env._("Signed For on Time"), group=self.env._("Sign For")),
+            Column("sign_on_time_rate", self.env._("On-time Sign-for Rate"), "percent", group=self.env._("Sign For")),
+            Column("avg_sign", self.env._("Average Sign-for Time"), "duration", group=self.env._("Sign For")),
+            Column("due", self.env._("Due"), group=self.env._("Handling")),
+            Column("handled_on_time", self.env._("Handled on Time"), group=self.env._("Handling")),
+            Column("on_time_rate", self.env._("On-time Rate"), "percent", group=self.env._("Handling")),
+            Column("closed", self.env._("Closed"), group=self.env._("Handling")),
+            Column("close_rate", self.env._("Close Rate"), "percent", group=self.env._("Handling")),
+            Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Handling")),
+            Column("overdue", self.env._("Overdue Time"), "duration", 14, group=self.env._("Handling")),
+            Column("avg_handle", self.env._("Average Handling Time"), "duration", 14, group=self.env._("Handling")),
+            Column("returned", self.env._("Returned"), group=self.env._("Returns, Redo, Extensions")),
+            Column("return_rate", self.env._("Return Rate"), "percent", group=self.env._("Returns, Redo, Extensions")),
+            Column("redone", self.env._("Redone"), group=self.env._("Returns, Redo, Extensions")),
+            Column("redo_rate", self.env._("Redo Rate"), "percent", group=self.env._("Returns, Redo, Extensions")),
+            Column("extended", self.env._("Extended"), group=self.env._("Returns, Redo, Extensions")),
+            Column("extension_rate", self.env._("Extension Rate"), "percent",
+                   group=self.env._("Returns, Redo, Extensions")),
+            Column("callbacks_due", self.env._("Callbacks Due"), group=self.env._("Callback")),
+            Column("callbacks_done", self.env._("Callbacks Done"), group=self.env._("Callback")),
+            Column("callback_rate", self.env._("Callback Rate"), "percent", group=self.env._("Callback")),
+            Column("rated", self.env._("Rated"), group=self.env._("Callback")),
+            Column("satisfied", self.env._("Satisfied"), group=self.env._("Callback")),
+            Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=self.env._("Callback")),
+            Column("finished", self.env._("Closed after Callback"), group=self.env._("Callback")),
+            Column("first_time_closed", self.env._("Closed First Time"), group=self.env._("Callback")),
+            Column("first_time_closed_rate", self.env._("First-time Rate"), "percent", group=self.env._("Callback")),
+            Column("avg_review", self.env._("Average Review Time"), "duration", 14),
+        ]
+
+    @staticmethod
+    def _unit_row(name, figures):
+        def seconds(hours):
+            return hours * 3600.0 if hours is not None else None
+
+        return {
+            **figures, "unit": name, "avg_sign": seconds(figures.get("avg_sign_hours")),
+            "avg_handle": seconds(figures.get("avg_handle_hours")),
+            "avg_review": seconds(figures.get("avg_review_hours")),
+            "overdue": seconds(figures.get("overdue_hours")),
+        }
+
+    @staticmethod
+    def _totals(rows, label):
+        """Sum the counts of all rows and compute the rates of the sums (never an average of rates)."""
+        counts = {key for num_den in RATES.values() for key in num_den} | {"overdue_count"}
+        totals = {key: sum(row.get(key) or 0 for row in rows) for key in counts}
+        totals["overdue"] = sum(row.get("overdue") or 0 for row in rows)
+        for rate, (num, den) in RATES.items():
+            totals[rate] = totals[num] / totals[den] if totals[den] else None
+        totals["unit"] = label
+        return totals
+
+    def _build_unit(self, report):
+        units = self._units()
+        figures = self.env["hotline.kpi.case"].unit_figures(self.date_from, self.date_to, units)
+        rows = [self._unit_row(unit.name, figures[unit.id]) for unit in units]
+        report.add_table(self.env._("Units"), self._title(), self._subtitle(), self._unit_columns(), rows,
+                         totals=self._totals(rows, self.env._("Total")))
+
+    def _build_assessment(self, report):
+        scheme = self.scheme_id or self.env["hotline.assessment.scheme"].search([], limit=1)
+        if not scheme:
+            raise UserError(self.env._("Define an assessment scheme first."))
+        assessment = self.env["hotline.assessment"].create({
+            "scheme_id": scheme.id, "date_from": self.date_from, "date_to": self.date_to,
+            "unit_ids": [fields.Command.set(self.unit_ids.ids)],
+        })
+        assessment.action_compute()
+        labels = dict(self.env["hotline.assessment.scheme.line"]._fields["indicator"]._description_selection(
+            self.env))
+        columns = [Column("rank", self.env._("Rank"), "int", 6), Column("unit", self.env._("Unit"), "text", 24),
+                   Column("score", self.env._("Score"), "float", 10)]
+        columns += [Column(line.indicator, labels[line.indicator], "percent", 14,
+                           group=self.env._("%(weight)s points, target %(target)s%%", weight=f"{line.weight:g}",
+                                   target=f"{line.target:g}"))
+                    for line in scheme.line_ids]
+        columns += [Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Deductions")),
+                    Column("returned", self.env._("Returned"), group=self.env._("Deductions")),
+                    Column("deduction", self.env._("Points Deducted"), "float", group=self.env._("Deductions"))]
+        rows = [{**{name: result[name] for name in result._figure_fields()}, "rank": result.rank,
+                 "unit": result.unit_id.name, "score": result.score, "deduction": result.deduction}
+                for result in assessment.result_ids]
+        report.add_table(self.env._("Assessment"), f"{self._title()} · {scheme.name}", self._subtitle(), columns, rows,
+                         notes=[scheme.formula])
+        assessment.unlink()
+
+    # ------------------------------------------------------------------
+    # 行业分析表 and 热点排名表
+    # ------------------------------------------------------------------
+    def _build_industry(self, report):
+        lines = self.env["hotline.kpi.case"].industry_table(self.date_from, self.date_to)
+        industries = self.env["hotline.industry"].browse({line["industry_id"] for line in lines} - {False})
+        types = self.env["hotline.case.type"].browse({line["type_id"] for line in lines} - {False})
+        industry_names = {r.id: r.name for r in industries}
+        type_names = {r.id: r.name for r in types}
+        none = self.env._("(none)")
+        rows = [{
+            "industry": industry_names.get(line["industry_id"], none), "type": type_names.get(line["type_id"], none),
+            "count": line["count"], "previous_count": line["previous_count"],
+            "change": line["count"] - line["previous_count"],
+            "change_rate": ((line["count"] - line["previous_count"]) / line["previous_count"]
+                            if line["previous_count"] else None),
+        } for line in lines]
+        rows.sort(key=lambda r: (r["industry"], -r["count"]))
+        columns = [Column("industry", self.env._("Industry"), "text", 20),
+                   Column("type", self.env._("Type"), "text", 16),
+                   Column("count", self.env._("Cases"), group=self.env._("This Period")),
+                   Column("previous_count", self.env._("Cases"), group=self.env._("Previous Period")),
+                   Column("change", self.env._("Change"), group=self.env._("Change")),
+                   Column("change_rate", self.env._("Change (%)"), "percent", group=self.env._("Change"))]
+        total, previous = sum(r["count"] for r in rows), sum(r["previous_count"] for r in rows)
+        report.add_table(self.env._("Industries"), self._title(), self._subtitle(), columns, rows, totals={
+            "industry": self.env._("Total"), "count": total, "previous_count": previous, "change": total - previous,
+            "change_rate": (total - previous) / previous if previous else None,
+        })
+
+    def _build_hotspot(self, report):
+        kpi = self.env["hotline.kpi.case"]
+        kinds = [("category", self.env._("Categories")), ("street", self.env._("Streets")),
+                 ("district", self.env._("Districts")),
+                 ("caller", self.env._("Repeat Callers"))]
+        columns = [Column("rank", self.env._("Rank"), "int", 6), Column("name", self.env._("Name"), "text", 30),
+                   Column("count", self.env._("Cases"), group=self.env._("This Period")),
+                   Column("previous_count", self.env._("Cases"), group=self.env._("Previous Period")),
+                   Column("previous_rank", self.env._("Rank"), group=self.env._("Previous Period")),
+                   Column("rank_change", self.env._("Rank Change"), "int", 10)]
+        for kind, label in kinds:
+            rows = kpi.hotspots(kind, self.date_from, self.date_to, limit=20)
+            report.add_table(label, f"{self._title()} · {label}", self._subtitle(), columns, rows)
+
+    # ------------------------------------------------------------------
+    # 受理业务统计 (one row per case: the large export)
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _intake_params(start, end):
+        return {"start": start, "end": end}
+
+    @staticmethod
+    def _intake_query(select):
+        return f"""
+            SELECT {select} FROM hotline_case c
+             WHERE c.date_received >= %(start)s AND c.date_received < %(end)s
+        """
+
+    def _build_intake(self, report):
+        kpi = self.env["hotline.kpi.case"]
+        kpi._check_reader()
+        start, end = kpi._period_bounds(self.date_from, self.date_to)
+        self.env["hotline.case"].flush_model()
+        names = {
+            "type": {r.id: r.name for r in self.env["hotline.case.type"].with_context(active_test=False).search([])},
+            "category": {r.id: r.complete_name
+                         for r in self.env["hotline.category"].with_context(active_test=False).search([])},
+            "unit": {r.id: r.name for r in self.env["hotline.unit"].with_context(active_test=False).search([])},
+            "agent": {r.id: r.name for r in self.env["res.users"].with_context(active_test=False).search(
+                [("share", "=", False)])},
+        }
+        channels = dict(self.env["hotline.case"]._fields["channel"]._description_selection(self.env))
+        states = dict(self.env["hotline.case"]._fields["state"]._description_selection(self.env))
+        outcomes = dict(self.env["hotline.report.case.intake"]._fields["intake_outcome"]._description_selection(
+            self.env))
+        tz = kpi._tz()
+        columns = [Column("name", self.env._("Number"), "text", 16),
+                   Column("received", self.env._("Received"), "datetime", 17),
+                   Column("channel", self.env._("Channel"), "text", 10), Column("type", self.env._("Type"), "text", 10),
+                   Column("category", self.env._("Category"), "text", 24),
+                   Column("agent", self.env._("Agent"), "text", 12),
+                   Column("outcome", self.env._("Intake Outcome"), "text", 12),
+                   Column("unit", self.env._("Unit"), "text", 20),
+                   Column("state", self.env._("Status"), "text", 10)]
+        cr = self.env.cr
+        # a server-side cursor streams the rows: memory stays flat whatever the period
+        cr.execute("DECLARE hotline_intake_export NO SCROLL CURSOR FOR " + self._intake_query(
+            f"c.name, c.date_received, c.channel, c.type_id, c.category_id, c.agent_id, {INTAKE_OUTCOME_SQL},"
+            " c.unit_id, c.state") + " ORDER BY c.date_received, c.id", self._intake_params(start, end))
+
+        totals = {}
+
+        def rows():
+            count = 0
+            while True:
+                cr.execute("FETCH 5000 FROM hotline_intake_export")
+                batch = cr.fetchall()
+                if not batch:
+                    # add_table writes the totals after the last row: the count is known by then
+                    totals["name"] = self.env._("Total: %s cases", count)
+                    return
+                count += len(batch)
+                for name, received, channel, type_id, category_id, agent_id, outcome, unit_id, state in batch:
+                    yield {
+                        "name": name,
+                        "received": pytz.utc.localize(received).astimezone(tz).replace(tzinfo=None),
+                        "channel": channels.get(channel), "type": names["type"].get(type_id),
+                        "category": names["category"].get(category_id), "agent": names["agent"].get(agent_id),
+                        "outcome": outcomes.get(outcome), "unit": names["unit"].get(unit_id),
+                        "state": states.get(state),
+                    }
+
+        count = report.add_table(self.env._("Cases"), self._title(), self._subtitle(), columns, rows(), totals=totals,
+                                 progress=self._set_progress)
+        cr.execute("CLOSE hotline_intake_export")
+        return count

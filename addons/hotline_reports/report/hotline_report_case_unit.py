@@ -1,0 +1,89 @@
+from odoo import api, fields, models
+
+from ..models.hotline_kpi_case import (
+    CASE_MEASURES,
+    CENTER_TZ_SQL,
+    LOG_ACTIONS,
+    LOG_MEASURES,
+    SATISFIED_KEYS,
+)
+
+
+def _count(string, help_text):
+    return fields.Integer(string=string, readonly=True, aggregator="sum", help=help_text)
+
+
+class HotlineReportCaseUnit(models.Model):
+    """单位统计分析: every case indicator per unit and local day, summable over any period.
+
+    Built from the definitions of `hotline.kpi.case` (CASE_MEASURES, LOG_MEASURES): summed over a
+    period, each column equals the same key of `hotline.kpi.case.unit_figures` for that period.
+    Rates are ratios of these sums; the XLSX export and the assessment print them.
+    """
+
+    _name = "hotline.report.case.unit"
+    _description = "Unit Statistics"
+    _auto = False
+    _order = "date desc, unit_id"
+    # the ORM flushes these before reading the view
+    _depends = {
+        "hotline.case": ["unit_id", "state", "date_dispatched", "date_accepted", "date_submitted", "date_closed",
+                         "deadline", "sign_deadline", "satisfaction", "return_count", "reopen_count"],
+        "hotline.case.log": ["case_id", "action", "unit_id", "date"],
+    }
+
+    date = fields.Date(readonly=True, help="Local day the case counts on for each column (see its help).")
+    unit_id = fields.Many2one("hotline.unit", string="Unit", readonly=True)
+    dispatched = _count("Dispatched", "派单量: cases the unit holds whose last dispatch is on this day.")
+    signed_on_time = _count("Signed For on Time", "Of the dispatched cases, signed for by the sign-for deadline.")
+    closed = _count("Closed", "Of the dispatched cases, result approved at review (to call back or closed).")
+    due = _count("Due", "Cases falling due: submitted, or past the deadline, whichever came first.")
+    handled_on_time = _count("Handled on Time", "Of the due cases, submitted by the (extended) deadline.")
+    overdue = _count("Overdue", "Of the due cases, submitted late or not submitted.")
+    finished = _count("Closed after Callback", "Cases closed after the callback on this day.")
+    rated = _count("Rated", "Of those, with the caller's satisfaction recorded.")
+    satisfied = _count("Satisfied", "Of the rated, very satisfied, satisfied or basically satisfied.")
+    first_time_closed = _count(
+        "Closed First Time", "Of the cases closed after the callback, satisfied and never returned, rejected at "
+        "review, reopened or extended.")
+    dispatches = _count("Dispatches", "Dispatch log lines to the unit (a case sent twice counts twice).")
+    returned = _count("Returned", "Returns by the unit.")
+    redone = _count("Redone", "The unit's results rejected at review or reopened after the callback.")
+    extended = _count("Extended", "Extensions approved.")
+    callbacks_due = _count("Callbacks Due", "The unit's results approved at review.")
+    callbacks_done = _count("Callbacks Done", "Of those, followed by the callback (closed or reopened).")
+
+    @api.model
+    def _measure_rows_sql(self):
+        zero = dict.fromkeys([*CASE_MEASURES, *LOG_MEASURES], "0")
+
+        def columns(key):
+            return ", ".join(("1" if k == key else v) + f" AS {k}" for k, v in zero.items())
+
+        day = "({0} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date"
+        parts = [f"""
+            SELECT c.unit_id, {day.format(date_expr)} AS date, {columns(key)}
+              FROM hotline_case c, tz
+             WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
+               AND {date_expr} IS NOT NULL AND {cond}""" for key, (date_expr, cond) in CASE_MEASURES.items()]
+        parts += [f"""
+            SELECT l.unit_id, {day.format('l.date')} AS date, {columns(key)}
+              FROM hotline_case_log l, tz
+             WHERE l.unit_id IS NOT NULL AND l.action IN {LOG_ACTIONS!r} AND {cond}"""
+                  for key, cond in LOG_MEASURES.items()]
+        return " UNION ALL ".join(parts)
+
+    @property
+    def _table_query(self):
+        sums = ", ".join(f"SUM(m.{k}) AS {k}" for k in [*CASE_MEASURES, *LOG_MEASURES])
+        rows = self._measure_rows_sql() % {
+            "now": "(NOW() AT TIME ZONE 'UTC')",
+            "satisfied": repr(SATISFIED_KEYS),
+        }
+        return f"""
+            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name)
+            SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, {sums}
+              FROM ({rows}) m
+          GROUP BY m.date, m.unit_id
+        """
+

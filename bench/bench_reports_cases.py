@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Time the case reports of hotline_reports on the benchmark database, next to plain ORM read_group.
+
+    .venv/bin/python bench/generate_cases.py --db hc_bench --create   # once: 1,000,000 cases with history
+    .venv/bin/python bench/bench_reports_cases.py --db hc_bench
+
+Measured as a reviewer, each repeated --repeat times (median printed), with in the same run the
+plain ORM `_read_group` on the base tables over the same period as the baseline:
+  * 综合考核 of all units over a year (unit figures, score, rank, stored)      goal <= 2 s
+  * 热点排名 for a month (categories; and all four rankings)                      goal <= 1 s
+  * a year's 单位统计分析 as XLSX (all units, every indicator)                    goal <= 5 s
+  * the 单位统计分析 pivot (SQL view) over a year, by unit                        (no goal)
+hotline_reports is installed (or updated) in the database first. Nothing is kept (rolled back).
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_case import ROOT, boot_odoo, database_exists  # noqa: E402
+
+GOALS_S = {"assessment, all units, a year": 2.0, "hot spots, a month (categories)": 1.0,
+           "unit statistics XLSX, a year": 5.0}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "hc_bench"), help="database (default hc_bench)")
+    parser.add_argument("--repeat", type=int, default=5, help="repeats per measure (default 5)")
+    return parser.parse_args()
+
+
+def install_reports(db):
+    """Install or update hotline_reports so the measured code is the checked-out one."""
+    import psycopg2  # noqa: PLC0415
+
+    conn = psycopg2.connect(dbname=db)
+    with conn, conn.cursor() as cr:
+        cr.execute("SELECT state FROM ir_module_module WHERE name = 'hotline_reports'")
+        row = cr.fetchone()
+    conn.close()
+    flag = "-u" if row and row[0] == "installed" else "-i"
+    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, flag, "hotline_reports", "--stop-after-init",
+                    "--no-http", "--log-level=warn"], check=True)
+
+
+def seconds(env, func, repeat):
+    func()  # warm-up: caches, plans
+    samples = []
+    for _i in range(repeat):
+        env.invalidate_all()
+        start = time.perf_counter()
+        func()
+        env.flush_all()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def line(name, measured, baseline, baseline_name):
+    goal = GOALS_S.get(name)
+    verdict = "" if goal is None else ("ok" if measured <= goal else "SLOW")
+    goal_text = f"goal {goal:4.1f} s" if goal else " " * 10
+    print(f"{name:<34} {measured:7.3f} s   {goal_text}  {verdict:4}  | baseline {baseline_name}: {baseline:6.3f} s"
+          f"  (x{measured / baseline:5.1f})")
+
+
+def main():
+    args = parse_args()
+    if not database_exists(args.db):
+        print(f"bench_reports_cases SKIPPED: no database {args.db}; create it with "
+              f"`.venv/bin/python bench/generate_cases.py --db {args.db} --create`")
+        return
+    install_reports(args.db)
+    odoo, registry = boot_odoo(args.db)
+    from odoo import api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        reviewer = env["res.users"].with_context(no_reset_password=True).create({
+            "name": "基准审核员", "login": "bench_reviewer_tmp",
+            "group_ids": [(6, 0, env.ref("hotline_case.group_reviewer").ids)],
+        })
+        renv = api.Environment(cr, reviewer.id, {"lang": "zh_CN", "tz": "Asia/Shanghai"})
+        cr.execute("SELECT COUNT(*) FROM hotline_case")
+        cases = cr.fetchone()[0]
+        cr.execute("SELECT COUNT(*) FROM hotline_case_log")
+        log_lines = cr.fetchone()[0]
+        units = renv["hotline.unit"].search([])
+        today = date.today()
+        year = (today - timedelta(days=365), today - timedelta(days=1))
+        month_end = today.replace(day=1) - timedelta(days=1)
+        month = (month_end.replace(day=1), month_end)
+        print(f"database {args.db}: {cases} cases, {log_lines} log lines, {len(units)} units; year {year[0]} – "
+              f"{year[1]}, month {month[0]} – {month[1]}; median of {args.repeat}")
+        kpi = renv["hotline.kpi.case"]
+        start, end = kpi._period_bounds(*year)
+        month_start, month_end_utc = kpi._period_bounds(*month)
+        Case = renv["hotline.case"]
+        Log = renv["hotline.case.log"]
+
+        def assessment():
+            record = renv["hotline.assessment"].create({"date_from": year[0], "date_to": year[1]})
+            record.action_compute()
+
+        def baseline_year():
+            Case._read_group([("date_dispatched", ">=", start), ("date_dispatched", "<", end)], ["unit_id", "state"],
+                             ["__count"])
+            Log._read_group([("date", ">=", start), ("date", "<", end)], ["unit_id", "action"], ["__count"])
+
+        def hotspots_category():
+            kpi.hotspots("category", *month)
+
+        def hotspots_all():
+            for kind in ("category", "street", "district", "caller"):
+                kpi.hotspots(kind, *month)
+
+        def baseline_month():
+            Case._read_group([("date_received", ">=", month_start), ("date_received", "<", month_end_utc)],
+                             ["category_id"], ["__count"])
+
+        def xlsx():
+            wizard = renv["hotline.case.report.wizard"].create({"report": "unit", "date_from": year[0],
+                                                                "date_to": year[1]})
+            wizard.action_export()
+
+        def pivot():
+            renv["hotline.report.case.unit"]._read_group(
+                [("date", ">=", year[0]), ("date", "<=", year[1])], ["unit_id"], ["dispatched:sum", "due:sum",
+                                                                                   "handled_on_time:sum"])
+
+        base_year = seconds(renv, baseline_year, args.repeat)
+        base_month = seconds(renv, baseline_month, args.repeat)
+        line("assessment, all units, a year", seconds(renv, assessment, args.repeat), base_year,
+             "read_group case+log by unit")
+        line("hot spots, a month (categories)", seconds(renv, hotspots_category, args.repeat), base_month,
+             "read_group by category")
+        line("hot spots, a month (all four)", seconds(renv, hotspots_all, args.repeat), base_month,
+             "read_group by category")
+        line("unit statistics XLSX, a year", seconds(renv, xlsx, args.repeat), base_year,
+             "read_group case+log by unit")
+        line("unit statistics pivot, a year", seconds(renv, pivot, args.repeat), base_year,
+             "read_group case+log by unit")
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
