@@ -133,9 +133,9 @@ class Bridge:
         if not lines:
             return 0
         facts = []
-        for line in lines:
+        for position, line in lines:
             try:
-                fact = from_queue_log_line(line)
+                fact = from_queue_log_line(line, position)
             except (ValueError, KeyError, IndexError):
                 _logger.warning("hotline-ami: malformed queue_log line skipped: %r", line)
                 continue
@@ -175,17 +175,17 @@ class Bridge:
                                   "reason": m.get("PausedReason") or "", "time": last_pause, "resync": True})
                 else:
                     facts.append({"kind": "unpause", "queue": queue_name, "interface": interface,
-                                  "time": max(last_pause, login)})
+                                  "time": max(last_pause, login), "resync": True})
                 facts.append({"kind": "member_status", "queue": queue_name, "interface": interface,
                               "status": int(m.get("Status") or 0), "time": now})
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            stale = env["hotline.agent.session"].search([("pbx_id", "=", self.pbx_id), ("logout_time", "=", False),
+            stale = env["hotline.agent.session"].search([("pbx_id", "=", self.pbx_id), ("stop", "=", False),
                                                          ("queue", "in", queues)])
             for session in stale:
                 if (session.interface, session.queue) not in seen:
                     facts.append({"kind": "member_remove", "queue": session.queue, "interface": session.interface,
-                                  "time": now})
+                                  "time": now, "resync": True})
         self.ingest(facts)
 
     # -- main loop ------------------------------------------------------------------------

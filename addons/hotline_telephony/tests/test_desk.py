@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..ami.fakeami import FakeAmi
+from .fakeami import FakeAmi
 
 
 @tagged("post_install", "-at_install")
