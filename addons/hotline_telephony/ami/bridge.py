@@ -89,10 +89,15 @@ class Bridge:
                 self._lock_cr = None
 
     def _set_status(self, status):
+        """Record the link state; the heartbeat is the last moment the PBX was seen (while connected and
+        when the link dropped), which dates the end of calls a crash left without one."""
         try:
             with self.registry.cursor() as cr:
                 pbx = self._pbx(self._env(cr))
-                pbx.write({"bridge_status": status, "bridge_heartbeat": to_dt(time.time())})
+                vals = {"bridge_status": status}
+                if status == "connected" or pbx.bridge_status == "connected":
+                    vals["bridge_heartbeat"] = to_dt(time.time())
+                pbx.write(vals)
         except Exception:  # noqa: BLE001 - status is informative only
             _logger.debug("status update failed", exc_info=True)
 

@@ -154,7 +154,9 @@ class HotlinePbx(models.Model):
             street = streets[index % len(streets)] if streets else Street
             agent = call.user_id
             new_case = call.with_user(agent).action_new_case()["context"]
-            vals = {
+            vals = {  # what the pre-filled form sends back, completed by the agent
+                "caller_phone": new_case["default_caller_phone"],
+                "partner_id": new_case["default_partner_id"],
                 "date_received": call.answer_time + timedelta(minutes=1),
                 "caller_name": call.partner_id.name or rnd.choice("王李张刘陈杨赵黄周吴") + rnd.choice(["先生", "女士"]),
                 "type_id": ref("hotline_case.case_type_" + case_type).id,
@@ -168,5 +170,6 @@ class HotlinePbx(models.Model):
             case = self.env["hotline.case"].with_user(agent).with_context(new_case).create(vals)
             if answer:
                 case.action_close_on_call()
+                case.sudo().date_closed = vals["date_received"] + timedelta(minutes=3)
             else:
                 case.action_transfer()
