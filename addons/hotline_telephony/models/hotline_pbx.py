@@ -141,11 +141,14 @@ class HotlinePbx(models.Model):
         Street = self.env["hotline.street"]
         streets = Street.search([], limit=20)
         ref = self.env.ref
+        TITLES = ("先生", "女士")  # noqa: N806 - a caller who gave only a surname
         topics = [  # category, type, description, answer on the call (None: sent to dispatch)
-            ("water_outage", "consult", "来电咨询所在小区今天停水原因和恢复时间。", "已告知该片区因管网改造计划停水，预计当日18时恢复。"),
+            ("water_outage", "consult", "来电咨询所在小区今天停水原因和恢复时间。",
+             "已告知该片区因管网改造计划停水，预计当日18时恢复。"),
             ("heating_not_warm", "complaint", "家中暖气不热，室温只有15度，请热力公司上门检查。", None),
             ("road_streetlight", "help", "小区门口路段路灯连续几晚不亮，夜间出行不安全。", None),
-            ("gas_account", "consult", "来电咨询燃气过户需要带哪些材料。", "已告知携带房产证、身份证到燃气营业厅办理。"),
+            ("gas_account", "consult", "来电咨询燃气过户需要带哪些材料。",
+             "已告知携带房产证、身份证到燃气营业厅办理。"),
             ("drainage_blocked", "help", "楼下污水井堵塞，污水漫到路面，气味很大。", None),
             ("sanitation_garbage", "complaint", "小区垃圾桶满溢两天无人清运。", None),
         ]
@@ -158,7 +161,7 @@ class HotlinePbx(models.Model):
                 "caller_phone": new_case["default_caller_phone"],
                 "partner_id": new_case["default_partner_id"],
                 "date_received": call.answer_time + timedelta(minutes=1),
-                "caller_name": call.partner_id.name or rnd.choice("王李张刘陈杨赵黄周吴") + rnd.choice(["先生", "女士"]),
+                "caller_name": call.partner_id.name or rnd.choice("王李张刘陈杨赵黄周吴") + rnd.choice(TITLES),
                 "type_id": ref("hotline_case.case_type_" + case_type).id,
                 "category_id": ref("hotline_case.category_" + category).id,
                 "street_id": street.id,

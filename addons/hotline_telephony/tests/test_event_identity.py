@@ -166,5 +166,6 @@ class TestEventIdentity(HotlineTelephonyCase):
         self.ingest(self.from_log(log))
         self.assertEqual([(c.outcome, c.completed_by, c.wait_seconds, c.talk_seconds, c.user_id)
                           for c in self.calls()],
-                         [("transferred", "transfer", 3, 30, self.agent1), ("transferred", "transfer", 2, 25, self.agent2)])
+                         [("transferred", "transfer", 3, 30, self.agent1),
+                          ("transferred", "transfer", 2, 25, self.agent2)])
 
