@@ -344,11 +344,7 @@ class Ingestor:
         power loss). They end when the PBX was last known alive and are marked as cut off."""
         start = to_dt(f["time"])
         calls = self.env["hotline.call"].search([
-            ("pbx_id", "=", self.pbx.id), ("end_time", "=", False), ("enter_time", "<", start),
-            ("originate_action_id", "=", False)])
-        calls |= self.env["hotline.call"].search([
-            ("pbx_id", "=", self.pbx.id), ("end_time", "=", False), ("enter_time", "<", start),
-            ("originate_action_id", "!=", False), ("answer_time", "!=", False)])
+            ("pbx_id", "=", self.pbx.id), ("end_time", "=", False), ("enter_time", "<", start)])
         # the bridge stamps the moment it lost the PBX; a later stamp is a newer connection
         seen = self.pbx.bridge_heartbeat
         last_alive = min(seen, start) if seen else start
@@ -358,7 +354,6 @@ class Ingestor:
             if call.answer_time:
                 vals["talk_seconds"] = int((end - call.answer_time).total_seconds())
             self._write(call, vals)
-            self._cache.pop(call.uniqueid, None)
 
     # -- agents ------------------------------------------------------------------
     # Facts marked "resync" come from QueueStatus: states, not events. They change only what

@@ -170,7 +170,7 @@ class HotlinePbx(models.Model):
                 "description": description,
                 "resolution_note": answer or False,
             }
-            case = self.env["hotline.case"].with_user(agent).with_context(new_case).create(vals)
+            case = self.env["hotline.case"].with_user(agent).with_context(**new_case).create(vals)
             if answer:
                 case.action_close_on_call()
                 case.sudo().date_closed = vals["date_received"] + timedelta(minutes=3)

@@ -59,7 +59,7 @@ class TestCallLinks(HotlineTelephonyCase):
 
     def test_screen_pop_case_is_linked_to_its_call(self):
         ctx = self.mobile.with_user(self.agent2).action_new_case()["context"]
-        case = self.env["hotline.case"].with_user(self.agent2).with_context(ctx).create(
+        case = self.env["hotline.case"].with_user(self.agent2).with_context(**ctx).create(
             {"description": "暖气不热", "caller_name": "陈先生"})
         self.assertEqual(case.sudo().call_ids, self.mobile)
         self.assertEqual(case.sudo().caller_phone, "13512345678")
