@@ -52,7 +52,9 @@ def read_queue_log():
             calls[callid].update(outcome=TERMINAL[event], wait=int(data[-1]))
         elif event == "RINGNOANSWER":
             rna[agent] += 1
-        elif event == "PAUSE":
+        elif event == "PAUSE":  # a PAUSE while paused (new reason) starts a new interval
+            if pauses[agent] and pauses[agent][-1][1] is None:
+                pauses[agent][-1][1] = t
             pauses[agent].append([t, None, data[0] if data else ""])
         elif event == "UNPAUSE":
             if pauses[agent] and pauses[agent][-1][1] is None:
