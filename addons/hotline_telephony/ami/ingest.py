@@ -78,15 +78,15 @@ class Ingestor:
             self._new_calls.add(call.id)
         return call
 
-    @staticmethod
-    def _write(record, vals):
+    def _write(self, record, vals):
         """Write only what changes (keeps replays cheap and write dates honest)."""
         changed = {}
         for key, value in vals.items():
             current = record[key]
             if hasattr(current, "id"):
                 current = current.id
-            if current != value or (value == 0 and key in MEASURES and Ingestor._is_null(record, key)):
+            if current != value or (value == 0 and key in MEASURES and (
+                    record.id in self._new_calls or self._is_null(record, key))):
                 changed[key] = value
         if changed:
             record.write(changed)
@@ -117,8 +117,10 @@ class Ingestor:
         try:
             with self.env.cr.savepoint(flush=False):
                 self._precreate(facts)
+                self._events = self.env["hotline.queue.event"]._ledger(self.pbx, facts)
                 for fact in facts:
                     self._dispatch(fact)
+                self._events.flush()
                 self._flush_attempts()
                 self.env.flush_all()
                 self._push_agent_states()
@@ -131,7 +133,9 @@ class Ingestor:
         for fact in facts:
             try:
                 with self.env.cr.savepoint(flush=False):
+                    self._events = self.env["hotline.queue.event"]._ledger(self.pbx, [fact])
                     self._dispatch(fact)
+                    self._events.flush()
                     self._flush_attempts()
                     self.env.flush_all()
                 self.stats["facts"] += 1
@@ -236,7 +240,7 @@ class Ingestor:
         if handler is None:
             raise ValueError("unknown fact kind {!r}".format(fact.get("kind")))
         if fact["kind"] in KEYED_KINDS and (fact.get("log_key") or fact.get("ami_key")) \
-                and self.env["hotline.queue.event"]._seen(self.pbx, fact):
+                and self._events.seen(fact):
             return  # the same queue_log line or AMI event, or the other source's report of it
         handler(fact)
         if fact.get("live") and fact["kind"] in AGENT_STATE_KINDS:
