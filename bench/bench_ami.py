@@ -89,7 +89,7 @@ def main():
     config.parse_config(["-c", str(ROOT / "config" / "odoo.conf"), f"--addons-path={ADDONS_PATH}",
                          f"--data-dir={ROOT / '.odoo' / 'data'}", "--log-level=warn"], setup_logging=True)
     from odoo.addons.hotline_telephony.ami.bridge import Bridge  # noqa: PLC0415
-    from odoo.addons.hotline_telephony.ami.fakeami import FakeAmi  # noqa: PLC0415
+    from odoo.addons.hotline_telephony.tests.fakeami import FakeAmi  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
     fake = FakeAmi(secret="bench-secret").start()

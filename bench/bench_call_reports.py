@@ -83,7 +83,7 @@ def main():
 
         def agents_orm():
             env["hotline.agent.session"]._read_group(
-                [("login_time", ">=", m_start), ("login_time", "<", m_end)], ["user_id"], ["duration:sum"])
+                [("start", ">=", m_start), ("start", "<", m_end)], ["user_id"], ["duration:sum"])
             env["hotline.agent.pause"]._read_group(
                 [("start", ">=", m_start), ("start", "<", m_end)], ["user_id", "reason"], ["duration:sum"])
             env["hotline.call"]._read_group(

@@ -59,7 +59,7 @@ def populate(env):
     start, _end = env["hotline.monitor.kpi"]._today()
     params = {"pbx": pbx.id, "start": start, "calls": CALLS, "queues": queues, "agents": AGENTS}
     cr.execute("""
-        INSERT INTO hotline_agent_session (pbx_id, user_id, interface, queue, login_time, member_status, duration)
+        INSERT INTO hotline_agent_session (pbx_id, user_id, interface, queue, start, member_status, duration)
         SELECT %(pbx)s, u.id, u.hotline_interface, q.queue, %(start)s + interval '8 hours', 1, 0
           FROM res_users u
           CROSS JOIN LATERAL (SELECT (%(queues)s)[1 + (substr(u.hotline_interface, 8)::int + k) %% 20] AS queue
@@ -164,7 +164,7 @@ def bench_push(db, registry, api, su, boards, events=100, rate=10.0):
         token = created[:1].access_token or ""
         cr.execute("DELETE FROM bus_bus")
         interface = "PJSIP/b001"
-        cr.execute("SELECT queue FROM hotline_agent_session WHERE interface = %s AND logout_time IS NULL",
+        cr.execute("SELECT queue FROM hotline_agent_session WHERE interface = %s AND stop IS NULL",
                    [interface])
         agent_queue = cr.fetchone()[0]
     listen = psycopg2.connect(dbname="postgres")  # the bus NOTIFYs on the postgres database

@@ -106,7 +106,7 @@ shifts AS (
            days.day + CASE WHEN a.n %% 2 = 0 THEN time '08:00' ELSE time '12:00' END - interval '8 hours'
                + make_interval(secs => floor(random() * 600)) AS login
       FROM agents a, days)
-INSERT INTO hotline_agent_session (user_id, interface, queue, login_time, logout_time, duration,
+INSERT INTO hotline_agent_session (user_id, interface, queue, start, stop, duration,
                                    create_date, write_date)
 SELECT user_id, 'PJSIP/bench' || n, 'hotline', login, login + interval '8 hours', 8 * 3600,
        now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
@@ -114,10 +114,10 @@ SELECT user_id, 'PJSIP/bench' || n, 'hotline', login, login + interval '8 hours'
 """
 
 PAUSES_SQL = """
-INSERT INTO hotline_agent_pause (session_id, user_id, interface, queue, start, "end", reason, duration,
+INSERT INTO hotline_agent_pause (session_id, user_id, interface, queue, start, stop, reason, duration,
                                  create_date, write_date)
-SELECT s.id, s.user_id, s.interface, s.queue, s.login_time + p.offs, LEAST(s.login_time + p.offs + p.len,
-       s.logout_time), p.reason, EXTRACT(EPOCH FROM LEAST(p.len, s.logout_time - s.login_time - p.offs))::int,
+SELECT s.id, s.user_id, s.interface, s.queue, s.start + p.offs, LEAST(s.start + p.offs + p.len,
+       s.stop), p.reason, EXTRACT(EPOCH FROM LEAST(p.len, s.stop - s.start - p.offs))::int,
        now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
   FROM hotline_agent_session s
   JOIN res_users u ON u.id = s.user_id AND u.login LIKE 'bench_agent_%%'

@@ -4,6 +4,7 @@
 #   scripts/pbx-rig.sh build    build the chroot once (cached, ~50 s, ~500 MB)
 #   scripts/pbx-rig.sh start    copy config/asterisk/*.conf in, start Asterisk, wait for AMI
 #   scripts/pbx-rig.sh stop     stop Asterisk (by its pid)
+#   scripts/pbx-rig.sh crash    kill -9 Asterisk (a PBX crash: no queue_log line for calls in progress)
 #   scripts/pbx-rig.sh status   print "running PID" or "stopped" (exit 0 / 3)
 #   scripts/pbx-rig.sh cli CMD  run an Asterisk CLI command (asterisk -rx)
 #
@@ -142,6 +143,21 @@ cmd_stop() {
     log "stopped"
 }
 
+cmd_crash() {
+    local pid
+    if pid=$(running_pid); then
+        kill -9 "$pid"
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        rm -f "$pidfile"
+        log "killed (pid $pid, SIGKILL)"
+    else
+        log "not running"
+    fi
+}
+
 cmd_status() {
     local pid
     if pid=$(running_pid); then
@@ -156,9 +172,10 @@ case ${1:-} in
     build) cmd_build ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
+    crash) cmd_crash ;;
     restart) cmd_stop; cmd_start ;;
     status) cmd_status ;;
     cli) shift; chroot "$root" /usr/sbin/asterisk -rx "$*" ;;
     root) echo "$root" ;;
-    *) echo "usage: $0 build|start|stop|restart|status|cli CMD|root" >&2; exit 2 ;;
+    *) echo "usage: $0 build|start|stop|crash|restart|status|cli CMD|root" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 {
     "name": "Hotline Telephony",
     "summary": "Asterisk PBX integration: calls, agent states, screen pop, click-to-dial",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/Hotline",
     "license": "LGPL-3",
     "author": "12319 Hotline Project",

@@ -13,6 +13,7 @@ from .conftest import AGENTS, QUEUE_LOG, wait_for
 
 TERMINAL = {"COMPLETECALLER": "answered", "COMPLETEAGENT": "answered", "ABANDON": "abandoned",
             "EXITWITHTIMEOUT": "timeout", "EXITEMPTY": "exit_empty", "EXITWITHKEY": "exit_key"}
+TRANSFERS = {"BLINDTRANSFER", "ATTENDEDTRANSFER"}
 INTERFACE_LOGIN = {v[0]: k for k, v in AGENTS.items()}
 
 
@@ -20,8 +21,16 @@ def epoch(dt):
     return dt.replace(tzinfo=UTC).timestamp() if dt else None
 
 
+def _cut_off(calls, restart):
+    """Calls still open when Asterisk started again were cut off by its death."""
+    for call in calls.values():
+        if "outcome" not in call and "cut_before" not in call:
+            call.update(cut_before=restart, outcome="answered" if call.get("agent") else None)
+
+
 def read_queue_log():
-    """Calls, ring-no-answers and pauses as Asterisk logged them."""
+    """Calls, ring-no-answers and pauses as Asterisk logged them. A call still open at a QUEUESTART
+    (Asterisk killed and started again) was cut off: it ended before that line."""
     calls = defaultdict(dict)
     rna = Counter()
     pauses = defaultdict(list)
@@ -35,11 +44,17 @@ def read_queue_log():
             calls[callid].update(agent=agent, wait=int(data[0]))
         elif event in ("COMPLETECALLER", "COMPLETEAGENT"):
             calls[callid].update(outcome="answered", agent=agent, wait=int(data[0]), talk=int(data[1]))
+        elif event in TRANSFERS:  # ...|holdtime|calltime|origposition
+            calls[callid].update(outcome="transferred", agent=agent, wait=int(data[-3]), talk=int(data[-2]))
+        elif event == "QUEUESTART":
+            _cut_off(calls, t)
         elif event in TERMINAL:
             calls[callid].update(outcome=TERMINAL[event], wait=int(data[-1]))
         elif event == "RINGNOANSWER":
             rna[agent] += 1
-        elif event == "PAUSE":
+        elif event == "PAUSE":  # a PAUSE while paused (new reason) starts a new interval
+            if pauses[agent] and pauses[agent][-1][1] is None:
+                pauses[agent][-1][1] = t
             pauses[agent].append([t, None, data[0] if data else ""])
         elif event == "UNPAUSE":
             if pauses[agent] and pauses[agent][-1][1] is None:
@@ -57,17 +72,18 @@ def odoo_facts(odoo_db):
         calls = {}
         for c in env["hotline.call"].search([("direction", "=", "inbound")]):
             calls[c.uniqueid] = {
-                "outcome": c.outcome, "agent": c.interface or None, "wait": c.wait_seconds,
+                "outcome": c.outcome or None, "agent": c.interface or None, "wait": c.wait_seconds,
                 "talk": c.talk_seconds, "caller": c.caller_number, "user": c.user_id.login or None,
-                "enter": epoch(c.enter_time),
+                "enter": epoch(c.enter_time), "answer": epoch(c.answer_time), "end": epoch(c.end_time),
+                "cut_off": c.cut_off,
             }
         rna = Counter(a.interface for a in env["hotline.call.attempt"].search([("result", "=", "noanswer")]))
         pauses = defaultdict(list)
-        for p in env["hotline.agent.pause"].search([], order="start"):
-            pauses[p.interface].append([epoch(p.start), epoch(p.end), p.reason or ""])
+        for p in env["hotline.agent.pause"].search([], order="start, id"):
+            pauses[p.interface].append([epoch(p.start), epoch(p.stop), p.reason or ""])
         sessions = defaultdict(list)
-        for s in env["hotline.agent.session"].search([], order="login_time"):
-            sessions[s.interface].append([epoch(s.login_time), epoch(s.logout_time)])
+        for s in env["hotline.agent.session"].search([], order="start, id"):
+            sessions[s.interface].append([epoch(s.start), epoch(s.stop)])
         n_calls = env["hotline.call"].search_count([("direction", "=", "inbound")])
     return calls, rna, pauses, sessions, n_calls
 
@@ -92,6 +108,9 @@ def assert_reconciled(odoo_db):
             assert abs(oc["wait"] - lc["wait"]) <= 1, callid
         if "talk" in lc:
             assert abs(oc["talk"] - lc["talk"]) <= 1, callid
+        assert oc["cut_off"] == ("cut_before" in lc), callid
+        if "cut_before" in lc:
+            assert oc["end"] and (oc["answer"] or oc["enter"]) <= oc["end"] <= lc["cut_before"], (callid, oc, lc)
     assert +rna == +log_rna, "ring-no-answer per agent"
     for agent in set(log_pauses) | set(pauses):
         lp, op = log_pauses.get(agent, []), pauses.get(agent, [])
@@ -249,3 +268,163 @@ def test_asterisk_restart_mid_run(desk, bridge, phones):
     settle(odoo_db, len(read_queue_log()[0]), timeout=30)
     assert_reconciled(odoo_db)
     assert "connected to 127.0.0.1:5038" in bridge.text()
+
+
+# -- issue 8: events are the same event only when they are the same line / AMI event ------------
+def ami_client():
+    from odoo.addons.hotline_telephony.ami.adapter import AmiClient  # noqa: PLC0415
+
+    return AmiClient("127.0.0.1", 5038, "hotline", "hotline-rig-secret")  # connects in `with`
+
+
+def log_lines(event, agent):
+    return [line.split("|") for line in QUEUE_LOG.read_text().splitlines()
+            if line.split("|")[4] == event and line.split("|")[3] == agent]
+
+
+def within_one_second(actions, check):
+    """Send the AMI actions back to back early in a second, until queue_log shows them in one second."""
+    for _attempt in range(5):
+        with ami_client() as client:
+            while time.time() % 1 > 0.3:
+                time.sleep(0.02)
+            for action in actions:
+                client.check(action)
+        time.sleep(0.5)
+        if check():
+            return
+    raise AssertionError("Asterisk never logged the actions within one second")
+
+
+def recorded_state(odoo_db, login):
+    """What the agent's systray shows (the bridge's records, no AMI round trip)."""
+    with odoo_db.env(login) as env:
+        return env.user._hotline_recorded_state(env.user._hotline_empty_state())
+
+
+def test_sign_out_and_in_within_one_second(desk, bridge, phones):
+    odoo_db = desk
+    member = {"Queue": "hotline", "Interface": "PJSIP/agent1"}
+
+    def same_second():
+        out, back = log_lines("REMOVEMEMBER", "PJSIP/agent1"), log_lines("ADDMEMBER", "PJSIP/agent1")
+        return out and back and out[-1][0] == back[-1][0] and back[-1] != back[0]
+
+    within_one_second([dict(member, Action="QueueRemove"), dict(member, Action="QueueAdd")], same_second)
+    wait_for(lambda: recorded_state(odoo_db, "ht_agent1")["logged_in"] and
+             len(odoo_facts(odoo_db)[3]["PJSIP/agent1"]) == len(read_queue_log()[3]["PJSIP/agent1"]),
+             message="the new session of agent1")
+    # signed in again: a call reaches agent1 or agent2 while the catch-up re-reads the same lines
+    call = phones.call("13400000001", 6000, 5095)
+    bridge.restart()
+    call.wait(timeout=40)
+    settle(odoo_db, len(read_queue_log()[0]), timeout=60)
+    assert recorded_state(odoo_db, "ht_agent1")["logged_in"]
+    last = odoo_facts(odoo_db)[3]["PJSIP/agent1"][-1]
+    assert last[1] is None and last[0] == int(log_lines("ADDMEMBER", "PJSIP/agent1")[-1][0])
+
+
+def test_pause_unpause_pause_within_one_second(desk, bridge):
+    odoo_db = desk
+    member = {"Action": "QueuePause", "Queue": "hotline", "Interface": "PJSIP/agent2"}
+
+    def same_second():
+        lines = [line.split("|") for line in QUEUE_LOG.read_text().splitlines()[-3:]]
+        return [line[4] for line in lines] == ["PAUSE", "UNPAUSE", "PAUSE"] and len({line[0] for line in lines}) == 1
+
+    within_one_second([dict(member, Paused="true", Reason="示忙"), dict(member, Paused="false"),
+                       dict(member, Paused="true", Reason="示忙")], same_second)
+    wait_for(lambda: recorded_state(odoo_db, "ht_agent2")["paused"], message="agent2 shown paused")
+    time.sleep(2)
+    bridge.restart()  # the catch-up reads the three lines AMI already gave
+    wait_for(lambda: bridge_connected(odoo_db, time.time() - 1), timeout=60, message="the bridge")
+    assert recorded_state(odoo_db, "ht_agent2")["paused"], "Asterisk still has agent2 paused"
+    odoo_db.as_agent("ht_agent2", "hotline_unpause")
+    settle(odoo_db, len(read_queue_log()[0]), timeout=60)
+    pauses = odoo_facts(odoo_db)[2]["PJSIP/agent2"]
+    assert pauses[-2][0] == pauses[-2][1] == pauses[-1][0] and pauses[-1][1] - pauses[-1][0] >= 2, pauses
+
+
+def test_transfers_reconcile_with_queue_log(desk, phones):
+    """Blind (the phone's SIP REFER) and attended (Asterisk's *2 feature, started over AMI) transfers."""
+    from .conftest import rig  # noqa: PLC0415
+
+    odoo_db = desk
+    # only the transferring phone takes queue calls; agent2 (paused) is still rung by the transfer
+    for login in ("ht_agent1", "ht_agent2", "ht_agent4"):
+        odoo_db.as_agent(login, "hotline_pause", "培训")
+    try:
+        odoo_db.as_agent("ht_agent5", "hotline_login")
+        blind = phones.call("13300000001", 9000, 5096)
+        wait_calls_done([blind])
+        odoo_db.as_agent("ht_agent5", "hotline_logout")
+        odoo_db.as_agent("ht_agent6", "hotline_login")
+        attended = phones.call("13300000002", 14000, 5097)
+
+        def agent6_channel():
+            out = rig("cli", "core show channels concise").stdout
+            return next((line.split("!")[0] for line in out.splitlines()
+                         if line.startswith("PJSIP/agent6-") and "!Up!" in line), None)
+        channel = wait_for(agent6_channel, timeout=20, message="agent6 to answer")
+        time.sleep(1)
+        with ami_client() as client:  # what the phone's *2 8002 does
+            client.check({"Action": "Atxfer", "Channel": channel, "Exten": "8002", "Context": "hotline-agents"})
+        wait_calls_done([attended])
+        odoo_db.as_agent("ht_agent6", "hotline_logout")
+    finally:
+        for login in ("ht_agent1", "ht_agent2", "ht_agent4"):
+            odoo_db.as_agent(login, "hotline_unpause")
+    settle(odoo_db, len(read_queue_log()[0]), timeout=30)
+    log_calls = read_queue_log()[0]
+    transferred = {c["caller"]: c for c in log_calls.values() if c.get("outcome") == "transferred"}
+    assert {"13300000001", "13300000002"} <= set(transferred), transferred
+    with odoo_db.env() as env:
+        calls = env["hotline.call"].search([("caller_number", "in", ["13300000001", "13300000002"])],
+                                           order="enter_time")
+        assert [(c.outcome, c.completed_by, c.user_id.login) for c in calls] == \
+            [("transferred", "transfer", "ht_agent5"), ("transferred", "transfer", "ht_agent6")]
+        lines = QUEUE_LOG.read_text()
+        assert "|BLINDTRANSFER|8002|hotline-agents|" in lines and "|ATTENDEDTRANSFER|" in lines
+
+
+def test_zero_second_waits_are_stored(desk):
+    """An instantly answered call (the transfer phones answer at once) waited 0 s, not 'unknown'."""
+    log_calls = read_queue_log()[0]
+    answered = [c for c in log_calls.values() if c.get("agent") and "wait" in c]
+    assert any(c["wait"] == 0 for c in answered), "no call was answered at once"
+    with desk.env() as env:
+        env.cr.execute("SELECT count(*) FILTER (WHERE wait_seconds IS NULL), avg(wait_seconds) "
+                       "FROM hotline_call WHERE direction = 'inbound' AND answer_time IS NOT NULL")
+        missing, average = env.cr.fetchone()
+    assert missing == 0
+    expected = sum(c["wait"] for c in answered) / len(answered)
+    print(f"average wait of answered calls: queue_log {expected:.2f} s, Odoo {float(average):.2f} s")
+    assert abs(float(average) - expected) < 0.01
+
+
+def test_pbx_killed_mid_call_cuts_the_call_off(desk, bridge, phones):
+    from .conftest import rig  # noqa: PLC0415
+
+    odoo_db = desk
+    call = phones.call("13200000001", 30000, 5098)
+    wait_for(lambda: any(c.get("agent") for c in read_queue_log()[0].values()
+                         if c["caller"] == "13200000001"), timeout=20, message="the call to connect")
+    time.sleep(3)
+    before = time.time()
+    rig("crash")
+    crashed = time.time()
+    rig("start", timeout=120)
+    wait_for(lambda: bridge_connected(odoo_db, crashed), timeout=90, message="the bridge to reconnect")
+    call.terminate()
+    log_calls = read_queue_log()[0]
+    cut = [c for c in log_calls.values() if c["caller"] == "13200000001"][0]
+    assert cut.get("cut_before") and cut["outcome"] == "answered", "queue_log has no end for the call"
+    settle(odoo_db, len(log_calls), timeout=30)
+    with odoo_db.env() as env:
+        odoo_call = env["hotline.call"].search([("caller_number", "=", "13200000001")])
+        assert odoo_call.cut_off and odoo_call.end_time
+        print(f"cut-off call: answered {odoo_call.answer_time}, ended {odoo_call.end_time} "
+              f"(kill -9 between {before:.1f} and {crashed:.1f}, QUEUESTART {cut['cut_before']}), "
+              f"talk {odoo_call.talk_seconds} s")
+        # the moment the bridge lost the PBX, to the second
+        assert int(before) <= epoch(odoo_call.end_time) <= crashed, "ends when the bridge lost the PBX"

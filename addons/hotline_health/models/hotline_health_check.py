@@ -66,7 +66,7 @@ class HotlineHealthCheck(models.Model):
         silence = self._bridge_silence()
         Session = self.env["hotline.agent.session"].sudo()
         for pbx in self.env["hotline.pbx"].sudo().search([("active", "=", True)]):
-            signed_in = Session.search_count([("pbx_id", "=", pbx.id), ("logout_time", "=", False)])
+            signed_in = Session.search_count([("pbx_id", "=", pbx.id), ("stop", "=", False)])
             age = (now - pbx.bridge_heartbeat).total_seconds() if pbx.bridge_heartbeat else None
             up = pbx.bridge_status == "connected" and age is not None and age <= silence
             if up:

@@ -40,8 +40,8 @@ class HotlineHealthMetrics(models.AbstractModel):
             cr.execute("""SELECT count(DISTINCT s.interface),
                                  count(DISTINCT p.interface) FILTER (WHERE p.id IS NOT NULL)
                             FROM hotline_agent_session s
-                       LEFT JOIN hotline_agent_pause p ON p.session_id = s.id AND p."end" IS NULL
-                           WHERE s.pbx_id = %s AND s.logout_time IS NULL""", [pbx.id])
+                       LEFT JOIN hotline_agent_pause p ON p.session_id = s.id AND p.stop IS NULL
+                           WHERE s.pbx_id = %s AND s.stop IS NULL""", [pbx.id])
             signed_in, paused = cr.fetchone()
             agents.labels(label, "signed_in").set(signed_in)
             agents.labels(label, "paused").set(paused)

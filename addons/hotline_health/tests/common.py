@@ -28,7 +28,7 @@ class HotlineHealthCommon(TransactionCase):
     def sign_in(self, interface="PJSIP/agent1"):
         return self.env["hotline.agent.session"].create({
             "pbx_id": self.pbx.id, "user_id": self.agent.id, "interface": interface, "queue": "hotline",
-            "login_time": "2026-11-25 01:00:00",
+            "start": "2026-11-25 01:00:00",
         })
 
     def row(self, key):

@@ -52,11 +52,11 @@ class HotlineMonitorKpi(models.AbstractModel):
         figures = self._calls().agent_figures(start, end, [user.id]).get(user.id) or {}
         env = self.env(su=True)
         sessions = env["hotline.agent.session"].search_fetch(
-            [("user_id", "=", user.id), ("login_time", ">=", start), ("login_time", "<", end)], ["login_time"],
-            order="login_time", limit=1)
+            [("user_id", "=", user.id), ("start", ">=", start), ("start", "<", end)], ["start"],
+            order="start", limit=1)
         return {
             **figures,
-            "first_login": fields.Datetime.to_string(sessions.login_time) if sessions else False,
+            "first_login": fields.Datetime.to_string(sessions.start) if sessions else False,
             # cases this agent recorded today (intake), as the case list's "My Cases" counts them
             "cases": env["hotline.case"].search_count([("agent_id", "=", user.id), ("date_received", ">=", start),
                                                        ("date_received", "<", end), ("state", "!=", "cancelled")]),

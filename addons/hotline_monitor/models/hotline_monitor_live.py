@@ -62,10 +62,10 @@ class HotlineMonitorLive(models.AbstractModel):
         ifaces = users.mapped("hotline_interface")
         env = self.env(su=True)
         sessions = env["hotline.agent.session"].search_fetch(
-            [("logout_time", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
-            ["interface", "queue", "login_time", "member_status", "write_date"])
+            [("stop", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
+            ["interface", "queue", "start", "member_status", "write_date"])
         pauses = env["hotline.agent.pause"].search_fetch(
-            [("end", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
+            [("stop", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
             ["interface", "reason", "start"], order="start")
         Call = env["hotline.call"]
         calls = Call.search_fetch(
@@ -79,10 +79,10 @@ class HotlineMonitorLive(models.AbstractModel):
         last_end = dict(Call._read_group(
             [("interface", "in", ifaces), ("end_time", ">", now - STALE_CALL)], ["interface"], ["end_time:max"]))
         last_unpause = dict(env["hotline.agent.pause"]._read_group(
-            [("interface", "in", ifaces), ("end", ">", now - STALE_CALL)], ["interface"], ["end:max"]))
+            [("interface", "in", ifaces), ("stop", ">", now - STALE_CALL)], ["interface"], ["stop:max"]))
         last_logout = dict(env["hotline.agent.session"]._read_group(
-            [("interface", "in", ifaces), ("logout_time", ">", now - timedelta(days=1))],
-            ["interface"], ["logout_time:max"]))
+            [("interface", "in", ifaces), ("stop", ">", now - timedelta(days=1))],
+            ["interface"], ["stop:max"]))
         by_iface = {}
         for s in sessions:
             by_iface.setdefault(s.interface, []).append(s)
@@ -106,7 +106,7 @@ class HotlineMonitorLive(models.AbstractModel):
                 tile["queues"] = sorted({s.queue for s in own})
                 status = max(s.member_status for s in own)
                 pause = pause_of.get(iface)
-                idle_since = max([s.login_time for s in own] + [d for d in (last_end.get(iface),
+                idle_since = max([s.start for s in own] + [d for d in (last_end.get(iface),
                                                                             last_unpause.get(iface)) if d])
                 if call or out:
                     tile["state"] = "oncall"

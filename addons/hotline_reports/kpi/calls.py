@@ -152,18 +152,18 @@ def agent_facts_sql(periods, user_ids=None):
         clock AS NOT MATERIALIZED (SELECT (now() AT TIME ZONE 'UTC')::timestamp AS now),
         sess AS (
             SELECT x.user_id, p.day,
-                   range_agg(tsrange(GREATEST(x.login_time, p.pstart),
-                                     LEAST(COALESCE(x.logout_time, k.now), p.pend))) AS mr
+                   range_agg(tsrange(GREATEST(x.start, p.pstart),
+                                     LEAST(COALESCE(x.stop, k.now), p.pend))) AS mr
               FROM hotline_agent_session x CROSS JOIN clock k
-              JOIN periods p ON x.login_time < p.pend AND COALESCE(x.logout_time, k.now) > p.pstart
-             WHERE x.user_id IS NOT NULL AND COALESCE(x.logout_time, k.now) > x.login_time %(uf)s
+              JOIN periods p ON x.start < p.pend AND COALESCE(x.stop, k.now) > p.pstart
+             WHERE x.user_id IS NOT NULL AND COALESCE(x.stop, k.now) > x.start %(uf)s
              GROUP BY 1, 2),
         paus_r AS (
             SELECT x.user_id, p.day, COALESCE(x.reason, '') AS reason,
-                   range_agg(tsrange(GREATEST(x.start, p.pstart), LEAST(COALESCE(x."end", k.now), p.pend))) AS mr
+                   range_agg(tsrange(GREATEST(x.start, p.pstart), LEAST(COALESCE(x.stop, k.now), p.pend))) AS mr
               FROM hotline_agent_pause x CROSS JOIN clock k
-              JOIN periods p ON x.start < p.pend AND COALESCE(x."end", k.now) > p.pstart
-             WHERE x.user_id IS NOT NULL AND COALESCE(x."end", k.now) > x.start %(uf)s
+              JOIN periods p ON x.start < p.pend AND COALESCE(x.stop, k.now) > p.pstart
+             WHERE x.user_id IS NOT NULL AND COALESCE(x.stop, k.now) > x.start %(uf)s
              GROUP BY 1, 2, 3),
         paus AS (SELECT user_id, day, range_agg(mr) AS mr FROM paus_r GROUP BY 1, 2),
         call_rows AS (
@@ -250,7 +250,7 @@ def day_periods_sql():
                d::date AS day
           FROM (%(params)s) p,
                generate_series(
-                   (LEAST((SELECT min(login_time) FROM hotline_agent_session),
+                   (LEAST((SELECT min(start) FROM hotline_agent_session),
                           (SELECT min(enter_time) FROM hotline_call),
                           (SELECT min(start) FROM hotline_agent_pause),
                           now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::date,

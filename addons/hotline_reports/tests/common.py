@@ -75,10 +75,10 @@ class CallKpiCommon(TransactionCase):
             "ring_ms": 6000, "time": utc("2026-01-31 10:05:06")})
         session = env["hotline.agent.session"].sudo().create({
             "user_id": a.id, "interface": "PJSIP/rc-a", "queue": QUEUE,
-            "login_time": utc("2026-01-31 22:00:00"), "logout_time": utc("2026-02-01 02:00:00")})
+            "start": utc("2026-01-31 22:00:00"), "stop": utc("2026-02-01 02:00:00")})
         Pause = env["hotline.agent.pause"].sudo()
         Pause.create({"session_id": session.id, "user_id": a.id, "interface": "PJSIP/rc-a", "queue": QUEUE,
-                      "start": utc("2026-01-31 22:30:00"), "end": utc("2026-01-31 23:00:00"), "reason": "小休"})
+                      "start": utc("2026-01-31 22:30:00"), "stop": utc("2026-01-31 23:00:00"), "reason": "小休"})
         # signed out while paused: the pause was never closed
         Pause.create({"session_id": session.id, "user_id": a.id, "interface": "PJSIP/rc-a", "queue": QUEUE,
                       "start": utc("2026-02-01 01:30:00"), "reason": "培训"})

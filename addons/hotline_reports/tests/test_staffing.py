@@ -28,7 +28,7 @@ class TestStaffing(TransactionCase):
                              "answer_time": enter + timedelta(seconds=5), "end_time": enter + timedelta(seconds=185),
                              "wait_seconds": 5, "talk_seconds": 180, "outcome": "answered", "user_id": agent.id})
             sessions.append({"user_id": agent.id, "interface": "PJSIP/rc-staff", "queue": "kpi-staff",
-                             "login_time": ten, "logout_time": ten + timedelta(minutes=30)})
+                             "start": ten, "stop": ten + timedelta(minutes=30)})
         env["hotline.call"].sudo().create(vals)
         env["hotline.agent.session"].sudo().create(sessions)
         report = env["hotline.staffing.report"].create({"weeks": 1, "target_level": 80, "sl_seconds": 20,

@@ -374,17 +374,6 @@ class AmiClient:
         self.check(cdict)
         return cdict["ActionID"]
 
-    # Queue membership helpers (QueueAdd/QueueRemove/QueuePause)
-    def queue_add(self, queue_name, interface, member_name=None, paused=False):
-        cdict = {"Action": "QueueAdd", "Queue": queue_name, "Interface": interface,
-                 "Paused": "true" if paused else "false"}
-        if member_name:
-            cdict["MemberName"] = member_name
-        return self.check(cdict)
-
-    def queue_remove(self, queue_name, interface):
-        return self.check({"Action": "QueueRemove", "Queue": queue_name, "Interface": interface})
-
     def queue_pause(self, queue_name, interface, paused, reason=None):
         cdict = {"Action": "QueuePause", "Queue": queue_name, "Interface": interface,
                  "Paused": "true" if paused else "false"}

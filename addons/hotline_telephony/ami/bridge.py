@@ -131,6 +131,7 @@ class Bridge:
         }
 
     def _set_status(self, status):
+        """Record the link state and the bridge's own facts on the PBX (``hotline.pbx._bridge_report``)."""
         try:
             with self.registry.cursor() as cr:
                 self._pbx(self._env(cr))._bridge_report(status, self.report())
@@ -178,9 +179,9 @@ class Bridge:
         if not lines:
             return 0
         facts = []
-        for line in lines:
+        for position, line in lines:
             try:
-                fact = from_queue_log_line(line)
+                fact = from_queue_log_line(line, position)
             except (ValueError, KeyError, IndexError):
                 _logger.warning("hotline-ami: malformed queue_log line skipped: %r", line)
                 continue
@@ -220,17 +221,17 @@ class Bridge:
                                   "reason": m.get("PausedReason") or "", "time": last_pause, "resync": True})
                 else:
                     facts.append({"kind": "unpause", "queue": queue_name, "interface": interface,
-                                  "time": max(last_pause, login)})
+                                  "time": max(last_pause, login), "resync": True})
                 facts.append({"kind": "member_status", "queue": queue_name, "interface": interface,
                               "status": int(m.get("Status") or 0), "time": now})
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            stale = env["hotline.agent.session"].search([("pbx_id", "=", self.pbx_id), ("logout_time", "=", False),
+            stale = env["hotline.agent.session"].search([("pbx_id", "=", self.pbx_id), ("stop", "=", False),
                                                          ("queue", "in", queues)])
             for session in stale:
                 if (session.interface, session.queue) not in seen:
                     facts.append({"kind": "member_remove", "queue": session.queue, "interface": session.interface,
-                                  "time": now})
+                                  "time": now, "resync": True})
         self.ingest(facts)
 
     # -- main loop ------------------------------------------------------------------------

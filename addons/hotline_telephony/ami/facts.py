@@ -5,9 +5,17 @@ uniqueid = queue_log callid), so ingesting a fact twice, from either source,
 lands on the same records. A fact is a plain dict with at least ``kind`` and
 ``time`` (epoch seconds, float). Unknown or malformed input gives ``None`` or
 raises ``ValueError`` (the caller logs and skips it).
+
+Agent events (sign-in/out, pause/unpause, ring-no-answer) also carry their
+identity: ``log_key`` for a queue_log line (its byte offset and a checksum of
+the line), ``ami_key`` for an AMI event (event name, PBX timestamp to the
+microsecond, member, queue, channel). Two facts are the same event only when
+they have the same key; see ``hotline.queue.event`` for how an AMI event is
+paired with its queue_log line.
 """
 
 import os
+import zlib
 
 # QUEUESTATUS after Queue() returned (dialplan UserEvent HotlineQueueExit)
 _QUEUE_STATUS_OUTCOME = {
@@ -20,6 +28,8 @@ _QUEUE_STATUS_OUTCOME = {
 }
 
 _COMPLETE_REASON = {"caller": "caller", "agent": "agent", "transfer": "transfer"}
+# facts that are events of an agent on a queue, deduplicated by their identity
+KEYED_KINDS = {"member_add", "member_remove", "pause", "unpause", "ring_noanswer"}
 
 
 def _int(value, default=0):
@@ -41,10 +51,28 @@ def member_interface(headers):
     return headers.get("Interface") or headers.get("StateInterface") or headers.get("MemberName") or ""
 
 
+def _ami_key(headers, t):
+    # without timestampevents, the time the event reached the bridge (each event's own)
+    stamp = headers.get("Timestamp") or f"{float(headers.get('_received') or t):.6f}"
+    return "|".join([headers.get("Event") or "", stamp,
+                     member_interface(headers), headers.get("Queue") or "", headers.get("Uniqueid") or ""])
+
+
 def from_event(headers, now):
     """AMI event headers -> fact dict, or None when the event is not a fact we keep."""
+    fact = _from_event(headers, now)
+    if fact and fact["kind"] in KEYED_KINDS:
+        fact["ami_key"] = _ami_key(headers, _time(headers, now))
+    return fact
+
+
+def _from_event(headers, now):
     name = headers.get("Event")
     t = _time(headers, now)
+    if name == "FullyBooted":
+        # sent at every login; Uptime (whole seconds) dates the PBX's start to within a second
+        received = float(headers.get("_received") or now)
+        return {"kind": "pbx_start", "time": received - _int(headers.get("Uptime")) - 1}
     if name == "QueueCallerJoin":
         return {"kind": "enter", "uniqueid": headers["Uniqueid"], "linkedid": headers.get("Linkedid"),
                 "queue": headers.get("Queue"), "caller": headers.get("CallerIDNum"),
@@ -102,8 +130,25 @@ def from_event(headers, now):
     return None
 
 
-def from_queue_log_line(line):
-    """One queue_log line -> fact dict, or None for lines without a fact we keep."""
+def from_queue_log_line(line, offset=None):
+    """One queue_log line (at byte `offset` of the file) -> fact dict, or None for lines without a fact we keep."""
+    fact = _from_queue_log_line(line)
+    if fact and offset is not None and fact["kind"] in KEYED_KINDS:
+        fact["log_key"] = "%d:%08x" % (offset, zlib.crc32(line.rstrip("\r\n").encode()))
+    return fact
+
+
+def parse_queue_log(text, offset=0):
+    """Facts of queue_log text starting at byte `offset` of the file (what the reader would give)."""
+    facts = []
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            facts.append(from_queue_log_line(line, offset))
+        offset += len(line.encode())
+    return [f for f in facts if f]
+
+
+def _from_queue_log_line(line):
     parts = line.rstrip("\r\n").split("|")
     if len(parts) < 5:
         raise ValueError(f"short queue_log line: {line!r}")
@@ -143,6 +188,8 @@ def from_queue_log_line(line):
     if event in ("PAUSE", "UNPAUSE"):
         return {"kind": "pause" if event == "PAUSE" else "unpause", "queue": queue, "interface": agent,
                 "reason": d[0], "time": t}
+    if event == "QUEUESTART":
+        return {"kind": "pbx_start", "time": t}
     return None
 
 
@@ -157,7 +204,7 @@ class QueueLogReader:
         self.path = path
 
     def read_new(self, inode=0, offset=0):
-        """Return (lines, new_inode, new_offset); missing file -> ([], inode, offset)."""
+        """Return ([(offset, line)], new_inode, new_offset); missing file -> ([], inode, offset)."""
         try:
             st = os.stat(self.path)
         except OSError:
@@ -170,5 +217,9 @@ class QueueLogReader:
         end = chunk.rfind(b"\n")
         if end < 0:
             return [], st.st_ino, offset
-        lines = chunk[: end + 1].decode("utf-8", "replace").splitlines()
+        lines = []
+        position = offset
+        for raw in chunk[: end + 1].splitlines(keepends=True):
+            lines.append((position, raw.decode("utf-8", "replace")))
+            position += len(raw)
         return lines, st.st_ino, offset + end + 1

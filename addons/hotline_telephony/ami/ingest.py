@@ -1,9 +1,11 @@
 """Ingestion of call-center facts (see facts.py) into the hotline tables.
 
-Idempotent by design: a call is keyed by (PBX, caller uniqueid); ring attempts,
-sessions and pauses by (interface, queue, time within 1 s), so the same fact
+Idempotent by design: a call is keyed by (PBX, caller uniqueid); an agent event
+(sign-in/out, pause/unpause, ring-no-answer) by its identity, the queue_log line
+or the AMI event it came from (see ``hotline.queue.event``), so the same fact
 coming twice - from AMI and again from the queue_log backfill, or from a
-replayed stream - changes nothing the second time.
+replayed stream - changes nothing the second time, and two events in the same
+second stay two events.
 
 The caller owns the transaction: ``apply()`` is called with a batch of facts
 inside one short transaction, and the caller commits.
@@ -11,7 +13,11 @@ inside one short transaction, and the caller commits.
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from odoo.tools import SQL
+
+from .facts import KEYED_KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -19,7 +25,8 @@ CALL_KINDS = {"enter", "connect", "complete", "exit", "ring_noanswer"}
 # Which source may overwrite the outcome of an unanswered call: queue_log is the
 # reference; the dialplan's QUEUESTATUS tells timeouts apart from AMI's "abandon".
 _SOURCE_RANK = {False: 0, None: 0, "ami": 1, "dialplan": 2, "queue_log": 3}
-TOLERANCE = timedelta(seconds=1.5)
+# a measure of 0 s is a measure: written even where the cache shows 0 for an empty column
+MEASURES = ("wait_seconds", "ring_seconds", "talk_seconds")
 AGENT_STATE = "hotline_telephony/agent_state"
 AGENT_STATE_KINDS = {"member_add", "member_remove", "pause", "unpause", "member_status"}
 
@@ -71,19 +78,27 @@ class Ingestor:
             self._new_calls.add(call.id)
         return call
 
-    @staticmethod
-    def _write(record, vals):
+    def _write(self, record, vals):
         """Write only what changes (keeps replays cheap and write dates honest)."""
         changed = {}
         for key, value in vals.items():
             current = record[key]
             if hasattr(current, "id"):
                 current = current.id
-            if current != value:
+            if current != value or (value == 0 and key in MEASURES and (
+                    record.id in self._new_calls or self._is_null(record, key))):
                 changed[key] = value
         if changed:
             record.write(changed)
         return bool(changed)
+
+    @staticmethod
+    def _is_null(record, column):
+        """The ORM reads an empty integer column as 0: ask the database (only for zero measures)."""
+        record.flush_recordset([column])
+        record.env.cr.execute(SQL("SELECT %s IS NULL FROM %s WHERE id = %s", SQL.identifier(column),
+                                  SQL.identifier(record._table), record.id))
+        return record.env.cr.fetchone()[0]
 
     # -- entry point -------------------------------------------------------------
     def apply(self, facts):
@@ -103,8 +118,10 @@ class Ingestor:
         try:
             with self.env.cr.savepoint(flush=False):
                 self._precreate(facts)
+                self._events = self.env["hotline.queue.event"]._ledger(self.pbx, facts)
                 for fact in facts:
                     self._dispatch(fact)
+                self._events.flush()
                 self._flush_attempts()
                 self.env.flush_all()
                 self._push_agent_states()
@@ -118,7 +135,9 @@ class Ingestor:
         for fact in facts:
             try:
                 with self.env.cr.savepoint(flush=False):
+                    self._events = self.env["hotline.queue.event"]._ledger(self.pbx, [fact])
                     self._dispatch(fact)
+                    self._events.flush()
                     self._flush_attempts()
                     self.env.flush_all()
                 self.stats["facts"] += 1
@@ -223,6 +242,9 @@ class Ingestor:
         handler = getattr(self, "_on_" + str(fact.get("kind", "")), None)
         if handler is None:
             raise ValueError("unknown fact kind {!r}".format(fact.get("kind")))
+        if fact["kind"] in KEYED_KINDS and (fact.get("log_key") or fact.get("ami_key")) \
+                and self._events.seen(fact):
+            return  # the same queue_log line or AMI event, or the other source's report of it
         handler(fact)
         if fact.get("live") and fact["kind"] in AGENT_STATE_KINDS:
             self._state_changed.add(fact.get("interface"))
@@ -292,6 +314,7 @@ class Ingestor:
             "end_time": to_dt(f["time"]),
             "completed_by": f["reason"],
             "outcome": "transferred" if f["reason"] == "transfer" else "answered",
+            "cut_off": False,  # the PBX did log its end after all
         }
         if not call.answer_time:
             vals["answer_time"] = to_dt(f["time"] - f["talktime"])
@@ -323,91 +346,87 @@ class Ingestor:
 
     def _on_ring_noanswer(self, f):
         call = self._call(f)
-        t = to_dt(f["time"])
-        for interface, result, when in self._attempts(call):
-            if result == "noanswer" and interface == f["interface"] and abs(when - t) <= TOLERANCE:
-                return
         self._pending.append({
             "call_id": call.id, "interface": f["interface"], "user_id": self.user_for(f["interface"]),
-            "result": "noanswer", "ring_ms": f.get("ring_ms") or 0, "time": t,
+            "result": "noanswer", "ring_ms": f.get("ring_ms") or 0, "time": to_dt(f["time"]),
         })
 
+    def _on_pbx_start(self, f):
+        """Asterisk (re)started: the calls it had are over, though it logged no end for them (kill -9,
+        power loss). They end when the PBX was last known alive and are marked as cut off."""
+        start = to_dt(f["time"])
+        calls = self.env["hotline.call"].search([
+            ("pbx_id", "=", self.pbx.id), ("end_time", "=", False), ("enter_time", "<", start)])
+        # the bridge stamps the moment it lost the PBX; a later stamp is a newer connection
+        seen = self.pbx.bridge_heartbeat
+        last_alive = min(seen, start) if seen else start
+        for call in calls:
+            end = max(last_alive, call.answer_time or call.enter_time)
+            vals = {"end_time": end, "cut_off": True}
+            if call.answer_time:
+                vals["talk_seconds"] = int((end - call.answer_time).total_seconds())
+            self._write(call, vals)
+
     # -- agents ------------------------------------------------------------------
-    def _open_session(self, interface, queue):
-        return self.env["hotline.agent.session"].search(
-            [("pbx_id", "=", self.pbx.id), ("interface", "=", interface), ("queue", "=", queue),
-             ("logout_time", "=", False)], order="login_time desc", limit=1)
+    # Facts marked "resync" come from QueueStatus: states, not events. They change only what
+    # differs from the records, and a change they make is recorded so that the AMI event or
+    # queue_log line of the same action pairs with it later.
+    def _open(self, model, f):
+        return self.env[model].search(
+            [("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]), ("queue", "=", f["queue"]),
+             ("stop", "=", False)], order="start desc, id desc", limit=1)
+
+    def _resynced(self, f):
+        if f.get("resync"):
+            self.env["hotline.queue.event"]._record(self.pbx, f)
 
     def _on_member_add(self, f):
         self._sessions.pop((f["interface"], f["queue"]), None)
-        Session = self.env["hotline.agent.session"]
         t = to_dt(f["time"])
-        same = Session.search([("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]),
-                               ("queue", "=", f["queue"]),
-                               ("login_time", ">=", t - TOLERANCE), ("login_time", "<=", t + TOLERANCE)], limit=1)
-        if same:
+        current = self._open("hotline.agent.session", f)
+        if current and (f.get("resync") or current.start > t):
+            # still signed in (members survive a PBX restart), or an older sign-in than the open one
             return
-        current = self._open_session(f["interface"], f["queue"])
-        if current and f.get("resync"):
-            # QueueStatus after a PBX restart reports persistent members with a new
-            # LoginTime: the agent never logged out, keep the open session.
-            return
-        if current:
-            if current.login_time > t:
-                return  # an older ADDMEMBER replayed after a newer one: already superseded
-            self._close_session(current, t)  # the REMOVEMEMBER was never seen
-        session = Session.create({"pbx_id": self.pbx.id, "interface": f["interface"], "queue": f["queue"],
-                                  "login_time": t,
-                                  "user_id": self.user_for(f["interface"])})
+        current._close(t)  # its REMOVEMEMBER was never logged
+        session = self.env["hotline.agent.session"].create({
+            "pbx_id": self.pbx.id, "interface": f["interface"], "queue": f["queue"], "start": t,
+            "user_id": self.user_for(f["interface"])})
+        self._resynced(f)
         if f.get("paused"):
-            self._on_pause({"interface": f["interface"], "queue": f["queue"], "time": f["time"],
+            self._on_pause({"kind": "pause", "interface": f["interface"], "queue": f["queue"], "time": f["time"],
                             "reason": f.get("reason") or "", "session": session})
-
-    def _close_session(self, session, t):
-        session.write({"logout_time": max(t, session.login_time)})
-        for pause in session.pause_ids.filtered(lambda p: not p.end):
-            pause.end = max(t, pause.start)
 
     def _on_member_remove(self, f):
         self._sessions.pop((f["interface"], f["queue"]), None)
         t = to_dt(f["time"])
-        current = self._open_session(f["interface"], f["queue"])
-        if current and current.login_time <= t + TOLERANCE:
-            self._close_session(current, t)
+        current = self._open("hotline.agent.session", f)
+        if current and current.start <= t:
+            current._close(t)
+            self._resynced(f)
 
     def _on_pause(self, f):
-        Pause = self.env["hotline.agent.pause"]
         t = to_dt(f["time"])
-        dom = [("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]), ("queue", "=", f["queue"])]
-        if Pause.search_count(dom + [("start", ">=", t - TOLERANCE), ("start", "<=", t + TOLERANCE)]):
-            return
-        current = Pause.search(dom + [("end", "=", False)], order="start desc", limit=1)
-        if current and f.get("resync"):
-            return  # still paused, as Odoo knew
-        if current:
-            if current.start > t:
-                return
-            current.end = t  # a new reason while paused: a new interval
-        # a pause already closed around t (replay of an earlier PAUSE) is caught above
-        if Pause.search_count(dom + [("start", "<", t), ("end", ">", t)]):
-            return
-        session = f.get("session") or self._open_session(f["interface"], f["queue"])
-        Pause.create({"pbx_id": self.pbx.id, "interface": f["interface"], "queue": f["queue"], "start": t,
-                      "reason": f.get("reason") or "", "session_id": session.id,
-                      "user_id": self.user_for(f["interface"])})
+        current = self._open("hotline.agent.pause", f)
+        if current and (f.get("resync") or current.start > t):
+            return  # still paused, as recorded
+        current._close(t)  # a new reason while paused: a new interval
+        session = f.get("session") or self._open("hotline.agent.session", f)
+        self.env["hotline.agent.pause"].create({
+            "pbx_id": self.pbx.id, "interface": f["interface"], "queue": f["queue"], "start": t,
+            "reason": f.get("reason") or "", "session_id": session.id, "user_id": self.user_for(f["interface"])})
+        self._resynced(f)
 
     def _on_unpause(self, f):
         t = to_dt(f["time"])
-        current = self.env["hotline.agent.pause"].search(
-            [("pbx_id", "=", self.pbx.id), ("interface", "=", f["interface"]), ("queue", "=", f["queue"]),
-             ("end", "=", False), ("start", "<=", t + TOLERANCE)], order="start desc", limit=1)
-        if current:
-            current.end = max(t, current.start)
+        current = self._open("hotline.agent.pause", f)
+        if current and current.start <= t:
+            current._close(t)
+            self._resynced(f)
 
     def _on_member_status(self, f):
         key = (f["interface"], f["queue"])
         if key not in self._sessions:
-            self._sessions[key] = self._open_session(*key)
+            self._sessions[key] = self._open("hotline.agent.session", f)
         session = self._sessions[key]
         if session and session.member_status != f["status"]:
             session.member_status = f["status"]

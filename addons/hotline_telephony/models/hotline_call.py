@@ -33,7 +33,10 @@ class HotlineCall(models.Model):
     pbx_id = fields.Many2one("hotline.pbx", string="PBX", readonly=True, index=True)
     direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], required=True,
                                  default="inbound", readonly=True, index=True)
-    caller_number = fields.Char(readonly=True, index=True)
+    caller_number = fields.Char(readonly=True, index=True, help="The caller id as the PBX received it.")
+    # the caller id in the center's format (13893112345, 0931-8827316), as cases store caller phones:
+    # calls are found by it and tied to the caller's cases
+    caller_phone = fields.Char(string="Caller Phone", compute="_compute_caller_phone", store=True, index=True)
     called_number = fields.Char(readonly=True)
     partner_id = fields.Many2one("res.partner", string="Caller", readonly=True, index=True)
     queue = fields.Char(readonly=True, index=True)
@@ -50,6 +53,9 @@ class HotlineCall(models.Model):
                                       readonly=True)
     completed_by = fields.Selection([("caller", "Caller"), ("agent", "Agent"), ("transfer", "Transfer")],
                                     readonly=True)
+    cut_off = fields.Boolean(string="Cut Off", readonly=True,
+                             help="The PBX stopped (crash, power loss) during the call and logged no end for it: "
+                                  "the call ends when the PBX was last known alive.")
     position = fields.Integer(string="Queue Position", readonly=True)
     orig_position = fields.Integer(string="Original Position", readonly=True)
     originate_action_id = fields.Char(readonly=True, index="btree_not_null", copy=False)
@@ -69,12 +75,9 @@ class HotlineCall(models.Model):
         domain = []
         if self.partner_id:
             domain = [("partner_id", "=", self.partner_id.id)]
-        if self.caller_number:
-            try:
-                norm = Case._normalize_phone(self.caller_number)
-                domain = ["|", ("caller_phone", "=", norm)] + domain if domain else [("caller_phone", "=", norm)]
-            except UserError:
-                norm = None  # anonymous or odd caller id: no phone history
+        if self.caller_phone:
+            domain = ["|", ("caller_phone", "=", self.caller_phone)] + domain if domain \
+                else [("caller_phone", "=", self.caller_phone)]
         cases = Case.search_fetch(domain, ["name", "state", "create_date"], order="id desc", limit=5) \
             if domain else Case
         # one query in the usual case (a caller with fewer than 5 cases)
@@ -83,7 +86,7 @@ class HotlineCall(models.Model):
         return {
             "call_id": self.id,
             "uniqueid": self.uniqueid,
-            "caller_number": self.caller_number or "",
+            "caller_number": self.caller_phone or "",
             "queue": self.queue or "",
             "wait_seconds": self.wait_seconds,
             "partner": {"id": self.partner_id.id, "name": self.partner_id.name} if self.partner_id else False,
@@ -107,15 +110,29 @@ class HotlineCall(models.Model):
         self.sudo()._send_screen_pop(self.env.user)
         return True
 
+    @api.depends("caller_number")
+    def _compute_caller_phone(self):
+        for call in self:
+            call.caller_phone = call._normalized(call.caller_number)
+
+    def _normalized(self, number):
+        """`number` in the center's format, or as it is when it is no phone number (anonymous, 8001)."""
+        if not number:
+            return False
+        try:
+            return self.env["hotline.case"]._normalize_phone(number)
+        except UserError:
+            return number
+
     @api.depends("attempt_ids.result")
     def _compute_missed_attempt_count(self):
         for call in self:
             call.missed_attempt_count = len(call.attempt_ids.filtered(lambda a: a.result == "noanswer"))
 
-    @api.depends("caller_number", "called_number", "direction", "enter_time")
+    @api.depends("caller_phone", "called_number", "direction", "enter_time")
     def _compute_display_label(self):
         for call in self:
-            number = call.caller_number if call.direction == "inbound" else call.called_number
+            number = call.caller_phone if call.direction == "inbound" else call.called_number
             call.display_label = "{} {}".format(number or "?", fields.Datetime.to_string(call.enter_time) or "")
 
     def action_new_case(self):
@@ -124,7 +141,7 @@ class HotlineCall(models.Model):
         self.check_access("read")
         ctx = {
             "default_channel": "phone",
-            "default_caller_phone": self.caller_number,
+            "default_caller_phone": self.caller_phone,
             "default_partner_id": self.partner_id.id,
             "default_call_ids": [(6, 0, self.ids)],
         }

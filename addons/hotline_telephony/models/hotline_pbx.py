@@ -52,7 +52,12 @@ class HotlinePbx(models.Model):
         (system health) extend this method.
         """
         self.ensure_one()
-        self.write({"bridge_status": status, "bridge_heartbeat": fields.Datetime.now()})
+        vals = {"bridge_status": status}
+        # The heartbeat is the last moment the PBX was seen: while connected, and when the link
+        # dropped; it dates the end of the calls a crash left without one.
+        if status == "connected" or self.bridge_status == "connected":
+            vals["bridge_heartbeat"] = fields.Datetime.now()
+        self.write(vals)
 
     def _hotline_facts_applied(self, facts):
         """Hook called by the AMI ingestion, in its transaction, once per batch with the facts it applied
@@ -102,8 +107,10 @@ class HotlinePbx(models.Model):
     # -- demo -------------------------------------------------------------------------
     def _demo_load_traffic(self):
         """A morning of queue traffic (08:30-11:30 yesterday, Beijing time) as queue_log lines,
-        ingested like a backfill: answered calls, abandons, ring-no-answer, pauses."""
-        from ..ami.facts import from_queue_log_line  # noqa: PLC0415
+        ingested like a backfill: answered calls, abandons, ring-no-answer, pauses. The callers are
+        the demo city's (known callers and first-time ones); answered calls become cases the way an
+        agent takes them from the screen pop."""
+        from ..ami.facts import parse_queue_log  # noqa: PLC0415
         from ..ami.ingest import Ingestor  # noqa: PLC0415
 
         self.ensure_one()
@@ -111,8 +118,11 @@ class HotlinePbx(models.Model):
         day = fields.Date.context_today(self) - timedelta(days=1)
         t0 = int((datetime.combine(day, time(8, 30)) - timedelta(hours=8)).timestamp())  # 08:30 UTC+8
         agents = ["PJSIP/agent1", "PJSIP/agent2", "PJSIP/agent3"]
-        numbers = [p.phone for p in self.env["res.partner"].search([("phone", "!=", False)], limit=20)] or []
-        numbers += ["13%09d" % rnd.randrange(10**9) for _i in range(20)]
+        callers = self.env["res.partner"].search([("hotline_phone_norm", "!=", False), ("is_company", "=", False)],
+                                                 order="id", limit=20)
+        # landlines reach the PBX without the dash (09318827316); mobiles as they are
+        numbers = [p.hotline_phone_norm.replace("-", "") for p in callers]
+        numbers += ["1%s%09d" % (rnd.choice("3589"), rnd.randrange(10**9)) for _i in range(20)]
         lines = [f"{t0}|MANAGER|hotline|{a}|ADDMEMBER|" for a in agents]
         busy_until = dict.fromkeys(agents, t0)
         t = t0 + 60
@@ -125,7 +135,7 @@ class HotlinePbx(models.Model):
                 wait = rnd.randint(15, 90)
                 lines.append(f"{t + wait}|{callid}|hotline|NONE|ABANDON|1|1|{wait}")
                 continue
-            wait = rnd.randint(2, 12)
+            wait = rnd.randint(0, 12)
             if rnd.random() < 0.12:
                 lines.append(f"{t + 6}|{callid}|hotline|{rnd.choice(agents)}|RINGNOANSWER|6000")
                 wait += 7
@@ -140,5 +150,49 @@ class HotlinePbx(models.Model):
                   f"{t0 + 9000}|NONE|hotline|PJSIP/agent1|UNPAUSE|"]
         lines += [f"{t0 + 3 * 3600 + 600}|MANAGER|hotline|{a}|REMOVEMEMBER|" for a in agents]
         lines.sort(key=lambda line: int(line.split("|", 1)[0]))
-        Ingestor(self.env, self).apply([from_queue_log_line(line) for line in lines])
+        Ingestor(self.env, self).apply(parse_queue_log("\n".join(lines) + "\n"))
         _logger.info("hotline demo: %d queue_log lines ingested", len(lines))
+        self._demo_cases_from_calls(rnd)
+
+    def _demo_cases_from_calls(self, rnd):
+        """Each answered demo call is recorded as a case by its agent, from the screen pop."""
+        calls = self.env["hotline.call"].search([("pbx_id", "=", self.id), ("outcome", "=", "answered"),
+                                                 ("user_id", "!=", False)], order="enter_time")
+        Street = self.env["hotline.street"]
+        streets = Street.search([], limit=20)
+        ref = self.env.ref
+        TITLES = ("先生", "女士")  # noqa: N806 - a caller who gave only a surname
+        topics = [  # category, type, description, answer on the call (None: sent to dispatch)
+            ("water_outage", "consult", "来电咨询所在小区今天停水原因和恢复时间。",
+             "已告知该片区因管网改造计划停水，预计当日18时恢复。"),
+            ("heating_not_warm", "complaint", "家中暖气不热，室温只有15度，请热力公司上门检查。", None),
+            ("road_streetlight", "help", "小区门口路段路灯连续几晚不亮，夜间出行不安全。", None),
+            ("gas_account", "consult", "来电咨询燃气过户需要带哪些材料。",
+             "已告知携带房产证、身份证到燃气营业厅办理。"),
+            ("drainage_blocked", "help", "楼下污水井堵塞，污水漫到路面，气味很大。", None),
+            ("sanitation_garbage", "complaint", "小区垃圾桶满溢两天无人清运。", None),
+        ]
+        for index, call in enumerate(calls):
+            category, case_type, description, answer = topics[index % len(topics)]
+            street = streets[index % len(streets)] if streets else Street
+            agent = call.user_id
+            new_case = call.with_user(agent).action_new_case()["context"]
+            vals = {  # what the pre-filled form sends back, completed by the agent
+                "caller_phone": new_case["default_caller_phone"],
+                "partner_id": new_case["default_partner_id"],
+                "date_received": call.answer_time + timedelta(minutes=1),
+                "caller_name": call.partner_id.name or rnd.choice("王李张刘陈杨赵黄周吴") + rnd.choice(TITLES),
+                "type_id": ref("hotline_case.case_type_" + case_type).id,
+                "category_id": ref("hotline_case.category_" + category).id,
+                "street_id": street.id,
+                "district_id": street.district_id.id,
+                "address": call.partner_id.street or "%s%d号" % (street.name or "", 1 + index),
+                "description": description,
+                "resolution_note": answer or False,
+            }
+            case = self.env["hotline.case"].with_user(agent).with_context(**new_case).create(vals)
+            if answer:
+                case.action_close_on_call()
+                case.sudo().date_closed = vals["date_received"] + timedelta(minutes=3)
+            else:
+                case.action_transfer()

@@ -137,11 +137,11 @@ class ResUsers(models.Model):
     def _hotline_recorded_state(self, state):
         self.ensure_one()
         sessions = self.env["hotline.agent.session"].sudo().search(
-            [("interface", "=", self.hotline_interface), ("logout_time", "=", False)])
+            [("interface", "=", self.hotline_interface), ("stop", "=", False)])
         if not sessions:
             return state
         pauses = self.env["hotline.agent.pause"].sudo().search(
-            [("interface", "=", self.hotline_interface), ("end", "=", False)], order="start desc", limit=1)
+            [("interface", "=", self.hotline_interface), ("stop", "=", False)], order="start desc", limit=1)
         status = MEMBER_STATUS.get(max(sessions.mapped("member_status") or [0]), "unknown")
         state.update(logged_in=True, paused=bool(pauses), reason=pauses.reason or "",
                      status="paused" if pauses and status in ("idle", "unknown") else status)

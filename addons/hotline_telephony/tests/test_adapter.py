@@ -5,7 +5,7 @@ import time
 from odoo.tests import BaseCase, tagged
 
 from ..ami.adapter import DISCONNECTED, AmiClient, AmiDisconnected, AmiError, AmiTimeout, parse_blocks
-from ..ami.fakeami import FakeAmi
+from .fakeami import FakeAmi
 
 
 def _next_event(client, name, timeout=3.0):

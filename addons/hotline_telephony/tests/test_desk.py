@@ -1,11 +1,12 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from ..ami.fakeami import FakeAmi
+from .common import HotlineTelephonyCase
+from .fakeami import FakeAmi
 
 
 @tagged("post_install", "-at_install")
-class TestAgentDesk(TransactionCase):
+class TestAgentDesk(HotlineTelephonyCase):
     """Agent actions and PBX settings against a fake AMI server (the real one is in tests/pbx)."""
 
     @classmethod
@@ -13,18 +14,11 @@ class TestAgentDesk(TransactionCase):
         super().setUpClass()
         cls.fake = FakeAmi(secret="desk-secret").start()
         cls.addClassCleanup(cls.fake.stop)
+        # the agents' actions go to the PBX in use (the first one)
         cls.pbx = cls.env.ref("hotline_telephony.pbx_default")
         cls.pbx.write({"host": cls.fake.host, "port": cls.fake.port, "secret": "desk-secret",
                        "queue_names": "hotline, hotline-vip"})
-        # demo agents own PJSIP/agent1..3: free the interfaces for this test's agents
-        cls.env["res.users"].search([("hotline_interface", "!=", False)]).hotline_interface = False
-        ctx = {"no_reset_password": True}
-        cls.agent = new_test_user(cls.env, "ht_desk_agent", groups="hotline_case.group_agent", context=ctx,
-                                  name="受理员丁")
-        cls.agent.hotline_interface = "PJSIP/agent1"
-        cls.other = new_test_user(cls.env, "ht_desk_other", groups="hotline_case.group_agent", context=ctx)
-        cls.other.hotline_interface = "PJSIP/agent2"
-        cls.manager = new_test_user(cls.env, "ht_desk_mgr", groups="hotline_case.group_manager", context=ctx)
+        cls.agent, cls.other = cls.agent1, cls.agent2
 
     def setUp(self):
         super().setUp()

@@ -1,14 +1,12 @@
 import json
-import time
 
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from ..ami.facts import from_event, from_queue_log_line
-from ..ami.ingest import Ingestor, to_dt
+from ..ami.facts import from_queue_log_line
+from ..ami.ingest import to_dt
 from ..models.hotline_call import SCREEN_POP
-
-T0 = 1_795_600_000
+from .common import T0, HotlineTelephonyCase, ami
 
 # queue_log of: an answered call after one ring-no-answer at agent2, an abandon,
 # a timeout, agent1 login/pause/unpause/logout
@@ -28,14 +26,10 @@ QUEUE_LOG = f"""{T0}|MANAGER|hotline|PJSIP/agent1|ADDMEMBER|
 """
 
 
-def ami(name, t, **headers):
-    return {"Event": name, "Timestamp": f"{t}.250000", **headers}
-
-
 # The same story as AMI would tell it (QueueCallerAbandon fires for the timeout too).
 AMI_EVENTS = [
-    ami("QueueMemberAdded", T0, Queue="hotline", Interface="PJSIP/agent1", LoginTime=str(T0), Paused="0"),
-    ami("QueueMemberAdded", T0, Queue="hotline", Interface="PJSIP/agent2", LoginTime=str(T0), Paused="0"),
+    ami("QueueMemberAdded", T0 + 0.25, Queue="hotline", Interface="PJSIP/agent1", LoginTime=str(T0), Paused="0"),
+    ami("QueueMemberAdded", T0 + 0.25, Queue="hotline", Interface="PJSIP/agent2", LoginTime=str(T0), Paused="0"),
     ami("QueueCallerJoin", T0 + 10, Uniqueid="1.1", Linkedid="1.1", Queue="hotline", CallerIDNum="13800138000",
         Exten="12319", Position="1", Count="1"),
     ami("AgentRingNoAnswer", T0 + 16, Uniqueid="1.1", Queue="hotline", Interface="PJSIP/agent2", RingTime="6000"),
@@ -58,37 +52,12 @@ AMI_EVENTS = [
 
 
 @tagged("post_install", "-at_install")
-class TestIngest(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # a PBX of its own: demo traffic (on the default PBX) stays out of the figures
-        cls.pbx = cls.env["hotline.pbx"].create({"name": "测试交换机", "queue_names": "hotline"})
-        # demo agents own PJSIP/agent1..3: free the interfaces for this test's agents
-        cls.env["res.users"].search([("hotline_interface", "!=", False)]).hotline_interface = False
-        ctx = {"no_reset_password": True}
-        agent = "hotline_case.group_agent"
-        cls.agent1 = new_test_user(cls.env, "ht_agent1", context=ctx, groups=agent, name="受理员甲")
-        cls.agent2 = new_test_user(cls.env, "ht_agent2", context=ctx, groups=agent, name="受理员乙")
-        cls.agent1.hotline_interface = "PJSIP/agent1"
-        cls.agent2.hotline_interface = "PJSIP/agent2"
-        cls.manager = new_test_user(cls.env, "ht_mgr", context=ctx, groups="hotline_case.group_manager", name="班长")
-
-    def ingest(self, facts):
-        ingestor = Ingestor(self.env, self.pbx)
-        ingestor.apply([f for f in facts if f])
-        self.env.cr.precommit.run()  # what the commit would do: bus messages are written then
-        return ingestor
-
-    def from_log(self, text=QUEUE_LOG):
-        return [from_queue_log_line(line) for line in text.splitlines() if line.strip()]
+class TestIngest(HotlineTelephonyCase):
+    def from_log(self, text=QUEUE_LOG, offset=0):
+        return super().from_log(text, offset)
 
     def from_ami(self, events=AMI_EVENTS, live=False):
-        facts = [from_event(e, time.time()) for e in events]
-        for f in facts:
-            if f:
-                f["live"] = live
-        return facts
+        return super().from_ami(events, live)
 
     def test_agent_complete_without_channel_headers_lands_on_the_agents_call(self):
         """Asterisk drops the channel headers of AgentComplete when both sides hang up together."""
@@ -124,7 +93,7 @@ class TestIngest(TransactionCase):
             [(c.uniqueid, c.outcome, c.user_id.login, c.wait_seconds, c.talk_seconds, c.caller_number)
              for c in calls],
             sorted((a.call_id.uniqueid, a.interface, a.result) for a in calls.attempt_ids),
-            sorted((s.interface, str(s.login_time), str(s.logout_time))
+            sorted((s.interface, str(s.start), str(s.stop))
                    for s in self.env["hotline.agent.session"].search([("pbx_id", "=", self.pbx.id)])),
             sorted((p.interface, p.reason, p.duration)
                    for p in self.env["hotline.agent.pause"].search([("pbx_id", "=", self.pbx.id)])),
@@ -229,7 +198,7 @@ class TestIngest(TransactionCase):
         sessions = self.env["hotline.agent.session"].search([("interface", "=", "PJSIP/agent1"),
                                                              ("pbx_id", "=", self.pbx.id)])
         self.assertEqual(len(sessions), 1)
-        self.assertFalse(sessions.logout_time)
+        self.assertFalse(sessions.stop)
 
     def test_live_agent_state_pushed_to_that_agent_only(self):
         self.env["bus.bus"].search([]).unlink()
