@@ -530,7 +530,7 @@ class Importer:
         return self._unit_codes[res_id]
 
     def _complete_case_dates(self):
-        """Dispatch, acceptance and submission dates and the dispatcher, from the imported history."""
+        """Dispatch, acceptance and submission dates, the dispatcher and the units involved, from the history."""
         self.env.cr.execute("""
             UPDATE hotline_case c
                SET date_dispatched = COALESCE(c.date_dispatched, h.dispatched),
@@ -549,6 +549,17 @@ class Importer:
                      GROUP BY l.case_id) h
              WHERE c.id = h.case_id
                AND (c.date_dispatched IS NULL OR c.date_accepted IS NULL OR c.date_submitted IS NULL)
+        """, [self.source_record.id])
+        # handled_unit_ids as hotline_case computes it: every unit a dispatch log line names (the units'
+        # record rules read this relation)
+        self.env.cr.execute("""
+            INSERT INTO hotline_case_portal_unit_rel (case_id, unit_id)
+            SELECT DISTINCT l.case_id, l.unit_id
+              FROM hotline_case_log l
+              JOIN hotline_migration_xref x ON x.res_id = l.case_id AND x.res_model = 'hotline.case'
+                                           AND x.source_id = %s AND x.entity = 'cases'
+             WHERE l.to_state = 'dispatched' AND l.unit_id IS NOT NULL
+            ON CONFLICT DO NOTHING
         """, [self.source_record.id])
         self.env["hotline.case"].invalidate_model()
 

@@ -23,7 +23,7 @@ class HotlineMonitorKpi(models.AbstractModel):
     @api.model
     def _today(self, now=None):
         """[start, end) of the center's current day, naive UTC."""
-        tz = self._calls().center_tz()
+        tz = self._calls()._center_tz()
         now = now or fields.Datetime.now()
         day = pytz.utc.localize(now).astimezone(tz).date()
         start = tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
@@ -31,11 +31,11 @@ class HotlineMonitorKpi(models.AbstractModel):
 
     @api.model
     def _tz_name(self):
-        return self._calls().center_tz().zone
+        return self._calls()._center_tz().zone
 
     @api.model
     def _service_level_seconds(self):
-        return self._calls().service_level_seconds()
+        return self._calls()._service_level_seconds()
 
     @api.model
     def _queue_figures(self, queues):
