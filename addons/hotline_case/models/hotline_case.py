@@ -766,9 +766,9 @@ class HotlineCase(models.Model):
 
     @api.model
     def _center_tz(self):
-        """The call center's time zone: its working-time calendar's, else its own, else the user's."""
+        """The call center's time zone: its working-time calendar's, else its own (reports mirror this in SQL)."""
         company = self.env.company
-        return company.resource_calendar_id.tz or company.partner_id.tz or self.env.user.tz or "UTC"
+        return company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
 
     def _notify_unit(self, kind, message):
         """Tell the members of the case's unit about a dispatch or an urging (`kind` is the log action).

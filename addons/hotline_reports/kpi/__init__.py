@@ -1,1 +1,1 @@
-from . import calls, erlang
+from . import calls, center, erlang

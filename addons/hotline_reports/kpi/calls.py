@@ -18,17 +18,17 @@ Two definitions live here and nowhere else:
   calendar, so a month in the pivot is the sum of its days and equals the service's
   month (measures of disjoint periods add up).
 
-Thresholds and the center's time zone are system parameters read by the SQL itself
-(``PARAMS_SQL``), so a change in the settings applies to every report at once.
+Thresholds are system parameters and the center's time zone is the working calendar's (kpi/center.py),
+all read by the SQL itself (``PARAMS_SQL``), so a change in the settings applies to every report at once.
 """
 from odoo.tools import SQL
 
+from .center import CENTER_TZ_SQL
+
 SHORT_ABANDON_KEY = "hotline_reports.short_abandon_seconds"
 SERVICE_LEVEL_KEY = "hotline_reports.service_level_seconds"
-TIMEZONE_KEY = "hotline_reports.timezone"
 DEFAULT_SHORT_ABANDON = 5
 DEFAULT_SERVICE_LEVEL = 20
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 ANSWERED = ("answered", "transferred")
 
@@ -37,10 +37,9 @@ PARAMS_SQL = SQL(
     """SELECT COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(short)s), %(d_short)s)::int
                   AS short_abandon,
               COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(sl)s), %(d_sl)s)::int AS sl_seconds,
-              COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(tz)s), %(d_tz)s) AS tz""",
+              {CENTER_TZ_SQL} AS tz""".replace("{CENTER_TZ_SQL}", CENTER_TZ_SQL),
     short=SHORT_ABANDON_KEY, d_short=str(DEFAULT_SHORT_ABANDON),
     sl=SERVICE_LEVEL_KEY, d_sl=str(DEFAULT_SERVICE_LEVEL),
-    tz=TIMEZONE_KEY, d_tz=DEFAULT_TIMEZONE,
 )
 
 

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..kpi import calls as kpi
+from ..kpi.center import center_tz
 
 QUEUE_KEYS = ("offered", "answered", "answer_rate", "abandoned", "abandoned_short", "abandoned_long",
               "abandon_rate", "timeouts", "exit_empty", "exit_key", "answered_in_sl", "service_level",
@@ -19,7 +20,7 @@ class HotlineKpiCall(models.AbstractModel):
     """The call-center KPI service: the one place code (reports, XLSX, wallboard) asks for figures.
 
     Periods: ``date_from`` / ``date_to`` are either dates (inclusive, days of the center's
-    time zone, system parameter ``hotline_reports.timezone``, default Asia/Shanghai) or
+    time zone, the working calendar's: kpi/center.py) or
     naive UTC datetimes (``date_to`` excluded), e.g. ``(today's midnight, now)`` for a
     wallboard.  Strings in Odoo's date/datetime format are accepted.
 
@@ -74,11 +75,8 @@ class HotlineKpiCall(models.AbstractModel):
 
     @api.model
     def _center_tz(self):
-        name = self.env["ir.config_parameter"].sudo().get_param(kpi.TIMEZONE_KEY) or kpi.DEFAULT_TIMEZONE
-        try:
-            return pytz.timezone(name)
-        except pytz.UnknownTimeZoneError:
-            return pytz.timezone(kpi.DEFAULT_TIMEZONE)
+        """The center's time zone (kpi/center.py): the working calendar's, as for deadlines."""
+        return center_tz(self.env)
 
     @api.model
     def _bounds(self, date_from, date_to):

@@ -12,6 +12,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..kpi.center import center_tz
+
 READER_GROUP = "hotline_case.group_reviewer"
 # (非常满意 + 满意 + 基本满意) count as satisfied
 SATISFIED_KEYS = ("very_satisfied", "satisfied", "basically_satisfied")
@@ -22,10 +24,6 @@ HOTSPOT_KINDS = {
     "district": ("c.district_id", "hotline.district"),
     "caller": ("c.partner_id", "res.partner"),
 }
-# The center's time zone in SQL (the main company's working-time calendar), for local days in views.
-CENTER_TZ_SQL = """COALESCE((SELECT rc.tz FROM res_company co
-                              JOIN resource_calendar rc ON rc.id = co.resource_calendar_id
-                             ORDER BY co.sequence, co.id LIMIT 1), 'Asia/Shanghai')"""
 OPEN_CASE_STATES = ("draft", "pool", "dispatched", "processing", "submitted", "callback")
 
 # The result the unit submitted for the current dispatch (an older submission, before a redo, is ignored).
@@ -195,9 +193,8 @@ class HotlineKpiCase(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _tz(self):
-        """The center's time zone: the working-time calendar's (deadlines use it), else the user's."""
-        tz_name = self.env.company.resource_calendar_id.tz or self.env.user.tz or "Asia/Shanghai"
-        return pytz.timezone(tz_name)
+        """The center's time zone (kpi/center.py)."""
+        return center_tz(self.env)
 
     @api.model
     def _period_bounds(self, date_from, date_to):
@@ -415,7 +412,8 @@ class HotlineKpiCase(models.AbstractModel):
           processing, submitted, callback
         - ``overdue``: open cases past their deadline, or waiting to be signed for past the
           sign-for deadline (hotline_case's own 已超期 filter)
-        - ``near_deadline``: not overdue, a deadline within `hotline_case.near_deadline_hours`
+        - ``near_deadline``: not overdue, a deadline within the near-deadline hours and in the second half of
+          its time limit (hotline.case._is_near)
           (即将超期 filter)
         - ``sign_overdue``: waiting to be signed for (state 待签收) past the sign-for deadline
         - ``top_overdue_units``: up to 5 [{unit_id, name, overdue}], most overdue cases first
@@ -451,8 +449,12 @@ class HotlineKpiCase(models.AbstractModel):
         cr.execute(f"""
             SELECT COUNT(*) FILTER (WHERE {overdue_sql}),
                    COUNT(*) FILTER (WHERE NOT {overdue_sql} AND (
-                        (c.state IN ('dispatched', 'processing') AND c.deadline BETWEEN %(now)s AND %(near)s)
-                        OR (c.state = 'dispatched' AND c.sign_deadline BETWEEN %(now)s AND %(near)s))),
+                        (c.state IN ('dispatched', 'processing') AND c.deadline BETWEEN %(now)s AND %(near)s
+                         AND (c.date_dispatched IS NULL
+                              OR c.deadline - %(now)s <= (c.deadline - c.date_dispatched) / 2))
+                        OR (c.state = 'dispatched' AND c.sign_deadline BETWEEN %(now)s AND %(near)s
+                            AND (c.date_dispatched IS NULL
+                                 OR c.sign_deadline - %(now)s <= (c.sign_deadline - c.date_dispatched) / 2)))),
                    COUNT(*) FILTER (WHERE c.state = 'dispatched' AND c.sign_deadline < %(now)s)
               FROM hotline_case c WHERE c.state IN ('dispatched', 'processing')
         """, {"now": now, "near": near})

@@ -61,8 +61,7 @@ class HotlineReportExport(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _background_rows(self):
-        return int(self.env["hotline.case"]._config_number("hotline_reports.background_rows", BACKGROUND_ROWS,
-                                                           int))
+        return self.env["hotline.kpi.call"]._param_int("hotline_reports.background_rows", BACKGROUND_ROWS)
 
     def _start(self):
         """Build now, or queue for the background job when the export is large."""

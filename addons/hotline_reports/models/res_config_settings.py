@@ -15,13 +15,6 @@ class ResConfigSettings(models.TransientModel):
         string="Service Level Threshold (s)", config_parameter=kpi.SERVICE_LEVEL_KEY,
         default=kpi.DEFAULT_SERVICE_LEVEL,
         help="A call answered within this many seconds counts for the service level (e.g. 15, 20 or 30).")
-    hotline_report_timezone = fields.Selection(
-        "_tz_get", string="Center Time Zone", config_parameter=kpi.TIMEZONE_KEY, default=kpi.DEFAULT_TIMEZONE,
-        help="Days and hours of the call reports follow this time zone.")
-
-    @api.model
-    def _tz_get(self):
-        return self.env["res.partner"]._fields["tz"].selection(self.env["res.partner"])
 
     @api.constrains("hotline_short_abandon_seconds", "hotline_service_level_seconds")
     def _check_hotline_thresholds(self):

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.hotline_kpi_case import CENTER_TZ_SQL
+from ..kpi.center import CENTER_TZ_SQL
 
 KINDS = [("category", "Category"), ("street", "Street"), ("district", "District"), ("caller", "Repeat Caller")]
 

@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 
+from ..kpi.center import CENTER_TZ_SQL
 from ..models.hotline_kpi_case import (
     CASE_MEASURES,
-    CENTER_TZ_SQL,
     LOG_ACTIONS,
     LOG_MEASURES,
     SATISFIED_KEYS,

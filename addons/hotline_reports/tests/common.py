@@ -35,7 +35,7 @@ class CallKpiCommon(TransactionCase):
         super().setUpClass()
         env = cls.env
         icp = env["ir.config_parameter"].sudo()
-        icp.set_param("hotline_reports.timezone", "Asia/Shanghai")
+        env.company.resource_calendar_id.tz = "Asia/Shanghai"  # the center's time zone
         icp.set_param("hotline_reports.short_abandon_seconds", "5")
         icp.set_param("hotline_reports.service_level_seconds", "20")
         cls.agent_a = new_test_user(env, "rc_kpi_a", groups="hotline_case.group_agent", name="坐席甲")

@@ -12,7 +12,7 @@ class TestStaffing(TransactionCase):
 
     def test_erlang_staffing_per_half_hour(self):
         env = self.env
-        env["ir.config_parameter"].sudo().set_param("hotline_reports.timezone", "Asia/Shanghai")
+        env.company.resource_calendar_id.tz = "Asia/Shanghai"  # the center's time zone
         env["hotline.agent.pause"].sudo().search([]).unlink()
         env["hotline.agent.session"].sudo().search([]).unlink()
         tz = pytz.timezone("Asia/Shanghai")

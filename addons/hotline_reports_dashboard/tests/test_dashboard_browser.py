@@ -35,10 +35,16 @@ class TestDashboardBrowser(HttpCase):
 
     def test_dashboard_renders(self):
         new_test_user(self.env, "rd_manager", groups="hotline_case.group_manager,base.group_user")
-        self.env["hotline.unit"].create({"name": "UNIT-DASH", "code": "UNIT_DASH"})
-        case = self.env["hotline.case"].create({"caller_phone": "13812340000", "caller_name": "测试",
-                                                "description": "看板测试"})
-        case.unit_id = self.env["hotline.unit"].search([("code", "=", "UNIT_DASH")])
+        unit = self.env["hotline.unit"].create({"name": "UNIT-DASH", "code": "UNIT_DASH"})
+        district = self.env["hotline.district"].create({"name": "看板区", "code": "DASH"})
+        case = self.env["hotline.case"].create({
+            "caller_phone": "13812340000", "caller_name": "测试", "description": "看板测试",
+            "type_id": self.env["hotline.case.type"].create({"name": "看板类型", "code": "DASH"}).id,
+            "category_id": self.env["hotline.category"].create({"name": "看板类别"}).id,
+            "district_id": district.id,
+            "street_id": self.env["hotline.street"].create({"name": "看板街道", "district_id": district.id}).id,
+            "address": "看板路1号", "unit_id": unit.id,
+        })
         case.action_self_dispatch()
         self.browser_js("/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action", OPEN_DASHBOARD,
                         login="rd_manager", timeout=120)
