@@ -68,7 +68,7 @@ class HotlineReportCaseUnit(models.Model):
                AND {date_expr} IS NOT NULL AND {cond}""" for key, (date_expr, cond) in CASE_MEASURES.items()]
         parts += [f"""
             SELECT l.unit_id, {day.format('l.date')} AS date, {columns(key)}
-              FROM hotline_case_log l, tz
+              FROM hotline_case_log l JOIN hotline_case c ON c.id = l.case_id, tz
              WHERE l.unit_id IS NOT NULL AND l.action IN {LOG_ACTIONS!r} AND {cond}"""
                   for key, cond in LOG_MEASURES.items()]
         return " UNION ALL ".join(parts)
