@@ -86,7 +86,8 @@ def main():
             "name": "基准审核员", "login": "bench_reviewer_tmp",
             "group_ids": [(6, 0, env.ref("hotline_case.group_reviewer").ids)],
         })
-        renv = api.Environment(cr, reviewer.id, {"lang": "zh_CN", "tz": "Asia/Shanghai"})
+        lang = "zh_CN" if env["res.lang"]._lang_get("zh_CN") else "en_US"
+        renv = api.Environment(cr, reviewer.id, {"lang": lang, "tz": "Asia/Shanghai"})
         cr.execute("SELECT COUNT(*) FROM hotline_case")
         cases = cr.fetchone()[0]
         cr.execute("SELECT COUNT(*) FROM hotline_case_log")

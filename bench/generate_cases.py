@@ -239,7 +239,7 @@ def generate_history(cr):
                                      random() * 100 AS d, random() * 100 AS e, random() * 100 AS f,
                                      random() * 30 AS sign_h, 1 + random() * 11 AS handle_d,
                                      1 + random() * 23 AS review_h, 2 + random() * 46 AS callback_h,
-                                     {satisfaction}[1 + (random() * 99)::int] AS sat
+                                     ({satisfaction})[1 + (random() * 99)::int] AS sat
                               WHERE c.id IS NOT NULL) r
          WHERE NOT EXISTS (SELECT 1 FROM hotline_case_log l WHERE l.case_id = c.id)
     """)
@@ -281,27 +281,12 @@ def generate_history(cr):
                           WHEN state = 'closed' THEN submitted + (review_h + callback_h) * interval '1 hour'
                           WHEN state = 'cancelled' THEN received + interval '1 hour' END
     """)
-    cr.execute("""
-        UPDATE hotline_case c SET
-            unit_id = CASE WHEN h.on_call THEN NULL ELSE c.unit_id END,
-            date_dispatched = h.dispatched, date_accepted = h.accepted, date_submitted = h.submitted,
-            date_closed = h.closed,
-            sign_deadline = h.dispatched + interval '1 day',
-            deadline = h.dispatched + interval '10 days' + CASE WHEN h.extended THEN interval '5 days'
-                                                                ELSE interval '0' END,
-            extension_state = CASE WHEN h.extended THEN 'approved' ELSE 'none' END,
-            extension_days = CASE WHEN h.extended THEN 5 ELSE 0 END,
-            return_count = h.returned::int, reopen_count = h.reopened::int,
-            satisfaction = CASE WHEN h.state = 'closed' AND NOT h.on_call THEN h.sat END,
-            resolution_note = CASE WHEN h.on_call THEN '已在电话中答复。' END
-          FROM bench_history h WHERE h.id = c.id
-    """)
     # one INSERT for every step: (action, from, to, unit, date, condition)
     steps = [
-        ("close_on_call", "'draft'", "'closed'", "NULL", "received + interval '6 minutes'", "on_call"),
-        ("cancel", "CASE WHEN transfer THEN 'pool' ELSE 'draft' END", "'cancelled'", "NULL", "closed",
+        ("close_on_call", "'draft'", "'closed'", "NULL::int", "received + interval '6 minutes'", "on_call"),
+        ("cancel", "CASE WHEN transfer THEN 'pool' ELSE 'draft' END", "'cancelled'", "NULL::int", "closed",
          "state = 'cancelled'"),
-        ("transfer", "'draft'", "'pool'", "NULL", "received + interval '1 minute'",
+        ("transfer", "'draft'", "'pool'", "NULL::int", "received + interval '1 minute'",
          "transfer AND NOT on_call AND state <> 'draft'"),
         # the wrong unit first, which returns the case
         ("dispatch", "CASE WHEN transfer THEN 'pool' ELSE 'draft' END", "'dispatched'", "other_unit",
@@ -341,6 +326,21 @@ def generate_history(cr):
           FROM ({selects}) s(case_id, action, from_state, to_state, unit_id, user_id, date)
     """)
     print(f"{cr.rowcount} log lines in {time.time() - t0:.1f}s", flush=True)
+    cr.execute("""
+        UPDATE hotline_case c SET
+            unit_id = CASE WHEN h.on_call THEN NULL ELSE c.unit_id END,
+            date_dispatched = h.dispatched, date_accepted = h.accepted, date_submitted = h.submitted,
+            date_closed = h.closed,
+            sign_deadline = h.dispatched + interval '1 day',
+            deadline = h.dispatched + interval '10 days' + CASE WHEN h.extended THEN interval '5 days'
+                                                                ELSE interval '0' END,
+            extension_state = CASE WHEN h.extended THEN 'approved' ELSE 'none' END,
+            extension_days = CASE WHEN h.extended THEN 5 ELSE 0 END,
+            return_count = h.returned::int, reopen_count = h.reopened::int,
+            satisfaction = CASE WHEN h.state = 'closed' AND NOT h.on_call THEN h.sat END,
+            resolution_note = CASE WHEN h.on_call THEN '已在电话中答复。' END
+          FROM bench_history h WHERE h.id = c.id
+    """)
     cr.execute("DROP TABLE bench_history")
 
 

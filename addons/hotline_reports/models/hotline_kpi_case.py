@@ -61,8 +61,9 @@ CASE_MEASURES = {
     # 一次性办结: satisfied, and never returned, reopened (重办 after callback), rejected at review or extended
     "first_time_closed": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IN %(satisfied)s"
                           " AND COALESCE(c.return_count, 0) = 0 AND COALESCE(c.reopen_count, 0) = 0"
-                          " AND NOT EXISTS (SELECT 1 FROM hotline_case_log x WHERE x.case_id = c.id"
-                          " AND x.action IN ('review_reject', 'approve_extension'))"),
+                          # a hashed set of the few cases ever rejected or extended (partial index)
+                          " AND c.id NOT IN (SELECT x.case_id FROM hotline_case_log x"
+                          " WHERE x.action IN ('review_reject', 'approve_extension'))"),
 }
 
 
@@ -73,7 +74,7 @@ def case_condition(key):
 
 
 # Log measures: log lines (件次) of unit u (the unit holding the case at that step) dated in the period.
-# Alias l = hotline_case_log.
+# Alias l = hotline_case_log, c = its case.
 LOG_MEASURES = {
     # 派单件次: dispatches to the unit (a case returned and sent again counts twice)
     "dispatches": "l.action IN ('dispatch', 'self_dispatch')",
@@ -85,9 +86,12 @@ LOG_MEASURES = {
     "extended": "l.action = 'approve_extension'",
     # 应回访: results approved at review
     "callbacks_due": "l.action = 'review_approve'",
-    # 已回访: of those, followed by the callback (closed with the caller's rating, or reopened: 重办)
-    "callbacks_done": "l.action = 'review_approve' AND EXISTS (SELECT 1 FROM hotline_case_log n"
-                      " WHERE n.case_id = l.case_id AND n.id > l.id AND n.action IN ('callback_done', 'reopen'))",
+    # 已回访: of those, followed by the callback (closed with the caller's rating, or reopened: 重办).
+    # An approval leaves the case 待回访, which only the callback (closed or reopened) or a cancellation
+    # ends: the log is searched only for the cases now waiting or cancelled (c = the line's case).
+    "callbacks_done": "l.action = 'review_approve' AND (c.state NOT IN ('callback', 'cancelled') OR EXISTS ("
+                      "SELECT 1 FROM hotline_case_log n WHERE n.case_id = l.case_id AND n.id > l.id"
+                      " AND n.action IN ('callback_done', 'reopen')))",
 }
 LOG_ACTIONS = ("dispatch", "self_dispatch", "return", "review_reject", "reopen", "approve_extension",
                "review_approve")
@@ -367,7 +371,7 @@ class HotlineKpiCase(models.AbstractModel):
                      f"WHERE {case_condition(measure)}")
         elif measure in LOG_MEASURES:
             query = (f"SELECT DISTINCT l.case_id FROM ({self._log_lines_sql(params)}) l "
-                     f"WHERE {LOG_MEASURES[measure]}")
+                     f"JOIN hotline_case c ON c.id = l.case_id WHERE {LOG_MEASURES[measure]}")
         else:
             raise UserError(self.env._("Unknown indicator: %s", measure))
         self.env.cr.execute(query, params)

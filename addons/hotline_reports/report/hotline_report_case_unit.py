@@ -55,23 +55,32 @@ class HotlineReportCaseUnit(models.Model):
 
     @api.model
     def _measure_rows_sql(self):
-        zero = dict.fromkeys([*CASE_MEASURES, *LOG_MEASURES], "0")
-
-        def columns(key):
-            return ", ".join(("1" if k == key else v) + f" AS {k}" for k, v in zero.items())
-
+        """One scan of the cases and one of the log: each case gives a row per distinct date of
+        CASE_MEASURES (its counts as 0/1 columns), each log line one row."""
+        keys = [*CASE_MEASURES, *LOG_MEASURES]
         day = "({0} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date"
-        parts = [f"""
-            SELECT c.unit_id, {day.format(date_expr)} AS date, {columns(key)}
-              FROM hotline_case c, tz
+        dates = list(dict.fromkeys(date_expr for date_expr, _cond in CASE_MEASURES.values()))
+        values = ", ".join(
+            "(" + ", ".join([date_expr] + [
+                f"({CASE_MEASURES[k][1]})::int" if k in CASE_MEASURES and CASE_MEASURES[k][0] == date_expr
+                else "0" for k in keys]) + ")"
+            for date_expr in dates)
+        columns = ", ".join(f"v.{k}" for k in keys)
+        log_columns = ", ".join(
+            f"({LOG_MEASURES[k]})::int AS {k}" if k in LOG_MEASURES else f"0 AS {k}" for k in keys)
+        return f"""
+            SELECT c.unit_id, {day.format('v.date')} AS date, {columns}
+              FROM hotline_case c
+             CROSS JOIN tz
+             CROSS JOIN LATERAL (VALUES {values}) v(date, {", ".join(keys)})
              WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
-               AND {date_expr} IS NOT NULL AND {cond}""" for key, (date_expr, cond) in CASE_MEASURES.items()]
-        parts += [f"""
-            SELECT l.unit_id, {day.format('l.date')} AS date, {columns(key)}
-              FROM hotline_case_log l, tz
-             WHERE l.unit_id IS NOT NULL AND l.action IN {LOG_ACTIONS!r} AND {cond}"""
-                  for key, cond in LOG_MEASURES.items()]
-        return " UNION ALL ".join(parts)
+               AND v.date IS NOT NULL
+            UNION ALL
+            SELECT l.unit_id, {day.format('l.date')} AS date, {log_columns}
+              FROM hotline_case_log l JOIN hotline_case c ON c.id = l.case_id
+             CROSS JOIN tz
+             WHERE l.unit_id IS NOT NULL AND l.action IN {LOG_ACTIONS!r}
+        """
 
     @property
     def _table_query(self):
