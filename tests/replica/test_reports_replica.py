@@ -98,3 +98,13 @@ def test_reports_run_on_the_replica(demo_db, replica, replica_server):
     assert replica_after > replica_before, "no report query reached the replica"
     assert primary_after == primary_before, (
         f"the report read hotline_call on the primary ({primary_after - primary_before} scans)")
+
+
+def test_system_health_sees_the_replica(replica_server):
+    """The administrators' 系统监控 row of the reporting replica, refreshed by the server that uses it."""
+    session = login(replica_server, "admin", "admin")
+    _call_kw(session, replica_server, "hotline.health.check", "action_refresh", [[]])
+    rows = _call_kw(session, replica_server, "hotline.health.check", "search_read",
+                    [[["key", "=", "replica"]], ["state", "fact"]])
+    assert rows and rows[0]["state"] == "green", rows
+    assert "Streaming" in rows[0]["fact"] or "流复制" in rows[0]["fact"], rows

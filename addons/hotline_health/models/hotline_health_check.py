@@ -2,7 +2,9 @@ import secrets
 import shutil
 from datetime import timedelta
 
-from odoo import api, fields, models
+import psycopg2
+
+from odoo import api, fields, models, sql_db
 from odoo.tools import config
 
 STATES = [("green", "OK"), ("amber", "Warning"), ("red", "Failing")]
@@ -11,6 +13,8 @@ SEVERITY = {"green": 0, "amber": 1, "red": 2}
 BACKFILL_STALE = timedelta(minutes=3)
 QUEUE_LOG_LAG_WARN = 64 * 1024
 POP_P95_WARN_MS, POP_P95_FAIL_MS = 150, 500
+# Seconds the reporting replica may trail the primary before its row turns amber / red.
+REPLICA_LAG_WARN, REPLICA_LAG_FAIL = 30, 300
 
 
 class HotlineHealthCheck(models.Model):
@@ -57,7 +61,8 @@ class HotlineHealthCheck(models.Model):
     @api.model
     def _probes(self):
         """Methods returning rows: dicts with key, name, state, fact (and sequence)."""
-        return [self._probe_bridges, self._probe_crons, self._probe_mail, self._probe_database, self._probe_disk]
+        return [self._probe_bridges, self._probe_crons, self._probe_mail, self._probe_database, self._probe_replica,
+                self._probe_disk]
 
     @api.model
     def _probe_bridges(self):
@@ -183,6 +188,30 @@ class HotlineHealthCheck(models.Model):
         fact = self.env._("%(size)s; %(connections)s of %(max)s connections; largest tables: %(largest)s",
                           size=self._size(size), connections=connections, max=max_connections, largest=largest)
         return [{"key": "database", "sequence": 40, "name": self.env._("Database"), "state": state, "fact": fact}]
+
+    @api.model
+    def _probe_replica(self):
+        """The reporting replica, when Odoo is configured with one (db_replica_host / db_replica_port)."""
+        if not (config.get("db_replica_host") or config.get("db_replica_port")):
+            return []
+        row = {"key": "replica", "sequence": 45, "name": self.env._("Reporting replica")}
+        try:
+            with sql_db.db_connect(self.env.cr.dbname, readonly=True).cursor() as cr:
+                cr.execute("""SELECT pg_is_in_recovery(),
+                                     pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn(),
+                                     EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())""")
+                standby, idle, age = cr.fetchone()
+        except psycopg2.Error as exc:
+            return [dict(row, state="red", fact=self.env._(
+                "Unreachable, reports fall back to the primary: %s", str(exc).strip().splitlines()[0][:200]))]
+        if not standby:
+            return [dict(row, state="amber", fact=self.env._("Not a standby: reports read a server that does not "
+                                                            "follow the primary"))]
+        # Nothing left to replay: the replica is current, however long ago the primary last wrote.
+        lag = 0 if idle else float(age or 0)
+        state = "red" if lag > REPLICA_LAG_FAIL else "amber" if lag > REPLICA_LAG_WARN else "green"
+        return [dict(row, state=state, fact=self.env._("Streaming; %(lag)s behind the primary",
+                                                        lag=self._duration(lag)))]
 
     @api.model
     def _probe_disk(self):

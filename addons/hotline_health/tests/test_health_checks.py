@@ -1,9 +1,12 @@
+import socket
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.base.models.ir_cron import CompletionStatus
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import config
 
 from .common import HotlineHealthCommon
 
@@ -123,3 +126,16 @@ class TestHealthChecks(HotlineHealthCommon):
             with self.assertRaises(AccessError):
                 self.env["hotline.health.event"].with_user(user).search([])
         self.assertTrue(self.Check.with_user(self.admin).search([]))
+
+    def test_replica_row_only_when_one_is_configured(self):
+        self.Check._refresh()
+        self.assertFalse(self.row("replica"), "no replica configured, no row")
+        with socket.socket() as sock:  # a port nobody listens on
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        with patch.dict(config._runtime_options, {"db_replica_host": "127.0.0.1", "db_replica_port": port}):
+            self.Check._refresh()
+        replica = self.row("replica")
+        self.assertEqual(replica.state, "red")
+        self.assertIn(str(port), replica.fact)
+        self.assertEqual(len(self.admin_activities(replica)), 1)
