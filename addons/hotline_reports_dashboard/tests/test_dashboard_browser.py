@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 OPEN_DASHBOARD = """
@@ -7,7 +9,7 @@ OPEN_DASHBOARD = """
         const timer = setInterval(() => {
             const found = test();
             if (found) { clearInterval(timer); resolve(found); }
-            if (++tries > 300) { clearInterval(timer); reject(new Error("timeout: " + what)); }
+            if (++tries > 900) { clearInterval(timer); reject(new Error("timeout: " + what)); }
         }, 100);
     });
     // the grid is drawn on a canvas: watch the pivot's data arrive instead
@@ -46,5 +48,7 @@ class TestDashboardBrowser(HttpCase):
             "address": "看板路1号", "unit_id": unit.id,
         })
         case.action_self_dispatch()
+        # days before "today" in any time zone: inside the dashboard's default last-30-days filter
+        case.write({"date_dispatched": case.date_dispatched - timedelta(days=3)})
         self.browser_js("/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action", OPEN_DASHBOARD,
-                        login="rd_manager", timeout=120)
+                        login="rd_manager", timeout=240)
