@@ -36,6 +36,9 @@ def queue_log_figures(until):
         elif event in ("COMPLETECALLER", "COMPLETEAGENT"):
             calls[callid].update(talk=int(data[1]))
             talk_iv[agent].append((t - int(data[1]), t))
+        elif event in ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"):
+            # the agent talked until the transfer: calltime is the second-to-last field
+            talk_iv[agent].append((t - int(data[-2]), t))
         elif event in ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"):
             calls.setdefault(callid, {"queue": queue}).update(exit=event, wait=int(data[-1]))
         elif event == "RINGNOANSWER":

@@ -111,6 +111,8 @@ class HotlineKpiCall(models.AbstractModel):
             domain.append(("queue", "in", list(queues)))
         aggregates = [f"{name}:{agg}" for name, agg in kpi.CALL_AGGREGATES.items()]
         keys = list(kpi.CALL_AGGREGATES)
+        # the view reads calls, settings and the company's time zone in SQL: pending writes first
+        self.env.flush_all()
         result = []
         for row in self.env["hotline.call.report"]._read_group(domain, groupby, aggregates):
             groups, values = row[:len(groupby)], row[len(groupby):]
