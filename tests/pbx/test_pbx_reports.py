@@ -33,12 +33,12 @@ def queue_log_figures(until):
         elif event == "CONNECT":
             calls.setdefault(callid, {"queue": queue}).update(answered=True, wait=int(data[0]))
             answered_by[agent] += 1
-        elif event in ("COMPLETECALLER", "COMPLETEAGENT"):
-            calls[callid].update(talk=int(data[1]))
-            talk_iv[agent].append((t - int(data[1]), t))
-        elif event in ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"):
-            # the agent talked until the transfer: calltime is the second-to-last field
-            talk_iv[agent].append((t - int(data[-2]), t))
+        elif event in ("COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"):
+            # the call ends for the agent, after a talk of `calltime` (second-to-last field); a transferred
+            # call is an answered call that ended, as for the AHT of the reports
+            talk = int(data[-2])
+            calls[callid].update(talk=talk)
+            talk_iv[agent].append((t - talk, t))
         elif event in ("ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"):
             calls.setdefault(callid, {"queue": queue}).update(exit=event, wait=int(data[-1]))
         elif event == "RINGNOANSWER":
