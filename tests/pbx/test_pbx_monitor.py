@@ -103,11 +103,12 @@ def test_board_matches_queue_status_and_queue_log(floor, phones):
     odoo_db.as_agent("ht_agent2", "hotline_pause", "小休")
     wait_equal(odoo_db, board_id)
 
-    # a call in progress: the answering agent's tile says on call, as QueueStatus does
-    call = phones.call("13800001111", 9000, 5095)
+    # a call in progress: the answering agent's tile says on call, as QueueStatus does. The caller stays
+    # 20 s: the queue may first ring the agent who never answers (6 s) before an answering phone.
+    call = phones.call("13800001111", 20000, 5095)
     wait_for(lambda: compare(odoo_db, board_id)[0] and any(
         s == "oncall" for s, _r in compare(odoo_db, board_id)[1][0].values()),
-        timeout=20, interval=0.5, message="an agent on call on the board and in QueueStatus")
+        timeout=30, interval=0.5, message="an agent on call on the board and in QueueStatus")
     wait_calls_done([call])
     # both answering agents paused: the next caller waits, then gives up
     odoo_db.as_agent("ht_agent1", "hotline_pause", "午休")
