@@ -1,6 +1,7 @@
 """Fixtures shared by the end-to-end suites: a running Odoo server on a
 database holding every hotline addon with demo data."""
 
+import contextlib
 import os
 import re
 import subprocess
@@ -32,15 +33,13 @@ def demo_db():
     return db
 
 
-@pytest.fixture(scope="session")
-def odoo_server(demo_db, tmp_path_factory):
-    """An Odoo server on the demo database; yields its base URL."""
-    port = int(os.environ.get("E2E_HTTP_PORT", "8179"))
-    log = tmp_path_factory.mktemp("odoo") / "server.log"
+@contextlib.contextmanager
+def serve_odoo(db, port, log, *extra):
+    """An Odoo server on `db` (extra command-line options appended) until the block ends; yields its URL."""
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "odoo"), "-d", demo_db, f"--db-filter=^{demo_db}$", "--http-port", str(port),
-             "--workers=0", "--max-cron-threads=0", "--log-level=warn"],
+            [str(ROOT / "scripts" / "odoo"), "-d", db, f"--db-filter=^{db}$", "--http-port", str(port),
+             "--workers=0", "--max-cron-threads=0", "--log-level=warn", *extra],
             stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -58,6 +57,14 @@ def odoo_server(demo_db, tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def odoo_server(demo_db, tmp_path_factory):
+    """An Odoo server on the demo database; yields its base URL."""
+    port = int(os.environ.get("E2E_HTTP_PORT", "8179"))
+    with serve_odoo(demo_db, port, tmp_path_factory.mktemp("odoo") / "server.log") as url:
+        yield url
 
 
 def login(url, user, password):

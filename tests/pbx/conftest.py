@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -242,6 +243,28 @@ def phones(pbx, tmp_path_factory):
     p = Phones(tmp_path_factory.mktemp("sipp"))
     yield p
     p.stop_all()
+
+
+@pytest.fixture(scope="module")
+def rig_traffic_ready(pbx, odoo_db, bridge, phones):
+    """The agents' phones up and the bridge connected, whether or not an earlier module did it."""
+    if not phones.procs:
+        for login in AGENTS:
+            phones.agent(login)
+        phones.citizen()
+    if bridge.proc is None or bridge.proc.poll() is not None:
+        started = time.time()
+        bridge.start()
+        wait_for(lambda: bridge_connected(odoo_db, started), timeout=60, message="the bridge to connect")
+    return odoo_db
+
+
+def bridge_connected(odoo_db, since):
+    """The bridge said it is connected at or after `since` (epoch)."""
+    with odoo_db.env() as env:
+        pbx_rec = env.ref("hotline_telephony.pbx_default")
+        return pbx_rec.bridge_status == "connected" and bool(pbx_rec.bridge_heartbeat) and \
+            pbx_rec.bridge_heartbeat.replace(tzinfo=UTC).timestamp() >= since - 1
 
 
 def wait_for(predicate, timeout=30.0, interval=0.25, message="condition"):

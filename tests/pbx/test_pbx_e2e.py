@@ -9,7 +9,7 @@ from datetime import UTC
 
 import pytest
 
-from .conftest import AGENTS, QUEUE_LOG, wait_for
+from .conftest import AGENTS, QUEUE_LOG, bridge_connected, wait_for
 
 TERMINAL = {"COMPLETECALLER": "answered", "COMPLETEAGENT": "answered", "ABANDON": "abandoned",
             "EXITWITHTIMEOUT": "timeout", "EXITEMPTY": "exit_empty", "EXITWITHKEY": "exit_key"}
@@ -125,12 +125,6 @@ def assert_reconciled(odoo_db):
             assert abs(li - oi) <= 1, agent
             assert (lo is None) == (oo is None) and (lo is None or abs(lo - oo) <= 1), agent
     return outcomes_log, log_rna
-
-
-def bridge_connected(odoo_db, since):
-    with odoo_db.env() as env:
-        pbx = env.ref("hotline_telephony.pbx_default")
-        return pbx.bridge_status == "connected" and epoch(pbx.bridge_heartbeat) >= since - 1
 
 
 def wait_calls_done(procs, timeout=60):

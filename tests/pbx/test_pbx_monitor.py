@@ -3,13 +3,12 @@
 Runs after test_pbx_e2e.py on the same rig, database and bridge (hotline_monitor is installed)."""
 
 import json
-import time
 from datetime import UTC, datetime
 
 import pytest
 
 from .conftest import AGENTS, QUEUE_LOG, wait_for
-from .test_pbx_e2e import bridge_connected, settle, wait_calls_done
+from .test_pbx_e2e import settle, wait_calls_done
 
 QUEUE = "hotline"
 STATUS_STATE = {"1": "idle", "2": "oncall", "3": "oncall", "6": "ringing", "7": "ringing", "8": "oncall"}
@@ -67,15 +66,8 @@ def compare(odoo_db, board_id):
 
 
 @pytest.fixture(scope="module")
-def floor(pbx, odoo_db, bridge, phones):
-    if not phones.procs:  # run alone: the agents' phones are not up yet
-        for login in AGENTS:
-            phones.agent(login)
-        phones.citizen()
-    if bridge.proc is None or bridge.proc.poll() is not None:
-        started = time.time()
-        bridge.start()
-        wait_for(lambda: bridge_connected(odoo_db, started), timeout=60, message="the bridge to connect")
+def floor(rig_traffic_ready):
+    odoo_db = rig_traffic_ready
     with odoo_db.env() as env:
         board = env["hotline.wallboard"].create({"name": "对账大屏", "queue_names": QUEUE})
         token, board_id = board.access_token, board.id

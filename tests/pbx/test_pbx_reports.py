@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .conftest import AGENTS, QUEUE_LOG, wait_for
-from .test_pbx_e2e import bridge_connected, read_queue_log, settle, wait_calls_done
+from .conftest import AGENTS, QUEUE_LOG
+from .test_pbx_e2e import read_queue_log, settle, wait_calls_done
 
 SHORT, SL = 5, 20
 INTERFACE_LOGIN = {v[0]: k for k, v in AGENTS.items()}
@@ -97,16 +97,9 @@ def queue_log_figures(until):
 
 
 @pytest.fixture(scope="module")
-def traffic(pbx, odoo_db, bridge, phones):
+def traffic(rig_traffic_ready, phones):
     """Signed-in agents and finished calls of every kind, whether or not test_pbx_e2e ran first."""
-    if not phones.procs:
-        for login in AGENTS:
-            phones.agent(login)
-        phones.citizen()
-    if bridge.proc is None or bridge.proc.poll() is not None:
-        started = time.time()
-        bridge.start()
-        wait_for(lambda: bridge_connected(odoo_db, started), timeout=60, message="the bridge to connect")
+    odoo_db = rig_traffic_ready
     for login in ("ht_agent1", "ht_agent2", "ht_agent4"):
         assert odoo_db.as_agent(login, "hotline_login")["logged_in"], login
     batch = [phones.call(f"1360000000{i}", 6000, 5090 + i) for i in range(1, 3)]

@@ -7,14 +7,12 @@ ran on the replica.
 """
 
 import os
-import subprocess
 import time
 
 import pytest
-import requests
 
-from ..conftest import login
-from .conftest import ROOT, psql
+from ..conftest import login, serve_odoo
+from .conftest import psql
 
 HTTP_PORT = int(os.environ.get("HT_REPLICA_HTTP_PORT", "8177"))
 PRIMARY_PORT = int(os.environ.get("PGPORT", "5432"))
@@ -25,28 +23,9 @@ SCANS = ("select coalesce(sum(seq_scan), 0) + coalesce(sum(idx_scan), 0) from pg
 @pytest.fixture(scope="module")
 def replica_server(demo_db, replica, tmp_path_factory):
     log = tmp_path_factory.mktemp("odoo-replica") / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "odoo"), "-d", demo_db, f"--db-filter=^{demo_db}$", "--http-port", str(HTTP_PORT),
-             "--workers=0", "--max-cron-threads=0", "--log-level=warn",
-             "--db_replica_host=/var/run/postgresql", f"--db_replica_port={replica}"],
-            stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{HTTP_PORT}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Odoo did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with serve_odoo(demo_db, HTTP_PORT, log, "--db_replica_host=/var/run/postgresql",
+                    f"--db_replica_port={replica}") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _scans(port, db):
