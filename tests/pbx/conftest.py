@@ -36,9 +36,10 @@ AGENTS = {  # login: (interface, SIPp port, scenario, extra args)
     "ht_agent3": ("PJSIP/agent3", 5073, "agent_originate.xml", ["-d", "3000"]),
     "ht_agent4": ("PJSIP/agent4", 5074, "agent_noanswer.xml", []),
     # answer at once, then transfer the caller to agent2 (8002): blind by SIP REFER after 2 s,
-    # attended (AMI Atxfer, sent by the test) completed when the phone hangs up after 7 s
+    # attended (AMI Atxfer, sent by the test) completed when the phone hangs up after 10 s (room for the
+    # test to find the channel and agent2 to answer on a loaded machine)
     "ht_agent5": ("PJSIP/agent5", 5075, "agent_blind_transfer.xml", ["-d", "2000"]),
-    "ht_agent6": ("PJSIP/agent6", 5076, "agent_originate.xml", ["-d", "7000"]),
+    "ht_agent6": ("PJSIP/agent6", 5076, "agent_originate.xml", ["-d", "10000"]),
 }
 CITIZEN_PORT = 5079  # the "trunk" endpoint's static contact
 

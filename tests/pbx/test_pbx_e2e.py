@@ -353,7 +353,7 @@ def test_transfers_reconcile_with_queue_log(desk, phones):
         wait_calls_done([blind])
         odoo_db.as_agent("ht_agent5", "hotline_logout")
         odoo_db.as_agent("ht_agent6", "hotline_login")
-        attended = phones.call("13300000002", 14000, 5097)
+        attended = phones.call("13300000002", 20000, 5097)
 
         def agent6_channel():
             out = rig("cli", "core show channels concise").stdout
