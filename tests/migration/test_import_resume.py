@@ -71,9 +71,11 @@ def test_killed_run_resumes_and_creates_nothing_twice(legacy, tmp_path):
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-3000:]
     report = json.loads((tmp_path / "second" / "report.json").read_text())
     counts = report["counts"]
-    assert counts["cases"]["skipped"] == imported
-    rejected_cases = counts["cases"]["rejected"]
-    assert imported + counts["cases"]["created"] + rejected_cases == CASES
+    # the report leaves out zero counts: a run killed after the last good case (while importing calls)
+    # leaves no case to create
+    cases = counts["cases"]
+    assert cases["skipped"] == imported
+    assert imported + cases.get("created", 0) + cases.get("rejected", 0) == CASES
     assert report["unexplained_differences"] == 0
     # nothing twice: one case per legacy id, one call per legacy call, one log line per legacy line
     for entity, table in (("cases", "hotline_case"), ("logs", "hotline_case_log"), ("calls", "hotline_call"),
