@@ -53,6 +53,12 @@ class HotlineCase(models.Model):
     def _get_thread_with_access(self, thread_id, *, hash=None, pid=None, token=None, **kwargs):
         return super()._get_thread_with_access(thread_id, **kwargs)
 
+    @api.model
+    def _portal_public_messages(self, messages):
+        """The messages of a case its unit reads: not the center's internal notes and logs (one definition, also
+        for what hotline_exchange sends to the unit server)."""
+        return messages.filtered(lambda m: not m.is_internal and not m.subtype_id.internal)
+
     def _portal_visible_attachments(self):
         """Files a unit may download: those of public messages and those its own members uploaded.
 
@@ -62,7 +68,7 @@ class HotlineCase(models.Model):
         """
         self.ensure_one()
         case = self.sudo()
-        public_messages = case.message_ids.filtered(lambda m: not m.is_internal and not m.subtype_id.internal)
+        public_messages = self._portal_public_messages(case.message_ids)
         members = case.unit_id.member_ids | self.env.user
         attachments = self.env["ir.attachment"].sudo().search([
             ("res_model", "=", self._name), ("res_id", "=", self.id), ("res_field", "=", False),

@@ -1,0 +1,75 @@
+"""``odoo hotline_exchange -c odoo.conf -d CENTER_DB``: the center's exchange loop with the unit server.
+
+Loaded by Odoo's CLI as ``odoo.cli.hotline_exchange`` (the command name must equal the module name).
+Each round pulls the units' actions and pushes the center's outbox (hotline.exchange.link.run_once). The loop
+wakes at once when a transaction writes to the outbox (NOTIFY hotline_exchange at commit) and otherwise every
+--interval seconds to pull: the unit server never connects to the center, so polling is the only way its
+actions arrive.
+"""
+
+import argparse
+import logging
+import select
+import signal
+import time
+
+from odoo.cli import Command
+from odoo.tools import config
+
+_logger = logging.getLogger("odoo.addons.hotline_exchange.loop")
+
+
+class HotlineExchange(Command):
+    """Run the exchange between the center and the unit server (on the center)."""
+
+    name = "hotline_exchange"
+
+    def run(self, args):
+        own = argparse.ArgumentParser(add_help=False)
+        own.add_argument("--interval", type=float, default=0.25,
+                         help="seconds between two pulls from the unit server when idle (default 0.25)")
+        own.add_argument("--once", action="store_true", help="one round, print its figures and exit")
+        opts, rest = own.parse_known_args(args)
+        config.parse_config(rest, setup_logging=True)
+        dbname = config["db_name"]
+        if isinstance(dbname, list):
+            dbname = dbname[0] if dbname else None
+        if not dbname:
+            config.parser.error("a database is required (-d)")
+
+        from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
+        from odoo.modules.registry import Registry  # noqa: PLC0415
+
+        stopping = []
+
+        def _stop(signum, frame):
+            _logger.info("hotline-exchange: signal %s, stopping", signum)
+            stopping.append(signum)
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+
+        listener = sql_db.db_connect(dbname).cursor()
+        listener._cnx.autocommit = True  # noqa: SLF001  # LISTEN needs its own connection outside a transaction
+        listener.execute("LISTEN hotline_exchange")
+        connection = listener._cnx  # noqa: SLF001
+        _logger.info("hotline-exchange: serving database %s every %.2f s", dbname, opts.interval)
+        try:
+            while not stopping:
+                registry = Registry(dbname).check_signaling()
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    stats = env["hotline.exchange.link"].run_once()
+                if opts.once:
+                    print(stats)  # noqa: T201
+                    return
+                busy = (stats["pushed"] or stats["pulled"] or stats["refused"]) and not stats["error"]
+                if busy:
+                    continue
+                if stats["error"] and stats["error"] not in ("waiting", "locked", "role"):
+                    time.sleep(opts.interval)
+                if select.select([connection], [], [], opts.interval)[0]:
+                    connection.poll()
+                    connection.notifies.clear()
+        finally:
+            listener.close()

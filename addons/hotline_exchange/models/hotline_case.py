@@ -1,0 +1,311 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import html_sanitize
+
+from .hotline_exchange_event import ROLE_PARAM
+
+# The unit's steps (hotline_case's transition methods a unit member calls); on the unit server these are the
+# only transitions, and the center re-applies them through the same methods.
+UNIT_ACTIONS = ("accept", "return", "request_extension", "submit")
+# Fields of the unit's copy written from the center's snapshot (none of them is a CENTER_GROUP field; the
+# caller comes from unit_caller_*, hotline_case's one definition of what a unit may read of the caller).
+SNAPSHOT_FIELDS = (
+    "name", "state", "channel", "urgency", "address", "description", "confidential", "return_reason",
+    "return_count", "extension_days", "extension_reason", "extension_state", "result_note", "review_note",
+    "reopen_count", "sign_deadline", "deadline", "urge_count", "last_urge_date", "date_received",
+    "date_dispatched", "date_accepted", "date_submitted", "date_closed",
+)
+DATETIME_FIELDS = {name for name in SNAPSHOT_FIELDS if name.startswith(("date_", "sign_", "deadline", "last_"))}
+# How the unit server tells its members about a center step: the same hooks the center uses in one database.
+NOTIFY_ACTIONS = ("dispatch", "self_dispatch", "urge", "auto_urge", "approve_extension", "reject_extension")
+REVIEW_TEMPLATES = {
+    "review_approve": "hotline_portal.mail_template_case_approved",
+    "review_reject": "hotline_portal.mail_template_case_rejected",
+}
+PRECOMMIT_KEY = "hotline_exchange"
+
+
+def _ref(record, with_parent=None):
+    """A catalogue record as the other server finds it again: by code, else by name."""
+    if not record:
+        return False
+    data = {"code": record.code or "", "name": record.name}
+    if with_parent:
+        data[with_parent] = _ref(record[with_parent], with_parent if with_parent == "parent_id" else None)
+    return data
+
+
+class HotlineCase(models.Model):
+    _inherit = "hotline.case"
+
+    exchange_ref = fields.Integer(
+        string="Center Case ID", readonly=True, copy=False,
+        help="On the unit server: the id of the case on the center, which this case copies.",
+    )
+    exchange_seq = fields.Integer(string="Last Center Update", readonly=True, copy=False)
+
+    _exchange_ref_uniq = models.UniqueIndex("(exchange_ref) WHERE exchange_ref > 0")
+
+    @api.model
+    def _exchange_role(self):
+        return self.env["ir.config_parameter"].sudo().get_param(ROLE_PARAM, "single") or "single"
+
+    # ------------------------------------------------------------------
+    # Capture: what this server must send, in the transaction of the change
+    # ------------------------------------------------------------------
+    def _exchange_pending(self):
+        """Per-transaction lists of what to send, written to the outbox just before commit (precommit), when
+        the case's final state of the transaction is known; a savepoint rolled back leaves nothing (the log
+        lines and messages are looked up again then)."""
+        precommit = self.env.cr.precommit
+        if PRECOMMIT_KEY not in precommit.data:
+            precommit.data[PRECOMMIT_KEY] = {"logs": [], "messages": [], "notices": {}, "units": set()}
+            precommit.add(self.env["hotline.case"].sudo()._exchange_flush_pending)
+        return precommit.data[PRECOMMIT_KEY]
+
+    def _transition(self, action, to_state, vals=None, note=None):
+        if (action not in UNIT_ACTIONS and self._exchange_role() == "unit"
+                and not self.env.context.get("hotline_exchange_applying")):
+            raise UserError(self.env._("This is the unit server: this step is taken at the center."))
+        return super()._transition(action, to_state, vals=vals, note=note)
+
+    def _notify_unit(self, kind, message=None, **kwargs):
+        if self._exchange_role() == "center":
+            pending = self._exchange_pending()
+            for case in self:
+                pending["notices"][case.id, kind] = message
+            # the unit server tells its own members; a message to the center's copy of them must not cross too
+            self = self.with_context(hotline_exchange_notice=True)
+        return super()._notify_unit(kind, message, **kwargs)
+
+    def _portal_notify_unit(self, template_xmlid, units=None, note=None):
+        return super(HotlineCase, self.with_context(hotline_exchange_notice=True))._portal_notify_unit(
+            template_xmlid, units=units, note=note)
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        context = self.env.context
+        if (not context.get("hotline_exchange_applying") and not context.get("hotline_exchange_notice")
+                and self._exchange_role() in ("center", "unit")):
+            self._exchange_pending()["messages"].append(message.id)
+        return message
+
+    @api.model
+    def _exchange_flush_pending(self):
+        """Precommit: one snapshot per case that changed (with the steps taken), then the public messages."""
+        data = self.env.cr.precommit.data.pop(PRECOMMIT_KEY, None)
+        if not data:
+            return
+        role = self._exchange_role()
+        Event = self.env["hotline.exchange.event"].sudo()
+        if role == "center":
+            for unit in self.env["hotline.unit"].sudo().with_context(active_test=False).browse(
+                    sorted(data["units"])).exists():
+                Event._enqueue("unit", unit._exchange_payload())
+            logs = self.env["hotline.case.log"].sudo().browse(data["logs"]).exists()
+            for case in logs.case_id:
+                if not case.handled_unit_ids:
+                    continue
+                actions = [{"action": log.action, "notice": data["notices"].get((case.id, log.action)) or ""}
+                           for log in logs.filtered(lambda line, c=case: line.case_id == c).sorted("id")]
+                Event._enqueue("case", {**case._exchange_snapshot(), "actions": actions}, case=case)
+        messages = self.env["mail.message"].sudo().browse(data["messages"]).exists()
+        for message in messages.sorted("id"):
+            case = self.browse(message.res_id).exists() if message.model == self._name else self.browse()
+            if not case or not self._exchange_public_message(message):
+                continue
+            if role == "center" and case.handled_unit_ids:
+                Event._enqueue("message", case._exchange_message_payload(message), case=case)
+            elif role == "unit" and case.exchange_ref:
+                Event._enqueue("message", case._exchange_message_payload(message), case=case,
+                               unit_code=case.unit_id.code or case.handled_unit_ids[:1].code,
+                               actor=message.author_id.name, lang=self.env.lang)
+
+    @api.model
+    def _exchange_public_message(self, message):
+        """A message between center and unit: hotline_portal's definition of what a unit reads."""
+        return message.message_type == "comment" and bool(self._portal_public_messages(message))
+
+    def _exchange_message_payload(self, message):
+        return {
+            "body": str(message.body or ""),
+            "author": message.author_id.name or "",
+            "date": fields.Datetime.to_string(message.date),
+            "attachments": [self._exchange_file(att) for att in message.attachment_ids],
+        }
+
+    @api.model
+    def _exchange_file(self, attachment):
+        attachment = attachment.sudo()
+        return {"name": attachment.name, "mimetype": attachment.mimetype or "",
+                "datas": (attachment.datas or b"").decode()}
+
+    # ------------------------------------------------------------------
+    # Center → unit server: the snapshot of what units may read
+    # ------------------------------------------------------------------
+    def _exchange_snapshot(self):
+        """The case as its units may read it, nothing more: no CENTER_GROUP field, the caller as units see it
+        (nothing at all when confidential), the log lines of its units (the portal's record rule)."""
+        self.ensure_one()
+        case = self.sudo()
+        handled = case.handled_unit_ids
+        values = {}
+        for name in SNAPSHOT_FIELDS:
+            value = case[name]
+            values[name] = fields.Datetime.to_string(value) if name in DATETIME_FIELDS else value
+        values.update({
+            "caller_name": False if case.confidential else case.unit_caller_name or False,
+            "caller_phone": False if case.confidential else case.unit_caller_phone or False,
+            "type": _ref(case.type_id),
+            "category": _ref(case.category_id, "parent_id"),
+            "district": _ref(case.district_id),
+            "street": _ref(case.street_id, "district_id"),
+            "unit": case.unit_id._exchange_payload() if case.unit_id else False,
+            "handled_units": [unit._exchange_payload() for unit in handled],
+            "logs": [{
+                "ref": log.id, "action": log.action, "from_state": log.from_state, "to_state": log.to_state,
+                "unit": log.unit_id.code, "date": fields.Datetime.to_string(log.date), "note": log.note or "",
+                "user": log.exchange_actor or log.user_id.name or "",
+            } for log in case.log_ids.filtered(lambda line: line.unit_id in handled).sorted("id")],
+        })
+        return values
+
+    # ------------------------------------------------------------------
+    # Unit server: applying the center's snapshot to the local copy
+    # ------------------------------------------------------------------
+    @api.model
+    def _exchange_find_copy(self, case_ref):
+        return self.sudo().with_context(active_test=False).search([("exchange_ref", "=", case_ref)], limit=1)
+
+    @api.model
+    def _exchange_apply_snapshot(self, case_ref, sequence, snapshot):
+        """Create or update the copy of center case `case_ref`; an update older than the copy is skipped
+        (returns False), so each case follows the center's order whatever the delivery order."""
+        Case = self.sudo().with_context(hotline_exchange_applying=True, tracking_disable=True,
+                                        mail_create_nolog=True, mail_notrack=True)
+        case = Case._exchange_find_copy(case_ref)
+        if case and case.exchange_seq >= sequence:
+            return False
+        Catalog = self.env["hotline.unit"].sudo()
+        vals = {name: snapshot.get(name) or False for name in SNAPSHOT_FIELDS}
+        for name in ("return_count", "extension_days", "reopen_count", "urge_count"):
+            vals[name] = int(snapshot.get(name) or 0)
+        vals.update({
+            "exchange_seq": sequence,
+            "type_id": Catalog._exchange_catalog("hotline.case.type", snapshot.get("type")),
+            "category_id": Catalog._exchange_catalog("hotline.category", snapshot.get("category")),
+            "district_id": Catalog._exchange_catalog("hotline.district", snapshot.get("district")),
+            "street_id": Catalog._exchange_catalog("hotline.street", snapshot.get("street")),
+            "unit_id": Catalog._exchange_upsert(snapshot["unit"]).id if snapshot.get("unit") else False,
+        })
+        for unit in snapshot.get("handled_units") or []:
+            Catalog._exchange_upsert(unit)
+        if not case:
+            # no caller in create(): it would look the caller's contact up (and create one) on this server
+            case = Case.create({**vals, "exchange_ref": case_ref, "agent_id": False})
+        else:
+            case.write(vals)
+        case.write({"caller_name": snapshot.get("caller_name") or False,
+                    "caller_phone": snapshot.get("caller_phone") or False})
+        case._exchange_sync_logs(snapshot.get("logs") or [])
+        return case
+
+    def _exchange_sync_logs(self, lines):
+        """The copy's history is the center's: lines written here ahead of the center go, missing ones come."""
+        self.ensure_one()
+        Log = self.env["hotline.case.log"].sudo().with_context(hotline_exchange_applying=True)
+        Unit = self.env["hotline.unit"].sudo().with_context(active_test=False)
+        refs = {line["ref"] for line in lines}
+        existing = Log.search([("case_id", "=", self.id)])
+        existing.filtered(lambda log: log.exchange_ref not in refs).unlink()
+        known = set(existing.exists().mapped("exchange_ref"))
+        units = {unit.code: unit.id for unit in Unit.search([("code", "in", [line["unit"] for line in lines])])}
+        Log.create([{
+            "case_id": self.id, "exchange_ref": line["ref"], "action": line["action"],
+            "from_state": line["from_state"] or False, "to_state": line["to_state"] or False,
+            "unit_id": units.get(line["unit"], False), "date": line["date"], "note": line["note"] or False,
+            "user_id": False, "exchange_actor": line["user"],
+        } for line in lines if line["ref"] not in known])
+        self.flush_recordset(["handled_unit_ids"])
+
+    def _exchange_notify(self, actions):
+        """Tell this server's unit members about the center's steps, with the same templates and hooks as in
+        one database."""
+        self.ensure_one()
+        case = self.sudo().with_context(hotline_exchange_applying=True, lang=self._unit_lang())
+        for step in actions:
+            action = step.get("action")
+            if action in NOTIFY_ACTIONS:
+                case._notify_unit(action, step.get("notice") or None)
+            elif action in REVIEW_TEMPLATES:
+                case._portal_notify_unit(REVIEW_TEMPLATES[action])
+
+    def _exchange_post(self, payload, author=None, sanitize=True):
+        """Post a message received from the other side, with its files, to the unit's members."""
+        self.ensure_one()
+        case = self.sudo().with_context(hotline_exchange_applying=True)
+        attachments = self._exchange_attachments(payload.get("attachments") or [])
+        body = payload.get("body") or ""
+        partners = case.unit_id.member_ids.filtered("active").partner_id
+        return case.message_post(
+            body=Markup(html_sanitize(body) if sanitize else body), author_id=author.id if author else None,
+            message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=partners.ids,
+            attachment_ids=attachments.ids,
+        )
+
+    def _exchange_attachments(self, files):
+        self.ensure_one()
+        return self.env["ir.attachment"].sudo().create([{
+            "name": str(item.get("name") or "file")[:255], "datas": item.get("datas") or "",
+            "res_model": self._name, "res_id": self.id,
+        } for item in files])
+
+    # ------------------------------------------------------------------
+    # Unit server: what a unit did, for the center
+    # ------------------------------------------------------------------
+    def _exchange_unit_action_payload(self, action):
+        self.ensure_one()
+        case = self.sudo()
+        if action == "return":
+            return {"reason": case.return_reason or ""}
+        if action == "request_extension":
+            return {"days": case.extension_days, "reason": case.extension_reason or ""}
+        if action == "submit":
+            return {"note": case.result_note or "",
+                    "attachments": [self._exchange_file(att) for att in case.result_attachment_ids]}
+        return {}
+
+    def _exchange_portal_notices(self):
+        """The unit's actions on this case still on their way to the center, and those the center refused
+        since (shown on the unit's case page)."""
+        self.ensure_one()
+        week = fields.Datetime.now() - timedelta(days=7)
+        return self.env["hotline.exchange.event"].sudo().search([
+            ("case_id", "=", self.id), ("kind", "in", UNIT_ACTIONS),
+            "|", ("state", "=", "pending"), "&", ("state", "=", "refused"), ("write_date", ">=", week),
+        ], order="id desc", limit=5)
+
+    # ------------------------------------------------------------------
+    # Center: applying a unit's action through the workflow
+    # ------------------------------------------------------------------
+    def _exchange_apply_unit_action(self, kind, payload):
+        """Run the unit's step with hotline_case's own method (state checks included)."""
+        self.ensure_one()
+        if kind == "accept":
+            return self.action_accept()
+        if kind == "return":
+            return self.action_return(reason=str(payload.get("reason") or ""))
+        if kind == "request_extension":
+            days = payload.get("days")
+            if not isinstance(days, int) or isinstance(days, bool):
+                raise UserError(self.env._("Enter the number of extra working days requested."))
+            return self.action_request_extension(days=days, reason=str(payload.get("reason") or ""))
+        if kind == "submit":
+            attachments = self._exchange_attachments(payload.get("attachments") or [])
+            return self.action_submit(note=str(payload.get("note") or ""), attachment_ids=attachments.ids)
+        raise UserError(self.env._("Unknown step."))
+

@@ -1,0 +1,311 @@
+import binascii
+import base64
+import logging
+import time
+from datetime import timedelta
+
+import requests
+
+from odoo import api, fields, models
+
+from odoo.addons.hotline_portal.controllers.portal import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+
+from .hotline_case import UNIT_ACTIONS
+from .hotline_exchange_event import UNIT_KINDS, backoff_seconds
+from .hotline_exchange_inbox import ExchangeRefused
+
+_logger = logging.getLogger(__name__)
+BATCH = 500
+# one run_once delivers for at most this long, so the loop also pulls while a large backlog drains
+RUN_BUDGET_SECONDS = 20
+# the exchange runs at most once at a time (the loop, the cron fallback, a button): transaction-level lock
+LOCK_KEY = 0x12319E
+_SESSION = requests.Session()  # keep-alive to the unit server across calls
+
+
+class ExchangeTransportError(Exception):
+    """The unit server could not be reached or answered with an error: retried later, nothing lost."""
+
+
+class HotlineExchangeLink(models.Model):
+    """The center's link to the unit server (one record): it pulls the units' actions and pushes the center's
+    outbox, and keeps the figures the administrators watch (backlog, lag, last error)."""
+
+    _name = "hotline.exchange.link"
+    _description = "Exchange Link to the Unit Server"
+
+    name = fields.Char(required=True, default="Unit server")
+    last_attempt = fields.Datetime(readonly=True)
+    last_success = fields.Datetime(string="Last Contact", readonly=True)
+    last_error = fields.Text(readonly=True)
+    failures = fields.Integer(string="Failures in a Row", readonly=True)
+    next_attempt = fields.Datetime(string="Next Retry", readonly=True)
+    pushed_count = fields.Integer(string="Events Delivered", readonly=True)
+    pulled_count = fields.Integer(string="Unit Events Applied", readonly=True)
+    refused_count = fields.Integer(string="Unit Events Refused", readonly=True)
+    unit_pending = fields.Integer(string="Waiting on the Unit Server", readonly=True,
+                                  help="Events in the unit server's outbox at the last contact.")
+    pending_count = fields.Integer(string="Waiting at the Center", compute="_compute_backlog")
+    lag_seconds = fields.Float(string="Lag (s)", compute="_compute_backlog",
+                               help="Age of the oldest event the center has not delivered yet.")
+
+    def _compute_backlog(self):
+        backlog = self.env["hotline.exchange.event"]._backlog()
+        for link in self:
+            link.pending_count = backlog["pending"]
+            link.lag_seconds = backlog["oldest_age"]
+
+    @api.model
+    def _get_link(self):
+        link = self.sudo().search([], limit=1)
+        return link or self.sudo().create({"name": self.env._("Unit server")})
+
+    # ------------------------------------------------------------------
+    # Figures (wallboard, health, bench)
+    # ------------------------------------------------------------------
+    @api.model
+    def status(self):
+        """The exchange's figures: role, backlog each side, lag, last contact and error."""
+        link = self._get_link()
+        backlog = self.env["hotline.exchange.event"]._backlog()
+        return {
+            "role": self.env["hotline.case"]._exchange_role(),
+            "pending": backlog["pending"], "lag_seconds": backlog["oldest_age"], "unit_pending": link.unit_pending,
+            "last_success": fields.Datetime.to_string(link.last_success), "failures": link.failures,
+            "last_error": link.last_error or "",
+        }
+
+    # ------------------------------------------------------------------
+    # Transport: /json/2 on the unit server, API key of its exchange user
+    # ------------------------------------------------------------------
+    @api.model
+    def _call(self, method, **kwargs):
+        params = self.env["ir.config_parameter"].sudo()
+        url = (params.get_param("hotline_exchange.unit_url") or "").rstrip("/")
+        key = params.get_param("hotline_exchange.unit_api_key") or ""
+        database = params.get_param("hotline_exchange.unit_db") or ""
+        if not url or not key:
+            raise ExchangeTransportError(self.env._("Set the unit server's address and API key in Settings."))
+        headers = {"Authorization": f"bearer {key}"}
+        if database:
+            headers["X-Odoo-Database"] = database
+        try:
+            reply = _SESSION.post(f"{url}/json/2/hotline.exchange.peer/{method}", json=kwargs, headers=headers,
+                                  timeout=(3, 120))
+        except requests.RequestException as error:
+            raise ExchangeTransportError(self.env._("The unit server cannot be reached: %s", error)) from None
+        if reply.status_code != 200:
+            try:
+                message = reply.json().get("message") or reply.text
+            except ValueError:
+                message = reply.text
+            raise ExchangeTransportError(self.env._("The unit server answered %(status)s: %(message)s",
+                                                    status=reply.status_code, message=str(message)[:500]))
+        return reply.json()
+
+    # ------------------------------------------------------------------
+    # One round
+    # ------------------------------------------------------------------
+    @api.model
+    def run_once(self):
+        """Pull the units' actions, then push the center's outbox; commits as it goes. Returns the figures
+        of the round ({'pulled', 'refused', 'pushed', 'push_refused', 'error'})."""
+        return self._run(commit=True)
+
+    @api.model
+    def _lock(self):
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _run(self, commit=True):
+        stats = {"pulled": 0, "refused": 0, "pushed": 0, "push_refused": 0, "error": ""}
+        if self.env["hotline.case"]._exchange_role() != "center":
+            stats["error"] = "role"
+            return stats
+        link = self._get_link()
+        now = fields.Datetime.now()
+        if link.next_attempt and link.next_attempt > now:
+            stats["error"] = "waiting"
+            return stats
+        if not self._lock():
+            stats["error"] = "locked"
+            return stats
+
+        def done():
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # each batch is delivered for good
+                return self._lock()
+            return True
+
+        started = time.monotonic()
+        try:
+            while True:
+                events = self._call("fetch", after=0, limit=BATCH)
+                if not events:
+                    break
+                uids = self._apply_unit_events(events, stats)
+                if not done():
+                    return stats
+                self._call("ack", uids=uids)
+                if len(events) < BATCH or time.monotonic() - started > RUN_BUDGET_SECONDS:
+                    break
+            while time.monotonic() - started <= RUN_BUDGET_SECONDS:
+                if not self._push_batch(stats):
+                    break
+                if not done():
+                    return stats
+            unit_status = self._call("status")
+            link.write({"last_attempt": now, "last_success": fields.Datetime.now(), "last_error": False,
+                        "failures": 0, "next_attempt": False, "unit_pending": unit_status.get("pending") or 0,
+                        "pushed_count": link.pushed_count + stats["pushed"],
+                        "pulled_count": link.pulled_count + stats["pulled"],
+                        "refused_count": link.refused_count + stats["refused"]})
+        except ExchangeTransportError as error:
+            if commit:
+                self.env.cr.rollback()  # pylint: disable=invalid-commit  # keep what was committed, only
+            stats["error"] = str(error)
+            failures = link.failures + 1
+            _logger.warning("hotline_exchange: %s (failure %s in a row)", error, failures)
+            link.write({"last_attempt": now, "last_error": str(error), "failures": failures,
+                        "next_attempt": fields.Datetime.now() + timedelta(seconds=backoff_seconds(failures))})
+            pending = self.env["hotline.exchange.event"].sudo().search([("state", "=", "pending")], order="id",
+                                                                       limit=BATCH)
+            pending._mark_failed(str(error))
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the link's figures
+        return stats
+
+    @api.model
+    def _push_batch(self, stats):
+        """Send the oldest pending events; False when there was nothing to send."""
+        events = self.env["hotline.exchange.event"].sudo().search([("state", "=", "pending")], order="id",
+                                                                  limit=BATCH)
+        if not events:
+            return False
+        results = {result.get("uid"): result for result in self._call("receive", events=events._wire())}
+        now = fields.Datetime.now()
+        for event in events:
+            result = results.get(event.uid)
+            if not result:
+                continue
+            if result.get("result") == "refused":
+                _logger.warning("hotline_exchange: the unit server refused event %s (%s): %s", event.uid,
+                                event.kind, result.get("reason"))
+                event.write({"state": "refused", "refusal_reason": result.get("reason") or "", "date_sent": now})
+                stats["push_refused"] += 1
+            else:
+                event.write({"state": "sent", "date_sent": now, "last_error": False})
+                stats["pushed"] += 1
+        return True
+
+    # ------------------------------------------------------------------
+    # Applying the unit server's events on the center
+    # ------------------------------------------------------------------
+    @api.model
+    def _apply_unit_events(self, events, stats):
+        """Apply the unit server's events (each once, each checked); returns the ids to acknowledge."""
+        Inbox = self.env["hotline.exchange.inbox"].sudo()
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        uids = []
+        for event in events:
+            lang = event.get("lang") if isinstance(event, dict) and event.get("lang") in installed else None
+            inbox = Inbox.with_context(lang=lang) if lang else Inbox
+            result = inbox._receive(event, UNIT_KINDS, inbox.env["hotline.exchange.link"]._apply_unit_event)
+            if result["uid"]:
+                uids.append(result["uid"])
+            if result["result"] == "applied":
+                stats["pulled"] += 1
+            elif result["result"] == "refused":
+                stats["refused"] += 1
+                self._send_refusal(event, result)
+        return uids
+
+    @api.model
+    def _send_refusal(self, event, result):
+        """Tell the unit server why its step was refused, with the case as it stands at the center."""
+        if not isinstance(event, dict) or event.get("kind") not in UNIT_ACTIONS:
+            return
+        case = self.env["hotline.case"].sudo().browse(event.get("case_ref") or 0).exists() \
+            if isinstance(event.get("case_ref"), int) else None
+        if not case or not case.handled_unit_ids:
+            return
+        self.env["hotline.exchange.event"]._enqueue("refusal", {
+            "event_uid": result["uid"], "reason": result["reason"], "snapshot": case._exchange_snapshot(),
+        }, case=case)
+
+    @api.model
+    def _apply_unit_event(self, event):
+        kind, payload = event["kind"], event["payload"]
+        case = self.env["hotline.case"].sudo().browse(event["case_ref"]).exists() if event["case_ref"] > 0 \
+            else None
+        if not case:
+            raise ExchangeRefused(self.env._("Unknown case."))
+        unit_code = event.get("unit_code") or ""
+        unit = case.handled_unit_ids.filtered(lambda u: u.code == unit_code)
+        if not unit:
+            raise ExchangeRefused(self.env._("Case %(case)s was never dispatched to unit %(unit)s.",
+                                             case=case.name, unit=str(unit_code)[:64]))
+        self._check_files(payload.get("attachments"))
+        actor = str(event.get("actor") or "")[:128]
+        center_user = self.env.ref("hotline_exchange.user_unit_server")
+        case = case.with_user(center_user).with_context(
+            hotline_exchange_applying=True, hotline_exchange_actor=f"{actor} ({unit.name})" if actor else unit.name,
+        ).sudo()
+        if kind == "message":
+            if not isinstance(payload.get("body"), str) or not payload["body"].strip():
+                raise ExchangeRefused(self.env._("The message is empty."))
+            case._exchange_post(payload, author=unit.partner_id or center_user.partner_id)
+            return
+        if case.unit_id != unit:
+            raise ExchangeRefused(self.env._(
+                "Case %(case)s is no longer with %(unit)s: the center has moved it on (it is “%(state)s”).",
+                case=case.name, unit=unit.name,
+                state=dict(case._fields["state"]._description_selection(self.env))[case.state]))
+        case._exchange_apply_unit_action(kind, payload)
+
+    @api.model
+    def _check_files(self, files):
+        """The portal's limits on a unit's files hold here too; the content must be base64."""
+        if files is None:
+            return
+        if not isinstance(files, list) or len(files) > MAX_ATTACHMENTS:
+            raise ExchangeRefused(self.env._("Attach at most %s files.", MAX_ATTACHMENTS))
+        for item in files:
+            datas = item.get("datas") if isinstance(item, dict) else None
+            if not isinstance(datas, str) or len(datas) * 3 // 4 > MAX_ATTACHMENT_BYTES + 2:
+                raise ExchangeRefused(self.env._("A file is missing or too large."))
+            try:
+                base64.b64decode(datas, validate=True)
+            except (binascii.Error, ValueError):
+                raise ExchangeRefused(self.env._("A file is not valid base64.")) from None
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+    def action_run_now(self):
+        self.env["hotline.case"]._check_group("base.group_system", self.env._("run the exchange for"))
+        self.sudo().write({"next_attempt": False})
+        stats = self.run_once()
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "danger" if stats["error"] else "success", "sticky": False,
+            "message": stats["error"] or self.env._(
+                "Delivered %(pushed)s, applied %(pulled)s unit events, refused %(refused)s.", **stats),
+        }}
+
+    def action_sync_all(self):
+        """Send every unit and every case in the units' hands again (first set-up, or a unit server rebuilt)."""
+        self.env["hotline.case"]._check_group("base.group_system", self.env._("resynchronise"))
+        Event = self.env["hotline.exchange.event"]
+        for unit in self.env["hotline.unit"].sudo().with_context(active_test=False).search([]):
+            Event._enqueue("unit", unit._exchange_payload())
+        cases = self.env["hotline.case"].sudo().search([
+            ("state", "in", ("dispatched", "processing", "submitted")), ("handled_unit_ids", "!=", False)])
+        for case in cases:
+            Event._enqueue("case", {**case._exchange_snapshot(), "actions": []}, case=case)
+        return True
+
+    @api.model
+    def _cron_run(self):
+        """Fallback when the exchange loop (scripts/odoo hotline_exchange) is not running."""
+        self.run_once()
