@@ -110,7 +110,7 @@ class HotlineExchangeEvent(models.Model):
     def _wire(self):
         """The events as they travel."""
         return [{
-            "uid": e.uid, "kind": e.kind, "case_ref": e.case_ref, "sequence": e.sequence, "payload": e.payload,
+            "uid": e.uid, "kind": e.kind, "case_ref": e.case_ref, "sequence": e.sequence, "payload": e.payload or {},
             "checksum": e.checksum, "unit_code": e.unit_code or "", "actor": e.actor or "", "lang": e.lang or "",
             "date": fields.Datetime.to_string(e.create_date),
         } for e in self]

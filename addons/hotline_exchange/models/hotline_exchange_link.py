@@ -124,6 +124,8 @@ class HotlineExchangeLink(models.Model):
             stats["error"] = "role"
             return stats
         link = self._get_link()
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the link record itself, if new
         now = fields.Datetime.now()
         if link.next_attempt and link.next_attempt > now:
             stats["error"] = "waiting"
@@ -141,7 +143,7 @@ class HotlineExchangeLink(models.Model):
         started = time.monotonic()
         try:
             while True:
-                events = self._call("fetch", after=0, limit=BATCH)
+                events = self._call("fetch_events", after=0, limit=BATCH)
                 if not events:
                     break
                 uids = self._apply_unit_events(events, stats)

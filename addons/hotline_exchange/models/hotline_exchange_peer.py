@@ -14,7 +14,7 @@ MAX_BATCH = 1000
 
 class HotlineExchangePeer(models.AbstractModel):
     """The unit server's side of the exchange, called by the center only, over /json/2 with the API key of
-    the exchange user (group Exchange Peer): `receive(events)`, `fetch(after, limit)`, `ack(uids)`."""
+    the exchange user (group Exchange Peer): `receive(events)`, `fetch_events(after, limit)` (`fetch` is the ORM's own, private), `ack(uids)`."""
 
     _name = "hotline.exchange.peer"
     _description = "Exchange Endpoint of the Unit Server"
@@ -36,7 +36,7 @@ class HotlineExchangePeer(models.AbstractModel):
         return [Inbox._receive(event, CENTER_KINDS, self._apply_center_event) for event in events]
 
     @api.model
-    def fetch(self, after=0, limit=500):
+    def fetch_events(self, after=0, limit=500):
         """The unit server's outbox still to deliver, oldest first (ids above `after`)."""
         self._check_peer()
         if not isinstance(after, int) or not isinstance(limit, int):
