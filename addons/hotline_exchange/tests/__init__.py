@@ -1,0 +1,3 @@
+from . import test_center_apply
+from . import test_payload
+from . import test_unit_apply

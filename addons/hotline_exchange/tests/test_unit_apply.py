@@ -1,0 +1,131 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import SECRET_NAME, HotlineExchangeCommon
+
+CENTER_REF = 900001
+
+
+@tagged("post_install", "-at_install")
+class TestUnitServerApply(HotlineExchangeCommon):
+    """The unit server applies the center's events: once each, in each case's order, only when well-formed."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["hotline.case"].sudo().search([("exchange_ref", "=", CENTER_REF)]).write({"exchange_ref": 0})
+        # the center's real snapshot of a dispatched confidential case, as the unit server receives it
+        self.set_role("center")
+        self.center_case = self.new_case(confidential=True)
+        self.snapshot = self.outbox(kind="case")[0].payload
+        self.outbox_floor = self.outbox()[-1].id  # from here on, the unit server's outbox
+        self.set_role("unit")
+        self.Peer = self.env["hotline.exchange.peer"].with_user(self.peer)
+
+    def receive(self, *events):
+        return self.Peer.receive(list(events))
+
+    def copy(self):
+        return self.env["hotline.case"].sudo().search([("exchange_ref", "=", CENTER_REF)])
+
+    def test_dispatch_creates_the_copy_units_read(self):
+        partners = self.env["res.partner"].sudo().search_count([])
+        result = self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        self.assertEqual(result[0]["result"], "applied")
+        copy = self.copy()
+        self.assertEqual(copy.state, "dispatched")
+        self.assertEqual(copy.unit_id, self.unit)
+        self.assertFalse(copy.caller_name)
+        self.assertFalse(copy.caller_phone)
+        self.assertFalse(copy.partner_id)
+        # no contact for the caller on the unit server
+        self.assertEqual(self.env["res.partner"].sudo().search_count([]), partners)
+        # the unit's member reads it through the portal's record rule, masked, and got the dispatch message
+        mine = self.env["hotline.case"].with_user(self.portal).search([("exchange_ref", "=", CENTER_REF)])
+        self.assertEqual(mine, copy)
+        self.assertEqual(mine.unit_caller_name, self.env._("Confidential"))
+        self.assertIn(self.portal.partner_id, copy.message_ids.partner_ids)
+        self.assertEqual(copy.log_ids.mapped("action"), ["self_dispatch"])
+        self.assertNotIn(SECRET_NAME, str(copy.message_ids.mapped("body")))
+
+    def test_applied_once(self):
+        event = self.event("case", self.snapshot, CENTER_REF, 1)
+        self.receive(event)
+        messages = len(self.copy().message_ids)
+        result = self.receive(event, event)
+        self.assertEqual([r["result"] for r in result], ["duplicate", "duplicate"])
+        self.assertEqual(len(self.copy()), 1)
+        self.assertEqual(len(self.copy().message_ids), messages)
+
+    def test_per_case_order(self):
+        """An older update arriving after a newer one changes nothing."""
+        newer = dict(self.snapshot, state="processing", actions=[])
+        self.receive(self.event("case", newer, CENTER_REF, 2))
+        result = self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        self.assertEqual(result[0]["result"], "applied")
+        self.assertEqual(self.copy().state, "processing")
+        self.assertEqual(self.copy().exchange_seq, 2)
+
+    def test_forged_and_corrupt_events_refused(self):
+        good = self.event("case", self.snapshot, CENTER_REF, 1)
+        self.receive(good)
+        replay = dict(self.event("case", dict(self.snapshot, state="closed"), CENTER_REF, 1, uid=good["uid"]))
+        corrupt = dict(self.event("case", self.snapshot, CENTER_REF, 3), payload=dict(self.snapshot, state="closed"))
+        wrong_kind = self.event("accept", {}, CENTER_REF, 4)
+        malformed = self.event("case", {"state": "nonsense"}, CENTER_REF, 5)
+        no_id = {"kind": "case"}
+        results = self.receive(replay, corrupt, wrong_kind, malformed, no_id)
+        self.assertEqual([r["result"] for r in results], ["refused"] * 5)
+        self.assertEqual(self.copy().state, "dispatched")
+        refused = self.inbox().filtered(lambda row: row.result == "refused")
+        self.assertEqual(len(refused), 4)  # the event without id has nothing to be recorded under
+        self.assertTrue(all(refused.mapped("reason")))
+
+    def test_only_the_exchange_account(self):
+        with self.assertRaises(AccessError):
+            self.env["hotline.exchange.peer"].with_user(self.portal).receive([])
+        with self.assertRaises(AccessError):
+            self.env["hotline.exchange.peer"].with_user(self.agent).fetch_events()
+        self.set_role("center")
+        with self.assertRaises(UserError):
+            self.Peer.receive([])
+
+    def test_unit_steps_queued_for_the_center(self):
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        copy = self.copy().with_user(self.portal)
+        copy.action_accept()
+        copy.action_request_extension(days=3, reason="Parts on order")
+        copy.message_post(body="We are on site", message_type="comment", subtype_xmlid="mail.mt_comment")
+        self.commit_point()
+        events = self.outbox()
+        self.assertEqual(events.mapped("kind"), ["accept", "request_extension", "message"])
+        self.assertEqual(set(events.mapped("case_ref")), {CENTER_REF})
+        self.assertEqual(set(events.mapped("unit_code")), {"HXW"})
+        self.assertEqual(events[1].payload, {"days": 3, "reason": "Parts on order"})
+        self.assertEqual(events.mapped("sequence"), sorted(events.mapped("sequence")))
+        # what the center fetches, and acknowledges
+        wire = self.Peer.fetch_events(after=0, limit=10)
+        self.assertEqual([e["uid"] for e in wire], events.mapped("uid"))
+        self.assertEqual(self.Peer.ack(uids=[wire[0]["uid"]]), 1)
+        self.assertEqual([e["uid"] for e in self.Peer.fetch_events()], events[1:].mapped("uid"))
+
+    def test_center_steps_not_taken_here(self):
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        copy = self.copy()
+        with self.assertRaises(UserError):
+            copy.with_user(self.reviewer).action_urge()
+
+    def test_refusal_shown_and_center_state_restored(self):
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        copy = self.copy().with_user(self.portal)
+        copy.action_accept()
+        self.commit_point()
+        mine = self.outbox(kind="accept")
+        self.assertEqual(copy._exchange_portal_notices(), mine)
+        reason = "Case X cannot be signed for: it is “To Dispatch”."
+        pool = dict(self.snapshot, state="pool", unit=False, actions=[])
+        self.receive(self.event("refusal", {"event_uid": mine.uid, "reason": reason, "snapshot": pool},
+                                CENTER_REF, 3))
+        self.assertEqual(mine.state, "refused")
+        self.assertEqual(mine.refusal_reason, reason)
+        self.assertEqual(self.copy().state, "pool")
+        self.assertEqual(self.copy().log_ids.mapped("action"), ["self_dispatch"])
