@@ -1,5 +1,5 @@
-import binascii
 import base64
+import binascii
 import logging
 import time
 from datetime import timedelta
@@ -7,7 +7,6 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
-
 from odoo.addons.hotline_portal.controllers.portal import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 
 from .hotline_case import UNIT_ACTIONS
@@ -142,30 +141,21 @@ class HotlineExchangeLink(models.Model):
 
         started = time.monotonic()
         try:
-            while True:
-                events = self._call("fetch_events", after=0, limit=BATCH)
-                if not events:
-                    break
-                uids = self._apply_unit_events(events, stats)
-                if not done():
-                    return stats
-                self._call("ack", uids=uids)
-                if len(events) < BATCH or time.monotonic() - started > RUN_BUDGET_SECONDS:
-                    break
-            while time.monotonic() - started <= RUN_BUDGET_SECONDS:
-                if not self._push_batch(stats):
-                    break
-                if not done():
-                    return stats
-            unit_status = self._call("status")
+            if not self._pull_all(stats, started, done) or not self._push_all(stats, started, done):
+                return stats
+            # the unit server's backlog, when something moved or every half minute (not on every idle poll)
+            unit_pending = link.unit_pending
+            if stats["pulled"] or stats["refused"] or not link.last_success or (
+                    now - link.last_success).total_seconds() > 30:
+                unit_pending = self._call("status").get("pending") or 0
             link.write({"last_attempt": now, "last_success": fields.Datetime.now(), "last_error": False,
-                        "failures": 0, "next_attempt": False, "unit_pending": unit_status.get("pending") or 0,
+                        "failures": 0, "next_attempt": False, "unit_pending": unit_pending,
                         "pushed_count": link.pushed_count + stats["pushed"],
                         "pulled_count": link.pulled_count + stats["pulled"],
                         "refused_count": link.refused_count + stats["refused"]})
         except ExchangeTransportError as error:
             if commit:
-                self.env.cr.rollback()  # pylint: disable=invalid-commit  # keep what was committed, only
+                self.env.cr.rollback()  # pylint: disable=invalid-commit  # the batches committed stay
             stats["error"] = str(error)
             failures = link.failures + 1
             _logger.warning("hotline_exchange: %s (failure %s in a row)", error, failures)
@@ -177,6 +167,29 @@ class HotlineExchangeLink(models.Model):
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit  # the link's figures
         return stats
+
+    @api.model
+    def _pull_all(self, stats, started, done):
+        """Fetch, apply, commit, acknowledge, batch after batch; False if the lock was lost."""
+        while True:
+            events = self._call("fetch_events", after=0, limit=BATCH)
+            if not events:
+                return True
+            uids = self._apply_unit_events(events, stats)
+            if not done():
+                return False
+            self._call("ack", uids=uids)
+            if len(events) < BATCH or time.monotonic() - started > RUN_BUDGET_SECONDS:
+                return True
+
+    @api.model
+    def _push_all(self, stats, started, done):
+        while time.monotonic() - started <= RUN_BUDGET_SECONDS:
+            if not self._push_batch(stats):
+                return True
+            if not done():
+                return False
+        return True
 
     @api.model
     def _push_batch(self, stats):
@@ -299,7 +312,7 @@ class HotlineExchangeLink(models.Model):
         """Send every unit and every case in the units' hands again (first set-up, or a unit server rebuilt)."""
         self.env["hotline.case"]._check_group("base.group_system", self.env._("resynchronise"))
         Event = self.env["hotline.exchange.event"]
-        for unit in self.env["hotline.unit"].sudo().with_context(active_test=False).search([]):
+        for unit in self.env["hotline.unit"].sudo().with_context(active_test=False).search([]):  # pylint: disable=no-search-all
             Event._enqueue("unit", unit._exchange_payload())
         cases = self.env["hotline.case"].sudo().search([
             ("state", "in", ("dispatched", "processing", "submitted")), ("handled_unit_ids", "!=", False)])

@@ -14,7 +14,8 @@ MAX_BATCH = 1000
 
 class HotlineExchangePeer(models.AbstractModel):
     """The unit server's side of the exchange, called by the center only, over /json/2 with the API key of
-    the exchange user (group Exchange Peer): `receive(events)`, `fetch_events(after, limit)` (`fetch` is the ORM's own, private), `ack(uids)`."""
+    the exchange user (group Exchange Peer): `receive(events)`, `fetch_events(after, limit)` (the ORM's own
+    `fetch` is private), `ack(uids)`, `status()`."""
 
     _name = "hotline.exchange.peer"
     _description = "Exchange Endpoint of the Unit Server"

@@ -24,14 +24,14 @@ class TestUnitServerApply(HotlineExchangeCommon):
     def receive(self, *events):
         return self.Peer.receive(list(events))
 
-    def copy(self):
+    def unit_copy(self):
         return self.env["hotline.case"].sudo().search([("exchange_ref", "=", CENTER_REF)])
 
     def test_dispatch_creates_the_copy_units_read(self):
         partners = self.env["res.partner"].sudo().search_count([])
         result = self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
         self.assertEqual(result[0]["result"], "applied")
-        copy = self.copy()
+        copy = self.unit_copy()
         self.assertEqual(copy.state, "dispatched")
         self.assertEqual(copy.unit_id, self.unit)
         self.assertFalse(copy.caller_name)
@@ -50,11 +50,11 @@ class TestUnitServerApply(HotlineExchangeCommon):
     def test_applied_once(self):
         event = self.event("case", self.snapshot, CENTER_REF, 1)
         self.receive(event)
-        messages = len(self.copy().message_ids)
+        messages = len(self.unit_copy().message_ids)
         result = self.receive(event, event)
         self.assertEqual([r["result"] for r in result], ["duplicate", "duplicate"])
-        self.assertEqual(len(self.copy()), 1)
-        self.assertEqual(len(self.copy().message_ids), messages)
+        self.assertEqual(len(self.unit_copy()), 1)
+        self.assertEqual(len(self.unit_copy().message_ids), messages)
 
     def test_per_case_order(self):
         """An older update arriving after a newer one changes nothing."""
@@ -62,8 +62,8 @@ class TestUnitServerApply(HotlineExchangeCommon):
         self.receive(self.event("case", newer, CENTER_REF, 2))
         result = self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
         self.assertEqual(result[0]["result"], "applied")
-        self.assertEqual(self.copy().state, "processing")
-        self.assertEqual(self.copy().exchange_seq, 2)
+        self.assertEqual(self.unit_copy().state, "processing")
+        self.assertEqual(self.unit_copy().exchange_seq, 2)
 
     def test_forged_and_corrupt_events_refused(self):
         good = self.event("case", self.snapshot, CENTER_REF, 1)
@@ -75,7 +75,7 @@ class TestUnitServerApply(HotlineExchangeCommon):
         no_id = {"kind": "case"}
         results = self.receive(replay, corrupt, wrong_kind, malformed, no_id)
         self.assertEqual([r["result"] for r in results], ["refused"] * 5)
-        self.assertEqual(self.copy().state, "dispatched")
+        self.assertEqual(self.unit_copy().state, "dispatched")
         refused = self.inbox().filtered(lambda row: row.result == "refused")
         self.assertEqual(len(refused), 4)  # the event without id has nothing to be recorded under
         self.assertTrue(all(refused.mapped("reason")))
@@ -91,7 +91,7 @@ class TestUnitServerApply(HotlineExchangeCommon):
 
     def test_unit_steps_queued_for_the_center(self):
         self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
-        copy = self.copy().with_user(self.portal)
+        copy = self.unit_copy().with_user(self.portal)
         copy.action_accept()
         copy.action_request_extension(days=3, reason="Parts on order")
         copy.message_post(body="We are on site", message_type="comment", subtype_xmlid="mail.mt_comment")
@@ -110,13 +110,13 @@ class TestUnitServerApply(HotlineExchangeCommon):
 
     def test_center_steps_not_taken_here(self):
         self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
-        copy = self.copy()
+        copy = self.unit_copy()
         with self.assertRaises(UserError):
             copy.with_user(self.reviewer).action_urge()
 
     def test_refusal_shown_and_center_state_restored(self):
         self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
-        copy = self.copy().with_user(self.portal)
+        copy = self.unit_copy().with_user(self.portal)
         copy.action_accept()
         self.commit_point()
         mine = self.outbox(kind="accept")
@@ -127,5 +127,5 @@ class TestUnitServerApply(HotlineExchangeCommon):
                                 CENTER_REF, 3))
         self.assertEqual(mine.state, "refused")
         self.assertEqual(mine.refusal_reason, reason)
-        self.assertEqual(self.copy().state, "pool")
-        self.assertEqual(self.copy().log_ids.mapped("action"), ["self_dispatch"])
+        self.assertEqual(self.unit_copy().state, "pool")
+        self.assertEqual(self.unit_copy().log_ids.mapped("action"), ["self_dispatch"])
