@@ -5,11 +5,12 @@ import contextlib
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from .odoo_process import OdooProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = sorted(p.parent.name for p in (ROOT / "addons").glob("*/__manifest__.py"))
@@ -34,29 +35,11 @@ def demo_db():
 
 
 @contextlib.contextmanager
-def serve_odoo(db, port, log, *extra):
-    """An Odoo server on `db` (extra command-line options appended) until the block ends; yields its URL."""
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "odoo"), "-d", db, f"--db-filter=^{db}$", "--http-port", str(port),
-             "--workers=0", "--max-cron-threads=0", "--log-level=warn", *extra],
-            stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Odoo did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def serve_odoo(db, port, log, *extra, db_host=None, db_port=None):
+    """An Odoo server on `db` (extra command-line options appended) until the block ends; yields its URL.
+    db_host/db_port pick another PostgreSQL cluster than libpq's default."""
+    with OdooProcess(db, port, log, *extra, db_host=db_host, db_port=db_port, start_timeout=90) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

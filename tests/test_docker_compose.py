@@ -50,24 +50,38 @@ def test_named_volumes_and_dependencies_are_declared(compose):
         mode = service.get("network_mode", "")
         if mode.startswith("service:"):
             assert mode.split(":", 1)[1] in services
+        for network in service.get("networks", []):
+            assert network in compose.get("networks", {}), f"{name}: undeclared network {network}"
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
             if not source.startswith((".", "/")):
                 assert source in compose.get("volumes", {}), f"{name}: undeclared volume {source}"
 
 
+def _profiles(compose):
+    return sorted({p for s in compose["services"].values() for p in s.get("profiles", [])})
+
+
+def _active(compose, profile):
+    """The services `docker compose --profile <profile> up` starts: those without a profile and its own."""
+    return {name: s for name, s in compose["services"].items()
+            if not s.get("profiles") or profile in s["profiles"]}
+
+
 def test_published_ports_do_not_clash(compose):
-    seen = {}
-    for name, service in compose["services"].items():
-        for port in service.get("ports", []):
-            spec = str(port)
-            proto = spec.split("/")[1] if "/" in spec else "tcp"
-            host = spec.split("/")[0].rsplit(":", 1)[0]
-            host_port = host.split(":")[-1]
-            key = (host_port, proto)
-            assert key not in seen, f"{name} and {seen[key]} both publish {host_port}/{proto}"
-            seen[key] = name
-    assert ("80", "tcp") in seen and ("5060", "udp") in seen
+    assert _profiles(compose) == ["single-server", "two-servers"]
+    for profile in _profiles(compose):
+        seen = {}
+        for name, service in _active(compose, profile).items():
+            for port in service.get("ports", []):
+                spec = str(port)
+                proto = spec.split("/")[1] if "/" in spec else "tcp"
+                host = spec.split("/")[0].rsplit(":", 1)[0]
+                host_port = host.split(":")[-1]
+                key = (host_port, proto)
+                assert key not in seen, f"{profile}: {name} and {seen[key]} both publish {host_port}/{proto}"
+                seen[key] = name
+        assert ("80", "tcp") in seen and ("5060", "udp") in seen, profile
 
 
 def test_ami_port_is_not_published(compose):
@@ -108,3 +122,109 @@ def test_ami_bridge_runs_the_addon_command(compose):
     assert command[2] == "hotline_ami"
     assert (ROOT / "addons" / "hotline_telephony" / "cli" / "hotline_ami.py").is_file()
     assert "asterisk-log:/var/log/asterisk:ro" in compose["services"]["ami-bridge"]["volumes"]
+
+
+# --- two servers (issue 12): the units' own server in the DMZ -------------------------------------
+
+CENTER_SIDE = {"db", "db-replica", "odoo", "asterisk", "ami-bridge"}
+UNIT_SIDE = {"unit-db", "unit-odoo", "unit-nginx"}
+
+
+def _networks(compose, name):
+    """The networks a service sits on (network_mode service:X shares X's)."""
+    service = compose["services"][name]
+    mode = service.get("network_mode", "")
+    if mode.startswith("service:"):
+        return _networks(compose, mode.split(":", 1)[1])
+    return set(service.get("networks", ["default"]))
+
+
+def _resolvable(compose, name, profile="two-servers"):
+    """Service names `name` can resolve and reach: those sharing one of its networks."""
+    mine = _networks(compose, name)
+    return {other for other in _active(compose, profile) if _networks(compose, other) & mine} - {name}
+
+
+def test_two_servers_profile_has_both_sides(compose):
+    active = _active(compose, "two-servers")
+    assert CENTER_SIDE | UNIT_SIDE | {"exchange"} <= set(active)
+    assert not {"odoo-external", "nginx"} & set(active), "the shared-database portal runs only in single-server"
+    assert not UNIT_SIDE & set(_active(compose, "single-server"))
+    assert set(compose["networks"]) == {"internal", "dmz"}
+
+
+def test_only_the_exchange_crosses_the_boundary(compose):
+    active = _active(compose, "two-servers")
+    both = sorted(n for n in active if _networks(compose, n) >= {"internal", "dmz"})
+    assert both == ["exchange"]
+    for name in CENTER_SIDE:
+        assert _networks(compose, name) == {"internal"}, name
+    for name in UNIT_SIDE:
+        assert _networks(compose, name) == {"dmz"}, name
+    # every service is on a named network: none left on compose's default one, which would join them all
+    assert all("default" not in _networks(compose, n) for n in active)
+
+
+def test_unit_side_cannot_resolve_the_center(compose):
+    for name in UNIT_SIDE:
+        reach = _resolvable(compose, name)
+        assert not reach & CENTER_SIDE, f"{name} can reach {sorted(reach & CENTER_SIDE)}"
+    assert _resolvable(compose, "unit-odoo") == {"unit-db", "unit-nginx", "exchange"}
+    # the center's side reaches the unit server only through the exchange
+    for name in CENTER_SIDE:
+        assert not _resolvable(compose, name) & UNIT_SIDE, name
+    assert {"db", "unit-odoo"} <= _resolvable(compose, "exchange")
+
+
+def test_unit_server_has_its_own_database_secret_and_file_store(compose):
+    services = compose["services"]
+    unit_odoo, unit_db = services["unit-odoo"], services["unit-db"]
+    assert unit_odoo["environment"]["HOST"] == "unit-db"
+    assert "HOTLINE_UNIT_DB_PASSWORD" in unit_odoo["environment"]["PASSWORD"]
+    assert "HOTLINE_UNIT_DB_PASSWORD" in unit_db["environment"]["POSTGRES_PASSWORD"]
+    for service in (unit_odoo, unit_db):
+        assert "HOTLINE_DB_PASSWORD" not in str(service.get("environment")), "the center's secret in the DMZ"
+
+    def named_volumes(names):
+        return {v.split(":")[0] for n in names for v in services[n].get("volumes", [])
+                if not v.startswith((".", "/"))}
+
+    shared = named_volumes(UNIT_SIDE) & named_volumes(CENTER_SIDE | {"exchange"})
+    assert not shared, f"volumes shared across the boundary: {shared}"
+
+
+def test_unit_server_configuration(compose):
+    services = compose["services"]
+    assert "./config/odoo-unit.conf:/etc/odoo/odoo.conf:ro" in services["unit-odoo"]["volumes"]
+    conf = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    conf.read(ROOT / "config" / "odoo-unit.conf")
+    options = conf["options"]
+    assert re.fullmatch(options["dbfilter"], options["db_name"])
+    assert options.getboolean("proxy_mode") and not options.getboolean("list_db")
+    assert options.getint("max_cron_threads") == 0
+    # nothing in the unit server's configuration points at the center
+    center = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    center.read(ROOT / "config" / "odoo.conf")
+    center_db = center["options"]["dbfilter"].strip("^$")
+    assert not re.fullmatch(options["dbfilter"], center_db), "the unit server would serve the center's database"
+    for key, value in options.items():
+        assert not key.startswith(("db_replica", "db_host")) and value != center_db, key
+    # the proxy in front of it is the portal allow-list, with upstreams matching its ports
+    nginx = (ROOT / "config" / "nginx" / "hotline-external.conf").read_text()
+    upstreams = dict(re.findall(r"upstream (\S+) \{\s*server 127\.0\.0\.1:(\d+);", nginx))
+    assert {options["http_port"], options["gevent_port"]} <= set(upstreams.values())
+    assert services["unit-nginx"]["network_mode"] == "service:unit-odoo"
+    assert "./config/nginx/hotline-external.conf:/etc/nginx/conf.d/default.conf:ro" in services["unit-nginx"]["volumes"]
+    # the center publishes only on loopback; the DMZ publishes only the proxy's ports
+    assert all(str(p).startswith("127.0.0.1:") for p in services["odoo"].get("ports", []))
+    assert sorted(str(p) for p in services["unit-odoo"]["ports"]) == ["443:443", "80:80"]
+
+
+def test_exchange_daemon_runs_the_addon_command_on_the_center(compose):
+    exchange = compose["services"]["exchange"]
+    command = exchange["command"]
+    assert command[0] == "odoo" and command[1].startswith("--addons-path=/mnt/extra-addons")
+    assert command[2] == "hotline_exchange" and "--database=hotline" in command
+    assert exchange["environment"]["HOST"] == "db"
+    assert "./config/odoo.conf:/etc/odoo/odoo.conf:ro" in exchange["volumes"]
+    assert not exchange.get("ports"), "the exchange daemon listens on nothing"
