@@ -14,6 +14,7 @@ from .hotline_exchange_event import UNIT_KINDS, backoff_seconds
 from .hotline_exchange_inbox import ExchangeRefused
 
 _logger = logging.getLogger(__name__)
+# events per call; hotline_exchange.batch_size overrides it (10,000 events travel in 20 calls)
 BATCH = 500
 # one run_once delivers for at most this long, so the loop also pulls while a large backlog drains
 RUN_BUDGET_SECONDS = 20
@@ -112,6 +113,11 @@ class HotlineExchangeLink(models.Model):
         return self._run(commit=True)
 
     @api.model
+    def _batch_size(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("hotline_exchange.batch_size")
+        return max(1, min(int(value), 1000)) if value and value.isdigit() else BATCH
+
+    @api.model
     def _lock(self):
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         return self.env.cr.fetchone()[0]
@@ -172,14 +178,14 @@ class HotlineExchangeLink(models.Model):
     def _pull_all(self, stats, started, done):
         """Fetch, apply, commit, acknowledge, batch after batch; False if the lock was lost."""
         while True:
-            events = self._call("fetch_events", after=0, limit=BATCH)
+            events = self._call("fetch_events", after=0, limit=self._batch_size())
             if not events:
                 return True
             uids = self._apply_unit_events(events, stats)
             if not done():
                 return False
             self._call("ack", uids=uids)
-            if len(events) < BATCH or time.monotonic() - started > RUN_BUDGET_SECONDS:
+            if len(events) < self._batch_size() or time.monotonic() - started > RUN_BUDGET_SECONDS:
                 return True
 
     @api.model
@@ -195,7 +201,7 @@ class HotlineExchangeLink(models.Model):
     def _push_batch(self, stats):
         """Send the oldest pending events; False when there was nothing to send."""
         events = self.env["hotline.exchange.event"].sudo().search([("state", "=", "pending")], order="id",
-                                                                  limit=BATCH)
+                                                                  limit=self._batch_size())
         if not events:
             return False
         results = {result.get("uid"): result for result in self._call("receive", events=events._wire())}
