@@ -283,6 +283,8 @@ class HotlineCase(models.Model):
         """The unit's actions on this case still on their way to the center, and those the center refused
         since (shown on the unit's case page)."""
         self.ensure_one()
+        if self._exchange_role() != "unit":
+            return self.env["hotline.exchange.event"]
         week = fields.Datetime.now() - timedelta(days=7)
         return self.env["hotline.exchange.event"].sudo().search([
             ("case_id", "=", self.id), ("kind", "in", UNIT_ACTIONS),
