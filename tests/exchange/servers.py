@@ -452,10 +452,11 @@ class TwoServers:
         for side in self.sides:
             side.start()
 
-    def teardown(self):
+    def teardown(self, drop=None):
+        """Stop both servers; drop both databases unless HT_KEEP_DBS=1 (or drop=False)."""
         for side in self.sides:
             side.stop()
-        if not KEEP_DBS:
+        if drop if drop is not None else not KEEP_DBS:
             for side in self.sides:
                 side.drop()
 
