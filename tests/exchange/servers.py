@@ -36,6 +36,8 @@ first build a few minutes.
 """
 
 import binascii
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -81,6 +83,17 @@ EXCHANGE_LOGIN = "exchange"
 # res.users.apikeys._generate (a persistent key: no expiration date, scope NULL = any RPC).
 API_KEY_SIZE, API_KEY_INDEX_SIZE = 20, 8
 API_KEY_CRYPT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=6000)
+
+
+@contextlib.contextmanager
+def machine_lock():
+    """The cluster and the namespace are the machine's, shared by every rig: one set-up at a time."""
+    with open("/run/lock/hotline-two-servers.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class SetupError(RuntimeError):
@@ -410,8 +423,9 @@ class TwoServers:
 
     def setup(self):
         started = time.monotonic()
-        ensure_units_cluster()
-        ensure_netns()
+        with machine_lock():
+            ensure_units_cluster()
+            ensure_netns()
         self.unit.data_dir.mkdir(parents=True, exist_ok=True)
         jobs = [(side, side.build_template()) for side in self.sides]  # both installs run at once
         for side, job in jobs:
@@ -452,10 +466,11 @@ class TwoServers:
         for side in self.sides:
             side.start()
 
-    def teardown(self):
+    def teardown(self, drop=None):
+        """Stop both servers; drop both databases unless HT_KEEP_DBS=1 (or drop=False)."""
         for side in self.sides:
             side.stop()
-        if not KEEP_DBS:
+        if drop if drop is not None else not KEEP_DBS:
             for side in self.sides:
                 side.drop()
 
