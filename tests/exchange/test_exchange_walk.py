@@ -199,7 +199,7 @@ def test_walk_across_two_servers(rig):
                              (copy["id"],))
     assert [row[0] for row in copy_log] == [line["action"] for line in center_log if line["unit_id"]]
     assert unit.copy(case_id)["id"] == copy["id"], "the case was copied twice"
-    assert center.outbox_pending() == 0
+    wait_for("the center's outbox emptied", lambda: center.outbox_pending() == 0)
 
 
 def test_refused_step_shown_on_the_unit_page(rig):
