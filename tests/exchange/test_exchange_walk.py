@@ -264,8 +264,9 @@ def test_center_down_units_keep_working(rig):
     rig.center.start()
     rig.loop.start()
     wait_for("the waiting action applied", lambda: center.case(case_id)["state"] == "processing")
-    assert unit.side.sql("select state from hotline_exchange_event where case_id = %s and kind = 'accept'",
-                         (copy["id"],))[0][0] == "sent"
+    wait_for("the unit server's outbox acknowledged", lambda: unit.side.sql(
+        "select state from hotline_exchange_event where case_id = %s and kind = 'accept'",
+        (copy["id"],))[0][0] == "sent")
     accepts = rig.center.sql("select count(*) from hotline_case_log where case_id = %s and action = 'accept'",
                              (case_id,))[0][0]
     assert accepts == 1
