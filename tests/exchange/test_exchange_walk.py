@@ -351,5 +351,5 @@ def test_attacker_on_the_unit_server_finds_nothing(rig, tmp_path):
     session = unit.member(code)
     copy = unit.copy(case_id)
     page = session.get(f"{unit.side.url}{CASE_URL}/{copy['id']}", timeout=30).text
-    assert f"请尽快处理 {marker}" in page
+    assert center.case(case_id, "name")["name"] in page  # the case page itself (its chatter loads apart)
     assert secret_name not in page and secret_phone not in page and note not in page
