@@ -61,7 +61,7 @@ class HotlineExchange(Command):
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     stats = env["hotline.exchange.link"].run_once()
                 if opts.once:
-                    print(stats)  # noqa: T201
+                    print(stats)  # noqa: T201  # pylint: disable=print-used  # --once prints its figures
                     return
                 busy = (stats["pushed"] or stats["pulled"] or stats["refused"]) and not stats["error"]
                 if busy:
