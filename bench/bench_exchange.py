@@ -60,27 +60,6 @@ def load():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-class Exchange:
-    """The center's exchange loop as production runs it: scripts/odoo hotline_exchange -d <center_db>."""
-
-    def __init__(self, rig, log):
-        self.rig, self.log, self.proc = rig, log, None
-
-    def start(self):
-        center = self.rig.center
-        cmd = [str(ROOT / "scripts" / "odoo"), "hotline_exchange", "-d", center.db, "--db_host", PG_SOCKET_DIR,
-               "--db_port", str(center.pg_port), "--log-level=warn"]
-        with open(self.log, "a") as out:
-            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                         env={**os.environ, "ODOO_DATA_DIR": str(center.data_dir)})
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=60)
-        self.proc = None
-
-
 def require_exchange(rig):
     if not rig.exchange_installed:
         raise SystemExit("bench_exchange: hotline_exchange is not installed on the center: nothing to measure")
@@ -230,7 +209,7 @@ def main():
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="bench_exchange_"))
     rig = TwoServers(workdir)
-    exchange = Exchange(rig, workdir / "exchange.log")
+    exchange = rig.exchange_loop()
     print(f"load average before set-up: {load()}", flush=True)
     try:
         rig.setup()
