@@ -11,7 +11,8 @@ Fixtures:
 Side: .url .db .pg_port .pid .start() .stop() .kill() (-9) .restart() .sql(query, params)
       .json2(model, method, api_key=None, ids=None, context=None, **kwargs) (admin's API key by default)
       .create_api_key(login) .set_param(key, value) .params(prefix) .xmlid("module.name")
-TwoServers: .in_unit_namespace(*cmd) runs a command where the unit server runs (nsenter).
+TwoServers: .in_unit_namespace(*cmd) runs a command where the unit server runs (nsenter);
+            .exchange_loop() the center's `scripts/odoo hotline_exchange` (.start() .stop() .kill()).
 """
 
 import pytest

@@ -398,6 +398,45 @@ class Side:
         return payload
 
 
+class ExchangeLoop:
+    """The center's exchange loop as production runs it (`scripts/odoo hotline_exchange -d <center_db>`),
+    started, stopped and killed -9 like a service. Needs hotline_exchange."""
+
+    def __init__(self, center, log, *extra, interval=0.25):
+        self.center, self.log, self.proc = center, Path(log), None
+        self.extra = [f"--interval={interval}", *extra]
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        if self.running:
+            return self
+        cmd = [ROOT / "scripts" / "odoo", "hotline_exchange", "-d", self.center.db, "--db_host", PG_SOCKET_DIR,
+               "--db_port", self.center.pg_port, "--log-level=warn", *self.extra]
+        with open(self.log, "a") as out:
+            self.proc = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=subprocess.STDOUT,
+                                         env={**os.environ, "ODOO_DATA_DIR": str(self.center.data_dir)})
+        return self
+
+    def stop(self, timeout=60):
+        if self.running:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+        self.proc = None
+
+    def kill(self):
+        if self.running:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
 class TwoServers:
     """The center and the unit server, built, configured and started by setup()."""
 
@@ -473,6 +512,10 @@ class TwoServers:
         if drop if drop is not None else not KEEP_DBS:
             for side in self.sides:
                 side.drop()
+
+    def exchange_loop(self, log=None, *extra, interval=0.25):
+        """The center's exchange loop (not started), logging next to the servers."""
+        return ExchangeLoop(self.center, log or self.workdir / "exchange.log", *extra, interval=interval)
 
     def in_unit_namespace(self, *cmd, timeout=60):
         """Run a command in the unit server's own network and mount namespaces (nsenter on its pid)."""
