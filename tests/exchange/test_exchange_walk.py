@@ -297,7 +297,7 @@ def test_delivery_cut_midway(rig):
         rig.loop.start()
         wait_for("the rest delivered", lambda: center.outbox_pending() == 0, timeout=180)
     finally:
-        rig.center.set_param("hotline_exchange.batch_size", "500")
+        rig.center.set_param("hotline_exchange.batch_size", "100")  # the default
     applied = unit.side.sql("select count(*), count(distinct uid) from hotline_exchange_inbox where uid = any(%s)",
                             (uids,))[0]
     assert applied == (len(uids), len(uids)), "an event was lost or applied twice"
