@@ -1,6 +1,7 @@
 from . import (
     hotline_agent_report,
     hotline_call_report,
+    hotline_call_stat,
     hotline_report_case_hotspot,
     hotline_report_case_industry,
     hotline_report_case_intake,
