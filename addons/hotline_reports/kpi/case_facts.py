@@ -153,12 +153,12 @@ def install(cr):
                     FOR EACH STATEMENT EXECUTE FUNCTION {table}_case_facts_sync()""")
 
 
-def refresh(cr, until, first_day, tz, commit=None, chunk_days=31):
+def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False):
     """Close every day up to `until` (local date); rebuild all when the time zone changed."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cr.execute(f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
     closed, built_tz = cr.fetchone()
-    if closed is not None and built_tz != tz:
+    if closed is not None and (rebuild or built_tz != tz):
         cr.execute(f"TRUNCATE {FACT_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day

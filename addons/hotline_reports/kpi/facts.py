@@ -278,7 +278,7 @@ def install(cr):
                     FOR EACH STATEMENT EXECUTE FUNCTION {table}_facts_sync()""")
 
 
-def refresh(cr, until, first_day, commit=None, chunk_days=31):
+def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False):
     """Close every day up to `until` (a local date): compute the missing days' facts, rebuilding
     everything when the settings changed. `first_day`: the first local day with data. `commit`:
     called after each chunk (a background job keeps its work and lets writers through)."""
@@ -287,7 +287,7 @@ def refresh(cr, until, first_day, commit=None, chunk_days=31):
     tz, short, sl = cr.fetchone()
     cr.execute(f"SELECT closed_day, tz, short_abandon, sl_seconds FROM {STATE_TABLE}")  # noqa: S608
     closed, *built = cr.fetchone()
-    if closed is not None and built != [tz, short, sl]:
+    if closed is not None and (rebuild or built != [tz, short, sl]):
         cr.execute(f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day

@@ -34,15 +34,17 @@ class HotlineReportFact(models.AbstractModel):
         return pytz.utc.localize(first).astimezone(tz).date() if first else None
 
     @api.model
-    def _refresh(self, now=None, commit=False):
-        """Close the days up to yesterday (center's time zone); returns the number of days computed."""
+    def _refresh(self, now=None, commit=False, rebuild=False):
+        """Close the days up to yesterday (center's time zone); returns the number of days computed.
+        `rebuild`: compute every day again (after base data changed behind the triggers' back: TRUNCATE)."""
         self.env.flush_all()
         tz = self.env["hotline.kpi.call"]._center_tz()
         now = now or datetime.now(pytz.utc).replace(tzinfo=None)
         yesterday = pytz.utc.localize(now).astimezone(tz).date() - timedelta(days=1)
         commit = self.env.cr.commit if commit else None
-        days = facts.refresh(self.env.cr, yesterday, self._first_day(), commit=commit)
-        return days + case_facts.refresh(self.env.cr, yesterday, self._first_case_day(), tz.zone, commit=commit)
+        days = facts.refresh(self.env.cr, yesterday, self._first_day(), commit=commit, rebuild=rebuild)
+        return days + case_facts.refresh(self.env.cr, yesterday, self._first_case_day(), tz.zone, commit=commit,
+                                         rebuild=rebuild)
 
     @api.model
     def _first_case_day(self):
