@@ -16,12 +16,19 @@ units concerned), in the writer's transaction, under the same advisory lock as t
 import hashlib
 from datetime import timedelta
 
+from odoo.tools import SQL
+
 from .facts import LOCK_KEY
 
 STATE_TABLE = "hotline_case_fact_state"
 FACT_TABLE = "hotline_case_fact"
 # the SQL the family queries expect for their parameters inside the refresh function
 PLPGSQL_PARAMS = {"start": "v_start", "end": "v_end", "now": "(now() AT TIME ZONE 'UTC')"}
+
+
+def _ddl(cr, text, *params):
+    """Run SQL built here from the definitions and constant names (never from user input)."""
+    cr.execute(SQL(text, *params))
 
 
 def _defs():
@@ -116,11 +123,11 @@ def install(cr):
     cr.execute("SELECT to_regclass(%s) IS NOT NULL", [STATE_TABLE])
     stale = True
     if cr.fetchone()[0]:
-        cr.execute(f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
+        _ddl(cr, f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
         row = cr.fetchone()
         stale = not row or row[0] != current
     if stale:
-        cr.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}, {FACT_TABLE} CASCADE")
+        _ddl(cr, f"DROP TABLE IF EXISTS {STATE_TABLE}, {FACT_TABLE} CASCADE")
     columns = ", ".join(f"{c} numeric" for c in _defs().SUM_COLUMNS)
     cr.execute(f"""
         CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
@@ -130,8 +137,8 @@ def install(cr):
         CREATE TABLE IF NOT EXISTS {FACT_TABLE} (
             id bigserial PRIMARY KEY, unit_id int NOT NULL, date date NOT NULL, {columns});
         CREATE INDEX IF NOT EXISTS {FACT_TABLE}_date_idx ON {FACT_TABLE} (date, unit_id);
-    """, [current])  # noqa: S608 - constant names
-    cr.execute(f"""
+    """, current)  # noqa: S608 - constant names
+    _ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_case_fact_refresh(p_days date[], p_units int[]) RETURNS void
         LANGUAGE plpgsql AS $fn$
         DECLARE v_start timestamp; v_end timestamp;
@@ -147,7 +154,7 @@ def install(cr):
         for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
                          ("DELETE", "OLD TABLE AS old_rows")):
             name = f"{table}_case_facts_{op.lower()}"
-            cr.execute(f"""
+            _ddl(cr, f"""
                 DROP TRIGGER IF EXISTS {name} ON {table};
                 CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs}
                     FOR EACH STATEMENT EXECUTE FUNCTION {table}_case_facts_sync()""")
@@ -156,10 +163,10 @@ def install(cr):
 def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False):
     """Close every day up to `until` (local date); rebuild all when the time zone changed."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    cr.execute(f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
+    _ddl(cr, f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
     closed, built_tz = cr.fetchone()
     if closed is not None and (rebuild or built_tz != tz):
-        cr.execute(f"TRUNCATE {FACT_TABLE}")
+        _ddl(cr, f"TRUNCATE {FACT_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day
     if start is None or start > until:

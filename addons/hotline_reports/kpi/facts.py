@@ -54,6 +54,11 @@ MAIN_ROW = ("inbound_answered, outbound_total, outbound_answered, missed_rings, 
 REASON_ROW = "0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, r.value::numeric, 0.0, 0.0, 0.0"
 
 
+def _ddl(cr, text, *params):
+    """Run SQL built here from the definitions and constant names (never from user input)."""
+    cr.execute(SQL(text, *params))
+
+
 def call_fact_columns():
     """[(column, SQL type, aggregate over the facts b)]: one per sum/max KPI, two per average."""
     columns = []
@@ -233,11 +238,11 @@ def install(cr):
     cr.execute("SELECT to_regclass(%s) IS NOT NULL", [STATE_TABLE])
     stale = True
     if cr.fetchone()[0]:
-        cr.execute(f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
+        _ddl(cr, f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
         row = cr.fetchone()
         stale = not row or row[0] != current
     if stale:
-        cr.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}, {CALL_FACT_TABLE}, {AGENT_FACT_TABLE} CASCADE")
+        _ddl(cr, f"DROP TABLE IF EXISTS {STATE_TABLE}, {CALL_FACT_TABLE}, {AGENT_FACT_TABLE} CASCADE")
     call_cols = ", ".join(f"{c} {t}" for c, t in CALL_KEYS) + ", " + ", ".join(
         f"{c} {t}" for c, t, _a in call_fact_columns())
     cr.execute(f"""
@@ -251,8 +256,8 @@ def install(cr):
             id bigserial PRIMARY KEY, user_id int NOT NULL, date date NOT NULL, reason varchar,
             {", ".join(f"{c} numeric" for c in AGENT_COLUMNS)});
         CREATE INDEX IF NOT EXISTS {AGENT_FACT_TABLE}_date_idx ON {AGENT_FACT_TABLE} (date, user_id);
-    """, [current])  # noqa: S608 - constant names
-    cr.execute(f"""
+    """, current)  # noqa: S608 - constant names
+    _ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_call_fact_refresh(p_days date[]) RETURNS void LANGUAGE plpgsql AS $fn$
         DECLARE v_first date; v_last date;
         BEGIN
@@ -260,7 +265,7 @@ def install(cr):
             DELETE FROM {CALL_FACT_TABLE} WHERE date = ANY(p_days);
             {_render(cr, _call_refresh_sql())};
         END $fn$""")
-    cr.execute(f"""
+    _ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_agent_fact_refresh(p_days date[], p_users int[]) RETURNS void
         LANGUAGE plpgsql AS $fn$
         BEGIN
@@ -272,7 +277,7 @@ def install(cr):
         for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
                          ("DELETE", "OLD TABLE AS old_rows")):
             name = f"{table}_facts_{op.lower()}"
-            cr.execute(f"""
+            _ddl(cr, f"""
                 DROP TRIGGER IF EXISTS {name} ON {table};
                 CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs}
                     FOR EACH STATEMENT EXECUTE FUNCTION {table}_facts_sync()""")
@@ -285,10 +290,10 @@ def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False):
     cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cr.execute(SQL("SELECT p.tz, p.short_abandon, p.sl_seconds FROM (%s) p", PARAMS_SQL))
     tz, short, sl = cr.fetchone()
-    cr.execute(f"SELECT closed_day, tz, short_abandon, sl_seconds FROM {STATE_TABLE}")  # noqa: S608
+    _ddl(cr, f"SELECT closed_day, tz, short_abandon, sl_seconds FROM {STATE_TABLE}")  # noqa: S608
     closed, *built = cr.fetchone()
     if closed is not None and (rebuild or built != [tz, short, sl]):
-        cr.execute(f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}")
+        _ddl(cr, f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day
     if start is None or start > until:

@@ -25,6 +25,7 @@ class ResConfigSettings(models.TransientModel):
                     "positive."))
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         # facts computed with other thresholds are ignored from now on: rebuild them soon
         self.env.ref("hotline_reports.ir_cron_report_facts")._trigger()
+        return result
