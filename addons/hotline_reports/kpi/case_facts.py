@@ -137,7 +137,7 @@ def install(cr):
         CREATE TABLE IF NOT EXISTS {FACT_TABLE} (
             id bigserial PRIMARY KEY, unit_id int NOT NULL, date date NOT NULL, {columns});
         CREATE INDEX IF NOT EXISTS {FACT_TABLE}_date_idx ON {FACT_TABLE} (date, unit_id);
-    """, current)  # noqa: S608 - constant names
+    """, [current])  # noqa: S608 - constant names
     _ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_case_fact_refresh(p_days date[], p_units int[]) RETURNS void
         LANGUAGE plpgsql AS $fn$

@@ -256,7 +256,7 @@ def install(cr):
             id bigserial PRIMARY KEY, user_id int NOT NULL, date date NOT NULL, reason varchar,
             {", ".join(f"{c} numeric" for c in AGENT_COLUMNS)});
         CREATE INDEX IF NOT EXISTS {AGENT_FACT_TABLE}_date_idx ON {AGENT_FACT_TABLE} (date, user_id);
-    """, current)  # noqa: S608 - constant names
+    """, [current])  # noqa: S608 - constant names
     _ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_call_fact_refresh(p_days date[]) RETURNS void LANGUAGE plpgsql AS $fn$
         DECLARE v_first date; v_last date;
