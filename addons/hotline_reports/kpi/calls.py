@@ -209,6 +209,9 @@ def agent_facts_sql(periods, user_ids=None):
               FROM hotline_call_attempt x JOIN hotline_call c ON c.id = x.call_id
               JOIN periods p ON c.enter_time >= p.pstart AND c.enter_time < p.pend
              WHERE x.result = 'noanswer' AND x.user_id IS NOT NULL AND c.missed_attempt_count > 0 %(uf)s
+               -- a ring happens while its call waits: after it entered, within a day (ring time index)
+               AND x.time >= (SELECT min(pstart) FROM periods)
+               AND x.time < (SELECT max(pend) FROM periods) + interval '1 day'
              GROUP BY 1, 2),
         keys AS (SELECT user_id, day FROM sess UNION SELECT user_id, day FROM paus
                  UNION SELECT user_id, day FROM talk UNION SELECT user_id, day FROM calls

@@ -131,7 +131,7 @@ def _agent_refresh_sql():
     """INSERT of the agent facts of days p_days (and users p_users, NULL = all) from the definition."""
     periods = SQL("""SELECT (d::timestamp AT TIME ZONE p.tz) AT TIME ZONE 'UTC' AS pstart,
                             ((d + 1)::timestamp AT TIME ZONE p.tz) AT TIME ZONE 'UTC' AS pend, d AS day
-                       FROM unnest(p_days) d, (%s) p""", PARAMS_SQL)
+                       FROM unnest(v_days) d, (%s) p""", PARAMS_SQL)
     facts = agent_facts_sql(periods, SQL("(p_users IS NULL OR x.user_id = ANY(p_users))"))
     cols = ", ".join(AGENT_COLUMNS)
     return SQL(f"""
@@ -268,9 +268,14 @@ def install(cr):
     _ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_agent_fact_refresh(p_days date[], p_users int[]) RETURNS void
         LANGUAGE plpgsql AS $fn$
+        DECLARE v_day date; v_days date[];
         BEGIN
             DELETE FROM {AGENT_FACT_TABLE} WHERE date = ANY(p_days) AND (p_users IS NULL OR user_id = ANY(p_users));
-            {_render(cr, _agent_refresh_sql())};
+            -- day by day: the interval joins grow with periods × rows (4 days at once: 9 times one day)
+            FOREACH v_day IN ARRAY p_days LOOP
+                v_days := ARRAY[v_day];
+                {_render(cr, _agent_refresh_sql())};
+            END LOOP;
         END $fn$""")
     for table in TOUCHED:
         cr.execute(_sync_function(table))

@@ -3,6 +3,7 @@ from . import (
     hotline_assessment_result,
     hotline_assessment_scheme,
     hotline_assessment_scheme_line,
+    hotline_call_attempt,
     hotline_case,
     hotline_case_log,
     hotline_kpi_call,

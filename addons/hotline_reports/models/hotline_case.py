@@ -12,3 +12,4 @@ class HotlineCase(models.Model):
     _kpi_due_idx = models.Index(
         "((LEAST(deadline, CASE WHEN date_submitted >= date_dispatched THEN date_submitted END)))"
         " WHERE unit_id IS NOT NULL")
+
