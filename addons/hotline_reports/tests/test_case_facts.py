@@ -67,7 +67,7 @@ class TestCaseFacts(HotlineReportsCommon):
         self.assertEqual(self._stored(self.unit_a, date(2020, 3, 21), date(2020, 3, 21), "callbacks_done"),
                          before + 1)
         self.assertFactsExact()
-        # c1, closed first time on 4 March, reopened on 5 March: no longer closed first time
-        self._do(self.c1, "2020-03-05 09:00", ag, "action_reopen", note="问题仍未解决。")
-        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 4), date(2020, 3, 4), "first_time_closed"), 0)
+        # c5's late result rejected at review on 14 March: a redo of unit A on that day
+        self._do(self.c5, "2020-03-14 09:00", self.reviewer, "action_review_reject", note="未附现场照片。")
+        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 14), date(2020, 3, 14), "redone"), 1)
         self.assertFactsExact()
