@@ -6,6 +6,7 @@ from . import (
     hotline_report_case_industry,
     hotline_report_case_intake,
     hotline_report_case_unit,
+    hotline_report_view_mixin,
     hotline_staffing_report,
     hotline_staffing_report_line,
 )
