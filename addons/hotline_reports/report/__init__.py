@@ -1,3 +1,5 @@
+# the mixin first: Odoo builds a module's models in import order, and the views inherit it
+from . import hotline_report_view_mixin  # noqa: I001
 from . import (
     hotline_agent_report,
     hotline_call_report,
@@ -6,7 +8,6 @@ from . import (
     hotline_report_case_industry,
     hotline_report_case_intake,
     hotline_report_case_unit,
-    hotline_report_view_mixin,
     hotline_staffing_report,
     hotline_staffing_report_line,
 )
