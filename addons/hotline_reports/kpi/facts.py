@@ -173,7 +173,10 @@ def _span(start, stop):
 TOUCHED = {
     "hotline_call": (
         f"SELECT {_local('r.enter_time')} FROM {{rows}} r",
-        f"SELECT r.user_id, s.d FROM {{rows}} r, {_span('r.enter_time', 'r.end_time')} WHERE r.user_id IS NOT NULL",
+        f"SELECT r.user_id, s.d FROM {{rows}} r, {_span('r.enter_time', 'r.end_time')} WHERE r.user_id IS NOT NULL"
+        # the agents who let it ring: their missed rings follow the call's count of them
+        f" UNION SELECT a.user_id, {_local('r.enter_time')} FROM {{rows}} r"
+        " JOIN hotline_call_attempt a ON a.call_id = r.id WHERE a.user_id IS NOT NULL",
     ),
     # a ring counts on the day its call entered the queue: the ring's day or the one before (no call lasts a day)
     "hotline_call_attempt": (
