@@ -178,10 +178,13 @@ TOUCHED = {
         f" UNION SELECT a.user_id, {_local('r.enter_time')} FROM {{rows}} r"
         " JOIN hotline_call_attempt a ON a.call_id = r.id WHERE a.user_id IS NOT NULL",
     ),
-    # a ring counts on the day its call entered the queue: the ring's day or the one before (no call lasts a day)
+    # a ring counts on the day its call entered the queue; a call deleted with its rings is gone: then the
+    # ring's day and the one before (no call lasts a day)
     "hotline_call_attempt": (
         None,
-        f"SELECT r.user_id, {_local('r.time')} - k.n FROM {{rows}} r, (VALUES (0), (1)) k(n)"
+        f"SELECT r.user_id, x.d FROM {{rows}} r LEFT JOIN hotline_call c ON c.id = r.call_id,"
+        f" LATERAL (SELECT {_local('c.enter_time')} WHERE c.id IS NOT NULL"
+        f" UNION ALL SELECT {_local('r.time')} - k.n FROM (VALUES (0), (1)) k(n) WHERE c.id IS NULL) x(d)"
         " WHERE r.user_id IS NOT NULL",
     ),
     "hotline_agent_session": (None, f"SELECT r.user_id, s.d FROM {{rows}} r, {_span('r.start', 'r.stop')}"
@@ -189,6 +192,12 @@ TOUCHED = {
     "hotline_agent_pause": (None, f"SELECT r.user_id, s.d FROM {{rows}} r, {_span('r.start', 'r.stop')}"
                                   " WHERE r.user_id IS NOT NULL"),
 }
+
+
+# Per base table: the earliest time a row can touch (its day or later): rows all after the last closed day,
+# as live traffic is, are skipped at once (one look at the transition table).
+EARLIEST = {"hotline_call": "r.enter_time", "hotline_call_attempt": "r.time - interval '1 day'",
+            "hotline_agent_session": "r.start", "hotline_agent_pause": "r.start"}
 
 
 def _changed_rows(columns):
@@ -205,7 +214,12 @@ def _sync_function(table):
                           else "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)")}
     branches = []
     for op, rows in sources.items():
-        body = []
+        plain = {"INSERT": "new_rows", "DELETE": "old_rows",
+                 "UPDATE": "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"}[op]
+        body = [f"""
+            IF NOT EXISTS (SELECT 1 FROM {plain} r WHERE {EARLIEST[table]} < st.closed_end) THEN
+                RETURN NULL;
+            END IF;"""]
         if call_days:
             body.append(f"""
             SELECT array_agg(DISTINCT x.day) INTO v_days FROM ({call_days.format(rows=rows)}) x(day)
@@ -221,7 +235,7 @@ def _sync_function(table):
         DECLARE st record; v_days date[]; v_users int[];
         BEGIN
             PERFORM pg_advisory_xact_lock_shared({LOCK_KEY});
-            SELECT closed_day, tz INTO st FROM {STATE_TABLE};
+            SELECT closed_day, closed_end, tz INTO st FROM {STATE_TABLE};
             IF st.closed_day IS NULL THEN RETURN NULL; END IF;
             {chr(10).join(branches)}
             END IF;
