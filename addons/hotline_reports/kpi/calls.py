@@ -4,8 +4,9 @@ Two definitions live here and nowhere else:
 
 * ``call_facts_sql()``: one row per call offered to a queue, with one column per KPI
   chosen so that the plain SQL aggregate of the column *is* the KPI over any set of
-  calls: counts are 0/1 summed; rates are 0/100 (or NULL when the call is outside the
-  denominator) averaged, since ``AVG`` skips NULLs; ASA/AHT are the wait/talk of the
+  calls: counts are 0/1 summed; rates are 0/1 (or NULL when the call is outside the
+  denominator) averaged, since ``AVG`` skips NULLs (every rate of the reports is a fraction
+  0..1, shown as a percentage); ASA/AHT are the wait/talk of the
   calls in the denominator, NULL elsewhere, averaged; the longest wait is a ``MAX``.
   The report view ``hotline.call.report`` is this SELECT, its fields carry those
   aggregators, and the KPI service reads the view with ``_read_group``: the pivot, the
@@ -62,7 +63,8 @@ def call_facts_sql():
       (calls in progress have no talk time yet); longest_wait = the largest wait of any call;
     - missed_rings (坐席漏接) = ring-no-answer attempts of agents for the call.
     The call belongs to the period (day, hour) in which it entered the queue, in the center's
-    time zone.
+    time zone; hour_start is that local hour's start as naive UTC (the pre-aggregated tables'
+    bucket, kpi/facts.py).
     """
     return SQL(
         """
@@ -74,6 +76,8 @@ def call_facts_sql():
                c.enter_time AS enter_time,
                (c.enter_time AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::date AS date,
                EXTRACT(HOUR FROM c.enter_time AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::int AS hour_of_day,
+               (date_trunc('hour', c.enter_time AT TIME ZONE 'UTC' AT TIME ZONE p.tz) AT TIME ZONE p.tz)
+                   AT TIME ZONE 'UTC' AS hour_start,
                1 AS offered,
                f.answered AS answered,
                f.abandoned AS abandoned,
@@ -83,10 +87,10 @@ def call_facts_sql():
                (c.outcome = 'exit_empty')::int AS exit_empty,
                (c.outcome = 'exit_key')::int AS exit_key,
                (f.answered = 1 AND c.wait_seconds <= p.sl_seconds)::int AS answered_in_sl,
-               f.answered * 100.0 AS answer_rate,
-               f.abandoned * 100.0 AS abandon_rate,
-               CASE WHEN f.answered = 1 THEN (c.wait_seconds <= p.sl_seconds)::int * 100.0 END AS service_level,
-               (f.answered = 1 AND c.wait_seconds <= p.sl_seconds)::int * 100.0 AS service_level_offered,
+               f.answered * 1.0 AS answer_rate,
+               f.abandoned * 1.0 AS abandon_rate,
+               CASE WHEN f.answered = 1 THEN (c.wait_seconds <= p.sl_seconds)::int * 1.0 END AS service_level,
+               (f.answered = 1 AND c.wait_seconds <= p.sl_seconds)::int * 1.0 AS service_level_offered,
                CASE WHEN f.answered = 1 THEN COALESCE(c.wait_seconds, 0) END AS asa,
                CASE WHEN f.answered = 1 AND c.end_time IS NOT NULL THEN COALESCE(c.talk_seconds, 0) END AS aht,
                CASE WHEN f.answered = 1 THEN COALESCE(c.talk_seconds, 0) ELSE 0 END AS talk_seconds,
@@ -129,7 +133,7 @@ def agent_facts_sql(periods, user_ids=None):
     - on_call: seconds of talk (inbound or outbound) while signed in and not paused;
     - idle (示闲) = signed_in - paused - on_call (the measure of signed-in time that is neither
       paused nor talking: never negative);
-    - occupancy = on_call / (signed_in - paused), in percent;
+    - occupancy = on_call / (signed_in - paused), a fraction 0..1;
     - talk_in / talk_out: seconds of inbound / outbound talk inside the period (a call's talk
       interval is [end - talk, end], an inbound call still connected runs until now; an agent's
       phone carries one call at a time, so the intervals are summed; calls that
@@ -140,7 +144,9 @@ def agent_facts_sql(periods, user_ids=None):
       queue (or were dialled) in the period.
     """
     user_filter = SQL("")
-    if user_ids is not None:
+    if isinstance(user_ids, SQL):  # a condition on x.user_id (kpi/facts.py passes its argument)
+        user_filter = SQL("AND %s", user_ids)
+    elif user_ids is not None:
         user_filter = SQL("AND x.user_id IN %s", tuple(user_ids) or (None,))
     empty = SQL("'{}'::tsmultirange")
     sess, paus, talk = (SQL("COALESCE(s.mr, %s)", empty), SQL("COALESCE(pa.mr, %s)", empty),
@@ -203,6 +209,9 @@ def agent_facts_sql(periods, user_ids=None):
               FROM hotline_call_attempt x JOIN hotline_call c ON c.id = x.call_id
               JOIN periods p ON c.enter_time >= p.pstart AND c.enter_time < p.pend
              WHERE x.result = 'noanswer' AND x.user_id IS NOT NULL AND c.missed_attempt_count > 0 %(uf)s
+               -- a ring happens while its call waits: after it entered, within a day (ring time index)
+               AND x.time >= (SELECT min(pstart) FROM periods)
+               AND x.time < (SELECT max(pend) FROM periods) + interval '1 day'
              GROUP BY 1, 2),
         keys AS (SELECT user_id, day FROM sess UNION SELECT user_id, day FROM paus
                  UNION SELECT user_id, day FROM talk UNION SELECT user_id, day FROM calls
@@ -228,7 +237,7 @@ def agent_facts_sql(periods, user_ids=None):
               LEFT JOIN calls c ON c.user_id = k.user_id AND c.day = k.day
               LEFT JOIN rings r ON r.user_id = k.user_id AND r.day = k.day)
         SELECT *, available - on_call AS idle,
-               CASE WHEN available > 0 THEN on_call * 100.0 / available END AS occupancy
+               CASE WHEN available > 0 THEN on_call / available END AS occupancy
           FROM figures
         """,
         periods=periods, uf=user_filter,
@@ -240,20 +249,22 @@ def agent_facts_sql(periods, user_ids=None):
     )
 
 
-def day_periods_sql():
-    """Every day of the center's calendar from the first recorded activity to today, as periods."""
+def day_periods_sql(after=None):
+    """Every day of the center's calendar from the first recorded activity to today, as periods;
+    `after`: SQL of a date, only the days after it (NULL: no limit)."""
+    first = SQL("""(LEAST((SELECT min(start) FROM hotline_agent_session),
+                          (SELECT min(enter_time) FROM hotline_call),
+                          (SELECT min(start) FROM hotline_agent_pause),
+                          now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::date""")
+    if after is not None:
+        first = SQL("GREATEST(%s, (%s) + 1)", first, after)
     return SQL(
         """
         SELECT (d::date::timestamp AT TIME ZONE p.tz) AT TIME ZONE 'UTC' AS pstart,
                ((d::date + 1)::timestamp AT TIME ZONE p.tz) AT TIME ZONE 'UTC' AS pend,
                d::date AS day
           FROM (%(params)s) p,
-               generate_series(
-                   (LEAST((SELECT min(start) FROM hotline_agent_session),
-                          (SELECT min(enter_time) FROM hotline_call),
-                          (SELECT min(start) FROM hotline_agent_pause),
-                          now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AT TIME ZONE p.tz)::date,
-                   (now() AT TIME ZONE p.tz)::date, interval '1 day') d
+               generate_series(%(first)s, (now() AT TIME ZONE p.tz)::date, interval '1 day') d
         """,
-        params=PARAMS_SQL,
+        params=PARAMS_SQL, first=first,
     )

@@ -3,9 +3,12 @@ from . import (
     hotline_assessment_result,
     hotline_assessment_scheme,
     hotline_assessment_scheme_line,
+    hotline_call_attempt,
+    hotline_case,
     hotline_case_log,
     hotline_kpi_call,
     hotline_kpi_case,
     hotline_report_export,
+    hotline_report_fact,
     res_config_settings,
 )

@@ -7,13 +7,14 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..kpi import calls as kpi
+from ..kpi import facts
 from ..kpi.center import center_tz
 
 QUEUE_KEYS = ("offered", "answered", "answer_rate", "abandoned", "abandoned_short", "abandoned_long",
               "abandon_rate", "timeouts", "exit_empty", "exit_key", "answered_in_sl", "service_level",
               "service_level_offered", "asa", "aht", "talk_seconds", "longest_wait", "missed_rings")
-AGENT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings", "talk_in", "talk_out",
-              "signed_in", "paused", "paused_by_reason", "available", "on_call", "idle", "occupancy")
+COUNT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings")
+SECOND_KEYS = ("talk_in", "talk_out", "signed_in", "paused", "available", "on_call", "idle")
 
 
 class HotlineKpiCall(models.AbstractModel):
@@ -30,8 +31,8 @@ class HotlineKpiCall(models.AbstractModel):
     ``figures`` = {
         offered, answered, abandoned, abandoned_short, abandoned_long, timeouts, exit_empty,
         exit_key, answered_in_sl, talk_seconds, missed_rings: int counts / seconds,
-        answer_rate, abandon_rate, service_level, service_level_offered: percent 0–100
-            (None when the denominator is 0),
+        answer_rate, abandon_rate, service_level, service_level_offered: fractions 0–1
+            (None when the denominator is 0; every rate of the reports is a fraction, shown as %),
         asa, aht: seconds (None when no call), longest_wait: seconds}.
     A call counts in the period in which it entered the queue.  Thresholds and time zone for
     Python callers: ``_short_abandon_seconds()``, ``_service_level_seconds()``, ``_center_tz()``,
@@ -44,8 +45,12 @@ class HotlineKpiCall(models.AbstractModel):
         inbound_answered, outbound_total, outbound_answered, missed_rings: int counts,
         talk_in, talk_out, signed_in, paused, available, on_call, idle: seconds (float)
             inside the period (intervals clipped to it, open ones running until now),
-        paused_by_reason: {reason: seconds}, occupancy: percent (None when never available)}.
+        paused_by_reason: {reason: seconds}, occupancy: fraction 0–1 (None when never available)}.
     Definitions: ``kpi/calls.py::agent_facts_sql``.
+
+    Periods made of whole local hours (calls) or days (agents) are read from the report views,
+    whose closed days are pre-aggregated (kpi/facts.py: the same definitions, summed per hour or
+    day); other periods (the wallboard's "today until now") from the base tables directly.
 
     Every method reads through the caller's access rights on the report models
     (reviewers and managers); a wallboard serving other users calls it with ``sudo()``.
@@ -104,22 +109,48 @@ class HotlineKpiCall(models.AbstractModel):
 
     # -- calls -----------------------------------------------------------------------
     @api.model
+    def _on_local_hour(self, moment):
+        local = pytz.utc.localize(moment).astimezone(self._center_tz())
+        return not (local.minute or local.second or local.microsecond)
+
+    @api.model
+    def _facts_state(self, thresholds=True):
+        """(closed_day, closed_end) of the pre-aggregated facts when they hold today's settings, else None
+        (never refreshed, or settings changed since: the base tables answer until the refresh).
+        Context ``hotline_kpi_base``: always None, the definitions read the base tables (tests, bench)."""
+        if self.env.context.get("hotline_kpi_base"):
+            return None
+        self.env.cr.execute(facts.valid_state_sql(thresholds))
+        return self.env.cr.fetchone()
+
+    @api.model
     def _call_groups(self, date_from, date_to, queues, groupby):
         start, end = self._bounds(date_from, date_to)
-        domain = [("enter_time", ">=", start), ("enter_time", "<", end)]
+        # the view reads calls, settings and the company's time zone in SQL: pending writes first
+        self.env.flush_all()
+        state = self._facts_state()
+        # whole hours touching a closed day (not today alone: the calls answer that as fast)
+        if state and start < state[1] and self._on_local_hour(start) and self._on_local_hour(end):
+            # whole hours: the hourly facts (closed days pre-aggregated), same definitions
+            report = self.env["hotline.call.stat"]
+            domain = [("hour_start", ">=", start), ("hour_start", "<", end)]
+        else:
+            report = self.env["hotline.call.report"].with_context(hotline_call_report_base=True)
+            domain = [("enter_time", ">=", start), ("enter_time", "<", end)]
+        self.env["hotline.call.report"].check_access("read")
         if queues:
             domain.append(("queue", "in", list(queues)))
         aggregates = [f"{name}:{agg}" for name, agg in kpi.CALL_AGGREGATES.items()]
         keys = list(kpi.CALL_AGGREGATES)
-        # the view reads calls, settings and the company's time zone in SQL: pending writes first
-        self.env.flush_all()
         result = []
-        for row in self.env["hotline.call.report"]._read_group(domain, groupby, aggregates):
+        for row in report._read_group(domain, groupby, aggregates):
             groups, values = row[:len(groupby)], row[len(groupby):]
             figures = {key: (None if value is False else value) for key, value in zip(keys, values, strict=False)}
             for key in keys:
                 if kpi.CALL_AGGREGATES[key] == "sum" or key == "longest_wait":
                     figures[key] = int(figures[key] or 0)
+                elif figures[key] is not None:
+                    figures[key] = float(figures[key])
             result.append((groups, figures))
         return result
 
@@ -152,16 +183,54 @@ class HotlineKpiCall(models.AbstractModel):
         user_ids = None
         if agents is not None:
             user_ids = agents.ids if isinstance(agents, models.BaseModel) else list(agents)
-        periods = SQL("SELECT %s::timestamp AS pstart, %s::timestamp AS pend, %s::date AS day",
-                      start, end, start.date())
         self.env.flush_all()
-        self.env.cr.execute(kpi.agent_facts_sql(periods, user_ids))
         result = {}
-        for row in self.env.cr.dictfetchall():
-            figures = {key: row[key] for key in AGENT_KEYS}
-            for key in ("talk_in", "talk_out", "signed_in", "paused", "available", "on_call", "idle"):
-                figures[key] = float(figures[key] or 0)
-            figures["occupancy"] = float(row["occupancy"]) if row["occupancy"] is not None else None
-            figures["paused_by_reason"] = {k: float(v) for k, v in (row["paused_by_reason"] or {}).items()}
-            result[row["user_id"]] = figures
+        state = self._facts_state(thresholds=False)
+        if state and state[1] > start:
+            tz = self._center_tz()
+            first = pytz.utc.localize(start).astimezone(tz)
+            if first.time() == time.min:
+                # the closed days of a period starting at midnight: sums of the stored days, the same measures
+                last = pytz.utc.localize(min(end, state[1])).astimezone(tz)
+                self._add_agent_days(result, first.date(), last.date() - timedelta(days=1), user_ids)
+                start = min(end, state[1])
+        if start < end:
+            periods = SQL("SELECT %s::timestamp AS pstart, %s::timestamp AS pend, %s::date AS day",
+                          start, end, start.date())
+            self.env.cr.execute(kpi.agent_facts_sql(periods, user_ids))
+            for row in self.env.cr.dictfetchall():
+                figures = result.setdefault(row["user_id"], self._empty_agent_figures())
+                for key in COUNT_KEYS:
+                    figures[key] += row[key] or 0
+                for key in SECOND_KEYS:
+                    figures[key] += float(row[key] or 0)
+                for reason, seconds in (row["paused_by_reason"] or {}).items():
+                    figures["paused_by_reason"][reason] = figures["paused_by_reason"].get(reason, 0.0) + float(seconds)
+        for figures in result.values():
+            figures["occupancy"] = figures["on_call"] / figures["available"] if figures["available"] else None
         return result
+
+    @api.model
+    def _empty_agent_figures(self):
+        return {**dict.fromkeys(COUNT_KEYS, 0), **dict.fromkeys(SECOND_KEYS, 0.0), "paused_by_reason": {}}
+
+    @api.model
+    def _add_agent_days(self, result, first_day, last_day, user_ids):
+        """Add the stored agent facts of the local days first_day..last_day to `result`."""
+        if last_day < first_day:
+            return
+        user_filter = SQL("AND f.user_id IN %s", tuple(user_ids) or (None,)) if user_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            """SELECT f.user_id, f.reason, SUM(f.paused_reason), %(sums)s
+                 FROM hotline_agent_fact f
+                WHERE f.date >= %(first)s AND f.date <= %(last)s %(uf)s
+                GROUP BY f.user_id, f.reason""",
+            sums=SQL(", ").join(SQL("SUM(%s)", SQL.identifier("f", key)) for key in COUNT_KEYS + SECOND_KEYS),
+            first=first_day, last=last_day, uf=user_filter))
+        for user_id, reason, by_reason, *values in self.env.cr.fetchall():
+            figures = result.setdefault(user_id, self._empty_agent_figures())
+            if reason is not None:
+                figures["paused_by_reason"][reason] = figures["paused_by_reason"].get(reason, 0.0) + float(by_reason)
+                continue
+            for key, value in zip(COUNT_KEYS + SECOND_KEYS, values, strict=True):
+                figures[key] += int(value) if key in COUNT_KEYS else float(value)

@@ -12,6 +12,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..kpi import case_facts
 from ..kpi.center import center_tz
 
 READER_GROUP = "hotline_case.group_reviewer"
@@ -108,6 +109,105 @@ RATES = {
     "callback_rate": ("callbacks_done", "callbacks_due"),  # 回访率
     "satisfaction_rate": ("satisfied", "rated"),  # 满意率
 }
+
+# Durations (hours) summed and counted per period, for the averages and the overdue time: key -> (the date placing
+# the case in a period, the condition, the value). avg = sum / count; the overdue time of a case not submitted
+# grows with the clock: its deadline is summed, the hours are count * now - sum (exact, whatever the reading time).
+HOUR_MEASURES = {
+    # 签收用时: signed − dispatched, over the dispatched cases signed for
+    "sign_hours": ("c.date_dispatched", _SIGNED, "EXTRACT(EPOCH FROM c.date_accepted - c.date_dispatched) / 3600.0"),
+    # 办理用时: submitted − signed, over the due cases submitted
+    "handle_hours": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} IS NOT NULL AND {_SIGNED}",
+                     f"EXTRACT(EPOCH FROM {_SUBMITTED} - c.date_accepted) / 3600.0"),
+    # 超期时长 of the cases submitted late: submitted − deadline
+    "overdue_late_hours": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} > c.deadline",
+                           f"EXTRACT(EPOCH FROM {_SUBMITTED} - c.deadline) / 3600.0"),
+    # 超期时长 of the cases not submitted: now − deadline, from the sum of their deadlines (hours since 1970)
+    "overdue_open": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} IS NULL", "EXTRACT(EPOCH FROM c.deadline) / 3600.0"),
+}
+# the log's durations: 审核用时 = review decision − the last submission before it
+REVIEW_HOURS = ("l.action IN ('review_approve', 'review_reject')", "EXTRACT(EPOCH FROM l.date - s.date) / 3600.0")
+
+
+def case_family_columns(date_expr):
+    """The columns of case_family_sql(date_expr) besides unit_id (and day)."""
+    columns = [key for key, (expr, _cond) in CASE_MEASURES.items() if expr == date_expr]
+    for key, (expr, _cond, _value) in HOUR_MEASURES.items():
+        if expr == date_expr:
+            columns += [f"{key}_sum", f"{key}_n"]
+    return columns
+
+
+LOG_FAMILY_COLUMNS = [*LOG_MEASURES, "review_hours_sum", "review_hours_n"]
+
+
+def case_family_sql(date_expr, by_day=False, extra_where=""):
+    """Per unit (and local day of `date_expr` when `by_day`), the case measures dated by `date_expr`:
+    the counts of CASE_MEASURES and the sums and counts of HOUR_MEASURES (<key>_sum, <key>_n).
+    Cases whose `date_expr` is in %(start)s..%(end)s; %(now)s, %(satisfied)s; tz.name: the center's."""
+    columns = [f"COUNT(*) FILTER (WHERE {cond}) AS {key}"
+               for key, (expr, cond) in CASE_MEASURES.items() if expr == date_expr]
+    for key, (expr, cond, value) in HOUR_MEASURES.items():
+        if expr == date_expr:
+            columns += [f"SUM({value}) FILTER (WHERE {cond}) AS {key}_sum",
+                        f"COUNT({value}) FILTER (WHERE {cond}) AS {key}_n"]
+    day = f", ({date_expr} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date AS day" if by_day else ""
+    return f"""
+        SELECT c.unit_id{day}, {", ".join(columns)}
+          FROM hotline_case c {"CROSS JOIN tz" if by_day else ""}
+         WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
+           AND {date_expr} >= %(start)s AND {date_expr} < %(end)s {extra_where}
+         GROUP BY 1{", 2" if by_day else ""}
+    """
+
+
+def log_family_sql(by_day=False, extra_where=""):
+    """Per unit (and local day), the counts of LOG_MEASURES and the review durations (review_hours_sum/_n)
+    of the log lines dated in %(start)s..%(end)s."""
+    columns = [f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_MEASURES.items()]
+    columns += [f"SUM({REVIEW_HOURS[1]}) FILTER (WHERE {REVIEW_HOURS[0]}) AS review_hours_sum",
+                f"COUNT({REVIEW_HOURS[1]}) FILTER (WHERE {REVIEW_HOURS[0]}) AS review_hours_n"]
+    day = ", (l.date AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date AS day" if by_day else ""
+    return f"""
+        SELECT l.unit_id{day}, {", ".join(columns)}
+          FROM hotline_case_log l {"CROSS JOIN tz" if by_day else ""}
+          JOIN hotline_case c ON c.id = l.case_id
+          LEFT JOIN LATERAL (
+                SELECT MAX(s.date) AS date FROM hotline_case_log s
+                 WHERE l.action IN ('review_approve', 'review_reject')
+                   AND s.case_id = l.case_id AND s.action = 'submit' AND s.date <= l.date
+          ) s ON TRUE
+         WHERE l.unit_id IS NOT NULL AND l.date >= %(start)s AND l.date < %(end)s
+           AND l.action IN %(log_actions)s {extra_where}
+         GROUP BY 1{", 2" if by_day else ""}
+    """
+
+
+# every summed column of a unit's figures (the stored facts hold these per unit and local day)
+SUM_COLUMNS = [*CASE_MEASURES, *LOG_MEASURES,
+               *(f"{key}_{part}" for key in [*HOUR_MEASURES, "review_hours"] for part in ("sum", "n"))]
+
+
+def figures_from_sums(row, now):
+    """The unit's figures (see HotlineKpiCase) from the summed columns, at the reading time `now` (UTC naive)."""
+    figures = {key: int(row.get(key) or 0) for key in [*CASE_MEASURES, *LOG_MEASURES]}
+
+    def avg(key):
+        n = row.get(f"{key}_n") or 0
+        return float(row[f"{key}_sum"]) / n if n else None
+
+    now_hours = (now - datetime(1970, 1, 1)).total_seconds() / 3600.0
+    figures["overdue_count"] = figures["overdue"]
+    figures["overdue_hours"] = (float(row.get("overdue_late_hours_sum") or 0)
+                                + (row.get("overdue_open_n") or 0) * now_hours
+                                - float(row.get("overdue_open_sum") or 0))
+    figures["avg_sign_hours"] = avg("sign_hours")
+    figures["avg_handle_hours"] = avg("handle_hours")
+    figures["avg_review_hours"] = avg("review_hours")
+    for rate, (num, den) in RATES.items():
+        figures[rate] = figures[num] / figures[den] if figures[den] else None
+    return figures
+
 
 # 受理结果 of a case: the first step out of 受理 (draft). Alias c = hotline_case.
 INTAKE_OUTCOME_SQL = """COALESCE((
@@ -289,58 +389,58 @@ class HotlineKpiCase(models.AbstractModel):
     def _unit_figures(self, date_from, date_to, units=None):
         params = self._params(date_from, date_to, units)
         self._flush()
-        cr = self.env.cr
-        figures = {}
-        empty = self._empty_counts()
-
-        def row_for(unit_id):
-            return figures.setdefault(unit_id, dict(empty))
-
-        case_columns = ",\n".join(
-            f"COUNT(*) FILTER (WHERE {case_condition(key)}) AS {key}" for key in CASE_MEASURES)
-        cr.execute(f"""
-            SELECT c.unit_id, {case_columns},
-                   SUM(EXTRACT(EPOCH FROM COALESCE({_SUBMITTED}, %(now)s) - c.deadline) / 3600.0)
-                       FILTER (WHERE {case_condition('overdue')}) AS overdue_hours,
-                   AVG(EXTRACT(EPOCH FROM c.date_accepted - c.date_dispatched) / 3600.0)
-                       FILTER (WHERE {case_condition('dispatched')} AND {_SIGNED}) AS avg_sign_hours,
-                   AVG(EXTRACT(EPOCH FROM {_SUBMITTED} - c.date_accepted) / 3600.0)
-                       FILTER (WHERE {case_condition('due')} AND {_SUBMITTED} IS NOT NULL
-                               AND {_SIGNED}) AS avg_handle_hours
-              FROM ({self._case_candidates_sql(params)}) c
-          GROUP BY c.unit_id
-        """, params)
-        for rec in cr.dictfetchall():
-            row_for(rec.pop("unit_id")).update(rec)
-
-        log_columns = ",\n".join(
-            f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_MEASURES.items())
-        cr.execute(f"""
-            SELECT l.unit_id, {log_columns},
-                   AVG(EXTRACT(EPOCH FROM l.date - s.date) / 3600.0)
-                       FILTER (WHERE l.action IN ('review_approve', 'review_reject')) AS avg_review_hours
-              FROM ({self._log_lines_sql(params)}) l
-              JOIN hotline_case c ON c.id = l.case_id
-              LEFT JOIN LATERAL (
-                    SELECT MAX(s.date) AS date FROM hotline_case_log s
-                     WHERE l.action IN ('review_approve', 'review_reject')
-                       AND s.case_id = l.case_id AND s.action = 'submit' AND s.date <= l.date
-              ) s ON TRUE
-          GROUP BY l.unit_id
-        """, params)
-        for rec in cr.dictfetchall():
-            row_for(rec.pop("unit_id")).update(rec)
-
+        sums = {}
         for unit_id in params["units"] or ():
-            row_for(unit_id)
-        for row in figures.values():
-            row["overdue_count"] = row["overdue"]
-            row["overdue_hours"] = float(row["overdue_hours"] or 0.0)
-            for key in ("avg_sign_hours", "avg_handle_hours", "avg_review_hours"):
-                row[key] = float(row[key]) if row[key] is not None else None
-            for rate, (num, den) in RATES.items():
-                row[rate] = row[num] / row[den] if row[den] else None
-        return figures
+            sums[unit_id] = {}
+        state = self._facts_state()
+        if state and state[1] > params["start"]:
+            # the closed days: their stored sums (kpi/facts.py), the same definitions per local day
+            last = min(fields.Date.to_date(date_to), state[0])
+            self._add_sums(sums, self._stored_sums(fields.Date.to_date(date_from), last, params["units"]))
+            params["start"] = min(params["end"], state[1])
+        if params["start"] < params["end"]:
+            self._add_sums(sums, self._live_sums(params))
+        return {unit_id: figures_from_sums(row, params["now"]) for unit_id, row in sums.items()}
+
+    @staticmethod
+    def _add_sums(sums, rows):
+        for row in rows:
+            target = sums.setdefault(row.pop("unit_id"), {})
+            for key, value in row.items():
+                if value is not None:
+                    target[key] = target.get(key, 0) + value
+
+    @api.model
+    def _live_sums(self, params):
+        """The summed columns per unit over params' period, from the cases and the log."""
+        unit_filter = "AND c.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
+        rows = []
+        for date_expr in self._case_dates():
+            self.env.cr.execute(case_family_sql(date_expr, extra_where=unit_filter), params)
+            rows += self.env.cr.dictfetchall()
+        log_filter = "AND l.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
+        self.env.cr.execute(log_family_sql(extra_where=log_filter), params)
+        return rows + self.env.cr.dictfetchall()
+
+    @api.model
+    def _stored_sums(self, first_day, last_day, unit_ids):
+        unit_filter = "AND f.unit_id = ANY(%(units)s)" if unit_ids is not None else ""
+        self.env.cr.execute(f"""
+            SELECT f.unit_id, {", ".join(f"SUM(f.{key}) AS {key}" for key in SUM_COLUMNS)}
+              FROM hotline_case_fact f
+             WHERE f.date >= %(first)s AND f.date <= %(last)s {unit_filter}
+          GROUP BY f.unit_id
+        """, {"first": first_day, "last": last_day, "units": unit_ids})
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _facts_state(self):
+        """(closed_day, closed_end) of the stored case facts when computed in today's time zone, else None.
+        Context ``hotline_kpi_base``: None (the definitions over the base tables: tests, bench)."""
+        if self.env.context.get("hotline_kpi_base"):
+            return None
+        self.env.cr.execute(case_facts.valid_state_sql())
+        return self.env.cr.fetchone()
 
     @api.model
     def _empty_counts(self):

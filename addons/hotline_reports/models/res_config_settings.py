@@ -23,3 +23,9 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(self.env._(
                     "The short-abandon threshold cannot be negative and the service-level threshold must be "
                     "positive."))
+
+    def set_values(self):
+        result = super().set_values()
+        # facts computed with other thresholds are ignored from now on: rebuild them soon
+        self.env.ref("hotline_reports.ir_cron_report_facts")._trigger()
+        return result

@@ -1,6 +1,9 @@
+# the mixin first: Odoo builds a module's models in import order, and the views inherit it
+from . import hotline_report_view_mixin  # noqa: I001
 from . import (
     hotline_agent_report,
     hotline_call_report,
+    hotline_call_stat,
     hotline_report_case_hotspot,
     hotline_report_case_industry,
     hotline_report_case_intake,

@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..kpi.calls import agent_facts_sql, day_periods_sql
+from ..kpi.facts import agent_report_sql
 
 FORMULAS = {
     "inbound_answered": "Queue calls the agent answered, counted on the day they entered the queue.",
@@ -15,7 +15,7 @@ FORMULAS = {
     "paused_reason": "Seconds paused with this reason while signed in.",
     "on_call": "Seconds talking while signed in and not paused.",
     "idle": "Idle (示闲) = signed in − paused − on call (seconds).",
-    "occupancy": "Occupancy = on call / (signed in − paused) × 100.",
+    "occupancy": "Occupancy = on call / (signed in − paused).",
 }
 
 
@@ -24,13 +24,16 @@ class HotlineAgentReport(models.Model):
 
     Rows come from ``kpi.calls.agent_facts_sql()`` over the days of the calendar, the same
     SQL the KPI service runs over one period: intervals are clipped to each day, so the
-    sum of a month's days equals the service's month.  A second kind of row (``reason``
-    set) carries the paused time per reason, for the "busy by reason" breakdown.
+    sum of a month's days equals the service's month. The closed days are read from their
+    pre-aggregated rows (hotline_agent_fact, kpi/facts.py), the open days from the base tables.
+    A second kind of row (``reason`` set, "" for a pause without reason) carries the paused time
+    per reason, for the "busy by reason" breakdown.
     Occupancy is on_call / available, both summed: the avg aggregator would weight days
     equally, so ``_read_group_select`` computes it from the sums.
     """
 
     _name = "hotline.agent.report"
+    _inherit = ["hotline.report.view.mixin"]
     _description = "Agent Statistics"
     _auto = False
     _order = "date desc, user_id"
@@ -55,29 +58,16 @@ class HotlineAgentReport(models.Model):
                              help="Signed in − paused (seconds).")
     on_call = fields.Float(string="On Call (s)", readonly=True, aggregator="sum", help=FORMULAS["on_call"])
     idle = fields.Float(string="Idle (s)", readonly=True, aggregator="sum", help=FORMULAS["idle"])
-    occupancy = fields.Float(string="Occupancy (%)", readonly=True, aggregator="avg", digits=(16, 2),
+    occupancy = fields.Float(string="Occupancy", readonly=True, aggregator="avg", digits=(16, 4),
                              help=FORMULAS["occupancy"])
 
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec.split(":")[0] == "occupancy":
-            return SQL("SUM(%s) * 100.0 / NULLIF(SUM(%s), 0)", self._field_to_sql(self._table, "on_call", query),
+            return SQL("SUM(%s) / NULLIF(SUM(%s), 0)", self._field_to_sql(self._table, "on_call", query),
                        self._field_to_sql(self._table, "available", query))
         return super()._read_group_select(aggregate_spec, query)
 
     def init(self):
+        self.env["hotline.report.fact"]._install()
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            """CREATE OR REPLACE VIEW %(table)s AS (
-                 WITH facts AS (%(facts)s)
-                 SELECT row_number() OVER (ORDER BY day, user_id) * 2 AS id, user_id, day AS date,
-                        NULL::varchar AS reason, inbound_answered, outbound_total, outbound_answered,
-                        missed_rings, talk_in, talk_out, signed_in, paused, 0.0 AS paused_reason, available,
-                        on_call, idle, occupancy
-                   FROM facts
-                 UNION ALL
-                 SELECT row_number() OVER (ORDER BY day, user_id, r.key) * 2 + 1, user_id, day,
-                        NULLIF(r.key, ''), 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, r.value::float, 0.0, 0.0, 0.0, NULL
-                   FROM facts, jsonb_each_text(paused_by_reason) r)""",
-            table=SQL.identifier(self._table),
-            facts=agent_facts_sql(day_periods_sql()),
-        ))
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), agent_report_sql()))

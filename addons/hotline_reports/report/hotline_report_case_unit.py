@@ -1,11 +1,16 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
+from ..kpi import case_facts
 from ..kpi.center import CENTER_TZ_SQL
 from ..models.hotline_kpi_case import (
     CASE_MEASURES,
     LOG_ACTIONS,
+    LOG_FAMILY_COLUMNS,
     LOG_MEASURES,
     SATISFIED_KEYS,
+    case_family_columns,
+    case_family_sql,
+    log_family_sql,
 )
 
 
@@ -18,10 +23,13 @@ class HotlineReportCaseUnit(models.Model):
 
     Built from the definitions of `hotline.kpi.case` (CASE_MEASURES, LOG_MEASURES): summed over a
     period, each column equals the same key of `hotline.kpi.case.unit_figures` for that period.
-    Rates are ratios of these sums; the XLSX export and the assessment print them.
+    Rates are ratios of these sums; the XLSX export and the assessment print them. The closed days
+    are read from their stored sums (hotline_case_fact, kpi/case_facts.py), the open days from the
+    cases and the log by the same family queries as the service.
     """
 
     _name = "hotline.report.case.unit"
+    _inherit = ["hotline.report.view.mixin"]
     _description = "Unit Statistics"
     _auto = False
     _order = "date desc, unit_id"
@@ -31,6 +39,9 @@ class HotlineReportCaseUnit(models.Model):
                          "deadline", "sign_deadline", "satisfaction", "return_count", "reopen_count"],
         "hotline.case.log": ["case_id", "action", "unit_id", "date"],
     }
+
+    def init(self):
+        self.env["hotline.report.fact"]._install()
 
     date = fields.Date(readonly=True, help="Local day the case counts on for each column (see its help).")
     unit_id = fields.Many2one("hotline.unit", string="Unit", readonly=True)
@@ -53,46 +64,28 @@ class HotlineReportCaseUnit(models.Model):
     callbacks_due = _count("Callbacks Due", "The unit's results approved at review.")
     callbacks_done = _count("Callbacks Done", "Of those, followed by the callback (closed or reopened).")
 
-    @api.model
-    def _measure_rows_sql(self):
-        """One scan of the cases and one of the log: each case gives a row per distinct date of
-        CASE_MEASURES (its counts as 0/1 columns), each log line one row."""
-        keys = [*CASE_MEASURES, *LOG_MEASURES]
-        day = "({0} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date"
-        dates = list(dict.fromkeys(date_expr for date_expr, _cond in CASE_MEASURES.values()))
-        values = ", ".join(
-            "(" + ", ".join([date_expr] + [
-                f"({CASE_MEASURES[k][1]})::int" if k in CASE_MEASURES and CASE_MEASURES[k][0] == date_expr
-                else "0" for k in keys]) + ")"
-            for date_expr in dates)
-        columns = ", ".join(f"v.{k}" for k in keys)
-        log_columns = ", ".join(
-            f"({LOG_MEASURES[k]})::int AS {k}" if k in LOG_MEASURES else f"0 AS {k}" for k in keys)
-        return f"""
-            SELECT c.unit_id, {day.format('v.date')} AS date, {columns}
-              FROM hotline_case c
-             CROSS JOIN tz
-             CROSS JOIN LATERAL (VALUES {values}) v(date, {", ".join(keys)})
-             WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
-               AND v.date IS NOT NULL
-            UNION ALL
-            SELECT l.unit_id, {day.format('l.date')} AS date, {log_columns}
-              FROM hotline_case_log l JOIN hotline_case c ON c.id = l.case_id
-             CROSS JOIN tz
-             WHERE l.unit_id IS NOT NULL AND l.action IN {LOG_ACTIONS!r}
-        """
-
     @property
     def _table_query(self):
-        sums = ", ".join(f"SUM(m.{k}) AS {k}" for k in [*CASE_MEASURES, *LOG_MEASURES])
-        rows = self._measure_rows_sql() % {
-            "now": "(NOW() AT TIME ZONE 'UTC')",
-            "satisfied": repr(SATISFIED_KEYS),
-        }
+        keys = [*CASE_MEASURES, *LOG_MEASURES]
+        sums = ", ".join(f"SUM(m.{k}) AS {k}" for k in keys)
+        params = {"start": "COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)",
+                  "end": "'infinity'::timestamp", "now": "(NOW() AT TIME ZONE 'UTC')",
+                  "satisfied": repr(SATISFIED_KEYS), "log_actions": repr(LOG_ACTIONS)}
+
+        def padded(select, columns):
+            values = ", ".join(f"f.{k}" if k in columns else "0" for k in keys)
+            return f"SELECT f.unit_id, f.day AS date, {values} FROM ({select}) f"
+
+        # the open days (after the stored ones) from the base tables, one query per date of the definitions
+        live = [padded(case_family_sql(expr, by_day=True) % params, case_family_columns(expr))
+                for expr in dict.fromkeys(expr for expr, _cond in CASE_MEASURES.values())]
+        live.append(padded(log_family_sql(by_day=True) % params, LOG_FAMILY_COLUMNS))
+        stored = ", ".join(f"f.{k}" for k in keys)
         return f"""
-            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name)
+            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name), st AS MATERIALIZED ({case_facts.valid_state_sql()})
             SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, {sums}
-              FROM ({rows}) m
+              FROM (SELECT f.unit_id, f.date, {stored} FROM hotline_case_fact f
+                     WHERE f.date <= (SELECT closed_day FROM st)
+                    UNION ALL {" UNION ALL ".join(live)}) m
           GROUP BY m.date, m.unit_id
         """
-

@@ -1,4 +1,6 @@
 from . import (
+    test_call_facts,
+    test_case_facts,
     test_call_kpi,
     test_call_xlsx,
     test_case_reports,

@@ -69,10 +69,7 @@ class HotlineCallReportWizard(models.TransientModel):
         ]
 
         def as_row(label, figures):
-            row = dict(figures, label=label)
-            for key in ("answer_rate", "service_level", "service_level_offered"):
-                row[key] = None if figures[key] is None else figures[key] / 100.0
-            return row
+            return dict(figures, label=label)  # rates are fractions: the "percent" format shows them
 
         by_day = Kpi._call_groups(date_from, date_to, queues, ["date:day"])
         rows = [as_row(fields.Date.to_string(groups[0]), figures) for groups, figures in by_day]
@@ -107,9 +104,7 @@ class HotlineCallReportWizard(models.TransientModel):
                                               "talk_out", "missed_rings", "signed_in", "paused", "on_call", "idle",
                                               "available"), 0)
         for user_id, figures in sorted(agents.items(), key=lambda item: names.get(item[0], "")):
-            row = dict(figures, label=names.get(user_id, str(user_id)))
-            row["occupancy"] = None if figures["occupancy"] is None else figures["occupancy"] / 100.0
-            agent_rows.append(row)
+            agent_rows.append(dict(figures, label=names.get(user_id, str(user_id))))
             for key in sums:
                 sums[key] += figures[key]
         sums["label"] = self.env._("Total")

@@ -237,7 +237,8 @@ export class Board extends Component {
         view.alarms = {
             waiting: alarm.waiting > 0 && view.waiting >= alarm.waiting,
             wait: alarm.wait_seconds > 0 && longest >= alarm.wait_seconds,
-            sl: f.service_level !== null && f.service_level !== undefined && f.service_level < alarm.service_level,
+            // the KPI is a fraction, the board's alarm threshold a percentage
+            sl: f.service_level !== null && f.service_level !== undefined && f.service_level * 100 < alarm.service_level,
             idle: alarm.no_idle && view.signedIn > 0 && view.idle === 0,
         };
         view.alarm = Object.values(view.alarms).some(Boolean) || view.surgeAlarm;
@@ -248,7 +249,8 @@ export class Board extends Component {
     }
 
     percent(value) {
-        return value === null || value === undefined ? "—" : `${value}%`;
+        // the reports' rates are fractions 0..1
+        return value === null || value === undefined ? "—" : `${Math.round(value * 1000) / 10}%`;
     }
 
     beep(name) {

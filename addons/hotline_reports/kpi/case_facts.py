@@ -1,0 +1,193 @@
+"""Pre-aggregated case facts: the unit figures of hotline.kpi.case summed per unit and closed local day.
+
+A year of 综合考核 or 单位统计分析 re-read a million cases and four million log lines (3 s). The
+definitions stay those of models/hotline_kpi_case.py (CASE_MEASURES, LOG_MEASURES, HOUR_MEASURES):
+``hotline_case_fact`` holds, per unit and local day, the output of the same family queries
+(``case_family_sql`` per date, ``log_family_sql``) grouped by day as well — one row per family.
+Measures add up over days; the overdue time of a case not submitted is kept as the sum of its
+deadlines, so that the figure read at any later time is exact.
+
+Only closed days are stored (a case falls due when its deadline passes: today's figures depend
+on the clock); the service reads the days after ``closed_day`` from the base tables. As for the
+call facts (kpi/facts.py), statement-level triggers on the cases and their log recompute the
+closed days a change touches (every day of the changed cases' measures and log lines, for the
+units concerned), in the writer's transaction, under the same advisory lock as the refresh.
+"""
+import hashlib
+from datetime import timedelta
+
+from odoo.tools import SQL
+
+from .facts import LOCK_KEY
+
+STATE_TABLE = "hotline_case_fact_state"
+FACT_TABLE = "hotline_case_fact"
+# the SQL the family queries expect for their parameters inside the refresh function
+PLPGSQL_PARAMS = {"start": "v_start", "end": "v_end", "now": "(now() AT TIME ZONE 'UTC')"}
+
+
+def _ddl(cr, text, *params):
+    """Run SQL built here from the definitions and constant names (never from user input)."""
+    cr.execute(SQL(text, *params))
+
+
+def _defs():
+    from ..models import hotline_kpi_case  # noqa: PLC0415 - the definitions import this module
+
+    return hotline_kpi_case
+
+
+def valid_state_sql():
+    from .center import CENTER_TZ_SQL  # noqa: PLC0415
+
+    return (f"SELECT s.closed_day, s.closed_end FROM {STATE_TABLE} s"  # noqa: S608 - constant names
+            f" WHERE s.closed_day IS NOT NULL AND s.tz = {CENTER_TZ_SQL}")
+
+
+def _refresh_sql():
+    """The INSERTs of the facts of units p_units (NULL: all) and local days p_days, from the definitions."""
+    from .center import CENTER_TZ_SQL  # noqa: PLC0415
+
+    defs = _defs()
+    params = {**PLPGSQL_PARAMS, "satisfied": repr(defs.SATISFIED_KEYS), "log_actions": repr(defs.LOG_ACTIONS)}
+    families = []
+    for date_expr in dict.fromkeys(expr for expr, _cond in defs.CASE_MEASURES.values()):
+        day = f"({date_expr} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date"
+        families.append((defs.case_family_sql(date_expr, by_day=True, extra_where=(
+            f"AND (p_units IS NULL OR c.unit_id = ANY(p_units)) AND {day} = ANY(p_days)")) % params,
+            defs.case_family_columns(date_expr)))
+    families.append((defs.log_family_sql(by_day=True, extra_where=(
+        "AND (p_units IS NULL OR l.unit_id = ANY(p_units))"
+        " AND (l.date AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date = ANY(p_days)")) % params,
+        defs.LOG_FAMILY_COLUMNS))
+    return [f"""
+            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name)
+            INSERT INTO {FACT_TABLE} (unit_id, date, {", ".join(columns)})
+            SELECT * FROM ({select}) family""" for select, columns in families]
+
+
+def version(cr):
+    text = "\n".join(_refresh_sql())
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _local(expr):
+    return f"((({expr}) AT TIME ZONE 'UTC' AT TIME ZONE st.tz)::date)"
+
+
+def _touched_sql(rows, table):
+    """(unit, local day) pairs a change of `rows` (cases or log lines) touches: every measure date of the
+    changed cases and every log line of theirs, for the unit of each."""
+    defs = _defs()
+    if table == "hotline_case":
+        case_ids = f"SELECT r.id FROM {rows} r"
+        own = " UNION ".join(
+            f"SELECT r.unit_id, {_local(expr.replace('c.', 'r.'))} FROM {rows} r WHERE r.unit_id IS NOT NULL"
+            for expr in dict.fromkeys(e for e, _c in defs.CASE_MEASURES.values()))
+    else:
+        case_ids = f"SELECT r.case_id FROM {rows} r"
+        own = f"SELECT r.unit_id, {_local('r.date')} FROM {rows} r WHERE r.unit_id IS NOT NULL"
+    dates = " UNION ".join(
+        f"SELECT c.unit_id, {_local(expr)} FROM hotline_case c WHERE c.id IN ({case_ids}) AND c.unit_id IS NOT NULL"
+        for expr in dict.fromkeys(e for e, _c in defs.CASE_MEASURES.values()))
+    lines = (f"SELECT l.unit_id, {_local('l.date')} FROM hotline_case_log l"
+             f" WHERE l.case_id IN ({case_ids}) AND l.unit_id IS NOT NULL")
+    return f"{own} UNION {dates} UNION {lines}"
+
+
+def _sync_function(table):
+    sources = {"INSERT": "new_rows", "DELETE": "old_rows",
+               "UPDATE": "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"}
+    branches = []
+    for op, rows in sources.items():
+        branches.append(f"""{'IF' if not branches else 'ELSIF'} TG_OP = '{op}' THEN
+            SELECT array_agg(DISTINCT x.day), array_agg(DISTINCT x.unit_id) INTO v_days, v_units
+              FROM ({_touched_sql(rows, table)}) x(unit_id, day) WHERE x.day <= st.closed_day;""")
+    return f"""
+        CREATE OR REPLACE FUNCTION {table}_case_facts_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        DECLARE st record; v_days date[]; v_units int[];
+        BEGIN
+            PERFORM pg_advisory_xact_lock_shared({LOCK_KEY});
+            SELECT closed_day, tz INTO st FROM {STATE_TABLE};
+            IF st.closed_day IS NULL THEN RETURN NULL; END IF;
+            {chr(10).join(branches)}
+            END IF;
+            IF v_days IS NOT NULL THEN PERFORM hotline_case_fact_refresh(v_days, v_units); END IF;
+            RETURN NULL;
+        END $fn$"""
+
+
+def install(cr):
+    """Create (or, when the definitions changed, re-create empty) the table, the functions and the triggers."""
+    current = version(cr)
+    cr.execute("SELECT to_regclass(%s) IS NOT NULL", [STATE_TABLE])
+    stale = True
+    if cr.fetchone()[0]:
+        _ddl(cr, f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
+        row = cr.fetchone()
+        stale = not row or row[0] != current
+    if stale:
+        _ddl(cr, f"DROP TABLE IF EXISTS {STATE_TABLE}, {FACT_TABLE} CASCADE")
+    columns = ", ".join(f"{c} numeric" for c in _defs().SUM_COLUMNS)
+    cr.execute(f"""
+        CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
+            id int PRIMARY KEY DEFAULT 1 CHECK (id = 1), version varchar NOT NULL, closed_day date,
+            closed_end timestamp, tz varchar);
+        INSERT INTO {STATE_TABLE} (version) VALUES (%s) ON CONFLICT DO NOTHING;
+        CREATE TABLE IF NOT EXISTS {FACT_TABLE} (
+            id bigserial PRIMARY KEY, unit_id int NOT NULL, date date NOT NULL, {columns});
+        CREATE INDEX IF NOT EXISTS {FACT_TABLE}_date_idx ON {FACT_TABLE} (date, unit_id);
+    """, [current])  # noqa: S608 - constant names
+    _ddl(cr, f"""
+        CREATE OR REPLACE FUNCTION hotline_case_fact_refresh(p_days date[], p_units int[]) RETURNS void
+        LANGUAGE plpgsql AS $fn$
+        DECLARE v_start timestamp; v_end timestamp;
+        BEGIN
+            -- the UTC bounds of the days, widened by a day: each family also filters on its local day
+            SELECT min(d)::timestamp - interval '1 day', max(d)::timestamp + interval '2 days'
+              INTO v_start, v_end FROM unnest(p_days) d;
+            DELETE FROM {FACT_TABLE} WHERE date = ANY(p_days) AND (p_units IS NULL OR unit_id = ANY(p_units));
+            {";".join(_refresh_sql())};
+        END $fn$""")
+    for table in ("hotline_case", "hotline_case_log"):
+        cr.execute(_sync_function(table))
+        for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                         ("DELETE", "OLD TABLE AS old_rows")):
+            name = f"{table}_case_facts_{op.lower()}"
+            _ddl(cr, f"""
+                DROP TRIGGER IF EXISTS {name} ON {table};
+                CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs}
+                    FOR EACH STATEMENT EXECUTE FUNCTION {table}_case_facts_sync()""")
+
+
+def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False):
+    """Close every day up to `until` (local date); rebuild all when the time zone changed."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    _ddl(cr, f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
+    closed, built_tz = cr.fetchone()
+    if closed is not None and (rebuild or built_tz != tz):
+        _ddl(cr, f"TRUNCATE {FACT_TABLE}")
+        closed = None
+    start = closed + timedelta(days=1) if closed else first_day
+    if start is None or start > until:
+        if closed is None:
+            _set_state(cr, until, tz)
+        return 0
+    done = 0
+    while start <= until:
+        stop = min(until, start + timedelta(days=chunk_days - 1))
+        cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cr.execute("""SELECT hotline_case_fact_refresh(ARRAY(SELECT d::date FROM generate_series(%s::date, %s::date,
+                              interval '1 day') d), NULL)""", [start, stop])
+        _set_state(cr, stop, tz)
+        done += (stop - start).days + 1
+        if commit:
+            commit()
+        start = stop + timedelta(days=1)
+    return done
+
+
+def _set_state(cr, closed_day, tz):
+    cr.execute(f"""UPDATE {STATE_TABLE} SET closed_day = %(day)s, tz = %(tz)s,
+                          closed_end = ((%(day)s::date + 1)::timestamp AT TIME ZONE %(tz)s) AT TIME ZONE 'UTC'
+                """, {"day": closed_day, "tz": tz})  # noqa: S608

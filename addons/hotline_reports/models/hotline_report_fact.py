@@ -1,0 +1,62 @@
+from datetime import datetime, timedelta
+
+import pytz
+
+from odoo import api, models
+
+from ..kpi import case_facts, facts
+
+
+class HotlineReportFact(models.AbstractModel):
+    """The pre-aggregated facts (kpi/facts.py: calls and agents, kpi/case_facts.py: unit figures):
+    their tables, triggers and refresh (closing the days up to yesterday)."""
+
+    _name = "hotline.report.fact"
+    _description = "Pre-aggregated Report Facts"
+
+    def init(self):
+        self._install()
+
+    @api.model
+    def _install(self):
+        """Idempotent: the report views call it before creating themselves on the fact tables."""
+        facts.install(self.env.cr)
+        case_facts.install(self.env.cr)
+
+    @api.model
+    def _first_day(self):
+        """The first local day with a call, a session or a pause (None without data)."""
+        self.env.cr.execute("""SELECT LEAST((SELECT min(enter_time) FROM hotline_call),
+                                            (SELECT min(start) FROM hotline_agent_session),
+                                            (SELECT min(start) FROM hotline_agent_pause))""")
+        first = self.env.cr.fetchone()[0]
+        tz = self.env["hotline.kpi.call"]._center_tz()
+        return pytz.utc.localize(first).astimezone(tz).date() if first else None
+
+    @api.model
+    def _refresh(self, now=None, commit=False, rebuild=False):
+        """Close the days up to yesterday (center's time zone); returns the number of days computed.
+        `rebuild`: compute every day again (after base data changed behind the triggers' back: TRUNCATE)."""
+        self.env.flush_all()
+        tz = self.env["hotline.kpi.call"]._center_tz()
+        now = now or datetime.now(pytz.utc).replace(tzinfo=None)
+        yesterday = pytz.utc.localize(now).astimezone(tz).date() - timedelta(days=1)
+        commit = self.env.cr.commit if commit else None
+        days = facts.refresh(self.env.cr, yesterday, self._first_day(), commit=commit, rebuild=rebuild)
+        return days + case_facts.refresh(self.env.cr, yesterday, self._first_case_day(), tz.zone, commit=commit,
+                                         rebuild=rebuild)
+
+    @api.model
+    def _first_case_day(self):
+        """The first local day a unit figure can count on (indexed minima: every step writes a log line)."""
+        self.env.cr.execute("""SELECT LEAST((SELECT min(date) FROM hotline_case_log),
+                                            (SELECT min(deadline) FROM hotline_case),
+                                            (SELECT min(date_received) FROM hotline_case))""")
+        first = self.env.cr.fetchone()[0]
+        tz = self.env["hotline.kpi.call"]._center_tz()
+        return pytz.utc.localize(first).astimezone(tz).date() if first else None
+
+    @api.model
+    def _cron_refresh(self):
+        # each chunk of days is committed: writers wait for one chunk at most
+        self._refresh(commit=True)

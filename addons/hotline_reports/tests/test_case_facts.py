@@ -1,0 +1,73 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import HotlineReportsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCaseFacts(HotlineReportsCommon):
+    """The unit figures per closed day (kpi/case_facts.py) equal the definitions over the cases and the log,
+    after the refresh and after transitions dated on closed days."""
+
+    def setUp(self):
+        super().setUp()
+        self._build_march()
+        self.env["hotline.report.fact"]._refresh(now=self.local("2020-05-01 10:00"))
+        self.cr.execute("SELECT closed_day FROM hotline_case_fact_state")
+        self.assertEqual(self.cr.fetchone()[0], date(2020, 4, 30))
+
+    def _stored(self, unit, first, last, column):
+        self.env.flush_all()
+        self.cr.execute(f"SELECT COALESCE(SUM({column}), 0) FROM hotline_case_fact"  # noqa: S608 - test columns
+                        " WHERE unit_id = %s AND date BETWEEN %s AND %s", [unit.id, first, last])
+        return int(self.cr.fetchone()[0])
+
+    def assertFactsExact(self):
+        periods = [self.March, self.April, (date(2020, 3, 1), date(2020, 3, 10)), (date(2020, 3, 5), date(2020, 4, 30))]
+        with self.at("2020-05-02 10:00"):
+            for period in periods:
+                fast = self.kpi.unit_figures(*period)
+                base = self.kpi.with_context(hotline_kpi_base=True).unit_figures(*period)
+                self.assertEqual(set(fast), set(base), period)
+                for unit_id, figures in base.items():
+                    self.assertEqual(set(fast[unit_id]), set(figures))
+                    for key, value in figures.items():
+                        if isinstance(value, float):
+                            self.assertAlmostEqual(fast[unit_id][key], value, places=6, msg=(period, unit_id, key))
+                        else:
+                            self.assertEqual(fast[unit_id][key], value, (period, unit_id, key))
+            # the 单位统计分析 pivot sums to the service's counts over March
+            view = self.env["hotline.report.case.unit"].with_user(self.reviewer)
+            columns = [name for name, field in view._fields.items() if field.type == "integer" and name != "id"]
+            groups = view._read_group([("date", ">=", self.March[0]), ("date", "<=", self.March[1])], ["unit_id"],
+                                      [f"{name}:sum" for name in columns])
+            base = self.kpi.with_context(hotline_kpi_base=True).unit_figures(*self.March)
+            for unit, *sums in groups:
+                self.assertEqual(dict(zip(columns, sums, strict=True)), {c: base[unit.id][c] for c in columns})
+
+    def test_refresh_stores_the_known_answers(self):
+        self.assertEqual(self._stored(self.unit_a, *self.March, "dispatched"), 8)
+        with self.at("2020-05-02 10:00"):
+            figures = self.kpi.unit_figures(*self.March, units=[self.unit_a.id])[self.unit_a.id]
+        self.assertEqual((figures["dispatched"], figures["returned"], figures["extended"]), (8, 1, 1))
+        self.assertFactsExact()
+
+    def test_transitions_on_closed_days(self):
+        ua, ag = self.unit_user_a, self.agent
+        due_before = self._stored(self.unit_a, *self.March, "handled_on_time")
+        # c5, signed for on 10 March and never submitted (due 12 March 10:00), is submitted late on 13 March
+        self._do(self.c5, "2020-03-13 09:00", ua, "action_submit", note="已处理。")
+        self.assertEqual(self._stored(self.unit_a, *self.March, "handled_on_time"), due_before)
+        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 12), date(2020, 3, 12), "overdue"), 1)
+        self.assertFactsExact()
+        # c10's callback on 22 March: the review approval of 21 March now has its callback
+        before = self._stored(self.unit_a, date(2020, 3, 21), date(2020, 3, 21), "callbacks_done")
+        self._do(self.c10, "2020-03-22 10:00", ag, "action_callback_done", "satisfied", "满意。")
+        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 21), date(2020, 3, 21), "callbacks_done"),
+                         before + 1)
+        self.assertFactsExact()
+        # c5's late result rejected at review on 14 March: a redo of unit A on that day
+        self._do(self.c5, "2020-03-14 09:00", self.reviewer, "action_review_reject", note="未附现场照片。")
+        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 14), date(2020, 3, 14), "redone"), 1)
+        self.assertFactsExact()
