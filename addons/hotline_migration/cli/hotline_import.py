@@ -30,6 +30,8 @@ class HotlineImport(Command):
         own.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
         own.add_argument("--report", default="migration-report", help="folder of the reports")
         own.add_argument("--batch-size", type=int, default=5000)
+        own.add_argument("--keep-indexes", action="store_true",
+                         help="never set the big tables' indexes and foreign keys aside (a live database)")
         own.add_argument("--only", default="", help="comma-separated entities to import (default: all)")
         own.add_argument("--init-mapping", metavar="FILE", help="write a starter mapping from the source's headers")
         own.add_argument("--attachments", default="", help="folder the attachment paths are relative to")
@@ -80,7 +82,8 @@ class HotlineImport(Command):
             importer = Importer(env, source, mapping, opts.source, dry_run=opts.dry_run, report_dir=opts.report,
                                 batch_size=opts.batch_size, commit=cr.commit, progress=not opts.no_progress,
                                 only=set(filter(None, opts.only.split(","))) or None,
-                                attachments_root=opts.attachments or None)
+                                attachments_root=opts.attachments or None, rollback=cr.rollback,
+                                defer_indexes=False if opts.keep_indexes else "auto")
             try:
                 importer.run()
             except MappingError as exc:

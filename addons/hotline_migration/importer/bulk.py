@@ -17,9 +17,9 @@ class BulkInserter:
         self.table = self.model._table
         fields = self.model._fields
         provided = set(columns) | {"id"} | set(LOG_ACCESS)
-        # as create(): a default fills a plain field, and an editable computed one (then not recomputed)
-        plain = [n for n, f in fields.items() if f.store and f.column_type and n not in provided
-                 and (not f.compute or (not f.readonly and f.default is not None))]
+        # as create(): whatever default_get gives (a field default, ir.default, the context's language for
+        # res.partner.lang) fills the column, a computed one included (then not recomputed)
+        plain = [n for n, f in fields.items() if f.store and f.column_type and n not in provided]
         defaults = self.model.default_get(plain)
         self.defaults = {n: _plain(fields[n].convert_to_column_insert(v, self.model))
                          for n, v in defaults.items() if n in plain}

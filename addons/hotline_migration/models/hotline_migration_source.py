@@ -1,4 +1,10 @@
+import logging
+
 from odoo import fields, models
+
+from ..importer import indexes
+
+_logger = logging.getLogger(__name__)
 
 
 class HotlineMigrationSource(models.Model):
@@ -16,6 +22,21 @@ class HotlineMigrationSource(models.Model):
     xref_count = fields.Integer(string="Imported Records", compute="_compute_xref_count")
 
     _code_uniq = models.Constraint("UNIQUE(code)", "The code of a migration source must be unique.")
+
+    def init(self):
+        indexes.ensure_table(self.env.cr)
+
+    def _register_hook(self):
+        """An import killed while the big tables' indexes were set aside: put them back at server start
+        (unless an import holds the lock: that run restores them itself)."""
+        super()._register_hook()
+        cr = self.env.cr
+        if indexes.pending(cr) and indexes.try_lock(cr):
+            try:
+                _logger.warning("restoring the indexes and foreign keys an interrupted legacy import left dropped")
+                indexes.restore(cr)
+            finally:
+                indexes.unlock(cr)
 
     def _compute_xref_count(self):
         counts = dict(self.env["hotline.migration.xref"]._read_group(

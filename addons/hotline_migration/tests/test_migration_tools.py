@@ -24,6 +24,11 @@ class TestMigrationTools(BaseCase):
         for bad in ("2019/13/45 25:61", "昨天", "20191305140300"):
             with self.assertRaises(BadDate, msg=bad):
                 parser.parse(bad)
+        # day first, month first, and a date without time: other orders of the directives
+        self.assertEqual(DateParser(["%d.%m.%Y %H:%M"], "Asia/Shanghai").parse("05.03.2019 14:03"), expected)
+        self.assertEqual(DateParser(["%m/%d/%Y"], "UTC").parse("3/5/2019"), datetime(2019, 3, 5))
+        with self.assertRaises(BadDate):
+            DateParser(["%d.%m.%Y"]).parse("31.02.2019")
         with self.assertRaises(BadDate):
             DateParser(["%Y-%m-%d"]).parse("43529.5")  # serials only where the mapping allows them
 

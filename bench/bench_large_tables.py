@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Large tables (issue 11 item 6): the everyday operations at the size generated, and the candidate
+indexing techniques for the call records measured side by side in the same run.
+
+    .venv/bin/python bench/generate_cases.py --db mg_lcases --cases 2000000 --create
+    .venv/bin/python bench/generate_calls.py --db mg_lcalls --calls 5000000
+    .venv/bin/python bench/bench_large_tables.py --cases-db mg_lcases --calls-db mg_lcalls
+
+Cases (bench_case.py's operations, as an agent and as a unit user through the record rules): caller
+lookup (goal 50 ms), the agent's list by state and the unit's list (200 ms each).
+Calls: a month of call KPIs as the reports' base query (hotline.call read_group by agent and outcome
+over the last full month: count, talk, wait; goal 1 s), with the start-time index as installed
+(btree), replaced by a BRIN index, and with none (a sequential scan) — each variant inside a
+transaction rolled back afterwards — plus the size of each index. Prints the load average.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_calls import boot_odoo  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_MS = 1000
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases-db", default="mg_lcases")
+    parser.add_argument("--calls-db", default="mg_lcalls")
+    parser.add_argument("--repeat", type=int, default=7)
+    return parser.parse_args()
+
+
+def timed(env, func, repeat):
+    func()
+    samples = []
+    for _i in range(repeat):
+        env.invalidate_all()
+        start = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+
+
+def load():
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def case_operations(db, repeat):
+    print(f"-- cases ({db}), bench_case.py's operations; load average {load()}", flush=True)
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_case.py"), "--db", db, "--repeat", str(repeat)],
+                         capture_output=True, text=True, check=False)
+    for text in run.stdout.splitlines():
+        if text.startswith(("database", "find by caller", "agent list", "unit list")):
+            print("   ", text, flush=True)
+    if run.returncode:
+        print(run.stderr[-2000:])
+
+
+def call_kpis(db, repeat):
+    odoo, registry = boot_odoo(db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "Asia/Shanghai"})
+        cr.execute("SELECT count(*), max(enter_time), pg_total_relation_size('hotline_call') FROM hotline_call")
+        calls, last, size = cr.fetchone()
+        month_end = (last + timedelta(hours=8)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        month_start = (month_end - timedelta(days=1)).replace(day=1)
+        start, end = month_start - timedelta(hours=8), month_end - timedelta(hours=8)
+        cr.execute("SELECT count(*) FROM hotline_call WHERE enter_time >= %s AND enter_time < %s", [start, end])
+        in_month = cr.fetchone()[0]
+        print(f"-- calls ({db}): {calls:,} call records ({size / 2**30:.1f} GiB with indexes), month "
+              f"{month_start:%Y-%m} {in_month:,} calls; load average {load()}", flush=True)
+        Call = env["hotline.call"]
+
+        def month_kpis():
+            Call._read_group([("enter_time", ">=", start), ("enter_time", "<", end)], ["user_id", "outcome"],
+                             ["__count", "talk_seconds:sum", "wait_seconds:avg"])
+
+        def variant(name, ddl):
+            cr.execute("SAVEPOINT variant")
+            for statement in ddl:
+                cr.execute(statement)
+            cr.execute("ANALYZE hotline_call")
+            cr.execute("SELECT pg_relation_size(indexrelid) FROM pg_index WHERE indrelid = 'hotline_call'::regclass "
+                       "AND pg_get_indexdef(indexrelid) LIKE %s", ["%(enter_time)"])
+            index = sum(row[0] for row in cr.fetchall())
+            cr.execute("EXPLAIN SELECT user_id, outcome, count(*) FROM hotline_call "
+                       "WHERE enter_time >= %s AND enter_time < %s GROUP BY 1, 2", [start, end])
+            cr.fetchone()  # the aggregate's node; the scan is the last line
+            plan = [row[0].split("  (")[0].strip(" ->") for row in cr.fetchall()][-2:]
+            plan = " / ".join(plan)
+            median, p95 = timed(env, month_kpis, repeat)
+            verdict = "ok" if p95 <= GOAL_MS else ("median ok" if median <= GOAL_MS else "SLOW")
+            print(f"    {name:<32} median {median:7.1f} ms  p95 {p95:7.1f} ms  goal {GOAL_MS} ms  {verdict:<9} "
+                  f"index {index / 2**20:7.1f} MiB  plan: {plan}", flush=True)
+            cr.execute("ROLLBACK TO SAVEPOINT variant")
+
+        variant("btree on enter_time (installed)", [])
+        variant("BRIN on enter_time instead", ["DROP INDEX hotline_call__enter_time_index",
+                                               "CREATE INDEX mg_brin ON hotline_call USING brin (enter_time)"])
+        variant("no index on enter_time", ["DROP INDEX hotline_call__enter_time_index"])
+        cr.rollback()
+
+
+def main():
+    args = parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {load()}", flush=True)
+    case_operations(args.cases_db, args.repeat)
+    call_kpis(args.calls_db, args.repeat)
+    print(f"load average at the end {load()}")
+
+
+if __name__ == "__main__":
+    main()
