@@ -7,7 +7,6 @@ are stopped or killed -9.
 
 import base64
 import html
-import os
 import re
 import subprocess
 import time
@@ -17,8 +16,7 @@ import pytest
 import requests
 
 from ..conftest import login
-from ..odoo_process import ROOT
-from .servers import CENTER_PGPORT, UNITS_SOCKET_DIR
+from .servers import UNITS_SOCKET_DIR
 
 PORTAL_PASSWORD = "unit-portal-pw-1"
 CASE_URL = "/my/hotline/cases"
@@ -36,40 +34,10 @@ def wait_for(what, probe, timeout=90, interval=0.2):
         time.sleep(interval)
 
 
-class ExchangeLoop:
-    """The center's exchange process, started, stopped and killed like a service."""
-
-    def __init__(self, center, log):
-        self.center, self.log, self.proc = center, log, None
-
-    def start(self):
-        if self.proc and self.proc.poll() is None:
-            return
-        with open(self.log, "a") as out:
-            self.proc = subprocess.Popen(
-                [str(ROOT / "scripts" / "odoo"), "hotline_exchange", "-d", self.center.db, "--db_port",
-                 str(CENTER_PGPORT), "--log-level=info", "--interval=0.2"],
-                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "ODOO_DATA_DIR": str(self.center.data_dir)})
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=30)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
-
-
 @pytest.fixture
 def rig(two_servers, tmp_path):
     assert two_servers.exchange_installed, "hotline_exchange is not installed on the two-server rig"
-    loop = ExchangeLoop(two_servers.center, tmp_path / "exchange-loop.log")
+    loop = two_servers.exchange_loop(tmp_path / "exchange-loop.log", "--log-level=info", interval=0.2)
     loop.start()
     two_servers.loop = loop
     yield two_servers
