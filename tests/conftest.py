@@ -48,7 +48,7 @@ def serve_odoo(db, port, log, *extra):
             try:
                 if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy on a loaded machine
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Odoo did not start:\n{log.read_text()[-3000:]}")
