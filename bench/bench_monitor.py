@@ -398,6 +398,7 @@ def bench_repaint(db, registry, api, su, port, events=40, gap=1.5):
     with floor_link(db, registry, api, su, 1, interface) as (fake, listen, token, queue), \
             serve_odoo(db, port, log) as url:
         browser = Browser(1920, 1080)
+        browser.ws.settimeout(300)  # a loaded machine can keep the page busy for a long while
         try:
             browser.goto(f"{url}/hotline_monitor/board/{token}")
             browser.wait_for(f'document.querySelector(\'[data-agent="{user_id}"]\')', timeout=120)
