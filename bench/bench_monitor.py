@@ -120,6 +120,12 @@ def reset_floor(env):
          WHERE interface LIKE 'PJSIP/b%%' AND start >= %(start)s AND substr(interface, 8)::int %% 5 <> 0;
         UPDATE hotline_agent_pause SET stop = NULL, duration = 0
          WHERE interface LIKE 'PJSIP/b%%' AND start >= %(start)s;
+        -- the 30 callers waiting and the 150 calls in progress, as recent as when populated
+        UPDATE hotline_call SET enter_time = now() at time zone 'UTC' - substr(uniqueid, 3)::int * interval '2 seconds'
+         WHERE uniqueid LIKE 'bw%%';
+        UPDATE hotline_call SET enter_time = now() at time zone 'UTC' - interval '3 minutes',
+                                answer_time = now() at time zone 'UTC' - interval '150 seconds'
+         WHERE uniqueid LIKE 'bl%%';
     """, {"start": start})
 
 
