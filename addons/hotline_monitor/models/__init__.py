@@ -7,3 +7,5 @@ from . import hotline_burst_alert
 from . import hotline_pbx
 from . import hotline_call
 from . import hotline_case
+from . import hotline_agent_session
+from . import hotline_agent_pause

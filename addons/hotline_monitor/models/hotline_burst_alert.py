@@ -47,6 +47,10 @@ class HotlineBurstAlert(models.Model):
         return {"type": "ir.actions.act_window", "res_model": "hotline.case", "name": self.name,
                 "view_mode": "list,form", "domain": [("id", "in", self.case_ids.ids)]}
 
+    def _place_field(self):
+        self.ensure_one()
+        return "street_id" if self.grouping == "street" else "district_id"
+
     def _board_dict(self):
         self.ensure_one()
         return {"id": self.id, "name": self.name, "category": self.category_id.display_name,
@@ -56,33 +60,56 @@ class HotlineBurstAlert(models.Model):
                 "last_time": fields.Datetime.to_string(self.last_time)}
 
     @api.model
-    def _check_cases(self, cases):
-        """Look for bursts around newly received cases (one query per case's group)."""
+    def _check_cases(self, cases, edited=False):
+        """Look for bursts around cases that were received, or whose category or place was corrected
+        (one query per case's group).
+
+        A case counts in any window of W minutes that holds it: cases received after it count too
+        (a case entered late, or corrected hours after the call). A case already in an alert of its
+        group changes nothing; it leaves the alerts of a group it no longer belongs to."""
         Case = self.env["hotline.case"].sudo()
         for case in cases.sudo():
-            if not case.category_id:
-                continue
-            rule = self.env["hotline.burst.rule"]._for_category(case.category_id)
-            if not rule:
-                continue
-            place_field = "street_id" if rule.grouping == "street" else "district_id"
-            place = case[place_field]
-            if not place:
+            rule = self.env["hotline.burst.rule"]._for_category(case.category_id) if case.category_id else None
+            place_field = "street_id" if rule and rule.grouping == "street" else "district_id"
+            place = case[place_field] if rule else None
+            own = stale = self.browse()
+            if edited:  # a new case is in no alert yet
+                own = self.sudo().search([("case_ids", "in", case.id)])
+                stale = own.filtered(lambda a, c=case: a.category_id != c.category_id
+                                     or a[a._place_field()] != c[a._place_field()])
+                stale.write({"case_ids": [(3, case.id)]})
+            if not rule or not place or case.state == "cancelled" or (own - stale):
                 continue
             window = timedelta(minutes=rule.window_minutes)
             t = case.date_received
-            group = [("category_id", "=", case.category_id.id), (place_field, "=", place.id),
-                     ("state", "!=", "cancelled")]
-            # an ongoing burst of the group: its last case within one window of this one
+            # an ongoing burst of the group: its cases within one window of this one
             alert = self.sudo().search([("category_id", "=", case.category_id.id), (place_field, "=", place.id),
                                         ("last_time", ">=", t - window), ("first_time", "<=", t + window)],
                                        order="last_time desc", limit=1)
             if alert:
-                alert.write({"case_ids": [(4, case.id)], "last_time": max(alert.last_time, t)})
+                alert.write({"case_ids": [(4, case.id)], "last_time": max(alert.last_time, t),
+                             "first_time": min(alert.first_time, t)})
                 continue
-            recent = Case.search(group + [("date_received", ">", t - window), ("date_received", "<=", t)])
-            if len(recent) >= rule.case_count:
-                self._raise(rule, case, place_field, place, recent)
+            around = Case.search_fetch(
+                [("category_id", "=", case.category_id.id), (place_field, "=", place.id),
+                 ("state", "!=", "cancelled"), ("date_received", ">", t - window),
+                 ("date_received", "<", t + window)], ["date_received"], order="date_received, id")
+            burst = self._first_window(around, t, window, rule.case_count)
+            if burst:
+                self._raise(rule, case, place_field, place, burst)
+
+    @api.model
+    def _first_window(self, cases, t, window, count):
+        """The first window (t_end - W, t_end] holding the case at `t` and at least `count` cases;
+        `cases` sorted by reception, all within one window of t."""
+        times = cases.mapped("date_received")
+        first = 0
+        for last, end in enumerate(times):
+            while times[first] <= end - window:
+                first += 1
+            if end >= t and last - first + 1 >= count:
+                return cases[first:last + 1]
+        return cases.browse()
 
     def _raise(self, rule, case, place_field, place, cases):
         alert = self.sudo().create({

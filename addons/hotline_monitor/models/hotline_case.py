@@ -1,5 +1,8 @@
 from odoo import api, models
 
+# the fields that decide which burst group a case belongs to
+BURST_FIELDS = {"category_id", "street_id", "district_id", "date_received"}
+
 
 class HotlineCase(models.Model):
     _inherit = "hotline.case"
@@ -10,6 +13,14 @@ class HotlineCase(models.Model):
         self.env["hotline.burst.alert"]._check_cases(cases)
         self.env["hotline.monitor.live"]._push_cases_later()
         return cases
+
+    def write(self, vals):
+        result = super().write(vals)
+        # a corrected category or place (a common edit at intake) may complete a burst
+        if BURST_FIELDS.intersection(vals):
+            self.env["hotline.burst.alert"]._check_cases(self, edited=True)
+            self.env["hotline.monitor.live"]._push_cases_later()
+        return result
 
     def _transition(self, action, to_state, vals=None, note=None):
         result = super()._transition(action, to_state, vals=vals, note=note)

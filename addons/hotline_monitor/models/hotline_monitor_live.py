@@ -51,99 +51,133 @@ class HotlineMonitorLive(models.AbstractModel):
             return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
         return "*" * len(digits) if digits else ""
 
+    # -- live calls -----------------------------------------------------------------------
+    @api.model
+    def _live_calls(self, now=None):
+        """Every call in progress or waiting (one statement for tiles and queues alike): the calls
+        with no end, found through the partial indexes `WHERE end_time IS NULL` (a few hundred rows
+        however long the history)."""
+        now = now or fields.Datetime.now()
+        self.env["hotline.call"].flush_model(["end_time", "enter_time", "answer_time", "queue", "direction",
+                                              "interface", "user_id", "caller_number", "called_number", "outcome"])
+        self.env.cr.execute(SQL("""
+            SELECT id, queue, direction, interface, user_id, caller_number, called_number, enter_time,
+                   answer_time, outcome
+              FROM hotline_call
+             WHERE end_time IS NULL AND COALESCE(answer_time, enter_time) > %s
+          ORDER BY COALESCE(answer_time, enter_time), id
+        """, now - STALE_CALL))
+        return self.env.cr.dictfetchall()
+
     # -- agents -------------------------------------------------------------------------
     @api.model
-    def _agent_tiles(self, users, queues, wrapup_seconds=0, now=None):
-        """One tile per agent: state, since when, call in progress (caller masked)."""
+    def _agent_rows(self, user_ids, queues, now):
+        """Per agent with a phone, in the order of `user_ids` and in one statement: name, extension,
+        interface, their open sessions on the queues, their latest open pause, and when their last
+        sign-out, pause and call ended (the timers of signed-out and idle tiles).
+
+        One probe of an (interface, stop) / (interface, end_time) index per agent and question: the
+        cost does not grow with the months of sessions, pauses and calls the tables keep."""
+        env = self.env
+        env["res.users"].flush_model(["partner_id", "hotline_interface", "hotline_extension"])
+        env["res.partner"].flush_model(["name"])
+        env["hotline.agent.session"].flush_model(["interface", "queue", "start", "stop", "member_status"])
+        env["hotline.agent.pause"].flush_model(["interface", "queue", "start", "stop", "reason"])
+        env["hotline.call"].flush_model(["interface", "end_time"])
+        env.cr.execute(SQL("""
+            SELECT u.id, p.name, u.hotline_interface AS interface, u.hotline_extension AS extension,
+                   s.queues, s.status, s.since, s.changed, pa.reason, pa.start AS pause_start,
+                   -- the timers' starts, looked up only for the tiles that show them
+                   CASE WHEN s.queues IS NOT NULL AND pa.start IS NULL THEN
+                       (SELECT MAX(stop) FROM hotline_agent_pause
+                         WHERE interface = u.hotline_interface AND stop > %(stale)s) END AS last_unpause,
+                   CASE WHEN s.queues IS NULL THEN
+                       (SELECT MAX(stop) FROM hotline_agent_session
+                         WHERE interface = u.hotline_interface AND stop > %(day)s) END AS last_logout,
+                   CASE WHEN s.queues IS NOT NULL AND pa.start IS NULL THEN
+                       (SELECT MAX(end_time) FROM hotline_call
+                         WHERE interface = u.hotline_interface AND end_time > %(stale)s) END AS last_end
+              FROM unnest(%(user_ids)s::int[]) WITH ORDINALITY AS a(user_id, position)
+              JOIN res_users u ON u.id = a.user_id AND u.hotline_interface IS NOT NULL
+              JOIN res_partner p ON p.id = u.partner_id
+              LEFT JOIN LATERAL (
+                    SELECT array_agg(DISTINCT queue ORDER BY queue) AS queues, MAX(member_status) AS status,
+                           MAX(start) AS since, MAX(write_date) AS changed
+                      FROM hotline_agent_session
+                     WHERE interface = u.hotline_interface AND stop IS NULL AND queue = ANY(%(queues)s)) s ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT reason, start FROM hotline_agent_pause
+                     WHERE interface = u.hotline_interface AND stop IS NULL AND queue = ANY(%(queues)s)
+                  ORDER BY start DESC, id DESC LIMIT 1) pa ON TRUE
+          ORDER BY a.position
+        """, user_ids=list(user_ids), queues=list(queues), stale=now - STALE_CALL, day=now - timedelta(days=1)))
+        return env.cr.dictfetchall()
+
+    @api.model
+    def _agent_tiles(self, users, queues, wrapup_seconds=0, now=None, live_calls=None):
+        """One tile per agent with a phone: state, since when, call in progress (caller masked)."""
         now = now or fields.Datetime.now()
-        users = users.sudo().filtered("hotline_interface")
         if not users:
             return []
-        ifaces = users.mapped("hotline_interface")
-        env = self.env(su=True)
-        sessions = env["hotline.agent.session"].search_fetch(
-            [("stop", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
-            ["interface", "queue", "start", "member_status", "write_date"])
-        pauses = env["hotline.agent.pause"].search_fetch(
-            [("stop", "=", False), ("interface", "in", ifaces), ("queue", "in", queues)],
-            ["interface", "reason", "start"], order="start")
-        Call = env["hotline.call"]
-        calls = Call.search_fetch(
-            [("end_time", "=", False), ("interface", "in", ifaces), ("answer_time", "!=", False),
-             ("answer_time", ">", now - STALE_CALL)],
-            ["interface", "direction", "caller_number", "called_number", "answer_time", "queue"], order="answer_time")
-        outbound = Call.search_fetch(
-            [("end_time", "=", False), ("direction", "=", "outbound"), ("user_id", "in", users.ids),
-             ("enter_time", ">", now - STALE_CALL)],
-            ["user_id", "called_number", "enter_time", "answer_time"], order="enter_time")
-        last_end = dict(Call._read_group(
-            [("interface", "in", ifaces), ("end_time", ">", now - STALE_CALL)], ["interface"], ["end_time:max"]))
-        last_unpause = dict(env["hotline.agent.pause"]._read_group(
-            [("interface", "in", ifaces), ("stop", ">", now - STALE_CALL)], ["interface"], ["stop:max"]))
-        last_logout = dict(env["hotline.agent.session"]._read_group(
-            [("interface", "in", ifaces), ("stop", ">", now - timedelta(days=1))],
-            ["interface"], ["stop:max"]))
-        by_iface = {}
-        for s in sessions:
-            by_iface.setdefault(s.interface, []).append(s)
-        pause_of = {p.interface: p for p in pauses}  # the latest open pause wins (ordered by start)
-        call_of = {c.interface: c for c in calls}
-        out_of = {c.user_id.id: c for c in outbound}
+        if live_calls is None:
+            live_calls = self._live_calls(now)
+        # the latest call wins (live calls come oldest first)
+        call_of = {c["interface"]: c for c in live_calls if c["answer_time"] and c["interface"]}
+        out_of = {c["user_id"]: c for c in live_calls if c["direction"] == "outbound" and c["user_id"]}
         tiles = []
-        for user in users:
-            iface = user.hotline_interface
-            tile = {"id": user.id, "name": user.name, "initials": _initials(user.name),
-                    "extension": user.hotline_extension or "", "interface": iface, "reason": "",
+        for row in self._agent_rows(users.ids, queues, now):
+            iface = row["interface"]
+            tile = {"id": row["id"], "name": row["name"], "initials": _initials(row["name"]),
+                    "extension": row["extension"] or "", "interface": iface, "reason": "",
                     "direction": "", "caller": "", "queues": [], "wrapup_until": False}
-            own = by_iface.get(iface, [])
             call = call_of.get(iface)
-            out = out_of.get(user.id)
-            if not own:
-                tile.update(state="offline", since=_ms(last_logout.get(iface)))
+            out = out_of.get(row["id"])
+            end = row["last_end"]
+            if not row["queues"]:
+                tile.update(state="offline", since=_ms(row["last_logout"]))
                 if call or out:  # a direct call after signing out still shows
                     tile.update(state="oncall")
             else:
-                tile["queues"] = sorted({s.queue for s in own})
-                status = max(s.member_status for s in own)
-                pause = pause_of.get(iface)
-                idle_since = max([s.start for s in own] + [d for d in (last_end.get(iface),
-                                                                            last_unpause.get(iface)) if d])
+                tile["queues"] = row["queues"]
+                status = row["status"]
+                idle_since = max(d for d in (row["since"], end, row["last_unpause"]) if d)
                 if call or out:
                     tile["state"] = "oncall"
                 elif status in (6, 7):
-                    tile.update(state="ringing", since=_ms(max(s.write_date for s in own)))
-                elif pause:
-                    tile.update(state="paused", reason=pause.reason or "", since=_ms(pause.start))
+                    tile.update(state="ringing", since=_ms(row["changed"]))
+                elif row["pause_start"]:
+                    tile.update(state="paused", reason=row["reason"] or "", since=_ms(row["pause_start"]))
                 elif status in (2, 3, 8):
-                    tile.update(state="oncall", since=_ms(max(s.write_date for s in own)))
+                    tile.update(state="oncall", since=_ms(row["changed"]))
                 else:
                     tile.update(state="idle", since=_ms(idle_since))
-                    end = last_end.get(iface)
                     if wrapup_seconds and end and end + timedelta(seconds=wrapup_seconds) > now:
                         tile.update(state="wrapup", since=_ms(end),
                                     wrapup_until=_ms(end + timedelta(seconds=wrapup_seconds)))
             if call:
-                tile.update(since=_ms(call.answer_time), direction=call.direction,
-                            caller=self._mask(call.caller_number if call.direction == "inbound"
-                                              else call.called_number))
+                tile.update(since=_ms(call["answer_time"]), direction=call["direction"],
+                            caller=self._mask(call["caller_number"] if call["direction"] == "inbound"
+                                              else call["called_number"]))
             elif out:
-                tile.update(since=_ms(out.answer_time or out.enter_time), direction="outbound",
-                            caller=self._mask(out.called_number))
+                tile.update(since=_ms(out["answer_time"] or out["enter_time"]), direction="outbound",
+                            caller=self._mask(out["called_number"]))
             tiles.append(tile)
         return tiles
 
     # -- queues -------------------------------------------------------------------------
     @api.model
-    def _queue_blocks(self, queues, now=None, masked=True):
+    def _queue_blocks(self, queues, now=None, masked=True, live_calls=None):
         """Per queue: calls waiting (with their start), today's figures, abandoned callers not called back, surge."""
         now = now or fields.Datetime.now()
         kpi = self.env["hotline.monitor.kpi"]
         start, _end = kpi._today(now)
-        Call = self.env["hotline.call"].sudo()
-        waiting = Call.search_fetch(
-            [("end_time", "=", False), ("answer_time", "=", False), ("queue", "in", queues),
-             ("direction", "=", "inbound"), ("outcome", "=", False), ("enter_time", ">", now - timedelta(hours=1))],
-            ["queue", "enter_time"], order="enter_time")
+        if live_calls is None:
+            live_calls = self._live_calls(now)
+        waiting = {}
+        for call in live_calls:
+            if not call["answer_time"] and not call["outcome"] and call["direction"] == "inbound" \
+                    and call["enter_time"] > now - timedelta(hours=1):
+                waiting.setdefault(call["queue"], []).append(_ms(call["enter_time"]))
         figures = kpi._queue_figures(queues)
         abandoned = self._abandoned_callers(queues, start, now)
         nobody = {"count": 0, "items": []}
@@ -152,7 +186,7 @@ class HotlineMonitorLive(models.AbstractModel):
         for queue in queues:
             blocks.append({
                 "name": queue,
-                "waiting": [_ms(c.enter_time) for c in waiting if c.queue == queue],
+                "waiting": waiting.get(queue, []),
                 "figures": figures.get(queue, {}),
                 "abandoned": [{**a, "number": self._mask(a["number"]) if masked else a["number"]}
                               for a in abandoned.get(queue, nobody)["items"]],
@@ -168,7 +202,7 @@ class HotlineMonitorLive(models.AbstractModel):
         Call = self.env["hotline.call"]
         Call.flush_model(["outcome", "queue", "enter_time", "end_time", "caller_number", "called_number",
                           "direction", "wait_seconds"])
-        # today's abandons (outcome index), then only their numbers looked up (caller_number index)
+        # today's abandons (partial index), then two probes per number: answered or called back since
         self.env.cr.execute(SQL("""
             WITH latest AS (
                 SELECT DISTINCT ON (caller_number) id, queue, caller_number, wait_seconds, enter_time,
@@ -177,21 +211,16 @@ class HotlineMonitorLive(models.AbstractModel):
                  WHERE outcome = 'abandoned' AND enter_time >= %(start)s AND enter_time <= %(now)s
                    AND queue IN %(queues)s AND caller_number IS NOT NULL
               ORDER BY caller_number, enter_time DESC),
-            reached AS (
-                SELECT caller_number AS number, MAX(enter_time) AS at FROM hotline_call
-                 WHERE caller_number IN (SELECT caller_number FROM latest) AND enter_time >= %(start)s
-                   AND outcome IN ('answered', 'transferred')
-              GROUP BY 1
-                 UNION ALL
-                SELECT called_number, MAX(enter_time) FROM hotline_call
-                 WHERE direction = 'outbound' AND enter_time >= %(start)s
-                   AND called_number IN (SELECT caller_number FROM latest)
-              GROUP BY 1),
             open AS (
                 SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.queue ORDER BY l.ended DESC, l.id DESC) AS rank,
                        COUNT(*) OVER (PARTITION BY l.queue) AS total
                   FROM latest l
-                 WHERE NOT EXISTS (SELECT 1 FROM reached r WHERE r.number = l.caller_number AND r.at >= l.ended))
+                 WHERE NOT EXISTS (SELECT 1 FROM hotline_call r
+                                    WHERE r.caller_number = l.caller_number AND r.enter_time >= l.ended
+                                      AND r.outcome IN ('answered', 'transferred'))
+                   AND NOT EXISTS (SELECT 1 FROM hotline_call r
+                                    WHERE r.called_number = l.caller_number AND r.enter_time >= l.ended
+                                      AND r.direction = 'outbound'))
             SELECT id, queue, caller_number, ended, wait_seconds, total FROM open
              WHERE rank <= %(limit)s ORDER BY queue, rank
         """, start=start, now=now, queues=tuple(queues) or (None,), limit=limit))
@@ -205,21 +234,28 @@ class HotlineMonitorLive(models.AbstractModel):
     @api.model
     def _surge(self, queues, tz_name, now):
         """Calls of the last 15 minutes against the same weekday-and-hour quarter-hour average of the
-        last 4 weeks (the hour's calls / 4, averaged over the 4 weeks)."""
-        Call = self.env["hotline.call"].sudo()
-        recent = dict(Call._read_group(
-            [("queue", "in", queues), ("direction", "=", "inbound"), ("enter_time", ">", now - timedelta(minutes=15)),
-             ("enter_time", "<=", now)], ["queue"], ["__count"]))
+        last 4 weeks (the hour's calls / 4, averaged over the 4 weeks). One statement: five ranges of
+        the enter_time index."""
         tz = pytz.timezone(tz_name or "Asia/Shanghai")
         local = pytz.utc.localize(now).astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
-        past = {}
-        for week in range(1, 5):
-            hour = tz.localize(local - timedelta(weeks=week)).astimezone(pytz.utc).replace(tzinfo=None)
-            for queue, count in Call._read_group(
-                    [("queue", "in", queues), ("direction", "=", "inbound"), ("enter_time", ">=", hour),
-                     ("enter_time", "<", hour + timedelta(hours=1))], ["queue"], ["__count"]):
-                past[queue] = past.get(queue, 0) + count
-        return {q: {"last15": recent.get(q, 0), "baseline": round(past.get(q, 0) / 4 / 4, 2)} for q in queues}
+        hours = [tz.localize(local - timedelta(weeks=week)).astimezone(pytz.utc).replace(tzinfo=None)
+                 for week in range(1, 5)]
+        ranges = [(now - timedelta(minutes=15), now)] + [(h, h + timedelta(hours=1)) for h in hours]
+        self.env["hotline.call"].flush_model(["queue", "direction", "enter_time"])
+        self.env.cr.execute(SQL("""
+            SELECT queue,
+                   COUNT(*) FILTER (WHERE enter_time > %(recent)s) AS last15,
+                   COUNT(*) FILTER (WHERE enter_time <= %(recent)s) AS past
+              FROM hotline_call
+             WHERE queue = ANY(%(queues)s) AND direction = 'inbound' AND (%(ranges)s)
+          GROUP BY queue
+        """, recent=ranges[0][0], queues=list(queues), ranges=SQL(" OR ").join(
+            # the recent quarter: (now - 15 min, now]; the past hours: [start, end)
+            [SQL("(enter_time > %s AND enter_time <= %s)", *ranges[0])]
+            + [SQL("(enter_time >= %s AND enter_time < %s)", *r) for r in ranges[1:]])))
+        counts = {queue: (last15, past) for queue, last15, past in self.env.cr.fetchall()}
+        return {q: {"last15": counts.get(q, (0, 0))[0], "baseline": round(counts.get(q, (0, 0))[1] / 4 / 4, 2)}
+                for q in queues}
 
     # -- cases --------------------------------------------------------------------------
     @api.model
@@ -262,11 +298,13 @@ class HotlineMonitorLive(models.AbstractModel):
     def _compute_snapshot(self, config, masked):
         live = self.with_context(lang=config["lang"])  # labels in the board's language
         users = self.env["res.users"].sudo().browse(config["user_ids"])
+        now = fields.Datetime.now()
+        calls = live._live_calls(now)
         return {
             "config": config,
-            "server_time": _ms(fields.Datetime.now()),
-            "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"]),
-            "queues": live._queue_blocks(config["queues"], masked=masked),
+            "server_time": _ms(now),
+            "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"], now, calls),
+            "queues": live._queue_blocks(config["queues"], now, masked, calls),
             "cases": live._case_panel(),
             "alerts": live._alerts(),
             "masked": masked,
@@ -303,12 +341,17 @@ class HotlineMonitorLive(models.AbstractModel):
         for names in boards.mapped("queue_names"):
             board_queues.update(q.strip() for q in (names or "").split(",") if q.strip())
         board_queues = sorted(board_queues)
-        tiles = self._agent_tiles(users, board_queues, max(boards.mapped("wrapup_seconds"))) if users else []
         changed = sorted(set(queues) & set(board_queues))
-        blocks = self._queue_blocks(changed, masked=False) if changed else []
+        if not (users or changed):
+            return
+        now = fields.Datetime.now()
+        calls = self._live_calls(now)
+        tiles = self._agent_tiles(users, board_queues, max(boards.mapped("wrapup_seconds")), now, calls) \
+            if users else []
+        blocks = self._queue_blocks(changed, now, False, calls) if changed else []
         if not (tiles or blocks):
             return
-        now = _ms(fields.Datetime.now())
+        now = _ms(now)
         masked_blocks = [{**b, "abandoned": [{**a, "number": self._mask(a["number"])} for a in b["abandoned"]]}
                          for b in blocks]
         self._send({"agents": tiles, "queues": blocks, "server_time": now},

@@ -16,7 +16,7 @@ ARTEFACTS = Path(__file__).resolve().parents[3] / ".artefacts" / "monitor"
 BOARD_CHECK = """
 (async () => {
     const wait = async (selector) => {
-        for (let i = 0; i < 200; i++) {
+        for (let i = 0; i < 1200; i++) {  // a loaded machine may take a while to serve the first snapshot
             const el = document.querySelector(selector);
             if (el) { return el; }
             await new Promise((r) => setTimeout(r, 50));
@@ -34,6 +34,16 @@ BOARD_CHECK = """
     if (r + g + b > 120) { throw new Error("not a dark board: " + bg); }
     const size = parseFloat(getComputedStyle(document.querySelector(".o_hm_timer")).fontSize);
     if (size < %(min_font)s) { throw new Error("timer too small for a wall screen: " + size); }
+    // the queue: one caller answered in 5 s, one abandoned; agent 1 on the call, agent 2 paused: no idle
+    // agent is the only alarm (waiting 0 < 5, service level 100 %% >= 80 %%), and it flashes
+    const queue = await wait('.o_hm_queue[data-queue="%(queue)s"]');
+    if (!queue.classList.contains("o_hm_alarm")) { throw new Error("queue not in alarm"); }
+    const kpis = [...queue.querySelectorAll(".o_hm_kpi")];
+    const flashing = kpis.map((k, i) => (k.classList.contains("o_hm_flash") ? i : -1)).filter((i) => i >= 0);
+    if (JSON.stringify(flashing) !== "[8]") { throw new Error("flashing: " + flashing); }
+    const figures = kpis.map((k) => k.querySelector("b").innerText.trim());
+    const expected = ["0", "00:00", "2", "1", "1", "50%%", "100%%", "2", "0", "1", "1"];
+    if (JSON.stringify(figures) !== JSON.stringify(expected)) { throw new Error("queue figures: " + figures); }
     tile.click();
     const name = await wait(".o_hm_panel .o_hm_panel_name");
     if (!name.innerText.includes("陈静")) { throw new Error("wrong panel " + name.innerText); }
@@ -88,9 +98,9 @@ class TestBoardBrowser(HttpCase):
             shots.append(browser._websocket_request("Page.captureScreenshot", params={"format": "png"}))
             return result
 
-        code = BOARD_CHECK % {"name": self.board.name, "min_font": min_font}
+        code = BOARD_CHECK % {"name": self.board.name, "min_font": min_font, "queue": QUEUE}
         with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_shoot):
-            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=60)
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
         import base64  # noqa: PLC0415
         data = base64.b64decode(shots[0]["data"])
         self.assertEqual(png_size(data), (width, height))
@@ -109,8 +119,21 @@ class TestBoardBrowser(HttpCase):
         from odoo.addons.hotline_telephony.ami.facts import from_event  # noqa: PLC0415
         from odoo.addons.hotline_telephony.ami.ingest import Ingestor  # noqa: PLC0415
 
+        served = threading.Event()
+        Live = type(self.env["hotline.monitor.live"])
+        snapshot = Live._snapshot
+
+        def snapshot_served(live, *args, **kwargs):
+            result = snapshot(live, *args, **kwargs)
+            served.set()
+            return result
+
         def unpause():
-            time.sleep(6)  # the board is up and subscribed
+            # after the board loaded its snapshot (paused); the bus hands a channel's recent messages
+            # to a client that subscribes late, so the unpause reaches it even before it subscribed
+            if not served.wait(120):
+                return
+            time.sleep(1)
             with self.registry.cursor() as cr:  # the test transaction, as the HTTP requests see it
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 event = ami("QueueMemberPause", int(time.time()), Queue=QUEUE, Interface="PJSIP/mon2", Paused="0")
@@ -119,10 +142,11 @@ class TestBoardBrowser(HttpCase):
                 Ingestor(env, env["hotline.pbx"].browse(self.pbx.id)).apply([fact])
         pusher = threading.Thread(target=unpause)
         pusher.start()
+        self.patch(Live, "_snapshot", snapshot_served)
         code = """
 (async () => {
     const tile = () => [...document.querySelectorAll(".o_hm_tile")].find((t) => t.innerText.includes("刘洋"));
-    for (let i = 0; i < 400 && !(tile() && tile().classList.contains("o_hm_paused")); i++) {
+    for (let i = 0; i < 1200 && !(tile() && tile().classList.contains("o_hm_paused")); i++) {
         await new Promise((r) => setTimeout(r, 50));
     }
     if (!tile().classList.contains("o_hm_paused")) { throw new Error("not paused at first"); }
@@ -134,7 +158,7 @@ class TestBoardBrowser(HttpCase):
 })().catch((e) => console.error(e.message));
 """
         try:
-            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=60)
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
         finally:
             pusher.join()
 

@@ -112,3 +112,48 @@ class TestBursts(HotlineCaseCommon):
         board = self.env["hotline.wallboard"].create({"name": "突发测试"})
         snapshot = self.env["hotline.monitor.live"]._snapshot(board)
         self.assertIn(alert.id, [a["id"] for a in snapshot["alerts"]])
+
+    # -- corrections: a case's category or street fixed after it was recorded ------------------------
+    def test_corrected_cases_complete_a_burst_once(self):
+        """受理员 often fix the category or the street later: the corrected case counts where it now belongs."""
+        for minute in (0, 10, 30):
+            self.case_at(minute)
+        wrong_category = self.case_at(5, category_id=self.cat_road.id)
+        wrong_street = self.case_at(20, street_id=self.street2.id)
+        extra = self.case_at(25, street_id=self.street2.id)
+        wrong_category.with_user(self.agent).write({"description": "停水，已核实。"})  # another field: nothing
+        wrong_category.with_user(self.agent).write({"category_id": self.cat_no_water.id})
+        self.assertFalse(self.alerts(), "K-1 cases after the first correction raise nothing")
+        # the fifth case was received before the group's last one: the window (−30, 30] holds K
+        wrong_street.with_user(self.agent).write({"street_id": self.street.id})
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.case_count, 5)
+        self.assertIn(wrong_street, alert.case_ids)
+        self.assertEqual((alert.first_time, alert.last_time),
+                         (self.base, self.base + timedelta(minutes=30)))
+        self.assertEqual(len(alert.activity_ids.filtered(lambda a: a.user_id == self.reviewer)), 1)
+        # no repeat inside the window: writing the same values again, or another correction, joins the burst
+        wrong_street.with_user(self.agent).write({"street_id": self.street.id, "category_id": self.cat_no_water.id})
+        extra.with_user(self.agent).write({"street_id": self.street.id})
+        self.assertEqual(len(self.alerts()), 1)
+        self.assertEqual(alert.case_count, 6)
+        self.assertEqual(len(alert.activity_ids.filtered(lambda a: a.user_id == self.reviewer)), 1)
+        # a case corrected away leaves the burst's list of cases
+        extra.with_user(self.agent).write({"category_id": self.cat_road.id})
+        self.assertNotIn(extra, alert.case_ids)
+        self.assertEqual(alert.case_count, 5)
+        self.assertEqual(self.alerts(), alert)
+
+    def test_corrected_case_outside_the_window(self):
+        for minute in (0, 10, 20, 30):
+            self.case_at(minute)
+        late = self.case_at(95, category_id=self.cat_road.id)
+        late.with_user(self.agent).write({"category_id": self.cat_no_water.id})
+        self.assertFalse(self.alerts(), "(35, 95] holds only the corrected case")
+        moved = self.case_at(50, street_id=self.street2.id)
+        moved.with_user(self.agent).write({"street_id": self.street.id})
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(sorted(alert.case_ids.mapped("date_received")),
+                         [self.base + timedelta(minutes=m) for m in (0, 10, 20, 30, 50)])
