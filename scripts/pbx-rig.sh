@@ -118,7 +118,9 @@ cmd_start() {
             log "AMI up on $ami_host:$ami_port"
             return 0
         fi
-        running_pid >/dev/null || { tail -n 30 "$logfile" >&2; log "asterisk exited"; exit 1; }
+        # kill -0, not running_pid: until setsid has exec'd asterisk, the child's cmdline is still this
+        # script's (a clean CI run once read it in that instant and gave up on a healthy Asterisk).
+        kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -n 30 "$logfile" >&2; log "asterisk exited"; exit 1; }
         sleep 0.2
     done
     tail -n 30 "$logfile" >&2
