@@ -16,19 +16,12 @@ units concerned), in the writer's transaction, under the same advisory lock as t
 import hashlib
 from datetime import timedelta
 
-from odoo.tools import SQL
-
-from .facts import LOCK_KEY
+from .facts import LOCK_KEY, ddl, drop_if_stale, statement_triggers
 
 STATE_TABLE = "hotline_case_fact_state"
 FACT_TABLE = "hotline_case_fact"
 # the SQL the family queries expect for their parameters inside the refresh function
 PLPGSQL_PARAMS = {"start": "v_start", "end": "v_end", "now": "(now() AT TIME ZONE 'UTC')"}
-
-
-def _ddl(cr, text, *params):
-    """Run SQL built here from the definitions and constant names (never from user input)."""
-    cr.execute(SQL(text, *params))
 
 
 def _defs():
@@ -120,14 +113,7 @@ def _sync_function(table):
 def install(cr):
     """Create (or, when the definitions changed, re-create empty) the table, the functions and the triggers."""
     current = version(cr)
-    cr.execute("SELECT to_regclass(%s) IS NOT NULL", [STATE_TABLE])
-    stale = True
-    if cr.fetchone()[0]:
-        _ddl(cr, f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
-        row = cr.fetchone()
-        stale = not row or row[0] != current
-    if stale:
-        _ddl(cr, f"DROP TABLE IF EXISTS {STATE_TABLE}, {FACT_TABLE} CASCADE")
+    drop_if_stale(cr, STATE_TABLE, current, FACT_TABLE)
     columns = ", ".join(f"{c} numeric" for c in _defs().SUM_COLUMNS)
     cr.execute(f"""
         CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
@@ -138,7 +124,7 @@ def install(cr):
             id bigserial PRIMARY KEY, unit_id int NOT NULL, date date NOT NULL, {columns});
         CREATE INDEX IF NOT EXISTS {FACT_TABLE}_date_idx ON {FACT_TABLE} (date, unit_id);
     """, [current])  # noqa: S608 - constant names
-    _ddl(cr, f"""
+    ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_case_fact_refresh(p_days date[], p_units int[]) RETURNS void
         LANGUAGE plpgsql AS $fn$
         DECLARE v_start timestamp; v_end timestamp;
@@ -151,22 +137,16 @@ def install(cr):
         END $fn$""")
     for table in ("hotline_case", "hotline_case_log"):
         cr.execute(_sync_function(table))
-        for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                         ("DELETE", "OLD TABLE AS old_rows")):
-            name = f"{table}_case_facts_{op.lower()}"
-            _ddl(cr, f"""
-                DROP TRIGGER IF EXISTS {name} ON {table};
-                CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs}
-                    FOR EACH STATEMENT EXECUTE FUNCTION {table}_case_facts_sync()""")
+        statement_triggers(cr, table, "case_facts")
 
 
 def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False):
     """Close every day up to `until` (local date); rebuild all when the time zone changed."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    _ddl(cr, f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
+    ddl(cr, f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
     closed, built_tz = cr.fetchone()
     if closed is not None and (rebuild or built_tz != tz):
-        _ddl(cr, f"TRUNCATE {FACT_TABLE}")
+        ddl(cr, f"TRUNCATE {FACT_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day
     if start is None or start > until:

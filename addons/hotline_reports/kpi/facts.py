@@ -54,9 +54,34 @@ MAIN_ROW = ("inbound_answered, outbound_total, outbound_answered, missed_rings, 
 REASON_ROW = "0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, r.value::numeric, 0.0, 0.0, 0.0"
 
 
-def _ddl(cr, text, *params):
-    """Run SQL built here from the definitions and constant names (never from user input)."""
+def ddl(cr, text, *params):
+    """Run SQL built here or in kpi/case_facts.py from the definitions and constant names (never from user input)."""
     cr.execute(SQL(text, *params))
+
+
+def drop_if_stale(cr, state_table, current, *fact_tables):
+    """Drop the state table and its fact tables when they were built by other definitions than the
+    `current` version (the state row holds the version): install() then creates them empty."""
+    cr.execute("SELECT to_regclass(%s) IS NOT NULL", [state_table])
+    stale = True
+    if cr.fetchone()[0]:
+        ddl(cr, f"SELECT version FROM {state_table}")  # noqa: S608 - constant name
+        row = cr.fetchone()
+        stale = not row or row[0] != current
+    if stale:
+        ddl(cr, f"DROP TABLE IF EXISTS {', '.join((state_table, *fact_tables))} CASCADE")
+
+
+def statement_triggers(cr, table, kind):
+    """(Re)create the INSERT, UPDATE and DELETE statement triggers `<table>_<kind>_<op>` of `table`,
+    which run `<table>_<kind>_sync()` with the changed rows as old_rows / new_rows."""
+    for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                     ("DELETE", "OLD TABLE AS old_rows")):
+        name = f"{table}_{kind}_{op.lower()}"
+        ddl(cr, f"""
+            DROP TRIGGER IF EXISTS {name} ON {table};
+            CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs}
+                FOR EACH STATEMENT EXECUTE FUNCTION {table}_{kind}_sync()""")
 
 
 def call_fact_columns():
@@ -252,14 +277,7 @@ def version(cr):
 def install(cr):
     """Create (or, when the definitions changed, re-create empty) the tables, functions and triggers."""
     current = version(cr)
-    cr.execute("SELECT to_regclass(%s) IS NOT NULL", [STATE_TABLE])
-    stale = True
-    if cr.fetchone()[0]:
-        _ddl(cr, f"SELECT version FROM {STATE_TABLE}")  # noqa: S608 - constant name
-        row = cr.fetchone()
-        stale = not row or row[0] != current
-    if stale:
-        _ddl(cr, f"DROP TABLE IF EXISTS {STATE_TABLE}, {CALL_FACT_TABLE}, {AGENT_FACT_TABLE} CASCADE")
+    drop_if_stale(cr, STATE_TABLE, current, CALL_FACT_TABLE, AGENT_FACT_TABLE)
     call_cols = ", ".join(f"{c} {t}" for c, t in CALL_KEYS) + ", " + ", ".join(
         f"{c} {t}" for c, t, _a in call_fact_columns())
     cr.execute(f"""
@@ -274,7 +292,7 @@ def install(cr):
             {", ".join(f"{c} numeric" for c in AGENT_COLUMNS)});
         CREATE INDEX IF NOT EXISTS {AGENT_FACT_TABLE}_date_idx ON {AGENT_FACT_TABLE} (date, user_id);
     """, [current])  # noqa: S608 - constant names
-    _ddl(cr, f"""
+    ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_call_fact_refresh(p_days date[]) RETURNS void LANGUAGE plpgsql AS $fn$
         DECLARE v_first date; v_last date;
         BEGIN
@@ -282,7 +300,7 @@ def install(cr):
             DELETE FROM {CALL_FACT_TABLE} WHERE date = ANY(p_days);
             {_render(cr, _call_refresh_sql())};
         END $fn$""")
-    _ddl(cr, f"""
+    ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_agent_fact_refresh(p_days date[], p_users int[]) RETURNS void
         LANGUAGE plpgsql AS $fn$
         DECLARE v_day date; v_days date[];
@@ -296,13 +314,7 @@ def install(cr):
         END $fn$""")
     for table in TOUCHED:
         cr.execute(_sync_function(table))
-        for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                         ("DELETE", "OLD TABLE AS old_rows")):
-            name = f"{table}_facts_{op.lower()}"
-            _ddl(cr, f"""
-                DROP TRIGGER IF EXISTS {name} ON {table};
-                CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs}
-                    FOR EACH STATEMENT EXECUTE FUNCTION {table}_facts_sync()""")
+        statement_triggers(cr, table, "facts")
 
 
 def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False):
@@ -312,10 +324,10 @@ def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False):
     cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cr.execute(SQL("SELECT p.tz, p.short_abandon, p.sl_seconds FROM (%s) p", PARAMS_SQL))
     tz, short, sl = cr.fetchone()
-    _ddl(cr, f"SELECT closed_day, tz, short_abandon, sl_seconds FROM {STATE_TABLE}")  # noqa: S608
+    ddl(cr, f"SELECT closed_day, tz, short_abandon, sl_seconds FROM {STATE_TABLE}")  # noqa: S608
     closed, *built = cr.fetchone()
     if closed is not None and (rebuild or built != [tz, short, sl]):
-        _ddl(cr, f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}")
+        ddl(cr, f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day
     if start is None or start > until:
