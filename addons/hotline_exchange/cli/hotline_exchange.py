@@ -14,7 +14,6 @@ import signal
 import time
 
 from odoo.cli import Command
-from odoo.tools import config
 
 _logger = logging.getLogger("odoo.addons.hotline_exchange.loop")
 
@@ -30,15 +29,15 @@ class HotlineExchange(Command):
                          help="seconds between two pulls from the unit server when idle (default 0.25)")
         own.add_argument("--once", action="store_true", help="one round, print its figures and exit")
         opts, rest = own.parse_known_args(args)
-        config.parse_config(rest, setup_logging=True)
-        dbname = config["db_name"]
-        if isinstance(dbname, list):
-            dbname = dbname[0] if dbname else None
-        if not dbname:
-            config.parser.error("a database is required (-d)")
+        from odoo import sql_db  # noqa: PLC0415
 
-        from odoo import SUPERUSER_ID, api, sql_db  # noqa: PLC0415
-        from odoo.modules.registry import Registry  # noqa: PLC0415
+        # Absolute on purpose: this file runs as odoo.cli.hotline_exchange, outside the addon package.
+        from odoo.addons.hotline_case.tools.cli import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+            parse_odoo_config,
+            superuser_env,
+        )
+
+        dbname = parse_odoo_config(rest)
 
         stopping = []
 
@@ -56,9 +55,7 @@ class HotlineExchange(Command):
         _logger.info("hotline-exchange: serving database %s every %.2f s", dbname, opts.interval)
         try:
             while not stopping:
-                registry = Registry(dbname).check_signaling()
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
+                with superuser_env(dbname) as env:
                     stats = env["hotline.exchange.link"].run_once()
                 if opts.once:
                     print(stats)  # noqa: T201  # pylint: disable=print-used  # --once prints its figures

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from odoo.cli import Command
-from odoo.tools import config
 
 _logger = logging.getLogger("odoo.addons.hotline_migration.cli")
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "legacy_12319.toml"
@@ -43,6 +42,10 @@ class HotlineImport(Command):
             own.error("--from is required")
 
         # Absolute on purpose: this file runs as odoo.cli.hotline_import, outside the addon package.
+        from odoo.addons.hotline_case.tools.cli import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+            parse_odoo_config,
+            superuser_env,
+        )
         from odoo.addons.hotline_migration.tools.mapping import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
             Mapping,
             MappingError,
@@ -58,27 +61,20 @@ class HotlineImport(Command):
             sys.stdout.write(f"starter mapping written to {opts.init_mapping}\n")
             return 0
 
-        config.parse_config(rest, setup_logging=True)
-        dbname = config["db_name"]
-        if isinstance(dbname, list):
-            dbname = dbname[0] if dbname else None
-        if not dbname:
-            config.parser.error("a database is required (-d)")
+        dbname = parse_odoo_config(rest)
         try:
             mapping = Mapping.load(opts.mapping)
         except (OSError, MappingError) as exc:
             sys.exit(f"hotline_import: {exc}")
 
-        import odoo  # noqa: PLC0415
         from odoo.addons.hotline_migration.importer import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
             Importer,
         )
 
-        registry = odoo.modules.registry.Registry(dbname)
-        with registry.cursor() as cr:
+        with superuser_env(dbname) as env:
+            cr = env.cr
             # the error file's messages in the administrator's language (Chinese in a Chinese center)
-            lang = opts.lang or odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}).ref("base.user_admin").lang
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": lang})
+            env = env(context={"lang": opts.lang or env.ref("base.user_admin").lang})
             importer = Importer(env, source, mapping, opts.source, dry_run=opts.dry_run, report_dir=opts.report,
                                 batch_size=opts.batch_size, commit=cr.commit, progress=not opts.no_progress,
                                 only=set(filter(None, opts.only.split(","))) or None,

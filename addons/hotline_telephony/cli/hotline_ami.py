@@ -9,7 +9,6 @@ import logging
 import signal
 
 from odoo.cli import Command
-from odoo.tools import config
 
 _logger = logging.getLogger("odoo.addons.hotline_telephony.bridge")
 
@@ -26,14 +25,12 @@ class HotlineAmi(Command):
         own.add_argument("--queue-log", default="",
                          help="path of Asterisk's queue_log as seen by this host (default: from the PBX record)")
         opts, rest = own.parse_known_args(args)
-        config.parse_config(rest, setup_logging=True)
-        dbname = config["db_name"]
-        if isinstance(dbname, list):
-            dbname = dbname[0] if dbname else None
-        if not dbname:
-            config.parser.error("a database is required (-d)")
-
         # Absolute on purpose: this file runs as odoo.cli.hotline_ami, outside the addon package.
+        from odoo.addons.hotline_case.tools.cli import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
+            parse_odoo_config,
+        )
+
+        dbname = parse_odoo_config(rest)
         from odoo.addons.hotline_telephony.ami.bridge import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
             Bridge,
             BridgeLocked,
