@@ -54,15 +54,20 @@ class OdooProcess:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self):
-        """Start the server and wait until /web/login answers 200; raise with the log's tail if it does not."""
-        if self.running:
-            return self
+    def spawn(self):
+        """Start the command, its output appended to the log, without waiting for anything."""
         base = os.environ if self.inherit_env else {
             k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ") if k in os.environ}
         with open(self.log, "a") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
                                          env={**base, **self.env})
+        return self
+
+    def start(self):
+        """Start the server and wait until /web/login answers 200; raise with the log's tail if it does not."""
+        if self.running:
+            return self
+        self.spawn()
         deadline = time.monotonic() + self.start_timeout
         while True:
             try:

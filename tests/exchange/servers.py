@@ -398,43 +398,25 @@ class Side:
         return payload
 
 
-class ExchangeLoop:
+class ExchangeLoop(OdooProcess):
     """The center's exchange loop as production runs it (`scripts/odoo hotline_exchange -d <center_db>`),
-    started, stopped and killed -9 like a service. Needs hotline_exchange."""
+    started, stopped and killed -9 like a service. Needs hotline_exchange. It serves no HTTP: start()
+    does not wait for an answer."""
 
     def __init__(self, center, log, *extra, interval=0.25):
-        self.center, self.log, self.proc = center, Path(log), None
-        self.extra = [f"--interval={interval}", *extra]
+        super().__init__(center.db, 0, log, f"--interval={interval}", *extra, db_host=PG_SOCKET_DIR,  # port: none
+                         db_port=center.pg_port, env={"ODOO_DATA_DIR": str(center.data_dir)})
+        self.center = center
 
-    @property
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
+    def command(self):
+        return [str(ROOT / "scripts" / "odoo"), "hotline_exchange", "-d", self.db, "--db_host", str(self.db_host),
+                "--db_port", str(self.db_port), "--log-level=warn", *self.extra]
 
     def start(self):
-        if self.running:
-            return self
-        cmd = [ROOT / "scripts" / "odoo", "hotline_exchange", "-d", self.center.db, "--db_host", PG_SOCKET_DIR,
-               "--db_port", self.center.pg_port, "--log-level=warn", *self.extra]
-        with open(self.log, "a") as out:
-            self.proc = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=subprocess.STDOUT,
-                                         env={**os.environ, "ODOO_DATA_DIR": str(self.center.data_dir)})
-        return self
+        return self if self.running else self.spawn()
 
     def stop(self, timeout=60):
-        if self.running:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=timeout)
-        self.proc = None
-
-    def kill(self):
-        if self.running:
-            self.proc.kill()
-            self.proc.wait(timeout=30)
-        self.proc = None
+        super().stop(timeout)
 
 
 class TwoServers:
