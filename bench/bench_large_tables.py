@@ -16,14 +16,13 @@ transaction rolled back afterwards — plus the size of each index. Prints the l
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_call_reports import timed  # noqa: E402
 from generate_calls import boot_odoo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,18 +35,6 @@ def parse_args():
     parser.add_argument("--calls-db", default="mg_lcalls")
     parser.add_argument("--repeat", type=int, default=7)
     return parser.parse_args()
-
-
-def timed(env, func, repeat):
-    func()
-    samples = []
-    for _i in range(repeat):
-        env.invalidate_all()
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
 
 
 def load():
