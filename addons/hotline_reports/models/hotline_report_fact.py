@@ -24,14 +24,19 @@ class HotlineReportFact(models.AbstractModel):
         case_facts.install(self.env.cr)
 
     @api.model
-    def _first_day(self):
-        """The first local day with a call, a session or a pause (None without data)."""
-        self.env.cr.execute("""SELECT LEAST((SELECT min(enter_time) FROM hotline_call),
-                                            (SELECT min(start) FROM hotline_agent_session),
-                                            (SELECT min(start) FROM hotline_agent_pause))""")
+    def _first_local_day(self, query):
+        """The center's local day of the (UTC) timestamp `query` selects (None when it selects NULL)."""
+        self.env.cr.execute(query)
         first = self.env.cr.fetchone()[0]
         tz = self.env["hotline.kpi.call"]._center_tz()
         return pytz.utc.localize(first).astimezone(tz).date() if first else None
+
+    @api.model
+    def _first_day(self):
+        """The first local day with a call, a session or a pause (None without data)."""
+        return self._first_local_day("""SELECT LEAST((SELECT min(enter_time) FROM hotline_call),
+                                                      (SELECT min(start) FROM hotline_agent_session),
+                                                      (SELECT min(start) FROM hotline_agent_pause))""")
 
     @api.model
     def _refresh(self, now=None, commit=False, rebuild=False):
@@ -49,12 +54,9 @@ class HotlineReportFact(models.AbstractModel):
     @api.model
     def _first_case_day(self):
         """The first local day a unit figure can count on (indexed minima: every step writes a log line)."""
-        self.env.cr.execute("""SELECT LEAST((SELECT min(date) FROM hotline_case_log),
-                                            (SELECT min(deadline) FROM hotline_case),
-                                            (SELECT min(date_received) FROM hotline_case))""")
-        first = self.env.cr.fetchone()[0]
-        tz = self.env["hotline.kpi.call"]._center_tz()
-        return pytz.utc.localize(first).astimezone(tz).date() if first else None
+        return self._first_local_day("""SELECT LEAST((SELECT min(date) FROM hotline_case_log),
+                                                      (SELECT min(deadline) FROM hotline_case),
+                                                      (SELECT min(date_received) FROM hotline_case))""")
 
     @api.model
     def _cron_refresh(self):
