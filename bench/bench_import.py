@@ -24,6 +24,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_case import boot_odoo  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 ODOO = str(ROOT / "scripts" / "odoo")
@@ -122,17 +125,9 @@ def base_import_samples(folder, sample, target):
 
 def time_base_import(db, files):
     """base_import's wizard on each sample (rolled back): rows per second."""
-    from odoo.tools import config  # noqa: PLC0415
-
-    addons = [str(ROOT / "addons")] + ([str(ODOO_SRC / "addons")] if (ODOO_SRC / "addons").is_dir() else [])
-    config.parse_config(["-c", str(ROOT / "config/odoo.conf"), "--addons-path", ",".join(addons),
-                         "--data-dir", os.environ.get("ODOO_DATA_DIR", str(ROOT / ".odoo/data")),
-                         "--log-level", "warn", "-d", db])
-    import odoo  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
+    odoo, registry = boot_odoo(db)
     rates = {}
-    with Registry(db).cursor() as cr:
+    with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         for name, model in (("cases.csv", "hotline.case"), ("calls.csv", "hotline.call")):
             path, fields, count = files[name]

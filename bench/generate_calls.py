@@ -12,13 +12,12 @@ paused). Needs a database with hotline_reports installed.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_case import boot_odoo  # noqa: E402
 
 
 def parse_args():
@@ -28,22 +27,6 @@ def parse_args():
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--agents", type=int, default=60)
     return parser.parse_args()
-
-
-def boot_odoo(db):
-    sys.path.insert(0, str(ODOO_SRC))
-    import odoo  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    addons = [str(ROOT / "addons")]
-    if (ODOO_SRC / "addons").is_dir():
-        addons.append(str(ODOO_SRC / "addons"))
-    config.parse_config(["-c", str(ROOT / "config/odoo.conf"), "--addons-path", ",".join(addons),
-                         "--data-dir", os.environ.get("ODOO_DATA_DIR", str(ROOT / ".odoo/data")),
-                         "--log-level", "warn", "-d", db])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    return odoo, Registry(db)
 
 
 CALLS_SQL = """
