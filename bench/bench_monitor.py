@@ -182,11 +182,11 @@ def backend_cpu_ms(cr):
     return (int(stat[11]) + int(stat[12])) * 1000 / TICK
 
 
-def timed(cr, fn, *args, **kwargs):
-    """(wall ms, CPU ms of this thread and of the cursor's backend, statements, result) of fn(*args, **kwargs)."""
+@contextlib.contextmanager
+def counted_statements():
+    """Count the statements every cursor of this process runs inside the block: yields {"n": count}."""
     from odoo.sql_db import Cursor  # noqa: PLC0415
 
-    backend = backend_cpu_ms(cr)
     counted = {"n": 0}
     original = Cursor.execute
 
@@ -195,11 +195,18 @@ def timed(cr, fn, *args, **kwargs):
         return original(self, *args, **kwargs)
     Cursor.execute = counting
     try:
+        yield counted
+    finally:
+        Cursor.execute = original
+
+
+def timed(cr, fn, *args, **kwargs):
+    """(wall ms, CPU ms of this thread and of the cursor's backend, statements, result) of fn(*args, **kwargs)."""
+    backend = backend_cpu_ms(cr)
+    with counted_statements() as counted:
         cpu, wall = time.thread_time(), time.perf_counter()
         result = fn(*args, **kwargs)
         wall, cpu = (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
-    finally:
-        Cursor.execute = original
     return wall, cpu + backend_cpu_ms(cr) - backend, counted["n"], result
 
 
@@ -327,20 +334,11 @@ def wait_notify(listen, channel, deadline):
 
 def bench_push(db, registry, api, su, boards, events=100, rate=10.0):
     """AMI pause/unpause -> NOTIFY of the board's channel; also counts the statements per batch."""
-    from odoo.sql_db import Cursor  # noqa: PLC0415
-
     interface = "PJSIP/b001"
     latencies = []
-    counted = {"n": 0}
     with floor_link(db, registry, api, su, boards, interface) as (fake, listen, token, queue):
         # statements run by the bridge (every cursor of this process counts: the bench itself is idle)
-        original = Cursor.execute
-
-        def counting(self, *args, **kwargs):
-            counted["n"] += 1
-            return original(self, *args, **kwargs)
-        Cursor.execute = counting
-        try:
+        with counted_statements() as counted:
             for i in range(events):
                 drain(listen)  # only what this event causes counts
                 sent = time.time()
@@ -350,8 +348,6 @@ def bench_push(db, registry, api, su, boards, events=100, rate=10.0):
                 if got:
                     latencies.append((got - sent) * 1000)
                 time.sleep(max(0.0, 1 / rate - (time.time() - sent)))
-        finally:
-            Cursor.execute = original
     return latencies, counted["n"] / max(1, events)
 
 
