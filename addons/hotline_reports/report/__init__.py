@@ -1,5 +1,5 @@
-# the mixin first: Odoo builds a module's models in import order, and the views inherit it
-from . import hotline_report_view_mixin  # noqa: I001
+# the mixins first: Odoo builds a module's models in import order, and the views inherit them
+from . import hotline_call_measure_mixin, hotline_report_view_mixin  # noqa: I001
 from . import (
     hotline_agent_report,
     hotline_call_report,

@@ -3,7 +3,6 @@ from odoo.tools import SQL
 
 from ..kpi.calls import CALL_AGGREGATES
 from ..kpi.facts import call_stat_sql
-from .hotline_call_report import FORMULAS
 
 # the dimensions of the hourly facts: a read_group of the call report on these alone can read them
 STAT_DIMENSIONS = ("date", "hour_of_day", "hour_start", "queue", "pbx_id")
@@ -19,7 +18,7 @@ class HotlineCallStat(models.Model):
     """
 
     _name = "hotline.call.stat"
-    _inherit = ["hotline.report.view.mixin"]
+    _inherit = ["hotline.call.measure.mixin", "hotline.report.view.mixin"]
     _description = "Call Statistics per Hour"
     _auto = False
     _order = "hour_start desc"
@@ -30,32 +29,6 @@ class HotlineCallStat(models.Model):
     hour_of_day = fields.Integer(string="Hour of Day", readonly=True, aggregator=None)
     queue = fields.Char(readonly=True)
     pbx_id = fields.Many2one("hotline.pbx", string="PBX", readonly=True)
-    offered = fields.Integer(readonly=True, aggregator="sum", help=FORMULAS["offered"])
-    answered = fields.Integer(readonly=True, aggregator="sum", help=FORMULAS["answered"])
-    abandoned = fields.Integer(string="Abandoned in Queue", readonly=True, aggregator="sum", help=FORMULAS["abandoned"])
-    abandoned_short = fields.Integer(string="Short Abandons", readonly=True, aggregator="sum",
-                                     help=FORMULAS["abandoned_short"])
-    abandoned_long = fields.Integer(string="Other Abandons", readonly=True, aggregator="sum",
-                                    help=FORMULAS["abandoned_long"])
-    timeouts = fields.Integer(string="Queue Timeouts", readonly=True, aggregator="sum", help=FORMULAS["timeouts"])
-    exit_empty = fields.Integer(string="Left Empty Queue", readonly=True, aggregator="sum", help=FORMULAS["exit_empty"])
-    exit_key = fields.Integer(string="Left by Key", readonly=True, aggregator="sum", help=FORMULAS["exit_key"])
-    answered_in_sl = fields.Integer(string="Answered within N s", readonly=True, aggregator="sum",
-                                    help=FORMULAS["answered_in_sl"])
-    answer_rate = fields.Float(string="Answer Rate", readonly=True, aggregator="avg", help=FORMULAS["answer_rate"])
-    abandon_rate = fields.Float(string="Abandon Rate", readonly=True, aggregator="avg", help=FORMULAS["abandon_rate"])
-    service_level = fields.Float(string="Service Level (of Answered)", readonly=True, aggregator="avg",
-                                 help=FORMULAS["service_level"])
-    service_level_offered = fields.Float(string="Service Level (of Offered)", readonly=True, aggregator="avg",
-                                         help=FORMULAS["service_level_offered"])
-    asa = fields.Float(string="ASA (s)", readonly=True, aggregator="avg", help=FORMULAS["asa"])
-    aht = fields.Float(string="AHT (s)", readonly=True, aggregator="avg", help=FORMULAS["aht"])
-    talk_seconds = fields.Integer(string="Talk Time (s)", readonly=True, aggregator="sum",
-                                  help=FORMULAS["talk_seconds"])
-    longest_wait = fields.Integer(string="Longest Wait (s)", readonly=True, aggregator="max",
-                                  help=FORMULAS["longest_wait"])
-    missed_rings = fields.Integer(string="Missed at Agent", readonly=True, aggregator="sum",
-                                  help=FORMULAS["missed_rings"])
 
     def _read_group_select(self, aggregate_spec, query):
         name = aggregate_spec.split(":")[0]
