@@ -1,6 +1,7 @@
 import csv
 import json
 import logging
+import os
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +61,8 @@ class Importer:
         self.report_dir = Path(report_dir) if report_dir else None
         self.batch_size = batch_size
         self.commit = commit or (lambda: None)
+        # indexes rebuilt by one connection per core, which needs batches really committed (not a test's)
+        self.index_builders = min(os.cpu_count() or 1, 4) if commit else 1
         # the CLI's own transaction may be rolled back after a failure (a test's may not)
         self.rollback = rollback
         self.defer_indexes = defer_indexes
@@ -119,7 +122,7 @@ class Importer:
         cr.execute("SET synchronous_commit = off")
         try:
             # what a killed run set aside comes back first
-            if indexes.restore(cr, self.commit):
+            if indexes.restore(cr, self.commit, self.index_builders):
                 _logger.warning("restored the indexes and foreign keys an interrupted import left dropped")
             if self._bulk_load():
                 self.counts["indexes"]["deferred"] = indexes.defer(cr)
@@ -136,7 +139,7 @@ class Importer:
                 raise
             finally:
                 # the rebuild is part of the load: its time goes to the calls for their tables, else the cases
-                for table, seconds in indexes.restore(cr, self.commit).items():
+                for table, seconds in indexes.restore(cr, self.commit, self.index_builders).items():
                     entity = "calls" if table.startswith("hotline_call") else "cases"
                     self.counts["indexes"]["tables rebuilt"] += 1
                     self.counts[entity]["seconds"] = round(self.counts[entity].get("seconds", 0) + seconds, 3)

@@ -21,8 +21,11 @@ advisory lock, so a server starting meanwhile leaves that run's indexes alone.
 """
 
 import logging
+import queue
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -96,9 +99,11 @@ def defer(cr, tables=BIG_TABLES):
     return len(objects)
 
 
-def restore(cr, commit=None):
+def restore(cr, commit=None, builders=1):
     """Recreate whatever `defer` dropped (indexes first: the foreign keys' checks then use them).
     `commit` after each table, so that a restore interrupted in turn goes on where it stopped.
+    `builders` > 1 (with `commit`): the indexes are built by that many connections side by side, each
+    index committed on its own (an index build is one table scan and a sort: a core each).
     Returns {table: seconds spent}."""
     if not pending(cr):
         return {}
@@ -108,22 +113,18 @@ def restore(cr, commit=None):
     cr.execute(SQL("SELECT id, table_name, name, kind, definition FROM %s ORDER BY kind DESC, table_name, id",
                    SQL.identifier(TABLE)))
     objects = cr.fetchall()
-    following = {row[0]: nxt[1] for row, nxt in zip(objects, objects[1:], strict=False)}
     seconds = {}
+    if builders > 1 and commit:
+        # the builders' connections must neither wait on this transaction's locks nor miss its rows
+        commit()
+        seconds = _build_side_by_side(cr.dbname, [o for o in objects if o[3] == "index"], builders)
+        objects = [o for o in objects if o[3] != "index"]
+    following = {row[0]: nxt[1] for row, nxt in zip(objects, objects[1:], strict=False)}
     for ddl_id, table, name, kind, definition in objects:
         started = time.monotonic()
         if kind == "index":
-            cr.execute("SELECT to_regclass(%s) IS NULL", [f'"{name}"'])
-            if cr.fetchone()[0]:
-                cr.execute("SAVEPOINT hotline_migration_index")
-                try:
-                    cr.execute(SQL(definition.replace("%", "%%")))  # pg_get_indexdef's own text
-                except Exception:  # noqa: BLE001 - a unique key over duplicates: kept on record, not lost
-                    cr.execute("ROLLBACK TO SAVEPOINT hotline_migration_index")
-                    _logger.exception("index %s on %s could not be rebuilt; its definition stays in %s", name,
-                                      table, TABLE)
-                    continue
-                cr.execute("RELEASE SAVEPOINT hotline_migration_index")
+            if not _create_index(cr, table, name, definition):
+                continue
         else:
             cr.execute("SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                        [f'"{table}"', name])
@@ -147,3 +148,62 @@ def restore(cr, commit=None):
         seconds[table] = seconds.get(table, 0) + time.monotonic() - started
     cr.execute("RESET maintenance_work_mem")
     return seconds
+
+
+def _create_index(cr, table, name, definition):
+    """Create the index unless it is there. False when it cannot be (a unique key over duplicates): its
+    definition then stays on record and the log says why."""
+    cr.execute("SELECT to_regclass(%s) IS NULL", [f'"{name}"'])
+    if not cr.fetchone()[0]:
+        return True
+    cr.execute("SAVEPOINT hotline_migration_index")
+    try:
+        cr.execute(SQL(definition.replace("%", "%%")))  # pg_get_indexdef's own text
+    except Exception:  # noqa: BLE001 - kept on record, not lost
+        cr.execute("ROLLBACK TO SAVEPOINT hotline_migration_index")
+        _logger.exception("index %s on %s could not be rebuilt; its definition stays in %s", name, table, TABLE)
+        return False
+    cr.execute("RELEASE SAVEPOINT hotline_migration_index")
+    return True
+
+
+def _build_side_by_side(dbname, objects, builders):
+    """Build the indexes `objects` over `builders` connections of their own, the biggest tables' first
+    (the last builds to start are then the short ones). Returns {table: seconds}: the phase's wall time
+    shared among the tables in proportion to their builds' durations."""
+    cr = db_connect(dbname).cursor()
+    try:
+        cr.execute("SELECT relname, relpages FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'",
+                   [list({o[1] for o in objects})])
+        pages = dict(cr.fetchall())
+    finally:
+        cr.close()
+    todo = queue.SimpleQueue()
+    for row in sorted(objects, key=lambda o: -pages.get(o[1], 0)):
+        todo.put(row)
+
+    def build():
+        durations = {}
+        with db_connect(dbname).cursor() as bcr:
+            # one core per builder: no parallel workers of PostgreSQL's own on top
+            bcr.execute("SET maintenance_work_mem = '512MB'; SET max_parallel_maintenance_workers = 0")
+            while True:
+                try:
+                    ddl_id, table, name, _kind, definition = todo.get_nowait()
+                except queue.Empty:
+                    return durations
+                started = time.monotonic()
+                if _create_index(bcr, table, name, definition):
+                    bcr.execute(SQL("DELETE FROM %s WHERE id = %s", SQL.identifier(TABLE), ddl_id))
+                bcr.commit()
+                durations[table] = durations.get(table, 0) + time.monotonic() - started
+
+    started = time.monotonic()
+    durations = {}
+    with ThreadPoolExecutor(max_workers=builders) as pool:
+        for future in [pool.submit(build) for _k in range(builders)]:
+            for table, spent in future.result().items():  # a builder's failure raises here
+                durations[table] = durations.get(table, 0) + spent
+    wall = time.monotonic() - started
+    total = sum(durations.values()) or 1
+    return {table: wall * spent / total for table, spent in durations.items()}
