@@ -49,7 +49,7 @@ class DateParser:
         self.formats = [(f, _compile(f)) for f in formats if f != "excel"]
         self.excel = "excel" in formats
         self.tz = ZoneInfo(tz)
-        self._last = (None, None)
+        self._last = (None, None, None)
 
     def parse(self, value):
         """Return a naive UTC datetime, None for an empty cell; raise BadDate otherwise."""
@@ -58,23 +58,36 @@ class DateParser:
         # the same cell twice in a row (the reconciliation's count, then the conversion): parsed once
         if value is self._last[0]:
             return self._last[1]
-        parsed = self._parse(value)
-        self._last = (value, parsed)
+        local = self._local(value)
+        parsed = None if local is None else self._utc(local)
+        self._last = (value, parsed, local)
         return parsed
 
-    def _parse(self, value):
-        if isinstance(value, datetime):
-            local = value
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            local = self._serial(value, str(value))
-        else:
-            text = str(value).strip()
-            if not text:
-                return None
-            local = self._text(text)
+    def month(self, value):
+        """'YYYY-MM' of the cell in the center's time zone, '?' when empty; BadDate as `parse`. The
+        month of the legacy wall-clock time itself, not of its UTC time converted back (the
+        reconciliation counts every legacy row: one time-zone conversion less per row)."""
+        self.parse(value)
+        local = self._last[2]
+        if local is None:
+            return "?"
+        if local.tzinfo is not None:
+            local = local.astimezone(self.tz)
+        return f"{local.year:04d}-{local.month:02d}"
+
+    def _utc(self, local):
         if local.tzinfo is not None:
             return local.astimezone(timezone.utc).replace(tzinfo=None)
         return local - self.tz.utcoffset(local)
+
+    def _local(self, value):
+        """The cell's datetime as the legacy system wrote it (naive: the center's wall clock)."""
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self._serial(value, str(value))
+        text = str(value).strip()
+        return self._text(text) if text else None
 
     def _text(self, text):
         for fmt, compiled in self.formats:
