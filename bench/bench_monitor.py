@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,9 @@ def ensure_db(db, rebuild):
     fresh = rebuild or probe.returncode != 0 or probe.stdout.strip() != "installed"
     if fresh:
         subprocess.run(["dropdb", "--if-exists", db], check=True)
-    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, "-i" if fresh else "-u", "hotline_monitor",
+    # hotline_reports too: its fact tables are re-created when their definitions change
+    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, "-i" if fresh else "-u",
+                    "hotline_monitor" if fresh else "hotline_reports,hotline_monitor",
                     "--stop-after-init", "--log-level=warn", "--http-port", "8681"], check=True)
     return fresh
 
@@ -166,6 +169,15 @@ def populate_history(env, days=HISTORY_DAYS):
     cr.execute("ANALYZE")
 
 
+def close_facts(env):
+    """The pre-aggregated facts as the hourly refresh keeps them, at its worst for the board: closed up
+    to the hour before the last hour of today's calls, so the snapshot reads the last two hours of the
+    day's traffic from the calls (the refresh ran just before an hour began, the next one is due)."""
+    env.cr.execute("SELECT max(enter_time) FROM hotline_call WHERE uniqueid LIKE 'bm%%'")
+    last = env.cr.fetchone()[0]
+    env["hotline.report.fact"]._refresh(now=last - timedelta(hours=1))
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -232,13 +244,17 @@ def bench_snapshot(registry, api, su, runs=30):
             t = time.perf_counter()
             env["hotline.monitor.live"]._snapshot(board)
             shared.append((time.perf_counter() - t) * 1000)
+    with registry.cursor() as cr:
+        cr.execute("""SELECT count(*) FROM hotline_call, hotline_report_fact_state s
+                       WHERE enter_time >= GREATEST(s.closed_end, s.hours_end) AND direction = 'inbound'""")
+        live = cr.fetchone()[0]
     agents = len(snapshot["agents"])
     states = {s: sum(1 for a in snapshot["agents"] if a["state"] == s) for s in ("idle", "paused", "oncall")}
     waiting = sum(len(q["waiting"]) for q in snapshot["queues"])
     offered = sum(q["figures"]["offered"] for q in snapshot["queues"])
-    print(f"snapshot ({agents} agents {states}, {len(snapshot['queues'])} queues, {offered} calls today, "
-          f"{waiting} waiting): median {statistics.median(snap):.1f} ms, p95 {pct(snap, 95):.1f} ms "
-          f"(goal <= 100 ms)")
+    print(f"snapshot ({agents} agents {states}, {len(snapshot['queues'])} queues, {offered} calls today of which "
+          f"{live} after the stored hours, read from the calls, {waiting} waiting): "
+          f"median {statistics.median(snap):.1f} ms, p95 {pct(snap, 95):.1f} ms (goal <= 100 ms)")
     print(f"  baseline, the reports' queue figures alone: median {statistics.median(base):.1f} ms, "
           f"p95 {pct(base, 95):.1f} ms")
     print(f"  CPU per snapshot (this process + its PostgreSQL backend, i.e. the time on an idle machine): "
@@ -470,6 +486,7 @@ def main():
             populate(env)
         if args.history and not env["hotline.call"].search_count([("uniqueid", "=like", "bh%")], limit=1):
             populate_history(env)
+        close_facts(env)
         reset_floor(env)
         env["hotline.wallboard"].search([("active", "=", True)]).unlink()
         env["hotline.wallboard"].create({"name": "基准大屏",
