@@ -106,11 +106,19 @@ def call_stat_sql():
           FROM {CALL_FACT_TABLE} f
          WHERE f.hour_start < (SELECT hours_end FROM st)
         UNION ALL
-        SELECT -row_number() OVER (), {keys}, {names}
-          FROM (SELECT {keys}, {aggs}
+        -- id: one of the hour's calls, negated (unique, never a stored row's); no window function, so that
+        -- a filter on the hours or queues reaches the stored rows (by their index)
+        SELECT -o.call_id, {keys}, {names}
+          FROM (SELECT MIN(b.id) AS call_id, {keys}, {aggs}
                   FROM (%(facts)s) b
+                 -- the upper bound excludes nothing: paired with the unknown lower one, it makes the planner
+                 -- expect a short range (the current hour) and read it by index, not a third of the table with
+                 -- parallel workers (whose start alone costs more than the hour's calls)
                  WHERE b.enter_time >= COALESCE((SELECT hours_end FROM st), '-infinity'::timestamp)
-                 GROUP BY {keys}) o
+                   AND b.enter_time < 'infinity'::timestamp
+                 -- OFFSET 0: a filter on the hours or queues applies to these few groups, not to each call
+                 -- (where the hour would be computed from the call's time, again and again)
+                 GROUP BY {keys} OFFSET 0) o
         ) u
     """, state=valid_state_sql(), facts=call_facts_sql())
 
