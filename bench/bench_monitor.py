@@ -2,7 +2,8 @@
 
 * snapshot: the whole board (300 agents in 20 queues, a day of 20,000 calls), computed cold
   (cache emptied, fresh cursor), median / p95 (goal <= 100 ms); baseline: the reports' queue
-  figures alone for the same day and queues;
+  figures alone for the same day and queues; the pre-aggregated call facts closed as the hourly
+  job leaves them at worst (the day's last two hours read from the calls);
 * push latency: an AMI agent event (QueueMemberPause) pushed into a fake AMI socket, through the
   real bridge, until PostgreSQL delivers the bus NOTIFY of the board's channel (i.e. after the
   commit), p50 / p95 (goal p95 <= 200 ms); baseline: the same with no board configured (the
@@ -11,7 +12,8 @@
   statements per ingested change (goal: 50 boards <= 5 % more than 1);
 * repaint: the same AMI event until the agent's tile changes (and the next frame is drawn) in a
   real headless Chromium showing the logged-out board, served by an Odoo started for the run;
-  next to it the bus NOTIFY latency of the very same events (goal p95 <= 1 s).
+  next to it the bus NOTIFY latency of the very same events and when their message reached the
+  board in the page (goal p95 <= 1 s).
 
 The data: 300 agents, 20 queues, 20,000 calls today, and 28 earlier days of the same traffic
 (560,000 calls, their sign-ins and pauses) as a live database holds them.
@@ -29,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +49,9 @@ def ensure_db(db, rebuild):
     fresh = rebuild or probe.returncode != 0 or probe.stdout.strip() != "installed"
     if fresh:
         subprocess.run(["dropdb", "--if-exists", db], check=True)
-    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, "-i" if fresh else "-u", "hotline_monitor",
+    # hotline_reports too: its fact tables are re-created when their definitions change
+    subprocess.run([str(ROOT / "scripts" / "odoo"), "-d", db, "-i" if fresh else "-u",
+                    "hotline_monitor" if fresh else "hotline_reports,hotline_monitor",
                     "--stop-after-init", "--log-level=warn", "--http-port", "8681"], check=True)
     return fresh
 
@@ -166,6 +171,15 @@ def populate_history(env, days=HISTORY_DAYS):
     cr.execute("ANALYZE")
 
 
+def close_facts(env):
+    """The pre-aggregated facts as the hourly refresh keeps them, at its worst for the board: closed up
+    to the hour before the last hour of today's calls, so the snapshot reads the last two hours of the
+    day's traffic from the calls (the refresh ran just before an hour began, the next one is due)."""
+    env.cr.execute("SELECT max(enter_time) FROM hotline_call WHERE uniqueid LIKE 'bm%%'")
+    last = env.cr.fetchone()[0]
+    env["hotline.report.fact"]._refresh(now=last - timedelta(hours=1))
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -239,13 +253,17 @@ def bench_snapshot(registry, api, su, runs=30):
             t = time.perf_counter()
             env["hotline.monitor.live"]._snapshot(board)
             shared.append((time.perf_counter() - t) * 1000)
+    with registry.cursor() as cr:
+        cr.execute("""SELECT count(*) FROM hotline_call, hotline_report_fact_state s
+                       WHERE enter_time >= GREATEST(s.closed_end, s.hours_end) AND direction = 'inbound'""")
+        live = cr.fetchone()[0]
     agents = len(snapshot["agents"])
     states = {s: sum(1 for a in snapshot["agents"] if a["state"] == s) for s in ("idle", "paused", "oncall")}
     waiting = sum(len(q["waiting"]) for q in snapshot["queues"])
     offered = sum(q["figures"]["offered"] for q in snapshot["queues"])
-    print(f"snapshot ({agents} agents {states}, {len(snapshot['queues'])} queues, {offered} calls today, "
-          f"{waiting} waiting): median {statistics.median(snap):.1f} ms, p95 {pct(snap, 95):.1f} ms "
-          f"(goal <= 100 ms)")
+    print(f"snapshot ({agents} agents {states}, {len(snapshot['queues'])} queues, {offered} calls today of which "
+          f"{live} after the stored hours, read from the calls, {waiting} waiting): "
+          f"median {statistics.median(snap):.1f} ms, p95 {pct(snap, 95):.1f} ms (goal <= 100 ms)")
     print(f"  baseline, the reports' queue figures alone: median {statistics.median(base):.1f} ms, "
           f"p95 {pct(base, 95):.1f} ms")
     print(f"  CPU per snapshot (this process + its PostgreSQL backend, i.e. the time on an idle machine): "
@@ -351,12 +369,20 @@ def bench_push(db, registry, api, su, boards, events=100, rate=10.0):
     return latencies, counted["n"] / max(1, events)
 
 
-# In the board's page: every class change of the agent's tile, on the page's wall clock, and the
-# start of the next frame (the repaint); `window.__hmMarks` is read back over CDP.
+# In the board's page: every bus message the board receives (`window.__hmArrivals`), every class
+# change of the agent's tile, on the page's wall clock, and the start of the next frame (the
+# repaint); read back over CDP.
 OBSERVE_TILE = """
 (() => {
     const tile = document.querySelector('[data-agent="%(user_id)s"]');
     window.__hmMarks = [];
+    window.__hmArrivals = [];
+    const { Board } = odoo.loader.modules.get("@hotline_monitor/board/board");
+    const apply = Board.prototype.applyChanges;
+    Board.prototype.applyChanges = function (payload) {
+        window.__hmArrivals.push(performance.timeOrigin + performance.now());
+        return apply.call(this, payload);
+    };
     new MutationObserver(() => {
         const mark = {at: performance.timeOrigin + performance.now(), cls: tile.className};
         window.__hmMarks.push(mark);
@@ -394,7 +420,7 @@ def bench_repaint(db, registry, api, su, port, events=40, gap=1.5):
     with registry.cursor() as cr:
         cr.execute("SELECT id FROM res_users WHERE hotline_interface = %s", [interface])
         user_id = cr.fetchone()[0]
-    notify, mutation, frame, lost = [], [], [], 0
+    notify, arrival, mutation, frame, lost = [], [], [], [], 0
     log = ROOT / ".artefacts" / "bench_monitor_server.log"
     log.parent.mkdir(exist_ok=True)
     with floor_link(db, registry, api, su, 1, interface) as (fake, listen, token, queue), \
@@ -410,6 +436,7 @@ def bench_repaint(db, registry, api, su, port, events=40, gap=1.5):
             for i in range(events + 2):  # two warm-up events: the bus worker subscribed, code paths warm
                 drain(listen)
                 count = browser.evaluate("window.__hmMarks.length")
+                arrived = browser.evaluate("window.__hmArrivals.length")
                 sent = time.time()
                 fake.push(pause_event(queue, interface, paused))
                 got = wait_notify(listen, json.dumps(token)[1:-1], time.monotonic() + 20)
@@ -419,7 +446,7 @@ def bench_repaint(db, registry, api, su, port, events=40, gap=1.5):
                     marks = browser.evaluate(f"window.__hmMarks.slice({count}).filter((m) => m.frame)")
                     if marks:
                         break
-                    time.sleep(0.01)
+                    time.sleep(0.05)  # the marks carry the page's own times: polling often only adds load
                 expected = "o_hm_paused" if paused else "o_hm_idle"
                 paused = not paused
                 if i < 2:
@@ -428,12 +455,15 @@ def bench_repaint(db, registry, api, su, port, events=40, gap=1.5):
                     lost += 1
                     continue
                 notify.append((got - sent) * 1000)
+                arrivals = browser.evaluate(f"window.__hmArrivals.slice({arrived})")
+                if arrivals:
+                    arrival.append(arrivals[0] - offset - sent * 1000)
                 mutation.append(marks[0]["at"] - offset - sent * 1000)
                 frame.append(marks[0]["frame"] - offset - sent * 1000)
                 time.sleep(max(0.0, gap - (time.time() - sent)))
         finally:
             browser.close()
-    return {"notify": notify, "mutation": mutation, "frame": frame, "lost": lost, "events": events,
+    return {"notify": notify, "arrival": arrival, "mutation": mutation, "frame": frame, "lost": lost, "events": events,
             "offset": offset, "rtt": rtt}
 
 
@@ -466,6 +496,7 @@ def main():
             populate(env)
         if args.history and not env["hotline.call"].search_count([("uniqueid", "=like", "bh%")], limit=1):
             populate_history(env)
+        close_facts(env)
         reset_floor(env)
         env["hotline.wallboard"].search([("active", "=", True)]).unlink()
         env["hotline.wallboard"].create({"name": "基准大屏",
@@ -483,7 +514,8 @@ def main():
             print(f"repaint latency, AMI event written into the bridge's socket -> the tile repainted in headless "
                   f"Chromium (1 logged-out board, {done}/{result['events']} events; page clock - bench clock "
                   f"{result['offset']:.0f} ms, CDP round trip {result['rtt']:.0f} ms):")
-            for label, key in (("bus NOTIFY committed", "notify"), ("tile class changed (DOM)", "mutation"),
+            for label, key in (("bus NOTIFY committed", "notify"), ("bus message in the page", "arrival"),
+                               ("tile class changed (DOM)", "mutation"),
                                ("next frame (repaint)", "frame")):
                 lat = result[key]
                 print(f"  {label}: p50 {statistics.median(lat):.0f} ms, p95 {pct(lat, 95):.0f} ms"

@@ -6,7 +6,7 @@ may see the board; what leaves this model for a logged-out screen is masked (`_m
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytz
 
@@ -24,9 +24,12 @@ SUPERVISOR_GROUP = "hotline_case.group_reviewer"
 STALE_CALL = timedelta(hours=4)
 
 
+EPOCH = datetime(1970, 1, 1)
+
+
 def _ms(dt):
     """Naive UTC datetime -> epoch milliseconds (what the browser's timers start from)."""
-    return int(dt.replace(tzinfo=pytz.utc).timestamp() * 1000) if dt else False
+    return (dt - EPOCH) // timedelta(milliseconds=1) if dt else False
 
 
 def _initials(name):

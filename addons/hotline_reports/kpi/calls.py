@@ -97,7 +97,9 @@ def call_facts_sql():
                COALESCE(c.wait_seconds, 0) AS longest_wait,
                COALESCE(c.missed_attempt_count, 0) AS missed_rings
           FROM hotline_call c
-         CROSS JOIN (%(params)s) p
+         -- OFFSET 0: the settings row stays one subquery, read once; pulled up, each of the many uses of p.tz
+         -- would plan and run its own copy of the time zone's lookup (most of the cost of a short period)
+         CROSS JOIN (%(params)s OFFSET 0) p
          CROSS JOIN LATERAL (SELECT (c.outcome IN %(answered)s)::int AS answered,
                                     (c.outcome = 'abandoned')::int AS abandoned) f
          WHERE c.direction = 'inbound' AND c.queue IS NOT NULL

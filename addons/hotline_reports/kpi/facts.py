@@ -10,19 +10,26 @@ tables below hold nothing but their aggregates, computed by the same SQL.
   exactly the AVG of the calls.
 * ``hotline_agent_fact``: the rows of ``hotline.agent.report`` (per agent and local day, plus
   one row per pause reason) — ``agent_facts_sql`` over one day, whose measures add up.
-* ``hotline_report_fact_state``: the last closed day (the facts hold every day up to it and
-  nothing after it), and the time zone and thresholds they were computed with.
+* ``hotline_report_fact_state``: the last closed day (the facts hold every day up to it), the
+  end of today's closed hours (``hours_end``: the call facts also hold the hours before it), and
+  the time zone and thresholds they were computed with.
 
-Only closed days are stored: an open session or call still runs "until now", so today's
-figures change by the second; the reports read the days after ``closed_day`` from the base
-tables (the view of each report is a UNION of both). Facts computed with other settings
-than the current ones are ignored until rebuilt (the views check the state row).
+Agent facts hold closed days only: an open session or call still runs "until now", so today's
+agent figures change by the second. Call facts also hold today's past hours (a call belongs to
+the hour it entered, whatever happens to it next, and the triggers keep such an hour exact when
+one of its calls changes): the wallboard's "today" then reads the current hour alone from the
+calls. The reports read what comes after the stored part from the base tables (the view of each
+report is a UNION of both). Facts computed with other settings than the current ones are ignored
+until rebuilt (the views check the state row).
 
 Exactness when data changes: statement-level triggers on the calls, ring attempts, sessions
 and pauses (whatever writes them: the AMI bridge through the ORM, an import, raw SQL)
 recompute the closed days a change touches, from the base tables, in the same transaction.
-Changes to the open day (all of live AMI traffic) cost one look at the state row.
-``refresh()`` closes the days up to yesterday (hourly cron) and rebuilds after a change of
+Changes after the stored part (nearly all live AMI traffic) cost one look at the state row; a
+change to a call of today's stored hours recomputes that hour of its queue (a few minutes after
+each hourly close, the calls still in progress across it).
+``refresh()`` closes the days up to yesterday and today's hours up to the current one (hourly
+cron) and rebuilds after a change of
 settings or of these definitions (``VERSION``). A transaction-level advisory lock orders the
 two: writers take it shared, the refresh exclusive, so no change slips between the
 refresh's read and its commit.
@@ -39,6 +46,7 @@ CALL_FACT_TABLE = "hotline_call_fact"
 AGENT_FACT_TABLE = "hotline_agent_fact"
 # pg_advisory_xact_lock key ("hotline_reports facts")
 LOCK_KEY = 1231910
+HOURS_LOCK_KEY = 1231911  # the refresh of today's stored hours, serialised
 CALL_KEYS = (("hour_start", "timestamp"), ("date", "date"), ("hour_of_day", "int"), ("queue", "varchar"),
              ("pbx_id", "int"))
 AGENT_COLUMNS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings", "talk_in", "talk_out",
@@ -102,13 +110,14 @@ def _render(cr, sql):
 def valid_state_sql(with_thresholds=True):
     """The state row, if the facts were computed with today's settings (else no row)."""
     thresholds = "AND s.short_abandon = p.short_abandon AND s.sl_seconds = p.sl_seconds" if with_thresholds else ""
-    return SQL(f"""SELECT s.closed_day, s.closed_end FROM {STATE_TABLE} s, (%s) p
+    return SQL(f"""SELECT s.closed_day, s.closed_end, GREATEST(s.closed_end, s.hours_end) AS hours_end
+                     FROM {STATE_TABLE} s, (%s) p
                     WHERE s.tz = p.tz {thresholds} AND s.closed_day IS NOT NULL""", PARAMS_SQL)
 
 
 def call_stat_sql():
-    """Rows of hotline.call.stat: the stored hours of the closed days, and the open days' hours
-    aggregated from the base facts the same way."""
+    """Rows of hotline.call.stat: the stored hours (closed days and today's past hours), and the
+    hours after them aggregated from the base facts the same way."""
     keys = ", ".join(k for k, _t in CALL_KEYS)
     columns = call_fact_columns()
     names = ", ".join(c for c, _t, _a in columns)
@@ -120,13 +129,21 @@ def call_stat_sql():
         SELECT u.*{averages} FROM (
         SELECT f.id, {", ".join("f." + k for k, _t in CALL_KEYS)}, {", ".join("f." + c for c, _t, _a in columns)}
           FROM {CALL_FACT_TABLE} f
-         WHERE f.date <= (SELECT closed_day FROM st)
+         WHERE f.hour_start < (SELECT hours_end FROM st)
         UNION ALL
-        SELECT -row_number() OVER (), {keys}, {names}
-          FROM (SELECT {keys}, {aggs}
+        -- id: one of the hour's calls, negated (unique, never a stored row's); no window function, so that
+        -- a filter on the hours or queues reaches the stored rows (by their index)
+        SELECT -o.call_id, {keys}, {names}
+          FROM (SELECT MIN(b.id) AS call_id, {keys}, {aggs}
                   FROM (%(facts)s) b
-                 WHERE b.enter_time >= COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)
-                 GROUP BY {keys}) o
+                 -- the upper bound excludes nothing: paired with the unknown lower one, it makes the planner
+                 -- expect a short range (the current hour) and read it by index, not a third of the table with
+                 -- parallel workers (whose start alone costs more than the hour's calls)
+                 WHERE b.enter_time >= COALESCE((SELECT hours_end FROM st), '-infinity'::timestamp)
+                   AND b.enter_time < 'infinity'::timestamp
+                 -- OFFSET 0: a filter on the hours or queues applies to these few groups, not to each call
+                 -- (where the hour would be computed from the call's time, again and again)
+                 GROUP BY {keys} OFFSET 0) o
         ) u
     """, state=valid_state_sql(), facts=call_facts_sql())
 
@@ -183,6 +200,21 @@ def _call_refresh_sql():
     """, facts=call_facts_sql(), params=PARAMS_SQL)
 
 
+def _call_hours_refresh_sql():
+    """INSERT of the call facts of the local hours p_hours (naive UTC starts) and queues p_queues
+    (NULL = all), from the definition."""
+    keys = ", ".join(k for k, _t in CALL_KEYS)
+    columns = call_fact_columns()
+    return SQL(f"""
+        INSERT INTO {CALL_FACT_TABLE} ({keys}, {", ".join(c for c, _t, _a in columns)})
+        SELECT {keys}, {", ".join(a for _c, _t, a in columns)}
+          FROM (%(facts)s) b
+         WHERE b.enter_time >= v_first AND b.enter_time < v_last + interval '1 hour'
+           AND b.hour_start = ANY(p_hours) AND (p_queues IS NULL OR b.queue = ANY(p_queues))
+         GROUP BY {keys}
+    """, facts=call_facts_sql())
+
+
 def _local(expr):
     return f"((({expr}) AT TIME ZONE 'UTC' AT TIME ZONE st.tz)::date)"
 
@@ -219,10 +251,16 @@ TOUCHED = {
 }
 
 
-# Per base table: the earliest time a row can touch (its day or later): rows all after the last closed day,
-# as live traffic is, are skipped at once (one look at the transition table).
+# Per base table: the earliest time a row can touch (its day or later): rows all after the stored part (the
+# last closed day; for calls, today's stored hours), as live traffic is, are skipped at once (one look at the
+# transition table).
 EARLIEST = {"hotline_call": "r.enter_time", "hotline_call_attempt": "r.time - interval '1 day'",
             "hotline_agent_session": "r.start", "hotline_agent_pause": "r.start"}
+
+
+# The local hour (naive UTC start, as call_facts_sql's hour_start) and queue of the offered calls of {rows} r.
+CALL_HOURS = ("SELECT (date_trunc('hour', r.enter_time AT TIME ZONE 'UTC' AT TIME ZONE st.tz) AT TIME ZONE st.tz)"
+              " AT TIME ZONE 'UTC', r.queue FROM {rows} r WHERE r.direction = 'inbound' AND r.queue IS NOT NULL")
 
 
 def _changed_rows(columns):
@@ -242,14 +280,20 @@ def _sync_function(table):
         plain = {"INSERT": "new_rows", "DELETE": "old_rows",
                  "UPDATE": "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"}[op]
         body = [f"""
-            IF NOT EXISTS (SELECT 1 FROM {plain} r WHERE {EARLIEST[table]} < st.closed_end) THEN
+            IF NOT EXISTS (SELECT 1 FROM {plain} r
+                            WHERE {EARLIEST[table]} < st.{'hours_end' if call_days else 'closed_end'}) THEN
                 RETURN NULL;
             END IF;"""]
         if call_days:
             body.append(f"""
             SELECT array_agg(DISTINCT x.day) INTO v_days FROM ({call_days.format(rows=rows)}) x(day)
              WHERE x.day <= st.closed_day;
-            IF v_days IS NOT NULL THEN PERFORM hotline_call_fact_refresh(v_days); END IF;""")
+            IF v_days IS NOT NULL THEN PERFORM hotline_call_fact_refresh(v_days); END IF;
+            -- today's stored hours: the hour (and queue) of each call, before and after the change
+            SELECT array_agg(DISTINCT x.hour), array_agg(DISTINCT x.queue) INTO v_hours, v_queues
+              FROM ({CALL_HOURS.format(rows=rows)}) x(hour, queue)
+             WHERE x.hour >= st.closed_end AND x.hour < st.hours_end;
+            IF v_hours IS NOT NULL THEN PERFORM hotline_call_fact_refresh_hours(v_hours, v_queues); END IF;""")
         body.append(f"""
             SELECT array_agg(DISTINCT x.day), array_agg(DISTINCT x.user_id) INTO v_days, v_users
               FROM ({agent_pairs.format(rows=rows)}) x(user_id, day) WHERE x.day <= st.closed_day;
@@ -257,10 +301,11 @@ def _sync_function(table):
         branches.append(f"{'IF' if not branches else 'ELSIF'} TG_OP = '{op}' THEN{''.join(body)}")
     return f"""
         CREATE OR REPLACE FUNCTION {table}_facts_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        DECLARE st record; v_days date[]; v_users int[];
+        DECLARE st record; v_days date[]; v_users int[]; v_hours timestamp[]; v_queues varchar[];
         BEGIN
             PERFORM pg_advisory_xact_lock_shared({LOCK_KEY});
-            SELECT closed_day, closed_end, tz INTO st FROM {STATE_TABLE};
+            SELECT closed_day, closed_end, GREATEST(closed_end, hours_end) AS hours_end, tz INTO st
+              FROM {STATE_TABLE};
             IF st.closed_day IS NULL THEN RETURN NULL; END IF;
             {chr(10).join(branches)}
             END IF;
@@ -270,7 +315,7 @@ def _sync_function(table):
 
 def version(cr):
     """A fingerprint of the definitions the facts are computed with: stored facts of another one are stale."""
-    text = _render(cr, _call_refresh_sql()) + _render(cr, _agent_refresh_sql())
+    text = _render(cr, _call_refresh_sql()) + _render(cr, _call_hours_refresh_sql()) + _render(cr, _agent_refresh_sql())
     return hashlib.sha1(text.encode()).hexdigest()
 
 
@@ -283,10 +328,11 @@ def install(cr):
     cr.execute(f"""
         CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
             id int PRIMARY KEY DEFAULT 1 CHECK (id = 1), version varchar NOT NULL, closed_day date,
-            closed_end timestamp, tz varchar, short_abandon int, sl_seconds int);
+            closed_end timestamp, hours_end timestamp, tz varchar, short_abandon int, sl_seconds int);
         INSERT INTO {STATE_TABLE} (version) VALUES (%s) ON CONFLICT DO NOTHING;
         CREATE TABLE IF NOT EXISTS {CALL_FACT_TABLE} (id bigserial PRIMARY KEY, {call_cols});
         CREATE INDEX IF NOT EXISTS {CALL_FACT_TABLE}_date_idx ON {CALL_FACT_TABLE} (date);
+        CREATE INDEX IF NOT EXISTS {CALL_FACT_TABLE}_hour_idx ON {CALL_FACT_TABLE} (hour_start, queue);
         CREATE TABLE IF NOT EXISTS {AGENT_FACT_TABLE} (
             id bigserial PRIMARY KEY, user_id int NOT NULL, date date NOT NULL, reason varchar,
             {", ".join(f"{c} numeric" for c in AGENT_COLUMNS)});
@@ -299,6 +345,18 @@ def install(cr):
             SELECT min(d), max(d) INTO v_first, v_last FROM unnest(p_days) d;
             DELETE FROM {CALL_FACT_TABLE} WHERE date = ANY(p_days);
             {_render(cr, _call_refresh_sql())};
+        END $fn$""")
+    ddl(cr, f"""
+        CREATE OR REPLACE FUNCTION hotline_call_fact_refresh_hours(p_hours timestamp[], p_queues varchar[])
+        RETURNS void LANGUAGE plpgsql AS $fn$
+        DECLARE v_first timestamp; v_last timestamp;
+        BEGIN
+            -- one writer at a time: a second one's DELETE then sees the first one's rows (no doubles)
+            PERFORM pg_advisory_xact_lock({HOURS_LOCK_KEY});
+            SELECT min(h), max(h) INTO v_first, v_last FROM unnest(p_hours) h;
+            DELETE FROM {CALL_FACT_TABLE}
+             WHERE hour_start = ANY(p_hours) AND (p_queues IS NULL OR queue = ANY(p_queues));
+            {_render(cr, _call_hours_refresh_sql())};
         END $fn$""")
     ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_agent_fact_refresh(p_days date[], p_users int[]) RETURNS void
@@ -317,24 +375,26 @@ def install(cr):
         statement_triggers(cr, table, "facts")
 
 
-def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False):
+def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False, hours_until=None):
     """Close every day up to `until` (a local date): compute the missing days' facts, rebuilding
-    everything when the settings changed. `first_day`: the first local day with data. `commit`:
-    called after each chunk (a background job keeps its work and lets writers through)."""
+    everything when the settings changed; then store the call facts of the hours after it up to
+    `hours_until` (naive UTC start of a local hour, excluded; None: none). `first_day`: the first
+    local day with data. `commit`: called after each chunk (a background job keeps its work and
+    lets writers through). Returns the number of days computed."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cr.execute(SQL("SELECT p.tz, p.short_abandon, p.sl_seconds FROM (%s) p", PARAMS_SQL))
     tz, short, sl = cr.fetchone()
     ddl(cr, f"SELECT closed_day, tz, short_abandon, sl_seconds FROM {STATE_TABLE}")  # noqa: S608
     closed, *built = cr.fetchone()
     if closed is not None and (rebuild or built != [tz, short, sl]):
-        ddl(cr, f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}")
+        ddl(cr, f"TRUNCATE {CALL_FACT_TABLE}, {AGENT_FACT_TABLE}; UPDATE {STATE_TABLE} SET hours_end = NULL")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day
+    days_done = 0
     if start is None or start > until:
         if closed is None:  # no data up to `until`: nothing to store, the days are closed
             _set_state(cr, until, tz, short, sl)
-        return 0
-    days_done = 0
+        start = until + timedelta(days=1)
     while start <= until:
         stop = min(until, start + timedelta(days=chunk_days - 1))
         cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -346,7 +406,22 @@ def refresh(cr, until, first_day, commit=None, chunk_days=31, rebuild=False):
         if commit:
             commit()
         start = stop + timedelta(days=1)
+    if hours_until is not None:
+        _close_hours(cr, hours_until)
     return days_done
+
+
+def _close_hours(cr, hours_until):
+    """Store the call facts of the hours from the stored part's end up to `hours_until` (excluded)."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    ddl(cr, f"SELECT GREATEST(closed_end, hours_end) FROM {STATE_TABLE} WHERE closed_end IS NOT NULL")  # noqa: S608
+    row = cr.fetchone()
+    if not row or row[0] >= hours_until:
+        return
+    cr.execute("""SELECT hotline_call_fact_refresh_hours(ARRAY(SELECT generate_series(
+                      %s::timestamp, %s::timestamp - interval '1 hour', interval '1 hour')), NULL)""",
+               [row[0], hours_until])
+    ddl(cr, f"UPDATE {STATE_TABLE} SET hours_end = %s", hours_until)
 
 
 def _set_state(cr, closed_day, tz, short, sl):

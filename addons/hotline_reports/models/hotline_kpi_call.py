@@ -115,7 +115,8 @@ class HotlineKpiCall(models.AbstractModel):
 
     @api.model
     def _facts_state(self, thresholds=True):
-        """(closed_day, closed_end) of the pre-aggregated facts when they hold today's settings, else None
+        """(closed_day, closed_end, hours_end) of the pre-aggregated facts when they hold today's settings
+        (agent facts: the days up to closed_day; call facts also today's hours before hours_end), else None
         (never refreshed, or settings changed since: the base tables answer until the refresh).
         Context ``hotline_kpi_base``: always None, the definitions read the base tables (tests, bench)."""
         if self.env.context.get("hotline_kpi_base"):
@@ -129,8 +130,9 @@ class HotlineKpiCall(models.AbstractModel):
         # the view reads calls, settings and the company's time zone in SQL: pending writes first
         self.env.flush_all()
         state = self._facts_state()
-        # whole hours touching a closed day (not today alone: the calls answer that as fast)
-        if state and start < state[1] and self._on_local_hour(start) and self._on_local_hour(end):
+        # whole hours touching the stored ones (closed days, today's past hours): the current hour alone is read
+        # from the calls (the wallboard's "today": the stored hours plus the current one)
+        if state and start < state[2] and self._on_local_hour(start) and self._on_local_hour(end):
             # whole hours: the hourly facts (closed days pre-aggregated), same definitions
             report = self.env["hotline.call.stat"]
             domain = [("hour_start", ">=", start), ("hour_start", "<", end)]

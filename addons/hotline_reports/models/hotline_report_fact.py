@@ -40,14 +40,18 @@ class HotlineReportFact(models.AbstractModel):
 
     @api.model
     def _refresh(self, now=None, commit=False, rebuild=False):
-        """Close the days up to yesterday (center's time zone); returns the number of days computed.
+        """Close the days up to yesterday (center's time zone) and today's call hours up to the current
+        one; returns the number of days computed.
         `rebuild`: compute every day again (after base data changed behind the triggers' back: TRUNCATE)."""
         self.env.flush_all()
         tz = self.env["hotline.kpi.call"]._center_tz()
         now = now or datetime.now(pytz.utc).replace(tzinfo=None)
-        yesterday = pytz.utc.localize(now).astimezone(tz).date() - timedelta(days=1)
+        local = pytz.utc.localize(now).astimezone(tz)
+        yesterday = local.date() - timedelta(days=1)
+        hour = tz.normalize(local.replace(minute=0, second=0, microsecond=0)).astimezone(pytz.utc).replace(tzinfo=None)
         commit = self.env.cr.commit if commit else None
-        days = facts.refresh(self.env.cr, yesterday, self._first_day(), commit=commit, rebuild=rebuild)
+        days = facts.refresh(self.env.cr, yesterday, self._first_day(), commit=commit, rebuild=rebuild,
+                             hours_until=hour)
         return days + case_facts.refresh(self.env.cr, yesterday, self._first_case_day(), tz.zone, commit=commit,
                                          rebuild=rebuild)
 

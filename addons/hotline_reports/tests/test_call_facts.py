@@ -163,3 +163,52 @@ class TestCallFacts(CallKpiCommon):
         self.cr.execute("SELECT SUM(answered_in_sl) FROM hotline_call_fact WHERE date = '2026-01-31'")
         self.assertEqual(self.cr.fetchone()[0], 2)
         self.assertFactsExact()
+
+    def _stored_hours(self):
+        """The stored call facts of NOW's local day: {local hour: (offered, answered, talk_seconds)}."""
+        self.env.flush_all()
+        # a call still waiting has no outcome: its answered is NULL, as in the definition
+        self.cr.execute("""SELECT hour_of_day, SUM(offered), COALESCE(SUM(answered), 0), SUM(talk_seconds)
+                             FROM hotline_call_fact WHERE date = '2026-03-01' GROUP BY hour_of_day""")
+        return {row[0]: tuple(int(v) for v in row[1:]) for row in self.cr.fetchall()}
+
+    def assertTodayExact(self):
+        """The wallboard's "today so far" (stored hours + the current hour from the calls) equals the calls."""
+        base = self.kpi.with_context(hotline_kpi_base=True)
+        today = (utc("2026-03-01 00:00:00"), utc("2026-03-02 00:00:00"))
+        self.assertSameFigures(self.kpi.queue_figures(*today), base.queue_figures(*today))
+        self.assertSameFigures(self.kpi.center_figures(*today), base.center_figures(*today))
+
+    def test_today_past_hours(self):
+        """Today's hours before the refresh's are stored too and kept exact when a call changes (answered
+        or ended after the close, moved out of them, deleted); the next refresh stores the next hours."""
+        self.cr.execute("SELECT hours_end FROM hotline_report_fact_state")
+        self.assertEqual(self.cr.fetchone()[0], NOW)  # local 12:00, a local hour's start
+        Call = self.env["hotline.call"].sudo()
+        # entered at 11:58 local (a stored hour), still waiting when the hour was closed
+        waiting = Call.create({"uniqueid": "rc-today", "direction": "inbound", "queue": QUEUE,
+                               "enter_time": utc("2026-03-01 11:58:00")})
+        current = Call.create({"uniqueid": "rc-now", "direction": "inbound", "queue": QUEUE,
+                               "enter_time": utc("2026-03-01 12:01:00"), "outcome": "abandoned",
+                               "wait_seconds": 9, "end_time": utc("2026-03-01 12:01:09")})
+        self.assertEqual(self._stored_hours(), {11: (1, 0, 0)})  # the current hour (12:00) is not stored
+        self.assertTodayExact()
+        waiting.write({"answer_time": utc("2026-03-01 11:58:30"), "outcome": "answered", "wait_seconds": 30,
+                       "user_id": self.agent_a.id})
+        waiting.write({"end_time": utc("2026-03-01 12:03:30"), "talk_seconds": 300})
+        self.assertEqual(self._stored_hours(), {11: (1, 1, 300)})
+        self.assertTodayExact()
+        # the next hourly refresh stores 12:00; the day itself stays open
+        self.env["hotline.report.fact"]._refresh(now=NOW + timedelta(hours=1, minutes=5))
+        self.cr.execute("SELECT closed_day, hours_end FROM hotline_report_fact_state")
+        self.assertEqual(self.cr.fetchone(), (date(2026, 2, 28), NOW + timedelta(hours=1)))
+        self.assertEqual(self._stored_hours(), {11: (1, 1, 300), 12: (1, 0, 0)})
+        self.assertTodayExact()
+        # entry corrected into the current hour (13:00): it leaves 11:00
+        waiting.write({"enter_time": utc("2026-03-01 13:02:00"), "answer_time": utc("2026-03-01 13:02:30"),
+                       "end_time": utc("2026-03-01 13:07:30")})
+        self.assertEqual(self._stored_hours(), {12: (1, 0, 0)})
+        self.assertTodayExact()
+        current.unlink()
+        self.assertEqual(self._stored_hours(), {})
+        self.assertTodayExact()

@@ -1,4 +1,4 @@
-import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onWillStart, onWillUnmount, reactive, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { rpc } from "@web/core/network/rpc";
 import { useService } from "@web/core/utils/hooks";
@@ -37,11 +37,58 @@ export function tileLevel(tile, thresholds, nowMs) {
 }
 
 /**
+ * What shows a time reads the board's clock (`board.clock`, one reactive value ticking every second)
+ * through its own useState: a tick re-renders these small components only, never the board and
+ * its 300 tiles at once; a pushed change re-renders the board, whose unchanged tiles are skipped
+ * (same props).
+ */
+class AgentTile extends Component {
+    static template = "hotline_monitor.AgentTile";
+    static props = { tile: Object, board: Object };
+
+    setup() {
+        this.clock = useState(this.props.board.clock);
+    }
+}
+
+class QueueBlock extends Component {
+    static template = "hotline_monitor.QueueBlock";
+    static props = { name: String, block: { type: Object, optional: true }, tiles: Array, board: Object };
+
+    setup() {
+        this.clock = useState(this.props.board.clock);
+    }
+
+    get view() {
+        return this.props.board.queueView(this.props.name, this.props.block, this.props.tiles, this.clock.now);
+    }
+}
+
+class BoardClock extends Component {
+    static template = "hotline_monitor.BoardClock";
+    static props = { board: Object };
+
+    setup() {
+        this.clock = useState(this.props.board.clock);
+    }
+}
+
+class AgentPanel extends Component {
+    static template = "hotline_monitor.AgentPanel";
+    static props = { panel: Object, board: Object };
+
+    setup() {
+        this.clock = useState(this.props.board.clock);
+    }
+}
+
+/**
  * The wallboard. Loads one snapshot (on start and on every bus reconnection), then applies the
  * changes the server pushes over the bus; only the clock ticks locally.
  */
 export class Board extends Component {
     static template = "hotline_monitor.Board";
+    static components = { AgentTile, QueueBlock, BoardClock, AgentPanel };
     static props = {
         boardId: Number,
         token: { type: String, optional: true },
@@ -59,12 +106,12 @@ export class Board extends Component {
             queues: {},
             cases: null,
             alerts: [],
-            now: Date.now(),
             panel: null,
             message: "",
             revoked: false,
         });
         this.offset = 0; // server clock - browser clock
+        this.clock = reactive({ now: Date.now() });
         this.stateLabels = {
             idle: _t("Idle"),
             paused: _t("Paused"),
@@ -85,7 +132,7 @@ export class Board extends Component {
                 this.bus.start();
             }
         });
-        this.timer = setInterval(() => (this.state.now = Date.now() + this.offset), 1000);
+        this.timer = setInterval(() => (this.clock.now = Date.now() + this.offset), 1000);
         onWillUnmount(() => {
             clearInterval(this.timer);
             this.bus.unsubscribe("hotline_monitor/update", this.onUpdate);
@@ -118,7 +165,7 @@ export class Board extends Component {
         this.state.queues = Object.fromEntries(snapshot.queues.map((q) => [q.name, q]));
         this.state.cases = snapshot.cases;
         this.state.alerts = snapshot.alerts;
-        this.state.now = Date.now() + this.offset;
+        this.clock.now = Date.now() + this.offset;
         this.state.loaded = true;
     }
 
@@ -178,26 +225,24 @@ export class Board extends Component {
     }
 
     /** The state to show: a wrap-up is over by itself when its time has run out. */
-    shownState(tile) {
-        return tile.state === "wrapup" && tile.wrapup_until && this.state.now >= tile.wrapup_until
-            ? "idle"
-            : tile.state;
+    shownState(tile, now) {
+        return tile.state === "wrapup" && tile.wrapup_until && now >= tile.wrapup_until ? "idle" : tile.state;
     }
 
-    tileClass(tile) {
-        const level = tileLevel(tile, this.state.config.thresholds, this.state.now);
-        return `o_hm_tile o_hm_${this.shownState(tile)}` + (level ? ` o_hm_${level}` : "");
+    tileClass(tile, now) {
+        const level = tileLevel(tile, this.state.config.thresholds, now);
+        return `o_hm_tile o_hm_${this.shownState(tile, now)}` + (level ? ` o_hm_${level}` : "");
     }
 
-    elapsed(since) {
-        return since ? formatDuration((this.state.now - since) / 1000) : "";
+    elapsed(since, now) {
+        return since ? formatDuration((now - since) / 1000) : "";
     }
 
-    tileState(tile) {
+    tileState(tile, now) {
         if (tile.state === "oncall" && tile.direction) {
             return tile.direction === "outbound" ? _t("On Call (out)") : _t("On Call (in)");
         }
-        return this.stateLabels[this.shownState(tile)];
+        return this.stateLabels[this.shownState(tile, now)];
     }
 
     avatarUrl(tile) {
@@ -206,11 +251,12 @@ export class Board extends Component {
             : `/web/image/res.users/${tile.id}/avatar_128`;
     }
 
-    queueView(name) {
-        const block = this.state.queues[name] || { waiting: [], figures: {}, abandoned: [], surge: null };
-        const members = this.tiles.filter((t) => t.queues.includes(name));
-        const count = (state) => members.filter((t) => this.shownState(t) === state).length;
-        const longest = block.waiting.length ? (this.state.now - Math.min(...block.waiting)) / 1000 : 0;
+    /** A queue's block as shown at `now`, from its pushed block and the board's tiles. */
+    queueView(name, block, tiles, now) {
+        block = block || { waiting: [], figures: {}, abandoned: [], surge: null };
+        const members = tiles.filter((t) => t.queues.includes(name));
+        const count = (state) => members.filter((t) => this.shownState(t, now) === state).length;
+        const longest = block.waiting.length ? (now - Math.min(...block.waiting)) / 1000 : 0;
         const alarm = this.state.config.alarm;
         const f = block.figures || {};
         const surge = block.surge;
@@ -243,7 +289,7 @@ export class Board extends Component {
         };
         view.alarm = Object.values(view.alarms).some(Boolean) || view.surgeAlarm;
         if (view.alarm && alarm.sound) {
-            this.beep(name);
+            this.beep(name, now);
         }
         return view;
     }
@@ -253,13 +299,13 @@ export class Board extends Component {
         return value === null || value === undefined ? "—" : `${Math.round(value * 1000) / 10}%`;
     }
 
-    beep(name) {
+    beep(name, now) {
         // once per alarm start and queue, not on every tick
         this._beeped = this._beeped || {};
-        if (this._beeped[name] && this.state.now - this._beeped[name] < 60000) {
+        if (this._beeped[name] && now - this._beeped[name] < 60000) {
             return;
         }
-        this._beeped[name] = this.state.now;
+        this._beeped[name] = now;
         try {
             const ctx = new AudioContext();
             const osc = ctx.createOscillator();
@@ -271,8 +317,8 @@ export class Board extends Component {
         }
     }
 
-    clock() {
-        return new Date(this.state.now).toLocaleTimeString("zh-CN", { hour12: false });
+    clockLabel(now) {
+        return new Date(now).toLocaleTimeString("zh-CN", { hour12: false });
     }
 
     async openAgent(id) {
