@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -27,6 +28,8 @@ REVIEW_TEMPLATES = {
     "review_reject": "hotline_portal.mail_template_case_rejected",
 }
 PRECOMMIT_KEY = "hotline_exchange"
+# cursor-cache key of the mails a delivery leaves for after its commit (see _notify_thread)
+MAIL_LATER_KEY = "hotline_exchange_mail_later"
 
 
 def _ref(record, with_parent=None):
@@ -85,6 +88,36 @@ class HotlineCase(models.Model):
     def _portal_notify_unit(self, template_xmlid, units=None, note=None):
         return super(HotlineCase, self.with_context(hotline_exchange_notice=True))._portal_notify_unit(
             template_xmlid, units=units, note=note)
+
+    def _notify_thread(self, message, msg_vals=False, **kwargs):
+        """While the unit server applies a delivery (context hotline_exchange_mail_later): the message is on the
+        case at once, its notification (rendering, e-mail) waits for Odoo's scheduled-message job, queued by
+        _exchange_schedule_mail once the delivery is applied."""
+        if not self.env.context.get("hotline_exchange_mail_later") or kwargs.get("scheduled_date"):
+            return super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
+        self.ensure_one()
+        step = bool(self.env.context.get("hotline_exchange_step_notice"))
+        self.env.cr.cache.setdefault(MAIL_LATER_KEY, []).append((message.id, self.id, step, kwargs))
+        return []
+
+    @api.model
+    def _exchange_schedule_mail(self):
+        """Queue the notifications of the delivery just applied (mail.message.schedule: Odoo's own queue, sent
+        by its cron right after the commit; a replayed event posts nothing, so nothing is mailed twice). Every
+        step notice (dispatch, urging, review…) is mailed; the center's messages on one case are announced by
+        one mail, the latest one's: a backlog of hundreds of messages on a case is one mail, not hundreds."""
+        queued = self.env.cr.cache.pop(MAIL_LATER_KEY, None)
+        if not queued:
+            return
+        alive = set(self.env["mail.message"].sudo().browse([item[0] for item in queued]).exists().ids)
+        chosen = {}
+        for message_id, case_id, step, params in queued:
+            if message_id in alive:  # an event refused after posting left nothing (savepoint)
+                chosen[message_id if step else ("messages", case_id)] = (message_id, params)
+        now = fields.Datetime.now()
+        self.env["mail.message.schedule"].sudo().create([{
+            "mail_message_id": message_id, "scheduled_datetime": now, "notification_parameters": json.dumps(params),
+        } for message_id, params in sorted(chosen.values(), key=lambda item: item[0])])
 
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
@@ -236,7 +269,8 @@ class HotlineCase(models.Model):
         """Tell this server's unit members about the center's steps, with the same templates and hooks as in
         one database."""
         self.ensure_one()
-        case = self.sudo().with_context(hotline_exchange_applying=True, lang=self._unit_lang())
+        case = self.sudo().with_context(hotline_exchange_applying=True, hotline_exchange_step_notice=True,
+                                        lang=self._unit_lang())
         for step in actions:
             action = step.get("action")
             if action in NOTIFY_ACTIONS:
@@ -256,6 +290,31 @@ class HotlineCase(models.Model):
             message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=partners.ids,
             attachment_ids=attachments.ids,
         )
+
+    @api.model
+    def _exchange_post_many(self, items, author):
+        """Post the center's messages [(case, payload)] of one delivery, files aside: per case, the first through
+        message_post (subscriptions, reply-to, company… computed as for any message), the others created
+        together with the same values, replying to the first: a backlog of thousands of messages
+        costs a few inserts per case, not a full message_post each."""
+        by_case = {}
+        for case, payload in items:
+            by_case.setdefault(case, []).append(payload)
+        for case, payloads in by_case.items():
+            first = case._exchange_post(payloads[0], author=author, sanitize=False)
+            if len(payloads) == 1:
+                continue
+            shared = first.read(["model", "res_id", "message_type", "subtype_id", "author_id", "email_from",
+                                 "reply_to", "record_alias_domain_id", "record_company_id",
+                                 "email_add_signature"], load=None)[0]
+            shared.pop("id")
+            partners = first.partner_ids.ids
+            case = case.sudo().with_context(hotline_exchange_applying=True)
+            messages = case._message_create([{
+                **shared, "body": Markup(payload.get("body") or ""), "partner_ids": partners, "parent_id": first.id,
+            } for payload in payloads[1:]])
+            for message in messages:
+                case._notify_thread(message)  # within a delivery: queued (_exchange_schedule_mail)
 
     def _exchange_attachments(self, files):
         self.ensure_one()
