@@ -292,29 +292,27 @@ class HotlineCase(models.Model):
         )
 
     @api.model
-    def _exchange_post_many(self, items, author):
-        """Post the center's messages [(case, payload)] of one delivery, files aside: per case, the first through
-        message_post (subscriptions, reply-to, company… computed as for any message), the others created
-        together with the same values, replying to the first: a backlog of thousands of messages
-        costs a few inserts per case, not a full message_post each."""
-        by_case = {}
+    def _exchange_post_many(self, items, author, firsts):
+        """Post the center's messages [(case, payload)] (no files) of one delivery. A case's first message of the
+        delivery goes through message_post (followers, reply-to, company… computed as for any message); its
+        values are kept in `firsts` (case -> values, for the whole delivery) and the case's later messages are
+        created together with them, replying to it: a backlog of thousands of messages on a few dozen cases
+        costs a few dozen message_post and one insert per call, not a message_post each."""
+        values_list, cases = [], []
         for case, payload in items:
-            by_case.setdefault(case, []).append(payload)
-        for case, payloads in by_case.items():
-            first = case._exchange_post(payloads[0], author=author, sanitize=False)
-            if len(payloads) == 1:
+            if case not in firsts:
+                first = case._exchange_post(payload, author=author, sanitize=False)
+                values = first.read(["model", "res_id", "message_type", "subtype_id", "author_id", "email_from",
+                                     "reply_to", "record_alias_domain_id", "record_company_id",
+                                     "email_add_signature"], load=None)[0]
+                values.pop("id")
+                firsts[case] = {**values, "partner_ids": first.partner_ids.ids, "parent_id": first.id}
                 continue
-            shared = first.read(["model", "res_id", "message_type", "subtype_id", "author_id", "email_from",
-                                 "reply_to", "record_alias_domain_id", "record_company_id",
-                                 "email_add_signature"], load=None)[0]
-            shared.pop("id")
-            partners = first.partner_ids.ids
-            case = case.sudo().with_context(hotline_exchange_applying=True)
-            messages = case._message_create([{
-                **shared, "body": Markup(payload.get("body") or ""), "partner_ids": partners, "parent_id": first.id,
-            } for payload in payloads[1:]])
-            for message in messages:
-                case._notify_thread(message)  # within a delivery: queued (_exchange_schedule_mail)
+            values_list.append({**firsts[case], "body": Markup(payload.get("body") or "")})
+            cases.append(case)
+        messages = self.sudo().with_context(hotline_exchange_applying=True)._message_create(values_list)
+        for case, message in zip(cases, messages, strict=True):
+            case._notify_thread(message)  # within a delivery: queued (_exchange_schedule_mail)
 
     def _exchange_attachments(self, files):
         self.ensure_one()

@@ -36,11 +36,13 @@ class HotlineExchangePeer(models.AbstractModel):
             raise UserError(self.env._("Send a list of at most %s events.", MAX_BATCH))
         peer = self.with_context(hotline_exchange_mail_later=True)
         Case = peer.env["hotline.case"].sudo()
-        copies, staged = {}, []
+        copies, staged, firsts = {}, [], {}
 
         def stage(event):
             """A plain message of the center (no files) is checked now and written with its neighbours."""
             if event["kind"] != "message" or event["payload"].get("attachments"):
+                # this event may change its case (another unit: other recipients): its next message starts afresh
+                firsts.pop(copies.get(event["case_ref"]), None)
                 return False
             case = copies.get(event["case_ref"]) or Case._exchange_find_copy(event["case_ref"])
             if not case:
@@ -51,7 +53,7 @@ class HotlineExchangePeer(models.AbstractModel):
 
         def flush():
             if staged:
-                Case._exchange_post_many(staged, author=peer.env.company.partner_id)
+                Case._exchange_post_many(staged, peer.env.company.partner_id, firsts)
                 staged.clear()
 
         try:
