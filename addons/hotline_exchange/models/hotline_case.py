@@ -284,7 +284,7 @@ class HotlineCase(models.Model):
         case = self.sudo().with_context(hotline_exchange_applying=True)
         attachments = self._exchange_attachments(payload.get("attachments") or [])
         body = payload.get("body") or ""
-        partners = case.unit_id.member_ids.filtered("active").partner_id
+        partners = case._exchange_recipients()
         return case.message_post(
             body=Markup(html_sanitize(body) if sanitize else body), author_id=author.id if author else None,
             message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=partners.ids,
@@ -296,23 +296,29 @@ class HotlineCase(models.Model):
         """Post the center's messages [(case, payload)] (no files) of one delivery. A case's first message of the
         delivery goes through message_post (followers, reply-to, company… computed as for any message); its
         values are kept in `firsts` (case -> values, for the whole delivery) and the case's later messages are
-        created together with them, replying to it: a backlog of thousands of messages on a few dozen cases
-        costs a few dozen message_post and one insert per call, not a message_post each."""
+        created together with them, replying to it, as long as the recipients are the same (a case update in
+        between may have moved the case to another unit): a backlog of thousands of messages on a few dozen
+        cases costs a few dozen message_post and one insert per call, not a message_post each."""
         values_list, cases = [], []
         for case, payload in items:
-            if case not in firsts:
+            if case not in firsts or firsts[case]["partner_ids"] != sorted(case._exchange_recipients().ids):
                 first = case._exchange_post(payload, author=author, sanitize=False)
                 values = first.read(["model", "res_id", "message_type", "subtype_id", "author_id", "email_from",
                                      "reply_to", "record_alias_domain_id", "record_company_id",
                                      "email_add_signature"], load=None)[0]
                 values.pop("id")
-                firsts[case] = {**values, "partner_ids": first.partner_ids.ids, "parent_id": first.id}
+                firsts[case] = {**values, "partner_ids": sorted(first.partner_ids.ids), "parent_id": first.id}
                 continue
             values_list.append({**firsts[case], "body": Markup(payload.get("body") or "")})
             cases.append(case)
         messages = self.sudo().with_context(hotline_exchange_applying=True)._message_create(values_list)
         for case, message in zip(cases, messages, strict=True):
             case._notify_thread(message)  # within a delivery: queued (_exchange_schedule_mail)
+
+    def _exchange_recipients(self):
+        """Who a message from the other side is addressed to: the active members of the case's unit."""
+        self.ensure_one()
+        return self.sudo().unit_id.member_ids.filtered("active").partner_id
 
     def _exchange_attachments(self, files):
         self.ensure_one()

@@ -16,11 +16,11 @@ from .hotline_exchange_peer import MAX_BATCH
 
 _logger = logging.getLogger(__name__)
 # events per call; hotline_exchange.batch_size overrides it. While a backlog drains, each full batch delivered in
-# under BRISK_CALL_SECONDS doubles the next, up to MAX_BATCH (the unit server's limit): the unit server applies
-# a delivery in one transaction and mails after it, so the per-call costs (HTTP, commit, ack) are paid once per
-# many events, and a slow unit server falls back to the base size, far inside the read timeout.
+# under BRISK_CALL_SECONDS doubles the next, up to MAX_BATCH (the unit server's limit), and a slower one halves
+# it: the unit server applies a delivery in one transaction and mails after it, so the per-call costs (HTTP,
+# commit, each case's first message) are paid once per many events, far inside the read timeout.
 BATCH = 100
-BRISK_CALL_SECONDS = 10
+BRISK_CALL_SECONDS = 30
 # one run_once delivers for at most this long, so the loop also pulls while a large backlog drains
 RUN_BUDGET_SECONDS = 20
 # the exchange runs at most once at a time (the loop, the cron fallback, a button): transaction-level lock
@@ -203,10 +203,14 @@ class HotlineExchangeLink(models.Model):
                 return True
             if not done():
                 return False
-            # a full batch delivered briskly means a backlog: fewer, larger calls (one transaction each on the
-            # unit server); a slow one (an overloaded unit server) goes back to the base size
-            brisk = time.monotonic() - call_started < BRISK_CALL_SECONDS
-            size = min(size * 2, MAX_BATCH) if sent == size and brisk else self._batch_size()
+            # a full batch means a backlog: fewer, larger calls (one transaction each on the unit server), the
+            # next twice as large if this one was brisk, half as large (not below the base) if it was slow
+            if sent < size:
+                size = self._batch_size()
+            elif time.monotonic() - call_started < BRISK_CALL_SECONDS:
+                size = min(size * 2, MAX_BATCH)
+            else:
+                size = max(size // 2, self._batch_size())
         return True
 
     @api.model

@@ -41,8 +41,6 @@ class HotlineExchangePeer(models.AbstractModel):
         def stage(event):
             """A plain message of the center (no files) is checked now and written with its neighbours."""
             if event["kind"] != "message" or event["payload"].get("attachments"):
-                # this event may change its case (another unit: other recipients): its next message starts afresh
-                firsts.pop(copies.get(event["case_ref"]), None)
                 return False
             case = copies.get(event["case_ref"]) or Case._exchange_find_copy(event["case_ref"])
             if not case:
