@@ -21,6 +21,8 @@ _logger = logging.getLogger(__name__)
 # commit, each case's first message) are paid once per many events, far inside the read timeout.
 BATCH = 100
 BRISK_CALL_SECONDS = 30
+# the batch size the last round ended with, per database: a backlog drained over several rounds keeps its pace
+_PUSH_SIZE = {}
 # one run_once delivers for at most this long, so the loop also pulls while a large backlog drains
 RUN_BUDGET_SECONDS = 20
 # the exchange runs at most once at a time (the loop, the cron fallback, a button): transaction-level lock
@@ -195,14 +197,13 @@ class HotlineExchangeLink(models.Model):
 
     @api.model
     def _push_all(self, stats, started, done):
-        size = self._batch_size()
+        size = _PUSH_SIZE.get(self.env.cr.dbname) or self._batch_size()
         while time.monotonic() - started <= RUN_BUDGET_SECONDS:
             call_started = time.monotonic()
             sent = self._push_batch(stats, size)
             if not sent:
+                _PUSH_SIZE.pop(self.env.cr.dbname, None)
                 return True
-            if not done():
-                return False
             # a full batch means a backlog: fewer, larger calls (one transaction each on the unit server), the
             # next twice as large if this one was brisk, half as large (not below the base) if it was slow
             if sent < size:
@@ -211,6 +212,9 @@ class HotlineExchangeLink(models.Model):
                 size = min(size * 2, MAX_BATCH)
             else:
                 size = max(size // 2, self._batch_size())
+            _PUSH_SIZE[self.env.cr.dbname] = size
+            if not done():
+                return False
         return True
 
     @api.model

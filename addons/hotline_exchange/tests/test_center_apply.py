@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..models.hotline_exchange_link import _PUSH_SIZE
 from .common import HotlineExchangeCommon
 
 
@@ -144,8 +145,13 @@ class TestCenterPush(HotlineExchangeCommon):
 
         stats = {"pushed": 0, "push_refused": 0}
         Link = self.env["hotline.exchange.link"]
-        with patch.object(type(Link), "_call", lambda self, method, **kw: receive(method, kw["events"])):
+        with patch.object(type(Link), "_call", lambda self, method, **kw: receive(method, kw["events"])), \
+                patch.dict(_PUSH_SIZE, clear=True):
+            # a round ending mid-backlog (here: its lock lost): the next one goes on at the size reached
+            self.assertFalse(Link._push_all(stats, time.monotonic(), lambda: False))
+            self.assertEqual(calls, [100])
             self.assertTrue(Link._push_all(stats, time.monotonic(), lambda: True))
+            self.assertFalse(_PUSH_SIZE)  # drained: back to the base size
         self.assertEqual(calls, [100, 200, 50])
         self.assertEqual(stats, {"pushed": 349, "push_refused": 1})
         self.assertFalse(self.outbox(state="pending"))

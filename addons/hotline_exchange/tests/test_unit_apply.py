@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SECRET_NAME, HotlineExchangeCommon
 
@@ -206,3 +206,22 @@ class TestUnitServerApply(HotlineExchangeCommon):
             "message", {"body": "<p>lost</p>", "attachments": []}, CENTER_REF + 1, 1))
         self.assertEqual([r["result"] for r in results], ["applied", "refused"])
         self.assertEqual(len(self.schedules(copy)), 2)
+
+    def test_burst_follows_a_move_to_another_unit(self):
+        """Messages, then a case update moving the case to another unit, then messages, in one delivery: each
+        message is addressed to the members of the unit that has the case when it arrives."""
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        other = new_test_user(self.env, "hx_portal_gas", groups="base.group_portal", name="HX Gas Member")
+        self.unit_b.member_ids = [(6, 0, other.ids)]
+        moved = dict(self.snapshot, unit=self.unit_b._exchange_payload(), actions=[],
+                     handled_units=[self.unit._exchange_payload(), self.unit_b._exchange_payload()])
+        results = self.receive(self.center_message("hxq-before 1", 2), self.center_message("hxq-before 2", 3),
+                               self.event("case", moved, CENTER_REF, 4),
+                               self.center_message("hxq-after 1", 5), self.center_message("hxq-after 2", 6))
+        self.assertEqual([r["result"] for r in results], ["applied"] * 5)
+        copy = self.unit_copy()
+        self.assertEqual(copy.unit_id, self.unit_b)
+        for text, partner in (("hxq-before", self.portal.partner_id), ("hxq-after", other.partner_id)):
+            posted = copy.message_ids.filtered(lambda m, t=text: t in str(m.body))
+            self.assertEqual(len(posted), 2)
+            self.assertEqual(posted.partner_ids, partner)
