@@ -60,6 +60,31 @@ def load():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def cpu_seconds(pids):
+    """User + system CPU of these processes so far (0 for one gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def backends(db):
+    """PostgreSQL backends serving `db` (their process title names it)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if title.startswith(b"postgres: ") and f" {db} ".encode() in title:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
 def require_exchange(rig):
     if not rig.exchange_installed:
         raise SystemExit("bench_exchange: hotline_exchange is not installed on the center: nothing to measure")
@@ -164,7 +189,7 @@ print("made", made)
 """
 
 
-def measure_backlog(rig, case_ids, total, timeout):
+def measure_backlog(rig, exchange, case_ids, total, timeout):
     """Unit server killed, the center keeps working (N outbox events for the units), the unit server comes
     back and the exchange delivers everything."""
     center, unit = rig.center, rig.unit
@@ -186,6 +211,10 @@ def measure_backlog(rig, case_ids, total, timeout):
     unit.start()
     back = time.monotonic()
     center.sql("update hotline_exchange_link set next_attempt = null")
+    # CPU next to the wall clock: on the shared 2-core machine the wall clock is mostly waiting for a core
+    procs = {"unit Odoo": [unit.pid], "the loop": [exchange.proc.pid]}
+    cpu_before = {name: cpu_seconds(pids) for name, pids in procs.items()}
+    unit_backends_before = {pid: cpu_seconds([pid]) for pid in backends(unit.db)}
 
     def left():
         return center.sql("select count(*) from hotline_exchange_event where state = 'pending'")[0][0]
@@ -194,6 +223,9 @@ def measure_backlog(rig, case_ids, total, timeout):
     while left() and time.monotonic() - back < timeout:
         time.sleep(0.1)
     delivered = time.monotonic() - back
+    cpu = {name: cpu_seconds(pids) - cpu_before[name] for name, pids in procs.items()}
+    cpu["its PostgreSQL backends"] = sum(cpu_seconds([pid]) - unit_backends_before.get(pid, 0)
+                                         for pid in backends(unit.db))
     remaining = left()
     applied = unit.sql("select count(*) from hotline_exchange_inbox")[0][0] - inbox_before
     # the notifications the delivery queued for the unit server's mail job (its cron: off on the rig)
@@ -204,7 +236,7 @@ def measure_backlog(rig, case_ids, total, timeout):
              " from generate_series(1, %s) g", (pending,))
     baseline = time.monotonic() - base_started
     return {"pending": pending, "applied": applied, "made": made, "delivered": delivered, "baseline": baseline,
-            "remaining": remaining, "mails": mails}
+            "remaining": remaining, "mails": mails, "cpu": cpu}
 
 
 def main():
@@ -248,7 +280,7 @@ def main():
         print(f"sign-for on the unit server -> applied on the center: {summary(sign)}  [target p95 <= 2000 ms]  "
               f"load {load()}", flush=True)
         if args.backlog:
-            figures = measure_backlog(rig, case_ids, args.backlog, args.backlog_timeout)
+            figures = measure_backlog(rig, exchange, case_ids, args.backlog, args.backlog_timeout)
             done = figures["pending"] - figures["remaining"]
             rate = done / figures["delivered"]
             outcome = (f"delivered in {figures['delivered']:.1f} s" if not figures["remaining"] else
@@ -259,6 +291,9 @@ def main():
                   f"unit server, {figures['mails']} notification mails queued there  [target <= 60 s]; baseline: "
                   f"{figures['pending']} rows written on the units cluster in one statement: "
                   f"{figures['baseline'] * 1000:.0f} ms  load {load()}", flush=True)
+            print("CPU during the delivery: " + ", ".join(f"{name} {seconds:.1f} s"
+                                                          for name, seconds in figures["cpu"].items())
+                  + f" (wall clock {figures['delivered']:.1f} s on 2 shared cores)", flush=True)
     finally:
         exchange.stop()
         rig.teardown(drop=not args.keep)
