@@ -60,6 +60,31 @@ def load():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def cpu_seconds(pids):
+    """User + system CPU of these processes so far (0 for one gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def backends(db):
+    """PostgreSQL backends serving `db` (their process title names it)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if title.startswith(b"postgres: ") and f" {db} ".encode() in title:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
 def require_exchange(rig):
     if not rig.exchange_installed:
         raise SystemExit("bench_exchange: hotline_exchange is not installed on the center: nothing to measure")
@@ -164,7 +189,7 @@ print("made", made)
 """
 
 
-def measure_backlog(rig, case_ids, total, timeout):
+def measure_backlog(rig, exchange, case_ids, total, timeout):
     """Unit server killed, the center keeps working (N outbox events for the units), the unit server comes
     back and the exchange delivers everything."""
     center, unit = rig.center, rig.unit
@@ -180,28 +205,42 @@ def measure_backlog(rig, case_ids, total, timeout):
         raise SystemExit(f"bench_exchange: making the backlog failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     pending = center.sql("select count(*) from hotline_exchange_event where state = 'pending'")[0][0]
     inbox_before = unit.sql("select count(*) from hotline_exchange_inbox")[0][0]
+    mails_before = unit.sql("select count(*) from mail_message_schedule")[0][0]
     # the loop backed off while the unit server was down: clear the wait as the administrator's
     # "run now" would, so the figure is the delivery itself
     unit.start()
     back = time.monotonic()
     center.sql("update hotline_exchange_link set next_attempt = null")
+    # CPU next to the wall clock: on the shared 2-core machine the wall clock is mostly waiting for a core
+    procs = {"unit Odoo": [unit.pid], "the loop": [exchange.proc.pid]}
+    cpu_before = {name: cpu_seconds(pids) for name, pids in procs.items()}
+    unit_backends_before = {pid: cpu_seconds([pid]) for pid in backends(unit.db)}
 
     def left():
         return center.sql("select count(*) from hotline_exchange_event where state = 'pending'")[0][0]
 
-    # a slow delivery is measured for `timeout` seconds, then reported as a rate (the run must end)
-    while left() and time.monotonic() - back < timeout:
+    # a slow delivery is measured for `timeout` seconds, then reported as a rate (the run must end); until the
+    # first events go, the wait is cleared again: a round that failed just before the unit server came back
+    # may have set it after the clearing above (up to 30 s of back-off counted as delivery otherwise)
+    while (remaining := left()) and time.monotonic() - back < timeout:
+        if remaining == pending:
+            center.sql("update hotline_exchange_link set next_attempt = null")
         time.sleep(0.1)
     delivered = time.monotonic() - back
+    cpu = {name: cpu_seconds(pids) - cpu_before[name] for name, pids in procs.items()}
+    cpu["its PostgreSQL backends"] = sum(cpu_seconds([pid]) - unit_backends_before.get(pid, 0)
+                                         for pid in backends(unit.db))
     remaining = left()
     applied = unit.sql("select count(*) from hotline_exchange_inbox")[0][0] - inbox_before
+    # the notifications the delivery queued for the unit server's mail job (its cron: off on the rig)
+    mails = unit.sql("select count(*) from mail_message_schedule")[0][0] - mails_before
     # baseline: the same number of rows (400 bytes each) written into the unit's cluster in one statement
     base_started = time.monotonic()
     unit.sql("create temporary table bench_rows as select g as id, repeat('x', 400) as body"
              " from generate_series(1, %s) g", (pending,))
     baseline = time.monotonic() - base_started
     return {"pending": pending, "applied": applied, "made": made, "delivered": delivered, "baseline": baseline,
-            "remaining": remaining}
+            "remaining": remaining, "mails": mails, "cpu": cpu}
 
 
 def main():
@@ -245,7 +284,7 @@ def main():
         print(f"sign-for on the unit server -> applied on the center: {summary(sign)}  [target p95 <= 2000 ms]  "
               f"load {load()}", flush=True)
         if args.backlog:
-            figures = measure_backlog(rig, case_ids, args.backlog, args.backlog_timeout)
+            figures = measure_backlog(rig, exchange, case_ids, args.backlog, args.backlog_timeout)
             done = figures["pending"] - figures["remaining"]
             rate = done / figures["delivered"]
             outcome = (f"delivered in {figures['delivered']:.1f} s" if not figures["remaining"] else
@@ -253,8 +292,12 @@ def main():
                        f"(at that rate the whole backlog takes {figures['pending'] / max(rate, 1e-9):.0f} s)")
             print(f"backlog: {figures['pending']} events made in {figures['made']:.0f} s while the unit server was "
                   f"down; {outcome} after it came back ({rate:.1f} events/s), {figures['applied']} applied on the "
-                  f"unit server  [target <= 60 s]; baseline: {figures['pending']} rows written on the units "
-                  f"cluster in one statement: {figures['baseline'] * 1000:.0f} ms  load {load()}", flush=True)
+                  f"unit server, {figures['mails']} notification mails queued there  [target <= 60 s]; baseline: "
+                  f"{figures['pending']} rows written on the units cluster in one statement: "
+                  f"{figures['baseline'] * 1000:.0f} ms  load {load()}", flush=True)
+            print("CPU during the delivery: " + ", ".join(f"{name} {seconds:.1f} s"
+                                                          for name, seconds in figures["cpu"].items())
+                  + f" (wall clock {figures['delivered']:.1f} s on 2 shared cores)", flush=True)
     finally:
         exchange.stop()
         rig.teardown(drop=not args.keep)

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -27,6 +28,8 @@ REVIEW_TEMPLATES = {
     "review_reject": "hotline_portal.mail_template_case_rejected",
 }
 PRECOMMIT_KEY = "hotline_exchange"
+# cursor-cache key of the mails a delivery leaves for after its commit (see _notify_thread)
+MAIL_LATER_KEY = "hotline_exchange_mail_later"
 
 
 def _ref(record, with_parent=None):
@@ -85,6 +88,36 @@ class HotlineCase(models.Model):
     def _portal_notify_unit(self, template_xmlid, units=None, note=None):
         return super(HotlineCase, self.with_context(hotline_exchange_notice=True))._portal_notify_unit(
             template_xmlid, units=units, note=note)
+
+    def _notify_thread(self, message, msg_vals=False, **kwargs):
+        """While the unit server applies a delivery (context hotline_exchange_mail_later): the message is on the
+        case at once, its notification (rendering, e-mail) waits for Odoo's scheduled-message job, queued by
+        _exchange_schedule_mail once the delivery is applied."""
+        if not self.env.context.get("hotline_exchange_mail_later") or kwargs.get("scheduled_date"):
+            return super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
+        self.ensure_one()
+        step = bool(self.env.context.get("hotline_exchange_step_notice"))
+        self.env.cr.cache.setdefault(MAIL_LATER_KEY, []).append((message.id, self.id, step, kwargs))
+        return []
+
+    @api.model
+    def _exchange_schedule_mail(self):
+        """Queue the notifications of the delivery just applied (mail.message.schedule: Odoo's own queue, sent
+        by its cron right after the commit; a replayed event posts nothing, so nothing is mailed twice). Every
+        step notice (dispatch, urging, review…) is mailed; the center's messages on one case are announced by
+        one mail, the latest one's: a backlog of hundreds of messages on a case is one mail, not hundreds."""
+        queued = self.env.cr.cache.pop(MAIL_LATER_KEY, None)
+        if not queued:
+            return
+        alive = set(self.env["mail.message"].sudo().browse([item[0] for item in queued]).exists().ids)
+        chosen = {}
+        for message_id, case_id, step, params in queued:
+            if message_id in alive:  # an event refused after posting left nothing (savepoint)
+                chosen[message_id if step else ("messages", case_id)] = (message_id, params)
+        now = fields.Datetime.now()
+        self.env["mail.message.schedule"].sudo().create([{
+            "mail_message_id": message_id, "scheduled_datetime": now, "notification_parameters": json.dumps(params),
+        } for message_id, params in sorted(chosen.values(), key=lambda item: item[0])])
 
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
@@ -236,7 +269,8 @@ class HotlineCase(models.Model):
         """Tell this server's unit members about the center's steps, with the same templates and hooks as in
         one database."""
         self.ensure_one()
-        case = self.sudo().with_context(hotline_exchange_applying=True, lang=self._unit_lang())
+        case = self.sudo().with_context(hotline_exchange_applying=True, hotline_exchange_step_notice=True,
+                                        lang=self._unit_lang())
         for step in actions:
             action = step.get("action")
             if action in NOTIFY_ACTIONS:
@@ -250,12 +284,41 @@ class HotlineCase(models.Model):
         case = self.sudo().with_context(hotline_exchange_applying=True)
         attachments = self._exchange_attachments(payload.get("attachments") or [])
         body = payload.get("body") or ""
-        partners = case.unit_id.member_ids.filtered("active").partner_id
+        partners = case._exchange_recipients()
         return case.message_post(
             body=Markup(html_sanitize(body) if sanitize else body), author_id=author.id if author else None,
             message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=partners.ids,
             attachment_ids=attachments.ids,
         )
+
+    @api.model
+    def _exchange_post_many(self, items, author, firsts):
+        """Post the center's messages [(case, payload)] (no files) of one delivery. A case's first message of the
+        delivery goes through message_post (followers, reply-to, company… computed as for any message); its
+        values are kept in `firsts` (case -> values, for the whole delivery) and the case's later messages are
+        created together with them, replying to it, as long as the recipients are the same (a case update in
+        between may have moved the case to another unit): a backlog of thousands of messages on a few dozen
+        cases costs a few dozen message_post and one insert per call, not a message_post each."""
+        values_list, cases = [], []
+        for case, payload in items:
+            if case not in firsts or firsts[case]["partner_ids"] != sorted(case._exchange_recipients().ids):
+                first = case._exchange_post(payload, author=author, sanitize=False)
+                values = first.read(["model", "res_id", "message_type", "subtype_id", "author_id", "email_from",
+                                     "reply_to", "record_alias_domain_id", "record_company_id",
+                                     "email_add_signature"], load=None)[0]
+                values.pop("id")
+                firsts[case] = {**values, "partner_ids": sorted(first.partner_ids.ids), "parent_id": first.id}
+                continue
+            values_list.append({**firsts[case], "body": Markup(payload.get("body") or "")})
+            cases.append(case)
+        messages = self.sudo().with_context(hotline_exchange_applying=True)._message_create(values_list)
+        for case, message in zip(cases, messages, strict=True):
+            case._notify_thread(message)  # within a delivery: queued (_exchange_schedule_mail)
+
+    def _exchange_recipients(self):
+        """Who a message from the other side is addressed to: the active members of the case's unit."""
+        self.ensure_one()
+        return self.sudo().unit_id.member_ids.filtered("active").partner_id
 
     def _exchange_attachments(self, files):
         self.ensure_one()

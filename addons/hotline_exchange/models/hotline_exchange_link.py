@@ -12,12 +12,17 @@ from odoo.addons.hotline_portal.controllers.portal import MAX_ATTACHMENT_BYTES, 
 from .hotline_case import UNIT_ACTIONS
 from .hotline_exchange_event import UNIT_KINDS, backoff_seconds
 from .hotline_exchange_inbox import ExchangeRefused
+from .hotline_exchange_peer import MAX_BATCH
 
 _logger = logging.getLogger(__name__)
-# events per call; hotline_exchange.batch_size overrides it. bench_exchange measured ~0.3–1 s per event on the
-# unit server under load (each dispatch notice rendered and mailed there): 500 a call outran the read timeout
-# (sent again, applied once); 100 keeps a call well inside it.
+# events per call; hotline_exchange.batch_size overrides it. While a backlog drains, each full batch delivered in
+# under BRISK_CALL_SECONDS doubles the next, up to MAX_BATCH (the unit server's limit), and a slower one halves
+# it: the unit server applies a delivery in one transaction and mails after it, so the per-call costs (HTTP,
+# commit, each case's first message) are paid once per many events, far inside the read timeout.
 BATCH = 100
+BRISK_CALL_SECONDS = 30
+# the batch size the last round ended with, per database: a backlog drained over several rounds keeps its pace
+_PUSH_SIZE = {}
 # one run_once delivers for at most this long, so the loop also pulls while a large backlog drains
 RUN_BUDGET_SECONDS = 20
 # the exchange runs at most once at a time (the loop, the cron fallback, a button): transaction-level lock
@@ -117,7 +122,7 @@ class HotlineExchangeLink(models.Model):
     @api.model
     def _batch_size(self):
         value = self.env["ir.config_parameter"].sudo().get_param("hotline_exchange.batch_size")
-        return max(1, min(int(value), 1000)) if value and value.isdigit() else BATCH
+        return max(1, min(int(value), MAX_BATCH)) if value and value.isdigit() else BATCH
 
     @api.model
     def _lock(self):
@@ -192,22 +197,36 @@ class HotlineExchangeLink(models.Model):
 
     @api.model
     def _push_all(self, stats, started, done):
+        size = _PUSH_SIZE.get(self.env.cr.dbname) or self._batch_size()
         while time.monotonic() - started <= RUN_BUDGET_SECONDS:
-            if not self._push_batch(stats):
+            call_started = time.monotonic()
+            sent = self._push_batch(stats, size)
+            if not sent:
+                _PUSH_SIZE.pop(self.env.cr.dbname, None)
                 return True
+            # a full batch means a backlog: fewer, larger calls (one transaction each on the unit server), the
+            # next twice as large if this one was brisk, half as large (not below the base) if it was slow
+            if sent < size:
+                size = self._batch_size()
+            elif time.monotonic() - call_started < BRISK_CALL_SECONDS:
+                size = min(size * 2, MAX_BATCH)
+            else:
+                size = max(size // 2, self._batch_size())
+            _PUSH_SIZE[self.env.cr.dbname] = size
             if not done():
                 return False
         return True
 
     @api.model
-    def _push_batch(self, stats):
-        """Send the oldest pending events; False when there was nothing to send."""
+    def _push_batch(self, stats, size=None):
+        """Send the oldest pending events (at most `size`); returns how many were sent (0: nothing to send)."""
         events = self.env["hotline.exchange.event"].sudo().search([("state", "=", "pending")], order="id",
-                                                                  limit=self._batch_size())
+                                                                  limit=size or self._batch_size())
         if not events:
-            return False
+            return 0
         results = {result.get("uid"): result for result in self._call("receive", events=events._wire())}
         now = fields.Datetime.now()
+        delivered = refused = events.browse()
         for event in events:
             result = results.get(event.uid)
             if not result:
@@ -216,11 +235,13 @@ class HotlineExchangeLink(models.Model):
                 _logger.warning("hotline_exchange: the unit server refused event %s (%s): %s", event.uid,
                                 event.kind, result.get("reason"))
                 event.write({"state": "refused", "refusal_reason": result.get("reason") or "", "date_sent": now})
-                stats["push_refused"] += 1
+                refused |= event
             else:
-                event.write({"state": "sent", "date_sent": now, "last_error": False})
-                stats["pushed"] += 1
-        return True
+                delivered |= event
+        delivered.write({"state": "sent", "date_sent": now, "last_error": False})
+        stats["pushed"] += len(delivered)
+        stats["push_refused"] += len(refused)
+        return len(events)
 
     # ------------------------------------------------------------------
     # Applying the unit server's events on the center

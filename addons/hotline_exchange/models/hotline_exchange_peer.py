@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .hotline_case import MAIL_LATER_KEY
 from .hotline_exchange_event import CENTER_KINDS
 from .hotline_exchange_inbox import ExchangeRefused
 
@@ -33,8 +34,33 @@ class HotlineExchangePeer(models.AbstractModel):
         self._check_peer()
         if not isinstance(events, list) or len(events) > MAX_BATCH:
             raise UserError(self.env._("Send a list of at most %s events.", MAX_BATCH))
-        Inbox = self.env["hotline.exchange.inbox"].sudo()
-        return [Inbox._receive(event, CENTER_KINDS, self._apply_center_event) for event in events]
+        peer = self.with_context(hotline_exchange_mail_later=True)
+        Case = peer.env["hotline.case"].sudo()
+        copies, staged, firsts = {}, [], {}
+
+        def stage(event):
+            """A plain message of the center (no files) is checked now and written with its neighbours."""
+            if event["kind"] != "message" or event["payload"].get("attachments"):
+                return False
+            case = copies.get(event["case_ref"]) or Case._exchange_find_copy(event["case_ref"])
+            if not case:
+                raise ExchangeRefused(self.env._("Unknown case."))
+            copies[event["case_ref"]] = case
+            staged.append((case, event["payload"]))
+            return True
+
+        def flush():
+            if staged:
+                Case._exchange_post_many(staged, peer.env.company.partner_id, firsts)
+                staged.clear()
+
+        try:
+            results = peer.env["hotline.exchange.inbox"].sudo()._receive_batch(
+                events, CENTER_KINDS, peer._apply_center_event, stage=stage, flush=flush)
+            Case._exchange_schedule_mail()
+        finally:
+            self.env.cr.cache.pop(MAIL_LATER_KEY, None)  # a failed delivery leaves nothing for the next one
+        return results
 
     @api.model
     def fetch_events(self, after=0, limit=500):

@@ -1,5 +1,9 @@
+import time
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
+from ..models.hotline_exchange_link import _PUSH_SIZE
 from .common import HotlineExchangeCommon
 
 
@@ -113,3 +117,44 @@ class TestCenterApply(HotlineExchangeCommon):
         self.assertEqual(message.attachment_ids.mapped("name"), ["site.jpg"])
         # not echoed back to the unit server
         self.assertFalse(self.outbox(kind="message"))
+
+
+@tagged("post_install", "-at_install")
+class TestCenterPush(HotlineExchangeCommon):
+    """The center delivers its outbox in batches that grow while a backlog drains."""
+
+    def test_backlog_in_growing_batches(self):
+        self.set_role("center")
+        Event = self.env["hotline.exchange.event"].sudo()
+        Event.search([("state", "=", "pending")]).write({"state": "sent"})
+        case = self.new_case()
+        for n in range(350 - len(self.outbox(state="pending"))):  # with the dispatch's case update
+            Event._enqueue("message", {"body": f"<p>{n}</p>", "author": "", "date": "", "attachments": []},
+                           case=case)
+        self.commit_point()
+        pending = self.outbox(state="pending")
+        self.assertEqual(len(pending), 350)
+        refused_uid = pending[7].uid
+        calls = []
+
+        def receive(method, events):
+            self.assertEqual(method, "receive")
+            calls.append(len(events))
+            return [{"uid": e["uid"], "result": "refused" if e["uid"] == refused_uid else "applied",
+                     "reason": "bad" if e["uid"] == refused_uid else ""} for e in events]
+
+        stats = {"pushed": 0, "push_refused": 0}
+        Link = self.env["hotline.exchange.link"]
+        with patch.object(type(Link), "_call", lambda self, method, **kw: receive(method, kw["events"])), \
+                patch.dict(_PUSH_SIZE, clear=True):
+            # a round ending mid-backlog (here: its lock lost): the next one goes on at the size reached
+            self.assertFalse(Link._push_all(stats, time.monotonic(), lambda: False))
+            self.assertEqual(calls, [100])
+            self.assertTrue(Link._push_all(stats, time.monotonic(), lambda: True))
+            self.assertFalse(_PUSH_SIZE)  # drained: back to the base size
+        self.assertEqual(calls, [100, 200, 50])
+        self.assertEqual(stats, {"pushed": 349, "push_refused": 1})
+        self.assertFalse(self.outbox(state="pending"))
+        refused = self.outbox(state="refused")
+        self.assertEqual(refused.uid, refused_uid)
+        self.assertEqual(refused.refusal_reason, "bad")

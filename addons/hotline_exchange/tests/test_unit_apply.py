@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SECRET_NAME, HotlineExchangeCommon
 
@@ -131,3 +131,97 @@ class TestUnitServerApply(HotlineExchangeCommon):
         self.assertEqual(mine.refusal_reason, reason)
         self.assertEqual(self.unit_copy().state, "pool")
         self.assertEqual(self.unit_copy().log_ids.mapped("action"), ["self_dispatch"])
+
+    # ------------------------------------------------------------------
+    # A delivery is one batch: applied together, mailed after
+    # ------------------------------------------------------------------
+    def schedules(self, copy):
+        return self.env["mail.message.schedule"].sudo().search(
+            [("mail_message_id.model", "=", "hotline.case"), ("mail_message_id.res_id", "=", copy.id)])
+
+    def center_message(self, body, sequence):
+        return self.event("message", {"body": f"<p>{body}</p>", "author": "Center", "date": "2026-01-01 08:00:00",
+                                      "attachments": []}, CENTER_REF, sequence)
+
+    def test_batch_with_a_bad_event(self):
+        """The good events of a delivery apply; the bad one is refused, recorded, and changes nothing."""
+        good = self.event("case", self.snapshot, CENTER_REF, 1)
+        bad = self.center_message("forged", 2)
+        bad["payload"] = dict(bad["payload"], body="<p>altered in transit</p>")
+        later = self.center_message("Please call the caller back", 3)
+        results = self.receive(good, bad, later)
+        self.assertEqual([r["result"] for r in results], ["applied", "refused", "applied"])
+        self.assertIn("checksum", results[1]["reason"])
+        bodies = str(self.unit_copy().message_ids.mapped("body"))
+        self.assertIn("Please call the caller back", bodies)
+        self.assertNotIn("altered in transit", bodies)
+        rows = self.inbox()
+        self.assertEqual(sorted(rows.mapped("result")), ["applied", "applied", "refused"])
+        self.assertEqual(rows.filtered(lambda row: row.result == "refused").uid, bad["uid"])
+
+    def test_replayed_with_other_content_twice(self):
+        """An id replayed with other content is refused each time, in one delivery or across deliveries."""
+        good = self.event("case", self.snapshot, CENTER_REF, 1)
+        self.receive(good)
+        forged = self.event("case", dict(self.snapshot, state="closed"), CENTER_REF, 1, uid=good["uid"])
+        self.assertEqual([r["result"] for r in self.receive(forged, forged)], ["refused", "refused"])
+        self.assertEqual(self.receive(forged)[0]["result"], "refused")
+        self.assertEqual(self.unit_copy().state, "dispatched")
+        self.assertEqual(len(self.inbox().filtered(lambda row: row.result == "refused")), 1)
+
+    def test_notices_mailed_after_the_delivery_once(self):
+        """The dispatch notice is on the case at once and its mail is queued for after the delivery (Odoo's
+        scheduled messages); a replay queues nothing more."""
+        event = self.event("case", self.snapshot, CENTER_REF, 1)
+        self.receive(event)
+        copy = self.unit_copy()
+        notice = copy.message_ids.filtered(lambda m: self.portal.partner_id in m.partner_ids)
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(self.schedules(copy).mail_message_id, notice)
+        self.assertFalse(self.env["mail.mail"].sudo().search([("mail_message_id", "=", notice.id)]))
+        self.receive(event)
+        self.assertEqual(len(self.schedules(copy)), 1)
+        # the scheduled job mails the unit's member
+        self.schedules(copy).force_send()
+        self.assertTrue(self.env["mail.notification"].sudo().search(
+            [("mail_message_id", "=", notice.id), ("res_partner_id", "=", self.portal.partner_id.id)]))
+        self.assertFalse(self.schedules(copy))
+
+    def test_burst_of_messages_one_mail_per_case(self):
+        """Three center messages on a case in one delivery: all three on the case, one mail (the latest)."""
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        copy = self.unit_copy()
+        self.schedules(copy).unlink()
+        self.receive(*(self.center_message(f"update {n}", n + 2) for n in range(3)))
+        posted = copy.message_ids.filtered(lambda m: "update" in str(m.body)).sorted("id")
+        self.assertEqual([str(m.body) for m in posted], [f"<p>update {n}</p>" for n in range(3)])
+        for message in posted:  # written together, each as message_post writes one
+            self.assertEqual(message.partner_ids, self.portal.partner_id)
+            self.assertEqual((message.message_type, message.subtype_id), ("comment", self.env.ref("mail.mt_comment")))
+            self.assertEqual(message.author_id, self.env.company.partner_id)
+        self.assertEqual(copy.with_user(self.portal)._portal_public_messages(posted), posted)
+        self.assertEqual(self.schedules(copy).mail_message_id, posted[-1])
+        # a message delivered alone is mailed on its own; a message for a case this server does not have is refused
+        results = self.receive(self.center_message("update 3", 5), self.event(
+            "message", {"body": "<p>lost</p>", "attachments": []}, CENTER_REF + 1, 1))
+        self.assertEqual([r["result"] for r in results], ["applied", "refused"])
+        self.assertEqual(len(self.schedules(copy)), 2)
+
+    def test_burst_follows_a_move_to_another_unit(self):
+        """Messages, then a case update moving the case to another unit, then messages, in one delivery: each
+        message is addressed to the members of the unit that has the case when it arrives."""
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        other = new_test_user(self.env, "hx_portal_gas", groups="base.group_portal", name="HX Gas Member")
+        self.unit_b.member_ids = [(6, 0, other.ids)]
+        moved = dict(self.snapshot, unit=self.unit_b._exchange_payload(), actions=[],
+                     handled_units=[self.unit._exchange_payload(), self.unit_b._exchange_payload()])
+        results = self.receive(self.center_message("hxq-before 1", 2), self.center_message("hxq-before 2", 3),
+                               self.event("case", moved, CENTER_REF, 4),
+                               self.center_message("hxq-after 1", 5), self.center_message("hxq-after 2", 6))
+        self.assertEqual([r["result"] for r in results], ["applied"] * 5)
+        copy = self.unit_copy()
+        self.assertEqual(copy.unit_id, self.unit_b)
+        for text, partner in (("hxq-before", self.portal.partner_id), ("hxq-after", other.partner_id)):
+            posted = copy.message_ids.filtered(lambda m, t=text: t in str(m.body))
+            self.assertEqual(len(posted), 2)
+            self.assertEqual(posted.partner_ids, partner)
