@@ -1,7 +1,5 @@
 import base64
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -92,7 +90,7 @@ class HotlineReportExport(models.Model):
         self.ensure_one()
         self.state = "running"
         try:
-            report = XlsxReport(constant_memory=self.report == "intake")
+            report = XlsxReport()
             getattr(self, f"_build_{self.report}")(report)
             data = report.close()
         except UserError as error:
@@ -322,7 +320,6 @@ class HotlineReportExport(models.Model):
         states = dict(self.env["hotline.case"]._fields["state"]._description_selection(self.env))
         outcomes = dict(self.env["hotline.report.case.intake"]._fields["intake_outcome"]._description_selection(
             self.env))
-        tz = kpi._tz()
         columns = [Column("name", self.env._("Number"), "text", 16),
                    Column("received", self.env._("Received"), "datetime", 17),
                    Column("channel", self.env._("Channel"), "text", 10), Column("type", self.env._("Type"), "text", 10),
@@ -332,34 +329,29 @@ class HotlineReportExport(models.Model):
                    Column("unit", self.env._("Unit"), "text", 20),
                    Column("state", self.env._("Status"), "text", 10)]
         cr = self.env.cr
-        # a server-side cursor streams the rows: memory stays flat whatever the period
+        params = {**self._intake_params(start, end), "tz": kpi._tz().zone}
+        # counted in the snapshot the rows are read from (the transaction's): the totals row goes after them
+        cr.execute(self._intake_query("COUNT(*)"), params)
+        count = cr.fetchone()[0]
+        # a server-side cursor streams the rows (local times from PostgreSQL): memory stays flat
         cr.execute("DECLARE hotline_intake_export NO SCROLL CURSOR FOR " + self._intake_query(
-            f"c.name, c.date_received, c.channel, c.type_id, c.category_id, c.agent_id, {INTAKE_OUTCOME_SQL},"
-            " c.unit_id, c.state") + " ORDER BY c.date_received, c.id", self._intake_params(start, end))
-
-        totals = {}
+            "c.name, c.date_received AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s, c.channel, c.type_id, c.category_id,"
+            f" c.agent_id, {INTAKE_OUTCOME_SQL}, c.unit_id, c.state") + " ORDER BY c.date_received, c.id", params)
 
         def rows():
-            count = 0
+            get_type, get_category, get_agent, get_unit = (
+                names["type"].get, names["category"].get, names["agent"].get, names["unit"].get)
             while True:
-                cr.execute("FETCH 5000 FROM hotline_intake_export")
+                cr.execute("FETCH 10000 FROM hotline_intake_export")
                 batch = cr.fetchall()
                 if not batch:
-                    # add_table writes the totals after the last row: the count is known by then
-                    totals["name"] = self.env._("Total: %s cases", count)
+                    cr.execute("CLOSE hotline_intake_export")
                     return
-                count += len(batch)
                 for name, received, channel, type_id, category_id, agent_id, outcome, unit_id, state in batch:
-                    yield {
-                        "name": name,
-                        "received": pytz.utc.localize(received).astimezone(tz).replace(tzinfo=None),
-                        "channel": channels.get(channel), "type": names["type"].get(type_id),
-                        "category": names["category"].get(category_id), "agent": names["agent"].get(agent_id),
-                        "outcome": outcomes.get(outcome), "unit": names["unit"].get(unit_id),
-                        "state": states.get(state),
-                    }
+                    yield (name, received, channels.get(channel), get_type(type_id), get_category(category_id),
+                           get_agent(agent_id), outcomes.get(outcome), get_unit(unit_id), states.get(state))
 
-        count = report.add_table(self.env._("Cases"), self._title(), self._subtitle(), columns, rows(), totals=totals,
-                                 progress=self._set_progress)
-        cr.execute("CLOSE hotline_intake_export")
+        # the rows are read and written when the report is closed (XlsxReport.add_large_table)
+        report.add_large_table(self.env._("Cases"), self._title(), self._subtitle(), columns, count, rows(),
+                               totals={"name": self.env._("Total: %s cases", count)}, progress=self._set_progress)
         return count
