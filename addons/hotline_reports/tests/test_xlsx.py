@@ -48,16 +48,16 @@ class TestLargeTable(BaseCase):
         return slow, fast, progress
 
     def test_same_cells_as_through_xlsxwriter(self):
-        slow, fast, progress = self.both(25001)
-        self.assertEqual(progress, [10000, 20000])
+        slow, fast, progress = self.both(10001)
+        self.assertEqual(progress, [10000])
         for name in ("工单", "其他"):
             self.assertEqual(cells(fast[name]), cells(slow[name]), name)
         sheet = fast["工单"]
-        self.assertEqual(sheet.max_row, 3 + 25001 + 1)
+        self.assertEqual(sheet.max_row, 3 + 10001 + 1)
         self.assertEqual(sheet["A4"].value, " <0> & _x0007_ ")  # escaped as xlsxwriter escapes it
         self.assertEqual(sheet["B5"].value, datetime(2026, 2, 28, 23, 59, 30) + timedelta(minutes=1))
         self.assertEqual(sheet["B5"].number_format, "yyyy-mm-dd hh:mm")
-        self.assertEqual(sheet.cell(3 + 25001 + 1, 1).value, "合计 25001")
+        self.assertEqual(sheet.cell(3 + 10001 + 1, 1).value, "合计 10001")
         self.assertEqual((sheet.freeze_panes, sheet.print_title_rows), ("A4", "$3:$3"))
 
     def test_no_rows(self):
