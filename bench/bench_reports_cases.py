@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_case import ROOT, boot_odoo, database_exists  # noqa: E402
 
+TICK = os.sysconf("SC_CLK_TCK")
 GOALS_S = {"assessment, all units, a year": 2.0, "hot spots, a month (categories)": 1.0,
            "unit statistics XLSX, a year": 5.0, "export of every case (background)": 60.0}
 
@@ -55,25 +56,62 @@ def install_reports(db):
                     "--no-http", "--log-level=warn"], check=True)
 
 
-def seconds(env, func, repeat):
-    func()  # warm-up: caches, plans
+def backend_cpu(cr):
+    """CPU seconds (user + system) the cursor's PostgreSQL backend has used so far (server on this machine)."""
+    cr.execute("SELECT pg_backend_pid()")
+    stat = Path(f"/proc/{cr.fetchone()[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / TICK
+
+
+class Timing:
+    """Wall-clock samples of a measure, with the CPU time of this process and of its PostgreSQL backend."""
+
+    def __init__(self, samples, cpu):
+        self.samples = sorted(samples)
+        self.cpu = cpu  # (python, postgres) seconds per run, means
+
+    @property
+    def median(self):
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self):
+        return self.samples[min(len(self.samples) - 1, round(0.95 * (len(self.samples) - 1)))]
+
+    def __str__(self):
+        return (f"{self.median:7.3f} s / p95 {self.p95:7.3f} s (CPU {self.cpu[0]:.2f} s Python + {self.cpu[1]:.2f} s "
+                f"PostgreSQL)")
+
+
+def seconds(env, func, repeat, warmup=True):
+    if warmup:
+        func()  # caches, plans
     samples = []
+    python = postgres = 0.0
     for _i in range(repeat):
         env.invalidate_all()
+        backend = backend_cpu(env.cr)
+        cpu = time.process_time()
         start = time.perf_counter()
         func()
         env.flush_all()
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        python += time.process_time() - cpu
+        postgres += backend_cpu(env.cr) - backend
+    return Timing(samples, (python / repeat, postgres / repeat))
+
+
+def load():
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def line(name, measured, baseline, baseline_name, definition=None):
     goal = GOALS_S.get(name)
-    verdict = "" if goal is None else ("ok" if measured <= goal else "SLOW")
+    verdict = "" if goal is None else ("ok" if measured.median <= goal else "SLOW")
     goal_text = f"goal {goal:4.1f} s" if goal else " " * 10
-    base = f"  | from base tables {definition:6.3f} s" if definition is not None else ""
-    print(f"{name:<34} {measured:7.3f} s   {goal_text}  {verdict:4}  | baseline {baseline_name}: {baseline:6.3f} s"
-          f"  (x{measured / baseline:5.1f}){base}", flush=True)
+    base = f"  | from base tables {definition.median:6.3f} s" if definition is not None else ""
+    print(f"{name:<34} {measured}   {goal_text}  {verdict:4}  | baseline {baseline_name}: {baseline.median:6.3f} s"
+          f"  (x{measured.median / baseline.median:5.1f}){base}  | load {load()}", flush=True)
 
 
 def same_figures(fast, base):
@@ -119,6 +157,7 @@ def main():
         year = (today - timedelta(days=365), today - timedelta(days=1))
         month_end = today.replace(day=1) - timedelta(days=1)
         month = (month_end.replace(day=1), month_end)
+        print(f"load average {load()}", flush=True)
         print(f"database {args.db}: {cases} cases, {log_lines} log lines, {len(units)} units; year {year[0]} – "
               f"{year[1]}, month {month[0]} – {month[1]}; median of {args.repeat}")
         kpi = renv["hotline.kpi.case"]
@@ -185,12 +224,12 @@ def main():
              "read_group case+log by unit")
         line("unit statistics pivot, a year", seconds(renv, pivot, args.repeat), base_year,
              "read_group case+log by unit")
-        started = time.perf_counter()
-        rows = export_all()
-        elapsed = time.perf_counter() - started
+        exported = {}
+        export = seconds(renv, lambda: exported.update(rows=export_all()), 1, warmup=False)  # as the job runs
         orm_export = seconds(renv, lambda: Case.search_read([], ["name", "date_received", "state"], limit=100000), 1)
-        print(f"export of every case (background): {rows:,} rows", flush=True)
-        line("export of every case (background)", elapsed, orm_export * rows / 100000,
+        print(f"export of every case (background): {exported['rows']:,} rows", flush=True)
+        scaled = Timing([orm_export.median * exported["rows"] / 100000], orm_export.cpu)
+        line("export of every case (background)", export, scaled,
              "ORM search_read of the rows (3 columns), scaled from 100,000")
         cr.rollback()
 

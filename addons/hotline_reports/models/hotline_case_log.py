@@ -9,3 +9,9 @@ class HotlineCaseLog(models.Model):
     _kpi_submit_idx = models.Index("(case_id, date) WHERE action = 'submit'")
     _kpi_redo_idx = models.Index("(case_id) WHERE action IN ('review_reject', 'approve_extension')")
     _kpi_callback_idx = models.Index("(case_id, id) WHERE action IN ('callback_done', 'reopen')")
+    # 受理结果 (INTAKE_OUTCOME_SQL): a case's first step out of 受理, read for every case of an export
+    # or of the intake view. Index-only, one probe per case instead of its whole log through the case_id
+    # index (1,000,000 cases: a month's rows 5.2 s -> 1.2 s cold; 50 MB).
+    _kpi_intake_idx = models.Index(
+        "(case_id, date, id) INCLUDE (action) WHERE from_state = 'draft' AND to_state <> 'draft'")
+

@@ -9,4 +9,5 @@ from . import (
     test_report_access,
     test_report_rpc,
     test_staffing,
+    test_xlsx,
 )
