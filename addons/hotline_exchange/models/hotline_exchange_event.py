@@ -128,8 +128,8 @@ class HotlineExchangeEvent(models.Model):
 
     @api.model
     def _backlog(self):
-        """Events still to send and the age in seconds of the oldest: the lag of the exchange."""
+        """Events still to send, the oldest one's time and its age in seconds: the lag of the exchange."""
         self.env.cr.execute("SELECT count(*), min(create_date) FROM hotline_exchange_event WHERE state = 'pending'")
         count, oldest = self.env.cr.fetchone()
         age = (fields.Datetime.now() - oldest).total_seconds() if oldest else 0.0
-        return {"pending": count, "oldest_age": max(age, 0.0)}
+        return {"pending": count, "oldest": oldest, "oldest_age": max(age, 0.0)}

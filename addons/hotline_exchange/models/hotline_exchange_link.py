@@ -15,6 +15,9 @@ from .hotline_exchange_inbox import ExchangeRefused
 from .hotline_exchange_peer import MAX_BATCH
 
 _logger = logging.getLogger(__name__)
+# The lag (oldest event the center has not delivered) before the link counts as amber / red: the unit server
+# should see a dispatch within seconds; a minute means it is not getting through.
+LAG_WARN, LAG_FAIL = 60, 900
 # events per call; hotline_exchange.batch_size overrides it. While a backlog drains, each full batch delivered in
 # under BRISK_CALL_SECONDS doubles the next, up to MAX_BATCH (the unit server's limit), and a slower one halves
 # it: the unit server applies a delivery in one transaction and mails after it, so the per-call costs (HTTP,
@@ -72,13 +75,20 @@ class HotlineExchangeLink(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def status(self):
-        """The exchange's figures: role, backlog each side, lag, last contact and error."""
+        """The exchange's figures: role, level (green / amber / red), backlog each side, lag, last contact and
+        error."""
         link = self._get_link()
         backlog = self.env["hotline.exchange.event"]._backlog()
+        lag, failures = backlog["oldest_age"], link.failures
+        silent = (fields.Datetime.now() - link.last_success).total_seconds() if link.last_success else None
+        # red: far behind, or failing and silent for as long; amber: behind or a round failed
+        level = ("red" if lag > LAG_FAIL or (failures and (silent is None or silent > LAG_FAIL)) else
+                 "amber" if lag > LAG_WARN or failures else "green")
         return {
-            "role": self.env["hotline.case"]._exchange_role(),
-            "pending": backlog["pending"], "lag_seconds": backlog["oldest_age"], "unit_pending": link.unit_pending,
-            "last_success": fields.Datetime.to_string(link.last_success), "failures": link.failures,
+            "role": self.env["hotline.case"]._exchange_role(), "level": level,
+            "pending": backlog["pending"], "oldest_pending": fields.Datetime.to_string(backlog["oldest"]),
+            "lag_seconds": lag, "unit_pending": link.unit_pending,
+            "last_success": fields.Datetime.to_string(link.last_success), "failures": failures,
             "last_error": link.last_error or "",
         }
 

@@ -1,8 +1,4 @@
-from odoo import api, fields, models
-
-# The exchange's lag (oldest event the center has not delivered) before its row turns amber / red: the unit
-# server should see a dispatch within seconds; a minute means it is not getting through.
-LAG_WARN, LAG_FAIL = 60, 900
+from odoo import api, models
 
 
 class HotlineHealthCheck(models.Model):
@@ -19,14 +15,10 @@ class HotlineHealthCheck(models.Model):
             return []
         status = self.env["hotline.exchange.link"].status()
         lag, failures = status["lag_seconds"], status["failures"]
-        last = fields.Datetime.to_datetime(status["last_success"]) if status["last_success"] else None
-        silent = (fields.Datetime.now() - last).total_seconds() if last else None
-        state = ("red" if lag > LAG_FAIL or (failures and (silent is None or silent > LAG_FAIL)) else
-                 "amber" if lag > LAG_WARN or failures else "green")
         fact = self.env._("%(pending)s events waiting (oldest %(lag)s), %(unit)s waiting on the unit server, "
                           "%(failures)s failures in a row", pending=status["pending"], lag=self._duration(lag),
                           unit=status["unit_pending"], failures=failures)
         if status["last_error"]:
             fact = f"{fact}: {status['last_error'][:200]}"
-        return [{"key": "exchange", "sequence": 35, "name": self.env._("Unit server exchange"), "state": state,
-                 "fact": fact}]
+        return [{"key": "exchange", "sequence": 35, "name": self.env._("Unit server exchange"),
+                 "state": status["level"], "fact": fact}]

@@ -89,4 +89,13 @@ class HotlineMonitorKpi(models.AbstractModel):
             "sign_overdue": data["sign_overdue"],
             "top_overdue_units": [{"id": u["unit_id"], "name": u["name"], "count": u["overdue"]}
                                   for u in data["top_overdue_units"]],
+            "links": self._situation_links(),
         }
+
+    @api.model
+    def _situation_links(self):
+        """Figures of the links the center depends on, for the situation panel: a list of
+        {'key', 'label', 'since' (epoch ms of the oldest item not through yet, or
+        False), 'level' ('green' / 'amber' / 'red')}. Glue addons add theirs
+        (hotline_exchange_monitor: the unit server exchange's lag)."""
+        return []

@@ -73,6 +73,16 @@ class BoardClock extends Component {
     }
 }
 
+/** A link's lag (e.g. the unit server exchange), ticking from the oldest undelivered item's time. */
+class LinkFigure extends Component {
+    static template = "hotline_monitor.LinkFigure";
+    static props = { link: Object, board: Object };
+
+    setup() {
+        this.clock = useState(this.props.board.clock);
+    }
+}
+
 class AgentPanel extends Component {
     static template = "hotline_monitor.AgentPanel";
     static props = { panel: Object, board: Object };
@@ -88,7 +98,7 @@ class AgentPanel extends Component {
  */
 export class Board extends Component {
     static template = "hotline_monitor.Board";
-    static components = { AgentTile, QueueBlock, BoardClock, AgentPanel };
+    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel };
     static props = {
         boardId: Number,
         token: { type: String, optional: true },

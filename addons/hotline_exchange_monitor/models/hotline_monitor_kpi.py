@@ -1,0 +1,16 @@
+from odoo import api, fields, models
+from odoo.addons.hotline_monitor.models.hotline_monitor_live import _ms
+
+
+class HotlineMonitorKpi(models.AbstractModel):
+    _inherit = "hotline.monitor.kpi"
+
+    @api.model
+    def _situation_links(self):
+        links = super()._situation_links()
+        if self.env["hotline.case"]._exchange_role() != "center":
+            return links
+        status = self.env["hotline.exchange.link"].sudo().status()
+        oldest = fields.Datetime.to_datetime(status["oldest_pending"]) if status["oldest_pending"] else None
+        return [*links, {"key": "exchange", "label": self.env._("Unit Server Sync Lag"), "since": _ms(oldest),
+                         "level": status["level"]}]
