@@ -42,54 +42,40 @@ export function tileLevel(tile, thresholds, nowMs) {
  * its 300 tiles at once; a pushed change re-renders the board, whose unchanged tiles are skipped
  * (same props).
  */
-class AgentTile extends Component {
-    static template = "hotline_monitor.AgentTile";
-    static props = { tile: Object, board: Object };
-
+class Clocked extends Component {
     setup() {
         this.clock = useState(this.props.board.clock);
     }
 }
 
-class QueueBlock extends Component {
+class AgentTile extends Clocked {
+    static template = "hotline_monitor.AgentTile";
+    static props = { tile: Object, board: Object };
+}
+
+class QueueBlock extends Clocked {
     static template = "hotline_monitor.QueueBlock";
     static props = { name: String, block: { type: Object, optional: true }, tiles: Array, board: Object };
-
-    setup() {
-        this.clock = useState(this.props.board.clock);
-    }
 
     get view() {
         return this.props.board.queueView(this.props.name, this.props.block, this.props.tiles, this.clock.now);
     }
 }
 
-class BoardClock extends Component {
+class BoardClock extends Clocked {
     static template = "hotline_monitor.BoardClock";
     static props = { board: Object };
-
-    setup() {
-        this.clock = useState(this.props.board.clock);
-    }
 }
 
 /** A link's lag (e.g. the unit server exchange), ticking from the oldest undelivered item's time. */
-class LinkFigure extends Component {
+class LinkFigure extends Clocked {
     static template = "hotline_monitor.LinkFigure";
     static props = { link: Object, board: Object };
-
-    setup() {
-        this.clock = useState(this.props.board.clock);
-    }
 }
 
-class AgentPanel extends Component {
+class AgentPanel extends Clocked {
     static template = "hotline_monitor.AgentPanel";
     static props = { panel: Object, board: Object };
-
-    setup() {
-        this.clock = useState(this.props.board.clock);
-    }
 }
 
 /**
