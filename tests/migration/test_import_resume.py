@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +125,69 @@ def test_killed_run_resumes_and_creates_nothing_twice(legacy, tmp_path):
     errors = (tmp_path / "third" / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
     assert errors[0] == "file,line,column,reason,legacy_id,value,message"
     assert any(",truncated line," in line for line in errors)
+
+
+def running_in_group(pgid):
+    """Processes of the group that still run (a dead child waiting for init to reap it does not)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            alive.append(stat.parent.name)
+    return alive
+
+
+def test_reader_processes_die_with_a_killed_import(legacy, tmp_path):
+    """Log lines and calls are written by one process per core: killed with the importer (the parent
+    alone, as an operator's kill or the OOM killer does), none of them goes on writing, and the next run
+    completes the job without doubles. Another source code: every legacy row is new again."""
+    logs = ("SELECT count(*) FROM hotline_migration_xref x JOIN hotline_migration_source s ON s.id = x.source_id "
+            "WHERE s.code = 'killed' AND x.entity = 'logs'")
+    run = command(legacy, tmp_path / "killed", batch=20)
+    run[run.index("--source") + 1] = "killed"
+    process = subprocess.Popen([*run, "--jobs", "2"], start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if count(logs) >= 500:
+                    break
+            except subprocess.CalledProcessError:
+                pass  # the source is not there yet
+            time.sleep(0.1)
+        assert process.poll() is None, "the import ended before it could be killed"
+        # the whole group frozen first, so that the readers cannot finish their work meanwhile: after the
+        # parent's death they must be gone, not merely stopped (a stopped process shows as 'T')
+        os.killpg(process.pid, signal.SIGSTOP)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        time.sleep(0.5)
+        assert not running_in_group(process.pid), "reader processes outlived the importer"
+    finally:
+        for sig in (signal.SIGKILL, signal.SIGCONT):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                pass
+    written = count(logs)
+
+    second = subprocess.run([*run, "--jobs", "2"], capture_output=True, text=True)
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-3000:]
+    report = json.loads((tmp_path / "killed" / "report.json").read_text())
+    lines = report["counts"]["logs"]
+    assert lines["skipped"] == written
+    assert 500 <= written < lines["read"]
+    assert lines["skipped"] + lines["created"] + lines["rejected"] == lines["read"]
+    for entity in ("logs", "calls"):
+        xref = (f"FROM hotline_migration_xref x JOIN hotline_migration_source s ON s.id = x.source_id "  # noqa: S608
+                f"WHERE s.code = 'killed' AND x.entity = '{entity}'")
+        assert count(f"SELECT count(*) {xref}") == count(f"SELECT count(DISTINCT legacy_id) {xref}"), entity
+        assert count(f"SELECT count(DISTINCT res_id) {xref}") == count(f"SELECT count(*) {xref}"), entity
+    assert report["unexplained_differences"] == 0
 
 
 def test_init_mapping_from_headers(legacy, tmp_path):

@@ -36,6 +36,8 @@ class HotlineImport(Command):
         own.add_argument("--attachments", default="", help="folder the attachment paths are relative to")
         own.add_argument("--lang", default="", help="language of the error messages (default: the admin's)")
         own.add_argument("--no-progress", action="store_true")
+        own.add_argument("--jobs", type=int, default=0,
+                         help="processes reading the log lines and calls side by side (default: one per core)")
         own.add_argument("--help-import", action="help", help="show this help")
         opts, rest = own.parse_known_args(args)
         if not opts.location:
@@ -79,7 +81,7 @@ class HotlineImport(Command):
                                 batch_size=opts.batch_size, commit=cr.commit, progress=not opts.no_progress,
                                 only=set(filter(None, opts.only.split(","))) or None,
                                 attachments_root=opts.attachments or None, rollback=cr.rollback,
-                                defer_indexes=False if opts.keep_indexes else "auto")
+                                defer_indexes=False if opts.keep_indexes else "auto", jobs=opts.jobs or None)
             try:
                 importer.run()
             except MappingError as exc:

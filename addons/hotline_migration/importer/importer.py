@@ -5,7 +5,6 @@ import os
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from operator import itemgetter
 from pathlib import Path
 
 from odoo import Command, fields
@@ -16,8 +15,8 @@ from ..tools.dates import BadDate, DateParser
 from ..tools.mapping import ENTITIES
 from ..tools.phones import BadPhone, make_normalizer
 from ..tools.progress import Progress
-from . import indexes
-from .bulk import BulkInserter, copy_rows
+from . import indexes, parallel
+from .bulk import BulkInserter, DirectWriter, PipelinedWriter, copy_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +29,8 @@ MODELS = {
 }
 # small reference tables go through the ORM (translations, parent paths, constraints); the rest in bulk
 REFERENCE = ("units", "categories", "types", "districts", "streets", "agents")
+# read by several processes side by side in a real load (see parallel.py)
+PARALLEL = ("logs", "calls")
 CASE_METRICS = ("cases", "closed")
 
 
@@ -51,7 +52,7 @@ class Importer:
 
     def __init__(self, env, source, mapping, code, dry_run=False, report_dir=None, batch_size=5000,
                  commit=None, progress=False, only=None, attachments_root=None, rollback=None,
-                 defer_indexes="auto"):
+                 defer_indexes="auto", jobs=None):
         self.env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True,
                                     mail_notrack=True, no_reset_password=True, active_test=False))
         self.source = source
@@ -61,11 +62,13 @@ class Importer:
         self.report_dir = Path(report_dir) if report_dir else None
         self.batch_size = batch_size
         self.commit = commit or (lambda: None)
+        self.commits = commit is not None  # real commits (the CLI's), not a test's transaction
         # indexes rebuilt by one connection per core, which needs batches really committed (not a test's)
-        self.index_builders = min(os.cpu_count() or 1, 4) if commit else 1
+        self.index_builders = min(os.cpu_count() or 1, 4) if self.commits else 1
         # the CLI's own transaction may be rolled back after a failure (a test's may not)
         self.rollback = rollback
         self.defer_indexes = defer_indexes
+        self.jobs = jobs or min(os.cpu_count() or 1, 4)
         self.progress = progress
         self.only = only
         self.attachments_root = attachments_root
@@ -78,6 +81,8 @@ class Importer:
         self.rejected = defaultdict(lambda: defaultdict(int))
         self.fake_id = 0
         self.source_record = self._source_record()
+        # the bulk entities' batches; sent by a thread of their own in a real load (see PipelinedWriter)
+        self.writer = DirectWriter(self.env, self.commit)
 
     # -- set-up -------------------------------------------------------------------------------------
     def _source_record(self):
@@ -127,8 +132,14 @@ class Importer:
             if self._bulk_load():
                 self.counts["indexes"]["deferred"] = indexes.defer(cr)
                 self.commit()
+            if self.commits:
+                self.writer = PipelinedWriter(cr.dbname)
             try:
-                self._import_entities()
+                try:
+                    self._import_entities()
+                finally:
+                    # the batch in flight ends (commits or fails) before anything else touches the tables
+                    self.writer.close()
                 started = time.monotonic()
                 self._complete_case_dates()
                 self.counts["cases"]["seconds"] = round(self.counts["cases"].get("seconds", 0)
@@ -181,21 +192,48 @@ class Importer:
         table = self.mapping.table(entity)
         columns = self.mapping.resolve(entity, self.source.headers(table))
         self.columns = columns
-        self.ids[entity] = known = self._known(entity)
-        total = self.source.count(table)
-        bar = Progress(entity, total, enabled=self.progress)
+        self.ids[entity] = self._known(entity)
+        bar = Progress(entity, self.source.count(table), enabled=self.progress)
+        if self._workers(entity) > 1:
+            parallel.read_shared_out(self, entity, columns, bar, self._workers(entity))
+        else:
+            self._read(entity, columns, bar.advance)
+        if entity not in REFERENCE:
+            # the next entity refers to these rows: committed, and seen by a new transaction of our own
+            self.writer.drain()
+            self.commit()
+        bar.finish()
+        self.counts[entity]["seconds"] = round(time.monotonic() - started, 3)
+        if entity in REFERENCE and not self.dry_run:
+            self._link_parents(entity)
+            self.commit()
+
+    def _workers(self, entity):
+        """Processes reading `entity` side by side: its rows are neither looked up by a later entity nor
+        merged with each other, and the batches really commit (each process has a connection of its own)."""
+        if entity not in PARALLEL or not self.commits or self.dry_run:
+            return 1
+        return self.jobs
+
+    def _read(self, entity, columns, advance, share=None):
+        """Read, check and convert the rows of `entity` and write them in batches; with `share` (k, n), only
+        the rows whose legacy id falls to process k of n (the same id always to the same process: a
+        duplicate is found where its first occurrence is)."""
+        known = self.ids[entity]
         seen = set()
         batch = []
-        file = self._file(table)
+        file = self._file(self.mapping.table(entity))
         counts = self.counts[entity]
         # every legacy row counts in the reconciliation, whatever becomes of it
         counter = {"cases": self._count_legacy_case, "calls": self._count_legacy_call}.get(entity)
         convert = getattr(self, f"_convert_{entity}")
         id_column = columns["id"]
-        for line, row, problem in self.source.rows(table):
-            counts["read"] += 1
-            bar.advance()
+        for line, row, problem in self.source.rows(self.mapping.table(entity)):
             legacy_id = _text(row.get(id_column))
+            if share and parallel.share_of(legacy_id, share[1]) != share[0]:
+                continue
+            counts["read"] += 1
+            advance()
             if counter:
                 counter(row, columns, self.legacy)
             try:
@@ -227,11 +265,6 @@ class Importer:
                 self._flush(entity, batch)
                 batch = []
         self._flush(entity, batch)
-        bar.finish()
-        counts["seconds"] = round(time.monotonic() - started, 3)
-        if entity in REFERENCE and not self.dry_run:
-            self._link_parents(entity)
-            self.commit()
 
     def _flush(self, entity, batch):
         if not batch:
@@ -249,11 +282,14 @@ class Importer:
                 self.counts[entity]["created"] += 1
             return
         pairs = getattr(self, f"_write_{entity}")(batch)
-        copy_rows(self.env, "hotline_migration_xref", ["source_id", "entity", "legacy_id", "res_model", "res_id"],
-                    [(self.source_record.id, entity, legacy_id, MODELS[entity], res_id) for legacy_id, res_id in pairs])
+        xref = ("hotline_migration_xref", ["source_id", "entity", "legacy_id", "res_model", "res_id"],
+                [(self.source_record.id, entity, legacy_id, MODELS[entity], res_id) for legacy_id, res_id in pairs])
         self.ids[entity].update(pairs)
-        if entity not in REFERENCE:
-            self.commit()
+        if entity in REFERENCE:  # through the ORM, in the importer's own transaction
+            copy_rows(self.env, *xref)
+        else:  # the batch's rows and xref lines: one transaction
+            self.writer.add(*xref)
+            self.writer.commit()
 
     def _reason_message(self, reason):
         """The reason in the operator's language (the error file is read by the center's staff)."""
@@ -274,15 +310,19 @@ class Importer:
 
     # -- value helpers ------------------------------------------------------------------------------
     def _date(self, row, columns, field, required=False):
+        """The UTC time as COPY reads it ("YYYY-MM-DD HH:MM:SS"): made text once, here, though a row
+        holds it twice (its own column and create_date)."""
         column = columns.get(field)
         value = row.get(column) if column else None
         try:
             parsed = self.dates.parse(value)
         except BadDate as exc:
             raise Rejected(column, "bad date", _text(value)) from exc
-        if parsed is None and required:
-            raise Rejected(column, "bad date", "")
-        return parsed
+        if parsed is None:
+            if required:
+                raise Rejected(column, "bad date", "")
+            return None
+        return str(parsed)
 
     def _code(self, row, columns, field, table, required=False):
         column = columns.get(field)
@@ -515,9 +555,10 @@ class Importer:
         }
 
     def _states(self):
-        if not hasattr(self, "_state_keys"):
-            self._state_keys = {key for key, _label in self.env["hotline.case"]._fields["state"].selection}
-        return self._state_keys
+        states = self.__dict__.get("_state_keys")
+        if states is None:
+            states = self._state_keys = {key for key, _label in self.env["hotline.case"]._fields["state"].selection}
+        return states
 
     def _street_district(self, street_id):
         if street_id < 0:
@@ -549,7 +590,7 @@ class Importer:
             self._inserters = {}
         key = (model, tuple(columns))
         if key not in self._inserters:
-            self._inserters[key] = BulkInserter(self.env, model, columns, timestamps)
+            self._inserters[key] = BulkInserter(self.env, model, columns, timestamps, self.writer)
         return self._inserters[key]
 
     def _write_cases(self, batch):
@@ -572,7 +613,8 @@ class Importer:
             on_call = vals["state"] == "closed" and not vals["unit_id"]
             partner_id = partners.get(vals["caller_phone"])
             rows.append((
-                vals["name"] or Case._next_case_number(vals["date_received"]), vals["state"], "phone",
+                vals["name"] or Case._next_case_number(fields.Datetime.to_datetime(vals["date_received"])),
+                vals["state"], "phone",
                 vals["type_id"], vals["category_id"], self._industry(vals["category_id"]), vals["urgency"],
                 vals["district_id"], vals["street_id"], vals["address"], vals["description"], vals["caller_phone"],
                 partner_id, vals["caller_name"] or (names.get(partner_id) if partner_id else None),
@@ -650,31 +692,31 @@ class Importer:
         self.env["hotline.case"].invalidate_model()
 
     # -- history ------------------------------------------------------------------------------------
+    LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")
+
     def _convert_logs(self, row, columns):
+        """The line as a row of LOG_COLUMNS: a tuple, not a dict (half a million lines a load)."""
         case_id = self._ref(row, columns, "case", "cases", "orphan reference")
         if case_id is None:
             raise Rejected(columns["case"], "orphan reference", "")
         from_state = self._code(row, columns, "from_state", "state")
         to_state = self._code(row, columns, "to_state", "state")
-        for field, state in (("from_state", from_state), ("to_state", to_state)):
-            if state and state not in self._states():
-                raise Rejected(columns[field], "unknown code", state)
-        return {
-            "case_id": case_id,
-            "action": self._code(row, columns, "action", "action", required=True),
-            "from_state": from_state, "to_state": to_state,
-            "user_id": self._ref(row, columns, "user", "agents", "orphan reference"),
-            "unit_id": self._ref(row, columns, "unit", "units"),
-            "date": self._date(row, columns, "date", required=True),
-            "note": _text(row.get(columns.get("note"))) or None,
-        }
+        states = self._states()
+        if from_state and from_state not in states:
+            raise Rejected(columns["from_state"], "unknown code", from_state)
+        if to_state and to_state not in states:
+            raise Rejected(columns["to_state"], "unknown code", to_state)
+        return (
+            case_id, self._code(row, columns, "action", "action", required=True), from_state, to_state,
+            self._ref(row, columns, "user", "agents", "orphan reference"), self._ref(row, columns, "unit", "units"),
+            self._date(row, columns, "date", required=True), _text(row.get(columns.get("note"))) or None,
+        )
 
     def _write_logs(self, batch):
-        columns = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")
-        inserter = self._inserter("hotline.case.log", columns)
+        inserter = self._inserter("hotline.case.log", self.LOG_COLUMNS)
         ids = inserter.new_ids(len(batch))
-        row = itemgetter(*columns)
-        inserter.insert(ids, [row(vals) for _legacy_id, vals in batch], [vals["date"] for _legacy_id, vals in batch])
+        date = self.LOG_COLUMNS.index("date")
+        inserter.insert(ids, [line for _legacy_id, line in batch], [line[date] for _legacy_id, line in batch])
         self.counts["logs"]["created"] += len(batch)
         return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
 
@@ -786,7 +828,7 @@ class Importer:
             if vals["case_id"]:
                 links.append((res_id, vals["case_id"]))
         inserter.insert(ids, rows, [vals["enter_time"] for _legacy_id, vals in batch])
-        copy_rows(self.env, "hotline_call_case_rel", ["call_id", "case_id"], links)
+        self.writer.add("hotline_call_case_rel", ["call_id", "case_id"], links)
         self.counts["calls"]["created"] += len(batch)
         return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
 

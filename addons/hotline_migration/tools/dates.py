@@ -33,6 +33,17 @@ def _compile(fmt):
     return re.compile(pattern + r"\Z"), (None if natural else tuple(order))
 
 
+def _fifth_fits(fmt, compiled, key):
+    """Whether `fmt` can match a text whose fifth character is `key` ("0" for any digit): a format
+    starting with %Y (exactly four digits as compiled) has its next piece there."""
+    if compiled is None or not fmt.startswith("%Y"):
+        return True
+    following = fmt[2:3]
+    if following == "%":
+        return key == "0"
+    return key == following
+
+
 class BadDate(ValueError):
     pass
 
@@ -48,6 +59,7 @@ class DateParser:
     def __init__(self, formats, tz="Asia/Shanghai"):
         self.formats = [(f, _compile(f)) for f in formats if f != "excel"]
         self.excel = "excel" in formats
+        self._candidates = {}
         self.tz = ZoneInfo(tz)
         self._last = (None, None, None)
 
@@ -90,7 +102,14 @@ class DateParser:
         return self._text(text) if text else None
 
     def _text(self, text):
-        for fmt, compiled in self.formats:
+        # the formats that can match a text with this fifth character, in their order: a text tries
+        # one or two expressions instead of all (mixed formats: 2.4 → 1.? µs a date)
+        fifth = text[4:5]
+        key = "0" if fifth.isdigit() else fifth
+        formats = self._candidates.get(key)
+        if formats is None:
+            formats = self._candidates[key] = [f for f in self.formats if _fifth_fits(f[0], f[1], key)]
+        for fmt, compiled in formats:
             try:
                 if compiled is None:
                     return datetime.strptime(text, fmt)

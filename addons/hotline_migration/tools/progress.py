@@ -23,6 +23,14 @@ class Progress:
                 self.last = now
                 self._draw(now)
 
+    def update(self, done):
+        """Set the count (rows counted elsewhere, e.g. by other processes)."""
+        self.done = done
+        now = time.monotonic()
+        if self.enabled and now - self.last >= 0.2:
+            self.last = now
+            self._draw(now)
+
     def _draw(self, now, end="\r"):
         elapsed = max(now - self.start, 1e-6)
         rate = self.done / elapsed

@@ -51,6 +51,9 @@ class Source:
     def close(self):
         """Release the connection, if any."""
 
+    def reconnect(self):
+        """In a forked process: a connection of its own, the inherited one left to the parent."""
+
 
 class CsvFolder(Source):
     def __init__(self, folder):
@@ -210,6 +213,7 @@ class SqlDatabase(Source):
             raise ValueError(f"unsupported database URL scheme {parts.scheme!r} (one of {', '.join(DRIVERS)})")
         self.connection, self.quote = DRIVERS[parts.scheme](parts)
         self.scheme = parts.scheme
+        self.parts = parts
         self.location = parts._replace(netloc=parts.hostname or "").geturl()  # without the password
 
     def _query(self, sql):
@@ -253,6 +257,10 @@ class SqlDatabase(Source):
 
     def close(self):
         self.connection.close()
+
+    def reconnect(self):
+        self.inherited = self.connection  # kept referenced: never closed from this process
+        self.connection, self.quote = DRIVERS[self.scheme](self.parts)
 
 
 def open_source(location):
