@@ -190,6 +190,32 @@ def test_reader_processes_die_with_a_killed_import(legacy, tmp_path):
     assert report["unexplained_differences"] == 0
 
 
+def test_readers_from_a_legacy_database(legacy, tmp_path):
+    """From MariaDB, each reader process queries the legacy database over a connection of its own: the
+    same rows come in once each, as from the CSV export of the same system."""
+    url = os.environ.get("HT_LEGACY_MYSQL_URL", "mysql://root@127.0.0.1:3306") + "/legacy_e2e_readers"
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "legacy_generate.py"),
+                    "--cases", "300", "--mysql", url], check=True, capture_output=True)
+    run = command(url, tmp_path / "maria")
+    run[run.index("--source") + 1] = "maria"
+    done = subprocess.run([*run, "--jobs", "2"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    report = json.loads((tmp_path / "maria" / "report.json").read_text())
+    assert report["unexplained_differences"] == 0
+    for entity, table in (("logs", "t_liuzhuan"), ("calls", "t_huawu")):
+        counts = report["counts"][entity]
+        rows = subprocess.run(["mariadb", "-h", "127.0.0.1", "-u", "root", "-N", "-e",
+                               f"SELECT count(*) FROM legacy_e2e_readers.{table}"],  # noqa: S608
+                              capture_output=True, text=True, check=True)
+        assert counts["read"] == int(rows.stdout), entity
+        assert counts["created"] + counts.get("rejected", 0) == counts["read"], entity
+        xref = (f"FROM hotline_migration_xref x JOIN hotline_migration_source s ON s.id = x.source_id "  # noqa: S608
+                f"WHERE s.code = 'maria' AND x.entity = '{entity}'")
+        assert count(f"SELECT count(DISTINCT legacy_id) {xref}") == counts["created"], entity
+    subprocess.run(["mariadb", "-h", "127.0.0.1", "-u", "root", "-e", "DROP DATABASE legacy_e2e_readers"],
+                   check=False)
+
+
 def test_init_mapping_from_headers(legacy, tmp_path):
     target = tmp_path / "starter.toml"
     run = subprocess.run([str(ROOT / "scripts" / "odoo"), "hotline_import", "--from", str(legacy),

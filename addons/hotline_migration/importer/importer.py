@@ -677,6 +677,8 @@ class Importer:
                      GROUP BY l.case_id) h
              WHERE c.id = h.case_id
                AND (c.date_dispatched IS NULL OR c.date_accepted IS NULL OR c.date_submitted IS NULL)
+               -- a case closed on the call has none of them: not rewritten for nothing (a fifth of them)
+               AND (h.dispatched IS NOT NULL OR h.accepted IS NOT NULL OR h.submitted IS NOT NULL)
         """, [self.source_record.id])
         # handled_unit_ids as hotline_case computes it: every unit a dispatch log line names (the units'
         # record rules read this relation)
@@ -722,12 +724,18 @@ class Importer:
 
     # -- attachments --------------------------------------------------------------------------------
     def _attachments_root(self):
-        root = self.attachments_root or self.mapping.attachments_root
-        if root:
-            return Path(root)
-        location = Path(self.source.location)
-        # a CSV folder or a workbook: the paths are relative to where the export lies
-        return location if location.is_dir() else location.parent
+        # once a run, not a Path and a stat for every row
+        root = self.__dict__.get("_root")
+        if root is None:
+            root = self.attachments_root or self.mapping.attachments_root
+            if root:
+                root = Path(root)
+            else:
+                location = Path(self.source.location)
+                # a CSV folder or a workbook: the paths are relative to where the export lies
+                root = location if location.is_dir() else location.parent
+            self._root = root
+        return root
 
     def _convert_attachments(self, row, columns):
         case_id = self._ref(row, columns, "case", "cases", "orphan reference")

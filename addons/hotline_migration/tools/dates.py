@@ -103,7 +103,7 @@ class DateParser:
 
     def _text(self, text):
         # the formats that can match a text with this fifth character, in their order: a text tries
-        # one or two expressions instead of all (mixed formats: 2.4 → 1.? µs a date)
+        # one or two expressions instead of all (the generated mix of four formats: 2.37 → 2.2 µs a date)
         fifth = text[4:5]
         key = "0" if fifth.isdigit() else fifth
         formats = self._candidates.get(key)
