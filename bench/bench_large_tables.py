@@ -14,9 +14,9 @@ lookup (goal 50 ms), the agent's list by state and the unit's list (200 ms each)
 without the partial index of open cases (hotline_case_open_date_idx), dropped in a rolled-back transaction.
 Calls: a month of call KPIs as the reports' base query (hotline.call read_group by agent and outcome
 over the last full month: count, talk, wait; goal 1 s), with the start-time index as installed
-(btree), replaced by a BRIN index (128 pages a range, also with JIT off, and 16), by a covering btree (the columns the
-KPIs read included: an index-only scan), and with none (a sequential scan, fewer repeats: it is the
-slow one) — each variant inside a transaction rolled back afterwards — plus the size of each index.
+(btree), replaced by a BRIN index (128 pages a range, also with JIT off, and 16), by a covering btree
+(the columns the KPIs read included: an index-only scan), and with none (a sequential scan, fewer
+repeats: it is the slow one) — each variant inside a transaction rolled back afterwards — plus the size of each index.
 Prints the rows and size of the tables measured and the load average before each part.
 """
 
