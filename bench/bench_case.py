@@ -11,7 +11,7 @@ Measured, as an agent (受理员), each repeated --repeat times (median and p95 
   * intake form onchange: caller found, previous cases, duplicates, suggested unit      (own goal 200 ms)
   * a unit user's list of its cases in progress, through the record rules             (own goal 200 ms)
     next to its baseline: the same list as a plain domain on unit_id and state, no record rule
-Nothing is kept: the transaction is rolled back at the end.
+Nothing is kept: the transaction is rolled back at the end (also what --ddl created, a candidate index).
 """
 
 import argparse
@@ -39,6 +39,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", "hc_bench"), help="database (default hc_bench)")
     parser.add_argument("--repeat", type=int, default=30, help="repeats per operation (default 30)")
+    parser.add_argument("--ddl", action="append", default=[],
+                        help="SQL run first inside the transaction rolled back at the end: a candidate index")
     return parser.parse_args()
 
 
@@ -111,6 +113,11 @@ def main():
 
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        for statement in args.ddl:
+            cr.execute(statement)
+        if args.ddl:
+            cr.execute("ANALYZE hotline_case")
+            print(f"with (rolled back at the end): {'; '.join(args.ddl)}")
         # a plain agent, as the agents' record rules and field groups apply (rolled back at the end)
         agent = env["res.users"].with_context(no_reset_password=True).create({
             "name": "基准受理员", "login": "bench_agent_tmp",

@@ -3,6 +3,7 @@ from . import (
     test_case_deadline,
     test_case_duplicate,
     test_case_home,
+    test_case_indexes,
     test_case_intake,
     test_case_number,
     test_case_phone,
