@@ -3,8 +3,11 @@
 Runs on a database of its own holding hotline_migration without demo data, so every case and call in
 it comes from the legacy system. HT_MIG_DB / HT_MIG_HTTP_PORT choose it."""
 
+import codecs
+import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -214,6 +217,56 @@ def test_readers_from_a_legacy_database(legacy, tmp_path):
         assert count(f"SELECT count(DISTINCT legacy_id) {xref}") == counts["created"], entity
     subprocess.run(["mariadb", "-h", "127.0.0.1", "-u", "root", "-e", "DROP DATABASE legacy_e2e_readers"],
                    check=False)
+
+
+CASES_AS_IMPORTED = """
+    SELECT (SELECT count(*) FROM res_partner), count(*),
+           md5(string_agg(concat_ws('|', c.name, c.state, c.caller_name, c.unit_id, c.date_received,
+                                    p.hotline_phone_norm, p.name, p.street), ',' ORDER BY c.name))
+      FROM hotline_case c LEFT JOIN res_partner p ON p.id = c.partner_id"""
+
+
+def test_cases_shared_out_as_one_process_reads_them(legacy, tmp_path):
+    """Cases read by two processes (shared out by caller) come in as one process reading in order brings
+    them: the same cases, the same contacts created on the way (here every contact comes from the cases:
+    the callers' table is left out), the same rejected rows — duplicates included — and figures."""
+    # legacy ids entered twice, the second time with another caller's phone: the two lines may fall to
+    # different processes, and the second must be rejected either way
+    export = tmp_path / "export"
+    shutil.copytree(legacy, export)
+    cases_csv = export / "t_gongdan.csv"
+    raw = cases_csv.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "gb18030"
+    with open(cases_csv, encoding=encoding, newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    phone = header.index("ldhm")
+    doubles = [[*rows[k][:phone], rows[-k - 1][phone], *rows[k][phone + 1:]] for k in range(1, 40, 3)]
+    with open(cases_csv, "a", encoding=encoding.replace("-sig", ""), newline="") as handle:
+        csv.writer(handle).writerows(doubles)
+    results = []
+    for jobs in (1, 2):
+        target = f"{DB}_jobs{jobs}"
+        subprocess.run(["dropdb", "--if-exists", "--force", target], check=True)
+        subprocess.run(["createdb", "-T", DB, target], check=True)
+        try:
+            run = command(export, tmp_path / f"jobs{jobs}")
+            run[run.index("-d") + 1] = target
+            run[run.index("--source") + 1] = "shared"
+            done = subprocess.run([*run, "--jobs", str(jobs), "--only",
+                                   "units,categories,types,districts,streets,agents,cases"],
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+            out = subprocess.run(["psql", "-d", target, "-tAc", CASES_AS_IMPORTED], capture_output=True, text=True,
+                                 check=True)
+            folder = tmp_path / f"jobs{jobs}"
+            results.append((out.stdout, sorted((folder / "errors.csv").read_text(encoding="utf-8-sig").splitlines()),
+                            sorted((folder / "reconciliation.csv").read_text(encoding="utf-8-sig").splitlines())))
+        finally:
+            subprocess.run(["dropdb", "--if-exists", "--force", target], check=True)
+    one, two = results
+    assert int(one[0].split("|")[1]) > 0
+    assert one == two
+    assert sum(",duplicate id," in line for line in one[1]) == len(doubles)
 
 
 def test_init_mapping_from_headers(legacy, tmp_path):

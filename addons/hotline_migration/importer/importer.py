@@ -30,7 +30,7 @@ MODELS = {
 # small reference tables go through the ORM (translations, parent paths, constraints); the rest in bulk
 REFERENCE = ("units", "categories", "types", "districts", "streets", "agents")
 # read by several processes side by side in a real load (see parallel.py)
-PARALLEL = ("logs", "calls")
+PARALLEL = ("cases", "logs", "calls")
 CASE_METRICS = ("cases", "closed")
 
 
@@ -194,8 +194,9 @@ class Importer:
         self.columns = columns
         self.ids[entity] = self._known(entity)
         bar = Progress(entity, self.source.count(table), enabled=self.progress)
-        if self._workers(entity) > 1:
-            parallel.read_shared_out(self, entity, columns, bar, self._workers(entity))
+        workers = self._workers(entity, columns)
+        if workers > 1:
+            parallel.read_shared_out(self, entity, columns, bar, workers)
         else:
             self._read(entity, columns, bar.advance)
         if entity not in REFERENCE:
@@ -208,12 +209,44 @@ class Importer:
             self._link_parents(entity)
             self.commit()
 
-    def _workers(self, entity):
-        """Processes reading `entity` side by side: its rows are neither looked up by a later entity nor
-        merged with each other, and the batches really commit (each process has a connection of its own)."""
-        if entity not in PARALLEL or not self.commits or self.dry_run:
+    def _workers(self, entity, columns):
+        """Processes reading `entity` side by side, when the batches really commit (each process has a
+        connection of its own). Cases too when the export is a file and every case has its number (see
+        `_case_shares`)."""
+        if entity not in PARALLEL or not self.commits or self.dry_run or self.jobs < 2:
+            return 1
+        if entity == "cases" and not self._case_shares(columns):
             return 1
         return self.jobs
+
+    def _case_shares(self, columns):
+        """Whether the cases can be shared out: by caller, so that the process that meets a new caller
+        first creates his contact, as one process reading in order would. A legacy id then no longer
+        falls to one process: its first line is found beforehand, and a later line with the same id is
+        the duplicate wherever it falls. Needs the same order at each reading (a file, not a query) and
+        no case without a legacy number (the day's range of the numbering would be raced for)."""
+        if not getattr(self.source, "stable_order", False) or not columns.get("number"):
+            return False
+        firsts = {}
+        for line, row, problem in self.source.rows(self.mapping.table("cases")):
+            legacy_id = _text(row.get(columns["id"]))
+            if not _text(row.get(columns["number"])):
+                return False
+            if legacy_id and not problem:
+                firsts.setdefault(legacy_id, line)
+        self._first_lines = firsts
+        return True
+
+    def _share_of(self, entity, row, columns, legacy_id, shares):
+        if entity == "cases":
+            raw = _text(row.get(columns["phone"])) if columns.get("phone") else ""
+            try:
+                phone = self.phone(raw)[0] if raw else ""
+            except BadPhone:
+                phone = ""
+            if phone:
+                return parallel.share_of(phone, shares)
+        return parallel.share_of(legacy_id, shares)
 
     def _read(self, entity, columns, advance, share=None):
         """Read, check and convert the rows of `entity` and write them in batches; with `share` (k, n), only
@@ -221,6 +254,8 @@ class Importer:
         duplicate is found where its first occurrence is)."""
         known = self.ids[entity]
         seen = set()
+        # shared out by caller: a legacy id's first line is known beforehand (see _case_shares)
+        firsts = self._first_lines if share and entity == "cases" else None
         batch = []
         file = self._file(self.mapping.table(entity))
         counts = self.counts[entity]
@@ -230,7 +265,7 @@ class Importer:
         id_column = columns["id"]
         for line, row, problem in self.source.rows(self.mapping.table(entity)):
             legacy_id = _text(row.get(id_column))
-            if share and parallel.share_of(legacy_id, share[1]) != share[0]:
+            if share and self._share_of(entity, row, columns, legacy_id, share[1]) != share[0]:
                 continue
             counts["read"] += 1
             advance()
@@ -241,7 +276,7 @@ class Importer:
                     raise Rejected("", problem)
                 if not legacy_id:
                     raise Rejected(columns["id"], "missing id")
-                if legacy_id in seen:
+                if legacy_id in seen or (firsts is not None and firsts[legacy_id] != line):
                     raise Rejected(columns["id"], "duplicate id", legacy_id)
                 seen.add(legacy_id)
                 if legacy_id in known:

@@ -1,11 +1,12 @@
 """An entity's rows read, converted and written by several processes side by side.
 
 Python converting rows is what a load waits for (a log line: ~15 µs of Python against ~5 µs of
-PostgreSQL), and one process runs on one core. So for the entities nothing later looks up nor merges
-(log lines, call records), the importer forks one process per core; each reads the whole export, takes
-the rows whose legacy id falls to it, and writes them in batches over a connection of its own, each
-batch with its xref lines in one transaction as usual: a run killed anywhere resumes the same way.
-The parent gathers the counts, rejected rows and reconciliation figures, and draws the progress bar.
+PostgreSQL), and one process runs on one core. So for the big entities the importer forks one process
+per core; each reads the whole export, takes the rows that fall to it — log lines and calls by legacy
+id, cases by caller (the importer's `_share_of`) — and writes them in batches over a connection of its
+own, each batch with its xref lines in one transaction as usual: a run killed anywhere resumes the same
+way. The parent gathers the counts, rejected rows and reconciliation figures, the cases' ids and the
+contacts created on the way (which the later entities look up), and draws the progress bar.
 
 Fork, not spawn: the children start with the parent's mapping, id maps and caches as they are. They
 never touch the parent's connections (forgotten, not closed: closing would end the parent's sessions),
@@ -76,6 +77,7 @@ def _child(importer, entity, columns, share, done, write_end):
         importer.phone = make_normalizer(importer.env)
         importer.source.reconnect()
         importer._inserters = {}
+        inherited = (set(importer.ids[entity]), set(importer.phones))
         importer.errors = []
         importer.counts = defaultdict(lambda: defaultdict(int))
         importer.legacy = defaultdict(lambda: defaultdict(int))
@@ -93,6 +95,9 @@ def _child(importer, entity, columns, share, done, write_end):
         cr.commit()  # pylint: disable=invalid-commit  # the last batch, on this process's own connection
         done[index] = count
         result = {
+            # what this process created that later entities look up: the cases' ids, the callers' contacts
+            "ids": {k: v for k, v in importer.ids[entity].items() if k not in inherited[0]},
+            "phones": {k: v for k, v in importer.phones.items() if k not in inherited[1]},
             "counts": dict(importer.counts[entity]), "errors": importer.errors,
             "legacy": {k: dict(v) for k, v in importer.legacy.items()},
             "rejected": {k: dict(v) for k, v in importer.rejected.items()},
@@ -137,6 +142,8 @@ def _merge(importer, entity, results):
     counts = importer.counts[entity]
     errors = []
     for result in results:
+        importer.ids[entity].update(result["ids"])
+        importer.phones.update(result["phones"])
         for key, value in result["counts"].items():
             counts[key] += value
         errors += result["errors"]

@@ -56,6 +56,8 @@ class Source:
 
 
 class CsvFolder(Source):
+    stable_order = True  # each reading yields the rows in the same order, with the same line numbers
+
     def __init__(self, folder):
         self.folder = Path(folder)
         self.location = str(self.folder)
@@ -132,6 +134,8 @@ def _xlsx_sheets(path):
 
 class XlsxWorkbook(Source):
     """One workbook, one table per sheet (header in the first row)."""
+
+    stable_order = True
 
     def __init__(self, path):
         self.path = Path(path)
