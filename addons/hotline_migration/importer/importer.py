@@ -629,11 +629,16 @@ class Importer:
         return self._inserters[key]
 
     def _write_cases(self, batch):
-        new_partners = {}
-        for _legacy_id, vals in batch:
+        new_partners, unlinked = {}, set()
+        for index, (_legacy_id, vals) in enumerate(batch):
             phone = vals["caller_phone"]
-            if phone and phone not in self.phones and phone not in new_partners and vals["caller_name"]:
-                new_partners[phone] = (phone, vals["caller_name"], vals["address"])
+            if phone and phone not in self.phones and phone not in new_partners:
+                if vals["caller_name"]:
+                    new_partners[phone] = (phone, vals["caller_name"], vals["address"])
+                else:
+                    # no contact for this caller yet, none made from a nameless case: as rows are read one
+                    # after the other, whatever the batches (or the processes) they fall in
+                    unlinked.add(index)
         if new_partners:
             self._new_partners(list(new_partners.values()))
         inserter = self._inserter("hotline.case", self.CASE_COLUMNS)
@@ -644,9 +649,9 @@ class Importer:
                     if vals["caller_phone"]}
         # as create(): a case without a caller name takes the known caller's
         names = self._partner_names([p for p in partners.values() if p])
-        for _legacy_id, vals in batch:
+        for index, (_legacy_id, vals) in enumerate(batch):
             on_call = vals["state"] == "closed" and not vals["unit_id"]
-            partner_id = partners.get(vals["caller_phone"])
+            partner_id = None if index in unlinked else partners.get(vals["caller_phone"])
             rows.append((
                 vals["name"] or Case._next_case_number(fields.Datetime.to_datetime(vals["date_received"])),
                 vals["state"], "phone",
