@@ -37,7 +37,7 @@ class HotlineImport(Command):
         own.add_argument("--lang", default="", help="language of the error messages (default: the admin's)")
         own.add_argument("--no-progress", action="store_true")
         own.add_argument("--jobs", type=int, default=0,
-                         help="processes reading the log lines and calls side by side (default: one per core)")
+                         help="processes reading the cases, log lines and calls side by side (default: one per core)")
         own.add_argument("--help-import", action="help", help="show this help")
         opts, rest = own.parse_known_args(args)
         if not opts.location:

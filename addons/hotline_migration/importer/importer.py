@@ -239,19 +239,18 @@ class Importer:
 
     def _share_of(self, entity, row, columns, legacy_id, shares):
         if entity == "cases":
-            raw = _text(row.get(columns["phone"])) if columns.get("phone") else ""
             try:
-                phone = self.phone(raw)[0] if raw else ""
-            except BadPhone:
-                phone = ""
+                phone = self._normalize(row, columns, "phone")
+            except Rejected:
+                phone = None  # the row is rejected for it: any process will do
             if phone:
                 return parallel.share_of(phone, shares)
         return parallel.share_of(legacy_id, shares)
 
     def _read(self, entity, columns, advance, share=None):
         """Read, check and convert the rows of `entity` and write them in batches; with `share` (k, n), only
-        the rows whose legacy id falls to process k of n (the same id always to the same process: a
-        duplicate is found where its first occurrence is)."""
+        the rows that fall to process k of n (`_share_of`: by legacy id, so a duplicate is found where its
+        first occurrence is; cases by caller, their first lines found beforehand)."""
         known = self.ids[entity]
         seen = set()
         # shared out by caller: a legacy id's first line is known beforehand (see _case_shares)
