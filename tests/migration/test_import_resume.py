@@ -63,6 +63,18 @@ SCHEMA = """
            AND contype = 'f'
     ) s"""
 DEFERRED = "SELECT count(*) FROM hotline_migration_deferred_ddl"
+HISTORY_DATES = """
+    SELECT count(*) FROM hotline_case c
+     WHERE c.date_dispatched IS NOT NULL AND c.date_accepted IS NOT NULL AND c.date_submitted IS NOT NULL"""
+MISSING_DATES = """
+    SELECT count(*) FROM hotline_case c JOIN hotline_case_log l ON l.case_id = c.id
+     WHERE (l.to_state = 'dispatched' AND c.date_dispatched IS NULL)
+        OR (l.to_state = 'processing' AND c.date_accepted IS NULL)
+        OR (l.to_state = 'submitted' AND c.date_submitted IS NULL)"""
+DISPATCHED_UNITS = """
+    SELECT string_agg(case_id || ':' || unit_id, ',' ORDER BY case_id, unit_id) FROM (
+        SELECT DISTINCT case_id, unit_id FROM hotline_case_log WHERE to_state = 'dispatched' AND unit_id IS NOT NULL
+    ) d"""
 
 
 def test_killed_run_resumes_and_creates_nothing_twice(legacy, tmp_path):
@@ -107,6 +119,13 @@ def test_killed_run_resumes_and_creates_nothing_twice(legacy, tmp_path):
     assert cases["skipped"] == imported
     assert imported + cases.get("created", 0) + cases.get("rejected", 0) == CASES
     assert report["unexplained_differences"] == 0
+    # the dates a case takes from its history (derived beside the attachments, over a connection of their
+    # own) are in: every case with a dispatch, acceptance or submission line has its date, and the units'
+    # relation names every unit a dispatch line names
+    assert count(HISTORY_DATES) > 0
+    assert count(MISSING_DATES) == 0
+    assert psql(DISPATCHED_UNITS) == psql("SELECT string_agg(case_id || ':' || unit_id, ',' ORDER BY case_id, unit_id)"
+                                          " FROM hotline_case_portal_unit_rel")
     # nothing twice: one case per legacy id, one call per legacy call, one log line per legacy line
     for entity, table in (("cases", "hotline_case"), ("logs", "hotline_case_log"), ("calls", "hotline_call"),
                           ("attachments", "ir_attachment WHERE res_model = 'hotline.case'")):
