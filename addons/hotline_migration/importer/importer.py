@@ -156,7 +156,7 @@ class Importer:
                 for table, seconds in indexes.restore(cr, self.commit, self.index_builders).items():
                     entity = "calls" if table.startswith("hotline_call") else "cases"
                     self.counts["indexes"]["tables rebuilt"] += 1
-                    self.counts[entity]["seconds"] = round(self.counts[entity].get("seconds", 0) + seconds, 3)
+                    self._add_seconds(entity, seconds)
             self.source_record.write({"last_run": fields.Datetime.now(), "location": self.source.location,
                                       "last_report": self.summary_text()})
             self.commit()
@@ -724,8 +724,7 @@ class Importer:
         if thread:
             started = time.monotonic()
             thread.join()
-            self.counts["cases"]["seconds"] = round(self.counts["cases"].get("seconds", 0)
-                                                    + time.monotonic() - started, 3)
+            self._add_seconds("cases", time.monotonic() - started)
 
     def _finish_case_dates(self):
         """The cases' dates: derived beside the attachments (a failure there raises here), else now."""
@@ -735,8 +734,11 @@ class Importer:
         elif "error" in self.case_dates:
             raise self.case_dates["error"]
         self.env["hotline.case"].invalidate_model()
-        self.counts["cases"]["seconds"] = round(self.counts["cases"].get("seconds", 0)
-                                                + time.monotonic() - started, 3)
+        self._add_seconds("cases", time.monotonic() - started)
+
+    def _add_seconds(self, entity, seconds):
+        """Time spent for `entity` after its rows were read (the dates, the indexes' rebuild)."""
+        self.counts[entity]["seconds"] = round(self.counts[entity].get("seconds", 0) + seconds, 3)
 
     # -- history ------------------------------------------------------------------------------------
     LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")
