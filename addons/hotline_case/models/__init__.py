@@ -5,6 +5,7 @@ from . import (
     hotline_district,
     hotline_street,
     hotline_unit,
+    secret,
     res_company,
     res_config_settings,
     res_users,

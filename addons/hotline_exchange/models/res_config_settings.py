@@ -12,5 +12,5 @@ class ResConfigSettings(models.TransientModel):
     hotline_exchange_unit_url = fields.Char(string="Unit Server Address",
                                             config_parameter="hotline_exchange.unit_url")
     hotline_exchange_unit_db = fields.Char(string="Unit Server Database", config_parameter="hotline_exchange.unit_db")
-    hotline_exchange_unit_api_key = fields.Char(string="Unit Server API Key",
+    hotline_exchange_unit_api_key = fields.Char(string="Unit Server API Key", hotline_secret=True,
                                                 config_parameter="hotline_exchange.unit_api_key")

@@ -13,14 +13,15 @@ _logger = logging.getLogger(__name__)
 class HotlinePbx(models.Model):
     _name = "hotline.pbx"
     _description = "Hotline PBX"
+    _inherit = ["hotline.secret.mixin"]
 
     name = fields.Char(required=True, default="Asterisk")
     active = fields.Boolean(default=True)
     host = fields.Char(string="AMI Host", required=True, default="127.0.0.1")
     port = fields.Integer(string="AMI Port", required=True, default=5038)
     username = fields.Char(string="AMI User", required=True, default="hotline")
-    # Only administrators may read the secret; the bridge and agent actions read it with sudo().
-    secret = fields.Char(string="AMI Secret", groups="base.group_system", copy=False)
+    # Only administrators may read the secret, and only masked; the bridge and agent actions read it with sudo().
+    secret = fields.Char(string="AMI Secret", groups="base.group_system", copy=False, hotline_secret=True)
     queue_names = fields.Char(string="Queues", required=True, default="hotline",
                               help="Comma-separated Asterisk queue names the agents log in to.")
     originate_context = fields.Char(string="Originate Context", required=True, default="hotline-originate",
