@@ -1,36 +1,27 @@
 import json
 import re
 import uuid
-from datetime import datetime, timedelta
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from ..models.secret import SECRET_MASK
-from .common import HotlineAttackCommon, RpcDenied
+from .attack_roles import HotlineRolesAttackCommon
+from .common import RpcDenied
 
 # A settings field whose name or parameter says it holds a secret.
 SECRET_NAME = re.compile(r"key|token|secret|passw|pwd", re.IGNORECASE)
-# Read paths every role tries on the settings; the generic sweep below adds every other public method.
-READ_METHODS = ("default_get", "get_values", "onchange", "fields_get", "read", "web_read", "search_read")
 
 
 @tagged("post_install", "-at_install")
-class TestSettingsSecrets(HotlineAttackCommon):
+class TestSettingsSecrets(HotlineRolesAttackCommon):
     """Every secret setting, found from the registry, attacked through every settings method as each role over
     call_kw, /json/2 and XML-RPC; an administrator sets and uses them but never reads them back in clear."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.plain_user = new_test_user(cls.env, "hc_plain", groups="base.group_user", name="普通用户")
-        cls.admin = new_test_user(cls.env, "hc_admin", groups="base.group_system", name="系统管理员")
-        for user in (cls.plain_user, cls.admin):
-            cls.api_keys[user.id] = cls.env["res.users.apikeys"].with_user(user)._generate(
-                "rpc", "attack", datetime.now() + timedelta(days=1))
-        cls.attackers = (cls.agent, cls.dispatcher, cls.reviewer, cls.manager, cls.unit_user_a, cls.portal_a,
-                         cls.plain_user)
         cls.Settings = cls.env["res.config.settings"]
         cls.secret_fields = sorted(cls.Settings._hotline_secret_fields())
         params = cls.env["ir.config_parameter"].sudo()

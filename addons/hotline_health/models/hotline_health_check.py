@@ -5,6 +5,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models, sql_db
+from odoo.exceptions import AccessError
 from odoo.tools import config
 
 STATES = [("green", "OK"), ("amber", "Warning"), ("red", "Failing")]
@@ -249,6 +250,9 @@ class HotlineHealthCheck(models.Model):
         return True
 
     def action_refresh(self):
+        """*Check Now*: administrators only (the probes run with sudo and may warn every administrator)."""
+        if not self.env.is_system():
+            raise AccessError(self.env._("Only administrators can check the system's health."))
         self._refresh()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 

@@ -12,11 +12,16 @@ class ResConfigSettings(models.TransientModel):
              "turns red and administrators are warned.",
     )
     hotline_metrics_token = fields.Char(
-        string="Metrics Token", config_parameter="hotline_health.metrics_token", readonly=True,
+        string="Metrics Token", config_parameter="hotline_health.metrics_token", readonly=True, hotline_secret=True,
         help="Sent by the monitoring system as 'Authorization: Bearer <token>' to /hotline/metrics.",
     )
 
     def action_hotline_rotate_metrics_token(self):
-        """A new token; the old one stops working at once."""
-        self.env["ir.config_parameter"].sudo().set_param("hotline_health.metrics_token", secrets.token_urlsafe(32))
-        return {"type": "ir.actions.client", "tag": "reload"}
+        """A new token, shown once to the administrator who made it; the old one stops working at once."""
+        self._hotline_check_system()
+        token = secrets.token_urlsafe(32)
+        self.env["ir.config_parameter"].sudo().set_param("hotline_health.metrics_token", token)
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "warning", "sticky": True, "title": self.env._("New metrics token"),
+            "message": self.env._("Put it in the monitoring system now, it is not shown again: %s", token),
+        }}
