@@ -1,7 +1,8 @@
 """``odoo hotline_import -d DB --from SOURCE [--mapping FILE]``: migrate a legacy hotline system.
 
 SOURCE is a folder of CSV/XLSX exports, an .xlsx workbook or a database URL
-(mysql://user:password@host:3306/db, mssql://..., odbc://?DSN=...). Loaded by Odoo's CLI as
+(mysql://user@host:3306/db, mssql://..., odbc://?DSN=...; the password in the environment variable
+HOTLINE_LEGACY_PASSWORD rather than on the command line). Loaded by Odoo's CLI as
 ``odoo.cli.hotline_import``, so the addon is imported by absolute path.
 """
 
@@ -23,7 +24,8 @@ class HotlineImport(Command):
 
     def run(self, args):
         own = argparse.ArgumentParser(prog="odoo hotline_import", add_help=False)
-        own.add_argument("--from", dest="location", help="CSV/XLSX folder, .xlsx workbook or database URL")
+        own.add_argument("--from", dest="location",
+                         help="CSV/XLSX folder, .xlsx workbook or database URL (password: $HOTLINE_LEGACY_PASSWORD)")
         own.add_argument("--mapping", default=str(EXAMPLE), help="TOML mapping (default: the example)")
         own.add_argument("--source", default="legacy", help="code of the legacy system (scope of its ids)")
         own.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")

@@ -1,8 +1,9 @@
 import logging
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..importer import indexes
+from ..tools.sources import redact_location
 
 _logger = logging.getLogger(__name__)
 
@@ -16,7 +17,8 @@ class HotlineMigrationSource(models.Model):
 
     name = fields.Char(required=True)
     code = fields.Char(required=True, help="Short name given to the import command (--source).")
-    location = fields.Char(help="Folder, workbook or database URL read last.")
+    location = fields.Char(help="Folder, workbook or database URL read last (never its password: give it in the "
+                                "HOTLINE_LEGACY_PASSWORD environment variable).")
     last_run = fields.Datetime(readonly=True)
     last_report = fields.Text(readonly=True, help="Counts per entity of the last run.")
     xref_count = fields.Integer(string="Imported Records", compute="_compute_xref_count")
@@ -25,6 +27,26 @@ class HotlineMigrationSource(models.Model):
 
     def init(self):
         indexes.ensure_table(self.env.cr)
+        # locations stored before passwords were kept out of them
+        self.env.cr.execute("SELECT id, location FROM hotline_migration_source WHERE location LIKE '%%:%%'")
+        for source_id, location in self.env.cr.fetchall():
+            if redact_location(location) != location:
+                self.env.cr.execute("UPDATE hotline_migration_source SET location = %s WHERE id = %s",
+                                    [redact_location(location), source_id])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._redact(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._redact(vals))
+
+    @api.model
+    def _redact(self, vals):
+        """Whoever writes a location (the import command, a form), no password is stored with it."""
+        if vals.get("location"):
+            vals = dict(vals, location=redact_location(vals["location"]))
+        return vals
 
     def _register_hook(self):
         """An import killed while the big tables' indexes were set aside: put them back at server start

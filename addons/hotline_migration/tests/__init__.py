@@ -1,2 +1,3 @@
 from . import test_migration_tools
 from . import test_migration_import
+from . import test_migration_secrets

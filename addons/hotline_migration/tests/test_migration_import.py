@@ -1,7 +1,9 @@
 import copy
+import logging
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -15,6 +17,21 @@ from ..tools.sources import CsvFolder, SqlDatabase, XlsxWorkbook
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "legacy_12319.toml"
 # MariaDB stands in for the legacy database (scripts/setup.sh installs and starts it)
 MYSQL_URL = os.environ.get("HT_LEGACY_MYSQL_URL", "mysql://root@127.0.0.1:3306")
+LEGACY_PASSWORD = "legacy:p@ss/word-never-stored"
+
+
+class LogRecorder(logging.Handler):
+    """Every record logged while attached, whatever its logger."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def text(self):
+        return "\n".join(f"{r.name} {r.getMessage()}" for r in self.records)
 
 
 def rejections(importer):
@@ -357,19 +374,47 @@ class TestMigrationOtherSources(TransactionCase):
         self.assertEqual(importer.summary()["attachments"]["created"], len(self.legacy.tables["t_fujian"]) - orphans)
 
     def test_mariadb(self):
+        """Read through an account with a password, which stays out of the source record, the logs and the
+        reports."""
         database = f"legacy_{self.env.cr.dbname}"[:60]
-        url = self.legacy.write_mysql(MYSQL_URL, database)
-        source = SqlDatabase(url)
-        try:
-            self.assertIn("t_gongdan", source.tables())
-            importer = Importer(self.env, source, self.mapping, "test_sql", attachments_root=self.tmp.name).run()
-        finally:
-            source.close()
-            import pymysql  # noqa: PLC0415
+        parts = urlsplit(self.legacy.write_mysql(MYSQL_URL, database))
+        import pymysql  # noqa: PLC0415
 
-            connection = pymysql.connect(host="127.0.0.1", user="root", port=3306)
-            with connection.cursor() as cursor:
+        root = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                               password=parts.password or "", autocommit=True)
+        hosts = ("127.0.0.1", "localhost")
+        with root.cursor() as cursor:
+            for host in hosts:
+                cursor.execute("CREATE OR REPLACE USER 'ht_legacy_reader'@%s IDENTIFIED BY %s", [host, LEGACY_PASSWORD])
+                cursor.execute(f"GRANT SELECT ON `{database}`.* TO 'ht_legacy_reader'@%s", [host])
+        url = parts._replace(netloc=f"ht_legacy_reader:{quote(LEGACY_PASSWORD, safe='')}@{parts.netloc.split('@')[-1]}")
+        report = Path(self.tmp.name) / "report_sql"
+        logged = LogRecorder()
+        logging.getLogger().addHandler(logged)
+        importer_logger = logging.getLogger("odoo.addons.hotline_migration")
+        level = importer_logger.level
+        importer_logger.setLevel(logging.DEBUG)
+        source = None
+        try:
+            source = SqlDatabase(url.geturl())
+            self.assertIn("t_gongdan", source.tables())
+            importer = Importer(self.env, source, self.mapping, "test_sql", attachments_root=self.tmp.name,
+                                report_dir=report).run()
+        finally:
+            logging.getLogger().removeHandler(logged)
+            importer_logger.setLevel(level)
+            if source:
+                source.close()
+            with root.cursor() as cursor:
                 cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
-            connection.close()
+                for host in hosts:
+                    cursor.execute("DROP USER IF EXISTS 'ht_legacy_reader'@%s", [host])
+            root.close()
         self._check(importer)
+        stored = importer.source_record.read(["location", "last_report"])[0]
+        self.assertEqual(stored["location"], f"mysql://ht_legacy_reader@{parts.netloc.split('@')[-1]}/{database}")
+        written = [stored, importer.summary_text(), logged.text(), *(f.read_text() for f in report.iterdir())]
+        for where in written:
+            self.assertNotIn(LEGACY_PASSWORD, str(where))
+            self.assertNotIn(quote(LEGACY_PASSWORD, safe=""), str(where))
         self.assertEqual(importer.errors[0]["file"], "t_gongdan")

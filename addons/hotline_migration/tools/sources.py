@@ -8,10 +8,33 @@ read (a truncated line), its dict then holds what could be read.
 import codecs
 import csv
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SAMPLE = 1 << 20
+# The legacy database's password when the URL carries none (kept out of the command line and the records).
+PASSWORD_ENV = "HOTLINE_LEGACY_PASSWORD"
+# A password in an ODBC connection string or a URL's query: PWD=...; Password={...}
+QUERY_PASSWORD = re.compile(r"\b(pwd|password|passwd)(\s*=\s*)(\{[^}]*\}?[^;&]*|[^;&]*)", re.IGNORECASE)
+REDACTED = "***"
+
+
+def redact_location(location):
+    """A source's location as it may be stored, logged or shown: a database URL without its password."""
+    parts = urlsplit(location or "")
+    if parts.scheme not in DRIVERS:  # a folder or a workbook
+        return location
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return parts._replace(netloc=netloc, query=QUERY_PASSWORD.sub(rf"\1\2{REDACTED}", unquote(parts.query))).geturl()
+
+
+def _password(url):
+    return unquote(url.password or "") or os.environ.get(PASSWORD_ENV, "")
 
 
 def detect_encoding(path):
@@ -184,7 +207,7 @@ def _connect_mysql(url):
 
     return pymysql.connect(
         host=url.hostname or "127.0.0.1", port=url.port or 3306, user=unquote(url.username or "root"),
-        password=unquote(url.password or ""), database=url.path.lstrip("/"), charset="utf8mb4",
+        password=_password(url), database=url.path.lstrip("/"), charset="utf8mb4",
         cursorclass=pymysql.cursors.SSCursor,  # streams: a million rows never sit in memory
     ), "`{}`"
 
@@ -194,7 +217,7 @@ def _connect_mssql(url):
 
     return pymssql.connect(
         server=url.hostname, port=str(url.port or 1433), user=unquote(url.username or ""),
-        password=unquote(url.password or ""), database=url.path.lstrip("/"), charset="UTF-8",
+        password=_password(url), database=url.path.lstrip("/"), charset="UTF-8",
     ), "[{}]"
 
 
@@ -202,7 +225,10 @@ def _connect_odbc(url):
     import pyodbc  # noqa: PLC0415  # pylint: disable=import-error
 
     # odbc://?DSN=legacy;UID=sa;PWD=... : the query string is the ODBC connection string
-    return pyodbc.connect(unquote(url.query)), "[{}]"
+    connection_string = unquote(url.query)
+    if not QUERY_PASSWORD.search(connection_string) and os.environ.get(PASSWORD_ENV):
+        connection_string = f"{connection_string.rstrip(';')};PWD={{{os.environ[PASSWORD_ENV]}}}"
+    return pyodbc.connect(connection_string), "[{}]"
 
 
 DRIVERS = {"mysql": _connect_mysql, "mariadb": _connect_mysql, "mssql": _connect_mssql, "odbc": _connect_odbc}
@@ -218,7 +244,7 @@ class SqlDatabase(Source):
         self.connection, self.quote = DRIVERS[parts.scheme](parts)
         self.scheme = parts.scheme
         self.parts = parts
-        self.location = parts._replace(netloc=parts.hostname or "").geturl()  # without the password
+        self.location = redact_location(url)
 
     def _query(self, sql):
         cursor = self.connection.cursor()
