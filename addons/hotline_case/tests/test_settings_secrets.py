@@ -12,6 +12,10 @@ from .common import RpcDenied
 
 # A settings field whose name or parameter says it holds a secret.
 SECRET_NAME = re.compile(r"key|token|secret|passw|pwd", re.IGNORECASE)
+# The same on the hotline's own models, where a bare "key" is an identifier (health rows, queue events).
+RECORD_SECRET_NAME = re.compile(r"token|secret|passw|pwd|api_?key|access_?key", re.IGNORECASE)
+# Named like secrets, shown on purpose: the wall screen's URL token, to the managers who set screens up.
+SHOWN_ON_PURPOSE = {("hotline.wallboard", "access_token")}
 
 
 @tagged("post_install", "-at_install")
@@ -66,6 +70,20 @@ class TestSettingsSecrets(HotlineRolesAttackCommon):
         self.assertIn("twilio_account_token", self.secret_fields, "Odoo's own settings secrets count too")
         for name in self.secret_fields:
             self.assertTrue(self.Settings._fields[name].config_parameter, f"{name}: the test sets it by parameter")
+
+    def test_every_secret_field_of_the_hotline_is_declared(self):
+        """Fields of the hotline's models named like a secret (the AMI secret...) are declared too."""
+        found = set()
+        for model_name in self.env.registry:
+            for name, field in self.env[model_name]._fields.items():
+                if (str(field._module or "").startswith("hotline") and field.type in ("char", "text")
+                        and RECORD_SECRET_NAME.search(name) and model_name != "res.config.settings"):
+                    found.add((model_name, name))
+                    if (model_name, name) not in SHOWN_ON_PURPOSE:
+                        self.assertTrue(getattr(field, "hotline_secret", False), f"{model_name}.{name}")
+                        self.assertIn(model_name, self.env["hotline.secret.mixin"]._inherit_children)
+        if "hotline.pbx" in self.env:
+            self.assertIn(("hotline.pbx", "secret"), found)
 
     @mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc")
     def test_no_role_reads_a_secret_setting(self):
