@@ -354,7 +354,7 @@ class HotlineCase(models.Model):
                 isinstance(item, dict) and isinstance(item.get("datas"), str) for item in files):
             raise ExchangeRefused(self.env._("The files are malformed."))
         names = [str(item.get("name") or "file")[:255] for item in files]
-        # exact size of unpadded-checked base64 (validate=True below refuses anything else)
+        # the decoded sizes, exact for well-formed base64 (anything else is refused when decoded below)
         self._check_result_sizes([(name, len(item["datas"]) * 3 // 4 - item["datas"][-2:].count("="))
                                   for name, item in zip(names, files, strict=True)])
         values = []
