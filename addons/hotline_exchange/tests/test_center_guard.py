@@ -55,6 +55,27 @@ class TestCenterGuard(HotlineExchangeCommon):
             self.assertNotIn(secret, wire)
         self.assertNotIn(case.name, self.inbox().reason)
 
+    def test_forged_sign_for_on_every_case(self):
+        """As it was found: a sign-for per center case id, in the name of a unit that handled many (cases of
+        this database were never sent to the unit server): no case crosses, only the test's own case, which
+        the unit was sent, comes back with its view."""
+        case = self.new_case()
+        self.apply(self.unit_event("accept", case))  # signed for: a second sign-for is refused by the workflow
+        Case = self.env["hotline.case"].sudo()
+        busiest = Case._read_group([("unit_id", "!=", False)], ["unit_id"], ["__count"], order="__count desc",
+                                   limit=1)[0][0]
+        sent = {case.id}
+        for code in {"HXW", busiest.code}:
+            self.apply(*[self.event("accept", {}, case_id, sequence=9, unit_code=code)
+                         for case_id in Case.search([]).ids])
+        refusals = self.outbox(kind="refusal")
+        self.assertTrue(refusals.filtered(lambda event: not event.payload.get("snapshot")), "bare refusals sent")
+        with_case = refusals.filtered(lambda event: event.payload.get("snapshot"))
+        self.assertEqual(set(with_case.mapped("case_ref")), sent)
+        self.assertEqual(set(refusals.mapped("case_ref")) - sent, {0})
+        self.assertEqual(Case.search_count([("state", "=", "processing"), ("date_accepted", ">=", case.date_accepted)]),
+                         1, "no forged sign-for applied")
+
     def test_forged_steps_for_a_unit_never_dispatched(self):
         """A case of another unit (sent to the unit server for that unit): nothing is answered for the unit
         the event names, and the reason does not tell the case exists."""
