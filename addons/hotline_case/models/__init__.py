@@ -11,6 +11,7 @@ from . import (
     res_users,
     res_partner,
     ir_attachment,
+    ir_binary,
     mail_followers,
     hotline_routing_rule,
     hotline_deadline_rule,

@@ -1,3 +1,4 @@
+import os
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -9,6 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.mimetypes import guess_mimetype
 
 from ..tools import phone as phone_tools
 from .hotline_deadline_rule import URGENCY_SELECTION
@@ -37,6 +39,35 @@ WORKFLOW_FIELDS = frozenset({
 })
 # An extension request is frozen from the moment it is made until it is decided.
 EXTENSION_FIELDS = frozenset({"extension_days", "extension_reason"})
+# The limits of a unit's steps, the same whoever takes them (portal form, back office, unit server): an
+# extension of 1-60 working days; a result's files are photos and documents from a phone, at most 10 of 10 MB
+# and 50 MB together (the portal's form checks them in the browser too, and the external proxy's body limit
+# follows them).
+MAX_EXTENSION_DAYS = 60
+MEGABYTE = 1024 * 1024
+MAX_RESULT_FILES = 10
+MAX_RESULT_FILE_BYTES = 10 * MEGABYTE
+MAX_RESULT_BYTES = 50 * MEGABYTE
+# What a result's file may be, read from its content (the name's extension must agree): photos, PDF, office
+# documents. Nothing a browser would run (HTML, SVG), no program, no archive.
+RESULT_FILE_TYPES = {
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+    "image/gif": ("gif",),
+    "image/webp": ("webp",),
+    "image/heic": ("heic",),
+    "image/heif": ("heif",),
+    "application/pdf": ("pdf",),
+    "application/msword": ("doc", "wps"),
+    "application/vnd.ms-excel": ("xls", "et"),
+    "application/vnd.ms-powerpoint": ("ppt",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ("pptx",),
+    "application/vnd.oasis.opendocument.text": ("odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ods",),
+    "application/vnd.oasis.opendocument.presentation": ("odp",),
+}
 # Set by _transition only: a server-side flag, so no context key sent by a client unlocks workflow fields.
 _IN_TRANSITION = ContextVar("hotline_case_in_transition", default=False)
 
@@ -580,6 +611,59 @@ class HotlineCase(models.Model):
         if not value or (isinstance(value, str) and not value.strip()):
             raise UserError(message)
 
+    # ------------------------------------------------------------------
+    # Limits of the unit's steps: one definition for the portal, the back office and the unit server
+    # ------------------------------------------------------------------
+    @api.model
+    def _result_file_limits(self):
+        """The limits of a result's files and their messages; the portal's form hands them to the browser, which
+        refuses before sending megabytes ("%s" in too_big is left for the file's name)."""
+        return {
+            "max_files": MAX_RESULT_FILES,
+            "max_file_bytes": MAX_RESULT_FILE_BYTES,
+            "max_total_bytes": MAX_RESULT_BYTES,
+            "accept": ",".join(f".{ext}" for extensions in RESULT_FILE_TYPES.values() for ext in extensions),
+            "too_many": self.env._("Attach at most %s files.", MAX_RESULT_FILES),
+            "too_big": self.env._("The file “%(name)s” is larger than %(limit)s MB.",
+                                  name="%s", limit=MAX_RESULT_FILE_BYTES // MEGABYTE),
+            "too_much": self.env._("The files together are larger than %s MB: send fewer or smaller files.",
+                                   MAX_RESULT_BYTES // MEGABYTE),
+        }
+
+    @api.model
+    def _check_result_sizes(self, sizes):
+        """[(file name, bytes)] of a result within its limits, else UserError (before any file is read)."""
+        limits = self._result_file_limits()
+        if len(sizes) > MAX_RESULT_FILES:
+            raise UserError(limits["too_many"])
+        for name, size in sizes:
+            if size > MAX_RESULT_FILE_BYTES:
+                raise UserError(limits["too_big"] % name)
+        if sum(size for _name, size in sizes) > MAX_RESULT_BYTES:
+            raise UserError(limits["too_much"])
+
+    @api.model
+    def _result_file_type(self, name, raw):
+        """The type of a result's file, read from its content: one a result may have, and the name's extension
+        one of that type's (a photo named setup.exe is refused too), else UserError."""
+        mimetype = guess_mimetype(raw or b"", default="application/octet-stream")
+        extension = os.path.splitext(name or "")[1][1:].lower()
+        if extension not in RESULT_FILE_TYPES.get(mimetype, ()):
+            raise UserError(self.env._(
+                "The file “%(name)s” cannot go with a result: only photos, PDF and office documents are accepted "
+                "(%(types)s).", name=name, types=self._result_file_limits()["accept"]))
+        return mimetype
+
+    def _check_result_files(self, attachments):
+        """A result's files: within the limits, each of a type a result may have, stored (and served) as the
+        type its content is, whatever the sender called it."""
+        attachments = attachments.sudo()
+        self._check_result_sizes([(attachment.name, attachment.file_size) for attachment in attachments])
+        for attachment in attachments:
+            mimetype = self._result_file_type(attachment.name, attachment.raw)
+            if attachment.mimetype != mimetype:
+                attachment.mimetype = mimetype
+
     def _missing_for(self, action):
         """Labels of what `action` needs and the case lacks: a unit must be able to act on what it receives."""
         self.ensure_one()
@@ -817,8 +901,9 @@ class HotlineCase(models.Model):
         for case in self.sudo():
             case_days = days if days is not None else case.extension_days
             case_reason = reason or case.extension_reason
-            if not case_days or case_days <= 0:
-                raise UserError(self.env._("Enter the number of extra working days requested."))
+            if not isinstance(case_days, int) or isinstance(case_days, bool) \
+                    or not 0 < case_days <= MAX_EXTENSION_DAYS:
+                raise UserError(self.env._("Enter a number of working days between 1 and %s.", MAX_EXTENSION_DAYS))
             case._require(case_reason, self.env._("Give the reason for the extension."))
             if case.extension_state == "requested":
                 raise UserError(self.env._("An extension of case %s is already waiting for approval.", case.name))
@@ -838,6 +923,7 @@ class HotlineCase(models.Model):
             case_note = note or case.result_note
             case._require(case_note, self.env._("Describe the result of case %s first.", case.name))
             attachments = case._own_attachments(attachment_ids)
+            case._check_result_files(attachments)
             case._transition("submit", "submitted", {
                 "result_note": case_note, "date_submitted": fields.Datetime.now(),
                 # the files of this result, shown to the reviewer on the form

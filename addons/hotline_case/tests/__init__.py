@@ -5,6 +5,7 @@ from . import (
     test_case_home,
     test_case_indexes,
     test_case_intake,
+    test_case_limits,
     test_case_number,
     test_case_phone,
     test_case_security,

@@ -1,10 +1,36 @@
+import io
 import json
 import xmlrpc.client
+import zipfile
 from datetime import datetime, timedelta
+
+from PIL import Image
 
 from odoo import Command
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 from odoo.tests.common import JsonRpcException
+
+
+def sample_file(extension):
+    """Small real content of a file type (a unit's photo or document, or what must never go with a result)."""
+    if extension in ("jpg", "png"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, "JPEG" if extension == "jpg" else "PNG")
+        return buffer.getvalue()
+    if extension == "docx":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                                                    'openxmlformats.org/package/2006/content-types"/>')
+            archive.writestr("word/document.xml", "<w:document/>")
+        return buffer.getvalue()
+    return {
+        "pdf": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        "exe": b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200,
+        "sh": b"#!/bin/sh\nrm -rf /\n",
+        "html": b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
+        "svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    }[extension]
 
 
 class HotlineCaseCommon(TransactionCase):

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..tools import phone as phone_tools
-from .common import HotlineCaseCommon
+from .common import HotlineCaseCommon, sample_file
 
 
 @tagged("post_install", "-at_install")
@@ -120,7 +120,7 @@ class TestCaseReview(HotlineCaseCommon):
     def test_result_files_shown_and_old_review_note_cleared(self):
         case = self._processing_case()
         photo = self.env["ir.attachment"].with_user(self.unit_user_a).create({
-            "name": "现场照片.jpg", "raw": b"\xff\xd8photo", "res_model": "hotline.case", "res_id": case.id,
+            "name": "现场照片.jpg", "raw": sample_file("jpg"), "res_model": "hotline.case", "res_id": case.id,
         })
         case.with_user(self.unit_user_a).action_submit(note="已修复。")
         self.assertEqual(case.result_attachment_ids, photo, "the chatter upload is the result's file")

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import HotlineCaseCommon
+from .common import HotlineCaseCommon, sample_file
 
 
 @tagged("post_install", "-at_install")
@@ -91,7 +91,7 @@ class TestCaseWorkflow(HotlineCaseCommon):
         self.assertEqual(case.extension_state, "requested")
         self.assertEqual(case.extension_days, 3)
         attachment = self.env["ir.attachment"].with_user(self.portal_a).sudo().create({
-            "name": "现场照片.txt", "raw": b"photo", "res_model": "mail.compose.message", "res_id": 0,
+            "name": "现场照片.jpg", "raw": sample_file("jpg"), "res_model": "mail.compose.message", "res_id": 0,
         })
         case.with_user(self.portal_a).action_submit(note="已修复，恢复供水。", attachment_ids=attachment.ids)
         self.assertEqual(case.state, "submitted")

@@ -1,4 +1,8 @@
+import base64
+import binascii
 import json
+import unicodedata
+from contextvars import ContextVar
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -8,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html_sanitize
 
 from .hotline_exchange_event import ROLE_PARAM
+from .hotline_exchange_inbox import ExchangeRefused
 
 # The unit's steps (hotline_case's transition methods a unit member calls); on the unit server these are the
 # only transitions, and the center re-applies them through the same methods.
@@ -30,6 +35,21 @@ REVIEW_TEMPLATES = {
 PRECOMMIT_KEY = "hotline_exchange"
 # cursor-cache key of the mails a delivery leaves for after its commit (see _notify_thread)
 MAIL_LATER_KEY = "hotline_exchange_mail_later"
+# ids are PostgreSQL integers: anything larger names no case
+MAX_ID = 2**31 - 1
+# The unit server's user whose step the center is applying: set by the exchange's code only (a context key
+# would come from any RPC caller, who could then sign the history with any name).
+EXCHANGE_ACTOR = ContextVar("hotline_exchange_actor", default=None)
+# a person's name, and the unit's after it: more is not a name
+MAX_ACTOR_LENGTH = 64
+
+
+def clean_actor(value, limit=MAX_ACTOR_LENGTH):
+    """The other server's user name as it may be stored and shown: one line of printable characters (no
+    control or format character: NUL, newlines, bidirectional overrides), at most `limit` long. Wherever it is
+    shown it is escaped; this keeps it a name."""
+    text = " ".join(str(value or "").split())
+    return "".join(char for char in text if unicodedata.category(char)[0] != "C")[:limit].strip()
 
 
 def _ref(record, with_parent=None):
@@ -321,11 +341,31 @@ class HotlineCase(models.Model):
         return self.sudo().unit_id.member_ids.filtered("active").partner_id
 
     def _exchange_attachments(self, files):
+        """The files of a message or a result from the other side. On the center they come from the unit
+        server: they must be what hotline_case accepts with a unit's result, whoever sent them (count and sizes
+        read before decoding, then each file's type from its content)."""
         self.ensure_one()
-        return self.env["ir.attachment"].sudo().create([{
-            "name": str(item.get("name") or "file")[:255], "datas": item.get("datas") or "",
-            "res_model": self._name, "res_id": self.id,
-        } for item in files])
+        if self._exchange_role() != "center":
+            return self.env["ir.attachment"].sudo().create([{
+                "name": str(item.get("name") or "file")[:255], "datas": item.get("datas") or "",
+                "res_model": self._name, "res_id": self.id,
+            } for item in files])
+        if not isinstance(files, list) or not all(
+                isinstance(item, dict) and isinstance(item.get("datas"), str) for item in files):
+            raise ExchangeRefused(self.env._("The files are malformed."))
+        names = [str(item.get("name") or "file")[:255] for item in files]
+        # the decoded sizes, exact for well-formed base64 (anything else is refused when decoded below)
+        self._check_result_sizes([(name, len(item["datas"]) * 3 // 4 - item["datas"][-2:].count("="))
+                                  for name, item in zip(names, files, strict=True)])
+        values = []
+        for name, item in zip(names, files, strict=True):
+            try:
+                raw = base64.b64decode(item["datas"], validate=True)
+            except (binascii.Error, ValueError):
+                raise ExchangeRefused(self.env._("A file is not valid base64.")) from None
+            values.append({"name": name, "raw": raw, "mimetype": self._result_file_type(name, raw),
+                           "res_model": self._name, "res_id": self.id})
+        return self.env["ir.attachment"].sudo().create(values)
 
     # ------------------------------------------------------------------
     # Unit server: what a unit did, for the center
@@ -357,18 +397,56 @@ class HotlineCase(models.Model):
     # ------------------------------------------------------------------
     # Center: applying a unit's action through the workflow
     # ------------------------------------------------------------------
-    def _exchange_apply_unit_action(self, kind, payload):
-        """Run the unit's step with hotline_case's own method (state checks included)."""
+    @api.model
+    def _exchange_unit_case(self, event):
+        """(case, unit) of a unit's event: the center case `case_ref` and, among the units it was dispatched
+        to, the one `unit_code` names; empty records when either is unknown."""
+        case_ref = event.get("case_ref") if isinstance(event, dict) else None
+        case = self.sudo().browse(case_ref).exists() if isinstance(case_ref, int) and not isinstance(
+            case_ref, bool) and 0 < case_ref <= MAX_ID else self.sudo().browse()
+        unit_code = event.get("unit_code")
+        return case, case.handled_unit_ids.filtered(lambda unit: unit.code and unit.code == unit_code)[:1]
+
+    def _exchange_sent(self):
+        """Whether the unit server was sent this case (it holds the copy its units read)."""
         self.ensure_one()
+        return bool(self.env["hotline.exchange.event"].sudo().search_count(
+            [("case_id", "=", self.id), ("kind", "=", "case")], limit=1))
+
+    @api.model
+    def _exchange_refusal(self, event, result):
+        """Tell the unit server that a unit's step was refused, and with it only what that unit was sent: the
+        case as it stands when the case was dispatched to the unit and sent to the unit server, a bare refusal
+        when it was never sent, and no answer at all for a unit the case was never dispatched to (a forged
+        step pulls nothing of a case)."""
+        case, unit = self._exchange_unit_case(event)
+        if not unit:
+            return None
+        Event = self.env["hotline.exchange.event"]
+        refusal = {"event_uid": result["uid"], "reason": result["reason"]}
+        if not case._exchange_sent():
+            return Event._enqueue("refusal", refusal)
+        return Event._enqueue("refusal", {**refusal, "snapshot": case._exchange_snapshot()}, case=case)
+
+    def _exchange_apply_unit_action(self, kind, payload):
+        """Run the unit's step with hotline_case's own method (state checks and limits included), its log line
+        signed with the unit server's user (context hotline_exchange_actor, set by the exchange)."""
+        self.ensure_one()
+        token = EXCHANGE_ACTOR.set(self.env.context.get("hotline_exchange_actor"))
+        try:
+            return self._exchange_apply_step(kind, payload)
+        finally:
+            EXCHANGE_ACTOR.reset(token)
+
+    def _exchange_apply_step(self, kind, payload):
         if kind == "accept":
             return self.action_accept()
         if kind == "return":
             return self.action_return(reason=str(payload.get("reason") or ""))
         if kind == "request_extension":
-            days = payload.get("days")
-            if not isinstance(days, int) or isinstance(days, bool):
-                raise UserError(self.env._("Enter the number of extra working days requested."))
-            return self.action_request_extension(days=days, reason=str(payload.get("reason") or ""))
+            # anything but a number of days in range is refused by the workflow itself (0: none given)
+            return self.action_request_extension(days=payload.get("days") or 0,
+                                                 reason=str(payload.get("reason") or ""))
         if kind == "submit":
             attachments = self._exchange_attachments(payload.get("attachments") or [])
             return self.action_submit(note=str(payload.get("note") or ""), attachment_ids=attachments.ids)

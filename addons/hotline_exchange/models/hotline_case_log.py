@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .hotline_case import UNIT_ACTIONS
+from .hotline_case import EXCHANGE_ACTOR, MAX_ACTOR_LENGTH, UNIT_ACTIONS, clean_actor
 
 
 class HotlineCaseLog(models.Model):
@@ -14,10 +14,12 @@ class HotlineCaseLog(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        actor = self.env.context.get("hotline_exchange_actor")
-        if actor:
-            for vals in vals_list:
+        actor = EXCHANGE_ACTOR.get()
+        for vals in vals_list:
+            if actor:
                 vals.setdefault("exchange_actor", actor)
+            if vals.get("exchange_actor"):
+                vals["exchange_actor"] = clean_actor(vals["exchange_actor"], limit=2 * MAX_ACTOR_LENGTH)
         logs = super().create(vals_list)
         if self.env.context.get("hotline_exchange_applying") and not actor:
             return logs

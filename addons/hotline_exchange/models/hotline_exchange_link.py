@@ -1,5 +1,3 @@
-import base64
-import binascii
 import logging
 import time
 from datetime import timedelta
@@ -7,9 +5,9 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
-from odoo.addons.hotline_portal.controllers.portal import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from odoo.exceptions import AccessError
 
-from .hotline_case import UNIT_ACTIONS
+from .hotline_case import UNIT_ACTIONS, clean_actor
 from .hotline_exchange_event import UNIT_KINDS, backoff_seconds
 from .hotline_exchange_inbox import ExchangeRefused
 from .hotline_exchange_peer import MAX_BATCH
@@ -77,6 +75,9 @@ class HotlineExchangeLink(models.Model):
     def status(self):
         """The exchange's figures: role, level (green / amber / red), backlog each side, lag, last contact and
         error."""
+        if not (self.env.su or self.env.user.has_group("hotline_case.group_manager")
+                or self.env.user.has_group("base.group_system")):
+            raise AccessError(self.env._("Only managers and administrators may read the exchange's status."))
         link = self._get_link()
         backlog = self.env["hotline.exchange.event"]._backlog()
         lag, failures = backlog["oldest_age"], link.failures
@@ -127,6 +128,8 @@ class HotlineExchangeLink(models.Model):
     def run_once(self):
         """Pull the units' actions, then push the center's outbox; commits as it goes. Returns the figures
         of the round ({'pulled', 'refused', 'pushed', 'push_refused', 'error'})."""
+        if not (self.env.su or self.env.user.has_group("base.group_system")):  # the loop and the cron: superuser
+            raise AccessError(self.env._("Only administrators may run the exchange."))
         return self._run(commit=True)
 
     @api.model
@@ -277,31 +280,18 @@ class HotlineExchangeLink(models.Model):
 
     @api.model
     def _send_refusal(self, event, result):
-        """Tell the unit server why its step was refused, with the case as it stands at the center."""
-        if not isinstance(event, dict) or event.get("kind") not in UNIT_ACTIONS:
-            return
-        case = self.env["hotline.case"].sudo().browse(event.get("case_ref") or 0).exists() \
-            if isinstance(event.get("case_ref"), int) else None
-        if not case or not case.handled_unit_ids:
-            return
-        self.env["hotline.exchange.event"]._enqueue("refusal", {
-            "event_uid": result["uid"], "reason": result["reason"], "snapshot": case._exchange_snapshot(),
-        }, case=case)
+        """Tell the unit server why its step was refused (with what: hotline.case._exchange_refusal)."""
+        if isinstance(event, dict) and event.get("kind") in UNIT_ACTIONS:
+            self.env["hotline.case"]._exchange_refusal(event, result)
 
     @api.model
     def _apply_unit_event(self, event):
         kind, payload = event["kind"], event["payload"]
-        case = self.env["hotline.case"].sudo().browse(event["case_ref"]).exists() if event["case_ref"] > 0 \
-            else None
-        if not case:
+        # a case the unit server was never sent for this unit is unknown to it, whatever the case
+        case, unit = self.env["hotline.case"]._exchange_unit_case(event)
+        if not unit or not case._exchange_sent():
             raise ExchangeRefused(self.env._("Unknown case."))
-        unit_code = event.get("unit_code") or ""
-        unit = case.handled_unit_ids.filtered(lambda u: u.code == unit_code)
-        if not unit:
-            raise ExchangeRefused(self.env._("Case %(case)s was never dispatched to unit %(unit)s.",
-                                             case=case.name, unit=str(unit_code)[:64]))
-        self._check_files(payload.get("attachments"))
-        actor = str(event.get("actor") or "")[:128]
+        actor = clean_actor(event.get("actor"))
         center_user = self.env.ref("hotline_exchange.user_unit_server")
         case = case.with_user(center_user).with_context(
             hotline_exchange_applying=True, hotline_exchange_actor=f"{actor} ({unit.name})" if actor else unit.name,
@@ -317,22 +307,6 @@ class HotlineExchangeLink(models.Model):
                 case=case.name, unit=unit.name,
                 state=dict(case._fields["state"]._description_selection(self.env))[case.state]))
         case._exchange_apply_unit_action(kind, payload)
-
-    @api.model
-    def _check_files(self, files):
-        """The portal's limits on a unit's files hold here too; the content must be base64."""
-        if files is None:
-            return
-        if not isinstance(files, list) or len(files) > MAX_ATTACHMENTS:
-            raise ExchangeRefused(self.env._("Attach at most %s files.", MAX_ATTACHMENTS))
-        for item in files:
-            datas = item.get("datas") if isinstance(item, dict) else None
-            if not isinstance(datas, str) or len(datas) * 3 // 4 > MAX_ATTACHMENT_BYTES + 2:
-                raise ExchangeRefused(self.env._("A file is missing or too large."))
-            try:
-                base64.b64decode(datas, validate=True)
-            except (binascii.Error, ValueError):
-                raise ExchangeRefused(self.env._("A file is not valid base64.")) from None
 
     # ------------------------------------------------------------------
     # Buttons

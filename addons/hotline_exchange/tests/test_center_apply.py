@@ -1,6 +1,7 @@
 import time
 from unittest.mock import patch
 
+from odoo.addons.hotline_case.tests.common import sample_file
 from odoo.tests import tagged
 
 from ..models.hotline_exchange_link import _PUSH_SIZE
@@ -33,7 +34,7 @@ class TestCenterApply(HotlineExchangeCommon):
             self.unit_event("accept", sequence=1),
             self.unit_event("request_extension", {"days": 2, "reason": "Parts"}, sequence=2),
             self.unit_event("submit", {"note": "Fixed", "attachments": [
-                {"name": "after.jpg", "mimetype": "image/jpeg", "datas": self.b64(b"jpeg bytes")}]}, sequence=3),
+                {"name": "after.jpg", "mimetype": "image/jpeg", "datas": self.b64(sample_file("jpg"))}]}, sequence=3),
         )
         self.assertEqual(stats, {"pulled": 3, "refused": 0})
         self.assertEqual(len(uids), 3)
@@ -42,7 +43,7 @@ class TestCenterApply(HotlineExchangeCommon):
         self.assertEqual(case.extension_state, "requested")
         self.assertEqual(case.result_note, "Fixed")
         self.assertEqual(case.result_attachment_ids.mapped("name"), ["after.jpg"])
-        self.assertEqual(case.result_attachment_ids.raw, b"jpeg bytes")
+        self.assertEqual(case.result_attachment_ids.raw, sample_file("jpg"))
         logs = case.log_ids.filtered(lambda log: log.action in ("accept", "request_extension", "submit"))
         self.assertEqual(len(logs), 3)
         self.assertEqual(set(logs.mapped("exchange_actor")), {"HX Water Member (HX Water)"})
@@ -110,7 +111,7 @@ class TestCenterApply(HotlineExchangeCommon):
 
     def test_unit_message_posted_sanitised(self):
         self.apply(self.unit_event("message", {"body": "<p>On site</p><script>alert(1)</script>", "attachments": [
-            {"name": "site.jpg", "datas": self.b64(b"photo")}]}))
+            {"name": "site.jpg", "datas": self.b64(sample_file("jpg"))}]}))
         message = self.case.message_ids.filtered(lambda m: "On site" in str(m.body))
         self.assertEqual(len(message), 1)
         self.assertNotIn("<script", str(message.body))

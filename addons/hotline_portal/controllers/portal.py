@@ -3,6 +3,7 @@ import os
 from datetime import date, datetime, time, timedelta
 
 from odoo import fields, http
+from odoo.addons.hotline_case.models.hotline_case import MAX_EXTENSION_DAYS, MAX_RESULT_BYTES, MEGABYTE
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -13,15 +14,11 @@ from odoo.tools import plaintext2html
 CASE_URL = "/my/hotline/cases"
 PAGE_SIZE = 20
 OPEN_STATES = ("dispatched", "processing")
-MEGABYTE = 1024 * 1024
-# Result attachments: photos and documents from a phone; anything bigger belongs elsewhere. The browser checks
-# the same limits before sending (data-* of the form), the server checks again, and the external proxy's
-# client_max_body_size equals MAX_REQUEST_BYTES (the allow-list test compares them).
-MAX_ATTACHMENT_BYTES = 10 * MEGABYTE
-MAX_ATTACHMENTS = 10
-MAX_UPLOAD_BYTES = 50 * MEGABYTE
-# the largest accepted upload plus room for the typed text and the multipart envelope
-MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + MEGABYTE
+# The result's files have hotline_case's limits (action_submit checks them, whoever submits): the browser
+# checks them before sending (data-* of the form), and the external proxy's client_max_body_size equals
+# MAX_REQUEST_BYTES (the allow-list test compares them): the largest accepted result plus room for the typed
+# text and the multipart envelope.
+MAX_REQUEST_BYTES = MAX_RESULT_BYTES + MEGABYTE
 # The search box looks for a number, an address or a phrase: longer input is cut, not an error.
 MAX_SEARCH_LENGTH = 100
 # ids are PostgreSQL integers: anything larger is not an id
@@ -240,22 +237,8 @@ class HotlinePortal(CustomerPortal):
     # Detail
     # ------------------------------------------------------------------
     def _hotline_upload_limits(self):
-        """Limits of the result form and their messages, shared by the server check and the browser check
-        (the page hands them to the form's script, so the phone refuses before sending megabytes)."""
-        # `_` is bound to the request's env, i.e. the env translation the check asks for.
-        # pylint: disable=prefer-env-translation
-        _ = request.env._
-        return {
-            "max_files": MAX_ATTACHMENTS,
-            "max_file_bytes": MAX_ATTACHMENT_BYTES,
-            "max_total_bytes": MAX_UPLOAD_BYTES,
-            "too_many": _("Attach at most %s files.", MAX_ATTACHMENTS),
-            # "%s" is left for the file name (filled in by the server or by the browser)
-            "too_big": _("The file “%(name)s” is larger than %(limit)s MB.",
-                         name="%s", limit=MAX_ATTACHMENT_BYTES // MEGABYTE),
-            "too_much": _("The files together are larger than %s MB: send fewer or smaller files.",
-                          MAX_UPLOAD_BYTES // MEGABYTE),
-        }
+        """The result form's limits and messages (hotline_case's), for the browser's check."""
+        return request.env["hotline.case"]._result_file_limits()
 
     def _hotline_render_case(self, case, flash=None, typed=None, status=200):
         """The case page; `typed` refills the form the user sent (form name and its fields) after a refusal."""
@@ -274,6 +257,7 @@ class HotlinePortal(CustomerPortal):
             "flash": flash,
             "typed": typed or {},
             "upload_limits": self._hotline_upload_limits(),
+            "max_extension_days": MAX_EXTENSION_DAYS,
             "state_labels": dict(Case._fields["state"]._description_selection(request.env)),
             "urgency_labels": dict(Case._fields["urgency"]._description_selection(request.env)),
             "extension_labels": dict(Case._fields["extension_state"]._description_selection(request.env)),
@@ -335,12 +319,10 @@ class HotlinePortal(CustomerPortal):
         days, reason = self._hotline_text(days), self._hotline_text(reason)
 
         def step(case):
-            number = self._hotline_id(days) or 0
-            if number <= 0 or number > 60:
-                raise UserError(request.env._("Enter a number of working days between 1 and 60."))
             if not reason.strip():
                 raise UserError(request.env._("Give the reason for the extension."))
-            case.action_request_extension(days=number, reason=reason.strip())
+            # the number of days is the workflow's to check (1-60): 0 stands for anything not a number
+            case.action_request_extension(days=self._hotline_id(days) or 0, reason=reason.strip())
         return self._hotline_run(case_id, step, request.env._("Your extension request has been sent to the center."),
                                  typed={"form": "extension", "days": days, "reason": reason})
 
@@ -354,18 +336,9 @@ class HotlinePortal(CustomerPortal):
         return size
 
     def _hotline_check_uploads(self, files):
-        """Count, size of each file and total, as the browser checks them before sending."""
-        limits = self._hotline_upload_limits()
-        if len(files) > MAX_ATTACHMENTS:
-            raise UserError(limits["too_many"])
-        total = 0
-        for upload in files:
-            size = self._hotline_upload_size(upload)
-            if size > MAX_ATTACHMENT_BYTES:
-                raise UserError(limits["too_big"] % upload.filename)
-            total += size
-        if total > MAX_UPLOAD_BYTES:
-            raise UserError(limits["too_much"])
+        """The result's limits on count and sizes, before the files are read (action_submit checks all again)."""
+        request.env["hotline.case"]._check_result_sizes(
+            [(upload.filename, self._hotline_upload_size(upload)) for upload in files])
 
     @http.route(f"{CASE_URL}/<int:case_id>/submit", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_submit(self, case_id, note=None, **kw):

@@ -1,6 +1,7 @@
 import inspect
 from urllib.parse import quote
 
+from odoo.addons.hotline_case.tests.common import sample_file
 from odoo.tests import tagged
 
 from .common import HotlinePortalCase
@@ -129,7 +130,7 @@ class TestPortalInput(HotlinePortalCase):
         self.authenticate("hp_portal_a", "hp_portal_a")
         page = f"/my/hotline/cases/{case.id}"
         response = self._portal_post(f"{page}/submit", {"note": "Valve\x00 replaced"}, page=page,
-                                     files={"attachments": ("photo\x00.jpg", b"jpeg", "image/jpeg")})
+                                     files={"attachments": ("photo\x00.jpg", sample_file("jpg"), "image/jpeg")})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(case.state, "submitted")
         self.assertEqual(case.result_note, "Valve replaced")

@@ -1,3 +1,4 @@
+from odoo.addons.hotline_case.tests.common import sample_file
 from odoo.tests import tagged
 
 from .common import HotlinePortalCase
@@ -70,7 +71,7 @@ class TestPortalWorkflow(HotlinePortalCase):
         self.assertEqual(case.state, "dispatched")
         self._portal_post(f"{page}/accept", {}, page=page)
         self._portal_post(f"{page}/submit", {"note": "Photos of the new pipe attached"}, page=page,
-                          files={"attachments": ("new_pipe.png", b"\x89PNG fake", "image/png")})
+                          files={"attachments": ("new_pipe.png", sample_file("png"), "image/png")})
         self.assertEqual(case.state, "submitted")
         case.with_user(self.reviewer).action_review_approve()
         self.assertEqual(case.state, "callback")
@@ -92,7 +93,7 @@ class TestPortalWorkflow(HotlinePortalCase):
         page = f"/my/hotline/cases/{case.id}"
         # submit before signing for: refused by the workflow, shown as a message, nothing written
         response = self._portal_post(f"{page}/submit", {"note": "done"}, page=page,
-                                     files={"attachments": ("x.jpg", b"data", "image/jpeg")})
+                                     files={"attachments": ("x.jpg", sample_file("jpg"), "image/jpeg")})
         self.assertEqual(case.state, "dispatched")
         self.assertInHtml("alert-danger", response.text)
         self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", "hotline.case"),

@@ -1,5 +1,6 @@
 import re
 
+from odoo.addons.hotline_case.models import hotline_case as case_module
 from odoo.tests import tagged
 
 from ..controllers import portal
@@ -137,8 +138,8 @@ class TestProxyAllowlist(HotlinePortalCase):
     def test_body_limit_is_the_portal_limit(self):
         self.assertEqual(self.rules.client_max_body_size, portal.MAX_REQUEST_BYTES,
                          "client_max_body_size of the proxy and MAX_REQUEST_BYTES of the portal differ")
-        self.assertGreaterEqual(portal.MAX_UPLOAD_BYTES, portal.MAX_ATTACHMENT_BYTES)
-        self.assertGreater(portal.MAX_REQUEST_BYTES, portal.MAX_UPLOAD_BYTES)
+        self.assertGreaterEqual(case_module.MAX_RESULT_BYTES, case_module.MAX_RESULT_FILE_BYTES)
+        self.assertGreater(portal.MAX_REQUEST_BYTES, case_module.MAX_RESULT_BYTES)
 
     def test_rendered_pages_use_published_urls(self):
         case = self._new_case()

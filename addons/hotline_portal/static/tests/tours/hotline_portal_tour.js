@@ -48,7 +48,9 @@ registry.category("web_tour.tours").add("hotline_portal_mobile_sign_submit", {
             trigger: ".o_hotline_submit_box input[type='file']",
             run() {
                 const transfer = new DataTransfer();
-                transfer.items.add(new File(["fake photo"], "repair_photo.jpg", { type: "image/jpeg" }));
+                // a JPEG's signature: the server reads a result file's type from its content
+                const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
+                transfer.items.add(new File([jpeg], "repair_photo.jpg", { type: "image/jpeg" }));
                 this.anchor.files = transfer.files;
             },
         },
