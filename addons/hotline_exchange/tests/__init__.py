@@ -1,3 +1,4 @@
 from . import test_center_apply
+from . import test_loop
 from . import test_payload
 from . import test_unit_apply
