@@ -47,6 +47,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -249,16 +250,30 @@ def ensure_netns():
         raise SetupError(f"network namespace {NETNS} was made but {NET}.2 is not up")
 
 
+def _closed_ancestor(path):
+    """The topmost folder above `path` others may not enter (e.g. /root for a pyenv Python), or None."""
+    parts = Path(path).parents
+    return next((str(p) for p in reversed(parts) if str(p) != "/" and not os.stat(p).st_mode & 0o001), None)
+
+
 def unit_prefix():
     """Command prefix running a program as the unit server runs: in the DMZ namespace, with the main
     cluster's sockets and the center's file store hidden behind empty tmpfs mounts, as its own
-    unprivileged user (which cannot unmount them)."""
+    unprivileged user (which cannot unmount them). When the Python interpreter lives in a folder others
+    cannot enter (/root), that folder is an empty tmpfs too, holding only the interpreter (read-only)."""
     if not NETNS:
         return drop_privileges()
-    hide = " && ".join(f"mount -t tmpfs -o size=1m,mode=0755 none {path}"
-                       for path in (os.path.realpath(PG_SOCKET_DIR), os.path.realpath(CENTER_DATA_DIR)))
+    data = os.path.realpath(CENTER_DATA_DIR)
+    steps = [f"mount -t tmpfs -o size=1m,mode=0755 none {path}" for path in (os.path.realpath(PG_SOCKET_DIR), data)]
+    prefix = os.path.realpath(sys.base_prefix)
+    closed = _closed_ancestor(prefix)
+    if closed:
+        stage = f"{data}/.interpreter"  # on the tmpfs just mounted: the interpreter waits there a moment
+        steps += [f"mkdir {stage}", f"mount --bind {prefix} {stage}", f"mount -o remount,bind,ro {stage}",
+                  f"mount -t tmpfs -o size=1m,mode=0755 none {closed}", f"mkdir -p {prefix}",
+                  f"mount --move {stage} {prefix}", f"rmdir {stage}"]
     return ["ip", "netns", "exec", NETNS, "unshare", "--mount", "--propagation", "private",
-            "sh", "-c", f'{hide} && exec "$@"', "sh", *drop_privileges()]
+            "sh", "-c", f'{" && ".join(steps)} && exec "$@"', "sh", *drop_privileges()]
 
 
 # --- databases --------------------------------------------------------------------------------------

@@ -93,8 +93,9 @@ def reset_link(center):
 
 
 def link(center):
-    return dict(zip(("failures", "last_error"), center.sql(
-        "select failures, coalesce(last_error, '') from hotline_exchange_link order by id limit 1")[0], strict=True))
+    """The link's failures in a row and last error (none before the loop's first round made the link)."""
+    rows = center.sql("select failures, coalesce(last_error, '') from hotline_exchange_link order by id limit 1")
+    return dict(zip(("failures", "last_error"), rows[0] if rows else (0, ""), strict=True))
 
 
 def health_row(center):

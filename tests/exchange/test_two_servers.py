@@ -129,13 +129,13 @@ for path in spec["read"]:
         out["read"][path] = type(exc).__name__
 for path in spec["list"]:
     try:
-        out["list"][path] = len(os.listdir(path))
+        out["list"][path] = len(os.listdir(path)) if os.path.isdir(path) else 0
     except OSError as exc:
         out["list"][path] = type(exc).__name__
 for path in spec["hidden"]:
     plain = subprocess.run(["umount", path], capture_output=True).returncode
     userns = subprocess.run(["unshare", "-Urm", "umount", path], capture_output=True).returncode
-    out["umount"][path] = [plain, userns, len(os.listdir(path))]
+    out["umount"][path] = [plain, userns, len(os.listdir(path)) if os.path.isdir(path) else 0]
 import psycopg2
 db = spec["db"]
 for role in (pwd.getpwuid(os.getuid()).pw_name, "root", "postgres"):
