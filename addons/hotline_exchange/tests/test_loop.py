@@ -9,7 +9,8 @@ from unittest.mock import patch
 import psycopg2
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models import hotline_exchange_link
@@ -295,3 +296,21 @@ class TestPoisonEvents(HotlineExchangeCommon):
         with patch.object(type(self.Link), "_apply_unit_event", busy), \
                 self.assertRaises(psycopg2.errors.SerializationFailure):
             self.apply([self.unit_event(sequence=3)])
+
+
+@tagged("post_install", "-at_install")
+class TestDeadLetterAccess(HotlineExchangeCommon):
+    """The dead letters are the center's administrators' and managers' to read; no other role reads them."""
+
+    def test_who_reads_dead_letters(self):
+        letter = self.env["hotline.exchange.inbox"].sudo().create({
+            "uid": "dead-1", "result": "refused", "reason": "The event contains a NUL character.",
+            "dead_letter": True})
+        manager = new_test_user(self.env, "hx_manager", groups="base.group_user,hotline_case.group_manager")
+        for user in (manager, self.env.ref("base.user_admin")):
+            found = self.env["hotline.exchange.inbox"].with_user(user).search([("dead_letter", "=", True)])
+            self.assertIn(letter, found, user.login)
+        for user in (self.agent, self.dispatcher, self.reviewer, self.portal, self.peer):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["hotline.exchange.inbox"].with_user(user).search_read([("dead_letter", "=", True)],
+                                                                               ["reason"])
