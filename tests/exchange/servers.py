@@ -12,6 +12,9 @@ it answers on <HT_UNITS_NET>.2 and its only way out leads to <HT_UNITS_NET>.1, w
 center listens (the center's Odoo and PostgreSQL bind 127.0.0.1). Its private mount view covers the
 main cluster's socket directory and the center's file store with empty tmpfs mounts, so its database
 connections can only go to the units cluster, through a socket directory only that cluster uses.
+It runs as an unprivileged user of its own (<HT_UNITS_USER>, no capabilities, no new privileges): it
+cannot undo those mounts, read the center's logs or files, nor log in to its cluster as anyone else
+(peer authentication; its role owns its database and is no superuser).
 The center reaches the unit server at http://<HT_UNITS_NET>.2:<port>, as a center reaches a DMZ.
 
 Environment (defaults in brackets):
@@ -28,6 +31,7 @@ Environment (defaults in brackets):
   HT_UNITS_NETNS [ht_dmz]           network namespace of the unit server; empty: no namespace
                                     (unit server on 127.0.0.1, boundary by configuration only)
   HT_UNITS_NET [10.231.20]          /30 of the veth pair: .1 host side, .2 the unit server
+  HT_UNITS_USER [htdmz]             the system user (and PostgreSQL role) the unit server runs as
   HT_KEEP_DBS [unset]               1: leave both databases after the run (templates always stay)
 
 Databases are copied from templates `<db>_tpl` (same cluster) that are rebuilt only when the addons'
@@ -43,6 +47,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -70,6 +75,7 @@ UNIT_DATA_DIR = Path(os.environ.get("HT_UNIT_DATA_DIR", ROOT / ".odoo" / "data-u
 NETNS = os.environ.get("HT_UNITS_NETNS", "ht_dmz")
 NET = os.environ.get("HT_UNITS_NET", "10.231.20")
 KEEP_DBS = os.environ.get("HT_KEEP_DBS") == "1"
+UNIT_USER = os.environ.get("HT_UNITS_USER", "htdmz")
 
 # Contract with hotline_exchange (issue 12): the mode of each server and where the center finds the unit.
 ROLE_PARAM = "hotline_exchange.role"
@@ -158,8 +164,9 @@ def _cluster_files():
             f"listen_addresses = 'localhost'\n"
             # the second directory is the only one the unit server's mount namespace can see
             f"unix_socket_directories = '{PG_SOCKET_DIR},{UNITS_SOCKET_DIR}'\n")
-    hba = ("# written by tests/exchange/servers.py: local connections only, trusted (test cluster)\n"
-           "local   all   all   trust\n")
+    # peer: each system user logs in as its own role only (the unit server's user cannot become a superuser)
+    hba = ("# written by tests/exchange/servers.py: local connections only, as one's own system user\n"
+           "local   all   all   peer\n")
     return {etc / "conf.d" / "hotline-units.conf": conf, etc / "pg_hba.conf": hba}
 
 
@@ -190,10 +197,25 @@ def ensure_units_cluster():
             raise SetupError(f"the units cluster did not accept connections on port {UNITS_PGPORT}")
         time.sleep(0.3)
     me = run("id", "-un").stdout.strip()
-    if run("runuser", "-u", "postgres", "--", "psql", "-h", PG_SOCKET_DIR, "-p", UNITS_PGPORT, "-d", "postgres",
-           "-XAtc", f"select 1 from pg_roles where rolname = '{me}'").stdout.strip() != "1":
-        run("runuser", "-u", "postgres", "--", "createuser", "-h", PG_SOCKET_DIR, "-p", UNITS_PGPORT, "-s", me)
+    for role, superuser in ((me, True), (UNIT_USER, False)):
+        if run("runuser", "-u", "postgres", "--", "psql", "-h", PG_SOCKET_DIR, "-p", UNITS_PGPORT, "-d", "postgres",
+               "-XAtc", f"select 1 from pg_roles where rolname = '{role}'").stdout.strip() != "1":
+            run("runuser", "-u", "postgres", "--", "createuser", "-h", PG_SOCKET_DIR, "-p", UNITS_PGPORT,
+                "-s" if superuser else "-S", role)
     return UNITS_PGPORT
+
+
+def ensure_unit_user():
+    """The system user the unit server runs as: no home, no shell, no group shared with anything."""
+    if run("id", "-u", UNIT_USER, check=False).returncode:
+        run("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+            "--shell", "/usr/sbin/nologin", UNIT_USER)
+
+
+def drop_privileges():
+    """Command prefix: run as the unit server's user, no capabilities, no way to gain any."""
+    return ["setpriv", f"--reuid={UNIT_USER}", f"--regid={UNIT_USER}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--"]
 
 
 # --- the DMZ network namespace --------------------------------------------------------------------
@@ -228,15 +250,30 @@ def ensure_netns():
         raise SetupError(f"network namespace {NETNS} was made but {NET}.2 is not up")
 
 
+def _closed_ancestor(path):
+    """The topmost folder above `path` others may not enter (e.g. /root for a pyenv Python), or None."""
+    parts = Path(path).parents
+    return next((str(p) for p in reversed(parts) if str(p) != "/" and not os.stat(p).st_mode & 0o001), None)
+
+
 def unit_prefix():
     """Command prefix running a program as the unit server runs: in the DMZ namespace, with the main
-    cluster's sockets and the center's file store hidden behind empty tmpfs mounts."""
+    cluster's sockets and the center's file store hidden behind empty tmpfs mounts, as its own
+    unprivileged user (which cannot unmount them). When the Python interpreter lives in a folder others
+    cannot enter (/root), that folder is an empty tmpfs too, holding only the interpreter (read-only)."""
     if not NETNS:
-        return []
-    hide = " && ".join(f"mount -t tmpfs -o size=1m,mode=0755 none {path}"
-                       for path in (os.path.realpath(PG_SOCKET_DIR), os.path.realpath(CENTER_DATA_DIR)))
+        return drop_privileges()
+    data = os.path.realpath(CENTER_DATA_DIR)
+    steps = [f"mount -t tmpfs -o size=1m,mode=0755 none {path}" for path in (os.path.realpath(PG_SOCKET_DIR), data)]
+    prefix = os.path.realpath(sys.base_prefix)
+    closed = _closed_ancestor(prefix)
+    if closed:
+        stage = f"{data}/.interpreter"  # on the tmpfs just mounted: the interpreter waits there a moment
+        steps += [f"mkdir {stage}", f"mount --bind {prefix} {stage}", f"mount -o remount,bind,ro {stage}",
+                  f"mount -t tmpfs -o size=1m,mode=0755 none {closed}", f"mkdir -p {prefix}",
+                  f"mount --move {stage} {prefix}", f"rmdir {stage}"]
     return ["ip", "netns", "exec", NETNS, "unshare", "--mount", "--propagation", "private",
-            "sh", "-c", f'{hide} && exec "$@"', "sh"]
+            "sh", "-c", f'{" && ".join(steps)} && exec "$@"', "sh", *drop_privileges()]
 
 
 # --- databases --------------------------------------------------------------------------------------
@@ -265,14 +302,17 @@ class Side:
     """One deployment: its database, cluster, data dir and Odoo server, and helpers to drive it."""
 
     def __init__(self, name, db, pg_port, db_host, http_port, interface, data_dir, addons, demo, workdir,
-                 prefix=(), lang=None, inherit_env=True):
+                 prefix=(), lang=None, inherit_env=True, owner=None):
         self.name, self.db, self.pg_port, self.data_dir = name, db, pg_port, Path(data_dir)
         self.addons, self.demo, self.lang = addons, demo, lang
         self.template = f"{db}_tpl"
         self.admin_key = None
+        self.owner = owner  # the system user (and role) the server runs as, when not the caller
+        env = {"ODOO_DATA_DIR": str(self.data_dir)}
+        if owner:
+            env["HOME"] = str(self.data_dir)
         self.server = OdooProcess(db, http_port, Path(workdir) / f"{name}.log", interface=interface,
-                                  db_host=db_host, db_port=pg_port, prefix=prefix,
-                                  env={"ODOO_DATA_DIR": str(self.data_dir)}, inherit_env=inherit_env)
+                                  db_host=db_host, db_port=pg_port, prefix=prefix, env=env, inherit_env=inherit_env)
 
     # server
     @property
@@ -334,6 +374,22 @@ class Side:
         self.sql("update ir_config_parameter set value = gen_random_uuid()::text"
                  " where key in ('database.uuid', 'database.secret')")
         self.sql_set_param("web.base.url", self.url)
+        if self.owner:
+            self.hand_over()
+
+    def hand_over(self):
+        """The database and the data dir become the server's user's: it runs with no other right."""
+        sql(self.pg_port, "postgres", f'alter database "{self.db}" owner to "{self.owner}"')
+        # the objects the template's install made (as the caller's role) in this database; REASSIGN also
+        # passes the caller's other databases of this cluster (the templates) to the role: no right more
+        self.sql(f'reassign owned by current_user to "{self.owner}"')
+        for path in (self.data_dir, self.data_dir / "filestore", self.data_dir / "sessions",
+                     self.data_dir / "filestore" / self.db):
+            path.mkdir(parents=True, exist_ok=True)
+        run("chown", "-R", f"{self.owner}:{self.owner}", self.data_dir / "filestore" / self.db,
+            self.data_dir / "sessions")
+        for path in (self.data_dir, self.data_dir / "filestore"):
+            shutil.chown(path, self.owner, self.owner)
 
     def drop(self):
         _drop_db(self.pg_port, self.db, self.data_dir)
@@ -432,7 +488,7 @@ class TwoServers:
         # cluster uses: inside its namespace the main cluster's directory is an empty tmpfs.
         self.unit = Side("unit", UNIT_DB, UNITS_PGPORT, UNITS_SOCKET_DIR, UNIT_HTTP_PORT, unit_interface,
                          UNIT_DATA_DIR, unit_addons(), False, workdir, prefix=unit_prefix(), lang="zh_CN",
-                         inherit_env=False)  # as on its own host: nothing of the caller's environment
+                         inherit_env=False, owner=UNIT_USER)  # as on its own host: nothing of the caller's
         self.exchange_installed = False
         self.exchange_key = None
         # every setting the fixture wrote, per side (the smoke test checks the unit's holds nothing of the center)
@@ -445,6 +501,7 @@ class TwoServers:
     def setup(self):
         started = time.monotonic()
         with machine_lock():
+            ensure_unit_user()
             ensure_units_cluster()
             ensure_netns()
         self.unit.data_dir.mkdir(parents=True, exist_ok=True)
@@ -499,10 +556,12 @@ class TwoServers:
         """The center's exchange loop (not started), logging next to the servers."""
         return ExchangeLoop(self.center, log or self.workdir / "exchange.log", *extra, interval=interval)
 
-    def in_unit_namespace(self, *cmd, timeout=60):
-        """Run a command in the unit server's own network and mount namespaces (nsenter on its pid)."""
+    def in_unit_namespace(self, *cmd, timeout=60, as_root=False):
+        """Run a command where the unit server runs: its network and mount namespaces (nsenter on its pid),
+        as its user, as one who took it over would (as_root: as the rig's root, to look from inside)."""
         pid = self.unit.pid
         if pid is None:
             raise RuntimeError("the unit server is not running")
-        return subprocess.run(["nsenter", "-t", str(pid), "-n", "-m", *map(str, cmd)],
+        user = [] if as_root else drop_privileges()
+        return subprocess.run(["nsenter", "-t", str(pid), "-n", "-m", *user, *map(str, cmd)],
                               capture_output=True, text=True, timeout=timeout)

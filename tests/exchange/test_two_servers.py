@@ -3,26 +3,15 @@ database on its own cluster and holding none of the center's callers or calls, a
 nothing of the center is configured on the unit server nor reachable from where it runs."""
 
 import json
+import os
+import pwd
+import subprocess
 import sys
+from pathlib import Path
 
 import requests
 
-from .servers import NET, PG_SOCKET_DIR, UNITS_CLUSTER, UNITS_PGPORT, has_exchange_addon, sql
-
-PROBE = """
-import json, os, socket, sys
-targets, paths = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-out = {}
-for host, port in targets:
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-        out[f"{host}:{port}"] = "open"
-    except OSError as exc:
-        out[f"{host}:{port}"] = type(exc).__name__
-for path in paths:
-    out[path] = os.path.exists(path) and (not os.path.isdir(path) or bool(os.listdir(path)))
-print(json.dumps(out))
-"""
+from .servers import NET, PG_SOCKET_DIR, PG_VERSION, UNIT_USER, UNITS_CLUSTER, UNITS_PGPORT, has_exchange_addon, sql
 
 
 def _cluster_identity(port):
@@ -117,25 +106,108 @@ def test_unit_server_configuration_knows_nothing_of_the_center(two_servers):
         assert not item.startswith("PGPORT=") and not item.startswith("PGHOST="), item
 
 
+# What one who took over the unit server tries from where it runs: the center's ports on every address of
+# the host, the center's files and logs and PostgreSQL's (directly and through /proc), undoing the mounts that
+# hide them, and the cluster as another role or through its superuser's file functions.
+BREAK_OUT = """
+import json, os, pwd, subprocess, sys
+spec = json.loads(sys.argv[1])
+out = {"uid": os.getuid(), "connect": {}, "read": {}, "list": {}, "umount": {}, "sql": {}}
+import socket
+for host, port in spec["targets"]:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        out["connect"][f"{host}:{port}"] = "open"
+    except OSError as exc:
+        out["connect"][f"{host}:{port}"] = type(exc).__name__
+for path in spec["read"]:
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+        out["read"][path] = "read"
+    except OSError as exc:
+        out["read"][path] = type(exc).__name__
+for path in spec["list"]:
+    try:
+        out["list"][path] = len(os.listdir(path)) if os.path.isdir(path) else 0
+    except OSError as exc:
+        out["list"][path] = type(exc).__name__
+for path in spec["hidden"]:
+    plain = subprocess.run(["umount", path], capture_output=True).returncode
+    userns = subprocess.run(["unshare", "-Urm", "umount", path], capture_output=True).returncode
+    out["umount"][path] = [plain, userns, len(os.listdir(path)) if os.path.isdir(path) else 0]
+import psycopg2
+db = spec["db"]
+for role in (pwd.getpwuid(os.getuid()).pw_name, "root", "postgres"):
+    try:
+        cnx = psycopg2.connect(host=db["host"], port=db["port"], dbname=db["name"], user=role)
+    except psycopg2.Error as exc:
+        out["sql"][role] = "refused"
+        continue
+    cnx.autocommit = True
+    results = {}
+    for name, query in (("users", "select count(*) from res_users"),
+                        ("read_file", "select pg_read_file(%s, 0, 1)"),
+                        ("program", "copy (select 1) to program 'id'")):
+        try:
+            with cnx.cursor() as cr:
+                cr.execute(query, [spec["pg_log"]] if "%s" in query else None)
+                results[name] = "ok"
+        except psycopg2.Error as exc:
+            results[name] = type(exc).__name__
+    out["sql"][role] = results
+    cnx.close()
+print(json.dumps(out))
+"""
+
+
+def _host_addresses():
+    lines = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, check=True).stdout
+    return sorted({line.split()[3].split("/")[0] for line in lines.splitlines()})
+
+
 def test_center_is_unreachable_from_where_the_unit_server_runs(two_servers):
     center, unit = two_servers.center, two_servers.unit
     assert two_servers.netns, "HT_UNITS_NETNS is empty: the unit server shares the center's network"
-    host_side = f"{NET}.1"
-    closed = [(h, p) for h in ("127.0.0.1", host_side) for p in (center.server.port, center.pg_port)]
-    own = [(unit.server.interface, unit.server.port)]
-    sockets = [f"{PG_SOCKET_DIR}/.s.PGSQL.{center.pg_port}", str(center.data_dir / "filestore" / center.db)]
-    own_socket = [f"{unit.server.db_host}/.s.PGSQL.{unit.pg_port}"]
-    probe = two_servers.in_unit_namespace(sys.executable, "-c", PROBE, json.dumps(closed + own),
-                                          json.dumps(sockets + own_socket))
+    with open(f"/proc/{unit.pid}/status") as fh:
+        uid = next(int(line.split()[1]) for line in fh if line.startswith("Uid:"))
+    assert uid == pwd.getpwnam(UNIT_USER).pw_uid != 0, "the unit server does not run as its own user"
+    filestore = os.path.realpath(center.data_dir / "filestore" / center.db)
+    pg_logs = sorted(str(p) for p in Path("/var/log/postgresql").glob("*.log"))
+    assert pg_logs, "no PostgreSQL log to try"
+    spec = {
+        "targets": [(host, port) for host in ["127.0.0.1", f"{NET}.1", *_host_addresses()]
+                    for port in (center.server.port, center.pg_port)] + [(unit.server.interface, unit.server.port)],
+        "read": [*pg_logs, f"/var/lib/postgresql/{PG_VERSION}/main/PG_VERSION", str(center.server.log),
+                 f"/proc/{center.pid}/environ", f"/proc/1/root{filestore}", f"/proc/{center.pid}/root{filestore}"],
+        "list": [filestore, os.path.realpath(PG_SOCKET_DIR), str(unit.data_dir / "filestore" / unit.db)],
+        "hidden": [filestore, os.path.realpath(PG_SOCKET_DIR)],
+        "db": {"host": unit.server.db_host, "port": unit.pg_port, "name": unit.db}, "pg_log": pg_logs[0],
+    }
+    # as root in the same place (the rig as it was): the logs are there to read, the probe can see them
+    as_root = two_servers.in_unit_namespace(sys.executable, "-c", BREAK_OUT, json.dumps(
+        {**spec, "targets": [], "list": [], "hidden": []}), as_root=True)
+    assert as_root.returncode == 0, as_root.stderr
+    assert json.loads(as_root.stdout)["read"][pg_logs[0]] == "read", "the probe cannot tell a readable file"
+
+    probe = two_servers.in_unit_namespace(sys.executable, "-c", BREAK_OUT, json.dumps(spec))
     assert probe.returncode == 0, probe.stderr
     seen = json.loads(probe.stdout)
-    # the probe does see what the unit server uses: its own port and its cluster's socket
-    assert seen[f"{unit.server.interface}:{unit.server.port}"] == "open"
-    assert seen[own_socket[0]] is True
-    for host, port in closed:
-        assert seen[f"{host}:{port}"] != "open", f"the unit server's namespace reaches {host}:{port}"
-    for path in sockets:
-        assert seen[path] is False, f"the unit server's mount namespace sees {path}"
+    assert seen["uid"] == uid
+    # what the unit server uses answers: its own port, its cluster's socket, its files, its database
+    assert seen["connect"].pop(f"{unit.server.interface}:{unit.server.port}") == "open"
+    assert seen["list"].pop(str(unit.data_dir / "filestore" / unit.db)) != "PermissionError"
+    own = seen["sql"].pop(UNIT_USER)
+    assert own["users"] == "ok"
+    # nothing of the center's
+    assert [target for target, state in seen["connect"].items() if state == "open"] == []
+    assert [path for path, state in seen["read"].items() if state == "read"] == [], seen["read"]
+    assert all(count == 0 for count in seen["list"].values()), f"hidden folders show content: {seen['list']}"
+    for path, (plain, userns, count) in seen["umount"].items():
+        assert plain != 0 and userns != 0 and count == 0, f"{path} could be uncovered: {seen['umount'][path]}"
+    # the cluster: no other role, and its own is no superuser
+    assert seen["sql"] == {"root": "refused", "postgres": "refused"}
+    assert own["read_file"] == "InsufficientPrivilege" and own["program"] == "InsufficientPrivilege", own
     # The other direction is open: the center's host reaches the unit server, as the exchange needs.
     assert requests.get(f"{unit.url}/web/login", timeout=30).status_code == 200
 

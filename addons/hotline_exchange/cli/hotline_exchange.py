@@ -13,9 +13,13 @@ import select
 import signal
 import time
 
+import psycopg2
+
 from odoo.cli import Command
 
 _logger = logging.getLogger("odoo.addons.hotline_exchange.loop")
+# after a round that failed outright, the loop waits longer each time, at most this long
+MAX_PAUSE_SECONDS = 30
 
 
 class HotlineExchange(Command):
@@ -48,15 +52,34 @@ class HotlineExchange(Command):
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
 
-        listener = sql_db.db_connect(dbname).cursor()
-        listener._cnx.autocommit = True  # noqa: SLF001  # LISTEN needs its own connection outside a transaction
-        listener.execute("LISTEN hotline_exchange")
-        connection = listener._cnx  # noqa: SLF001
+        def listen():
+            cursor = sql_db.db_connect(dbname).cursor()
+            cursor._cnx.autocommit = True  # noqa: SLF001  # LISTEN needs its own connection outside a transaction
+            cursor.execute("LISTEN hotline_exchange")
+            return cursor
+
+        listener = None
         _logger.info("hotline-exchange: serving database %s every %.2f s", dbname, opts.interval)
+        pause = opts.interval
         try:
             while not stopping:
-                with superuser_env(dbname) as env:
-                    stats = env["hotline.exchange.link"].run_once()
+                try:
+                    listener = listener or listen()
+                    with superuser_env(dbname) as env:
+                        stats = env["hotline.exchange.link"].run_once()
+                    pause = opts.interval
+                except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+                    # the loop outlives any round (the database restarting, a fault of this code): the round is
+                    # rolled back with its cursor, logged, and tried again after a growing pause
+                    _logger.exception("hotline-exchange: the round failed, trying again in %.0f s", pause)
+                    if listener is not None:
+                        listener.close()
+                        listener = None
+                    if opts.once:
+                        raise
+                    time.sleep(pause)
+                    pause = min(pause * 2 + 1, MAX_PAUSE_SECONDS)
+                    continue
                 if opts.once:
                     print(stats)  # noqa: T201  # pylint: disable=print-used  # --once prints its figures
                     return
@@ -65,8 +88,13 @@ class HotlineExchange(Command):
                     continue
                 if stats["error"] and stats["error"] not in ("waiting", "locked", "role"):
                     time.sleep(opts.interval)
-                if select.select([connection], [], [], opts.interval)[0]:
-                    connection.poll()
-                    connection.notifies.clear()
+                try:
+                    if select.select([listener._cnx], [], [], opts.interval)[0]:  # noqa: SLF001
+                        listener._cnx.poll()  # noqa: SLF001
+                        listener._cnx.notifies.clear()  # noqa: SLF001
+                except (OSError, ValueError, psycopg2.Error):
+                    listener.close()  # the connection is gone: a new one at the next round
+                    listener = None
         finally:
-            listener.close()
+            if listener is not None:
+                listener.close()

@@ -1,7 +1,12 @@
+import hashlib
 import logging
+import re
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from .hotline_exchange_event import event_checksum
 
@@ -12,8 +17,51 @@ class ExchangeRefused(Exception):
     """An event that must not be applied: forged, corrupt, out of place. The message says why."""
 
 
-# what refuses one event (the others of its batch apply); anything else fails the whole delivery (retried)
+class ExchangeMalformed(ExchangeRefused):
+    """An event that is not a sound event at all (its id, numbers, characters, kind or checksum): a dead letter."""
+
+
+# what refuses one event (the others of its batch apply)
 REFUSALS = (ExchangeRefused, UserError, AccessError, ValidationError, MissingError)
+# what fails the whole delivery, retried later: the database is busy or gone, not the event at fault. Any
+# other error applying one event makes it a dead letter (its own savepoint rolled back), never a stop.
+TRANSIENT = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.OperationalError, psycopg2.InterfaceError)
+# an event id as both servers make them (uuid4 hex): compared whole, never cut to fit
+UID_RE = re.compile(r"[0-9A-Za-z_.:-]{1,64}")
+CHECKSUM_RE = re.compile(r"[0-9a-f]{64}")
+PG_INT_MAX = 2 ** 31 - 1  # case_ref and sequence are PostgreSQL integers
+MAX_ACTOR, MAX_UNIT_CODE = 128, 64
+
+
+def storable(value, pattern):
+    """`value` when it matches `pattern`, else a readable head and a digest of the whole: fits the column, says
+    what came, and the same value always gives the same text (a replay is recognised)."""
+    if isinstance(value, str) and pattern.fullmatch(value):
+        return value
+    text = value if isinstance(value, str) else repr(value)
+    head = "".join(c if c.isprintable() else "?" for c in text[:24])
+    return f"{head}…{hashlib.sha256(text.encode(errors='replace')).hexdigest()[:16]}"
+
+
+def clean(value, limit):
+    """A text the inbox row can hold: NUL characters dropped, cut to `limit`."""
+    return ("" if value is None else str(value)).replace("\x00", "")[:limit]
+
+
+def has_nul(data):
+    """A NUL character anywhere in the event (keys or values): PostgreSQL cannot store it."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class HotlineExchangeInbox(models.Model):
@@ -34,6 +82,9 @@ class HotlineExchangeInbox(models.Model):
         [("applied", "Applied"), ("refused", "Refused")], required=True, readonly=True,
     )
     reason = fields.Text(readonly=True)
+    dead_letter = fields.Boolean(readonly=True, help="The event could not be read or applied as sent (an id, a "
+                                 "number or a character no event has, content not matching its checksum, an error "
+                                 "applying it): refused and acknowledged, so that the events behind it go on.")
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
 
     # one row per (id, content): the first is what was applied; a replay with other content gets its own
@@ -58,7 +109,7 @@ class HotlineExchangeInbox(models.Model):
         `flush()` runs before any other event applies and at the end, so the batch's order holds.
         """
         Inbox = self.sudo()
-        uids = [event["uid"][:64] for event in events
+        uids = [storable(event["uid"], UID_RE) for event in events
                 if isinstance(event, dict) and isinstance(event.get("uid"), str) and event["uid"]]
         # (uid, checksum) -> the row recorded for it; uid -> True once received with any content
         known = {}
@@ -84,24 +135,26 @@ class HotlineExchangeInbox(models.Model):
         if not isinstance(event, dict) or not isinstance(event.get("uid"), str) or not event["uid"]:
             _logger.warning("hotline_exchange: refused an event without id: %.200r", event)
             return {"uid": "", "result": "refused", "reason": self.env._("The event has no id.")}, None
-        uid = event["uid"][:64]
-        checksum = event.get("checksum") if isinstance(event.get("checksum"), str) else ""
+        # the sender's id exactly as sent (acknowledged as such); the row keeps it, or a digest of an unsound one
+        sent_uid, uid = event["uid"], storable(event["uid"], UID_RE)
+        checksum = storable(event.get("checksum") or "", CHECKSUM_RE) if event.get("checksum") else ""
         same = known.get((uid, checksum))
         if same:
-            return {"uid": uid, "result": "duplicate" if same["result"] == "applied" else "refused",
-                    "reason": same["reason"] or ""}, None
+            return {"uid": sent_uid, "result": "duplicate" if same["result"] == "applied" else "refused",
+                    "reason": same["reason"] or "", "again": True}, None
+        case_ref = event.get("case_ref")
         values = {
-            "uid": uid, "kind": str(event.get("kind"))[:32], "checksum": checksum,
-            "case_ref": event.get("case_ref") if isinstance(event.get("case_ref"), int) else 0,
-            "unit_code": str(event.get("unit_code") or "")[:64], "actor": str(event.get("actor") or "")[:128],
+            "uid": uid, "kind": clean(event.get("kind"), 32), "checksum": checksum,
+            "case_ref": case_ref if type(case_ref) is int and 0 <= case_ref <= PG_INT_MAX else 0,
+            "unit_code": clean(event.get("unit_code"), MAX_UNIT_CODE), "actor": clean(event.get("actor"), MAX_ACTOR),
         }
         try:
             if known.get(uid):
-                raise ExchangeRefused(self.env._("Event %s was already received with other content.", uid))
+                raise ExchangeMalformed(self.env._("Event %s was already received with other content.", uid))
             self._check_envelope(event, allowed_kinds)
             staged = stage is not None and stage(event)
         except REFUSALS as error:
-            return self._refused(values, error)
+            return self._refused(sent_uid, values, error)
         if not staged:
             if flush:
                 flush()  # outside the event's savepoint: a failure there fails the delivery, never this event
@@ -109,26 +162,46 @@ class HotlineExchangeInbox(models.Model):
                 with self.env.cr.savepoint():
                     handler(event)
             except REFUSALS as error:
-                return self._refused(values, error)
-        return {"uid": uid, "result": "applied", "reason": ""}, {**values, "result": "applied", "reason": False}
+                return self._refused(sent_uid, values, error)
+            except TRANSIENT:
+                raise
+            except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+                # a value the workflow cannot take (out of range, ...): this event only, never the exchange
+                _logger.exception("hotline_exchange: event %s (%s) could not be applied", uid, values["kind"])
+                return self._refused(sent_uid, values, ExchangeMalformed(self.env._(
+                    "The event could not be applied: %s", clean(str(error) or type(error).__name__, 300))))
+        return ({"uid": sent_uid, "result": "applied", "reason": ""},
+                {**values, "result": "applied", "reason": False})
 
     @api.model
-    def _refused(self, values, error):
-        reason = error.args[0] if error.args else str(error)
+    def _refused(self, sent_uid, values, error):
+        reason = clean(error.args[0] if error.args else str(error), 2000)
         _logger.warning("hotline_exchange: refused event %s (%s): %s", values["uid"], values["kind"], reason)
-        return ({"uid": values["uid"], "result": "refused", "reason": reason},
-                {**values, "result": "refused", "reason": reason})
+        return ({"uid": sent_uid, "result": "refused", "reason": reason},
+                {**values, "result": "refused", "reason": reason,
+                 "dead_letter": isinstance(error, ExchangeMalformed)})
 
     @api.model
     def _check_envelope(self, event, allowed_kinds):
+        """What makes an event sound before anything reads it: an id both sides make, numbers PostgreSQL holds,
+        no NUL character, a kind this sender may send and the checksum of its content."""
+        if not UID_RE.fullmatch(event["uid"]):
+            raise ExchangeMalformed(self.env._(
+                "The event id is not valid: at most 64 letters, digits and the characters - _ . : (got %s "
+                "characters).", len(event["uid"])))
+        for key in ("case_ref", "sequence"):
+            value = event.get(key)
+            if type(value) is not int or not 0 <= value <= PG_INT_MAX:
+                raise ExchangeMalformed(self.env._("The event's %(key)s is not a number from 0 to %(max)s.",
+                                                   key=key, max=PG_INT_MAX))
+        if has_nul(event):
+            raise ExchangeMalformed(self.env._("The event contains a NUL character."))
         if event.get("kind") not in allowed_kinds:
-            raise ExchangeRefused(self.env._("Events of kind “%s” are not accepted from this sender.",
-                                             str(event.get("kind"))[:32]))
-        case_ref, sequence = event.get("case_ref"), event.get("sequence")
-        if not isinstance(case_ref, int) or not isinstance(sequence, int) or not isinstance(event.get("payload"),
-                                                                                             dict):
-            raise ExchangeRefused(self.env._("The event is malformed."))
-        expected = event_checksum(event["uid"], event["kind"], case_ref, sequence, event["payload"])
+            raise ExchangeMalformed(self.env._("Events of kind “%s” are not accepted from this sender.",
+                                               clean(event.get("kind"), 32)))
+        if not isinstance(event.get("payload"), dict):
+            raise ExchangeMalformed(self.env._("The event is malformed."))
+        expected = event_checksum(event["uid"], event["kind"], event["case_ref"], event["sequence"], event["payload"])
         if event.get("checksum") != expected:
-            raise ExchangeRefused(self.env._("The event's checksum does not match its content: corrupt or "
+            raise ExchangeMalformed(self.env._("The event's checksum does not match its content: corrupt or "
                                              "altered in transit."))

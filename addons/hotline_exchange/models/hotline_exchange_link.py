@@ -1,15 +1,19 @@
+import json
 import logging
 import time
 from datetime import timedelta
 
-import requests
+import psycopg2
 
 from odoo import api, fields, models
+from odoo.addons.hotline_case.models.hotline_case import MAX_RESULT_BYTES
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from ..tools import transport
 from .hotline_case import UNIT_ACTIONS, clean_actor
 from .hotline_exchange_event import UNIT_KINDS, backoff_seconds
-from .hotline_exchange_inbox import ExchangeRefused
+from .hotline_exchange_inbox import PG_INT_MAX, TRANSIENT, UID_RE, ExchangeRefused, clean
 from .hotline_exchange_peer import MAX_BATCH
 
 _logger = logging.getLogger(__name__)
@@ -26,13 +30,31 @@ BRISK_CALL_SECONDS = 30
 _PUSH_SIZE = {}
 # one run_once delivers for at most this long, so the loop also pulls while a large backlog drains
 RUN_BUDGET_SECONDS = 20
-# the exchange runs at most once at a time (the loop, the cron fallback, a button): transaction-level lock
+# the exchange runs at most once at a time (the loop, the cron fallback, a button): a session-level lock, so
+# that it holds while no transaction is open (none is, during a call to the unit server)
 LOCK_KEY = 0x12319E
-_SESSION = requests.Session()  # keep-alive to the unit server across calls
+# Every answer of the unit server is untrusted input. One call lasts at most this long in all (connecting,
+# waiting, reading however slowly the bytes come; hotline_exchange.call_timeout overrides it), and an answer is
+# read up to a size that holds one result of the largest the portal accepts (its files in base64), no more: a
+# larger or slower answer is refused and counted as a failure, the round retried later.
+CALL_SECONDS = 120
+MAX_ANSWER_BYTES = MAX_RESULT_BYTES * 4 // 3 + (8 << 20)
+# malformed events refused in this window keep the link amber (the dead letters' reason shown)
+DEAD_LETTER_SECONDS = 3600
+RESULTS = ("applied", "duplicate", "refused")
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 class ExchangeTransportError(Exception):
-    """The unit server could not be reached or answered with an error: retried later, nothing lost."""
+    """The unit server could not be reached, answered with an error or with something that is not the answer
+    asked for: retried later, nothing lost."""
+
+
+class AnswerTooLarge(ExchangeTransportError):
+    """The answer was larger than an answer may be: fetched again with fewer events."""
 
 
 class HotlineExchangeLink(models.Model):
@@ -82,44 +104,106 @@ class HotlineExchangeLink(models.Model):
         backlog = self.env["hotline.exchange.event"]._backlog()
         lag, failures = backlog["oldest_age"], link.failures
         silent = (fields.Datetime.now() - link.last_success).total_seconds() if link.last_success else None
-        # red: far behind, or failing and silent for as long; amber: behind or a round failed
+        dead = self.env["hotline.exchange.inbox"].sudo().search(
+            [("dead_letter", "=", True),
+             ("date", ">=", fields.Datetime.now() - timedelta(seconds=DEAD_LETTER_SECONDS))], order="id desc")
+        # red: far behind, or failing and silent for as long; amber: behind, a round failed or the unit server
+        # sent events that are not events
         level = ("red" if lag > LAG_FAIL or (failures and (silent is None or silent > LAG_FAIL)) else
-                 "amber" if lag > LAG_WARN or failures else "green")
+                 "amber" if lag > LAG_WARN or failures or dead else "green")
         return {
             "role": self.env["hotline.case"]._exchange_role(), "level": level,
             "pending": backlog["pending"], "oldest_pending": fields.Datetime.to_string(backlog["oldest"]),
             "lag_seconds": lag, "unit_pending": link.unit_pending,
             "last_success": fields.Datetime.to_string(link.last_success), "failures": failures,
             "last_error": link.last_error or "",
+            "dead_letters": len(dead), "dead_letter_reason": dead[:1].reason or "",
         }
 
     # ------------------------------------------------------------------
     # Transport: /json/2 on the unit server, API key of its exchange user
     # ------------------------------------------------------------------
     @api.model
-    def _call(self, method, **kwargs):
+    def _call(self, method, commit=False, **kwargs):
+        """Call `method` of hotline.exchange.peer on the unit server; its answer, checked (ExchangeTransportError
+        when it is not the answer asked for). With `commit`, the transaction is committed first: none stays open
+        while the unit server answers, or does not."""
         params = self.env["ir.config_parameter"].sudo()
         url = (params.get_param("hotline_exchange.unit_url") or "").rstrip("/")
         key = params.get_param("hotline_exchange.unit_api_key") or ""
         database = params.get_param("hotline_exchange.unit_db") or ""
+        seconds = params.get_param("hotline_exchange.call_timeout") or ""
+        seconds = max(1, int(seconds)) if seconds.isdigit() else CALL_SECONDS
         if not url or not key:
             raise ExchangeTransportError(self.env._("Set the unit server's address and API key in Settings."))
         headers = {"Authorization": f"bearer {key}"}
         if database:
             headers["X-Odoo-Database"] = database
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # nothing held across the network
         try:
-            reply = _SESSION.post(f"{url}/json/2/hotline.exchange.peer/{method}", json=kwargs, headers=headers,
-                                  timeout=(3, 300))
-        except requests.RequestException as error:
-            raise ExchangeTransportError(self.env._("The unit server cannot be reached: %s", error)) from None
-        if reply.status_code != 200:
-            try:
-                message = reply.json().get("message") or reply.text
-            except ValueError:
-                message = reply.text
+            status, data = transport.post(f"{url}/json/2/hotline.exchange.peer/{method}", json.dumps(kwargs).encode(),
+                                          headers, seconds, MAX_ANSWER_BYTES)
+        except transport.CallFailed as failed:
+            raise self._call_failed(method, failed, seconds) from None
+        try:
+            answer, parsed = json.loads(data, parse_constant=_no_constant), True
+        except (ValueError, RecursionError):
+            answer, parsed = None, False
+        if status != 200:
+            message = (answer.get("message") if isinstance(answer, dict) and isinstance(answer.get("message"), str)
+                       else data.decode(errors="replace"))
             raise ExchangeTransportError(self.env._("The unit server answered %(status)s: %(message)s",
-                                                    status=reply.status_code, message=str(message)[:500]))
-        return reply.json()
+                                                    status=status, message=message[:500]))
+        error = self._check_answer(method, answer, kwargs) if parsed else self.env._("it is not JSON")
+        if error:
+            raise ExchangeTransportError(self.env._(
+                "The unit server's answer to %(method)s was refused: %(reason)s.", method=method, reason=error))
+        return answer
+
+    @api.model
+    def _call_failed(self, method, failed, seconds):
+        if failed.kind == "too_large":
+            return AnswerTooLarge(self.env._(
+                "The unit server's answer to %(method)s was refused: larger than %(size)s MiB.",
+                method=method, size=MAX_ANSWER_BYTES >> 20))
+        if failed.kind == "timeout":
+            return ExchangeTransportError(self.env._(
+                "The unit server did not answer %(method)s within %(seconds)s s.", method=method, seconds=seconds))
+        if failed.kind == "url":
+            return ExchangeTransportError(self.env._("The unit server's address is not an http(s) address: %s",
+                                                     failed.detail[:200]))
+        return ExchangeTransportError(self.env._("The unit server cannot be reached: %s", failed.detail[:300]))
+
+    @api.model
+    def _check_answer(self, method, answer, asked):
+        """What is wrong with the answer to `method` (translated), or None: its shape, its size, its ids."""
+        def text(value, limit):
+            return isinstance(value, str) and len(value) <= limit
+
+        if method == "fetch_events":
+            if not isinstance(answer, list):
+                return self.env._("a list of events was expected, not %s", type(answer).__name__)
+            if len(answer) > asked["limit"]:
+                return self.env._("%(count)s events when at most %(limit)s were asked for", count=len(answer),
+                                  limit=asked["limit"])
+            if not all(isinstance(event, dict) and isinstance(event.get("uid"), str) and event["uid"]
+                       for event in answer):
+                return self.env._("an item of the list is not an event with an id")
+        elif method == "receive":
+            if not isinstance(answer, list) or len(answer) > len(asked["events"]) or not all(
+                    isinstance(item, dict) and text(item.get("uid"), 64) and item.get("result") in RESULTS
+                    and (item.get("reason") is None or text(item["reason"], 10000)) for item in answer):
+                return self.env._("one result (id, applied / duplicate / refused, reason) per event sent was "
+                                  "expected")
+        elif method == "ack":
+            if type(answer) is not int or not 0 <= answer <= len(asked["uids"]):
+                return self.env._("the number of events acknowledged was expected")
+        elif method == "status":
+            if not isinstance(answer, dict) or type(answer.get("pending")) is not int or not (
+                    0 <= answer["pending"] <= PG_INT_MAX):
+                return self.env._("the unit server's backlog was expected")
+        return None
 
     # ------------------------------------------------------------------
     # One round
@@ -139,8 +223,12 @@ class HotlineExchangeLink(models.Model):
 
     @api.model
     def _lock(self):
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
         return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _unlock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
     @api.model
     def _run(self, commit=True):
@@ -158,65 +246,105 @@ class HotlineExchangeLink(models.Model):
         if not self._lock():
             stats["error"] = "locked"
             return stats
+        try:
+            self._round(link, stats, now, commit)
+        finally:
+            self._unlock()
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # the link's figures
+        return stats
 
-        def done():
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # each batch is delivered for good
-                return self._lock()
-            return True
-
+    @api.model
+    def _round(self, link, stats, now, commit):
+        """Pull, push, record the figures. With `commit`, whatever fails is rolled back (the batches committed
+        stay) and recorded on the link: the exchange goes on at the next round."""
         started = time.monotonic()
         try:
-            if not self._pull_all(stats, started, done) or not self._push_all(stats, started, done):
-                return stats
+            self._pull_all(stats, started, commit)
+            self._push_all(stats, started, commit)
             # the unit server's backlog, when something moved or every half minute (not on every idle poll)
             unit_pending = link.unit_pending
             if stats["pulled"] or stats["refused"] or not link.last_success or (
                     now - link.last_success).total_seconds() > 30:
-                unit_pending = self._call("status").get("pending") or 0
+                unit_pending = self._call("status", commit=commit)["pending"]
             link.write({"last_attempt": now, "last_success": fields.Datetime.now(), "last_error": False,
                         "failures": 0, "next_attempt": False, "unit_pending": unit_pending,
                         "pushed_count": link.pushed_count + stats["pushed"],
                         "pulled_count": link.pulled_count + stats["pulled"],
                         "refused_count": link.refused_count + stats["refused"]})
         except ExchangeTransportError as error:
-            if commit:
-                self.env.cr.rollback()  # pylint: disable=invalid-commit  # the batches committed stay
-            stats["error"] = str(error)
+            self._failed(link, now, str(error), stats, commit)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+            if not commit:
+                raise
+            # a button pressed or a case changed meanwhile: nothing is wrong, the next round does it again
+            self.env.cr.rollback()  # pylint: disable=invalid-commit
+            _logger.info("hotline_exchange: round given up on a concurrent update (%s), retried", error.pgcode)
+            stats["error"] = self.env._("The database was busy: the exchange tries again at once.")
+        except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+            if not commit:
+                raise
+            self.env.cr.rollback()  # pylint: disable=invalid-commit
+            _logger.exception("hotline_exchange: the round failed on the center")
+            self._failed(link, now, self.env._("The round failed on the center: %s",
+                                               str(error)[:300] or type(error).__name__), stats, commit)
+
+    @api.model
+    def _failed(self, link, now, message, stats, commit):
+        """Count a failed round on the link (amber, then red) and retry it after a growing pause."""
+        if commit:
+            self.env.cr.rollback()  # pylint: disable=invalid-commit  # the batches committed stay
+        stats["error"] = message
+        try:
             failures = link.failures + 1
-            _logger.warning("hotline_exchange: %s (failure %s in a row)", error, failures)
-            link.write({"last_attempt": now, "last_error": str(error), "failures": failures,
+            _logger.warning("hotline_exchange: %s (failure %s in a row)", message, failures)
+            link.write({"last_attempt": now, "last_error": message, "failures": failures,
                         "next_attempt": fields.Datetime.now() + timedelta(seconds=backoff_seconds(failures))})
             pending = self.env["hotline.exchange.event"].sudo().search([("state", "=", "pending")], order="id",
                                                                        limit=BATCH)
-            pending._mark_failed(str(error))
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit  # the link's figures
-        return stats
+            pending._mark_failed(message)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        except psycopg2.Error as error:
+            if not commit:
+                raise
+            self.env.cr.rollback()  # pylint: disable=invalid-commit
+            _logger.warning("hotline_exchange: the failure could not be recorded (%s)", error)
 
     @api.model
-    def _pull_all(self, stats, started, done):
-        """Fetch, apply, commit, acknowledge, batch after batch; False if the lock was lost."""
+    def _pull_all(self, stats, started, commit):
+        """Fetch, apply, commit, acknowledge, batch after batch, for at most the round's time."""
+        size = self._batch_size()
         while True:
-            events = self._call("fetch_events", after=0, limit=self._batch_size())
+            try:
+                events = self._call("fetch_events", commit=commit, after=0, limit=size)
+            except AnswerTooLarge:
+                if size == 1:
+                    raise
+                size = max(size // 2, 1)  # large events (files): fewer at a time, the answer fits
+                continue
             if not events:
-                return True
+                return
+            before = stats["pulled"] + stats["refused"]
             uids = self._apply_unit_events(events, stats)
-            if not done():
-                return False
-            self._call("ack", uids=uids)
-            if len(events) < self._batch_size() or time.monotonic() - started > RUN_BUDGET_SECONDS:
-                return True
+            fresh = stats["pulled"] + stats["refused"] - before  # an event received before counts neither
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # applied for good before the ack
+            if uids:
+                self._call("ack", commit=commit, uids=uids)
+            # nothing new (the unit server sends what was acknowledged already): the next round asks again
+            if len(events) < size or not fresh or time.monotonic() - started > RUN_BUDGET_SECONDS:
+                return
 
     @api.model
-    def _push_all(self, stats, started, done):
+    def _push_all(self, stats, started, commit):
         size = _PUSH_SIZE.get(self.env.cr.dbname) or self._batch_size()
         while time.monotonic() - started <= RUN_BUDGET_SECONDS:
             call_started = time.monotonic()
-            sent = self._push_batch(stats, size)
+            sent = self._push_batch(stats, size, commit=commit)
             if not sent:
                 _PUSH_SIZE.pop(self.env.cr.dbname, None)
-                return True
+                return
             # a full batch means a backlog: fewer, larger calls (one transaction each on the unit server), the
             # next twice as large if this one was brisk, half as large (not below the base) if it was slow
             if sent < size:
@@ -226,28 +354,28 @@ class HotlineExchangeLink(models.Model):
             else:
                 size = max(size // 2, self._batch_size())
             _PUSH_SIZE[self.env.cr.dbname] = size
-            if not done():
-                return False
-        return True
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # each batch is delivered for good
 
     @api.model
-    def _push_batch(self, stats, size=None):
+    def _push_batch(self, stats, size=None, commit=False):
         """Send the oldest pending events (at most `size`); returns how many were sent (0: nothing to send)."""
         events = self.env["hotline.exchange.event"].sudo().search([("state", "=", "pending")], order="id",
                                                                   limit=size or self._batch_size())
         if not events:
             return 0
-        results = {result.get("uid"): result for result in self._call("receive", events=events._wire())}
+        results = {result["uid"]: result for result in self._call("receive", commit=commit, events=events._wire())}
         now = fields.Datetime.now()
         delivered = refused = events.browse()
         for event in events:
             result = results.get(event.uid)
             if not result:
                 continue
-            if result.get("result") == "refused":
+            if result["result"] == "refused":
+                reason = clean(result.get("reason"), 2000)
                 _logger.warning("hotline_exchange: the unit server refused event %s (%s): %s", event.uid,
-                                event.kind, result.get("reason"))
-                event.write({"state": "refused", "refusal_reason": result.get("reason") or "", "date_sent": now})
+                                event.kind, reason)
+                event.write({"state": "refused", "refusal_reason": reason, "date_sent": now})
                 refused |= event
             else:
                 delivered |= event
@@ -261,22 +389,38 @@ class HotlineExchangeLink(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _apply_unit_events(self, events, stats):
-        """Apply the unit server's events (each once, each checked); returns the ids to acknowledge."""
+        """Apply the unit server's events (each once, each checked); returns the ids to acknowledge, exactly as
+        sent. Only the events not received before count in `stats`."""
         Inbox = self.env["hotline.exchange.inbox"].sudo()
         installed = {code for code, _name in self.env["res.lang"].get_installed()}
         uids = []
         for event in events:
-            lang = event.get("lang") if isinstance(event, dict) and event.get("lang") in installed else None
+            lang = event.get("lang") if isinstance(event.get("lang"), str) and event["lang"] in installed else None
             inbox = Inbox.with_context(lang=lang) if lang else Inbox
             result = inbox._receive(event, UNIT_KINDS, inbox.env["hotline.exchange.link"]._apply_unit_event)
             if result["uid"]:
                 uids.append(result["uid"])
+            if result.get("again"):
+                continue
             if result["result"] == "applied":
                 stats["pulled"] += 1
             elif result["result"] == "refused":
                 stats["refused"] += 1
-                self._send_refusal(event, result)
+                case_ref = event.get("case_ref")
+                if UID_RE.fullmatch(result["uid"]) and type(case_ref) is int and 0 <= case_ref <= PG_INT_MAX:
+                    self._refuse_back(event, result)
         return uids
+
+    @api.model
+    def _refuse_back(self, event, result):
+        """The refusal for the unit server; a failure to write it leaves the event refused here (logged)."""
+        try:
+            with self.env.cr.savepoint():
+                self._send_refusal(event, result)
+        except TRANSIENT:
+            raise
+        except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+            _logger.exception("hotline_exchange: the refusal of event %s could not be queued", result["uid"])
 
     @api.model
     def _send_refusal(self, event, result):

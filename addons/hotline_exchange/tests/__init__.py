@@ -1,4 +1,5 @@
 from . import test_center_apply
+from . import test_loop
 from . import test_payload
 from . import test_unit_apply
 from . import test_center_guard

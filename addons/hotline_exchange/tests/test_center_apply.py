@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo.addons.hotline_case.tests.common import sample_file
 from odoo.tests import tagged
 
-from ..models.hotline_exchange_link import _PUSH_SIZE
+from ..models.hotline_exchange_link import _PUSH_SIZE, ExchangeTransportError
 from .common import HotlineExchangeCommon
 
 
@@ -141,19 +141,26 @@ class TestCenterPush(HotlineExchangeCommon):
         def receive(method, events):
             self.assertEqual(method, "receive")
             calls.append(len(events))
+            if len(calls) == 2:
+                raise ExchangeTransportError("cut")
             return [{"uid": e["uid"], "result": "refused" if e["uid"] == refused_uid else "applied",
                      "reason": "bad" if e["uid"] == refused_uid else ""} for e in events]
 
         stats = {"pushed": 0, "push_refused": 0}
         Link = self.env["hotline.exchange.link"]
-        with patch.object(type(Link), "_call", lambda self, method, **kw: receive(method, kw["events"])), \
+        with patch.object(type(Link), "_call", lambda _self, method, **kw: receive(method, kw["events"])), \
                 patch.dict(_PUSH_SIZE, clear=True):
-            # a round ending mid-backlog (here: its lock lost): the next one goes on at the size reached
-            self.assertFalse(Link._push_all(stats, time.monotonic(), lambda: False))
-            self.assertEqual(calls, [100])
-            self.assertTrue(Link._push_all(stats, time.monotonic(), lambda: True))
+            # a round ending mid-backlog (here: the unit server gone): the next one goes on at the size reached
+            failure = None
+            try:  # not assertRaises: its savepoint would undo the batch delivered before
+                Link._push_all(stats, time.monotonic(), commit=False)
+            except ExchangeTransportError as error:
+                failure = error
+            self.assertEqual(str(failure), "cut", "the unit server's failure ends the round")
+            self.assertEqual(calls, [100, 200])
+            Link._push_all(stats, time.monotonic(), commit=False)
             self.assertFalse(_PUSH_SIZE)  # drained: back to the base size
-        self.assertEqual(calls, [100, 200, 50])
+        self.assertEqual(calls, [100, 200, 200, 50])
         self.assertEqual(stats, {"pushed": 349, "push_refused": 1})
         self.assertFalse(self.outbox(state="pending"))
         refused = self.outbox(state="refused")

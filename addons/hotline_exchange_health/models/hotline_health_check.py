@@ -20,5 +20,9 @@ class HotlineHealthCheck(models.Model):
                           unit=status["unit_pending"], failures=failures)
         if status["last_error"]:
             fact = f"{fact}: {status['last_error'][:200]}"
+        if status.get("dead_letters"):
+            dead = self.env._("%(count)s malformed events refused in the last hour (Dead Letters), the latest: "
+                              "%(reason)s", count=status["dead_letters"], reason=status["dead_letter_reason"][:200])
+            fact = f"{fact}; {dead}"
         return [{"key": "exchange", "sequence": 35, "name": self.env._("Unit server exchange"),
                  "state": status["level"], "fact": fact}]

@@ -27,3 +27,24 @@ class TestExchangeHealth(TransactionCase):
         self.env.cr.execute("UPDATE hotline_exchange_event SET create_date = %s WHERE id = %s",
                             [fields.Datetime.now() - timedelta(hours=1), event.id])
         self.assertEqual(self.rows()["exchange"]["state"], "red")
+
+    def test_dead_letters_turn_the_row_amber(self):
+        """Malformed events refused in the last hour: amber, with the count and the latest reason."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("hotline_exchange.role", "center")
+        self.env["hotline.exchange.event"].search([("state", "=", "pending")]).write({"state": "sent"})
+        Inbox = self.env["hotline.exchange.inbox"].sudo()
+        Inbox.search([("dead_letter", "=", True)]).unlink()
+        self.env["hotline.exchange.link"]._get_link().write(
+            {"failures": 0, "last_success": fields.Datetime.now(), "last_error": False})
+        self.assertEqual(self.rows()["exchange"]["state"], "green")
+        Inbox.create({"uid": "old", "result": "refused", "reason": "an hour ago", "dead_letter": True,
+                      "date": fields.Datetime.now() - timedelta(hours=2)})
+        Inbox.create({"uid": "x", "result": "refused", "reason": "No such case", "dead_letter": False})
+        self.assertEqual(self.rows()["exchange"]["state"], "green", "old dead letters and refused steps: green")
+        Inbox.create({"uid": "y", "result": "refused", "dead_letter": True,
+                      "reason": "The event contains a NUL character."})
+        row = self.rows()["exchange"]
+        self.assertEqual(row["state"], "amber")
+        self.assertIn("1 malformed events refused in the last hour", row["fact"])
+        self.assertIn("NUL character", row["fact"])
