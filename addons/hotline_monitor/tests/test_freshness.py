@@ -2,6 +2,7 @@ from datetime import UTC, timedelta
 
 from odoo import fields
 
+from ..models import hotline_monitor_live
 from .common import QUEUE, MonitorCase, ami
 
 
@@ -19,6 +20,10 @@ class TestFreshness(MonitorCase):
         super().setUpClass()
         cls.env["ir.config_parameter"].sudo().set_param("hotline_health.bridge_silent_seconds", "42")
         cls.facts = {"host": "pbx-bridge-1", "pid": 4242, "connected_since": None, "last_event": None}
+
+    def setUp(self):
+        super().setUp()
+        hotline_monitor_live._snapshot_cache.clear()  # a snapshot of the second before shows another heartbeat
 
     def test_snapshot_carries_the_heartbeat_and_the_health_silence(self):
         seen = fields.Datetime.now() - timedelta(seconds=90)
