@@ -275,16 +275,16 @@ class HotlineMonitorLive(models.AbstractModel):
     # -- the data's freshness ----------------------------------------------------------------
     @api.model
     def _bridge(self):
-        """How fresh the board's figures are: the AMI bridge's last heartbeat and link state (written on
-        the PBX by the bridge every ping) and the silence after which system health calls it down.
+        """How fresh the board's figures are: the AMI bridge's last heartbeat and link state, written on
+        the PBX by the bridge every ping. False without a PBX (nothing to wait for).
 
-        The screen judges the heartbeat's age on its own clock: a dead bridge pushes nothing, yet its
-        silence shows. False without a PBX (nothing to wait for)."""
+        The screen judges the heartbeat's age on its own clock against system health's silence (sent
+        with the snapshot, read by the web server: the bridge's long-running process may still hold
+        an older setting): a dead bridge pushes nothing, yet its silence shows."""
         pbx = self.env["hotline.pbx"].sudo().search([], limit=1)  # the bridge's PBX (see Bridge._pbx)
         if not pbx:
             return False
-        return {"heartbeat": _ms(pbx.bridge_heartbeat), "connected": pbx.bridge_status == "connected",
-                "silence": self.env["hotline.health.check"]._bridge_silence()}
+        return {"heartbeat": _ms(pbx.bridge_heartbeat), "connected": pbx.bridge_status == "connected"}
 
     # -- snapshot -----------------------------------------------------------------------
     @api.model
@@ -325,6 +325,7 @@ class HotlineMonitorLive(models.AbstractModel):
             "cases": live._case_panel(),
             "alerts": live._alerts(),
             "bridge": live._bridge(),
+            "bridge_silence": self.env["hotline.health.check"]._bridge_silence(),
             "masked": masked,
         }
 

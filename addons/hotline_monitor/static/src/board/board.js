@@ -115,6 +115,7 @@ export class Board extends Component {
         // the bridge's heartbeat: read by the sign on the clock's tick, so a heartbeat pushed every 10 s
         // does not re-render the board
         this.bridge = false;
+        this.silence = 60; // seconds (system health's setting, with the snapshot)
         this.offset = 0; // server clock - browser clock
         this.clock = reactive({ now: Date.now() });
         this.stateLabels = {
@@ -171,6 +172,7 @@ export class Board extends Component {
         this.state.cases = snapshot.cases;
         this.state.alerts = snapshot.alerts;
         this.bridge = snapshot.bridge;
+        this.silence = snapshot.bridge_silence;
         this.clock.now = Date.now() + this.offset;
         this.state.loaded = true;
     }
@@ -185,7 +187,7 @@ export class Board extends Component {
         if (!bridge) {
             return false;
         }
-        return !bridge.connected || !bridge.heartbeat || now - bridge.heartbeat > bridge.silence * 1000;
+        return !bridge.connected || !bridge.heartbeat || now - bridge.heartbeat > this.silence * 1000;
     }
 
     delayLabel() {
