@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
-    "depends": ["hotline_case", "hotline_telephony", "hotline_reports", "bus", "mail"],
+    "depends": ["hotline_case", "hotline_telephony", "hotline_reports", "hotline_health", "bus", "mail"],
     "data": [
         "security/ir.model.access.csv",
         "security/hotline_monitor_security.xml",

@@ -3,11 +3,15 @@
 Runs after test_pbx_e2e.py on the same rig, database and bridge (hotline_monitor is installed)."""
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
+import pytz
 
-from .conftest import AGENTS, QUEUE_LOG, wait_for
+from ..chromium import Browser
+from ..odoo_process import OdooProcess
+from .conftest import AGENTS, DB, HTTP_PORT, QUEUE_LOG, bridge_connected, wait_for
 from .test_pbx_e2e import settle, wait_calls_done
 
 QUEUE = "hotline"
@@ -134,3 +138,104 @@ def test_board_matches_queue_status_and_queue_log(floor, phones):
         assert any(t["interface"] == AGENTS["ht_agent2"][0] and t["state"] == "paused"
                    for p in pushed for t in p.get("agents", []))
         assert "13900002222" not in json.dumps(pushed)
+
+
+SILENCE = 15  # seconds: above the bridge's heartbeat (every 10 s), as health's setting must be
+# the board's tiles and waiting callers, read from the page as a person sees them
+SCREEN = """JSON.stringify({
+    delay: document.querySelector(".o_hm_delay")?.innerText || "",
+    waiting: Number(document.querySelector('.o_hm_queue[data-queue="QUEUE"] .o_hm_waiting')?.innerText),
+    tiles: Object.fromEntries([...document.querySelectorAll(".o_hm_tile")].map((t) => [t.dataset.agent,
+        ["idle", "paused", "oncall", "ringing", "wrapup", "offline"].find((s) => t.classList.contains("o_hm_" + s))])),
+})""".replace("QUEUE", QUEUE)
+
+
+def screen(browser):
+    return json.loads(browser.evaluate(SCREEN))
+
+
+def screen_matches_asterisk(odoo_db, browser, logins):
+    """The page's tiles (of `logins`) and calls waiting against QueueStatus; (equal, detail)."""
+    shown = screen(browser)
+    with odoo_db.env() as env:
+        members, waiting = asterisk_view(env)
+        users = env["res.users"].search([("login", "in", logins)])
+        expected = {str(u.id): members.get(u.hotline_interface, ("offline", ""))[0] for u in users}
+    tiles = {uid: shown["tiles"].get(uid) for uid in expected}
+    return tiles == expected and shown["waiting"] == waiting, (shown, expected, waiting)
+
+
+def asterisk_view_waiting(odoo_db):
+    with odoo_db.env() as env:
+        return asterisk_view(env)[1]
+
+
+def test_board_shows_the_bridge_killed_then_catches_up(floor, phones, bridge, tmp_path):
+    """kill -9 of the bridge while a caller waits: the wall screen (Chromium, logged out) says within
+    health's silence that its data is delayed since the last heartbeat; the bridge back, the sign clears
+    and the screen agrees with Asterisk again, including what changed while it was dead."""
+    odoo_db, _board_id, token = floor
+    with odoo_db.env() as env:
+        env["ir.config_parameter"].set_param("hotline_health.bridge_silent_seconds", SILENCE)
+        tz = pytz.timezone(env["hotline.monitor.kpi"]._tz_name())
+    for login in ("ht_agent1", "ht_agent2"):
+        odoo_db.as_agent(login, "hotline_login")
+        odoo_db.as_agent(login, "hotline_pause", "小休")  # nobody answers: callers wait
+    for login in ("ht_agent3", "ht_agent4"):
+        odoo_db.as_agent(login, "hotline_logout")
+    shown = ["ht_agent1", "ht_agent2", "ht_agent3"]
+    server = OdooProcess(DB, HTTP_PORT, tmp_path / "odoo.log").start()
+    browser = Browser(1920, 1080)
+    try:
+        browser.goto(f"{server.url}/hotline_monitor/board/{token}")
+        browser.wait_for("document.querySelector('.o_hm_tile')")
+        wait_for(lambda: screen_matches_asterisk(odoo_db, browser, shown)[0], timeout=20, interval=0.5,
+                 message="the screen to agree with Asterisk before the kill")
+        # control: a live bridge keeps the screen clear for longer than the silence (its heartbeats are pushed)
+        deadline = time.monotonic() + SILENCE + 5
+        while time.monotonic() < deadline:
+            assert not screen(browser)["delay"], "delay sign with a live bridge"
+            time.sleep(1)
+
+        bridge.proc.kill()  # kill -9: the bridge says nothing more
+        bridge.proc.wait()
+        bridge.proc = None
+        killed = time.time()
+        with odoo_db.env() as env:
+            last_seen = env.ref("hotline_telephony.pbx_default").bridge_heartbeat
+        since = pytz.utc.localize(last_seen).astimezone(tz).strftime("%H:%M:%S")
+        caller = phones.call("13700003333", 90000, 5097, scenario="caller_abandon.xml")
+        odoo_db.as_agent("ht_agent2", "hotline_logout")  # a change only Asterisk sees
+        wait_for(lambda: asterisk_view_waiting(odoo_db) == 1, timeout=10, interval=0.3,
+                 message="a caller waiting in QueueStatus")
+        sign = wait_for(lambda: screen(browser)["delay"], timeout=SILENCE + 5, interval=0.25,
+                        message="the delay sign")
+        assert time.time() - killed <= SILENCE + 2, "the sign came later than health's silence"
+        assert since in sign, (since, sign)
+        assert screen(browser)["waiting"] == 0, "the dead bridge never told the board about the caller"
+
+        restarted = time.time()
+        bridge.start()
+        wait_for(lambda: bridge_connected(odoo_db, restarted), timeout=90, message="the bridge to come back")
+        wait_for(lambda: not screen(browser)["delay"], timeout=10, interval=0.25, message="the sign to clear")
+        last = {}
+
+        def agrees():
+            ok, last["detail"] = screen_matches_asterisk(odoo_db, browser, shown)
+            return ok
+        try:
+            wait_for(agrees, timeout=15, interval=0.5, message="the screen to agree with Asterisk again")
+        except AssertionError:
+            raise AssertionError(f"screen vs Asterisk: {last.get('detail')}") from None
+        detail = last["detail"]
+        assert detail[2] == 1, "the caller still waits (the figures compared include them)"
+        with odoo_db.env() as env:
+            agent2 = env["res.users"].search([("login", "=", "ht_agent2")])
+        assert detail[0]["tiles"][str(agent2.id)] == "offline", "the sign-out made while the bridge was dead"
+    finally:
+        browser.close()
+        server.stop()
+    caller.terminate()
+    caller.wait(timeout=10)
+    odoo_db.as_agent("ht_agent1", "hotline_unpause")
+    odoo_db.as_agent("ht_agent2", "hotline_login")

@@ -6,15 +6,21 @@ answers exactly like nginx does, on the real configuration file, for allowed,
 denied and tricky (encoded, dotted, doubled-slash, case-changed) URLs.
 """
 
+import contextlib
 import importlib.util
+import json
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import time
+import xmlrpc.client
 from pathlib import Path
 
 import pytest
+import requests
+import websocket
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "config" / "nginx" / "hotline-external.conf"
@@ -74,12 +80,12 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def nginx_url(tmp_path_factory):
-    """The real config, served by nginx; "forwarded to Odoo" answers status 299."""
+@contextlib.contextmanager
+def serve_nginx(tmp, upstream_port=None):
+    """The real config served by nginx; yields its https URL. Without an upstream, "forwarded to Odoo"
+    answers status 299; with one, nginx forwards to the Odoo server on that port."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     assert Path(binary).exists(), "nginx is required (apt-get install nginx-light)"
-    tmp = tmp_path_factory.mktemp("nginx")
     port = _free_port()
     key, crt = tmp / "k.key", tmp / "c.crt"
     subprocess.run(
@@ -93,8 +99,12 @@ def nginx_url(tmp_path_factory):
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl;")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
-    site, count = re.subn(r"proxy_pass http://\w+;", "return 299;", site)
-    assert count > 10
+    if upstream_port:
+        site, count = re.subn(r"server 127\.0\.0\.1:\d+;", f"server 127.0.0.1:{upstream_port};", site)
+        assert count >= 1
+    else:
+        site, count = re.subn(r"proxy_pass http://\w+;", "return 299;", site)
+        assert count > 10
     (tmp / "site.conf").write_text(site, encoding="utf-8")
     (tmp / "nginx.conf").write_text(
         f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{}}\n"
@@ -110,9 +120,17 @@ def nginx_url(tmp_path_factory):
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def nginx_url(tmp_path_factory):
+    with serve_nginx(tmp_path_factory.mktemp("nginx")) as url:
+        yield url
 
 
 def _status(base, path, *curl_args):
@@ -143,7 +161,7 @@ def test_internal_surfaces_never_forwarded(nginx_url):
 
 def test_portal_surfaces_forwarded(nginx_url):
     for path in ["/my", "/my/hotline/cases", "/web/login", "/web/session/logout", "/web/reset_password",
-                 "/websocket", "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
+                 "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
                  "/web/content/1", "/portal/chatter_init", "/mail/message/post"]:
         assert _status(nginx_url, path) == "299", path
 
@@ -173,3 +191,81 @@ def test_health_surfaces_never_forwarded(nginx_url):
     """System health (metrics, diagnostic bundle) stays on the internal network."""
     for path in ["/hotline/metrics", "/hotline/health/bundle", "/zh_CN/hotline/metrics", "/my/../hotline/metrics"]:
         assert _status(nginx_url, path) in ("403", "404"), path
+
+
+def test_bus_never_forwarded(nginx_url):
+    """The portal opens no websocket: the bus, which follows any channel a client names, stays inside."""
+    rules = _load_reader().ProxyRules(CONF)
+    for path in ["/websocket", "/websocket/", "/websocket/peek_notifications", "/websocket/on_closed",
+                 "/websocket/health", "/bus/websocket_worker_bundle", "/bus/has_missed_notifications",
+                 "/my/../websocket", "/zh_CN/websocket", "//websocket", "/WEBSOCKET"]:
+        assert _status(nginx_url, path) in ("403", "404"), path
+        assert not rules.is_reachable(path), path
+
+
+def _xmlrpc(url, db, model, method, *args):
+    reply = requests.post(f"{url}/xmlrpc/2/object", timeout=60, headers={"Content-Type": "text/xml"},
+                          data=xmlrpc.client.dumps((db, 2, "admin", model, method, list(args)), "execute_kw").encode())
+    return xmlrpc.client.loads(reply.content)[0][0]
+
+
+def _follow(url, token, **options):
+    """A websocket subscribed to a board's token channel, or None when the handshake is refused."""
+    try:
+        ws = websocket.create_connection(f"{url.replace('http', 'ws', 1)}/websocket", timeout=5, **options)
+    except websocket.WebSocketBadStatusException:
+        return None
+    ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [token], "last": 0}}))
+    return ws
+
+
+def _board_updates(ws, seconds):
+    """The board updates a websocket received within `seconds`."""
+    updates, deadline = [], time.monotonic() + seconds
+    while ws and time.monotonic() < deadline:
+        try:
+            frame = ws.recv()
+        except websocket.WebSocketTimeoutException:
+            continue
+        updates += [n["message"]["payload"] for n in json.loads(frame)
+                    if n["message"]["type"] == "hotline_monitor/update"]
+        if updates:
+            break
+    return updates
+
+
+def _peek(url, token):
+    """The bus's polling route, as any token holder may call it: the board messages it hands out."""
+    reply = requests.post(f"{url}/websocket/peek_notifications", timeout=30, verify=False, json={
+        "jsonrpc": "2.0", "method": "call", "params": {"channels": [token], "last": 0, "is_first_poll": True}})
+    if reply.status_code != 200:
+        return reply.status_code, []
+    return 200, [n for n in reply.json()["result"]["notifications"] if n["message"]["type"] == "hotline_monitor/update"]
+
+
+def test_board_channel_not_followed_from_outside(odoo_server, demo_db, tmp_path):
+    """A wall screen's token taken outside: through the external proxy it follows nothing, neither by
+    websocket nor by polling; inside, the same token receives the board's pushes (the positive control)."""
+    board = _xmlrpc(odoo_server, demo_db, "hotline.wallboard", "create", {"name": "外网跟随测试"})
+    token = _xmlrpc(odoo_server, demo_db, "hotline.wallboard", "read", [board], ["access_token"])[0]["access_token"]
+    case_id, category = next((c["id"], c["category_id"][0]) for c in _xmlrpc(
+        odoo_server, demo_db, "hotline.case", "search_read", [["category_id", "!=", False]], ["category_id"], 0, 1))
+    port = int(odoo_server.rsplit(":", 1)[1])
+    with serve_nginx(tmp_path, upstream_port=port) as external:
+        # the harness: the proxy does reach this Odoo (the portal's login page comes through)
+        assert requests.get(f"{external}/web/login", timeout=30, verify=False).status_code == 200
+        inside = _follow(odoo_server, token)
+        outside = _follow(external, token, sslopt={"cert_reqs": ssl.CERT_NONE})
+        try:
+            # a case edited at intake: the boards' case panel is pushed to every token
+            _xmlrpc(odoo_server, demo_db, "hotline.case", "write", [case_id], {"category_id": category})
+            pushed = _board_updates(inside, 20)
+            assert pushed and "cases" in pushed[0], "the internal board receives its pushes"
+            assert _board_updates(outside, 3) == [], "the board followed from the internet"
+            status, polled = _peek(external, token)
+            assert polled == [] and status in (403, 404), status
+            assert _peek(odoo_server, token)[1], "polling inside hands the same pushes out (control)"
+        finally:
+            for ws in (inside, outside):
+                if ws:
+                    ws.close()

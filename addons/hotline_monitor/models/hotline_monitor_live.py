@@ -272,6 +272,20 @@ class HotlineMonitorLive(models.AbstractModel):
             ["|", ("state", "=", "open"), ("last_time", ">=", start)], limit=20)
         return [alert._board_dict() for alert in alerts]
 
+    # -- the data's freshness ----------------------------------------------------------------
+    @api.model
+    def _bridge(self):
+        """How fresh the board's figures are: the AMI bridge's last heartbeat and link state, written on
+        the PBX by the bridge every ping. False without a PBX (nothing to wait for).
+
+        The screen judges the heartbeat's age on its own clock against system health's silence (sent
+        with the snapshot, read by the web server: the bridge's long-running process may still hold
+        an older setting): a dead bridge pushes nothing, yet its silence shows."""
+        pbx = self.env["hotline.pbx"].sudo().search([], limit=1)  # the bridge's PBX (see Bridge._pbx)
+        if not pbx:
+            return False
+        return {"heartbeat": _ms(pbx.bridge_heartbeat), "connected": pbx.bridge_status == "connected"}
+
     # -- snapshot -----------------------------------------------------------------------
     @api.model
     def _snapshot(self, board, masked=True):
@@ -310,6 +324,8 @@ class HotlineMonitorLive(models.AbstractModel):
             "queues": live._queue_blocks(config["queues"], now, masked, calls),
             "cases": live._case_panel(),
             "alerts": live._alerts(),
+            "bridge": live._bridge(),
+            "bridge_silence": self.env["hotline.health.check"]._bridge_silence(),
             "masked": masked,
         }
 
@@ -320,12 +336,15 @@ class HotlineMonitorLive(models.AbstractModel):
 
     @api.model
     def _send(self, payload, masked_payload=None):
-        """The change to every board's token channel (masked) and to the supervisors' group channel.
+        """The change to every board's token channel (masked) and to the supervisors' group channel,
+        with the bridge's heartbeat (every push tells the screens how fresh their data is).
 
         Changes are not filtered per board (each board keeps what it shows): one payload for all,
         computed once, whatever the number of screens."""
         Bus = self.env["bus.bus"].sudo()
-        masked_payload = masked_payload or payload
+        freshness = {"bridge": self._bridge(), "server_time": _ms(fields.Datetime.now())}
+        payload = {**payload, **freshness}
+        masked_payload = {**(masked_payload or payload), **freshness}
         for token in self._boards().mapped("access_token"):
             if token:
                 Bus._sendone(token, UPDATE, masked_payload)
@@ -354,11 +373,15 @@ class HotlineMonitorLive(models.AbstractModel):
         blocks = self._queue_blocks(changed, now, False, calls) if changed else []
         if not (tiles or blocks):
             return
-        now = _ms(now)
         masked_blocks = [{**b, "abandoned": [{**a, "number": self._mask(a["number"])} for a in b["abandoned"]]}
                          for b in blocks]
-        self._send({"agents": tiles, "queues": blocks, "server_time": now},
-                   {"agents": tiles, "queues": masked_blocks, "server_time": now})
+        self._send({"agents": tiles, "queues": blocks}, {"agents": tiles, "queues": masked_blocks})
+
+    @api.model
+    def _push_bridge(self):
+        """A bridge heartbeat or link change: the screens learn their data is fresh (or no longer)."""
+        if self._boards():
+            self._send({})
 
     @api.model
     def _push_cases_later(self):

@@ -8,6 +8,17 @@ _logger = logging.getLogger(__name__)
 class HotlinePbx(models.Model):
     _inherit = "hotline.pbx"
 
+    def _bridge_report(self, status, facts):
+        """Every heartbeat reaches the boards: they show a delay once it stops (kill -9 included)."""
+        result = super()._bridge_report(status, facts)
+        if self == self.search([], limit=1):  # the PBX the boards follow
+            try:
+                with self.env.cr.savepoint():
+                    self.env["hotline.monitor.live"]._push_bridge()
+            except Exception:  # noqa: BLE001 - a board must never stop the bridge's heartbeat
+                _logger.exception("hotline_monitor: pushing the bridge's heartbeat failed")
+        return result
+
     def _hotline_facts_applied(self, facts):
         """Push what the batch changed to the boards, in the bridge's transaction (sent on its commit)."""
         super()._hotline_facts_applied(facts)

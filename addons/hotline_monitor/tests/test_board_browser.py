@@ -1,8 +1,11 @@
 import struct
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
+
+import pytz
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import HttpCase, tagged
@@ -50,6 +53,31 @@ BOARD_CHECK = """
     await wait(".o_hm_panel .o_hm_inbound");
     document.querySelector(".o_hm_panel .o_hm_close").click();
     await new Promise((r) => setTimeout(r, 300));
+    console.log("test successful");
+})().catch((e) => console.error(e.message));
+"""
+
+# Runs in the logged-out board: the delay sign with the heartbeat's time, cleared by a heartbeat, back with no push.
+DELAY_CHECK = """
+(async () => {
+    const sign = () => document.querySelector(".o_hm_delay");
+    const until = async (test, what) => {
+        for (let i = 0; i < 1200; i++) {
+            if (test()) { return; }
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error("timed out: " + what);
+    };
+    await until(() => document.querySelector(".o_hm_tile") && sign(), "the delay sign");
+    if (sign().innerText.trim() !== "数据延迟 · 自 %(since)s 起未更新") {
+        throw new Error("sign: " + sign().innerText);
+    }
+    await until(() => !sign(), "the sign cleared by the heartbeat");
+    const cleared = Date.now();
+    await until(() => sign(), "the sign back without any push");
+    const after = (Date.now() - cleared) / 1000;
+    if (after < 2 || after > 12) { throw new Error("back after " + after + " s, the silence is 5 s"); }
+    if (!/自 \\d\\d:\\d\\d:\\d\\d 起未更新/.test(sign().innerText)) { throw new Error("sign: " + sign().innerText); }
     console.log("test successful");
 })().catch((e) => console.error(e.message));
 """
@@ -161,6 +189,48 @@ class TestBoardBrowser(HttpCase):
             self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
         finally:
             pusher.join()
+
+    def test_board_shows_its_data_delayed_then_clears(self):
+        """The bridge's heartbeat older than health's silence: the screen says since when its data is
+        delayed, in the center's time; a heartbeat pushed clears it (and reloads the floor); with no push at
+        all the sign comes back on the screen's own clock, as with a bridge killed."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_monitor"], ["zh_CN"], overwrite=True)
+        self.board.lang = "zh_CN"
+        self.env["ir.config_parameter"].sudo().set_param("hotline_health.bridge_silent_seconds", "5")
+        seen = fields.Datetime.now() - timedelta(seconds=20)
+        self.pbx.write({"bridge_heartbeat": seen, "bridge_status": "connected"})
+        tz = pytz.timezone(self.env["hotline.monitor.kpi"]._tz_name())
+        since = pytz.utc.localize(seen).astimezone(tz).strftime("%H:%M:%S")
+
+        served = []
+        Live = type(self.env["hotline.monitor.live"])
+        snapshot = Live._snapshot
+
+        def snapshot_served(live, *args, **kwargs):
+            result = snapshot(live, *args, **kwargs)
+            served.append(result["bridge"]["heartbeat"])
+            return result
+
+        def heartbeat():
+            # the bridge catches up once the board has shown the sign
+            deadline = time.monotonic() + 120
+            while not served and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(3)
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["hotline.pbx"].browse(self.pbx.id)._bridge_report("connected", {"host": "b", "pid": 1})
+        beat = threading.Thread(target=heartbeat)
+        beat.start()
+        self.patch(Live, "_snapshot", snapshot_served)
+        code = DELAY_CHECK % {"since": since}
+        try:
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
+        finally:
+            beat.join()
+        self.assertGreaterEqual(len(served), 2, "the board reloaded the floor when the bridge caught up")
+        self.assertGreater(served[-1], served[0])
 
     def test_supervisor_tour(self):
         self.board.sequence = 0  # 监控 › 大屏 opens the first board

@@ -99,6 +99,16 @@ class TestProxyAllowlist(HotlinePortalCase):
         for route in routes:
             self.assertFalse(self.rules.is_allowed(_sample_url(route)), f"wallboard route {route} is published")
 
+    def test_bus_not_published(self):
+        """The bus follows any channel a client names (a wall screen's token included): the portal opens no
+        websocket, and none of the bus's routes reach Odoo from outside (the mobile tour checks the portal
+        does without)."""
+        routes = [rule.rule for rule in self._routing_rules()
+                  if any(m.startswith("odoo.addons.bus.") for m in _defining_modules(rule.endpoint))]
+        self.assertIn("/websocket/peek_notifications", routes)
+        for route in routes:
+            self.assertFalse(self.rules.is_reachable(_sample_url(route)), f"bus route {route} is published")
+
     def test_portal_controller_routes_allowed(self):
         routes = [rule.rule for rule in self._routing_rules()
                   if any(m.startswith("odoo.addons.hotline_portal.") for m in _defining_modules(rule.endpoint))]

@@ -67,6 +67,12 @@ class BoardClock extends Clocked {
     static props = { board: Object };
 }
 
+/** The data's freshness: a sign as soon as the bridge's heartbeat is older than health's silence. */
+class DelaySign extends Clocked {
+    static template = "hotline_monitor.DelaySign";
+    static props = { board: Object };
+}
+
 /** A link's lag (e.g. the unit server exchange), ticking from the oldest undelivered item's time. */
 class LinkFigure extends Clocked {
     static template = "hotline_monitor.LinkFigure";
@@ -84,7 +90,7 @@ class AgentPanel extends Clocked {
  */
 export class Board extends Component {
     static template = "hotline_monitor.Board";
-    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel };
+    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel, DelaySign };
     static props = {
         boardId: Number,
         token: { type: String, optional: true },
@@ -106,6 +112,10 @@ export class Board extends Component {
             message: "",
             revoked: false,
         });
+        // the bridge's heartbeat: read by the sign on the clock's tick, so a heartbeat pushed every 10 s
+        // does not re-render the board
+        this.bridge = false;
+        this.silence = 60; // seconds (system health's setting, with the snapshot)
         this.offset = 0; // server clock - browser clock
         this.clock = reactive({ now: Date.now() });
         this.stateLabels = {
@@ -161,8 +171,41 @@ export class Board extends Component {
         this.state.queues = Object.fromEntries(snapshot.queues.map((q) => [q.name, q]));
         this.state.cases = snapshot.cases;
         this.state.alerts = snapshot.alerts;
+        this.bridge = snapshot.bridge;
+        this.silence = snapshot.bridge_silence;
         this.clock.now = Date.now() + this.offset;
         this.state.loaded = true;
+    }
+
+    /**
+     * Whether the figures may be behind the floor at `now` (server clock): the bridge is not connected,
+     * or its last heartbeat is older than system health's silence. Judged on the screen's own clock,
+     * so a dead bridge (which pushes nothing) shows too.
+     */
+    delayed(now) {
+        const bridge = this.bridge;
+        if (!bridge) {
+            return false;
+        }
+        return !bridge.connected || !bridge.heartbeat || now - bridge.heartbeat > this.silence * 1000;
+    }
+
+    delayLabel() {
+        const heartbeat = this.bridge && this.bridge.heartbeat;
+        if (!heartbeat) {
+            return _t("Data delayed · nothing received from the PBX yet");
+        }
+        return _t("Data delayed · not updated since %(time)s", { time: this.centerTime(heartbeat) });
+    }
+
+    /** hh:mm:ss on the center's clock (the room reads the center's time, whatever the screen's zone). */
+    centerTime(ms) {
+        const options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+        try {
+            return new Date(ms).toLocaleTimeString("zh-CN", { ...options, timeZone: this.state.config.tz });
+        } catch {
+            return new Date(ms).toLocaleTimeString("zh-CN", options); // a zone this browser does not know
+        }
     }
 
     applyChanges(payload) {
@@ -174,6 +217,15 @@ export class Board extends Component {
         const config = this.state.config;
         if (!config) {
             return;
+        }
+        if (payload.bridge !== undefined) {
+            const wasDelayed = this.delayed(Date.now() + this.offset);
+            this.bridge = payload.bridge;
+            if (wasDelayed && !this.delayed(Date.now() + this.offset)) {
+                // the bridge caught up: what changed meanwhile is in a new snapshot, not in the pushes missed
+                this.load();
+                return;
+            }
         }
         for (const tile of payload.agents || []) {
             if (config.user_ids.includes(tile.id)) {
