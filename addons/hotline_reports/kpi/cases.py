@@ -15,6 +15,8 @@ from datetime import datetime
 DISPATCH_ACTIONS = ("dispatch", "self_dispatch")
 # (非常满意 + 满意 + 基本满意) count as satisfied
 SATISFIED_KEYS = ("very_satisfied", "satisfied", "basically_satisfied")
+# the satisfaction levels (hotline.satisfaction.level keys), for 满意度得分
+LEVELS = (*SATISFIED_KEYS, "dissatisfied", "very_dissatisfied")
 
 # One row per dispatch of the cases `cases` selects (SQL returning case ids), alias-free columns:
 #   case_id, n (the dispatch's number in the case), dispatch_id (its log line), unit_id, dispatched_at,
@@ -80,6 +82,8 @@ def dispatch_rows_sql(cases):
     derived = ", ".join(f"{expr} AS {name}" for name, expr in DERIVED.items())
     return f"""
     SELECT g.*, c.satisfaction, {derived},
+           CASE WHEN g.callback_at IS NOT NULL THEN c.satisfaction
+                WHEN g.reopened_at IS NOT NULL THEN 'dissatisfied' END AS verdict,
            ROW_NUMBER() OVER (PARTITION BY g.case_id, g.unit_id ORDER BY g.n) = 1 AS first_to_unit,
            COUNT(g.submitted_at) OVER (PARTITION BY g.case_id, g.unit_id ORDER BY g.n
                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) = 0 AS first_result
@@ -148,6 +152,8 @@ DISPATCH_MEASURES = {
     "satisfied": ("evaluated_at", _SATISFIED),
     # 重办: of those, 不满意 leading to 重办 (the redone result is a new dispatch, rated again)
     "redone": ("evaluated_at", "d.reopened_at IS NOT NULL"),
+    # 满意度分布: the verdicts by level (不满意 leading to 重办 counts as 不满意), for 满意度得分
+    **{f"rated_{level}": ("evaluated_at", f"d.verdict = '{level}'") for level in LEVELS},
     # 结果定论: results rejected at review or judged by the caller
     "concluded": ("concluded_at", "TRUE"),
     # 一次性办结: of those, the unit's first result on the case, approved and the caller satisfied
@@ -235,9 +241,15 @@ def unit_sums_sql(start="%(start)s", end="%(end)s", units=None, days=None, tz_sq
       GROUP BY {", ".join(f"f.{c}" for c in day_cols)}"""
 
 
-def figures_from_sums(row, now):
-    """The unit's figures (see HotlineKpiCase) from the summed columns, at the reading time `now` (UTC naive)."""
+def figures_from_sums(row, now, level_scores=None):
+    """The unit's figures (see HotlineKpiCase) from the summed columns, at the reading time `now` (UTC naive);
+    `level_scores`: {level: score} of hotline.satisfaction.level, for 满意度得分."""
     figures = {key: int(row.get(key) or 0) for key in COUNT_KEYS}
+    # 满意度得分: the mean score of the verdicts, from their counts by level (the scores as configured now)
+    scored = [(figures[f"rated_{level}"], (level_scores or {}).get(level)) for level in LEVELS]
+    scored = [(n, score) for n, score in scored if n and score is not None]
+    n_scored = sum(n for n, _score in scored)
+    figures["satisfaction_score"] = sum(n * score for n, score in scored) / n_scored if n_scored else None
 
     def avg(key):
         n = row.get(f"{key}_n") or 0

@@ -11,6 +11,9 @@ COUNTS = [
     ("reviewed", "Reviewed"), ("approved", "Approved"), ("rejected", "Rejected"), ("callbacks_due", "Callbacks Due"),
     ("callbacks_done", "Callbacks Done"), ("rated", "Rated"), ("satisfied", "Satisfied"), ("redone", "Redone"),
     ("concluded", "Concluded"), ("first_time_closed", "Closed First Time"),
+    ("rated_very_satisfied", "Rated Very Satisfied"), ("rated_satisfied", "Rated Satisfied"),
+    ("rated_basically_satisfied", "Rated Basically Satisfied"), ("rated_dissatisfied", "Rated Dissatisfied"),
+    ("rated_very_dissatisfied", "Rated Very Dissatisfied"),
 ]
 # what the unit held when the assessment was computed
 HOLDING_LABELS = [
@@ -26,6 +29,7 @@ RATE_LABELS = [
 HOURS = [
     ("overdue_hours", "Overdue Hours"), ("avg_sign_hours", "Average Sign-for Hours"),
     ("avg_handle_hours", "Average Handling Hours"), ("avg_review_hours", "Average Review Hours"),
+    ("satisfaction_score", "Satisfaction Score"),
 ]
 
 
@@ -58,6 +62,9 @@ class HotlineAssessmentResult(models.Model):
     avg_sign_hours = fields.Float(string="Average Sign-for Hours", readonly=True, aggregator=None, digits=(16, 2))
     avg_handle_hours = fields.Float(string="Average Handling Hours", readonly=True, aggregator=None, digits=(16, 2))
     avg_review_hours = fields.Float(string="Average Review Hours", readonly=True, aggregator=None, digits=(16, 2))
+    satisfaction_score = fields.Float(
+        string="Satisfaction Score", readonly=True, aggregator=None, digits=(16, 2),
+        help="满意度得分: the mean score (Satisfaction Levels) of the callers' verdicts; blank without verdict.")
 
     @api.model
     def _figure_fields(self):
@@ -70,6 +77,7 @@ class HotlineAssessmentResult(models.Model):
         for rate, (_num, den) in RATES.items():
             if not figures[den]:
                 figures[rate] = None
+        figures["satisfaction_score"] = self.satisfaction_score if self.rated else None
         return figures
 
     def action_drilldown(self):

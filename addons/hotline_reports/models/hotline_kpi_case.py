@@ -95,6 +95,8 @@ class HotlineKpiCase(models.AbstractModel):
         - ``concluded``: results rejected at review or judged by the caller; ``first_time_closed``: of those,
           the unit's first result on the case, approved and the caller satisfied;
           ``first_time_closed_rate`` = first_time_closed / concluded
+        - ``rated_<level>``: the verdicts by satisfaction level (不满意 leading to 重办 as ``dissatisfied``);
+          ``satisfaction_score``: 满意度得分, their mean score (hotline.satisfaction.level), None without verdict
         - ``overdue_hours``: 超期时长: Σ (submission, return, or now − deadline) over ``overdue``
         - ``avg_sign_hours`` (signed − dispatched, over ``signed``), ``avg_handle_hours`` (submitted −
           signed, over ``submitted``), ``avg_review_hours`` (review − submitted, over ``reviewed``)
@@ -198,7 +200,8 @@ class HotlineKpiCase(models.AbstractModel):
             params["start"] = min(params["end"], state[1])
         if params["start"] < params["end"]:
             self._add_sums(sums, self._live_sums(params))
-        figures = {unit_id: figures_from_sums(row, params["now"]) for unit_id, row in sums.items()}
+        scores = {level.key: level.score for level in self.env["hotline.satisfaction.level"].sudo().search([])}
+        figures = {unit_id: figures_from_sums(row, params["now"], scores) for unit_id, row in sums.items()}
         holding = self._holding(params)
         for unit_id, unit_figures in figures.items():
             unit_figures.update(holding.get(unit_id) or dict.fromkeys(HOLDING, 0))

@@ -192,6 +192,12 @@ class HotlineReportExport(models.Model):
             Column("rated", self.env._("Rated"), group=callback),
             Column("satisfied", self.env._("Satisfied"), group=callback),
             Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=callback),
+            Column("rated_very_satisfied", self.env._("Rated Very Satisfied"), group=callback),
+            Column("rated_satisfied", self.env._("Rated Satisfied"), group=callback),
+            Column("rated_basically_satisfied", self.env._("Rated Basically Satisfied"), group=callback),
+            Column("rated_dissatisfied", self.env._("Rated Dissatisfied"), group=callback),
+            Column("rated_very_dissatisfied", self.env._("Rated Very Dissatisfied"), group=callback),
+            Column("satisfaction_score", self.env._("Satisfaction Score"), "float", group=callback),
             Column("redone", self.env._("Redone"), group=callback),
             Column("redo_rate", self.env._("Redo Rate"), "percent", group=callback),
             Column("concluded", self.env._("Concluded"), group=callback),
@@ -223,6 +229,11 @@ class HotlineReportExport(models.Model):
         totals["overdue"] = sum(row.get("overdue") or 0 for row in rows)
         for rate, (num, den) in RATES.items():
             totals[rate] = totals[num] / totals[den] if totals[den] else None
+        # 满意度得分 of all the verdicts: the units' scores weighted by their verdicts
+        scored = [(row["satisfaction_score"], row.get("rated") or 0) for row in rows
+                  if row.get("satisfaction_score") is not None]
+        weight = sum(n for _score, n in scored)
+        totals["satisfaction_score"] = sum(score * n for score, n in scored) / weight if weight else None
         totals["unit"] = label
         return totals
 

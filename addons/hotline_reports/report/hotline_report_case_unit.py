@@ -62,6 +62,11 @@ class HotlineReportCaseUnit(models.Model):
                    "by the callback.")
     satisfied = _count("Satisfied", "满意: of the rated, very satisfied, satisfied or basically satisfied.")
     redone = _count("Redone", "重办: of the rated, 不满意 leading to 重办 (the redone result is rated again).")
+    rated_very_satisfied = _count("Rated Very Satisfied", "Of the rated, very satisfied.")
+    rated_satisfied = _count("Rated Satisfied", "Of the rated, satisfied.")
+    rated_basically_satisfied = _count("Rated Basically Satisfied", "Of the rated, basically satisfied.")
+    rated_dissatisfied = _count("Rated Dissatisfied", "Of the rated, dissatisfied (a 重办 included).")
+    rated_very_dissatisfied = _count("Rated Very Dissatisfied", "Of the rated, very dissatisfied.")
     concluded = _count("Concluded", "Results rejected at review or judged by the caller, by that moment.")
     first_time_closed = _count(
         "Closed First Time", "一次性办结: of the concluded, the unit's first result on the case, approved and the "
@@ -73,7 +78,8 @@ class HotlineReportCaseUnit(models.Model):
         sums = ", ".join(f"SUM(m.{k})::bigint AS {k}" for k in keys)
         live = unit_sums_sql(start="COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)",
                              end="'infinity'::timestamp", tz_sql=CENTER_TZ_SQL)
-        live %= {"now": "(NOW() AT TIME ZONE 'UTC')", "satisfied": repr(SATISFIED_KEYS)}
+        # the statement's time, not the transaction's: a step just taken in this transaction is already past
+        live %= {"now": "(statement_timestamp() AT TIME ZONE 'UTC')", "satisfied": repr(SATISFIED_KEYS)}
         stored = ", ".join(f"f.{k}" for k in keys)
         return f"""
             WITH st AS MATERIALIZED ({case_facts.valid_state_sql()})

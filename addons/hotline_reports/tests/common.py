@@ -253,7 +253,8 @@ class HotlineReportsCommon(HotlineCaseCommon):
         units = self.env["hotline.unit"].union(*expected)
         sources = self._everywhere(period, units, at)
         required = {key: ("service", "view", "assessment", "xlsx") for key in COUNT_KEYS}
-        required.update({key: ("service", "assessment", "xlsx") for key in [*RATES, *HOLDING, "overdue_count"]})
+        required.update({key: ("service", "assessment", "xlsx")
+                         for key in [*RATES, *HOLDING, "overdue_count", "satisfaction_score"]})
         required.update(score=("assessment",), rank=("assessment",))
         for unit, figures in expected.items():
             for key, value in figures.items():

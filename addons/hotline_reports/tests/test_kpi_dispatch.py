@@ -1,6 +1,11 @@
-from datetime import date
+import itertools
+from datetime import date, timedelta
+from unittest.mock import patch
 
-from odoo import Command
+import pytz
+from lxml import etree
+
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -152,8 +157,11 @@ class TestKpiPerDispatch(HotlineReportsCommon):
             a: {"dispatches": 5, "dispatched": 4, "returned": 1, "settled": 5, "return_rate": 1 / 5,
                 "rejected": 1, "approved": 3, "close_rate": 3 / 4, "rated": 3, "satisfied": 2,
                 "satisfaction_rate": 2 / 3, "redone": 1, "redo_rate": 1 / 3,
-                "concluded": 4, "first_time_closed": 1, "first_time_closed_rate": 1 / 4, "rank": 2},
+                "concluded": 4, "first_time_closed": 1, "first_time_closed_rate": 1 / 4, "rank": 2,
+                # 满意度得分: 满意 80, 满意 80, 不满意 (重办) 20
+                "rated_satisfied": 2, "rated_dissatisfied": 1, "satisfaction_score": 60.0},
             b: {"dispatches": 4, "dispatched": 4, "returned": 0, "rated": 4, "satisfied": 4, "satisfaction_rate": 1.0,
+                "satisfaction_score": 80.0,
                 "first_time_closed": 4, "first_time_closed_rate": 1.0, "score": 100.0, "rank": 1},
         }, at=READ_AT)
         # 30 × 100 % + 35 × 100 % + 35 × (2/3 ÷ 90 %)
@@ -167,7 +175,8 @@ class TestKpiPerDispatch(HotlineReportsCommon):
         sources = self.assertFigures(MAY, {
             a: {"satisfaction_rate": None, "sign_on_time_rate": 1.0, "on_time_rate": 1.0, "score": 100.0,
                 "rank": 1},
-            b: {"dispatches": 0, "sign_on_time_rate": None, "satisfaction_rate": None, "score": None, "rank": None},
+            b: {"dispatches": 0, "sign_on_time_rate": None, "satisfaction_rate": None, "satisfaction_score": None,
+                "score": None, "rank": None},
         }, at=READ_AT)
         self.assertIsNone(sources["xlsx"][b]["satisfaction_rate"], "blank cell")
         scheme = self.env.ref("hotline_reports.assessment_scheme_default")
@@ -187,3 +196,51 @@ class TestKpiPerDispatch(HotlineReportsCommon):
         scheme.write({"line_ids": [Command.update(line.id, {"weight": 20}),
                                    Command.update(scheme.line_ids[1].id, {"weight": 45})]})
         self.assertEqual(sum(scheme.line_ids.mapped("weight")), 100)
+
+
+@tagged("post_install", "-at_install")
+class TestReportDefects(HotlineReportsCommon):
+    """Defects found by checking the reports along known paths, each fixed."""
+
+    def test_hotspot_not_ranked_before_is_blank(self):
+        """热点排名: a category not ranked the month before shows no previous rank nor change (not 0)."""
+        self._case_at("2020-02-10 10:00", category_id=self.cat_road.id)
+        self._case_at("2020-03-10 10:00", category_id=self.cat_road.id)
+        self._case_at("2020-03-11 10:00", category_id=self.cat_water.id)
+        view = self.env["hotline.report.case.hotspot"].with_user(self.reviewer)
+        march = view.search([("kind", "=", "category"), ("month", "=", "2020-03-01")])
+        road = march.filtered(lambda r: r.category_id == self.cat_road)
+        water = march.filtered(lambda r: r.category_id == self.cat_water)
+        self.assertEqual((road.ranked_before, road.previous_rank, road.rank_change), (True, 1, 0))
+        self.assertFalse(water.ranked_before)
+        arch = etree.fromstring(view.get_views([(False, "list")])["views"]["list"]["arch"])
+        for name in ("previous_rank", "rank_change"):
+            self.assertEqual(arch.find(f".//field[@name='{name}']").get("invisible"), "not ranked_before")
+
+    def test_one_instant_per_transition(self):
+        """A case's step date and its log line's date are the same instant, even when the clock ticks between
+        the two (every call of the clock below is a second later)."""
+        start = self.local("2020-03-02 10:00")
+        clock = (start + timedelta(seconds=n) for n in itertools.count())
+        case = self._new_case()
+        case.write({"unit_id": self.unit_a.id})
+        with patch.object(fields.Datetime, "now", side_effect=lambda *a: next(clock)):
+            case.with_user(self.agent).action_self_dispatch()
+            case.with_user(self.unit_user_a).action_accept()
+            case.with_user(self.unit_user_a).action_submit(note="已处理。")
+        log = {line.action: line.date for line in case.log_ids}
+        self.assertEqual((case.date_dispatched, case.date_accepted, case.date_submitted),
+                         (log["self_dispatch"], log["accept"], log["submit"]))
+
+    def test_unit_view_counts_no_future_day(self):
+        """单位统计分析 (read at the database's clock): a deadline still to come places nothing yet — no row dated
+        after today, none all zero."""
+        case = self._new_case()
+        case.write({"unit_id": self.unit_a.id})
+        case.with_user(self.agent).action_self_dispatch()  # now: the deadline is in 48 hours
+        today = pytz.utc.localize(fields.Datetime.now()).astimezone(self.kpi._tz()).date()
+        view = self.env["hotline.report.case.unit"].with_user(self.reviewer)
+        counts = [name for name, field in view._fields.items() if field.type == "integer" and name != "id"]
+        rows = view.search_read([("unit_id", "=", self.unit_a.id)], ["date", *counts])
+        self.assertEqual([(r["date"], r["dispatches"]) for r in rows], [(today, 1)])
+        self.assertFalse([r for r in rows if not any(r[c] for c in counts)], "no all-zero row")
