@@ -56,6 +56,8 @@ class TestDashboard(TransactionCase):
         self.env.flush_all()
         model = self.env[pivot["model"]].with_user(self.reviewer)
         window = [(chain, ">=", "2020-07-01"), (chain, "<", "2020-07-11")]
+        measure = pivot["measures"][0]
+        spec = "__count" if measure["fieldName"] == "__count" else f"{measure['fieldName']}:{measure['aggregator']}"
         groups = dict(model._read_group(pivot["domain"] + window + [("category_id", "=", category.id)],
-                                        [r["fieldName"] for r in pivot["rows"]], ["__count"]))
+                                        [r["fieldName"] for r in pivot["rows"]], [spec]))
         self.assertEqual(groups, {category: 1})
