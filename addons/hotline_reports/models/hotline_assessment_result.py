@@ -49,7 +49,7 @@ class HotlineAssessmentResult(models.Model):
     deduction = fields.Float(readonly=True, digits=(16, 2))
 
     participating = fields.Boolean(
-        string="Assessed", readonly=True,
+        string="Assessed", readonly=True, default=True,
         help="Unchecked: 不参评 — the unit has no figure for an indicator of the scheme (or for any of them), "
              "and the scheme leaves such units out of the ranking.")
 

@@ -29,6 +29,13 @@ class TestKpiPerDispatch(HotlineReportsCommon):
         self._do(case, f"{day} {submit}", user, "action_submit", note="已处理完毕。")
         self._do(case, f"{day} {approve}", self.reviewer, "action_review_approve")
 
+    def _rejected(self, case, unit, day):
+        """Sign for at 09:30, submit at 11:00, the result rejected at 12:00 on `day` (local)."""
+        user = self._unit_user(unit)
+        self._do(case, f"{day} 09:30", user, "action_accept")
+        self._do(case, f"{day} 11:00", user, "action_submit", note="已处理。")
+        self._do(case, f"{day} 12:00", self.reviewer, "action_review_reject", note="未附照片。")
+
     def _rate(self, case, text, satisfaction="satisfied"):
         self._do(case, text, self.agent, "action_callback_done", satisfaction, "市民已评价。")
 
@@ -80,11 +87,9 @@ class TestKpiPerDispatch(HotlineReportsCommon):
         }, at=READ_AT)
 
     def test_rejected_then_redone_by_the_same_unit(self):
-        a, ua = self.unit_a, self.unit_user_a
+        a = self.unit_a
         case = self._new(a, "2020-05-04 09:00")
-        self._do(case, "2020-05-04 09:30", ua, "action_accept")
-        self._do(case, "2020-05-04 11:00", ua, "action_submit", note="已处理。")
-        self._do(case, "2020-05-04 12:00", self.reviewer, "action_review_reject", note="未附照片。")
+        self._rejected(case, a, "2020-05-04")
         self._dispatch_at(case, a, "2020-05-04 14:00")
         self._full(case, a, "2020-05-05")
         self._rate(case, "2020-05-06 10:00")
@@ -137,9 +142,7 @@ class TestKpiPerDispatch(HotlineReportsCommon):
         self._full(e2, b, "2020-05-04", sign="11:00")
         self._rate(e2, "2020-05-05 10:00")
         e3 = self._new(a, "2020-05-06 09:00")
-        self._do(e3, "2020-05-06 09:30", ua, "action_accept")
-        self._do(e3, "2020-05-06 11:00", ua, "action_submit", note="已处理。")
-        self._do(e3, "2020-05-06 12:00", self.reviewer, "action_review_reject", note="未附照片。")
+        self._rejected(e3, a, "2020-05-06")
         self._dispatch_at(e3, a, "2020-05-07 09:00")
         self._full(e3, a, "2020-05-07")
         self._rate(e3, "2020-05-08 10:00")
