@@ -316,14 +316,23 @@ def generate_history(cr):
         ("review_approve", "'submitted'", "'callback'", "unit_id", "approved", "approved IS NOT NULL"),
         ("callback_done", "'callback'", "'closed'", "unit_id", "closed", "state = 'closed' AND NOT on_call"),
     ]
+    def limits(action, date):
+        """The time limits the step sets (as the case's below): a dispatch both, an approved extension the deadline."""
+        if action in ("dispatch", "self_dispatch"):
+            return f"{date} + interval '1 day'", f"{date} + interval '10 days'"
+        if action == "approve_extension":
+            return "NULL::timestamp", "dispatched + interval '15 days'"
+        return "NULL::timestamp", "NULL::timestamp"
+
     selects = " UNION ALL ".join(
-        f"SELECT id, '{action}', {from_state}, {to_state}, {unit}, agent_id, {date} FROM bench_history "
+        f"SELECT id, '{action}', {from_state}, {to_state}, {unit}, agent_id, {date}, "
+        f"{', '.join(limits(action, date))} FROM bench_history "
         f"WHERE {condition}" for action, from_state, to_state, unit, date, condition in steps)
     cr.execute(f"""
-        INSERT INTO hotline_case_log (case_id, action, from_state, to_state, unit_id, user_id, date,
-                                      create_uid, write_uid, create_date, write_date)
+        INSERT INTO hotline_case_log (case_id, action, from_state, to_state, unit_id, user_id, date, sign_deadline,
+                                      deadline, create_uid, write_uid, create_date, write_date)
         SELECT s.*, 2, 2, s.date, s.date
-          FROM ({selects}) s(case_id, action, from_state, to_state, unit_id, user_id, date)
+          FROM ({selects}) s(case_id, action, from_state, to_state, unit_id, user_id, date, sign_deadline, deadline)
     """)
     print(f"{cr.rowcount} log lines in {time.time() - t0:.1f}s", flush=True)
     cr.execute("""

@@ -696,9 +696,12 @@ class HotlineCase(models.Model):
                     case=case.name, fields=", ".join(missing),
                 ))
 
-    def _transition(self, action, to_state, vals=None, note=None):
-        """Write the new state (and values) and log the step for each case."""
-        now = fields.Datetime.now()
+    def _transition(self, action, to_state, vals=None, note=None, now=None):
+        """Write the new state (and values) and log the step for each case.
+
+        `now`: the step's time, when `vals` also date the case with it (one instant for the case and its log).
+        """
+        now = now or fields.Datetime.now()
         logs = []
         for case in self:
             case_vals = dict(vals or {})
@@ -714,6 +717,8 @@ class HotlineCase(models.Model):
                 "unit_id": case_vals.get("unit_id") or case.unit_id.id or False,
                 "date": now,
                 "note": note,
+                "sign_deadline": case_vals.get("sign_deadline") or False,
+                "deadline": case_vals.get("deadline") or False,
             })
             with _transition_writes():
                 case.write(case_vals)
@@ -785,8 +790,9 @@ class HotlineCase(models.Model):
         self._check_group(CENTER_GROUP, self.env._("close"))
         self._check_state(("draft",), self.env._("closed on the call"))
         self._check_complete("close_on_call")
-        return self._transition("close_on_call", "closed", {"date_closed": fields.Datetime.now()},
-                                note=self[:1].resolution_note if len(self) == 1 else None)
+        now = fields.Datetime.now()
+        return self._transition("close_on_call", "closed", {"date_closed": now},
+                                note=self[:1].resolution_note if len(self) == 1 else None, now=now)
 
     def action_transfer(self):
         """转调度: send the case to the dispatch pool."""
@@ -817,7 +823,7 @@ class HotlineCase(models.Model):
                 vals["deadline"] = case.deadline
             else:
                 vals["extension_state"] = "none"
-            case._transition(action, "dispatched", vals)
+            case._transition(action, "dispatched", vals, now=now)
             if kept:
                 message = self.env._(
                     "Case %(case)s has been dispatched to your unit again; the extension approved before is kept: "
@@ -875,7 +881,8 @@ class HotlineCase(models.Model):
         """签收."""
         self._check_unit_member(self.env._("sign for"))
         self._check_state(("dispatched",), self.env._("signed for"))
-        return self.sudo()._transition("accept", "processing", {"date_accepted": fields.Datetime.now()})
+        now = fields.Datetime.now()
+        return self.sudo()._transition("accept", "processing", {"date_accepted": now}, now=now)
 
     def action_return(self, reason=None):
         """退单: the unit sends a wrongly dispatched case back to the pool."""
@@ -924,13 +931,14 @@ class HotlineCase(models.Model):
             case._require(case_note, self.env._("Describe the result of case %s first.", case.name))
             attachments = case._own_attachments(attachment_ids)
             case._check_result_files(attachments)
+            now = fields.Datetime.now()
             case._transition("submit", "submitted", {
-                "result_note": case_note, "date_submitted": fields.Datetime.now(),
+                "result_note": case_note, "date_submitted": now,
                 # the files of this result, shown to the reviewer on the form
                 "result_attachment_ids": [Command.set(attachments.ids)],
                 # a new result waits for a new review: an earlier rejection stays in the log only
                 "review_note": False,
-            }, note=case_note)
+            }, note=case_note, now=now)
             case.message_post(
                 body=self.env._("Result submitted: %s", case_note),
                 attachment_ids=attachments.ids,
@@ -1016,10 +1024,10 @@ class HotlineCase(models.Model):
             if case_satisfaction not in valid:
                 raise UserError(self.env._("Record the caller's satisfaction first."))
             case._require(case_note, self.env._("Write down what the caller said on the callback."))
+            now = fields.Datetime.now()
             case._transition("callback_done", "closed", {
-                "satisfaction": case_satisfaction, "callback_note": case_note,
-                "date_closed": fields.Datetime.now(),
-            }, note=case_note)
+                "satisfaction": case_satisfaction, "callback_note": case_note, "date_closed": now,
+            }, note=case_note, now=now)
         return True
 
     def action_reopen(self, note=None):
@@ -1048,9 +1056,10 @@ class HotlineCase(models.Model):
         for case in self:
             case_reason = reason or case.cancel_reason
             case._require(case_reason, self.env._("Give the reason for cancelling case %s.", case.name))
+            now = fields.Datetime.now()
             case._transition("cancel", "cancelled", {
-                "cancel_reason": case_reason, "date_closed": fields.Datetime.now(),
-            }, note=case_reason)
+                "cancel_reason": case_reason, "date_closed": now,
+            }, note=case_reason, now=now)
         return True
 
     def action_merge(self, target):
@@ -1068,9 +1077,10 @@ class HotlineCase(models.Model):
             self._check_group("hotline_case.group_dispatcher", self.env._("merge dispatched"))
         for case in self:
             reason = self.env._("Duplicate of case %s.", target.name)
+            now = fields.Datetime.now()
             case._transition("merge", "cancelled", {
-                "merged_into_id": target.id, "cancel_reason": reason, "date_closed": fields.Datetime.now(),
-            }, note=reason)
+                "merged_into_id": target.id, "cancel_reason": reason, "date_closed": now,
+            }, note=reason, now=now)
             # no caller data in the message: units read the main case
             target.message_post(
                 body=self.env._("Case %(case)s was merged into this case; its caller is answered through this case.",

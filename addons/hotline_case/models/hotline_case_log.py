@@ -45,6 +45,10 @@ class HotlineCaseLog(models.Model):
     unit_id = fields.Many2one("hotline.unit", string="Unit", readonly=True, index=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     note = fields.Text(readonly=True)
+    # the time limits this step set (dispatch: both; extension approved: the deadline), so that every dispatch
+    # keeps its own after the case moves on (the unit figures count each dispatch against them)
+    sign_deadline = fields.Datetime(string="Sign-for Deadline Set", readonly=True)
+    deadline = fields.Datetime(string="Deadline Set", readonly=True)
 
     def write(self, vals):
         if not self.env.su:

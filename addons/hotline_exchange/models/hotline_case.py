@@ -90,11 +90,11 @@ class HotlineCase(models.Model):
             precommit.add(self.env["hotline.case"].sudo()._exchange_flush_pending)
         return precommit.data[PRECOMMIT_KEY]
 
-    def _transition(self, action, to_state, vals=None, note=None):
+    def _transition(self, action, to_state, vals=None, note=None, now=None):
         if (action not in UNIT_ACTIONS and self._exchange_role() == "unit"
                 and not self.env.context.get("hotline_exchange_applying")):
             raise UserError(self.env._("This is the unit server: this step is taken at the center."))
-        return super()._transition(action, to_state, vals=vals, note=note)
+        return super()._transition(action, to_state, vals=vals, note=note, now=now)
 
     def _notify_unit(self, kind, message=None, **kwargs):
         if self._exchange_role() == "center":

@@ -1,33 +1,28 @@
 """Pre-aggregated case facts: the unit figures of hotline.kpi.case summed per unit and closed local day.
 
-A year of 综合考核 or 单位统计分析 re-read a million cases and four million log lines (3 s). The
-definitions stay those of models/hotline_kpi_case.py (CASE_MEASURES, LOG_MEASURES, HOUR_MEASURES):
-``hotline_case_fact`` holds, per unit and local day, the output of the same family queries
-(``case_family_sql`` per date, ``log_family_sql``) grouped by day as well — one row per family.
-Measures add up over days; the overdue time of a case not submitted is kept as the sum of its
+A year of 综合考核 or 单位统计分析 re-read a million cases and four million log lines. The
+definitions stay those of kpi/cases.py (DISPATCH_MEASURES, HOUR_MEASURES): ``hotline_case_fact``
+holds, per unit and local day, the output of the same query (``unit_sums_sql``) grouped by day as
+well. Measures add up over days; the overdue time of a dispatch still open is kept as the sum of its
 deadlines, so that the figure read at any later time is exact.
 
 Only closed days are stored (a case falls due when its deadline passes: today's figures depend
 on the clock); the service reads the days after ``closed_day`` from the base tables. As for the
 call facts (kpi/facts.py), statement-level triggers on the cases and their log recompute the
-closed days a change touches (every day of the changed cases' measures and log lines, for the
-units concerned), in the writer's transaction, under the same advisory lock as the refresh.
+closed days a change touches (every date, deadline and sign-for deadline of the changed cases' log
+lines, for the units named on them: every date of a dispatch is one of these), in the writer's
+transaction, under the same advisory lock as the refresh.
 """
 import hashlib
 from datetime import timedelta
 
+from .cases import SATISFIED_KEYS, SUM_COLUMNS, unit_sums_sql
 from .facts import LOCK_KEY, ddl, drop_if_stale, statement_triggers
 
 STATE_TABLE = "hotline_case_fact_state"
 FACT_TABLE = "hotline_case_fact"
 # the SQL the family queries expect for their parameters inside the refresh function
 PLPGSQL_PARAMS = {"start": "v_start", "end": "v_end", "now": "(now() AT TIME ZONE 'UTC')"}
-
-
-def _defs():
-    from ..models import hotline_kpi_case  # noqa: PLC0415 - the definitions import this module
-
-    return hotline_kpi_case
 
 
 def valid_state_sql():
@@ -38,25 +33,12 @@ def valid_state_sql():
 
 
 def _refresh_sql():
-    """The INSERTs of the facts of units p_units (NULL: all) and local days p_days, from the definitions."""
+    """The INSERT of the facts of units p_units (NULL: all) and local days p_days, from the definitions."""
     from .center import CENTER_TZ_SQL  # noqa: PLC0415
 
-    defs = _defs()
-    params = {**PLPGSQL_PARAMS, "satisfied": repr(defs.SATISFIED_KEYS), "log_actions": repr(defs.LOG_ACTIONS)}
-    families = []
-    for date_expr in dict.fromkeys(expr for expr, _cond in defs.CASE_MEASURES.values()):
-        day = f"({date_expr} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date"
-        families.append((defs.case_family_sql(date_expr, by_day=True, extra_where=(
-            f"AND (p_units IS NULL OR c.unit_id = ANY(p_units)) AND {day} = ANY(p_days)")) % params,
-            defs.case_family_columns(date_expr)))
-    families.append((defs.log_family_sql(by_day=True, extra_where=(
-        "AND (p_units IS NULL OR l.unit_id = ANY(p_units))"
-        " AND (l.date AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date = ANY(p_days)")) % params,
-        defs.LOG_FAMILY_COLUMNS))
-    return [f"""
-            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name)
-            INSERT INTO {FACT_TABLE} (unit_id, date, {", ".join(columns)})
-            SELECT * FROM ({select}) family""" for select, columns in families]
+    select = unit_sums_sql(start="v_start", end="v_end", units="p_units", days="p_days", tz_sql=CENTER_TZ_SQL)
+    select %= {**PLPGSQL_PARAMS, "satisfied": repr(SATISFIED_KEYS)}
+    return [f"INSERT INTO {FACT_TABLE} (unit_id, date, {', '.join(SUM_COLUMNS)}) {select}"]
 
 
 def version(cr):
@@ -69,23 +51,19 @@ def _local(expr):
 
 
 def _touched_sql(rows, table):
-    """(unit, local day) pairs a change of `rows` (cases or log lines) touches: every measure date of the
-    changed cases and every log line of theirs, for the unit of each."""
-    defs = _defs()
+    """(unit, local day) pairs a change of `rows` (cases or log lines) touches: every date, deadline and
+    sign-for deadline of the log lines of the changed cases (the changed lines themselves included, for a
+    deletion), with the unit named on each (the refresh recomputes every unit × every day of them)."""
+    columns = "unit_id, date, deadline, sign_deadline"
     if table == "hotline_case":
-        case_ids = f"SELECT r.id FROM {rows} r"
-        own = " UNION ".join(
-            f"SELECT r.unit_id, {_local(expr.replace('c.', 'r.'))} FROM {rows} r WHERE r.unit_id IS NOT NULL"
-            for expr in dict.fromkeys(e for e, _c in defs.CASE_MEASURES.values()))
+        case_ids, own = f"SELECT r.id FROM {rows} r", ""
     else:
-        case_ids = f"SELECT r.case_id FROM {rows} r"
-        own = f"SELECT r.unit_id, {_local('r.date')} FROM {rows} r WHERE r.unit_id IS NOT NULL"
-    dates = " UNION ".join(
-        f"SELECT c.unit_id, {_local(expr)} FROM hotline_case c WHERE c.id IN ({case_ids}) AND c.unit_id IS NOT NULL"
-        for expr in dict.fromkeys(e for e, _c in defs.CASE_MEASURES.values()))
-    lines = (f"SELECT l.unit_id, {_local('l.date')} FROM hotline_case_log l"
-             f" WHERE l.case_id IN ({case_ids}) AND l.unit_id IS NOT NULL")
-    return f"{own} UNION {dates} UNION {lines}"
+        case_ids, own = f"SELECT r.case_id FROM {rows} r", f"SELECT {columns} FROM {rows} r UNION "
+    lines = f"{own}SELECT {columns} FROM hotline_case_log l WHERE l.case_id IN ({case_ids})"
+    return f"""SELECT t.unit_id, {_local("t.day")} FROM ({lines}) x
+                CROSS JOIN LATERAL (VALUES (x.unit_id, x.date), (x.unit_id, x.deadline), (x.unit_id, x.sign_deadline)
+                ) t(unit_id, day)
+                WHERE t.unit_id IS NOT NULL AND t.day IS NOT NULL"""
 
 
 def _sync_function(table):
@@ -114,7 +92,7 @@ def install(cr):
     """Create (or, when the definitions changed, re-create empty) the table, the functions and the triggers."""
     current = version(cr)
     drop_if_stale(cr, STATE_TABLE, current, FACT_TABLE)
-    columns = ", ".join(f"{c} numeric" for c in _defs().SUM_COLUMNS)
+    columns = ", ".join(f"{c} numeric" for c in SUM_COLUMNS)
     cr.execute(f"""
         CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
             id int PRIMARY KEY DEFAULT 1 CHECK (id = 1), version varchar NOT NULL, closed_day date,

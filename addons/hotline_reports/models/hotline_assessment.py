@@ -37,7 +37,7 @@ class HotlineAssessment(models.Model):
                 assessment.name = self.env._("New Assessment")
 
     def action_compute(self):
-        """Score every unit of the period and rank them (1, 2, 2, 4 on equal scores)."""
+        """Score every unit of the period and rank the assessed ones (1, 2, 2, 4 on equal scores)."""
         kpi = self.env["hotline.kpi.case"]
         kpi._check_reader()
         result_fields = self.env["hotline.assessment.result"]._figure_fields()
@@ -51,12 +51,17 @@ class HotlineAssessment(models.Model):
                 unit_figures = figures[unit.id]
                 score, deduction, _detail = assessment.scheme_id.score(unit_figures)
                 rows.append({
-                    "unit_id": unit.id, "score": score, "deduction": deduction,
+                    "unit_id": unit.id, "score": score or 0.0, "deduction": deduction,
+                    "participating": score is not None,
                     **{name: unit_figures[name] or 0 for name in result_fields},
                 })
-            rows.sort(key=lambda r: -r["score"])
+            # the assessed units by score (1, 2, 2, 4 on equal scores), then the units not assessed, unranked
+            rows.sort(key=lambda r: (not r["participating"], -r["score"]))
             previous = None
             for position, row in enumerate(rows, start=1):
+                if not row["participating"]:
+                    row["rank"] = 0
+                    continue
                 row["rank"] = previous[1] if previous and previous[0] == row["score"] else position
                 previous = (row["score"], row["rank"])
             assessment.result_ids.unlink()

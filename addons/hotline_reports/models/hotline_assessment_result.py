@@ -1,22 +1,35 @@
 from odoo import api, fields, models
 
+from ..kpi.cases import RATES
+
 COUNTS = [
-    ("dispatched", "Dispatched"), ("signed_on_time", "Signed For on Time"), ("due", "Due"),
-    ("handled_on_time", "Handled on Time"), ("closed", "Closed"), ("finished", "Closed after Callback"),
-    ("first_time_closed", "Closed First Time"), ("dispatches", "Dispatches"), ("returned", "Returned"),
-    ("redone", "Redone"), ("extended", "Extended"), ("callbacks_due", "Callbacks Due"),
-    ("callbacks_done", "Callbacks Done"), ("rated", "Rated"), ("satisfied", "Satisfied"),
-    ("overdue_count", "Overdue Cases"),
+    ("dispatches", "Dispatches"), ("dispatched", "Cases Dispatched"), ("signed", "Signed For"),
+    ("sign_due", "Sign-for Due"), ("signed_on_time", "Signed For on Time"),
+    ("extension_requested", "Extensions Requested"), ("extended", "Extensions Approved"), ("submitted", "Submitted"),
+    ("returned", "Returned"), ("settled", "Submitted or Returned"), ("due", "Due"),
+    ("handled_on_time", "Handled on Time"), ("overdue_count", "Overdue Cases"), ("due_extended", "Due and Extended"),
+    ("reviewed", "Reviewed"), ("approved", "Approved"), ("rejected", "Rejected"), ("callbacks_due", "Callbacks Due"),
+    ("callbacks_done", "Callbacks Done"), ("rated", "Rated"), ("satisfied", "Satisfied"), ("redone", "Redone"),
+    ("concluded", "Concluded"), ("first_time_closed", "Closed First Time"),
+    ("rated_very_satisfied", "Rated Very Satisfied"), ("rated_satisfied", "Rated Satisfied"),
+    ("rated_basically_satisfied", "Rated Basically Satisfied"), ("rated_dissatisfied", "Rated Dissatisfied"),
+    ("rated_very_dissatisfied", "Rated Very Dissatisfied"),
+]
+# what the unit held when the assessment was computed
+HOLDING_LABELS = [
+    ("holding_dispatched", "Waiting to Be Signed For"), ("holding_processing", "Being Handled"),
+    ("holding_submitted", "Submitted, Waiting for Review"), ("holding_overdue", "Overdue Now"),
 ]
 RATE_LABELS = [
     ("sign_on_time_rate", "Signed For on Time (%)"), ("on_time_rate", "Handled on Time (%)"),
-    ("close_rate", "Closed (%)"), ("first_time_closed_rate", "Closed First Time (%)"),
+    ("close_rate", "Approved at Review (%)"), ("first_time_closed_rate", "Closed First Time (%)"),
     ("return_rate", "Returned (%)"), ("redo_rate", "Redone (%)"), ("extension_rate", "Extended (%)"),
     ("callback_rate", "Called Back (%)"), ("satisfaction_rate", "Satisfaction (%)"),
 ]
 HOURS = [
     ("overdue_hours", "Overdue Hours"), ("avg_sign_hours", "Average Sign-for Hours"),
     ("avg_handle_hours", "Average Handling Hours"), ("avg_review_hours", "Average Review Hours"),
+    ("satisfaction_score", "Satisfaction Score"),
 ]
 
 
@@ -35,44 +48,40 @@ class HotlineAssessmentResult(models.Model):
     score = fields.Float(readonly=True, digits=(16, 2), aggregator="avg")
     deduction = fields.Float(readonly=True, digits=(16, 2))
 
-    # the figures of hotline.kpi.case.unit_figures (see its docstring for each definition)
-    dispatched = fields.Integer(string="Dispatched", readonly=True)
-    signed_on_time = fields.Integer(string="Signed For on Time", readonly=True)
-    due = fields.Integer(string="Due", readonly=True)
-    handled_on_time = fields.Integer(string="Handled on Time", readonly=True)
-    closed = fields.Integer(string="Closed", readonly=True)
-    finished = fields.Integer(string="Closed after Callback", readonly=True)
-    first_time_closed = fields.Integer(string="Closed First Time", readonly=True)
-    dispatches = fields.Integer(string="Dispatches", readonly=True)
-    returned = fields.Integer(string="Returned", readonly=True)
-    redone = fields.Integer(string="Redone", readonly=True)
-    extended = fields.Integer(string="Extended", readonly=True)
-    callbacks_due = fields.Integer(string="Callbacks Due", readonly=True)
-    callbacks_done = fields.Integer(string="Callbacks Done", readonly=True)
-    rated = fields.Integer(string="Rated", readonly=True)
-    satisfied = fields.Integer(string="Satisfied", readonly=True)
-    overdue_count = fields.Integer(string="Overdue Cases", readonly=True)
-    sign_on_time_rate = fields.Float(string="Signed For on Time (%)", readonly=True, aggregator=None, digits=(16, 4))
-    on_time_rate = fields.Float(string="Handled on Time (%)", readonly=True, aggregator=None, digits=(16, 4))
-    close_rate = fields.Float(string="Closed (%)", readonly=True, aggregator=None, digits=(16, 4))
-    first_time_closed_rate = fields.Float(
-        string="Closed First Time (%)", readonly=True, aggregator=None, digits=(16, 4))
-    return_rate = fields.Float(string="Returned (%)", readonly=True, aggregator=None, digits=(16, 4))
-    redo_rate = fields.Float(string="Redone (%)", readonly=True, aggregator=None, digits=(16, 4))
-    extension_rate = fields.Float(string="Extended (%)", readonly=True, aggregator=None, digits=(16, 4))
-    callback_rate = fields.Float(string="Called Back (%)", readonly=True, aggregator=None, digits=(16, 4))
-    satisfaction_rate = fields.Float(string="Satisfaction (%)", readonly=True, aggregator=None, digits=(16, 4))
+    participating = fields.Boolean(
+        string="Assessed", readonly=True, default=True,
+        help="Unchecked: 不参评 — the unit has no figure for an indicator of the scheme (or for any of them), "
+             "and the scheme leaves such units out of the ranking.")
+
+    # the figures of hotline.kpi.case.unit_figures (see its docstring for each definition); a rate whose
+    # denominator is 0 has no value: the screens show it blank (kpi/cases.py RATES gives its denominator)
+    locals().update({key: fields.Integer(string=label, readonly=True) for key, label in COUNTS + HOLDING_LABELS})
+    locals().update({key: fields.Float(string=label, readonly=True, aggregator=None, digits=(16, 4))
+                     for key, label in RATE_LABELS})
     overdue_hours = fields.Float(string="Overdue Hours", readonly=True, aggregator=None, digits=(16, 2))
     avg_sign_hours = fields.Float(string="Average Sign-for Hours", readonly=True, aggregator=None, digits=(16, 2))
     avg_handle_hours = fields.Float(string="Average Handling Hours", readonly=True, aggregator=None, digits=(16, 2))
     avg_review_hours = fields.Float(string="Average Review Hours", readonly=True, aggregator=None, digits=(16, 2))
+    satisfaction_score = fields.Float(
+        string="Satisfaction Score", readonly=True, aggregator=None, digits=(16, 2),
+        help="满意度得分: the mean score (Satisfaction Levels) of the callers' verdicts; blank without verdict.")
 
     @api.model
     def _figure_fields(self):
-        return [name for name, _label in COUNTS + RATE_LABELS + HOURS]
+        return [name for name, _label in COUNTS + HOLDING_LABELS + RATE_LABELS + HOURS]
+
+    def _figures(self):
+        """The result's figures as `hotline.kpi.case.unit_figures` gives them: a rate without data is None."""
+        self.ensure_one()
+        figures = {name: self[name] for name in self._figure_fields()}
+        for rate, (_num, den) in RATES.items():
+            if not figures[den]:
+                figures[rate] = None
+        figures["satisfaction_score"] = self.satisfaction_score if self.rated else None
+        return figures
 
     def action_drilldown(self):
-        """The cases behind one figure: the button's context gives the figure (`measure`)."""
+        """The dispatches behind one figure: the button's context gives the figure (`measure`)."""
         self.ensure_one()
         measure = self.env.context.get("measure", "dispatched")
         label = self._fields[measure].get_description(self.env)["string"] if measure in self._fields else measure

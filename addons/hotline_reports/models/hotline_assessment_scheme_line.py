@@ -4,7 +4,7 @@ from odoo import fields, models
 INDICATORS = [
     ("sign_on_time_rate", "Signed For on Time (及时签收率)"),
     ("on_time_rate", "Handled on Time (按时办结率)"),
-    ("close_rate", "Closed (办结率)"),
+    ("close_rate", "Approved at Review (审核通过率)"),
     ("first_time_closed_rate", "Closed First Time (一次性办结率)"),
     ("callback_rate", "Called Back (回访率)"),
     ("satisfaction_rate", "Satisfaction (满意率)"),

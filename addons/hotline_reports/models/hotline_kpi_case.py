@@ -1,9 +1,8 @@
-"""The case KPIs (口径) of the hotline, defined once.
+"""The case KPI service of the hotline.
 
 Every report, export, assessment and the wallboard reads its case figures from `hotline.kpi.case`.
-The definitions are SQL conditions kept in two tables below (CASE_MEASURES on the case row,
-LOG_MEASURES on the transition log); the figures and the drill-down to the cases behind a figure
-are both built from them, so a figure and its list of cases cannot disagree.
+The definitions (口径), counted per dispatch, are in kpi/cases.py; the figures and the drill-down to
+the dispatches behind a figure are both built from them, so a figure and its list cannot disagree.
 """
 from datetime import date, datetime, time, timedelta
 
@@ -13,11 +12,22 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..kpi import case_facts
+from ..kpi.cases import (
+    COUNT_KEYS,
+    DISPATCH_MEASURES,
+    HOLDING,
+    RATES,
+    SATISFIED_KEYS,
+    SUM_COLUMNS,
+    candidate_cases_sql,
+    dispatch_rows_sql,
+    figures_from_sums,
+    holding_sql,
+    unit_sums_sql,
+)
 from ..kpi.center import center_tz
 
 READER_GROUP = "hotline_case.group_reviewer"
-# (非常满意 + 满意 + 基本满意) count as satisfied
-SATISFIED_KEYS = ("very_satisfied", "satisfied", "basically_satisfied")
 # 热点排名 keys: the case column and the model of its records
 HOTSPOT_KINDS = {
     "category": ("c.category_id", "hotline.category"),
@@ -26,188 +36,6 @@ HOTSPOT_KINDS = {
     "caller": ("c.partner_id", "res.partner"),
 }
 OPEN_CASE_STATES = ("draft", "pool", "dispatched", "processing", "submitted", "callback")
-
-# The result the unit submitted for the current dispatch (an older submission, before a redo, is ignored).
-_SUBMITTED = "(CASE WHEN c.date_submitted >= c.date_dispatched THEN c.date_submitted END)"
-# A case falls due when it is submitted or when its deadline passes, whichever comes first
-# (a case neither submitted nor past its deadline is not due yet).
-_DUE_AT = f"LEAST(c.deadline, {_SUBMITTED})"
-_DUE = f"c.deadline IS NOT NULL AND {_DUE_AT} <= %(now)s"
-_SIGNED = "c.date_accepted >= c.date_dispatched"
-_CLOSED = "c.state = 'closed'"
-
-# Case-row measures: key -> (the date placing the case in a period, the condition for counting it).
-# A case of unit u counts in measure k for period P when the date is in P and the condition holds.
-# Alias c = hotline_case; %(now)s = the time of the reading; %(satisfied)s = SATISFIED_KEYS.
-CASE_MEASURES = {
-    # 派单量: cases the unit holds whose (last) dispatch falls in the period
-    "dispatched": ("c.date_dispatched", "TRUE"),
-    # 及时签收: of those, signed for after that dispatch and by the sign-for deadline
-    "signed_on_time": ("c.date_dispatched",
-                       f"{_SIGNED} AND (c.sign_deadline IS NULL OR c.date_accepted <= c.sign_deadline)"),
-    # 办结: of those, the result approved at review (now to call back or closed)
-    "closed": ("c.date_dispatched", "c.state IN ('callback', 'closed')"),
-    # 应办结 (due): submitted or past the deadline in the period, whichever first
-    "due": (_DUE_AT, _DUE),
-    # 按时办结: of the due cases, submitted by the (possibly extended) deadline
-    "handled_on_time": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} <= c.deadline"),
-    # 超期: of the due cases, submitted late or still not submitted
-    "overdue": (_DUE_AT, f"{_DUE} AND ({_SUBMITTED} IS NULL OR {_SUBMITTED} > c.deadline)"),
-    # 回访办结: closed after the callback in the period
-    "finished": ("c.date_closed", _CLOSED),
-    # 参评: of those, with a satisfaction recorded
-    "rated": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IS NOT NULL"),
-    # 满意: of those, 非常满意 / 满意 / 基本满意
-    "satisfied": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IN %(satisfied)s"),
-    # 一次性办结: satisfied, and never returned, reopened (重办 after callback), rejected at review or extended
-    "first_time_closed": ("c.date_closed", f"{_CLOSED} AND c.satisfaction IN %(satisfied)s"
-                          " AND COALESCE(c.return_count, 0) = 0 AND COALESCE(c.reopen_count, 0) = 0"
-                          # a hashed set of the few cases ever rejected or extended (partial index)
-                          " AND c.id NOT IN (SELECT x.case_id FROM hotline_case_log x"
-                          " WHERE x.action IN ('review_reject', 'approve_extension'))"),
-}
-
-
-def case_condition(key):
-    """SQL condition for counting a case in measure `key` in the period %(start)s..%(end)s."""
-    date_expr, cond = CASE_MEASURES[key]
-    return f"({date_expr} >= %(start)s AND {date_expr} < %(end)s AND {cond})"
-
-
-# Log measures: log lines (件次) of unit u (the unit holding the case at that step) dated in the period.
-# Alias l = hotline_case_log, c = its case.
-LOG_MEASURES = {
-    # 派单件次: dispatches to the unit (a case returned and sent again counts twice)
-    "dispatches": "l.action IN ('dispatch', 'self_dispatch')",
-    # 退单: returns by the unit
-    "returned": "l.action = 'return'",
-    # 重办: the unit's result rejected at review (再分理) or reopened after the callback
-    "redone": "l.action IN ('review_reject', 'reopen')",
-    # 延期: extensions approved
-    "extended": "l.action = 'approve_extension'",
-    # 应回访: results approved at review
-    "callbacks_due": "l.action = 'review_approve'",
-    # 已回访: of those, followed by the callback (closed with the caller's rating, or reopened: 重办).
-    # An approval leaves the case 待回访, which only the callback (closed or reopened) or a cancellation
-    # ends: the log is searched only for the cases now waiting or cancelled (c = the line's case).
-    "callbacks_done": "l.action = 'review_approve' AND (c.state NOT IN ('callback', 'cancelled') OR EXISTS ("
-                      "SELECT 1 FROM hotline_case_log n WHERE n.case_id = l.case_id AND n.id > l.id"
-                      " AND n.action IN ('callback_done', 'reopen')))",
-}
-LOG_ACTIONS = ("dispatch", "self_dispatch", "return", "review_reject", "reopen", "approve_extension",
-               "review_approve")
-
-# Rates: (numerator, denominator). None when the denominator is 0.
-RATES = {
-    "sign_on_time_rate": ("signed_on_time", "dispatched"),  # 及时签收率
-    "on_time_rate": ("handled_on_time", "due"),  # 按时办结率
-    "close_rate": ("closed", "dispatched"),  # 办结率
-    "first_time_closed_rate": ("first_time_closed", "finished"),  # 一次性办结率
-    "return_rate": ("returned", "dispatches"),  # 退单率
-    "redo_rate": ("redone", "dispatched"),  # 重办率
-    "extension_rate": ("extended", "dispatched"),  # 延期率
-    "callback_rate": ("callbacks_done", "callbacks_due"),  # 回访率
-    "satisfaction_rate": ("satisfied", "rated"),  # 满意率
-}
-
-# Durations (hours) summed and counted per period, for the averages and the overdue time: key -> (the date placing
-# the case in a period, the condition, the value). avg = sum / count; the overdue time of a case not submitted
-# grows with the clock: its deadline is summed, the hours are count * now - sum (exact, whatever the reading time).
-HOUR_MEASURES = {
-    # 签收用时: signed − dispatched, over the dispatched cases signed for
-    "sign_hours": ("c.date_dispatched", _SIGNED, "EXTRACT(EPOCH FROM c.date_accepted - c.date_dispatched) / 3600.0"),
-    # 办理用时: submitted − signed, over the due cases submitted
-    "handle_hours": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} IS NOT NULL AND {_SIGNED}",
-                     f"EXTRACT(EPOCH FROM {_SUBMITTED} - c.date_accepted) / 3600.0"),
-    # 超期时长 of the cases submitted late: submitted − deadline
-    "overdue_late_hours": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} > c.deadline",
-                           f"EXTRACT(EPOCH FROM {_SUBMITTED} - c.deadline) / 3600.0"),
-    # 超期时长 of the cases not submitted: now − deadline, from the sum of their deadlines (hours since 1970)
-    "overdue_open": (_DUE_AT, f"{_DUE} AND {_SUBMITTED} IS NULL", "EXTRACT(EPOCH FROM c.deadline) / 3600.0"),
-}
-# the log's durations: 审核用时 = review decision − the last submission before it
-REVIEW_HOURS = ("l.action IN ('review_approve', 'review_reject')", "EXTRACT(EPOCH FROM l.date - s.date) / 3600.0")
-
-
-def case_family_columns(date_expr):
-    """The columns of case_family_sql(date_expr) besides unit_id (and day)."""
-    columns = [key for key, (expr, _cond) in CASE_MEASURES.items() if expr == date_expr]
-    for key, (expr, _cond, _value) in HOUR_MEASURES.items():
-        if expr == date_expr:
-            columns += [f"{key}_sum", f"{key}_n"]
-    return columns
-
-
-LOG_FAMILY_COLUMNS = [*LOG_MEASURES, "review_hours_sum", "review_hours_n"]
-
-
-def case_family_sql(date_expr, by_day=False, extra_where=""):
-    """Per unit (and local day of `date_expr` when `by_day`), the case measures dated by `date_expr`:
-    the counts of CASE_MEASURES and the sums and counts of HOUR_MEASURES (<key>_sum, <key>_n).
-    Cases whose `date_expr` is in %(start)s..%(end)s; %(now)s, %(satisfied)s; tz.name: the center's."""
-    columns = [f"COUNT(*) FILTER (WHERE {cond}) AS {key}"
-               for key, (expr, cond) in CASE_MEASURES.items() if expr == date_expr]
-    for key, (expr, cond, value) in HOUR_MEASURES.items():
-        if expr == date_expr:
-            columns += [f"SUM({value}) FILTER (WHERE {cond}) AS {key}_sum",
-                        f"COUNT({value}) FILTER (WHERE {cond}) AS {key}_n"]
-    day = f", ({date_expr} AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date AS day" if by_day else ""
-    return f"""
-        SELECT c.unit_id{day}, {", ".join(columns)}
-          FROM hotline_case c {"CROSS JOIN tz" if by_day else ""}
-         WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
-           AND {date_expr} >= %(start)s AND {date_expr} < %(end)s {extra_where}
-         GROUP BY 1{", 2" if by_day else ""}
-    """
-
-
-def log_family_sql(by_day=False, extra_where=""):
-    """Per unit (and local day), the counts of LOG_MEASURES and the review durations (review_hours_sum/_n)
-    of the log lines dated in %(start)s..%(end)s."""
-    columns = [f"COUNT(*) FILTER (WHERE {cond}) AS {key}" for key, cond in LOG_MEASURES.items()]
-    columns += [f"SUM({REVIEW_HOURS[1]}) FILTER (WHERE {REVIEW_HOURS[0]}) AS review_hours_sum",
-                f"COUNT({REVIEW_HOURS[1]}) FILTER (WHERE {REVIEW_HOURS[0]}) AS review_hours_n"]
-    day = ", (l.date AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date AS day" if by_day else ""
-    return f"""
-        SELECT l.unit_id{day}, {", ".join(columns)}
-          FROM hotline_case_log l {"CROSS JOIN tz" if by_day else ""}
-          JOIN hotline_case c ON c.id = l.case_id
-          LEFT JOIN LATERAL (
-                SELECT MAX(s.date) AS date FROM hotline_case_log s
-                 WHERE l.action IN ('review_approve', 'review_reject')
-                   AND s.case_id = l.case_id AND s.action = 'submit' AND s.date <= l.date
-          ) s ON TRUE
-         WHERE l.unit_id IS NOT NULL AND l.date >= %(start)s AND l.date < %(end)s
-           AND l.action IN %(log_actions)s {extra_where}
-         GROUP BY 1{", 2" if by_day else ""}
-    """
-
-
-# every summed column of a unit's figures (the stored facts hold these per unit and local day)
-SUM_COLUMNS = [*CASE_MEASURES, *LOG_MEASURES,
-               *(f"{key}_{part}" for key in [*HOUR_MEASURES, "review_hours"] for part in ("sum", "n"))]
-
-
-def figures_from_sums(row, now):
-    """The unit's figures (see HotlineKpiCase) from the summed columns, at the reading time `now` (UTC naive)."""
-    figures = {key: int(row.get(key) or 0) for key in [*CASE_MEASURES, *LOG_MEASURES]}
-
-    def avg(key):
-        n = row.get(f"{key}_n") or 0
-        return float(row[f"{key}_sum"]) / n if n else None
-
-    now_hours = (now - datetime(1970, 1, 1)).total_seconds() / 3600.0
-    figures["overdue_count"] = figures["overdue"]
-    figures["overdue_hours"] = (float(row.get("overdue_late_hours_sum") or 0)
-                                + (row.get("overdue_open_n") or 0) * now_hours
-                                - float(row.get("overdue_open_sum") or 0))
-    figures["avg_sign_hours"] = avg("sign_hours")
-    figures["avg_handle_hours"] = avg("handle_hours")
-    figures["avg_review_hours"] = avg("review_hours")
-    for rate, (num, den) in RATES.items():
-        figures[rate] = figures[num] / figures[den] if figures[den] else None
-    return figures
-
 
 # 受理结果 of a case: the first step out of 受理 (draft). Alias c = hotline_case.
 INTAKE_OUTCOME_SQL = """COALESCE((
@@ -239,50 +67,46 @@ class HotlineKpiCase(models.AbstractModel):
         figures. ``figures`` is a dict with, for every key below, an int (counts), a float (hours)
         or a rate in 0..1 (None when its denominator is 0):
 
-        - ``dispatched``: 派单量: cases the unit holds whose last dispatch is in the period
-        - ``dispatches``: 派单件次: dispatch log lines to the unit in the period (a case returned and
-          sent again counts twice)
-        - ``signed_on_time``: of `dispatched`, signed for after that dispatch, at or before the
-          sign-for deadline (no deadline = on time)
-        - ``sign_on_time_rate``: 及时签收率 = signed_on_time / dispatched
-        - ``due``: 应办结: cases whose due moment = min(deadline, submission) is in the period and
-          already past (each case counts in exactly one period; one neither submitted nor past its
-          deadline is not due yet)
-        - ``handled_on_time``: of `due`, submitted at or before the deadline (extensions included)
-        - ``on_time_rate``: 按时办结率 = handled_on_time / due
-        - ``closed``: of `dispatched`, result approved at review (state 待回访 or 已办结)
-        - ``close_rate``: 办结率 = closed / dispatched
-        - ``finished``: cases of the unit closed after the callback in the period
-        - ``first_time_closed``: of `finished`: satisfied (非常满意/满意/基本满意) and never returned,
-          rejected at review, reopened after a callback, or extended
-        - ``first_time_closed_rate``: 一次性办结率 = first_time_closed / finished
-        - ``returned``: 退单: returns by the unit in the period (log lines, 件次)
-        - ``return_rate``: 退单率 = returned / dispatches
-        - ``redone``: 重办: the unit's results rejected at review or reopened after the callback in
-          the period (log lines)
-        - ``redo_rate``: 重办率 = redone / dispatched
-        - ``extended``: 延期: extensions approved in the period (log lines)
-        - ``extension_rate``: 延期率 = extended / dispatched
-        - ``callbacks_due``: 应回访: results of the unit approved at review in the period (log lines)
-        - ``callbacks_done``: of those, followed by the callback (closed with a rating, or reopened)
-        - ``callback_rate``: 回访率 = callbacks_done / callbacks_due
-        - ``rated``: of `finished`, with a satisfaction recorded
-        - ``satisfied``: of `rated`, 非常满意 + 满意 + 基本满意
-        - ``satisfaction_rate``: 满意率 = satisfied / rated
-        - ``overdue_count`` (also ``overdue``): 超期件数: of `due`, submitted late or not submitted
-        - ``overdue_hours``: 超期时长: Σ (submission, or now, − deadline) over `overdue_count`
-        - ``avg_sign_hours``: 签收用时: mean (signed − dispatched) over `dispatched` signed for
-        - ``avg_handle_hours``: 办理用时: mean (submitted − signed) over `due` submitted
-        - ``avg_review_hours``: 审核用时: mean (review decision − last submission) over the review
-          decisions (approve or reject) on the unit's cases in the period
+        Every count is a number of *dispatches* (派单件次: one per dispatch log line, to the unit named
+        on it), each placed in the period by one date of its own (kpi/cases.py, DISPATCH_MEASURES): a
+        step counts for the unit of the dispatch it happened in, in the period it happened, whatever
+        became of the case later.
 
-        The case dates used (date_dispatched, date_accepted, date_submitted, date_closed) are
-        written by the same transition and with the same timestamp as the log line of that step.
-        Case-row figures follow the case's current dispatch: if a case is redone later, its
-        earlier dispatch leaves the period's figures (the log measures keep the history).
+        - ``dispatches``: 派单件次, by dispatch date; ``dispatched``: 派单量（件）, the cases among them
+          dispatched to this unit for the first time
+        - ``signed``: 签收, by signing; ``sign_due``: 应签收, signed in time or sign-for deadline passed
+          (by that moment); ``signed_on_time``: of those, in time; ``sign_on_time_rate`` = signed_on_time /
+          sign_due
+        - ``extension_requested`` / ``extended``: dispatches with an extension asked / approved, by the
+          first request / approval
+        - ``submitted``: 提交; ``returned``: 退单; ``settled``: either (the unit let the case go);
+          ``return_rate`` = returned / settled
+        - ``due``: 应办结, submitted in time or deadline passed (by that moment); ``handled_on_time``: of
+          those, submitted by the (extended) deadline; ``overdue`` (``overdue_count``): the others;
+          ``due_extended``: of ``due``, with an extension approved; ``on_time_rate`` = handled_on_time / due;
+          ``extension_rate`` = due_extended / due
+        - ``reviewed`` / ``approved`` / ``rejected``: results reviewed / approved / rejected, by the review;
+          ``close_rate`` (审核通过率) = approved / reviewed
+        - ``callbacks_due``: results approved, by approval; ``callbacks_done``: of those, called back;
+          ``callback_rate`` = callbacks_done / callbacks_due
+        - ``rated``: 参评, the caller's verdicts on the unit's results (a rating, or 不满意 leading to 重办);
+          ``satisfied``: of those, 非常满意/满意/基本满意; ``redone``: of those, 重办;
+          ``satisfaction_rate`` = satisfied / rated; ``redo_rate`` = redone / rated
+        - ``concluded``: results rejected at review or judged by the caller; ``first_time_closed``: of those,
+          the unit's first result on the case, approved and the caller satisfied;
+          ``first_time_closed_rate`` = first_time_closed / concluded
+        - ``rated_<level>``: the verdicts by satisfaction level (不满意 leading to 重办 as ``dissatisfied``);
+          ``satisfaction_score``: 满意度得分, their mean score (hotline.satisfaction.level), None without verdict
+        - ``overdue_hours``: 超期时长: Σ (submission, return, or now − deadline) over ``overdue``
+        - ``avg_sign_hours`` (signed − dispatched, over ``signed``), ``avg_handle_hours`` (submitted −
+          signed, over ``submitted``), ``avg_review_hours`` (review − submitted, over ``reviewed``)
+        - what the unit holds now, whatever the period: ``holding_dispatched`` 待签收,
+          ``holding_processing`` 处理中, ``holding_submitted`` 已提交, ``holding_overdue`` 超期 (the
+          case list's 已超期)
 
-    ``case_ids(measure, date_from, date_to, unit)`` → ids of the cases behind a count (drill-down);
-    ``action_cases(...)`` → the window action listing them.
+    ``dispatch_ids(measure, date_from, date_to, unit)`` → ids of the dispatch log lines behind a count
+    (drill-down, one per 件次); ``case_ids(...)`` → their cases; ``action_cases(...)`` → the window action
+    listing the dispatches.
 
     ``situation(now=None)`` → today's situation (实时情况检查), see `_situation`.
 
@@ -358,32 +182,8 @@ class HotlineKpiCase(models.AbstractModel):
         unit_ids = None
         if units is not None:
             unit_ids = list(units.ids if isinstance(units, models.BaseModel) else units)
-        return {
-            "start": start, "end": end, "now": fields.Datetime.now(),
-            "satisfied": SATISFIED_KEYS, "units": unit_ids, "log_actions": LOG_ACTIONS,
-        }
-
-    @api.model
-    def _case_dates(self):
-        return list(dict.fromkeys(date_expr for date_expr, _cond in CASE_MEASURES.values()))
-
-    def _case_candidates_sql(self, params):
-        """Cases of a unit that can count in the period (any of their measure dates in it)."""
-        unit_filter = "AND c.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
-        return f"""
-            SELECT c.* FROM hotline_case c
-             WHERE c.unit_id IS NOT NULL AND c.state <> 'cancelled' AND c.date_dispatched IS NOT NULL
-                   {unit_filter}
-               AND ({" OR ".join(f"({d} >= %(start)s AND {d} < %(end)s)" for d in self._case_dates())})
-        """
-
-    def _log_lines_sql(self, params):
-        unit_filter = "AND l.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
-        return f"""
-            SELECT l.* FROM hotline_case_log l
-             WHERE l.unit_id IS NOT NULL AND l.date >= %(start)s AND l.date < %(end)s {unit_filter}
-               AND l.action IN %(log_actions)s
-        """
+        return {"start": start, "end": end, "now": fields.Datetime.now(), "satisfied": SATISFIED_KEYS,
+                "units": unit_ids}
 
     @api.model
     def _unit_figures(self, date_from, date_to, units=None):
@@ -394,13 +194,25 @@ class HotlineKpiCase(models.AbstractModel):
             sums[unit_id] = {}
         state = self._facts_state()
         if state and state[1] > params["start"]:
-            # the closed days: their stored sums (kpi/facts.py), the same definitions per local day
+            # the closed days: their stored sums (kpi/case_facts.py), the same definitions per local day
             last = min(fields.Date.to_date(date_to), state[0])
             self._add_sums(sums, self._stored_sums(fields.Date.to_date(date_from), last, params["units"]))
             params["start"] = min(params["end"], state[1])
         if params["start"] < params["end"]:
             self._add_sums(sums, self._live_sums(params))
-        return {unit_id: figures_from_sums(row, params["now"]) for unit_id, row in sums.items()}
+        scores = {level.key: level.score for level in self.env["hotline.satisfaction.level"].sudo().search([])}
+        figures = {unit_id: figures_from_sums(row, params["now"], scores) for unit_id, row in sums.items()}
+        holding = self._holding(params)
+        for unit_id, unit_figures in figures.items():
+            unit_figures.update(holding.get(unit_id) or dict.fromkeys(HOLDING, 0))
+        return figures
+
+    @api.model
+    def _holding(self, params):
+        """{unit_id: {holding_*: count}}: what each unit holds at params' `now` (kpi/cases.py HOLDING)."""
+        unit_filter = "AND c.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
+        self.env.cr.execute(holding_sql(unit_filter), params)
+        return {row.pop("unit_id"): row for row in self.env.cr.dictfetchall()}
 
     @staticmethod
     def _add_sums(sums, rows):
@@ -412,15 +224,10 @@ class HotlineKpiCase(models.AbstractModel):
 
     @api.model
     def _live_sums(self, params):
-        """The summed columns per unit over params' period, from the cases and the log."""
-        unit_filter = "AND c.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
-        rows = []
-        for date_expr in self._case_dates():
-            self.env.cr.execute(case_family_sql(date_expr, extra_where=unit_filter), params)
-            rows += self.env.cr.dictfetchall()
-        log_filter = "AND l.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
-        self.env.cr.execute(log_family_sql(extra_where=log_filter), params)
-        return rows + self.env.cr.dictfetchall()
+        """The summed columns per unit over params' period, from the log (and the cases' state and rating)."""
+        units = "%(units)s::int[]" if params["units"] is not None else None
+        self.env.cr.execute(unit_sums_sql(units=units), params)
+        return self.env.cr.dictfetchall()
 
     @api.model
     def _stored_sums(self, first_day, last_day, unit_ids):
@@ -444,7 +251,7 @@ class HotlineKpiCase(models.AbstractModel):
 
     @api.model
     def _empty_counts(self):
-        row = dict.fromkeys([*CASE_MEASURES, *LOG_MEASURES], 0)
+        row = dict.fromkeys(COUNT_KEYS, 0)
         row.update(overdue_hours=0.0, avg_sign_hours=None, avg_handle_hours=None, avg_review_hours=None)
         return row
 
@@ -454,37 +261,43 @@ class HotlineKpiCase(models.AbstractModel):
     @api.model
     def measures(self):
         """The count keys a drill-down accepts (rates drill down to their numerator)."""
-        return [*CASE_MEASURES, *LOG_MEASURES, "overdue_count", *RATES]
+        return [*DISPATCH_MEASURES, "overdue_count", *RATES]
 
     @api.model
-    def case_ids(self, measure, date_from, date_to, unit):
-        """Ids of the cases counted in `measure` for `unit` (id or record) in the period."""
+    def dispatch_ids(self, measure, date_from, date_to, unit):
+        """Ids of the dispatch log lines (one per 件次) counted in `measure` for `unit` in the period."""
         self._check_reader()
         unit_id = unit.id if isinstance(unit, models.BaseModel) else int(unit)
         measure = RATES.get(measure, (measure,))[0]
         if measure == "overdue_count":
             measure = "overdue"
+        if measure not in DISPATCH_MEASURES:
+            raise UserError(self.env._("Unknown indicator: %s", measure))
+        date_column, condition = DISPATCH_MEASURES[measure]
         params = self._params(date_from, date_to, [unit_id])
         self._flush()
-        if measure in CASE_MEASURES:
-            query = (f"SELECT c.id FROM ({self._case_candidates_sql(params)}) c "
-                     f"WHERE {case_condition(measure)}")
-        elif measure in LOG_MEASURES:
-            query = (f"SELECT DISTINCT l.case_id FROM ({self._log_lines_sql(params)}) l "
-                     f"JOIN hotline_case c ON c.id = l.case_id WHERE {LOG_MEASURES[measure]}")
-        else:
-            raise UserError(self.env._("Unknown indicator: %s", measure))
-        self.env.cr.execute(query, params)
+        rows = dispatch_rows_sql(candidate_cases_sql("%(start)s", "%(end)s", "l.unit_id = ANY(%(units)s)"))
+        self.env.cr.execute(f"""
+            SELECT d.dispatch_id FROM ({rows}) d
+             WHERE d.unit_id = ANY(%(units)s) AND d.{date_column} >= %(start)s AND d.{date_column} < %(end)s
+               AND {condition}
+          ORDER BY d.dispatch_id""", params)
         return [r[0] for r in self.env.cr.fetchall()]
 
     @api.model
+    def case_ids(self, measure, date_from, date_to, unit):
+        """Ids of the cases of the dispatches counted in `measure` for `unit` in the period."""
+        lines = self.env["hotline.case.log"].sudo().browse(self.dispatch_ids(measure, date_from, date_to, unit))
+        return list(dict.fromkeys(lines.case_id.ids))
+
+    @api.model
     def action_cases(self, measure, date_from, date_to, unit, name=None):
-        """Window action listing the cases behind a figure."""
-        ids = self.case_ids(measure, date_from, date_to, unit)
+        """Window action listing the dispatches behind a figure (one line per 件次, opening its case)."""
+        ids = self.dispatch_ids(measure, date_from, date_to, unit)
         return {
             "type": "ir.actions.act_window",
-            "name": name or self.env._("Cases"),
-            "res_model": "hotline.case",
+            "name": name or self.env._("Dispatches"),
+            "res_model": "hotline.case.log",
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
             "domain": [("id", "in", ids)],

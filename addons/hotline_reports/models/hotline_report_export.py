@@ -4,8 +4,9 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..kpi.cases import COUNT_KEYS, HOLDING, RATES
 from ..tools.xlsx import Column, XlsxReport, cell_xml
-from .hotline_kpi_case import INTAKE_OUTCOME_SQL, RATES
+from .hotline_kpi_case import INTAKE_OUTCOME_SQL
 
 REPORTS = [
     ("unit", "Unit Statistics (单位统计分析)"),
@@ -155,38 +156,57 @@ class HotlineReportExport(models.Model):
     # 单位统计分析 and 综合考核
     # ------------------------------------------------------------------
     def _unit_columns(self):
+        dispatch, sign, handling = self.env._("Dispatch"), self.env._("Sign For"), self.env._("Handling")
+        review, callback, holding = self.env._("Review"), self.env._("Callback"), self.env._("Held Now")
         return [
             Column("unit", self.env._("Unit"), "text", 24),
-            Column("dispatched", self.env._("Dispatched"), group=self.env._("Dispatch")),
-            Column("dispatches", self.env._("Dispatches"), group=self.env._("Dispatch")),
-            Column("signed_on_time", self.env._("Signed For on Time"), group=self.env._("Sign For")),
-            Column("sign_on_time_rate", self.env._("On-time Sign-for Rate"), "percent", group=self.env._("Sign For")),
-            Column("avg_sign", self.env._("Average Sign-for Time"), "duration", group=self.env._("Sign For")),
-            Column("due", self.env._("Due"), group=self.env._("Handling")),
-            Column("handled_on_time", self.env._("Handled on Time"), group=self.env._("Handling")),
-            Column("on_time_rate", self.env._("On-time Rate"), "percent", group=self.env._("Handling")),
-            Column("closed", self.env._("Closed"), group=self.env._("Handling")),
-            Column("close_rate", self.env._("Close Rate"), "percent", group=self.env._("Handling")),
-            Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Handling")),
-            Column("overdue", self.env._("Overdue Time"), "duration", 14, group=self.env._("Handling")),
-            Column("avg_handle", self.env._("Average Handling Time"), "duration", 14, group=self.env._("Handling")),
-            Column("returned", self.env._("Returned"), group=self.env._("Returns, Redo, Extensions")),
-            Column("return_rate", self.env._("Return Rate"), "percent", group=self.env._("Returns, Redo, Extensions")),
-            Column("redone", self.env._("Redone"), group=self.env._("Returns, Redo, Extensions")),
-            Column("redo_rate", self.env._("Redo Rate"), "percent", group=self.env._("Returns, Redo, Extensions")),
-            Column("extended", self.env._("Extended"), group=self.env._("Returns, Redo, Extensions")),
-            Column("extension_rate", self.env._("Extension Rate"), "percent",
-                   group=self.env._("Returns, Redo, Extensions")),
-            Column("callbacks_due", self.env._("Callbacks Due"), group=self.env._("Callback")),
-            Column("callbacks_done", self.env._("Callbacks Done"), group=self.env._("Callback")),
-            Column("callback_rate", self.env._("Callback Rate"), "percent", group=self.env._("Callback")),
-            Column("rated", self.env._("Rated"), group=self.env._("Callback")),
-            Column("satisfied", self.env._("Satisfied"), group=self.env._("Callback")),
-            Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=self.env._("Callback")),
-            Column("finished", self.env._("Closed after Callback"), group=self.env._("Callback")),
-            Column("first_time_closed", self.env._("Closed First Time"), group=self.env._("Callback")),
-            Column("first_time_closed_rate", self.env._("First-time Rate"), "percent", group=self.env._("Callback")),
-            Column("avg_review", self.env._("Average Review Time"), "duration", 14),
+            Column("dispatches", self.env._("Dispatches"), group=dispatch),
+            Column("dispatched", self.env._("Cases Dispatched"), group=dispatch),
+            Column("signed", self.env._("Signed For"), group=sign),
+            Column("sign_due", self.env._("Sign-for Due"), group=sign),
+            Column("signed_on_time", self.env._("Signed For on Time"), group=sign),
+            Column("sign_on_time_rate", self.env._("On-time Sign-for Rate"), "percent", group=sign),
+            Column("avg_sign", self.env._("Average Sign-for Time"), "duration", group=sign),
+            Column("submitted", self.env._("Submitted"), group=handling),
+            Column("returned", self.env._("Returned"), group=handling),
+            Column("settled", self.env._("Submitted or Returned"), group=handling),
+            Column("return_rate", self.env._("Return Rate"), "percent", group=handling),
+            Column("extension_requested", self.env._("Extensions Requested"), group=handling),
+            Column("extended", self.env._("Extensions Approved"), group=handling),
+            Column("due", self.env._("Due"), group=handling),
+            Column("handled_on_time", self.env._("Handled on Time"), group=handling),
+            Column("on_time_rate", self.env._("On-time Rate"), "percent", group=handling),
+            Column("due_extended", self.env._("Due and Extended"), group=handling),
+            Column("extension_rate", self.env._("Extension Rate"), "percent", group=handling),
+            Column("overdue_count", self.env._("Overdue Cases"), group=handling),
+            Column("overdue", self.env._("Overdue Time"), "duration", 14, group=handling),
+            Column("avg_handle", self.env._("Average Handling Time"), "duration", 14, group=handling),
+            Column("reviewed", self.env._("Reviewed"), group=review),
+            Column("approved", self.env._("Approved"), group=review),
+            Column("rejected", self.env._("Rejected"), group=review),
+            Column("close_rate", self.env._("Approval Rate"), "percent", group=review),
+            Column("avg_review", self.env._("Average Review Time"), "duration", 14, group=review),
+            Column("callbacks_due", self.env._("Callbacks Due"), group=callback),
+            Column("callbacks_done", self.env._("Callbacks Done"), group=callback),
+            Column("callback_rate", self.env._("Callback Rate"), "percent", group=callback),
+            Column("rated", self.env._("Rated"), group=callback),
+            Column("satisfied", self.env._("Satisfied"), group=callback),
+            Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=callback),
+            Column("rated_very_satisfied", self.env._("Rated Very Satisfied"), group=callback),
+            Column("rated_satisfied", self.env._("Rated Satisfied"), group=callback),
+            Column("rated_basically_satisfied", self.env._("Rated Basically Satisfied"), group=callback),
+            Column("rated_dissatisfied", self.env._("Rated Dissatisfied"), group=callback),
+            Column("rated_very_dissatisfied", self.env._("Rated Very Dissatisfied"), group=callback),
+            Column("satisfaction_score", self.env._("Satisfaction Score"), "float", group=callback),
+            Column("redone", self.env._("Redone"), group=callback),
+            Column("redo_rate", self.env._("Redo Rate"), "percent", group=callback),
+            Column("concluded", self.env._("Concluded"), group=callback),
+            Column("first_time_closed", self.env._("Closed First Time"), group=callback),
+            Column("first_time_closed_rate", self.env._("First-time Rate"), "percent", group=callback),
+            Column("holding_dispatched", self.env._("Waiting to Be Signed For"), group=holding),
+            Column("holding_processing", self.env._("Being Handled"), group=holding),
+            Column("holding_submitted", self.env._("Submitted, Waiting for Review"), group=holding),
+            Column("holding_overdue", self.env._("Overdue Now"), group=holding),
         ]
 
     @staticmethod
@@ -204,11 +224,16 @@ class HotlineReportExport(models.Model):
     @staticmethod
     def _totals(rows, label):
         """Sum the counts of all rows and compute the rates of the sums (never an average of rates)."""
-        counts = {key for num_den in RATES.values() for key in num_den} | {"overdue_count"}
+        counts = set(COUNT_KEYS) | set(HOLDING) | {"overdue_count"}
         totals = {key: sum(row.get(key) or 0 for row in rows) for key in counts}
         totals["overdue"] = sum(row.get("overdue") or 0 for row in rows)
         for rate, (num, den) in RATES.items():
             totals[rate] = totals[num] / totals[den] if totals[den] else None
+        # 满意度得分 of all the verdicts: the units' scores weighted by their verdicts
+        scored = [(row["satisfaction_score"], row.get("rated") or 0) for row in rows
+                  if row.get("satisfaction_score") is not None]
+        weight = sum(n for _score, n in scored)
+        totals["satisfaction_score"] = sum(score * n for score, n in scored) / weight if weight else None
         totals["unit"] = label
         return totals
 
@@ -231,7 +256,8 @@ class HotlineReportExport(models.Model):
         labels = dict(self.env["hotline.assessment.scheme.line"]._fields["indicator"]._description_selection(
             self.env))
         columns = [Column("rank", self.env._("Rank"), "int", 6), Column("unit", self.env._("Unit"), "text", 24),
-                   Column("score", self.env._("Score"), "float", 10)]
+                   Column("score", self.env._("Score"), "float", 10),
+                   Column("assessed", self.env._("Assessed"), "text", 8)]
         columns += [Column(line.indicator, labels[line.indicator], "percent", 14,
                            group=self.env._("%(weight)s points, target %(target)s%%", weight=f"{line.weight:g}",
                                    target=f"{line.target:g}"))
@@ -239,8 +265,11 @@ class HotlineReportExport(models.Model):
         columns += [Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Deductions")),
                     Column("returned", self.env._("Returned"), group=self.env._("Deductions")),
                     Column("deduction", self.env._("Points Deducted"), "float", group=self.env._("Deductions"))]
-        rows = [{**{name: result[name] for name in result._figure_fields()}, "rank": result.rank,
-                 "unit": result.unit_id.name, "score": result.score, "deduction": result.deduction}
+        # a unit not assessed (不参评) has no score nor rank; a rate without data is blank
+        rows = [{**result._figures(), "unit": result.unit_id.name, "deduction": result.deduction,
+                 "rank": result.rank if result.participating else None,
+                 "score": result.score if result.participating else None,
+                 "assessed": self.env._("Yes") if result.participating else self.env._("Not assessed")}
                 for result in assessment.result_ids]
         report.add_table(self.env._("Assessment"), f"{self._title()} · {scheme.name}", self._subtitle(), columns, rows,
                          notes=[scheme.formula])

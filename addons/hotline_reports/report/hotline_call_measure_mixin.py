@@ -19,7 +19,8 @@ FORMULAS = {
     "aht": "Average handling time = total talk time / answered calls that ended (seconds).",
     "talk_seconds": "Talk time of answered calls (seconds).",
     "longest_wait": "Longest wait of any offered call (seconds).",
-    "missed_rings": "Ring-no-answer attempts of agents on these calls (坐席漏接).",
+    "missed_rings": "Ring-no-answer attempts of agents on these calls (坐席漏接); grouped or filtered by agent, the "
+                    "rings each agent let pass.",
 }
 
 

@@ -32,6 +32,8 @@ class HotlineReportCaseHotspot(models.Model):
         readonly=True, aggregator="max", help="Previous month's rank − rank: positive means climbed; empty when "
         "not ranked the month before.",
     )
+    # an integer column reads NULL as 0: the list shows the previous rank and the change only when there was one
+    ranked_before = fields.Boolean(readonly=True, help="Ranked the month before.")
 
     @property
     def _table_query(self):
@@ -59,7 +61,8 @@ class HotlineReportCaseHotspot(models.Model):
                    CASE WHEN cur.kind = 'district' THEN cur.key_id END AS district_id,
                    CASE WHEN cur.kind = 'caller' THEN cur.key_id END AS partner_id,
                    cur.n AS case_count, cur.rank, COALESCE(prev.n, 0) AS previous_count,
-                   prev.rank AS previous_rank, prev.rank - cur.rank AS rank_change
+                   prev.rank AS previous_rank, prev.rank - cur.rank AS rank_change,
+                   prev.rank IS NOT NULL AS ranked_before
               FROM ranked cur
               LEFT JOIN ranked prev ON prev.kind = cur.kind AND prev.key_id = cur.key_id
                                    AND prev.month = (cur.month - INTERVAL '1 month')::date

@@ -1,17 +1,8 @@
 from odoo import fields, models
 
 from ..kpi import case_facts
+from ..kpi.cases import COUNT_KEYS, SATISFIED_KEYS, unit_sums_sql
 from ..kpi.center import CENTER_TZ_SQL
-from ..models.hotline_kpi_case import (
-    CASE_MEASURES,
-    LOG_ACTIONS,
-    LOG_FAMILY_COLUMNS,
-    LOG_MEASURES,
-    SATISFIED_KEYS,
-    case_family_columns,
-    case_family_sql,
-    log_family_sql,
-)
 
 
 def _count(string, help_text):
@@ -21,11 +12,12 @@ def _count(string, help_text):
 class HotlineReportCaseUnit(models.Model):
     """单位统计分析: every case indicator per unit and local day, summable over any period.
 
-    Built from the definitions of `hotline.kpi.case` (CASE_MEASURES, LOG_MEASURES): summed over a
-    period, each column equals the same key of `hotline.kpi.case.unit_figures` for that period.
+    Built from the definitions of kpi/cases.py (DISPATCH_MEASURES): summed over a period, each column
+    equals the same key of `hotline.kpi.case.unit_figures` for that period. Every column counts
+    dispatches (派单件次) of the unit, each on the local day of its own date (see each column's help).
     Rates are ratios of these sums; the XLSX export and the assessment print them. The closed days
-    are read from their stored sums (hotline_case_fact, kpi/case_facts.py), the open days from the
-    cases and the log by the same family queries as the service.
+    are read from their stored sums (hotline_case_fact, kpi/case_facts.py), the open days from the log
+    by the same query as the service.
     """
 
     _name = "hotline.report.case.unit"
@@ -35,57 +27,65 @@ class HotlineReportCaseUnit(models.Model):
     _order = "date desc, unit_id"
     # the ORM flushes these before reading the view
     _depends = {
-        "hotline.case": ["unit_id", "state", "date_dispatched", "date_accepted", "date_submitted", "date_closed",
-                         "deadline", "sign_deadline", "satisfaction", "return_count", "reopen_count"],
-        "hotline.case.log": ["case_id", "action", "unit_id", "date"],
+        "hotline.case": ["state", "satisfaction"],
+        "hotline.case.log": ["case_id", "action", "unit_id", "date", "deadline", "sign_deadline"],
     }
 
     def init(self):
         self.env["hotline.report.fact"]._install()
 
-    date = fields.Date(readonly=True, help="Local day the case counts on for each column (see its help).")
+    date = fields.Date(readonly=True, help="Local day the dispatch counts on for each column (see its help).")
     unit_id = fields.Many2one("hotline.unit", string="Unit", readonly=True)
-    dispatched = _count("Dispatched", "派单量: cases the unit holds whose last dispatch is on this day.")
-    signed_on_time = _count("Signed For on Time", "Of the dispatched cases, signed for by the sign-for deadline.")
-    closed = _count("Closed", "Of the dispatched cases, result approved at review (to call back or closed).")
-    due = _count("Due", "Cases falling due: submitted, or past the deadline, whichever came first.")
-    handled_on_time = _count("Handled on Time", "Of the due cases, submitted by the (extended) deadline.")
-    overdue = _count("Overdue", "Of the due cases, submitted late or not submitted.")
-    finished = _count("Closed after Callback", "Cases closed after the callback on this day.")
-    rated = _count("Rated", "Of those, with the caller's satisfaction recorded.")
-    satisfied = _count("Satisfied", "Of the rated, very satisfied, satisfied or basically satisfied.")
+    dispatches = _count("Dispatches", "派单件次: dispatches to the unit (a case sent again counts again), by dispatch.")
+    dispatched = _count("Cases Dispatched", "派单量: of the dispatches, the cases dispatched to the unit for the "
+                        "first time.")
+    signed = _count("Signed For", "签收: dispatches signed for, by signing.")
+    sign_due = _count("Sign-for Due", "应签收: dispatches signed for in time, or whose sign-for deadline passed, by "
+                      "that moment.")
+    signed_on_time = _count("Signed For on Time", "及时签收: of the sign-for due, signed for by the sign-for deadline.")
+    extension_requested = _count("Extensions Requested", "延期申请: dispatches with an extension requested, by the "
+                                 "first request.")
+    extended = _count("Extensions Approved", "延期批准: dispatches with an extension approved, by the first approval.")
+    submitted = _count("Submitted", "提交: results submitted, by submission.")
+    returned = _count("Returned", "退单: dispatches returned by the unit, by the return.")
+    settled = _count("Submitted or Returned", "The unit let the case go: result submitted or case returned.")
+    due = _count("Due", "应办结: results submitted in time, or dispatches whose deadline passed, by that moment.")
+    handled_on_time = _count("Handled on Time", "按时办结: of the due, submitted by the (extended) deadline.")
+    overdue = _count("Overdue", "超期: of the due, submitted or returned late, or still not submitted.")
+    due_extended = _count("Due and Extended", "Of the due, with an extension approved (延期率's numerator).")
+    reviewed = _count("Reviewed", "审核: results reviewed, by the review.")
+    approved = _count("Approved", "审核通过: results approved at review.")
+    rejected = _count("Rejected", "驳回: results rejected at review.")
+    callbacks_due = _count("Callbacks Due", "应回访: results approved at review, by the approval.")
+    callbacks_done = _count("Callbacks Done", "已回访: of those, called back (rated or reopened).")
+    rated = _count("Rated", "参评: the caller's verdicts on the unit's results (a rating, or 不满意 leading to 重办), "
+                   "by the callback.")
+    satisfied = _count("Satisfied", "满意: of the rated, very satisfied, satisfied or basically satisfied.")
+    redone = _count("Redone", "重办: of the rated, 不满意 leading to 重办 (the redone result is rated again).")
+    rated_very_satisfied = _count("Rated Very Satisfied", "Of the rated, very satisfied.")
+    rated_satisfied = _count("Rated Satisfied", "Of the rated, satisfied.")
+    rated_basically_satisfied = _count("Rated Basically Satisfied", "Of the rated, basically satisfied.")
+    rated_dissatisfied = _count("Rated Dissatisfied", "Of the rated, dissatisfied (a 重办 included).")
+    rated_very_dissatisfied = _count("Rated Very Dissatisfied", "Of the rated, very dissatisfied.")
+    concluded = _count("Concluded", "Results rejected at review or judged by the caller, by that moment.")
     first_time_closed = _count(
-        "Closed First Time", "Of the cases closed after the callback, satisfied and never returned, rejected at "
-        "review, reopened or extended.")
-    dispatches = _count("Dispatches", "Dispatch log lines to the unit (a case sent twice counts twice).")
-    returned = _count("Returned", "Returns by the unit.")
-    redone = _count("Redone", "The unit's results rejected at review or reopened after the callback.")
-    extended = _count("Extended", "Extensions approved.")
-    callbacks_due = _count("Callbacks Due", "The unit's results approved at review.")
-    callbacks_done = _count("Callbacks Done", "Of those, followed by the callback (closed or reopened).")
+        "Closed First Time", "一次性办结: of the concluded, the unit's first result on the case, approved and the "
+        "caller satisfied.")
 
     @property
     def _table_query(self):
-        keys = [*CASE_MEASURES, *LOG_MEASURES]
-        sums = ", ".join(f"SUM(m.{k}) AS {k}" for k in keys)
-        params = {"start": "COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)",
-                  "end": "'infinity'::timestamp", "now": "(NOW() AT TIME ZONE 'UTC')",
-                  "satisfied": repr(SATISFIED_KEYS), "log_actions": repr(LOG_ACTIONS)}
-
-        def padded(select, columns):
-            values = ", ".join(f"f.{k}" if k in columns else "0" for k in keys)
-            return f"SELECT f.unit_id, f.day AS date, {values} FROM ({select}) f"
-
-        # the open days (after the stored ones) from the base tables, one query per date of the definitions
-        live = [padded(case_family_sql(expr, by_day=True) % params, case_family_columns(expr))
-                for expr in dict.fromkeys(expr for expr, _cond in CASE_MEASURES.values())]
-        live.append(padded(log_family_sql(by_day=True) % params, LOG_FAMILY_COLUMNS))
+        keys = COUNT_KEYS
+        sums = ", ".join(f"SUM(m.{k})::bigint AS {k}" for k in keys)
+        live = unit_sums_sql(start="COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)",
+                             end="'infinity'::timestamp", tz_sql=CENTER_TZ_SQL)
+        # the statement's time, not the transaction's: a step just taken in this transaction is already past
+        live %= {"now": "(statement_timestamp() AT TIME ZONE 'UTC')", "satisfied": repr(SATISFIED_KEYS)}
         stored = ", ".join(f"f.{k}" for k in keys)
         return f"""
-            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name), st AS MATERIALIZED ({case_facts.valid_state_sql()})
+            WITH st AS MATERIALIZED ({case_facts.valid_state_sql()})
             SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, {sums}
               FROM (SELECT f.unit_id, f.date, {stored} FROM hotline_case_fact f
                      WHERE f.date <= (SELECT closed_day FROM st)
-                    UNION ALL {" UNION ALL ".join(live)}) m
+                    UNION ALL SELECT f.unit_id, f.day, {stored} FROM ({live}) f) m
           GROUP BY m.date, m.unit_id
         """

@@ -6,6 +6,7 @@ from . import (
     test_case_reports,
     test_erlang,
     test_kpi_case,
+    test_kpi_dispatch,
     test_report_access,
     test_report_rpc,
     test_staffing,

@@ -1,11 +1,16 @@
+import io
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
+import openpyxl
 import pytz
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.addons.hotline_case.tests.common import HotlineCaseCommon
 from odoo.tests import TransactionCase, new_test_user
+
+from ..kpi.cases import COUNT_KEYS, HOLDING, RATES
 
 QUEUE = "kpi-test"
 
@@ -204,3 +209,61 @@ class HotlineReportsCommon(HotlineCaseCommon):
         self._do(self.c10, "2020-03-20 11:00", ua, "action_accept")
         self._do(self.c10, "2020-03-20 15:00", ua, "action_submit", note="已处理。")
         self._do(self.c10, "2020-03-21 09:00", rv, "action_review_approve")
+
+    # ------------------------------------------------------------------
+    # One unit's figures as every report gives them
+    # ------------------------------------------------------------------
+    def _everywhere(self, period, units, at):
+        """{source: {unit: figures}} read at local time `at` by the KPI service, the 单位统计分析 view (its counts
+        summed over the period), 综合考核 (the results' figures) and the 单位统计分析 XLSX (cells by column)."""
+        with self.at(at):
+            service = self.kpi.unit_figures(*period, units=units)
+            view = self.env["hotline.report.case.unit"].with_user(self.reviewer)
+            counts = [name for name, field in view._fields.items() if field.type == "integer" and name != "id"]
+            groups = view._read_group([("date", ">=", period[0]), ("date", "<=", period[1]),
+                                       ("unit_id", "in", units.ids)], ["unit_id"], [f"{c}:sum" for c in counts])
+            assessment = self.env["hotline.assessment"].with_user(self.manager).create({
+                "scheme_id": self.env.ref("hotline_reports.assessment_scheme_default").id,
+                "date_from": period[0], "date_to": period[1], "unit_ids": [Command.set(units.ids)]})
+            assessment.action_compute()
+            wizard = self.env["hotline.case.report.wizard"].with_user(self.reviewer).create({
+                "report": "unit", "date_from": period[0], "date_to": period[1],
+                "unit_ids": [Command.set(units.ids)]})
+            wizard.action_export()
+        export = self.env["hotline.report.export"].search([], limit=1)
+        sheet = openpyxl.load_workbook(io.BytesIO(export.file_bytes())).worksheets[0]
+        keys = [column.key for column in export._unit_columns()]
+        xlsx = {}
+        for row in range(5, sheet.max_row + 1):
+            unit = units.filtered(lambda u, r=row: u.name == sheet.cell(r, 1).value)
+            if unit:
+                xlsx[unit] = {key: sheet.cell(row, index).value for index, key in enumerate(keys, start=1)}
+        return {
+            "service": {unit: service[unit.id] for unit in units},
+            "view": {unit: dict(zip(counts, sums, strict=True)) for unit, *sums in groups},
+            "assessment": {r.unit_id: {**r._figures(), "score": r.score if r.participating else None,
+                                       "rank": r.rank if r.participating else None}
+                           for r in assessment.result_ids},
+            "xlsx": xlsx,
+        }
+
+    def assertFigures(self, period, expected, at="2020-04-15 10:00"):
+        """Every figure of `expected` ({unit: {key: value}}) as the service, the view, 综合考核 and the XLSX give it
+        (each where it shows the key: counts everywhere, rates but in the view; a rate None is a blank)."""
+        units = self.env["hotline.unit"].union(*expected)
+        sources = self._everywhere(period, units, at)
+        required = {key: ("service", "view", "assessment", "xlsx") for key in COUNT_KEYS}
+        required.update({key: ("service", "assessment", "xlsx")
+                         for key in [*RATES, *HOLDING, "overdue_count", "satisfaction_score"]})
+        required.update(score=("assessment",), rank=("assessment",))
+        for unit, figures in expected.items():
+            for key, value in figures.items():
+                for source in required.get(key, ("service",)):
+                    row = sources[source].get(unit, {})
+                    msg = f"{unit.name} {key} in {source}"
+                    got = row.get(key, 0) if source == "view" else row[key]
+                    if isinstance(value, float):
+                        self.assertAlmostEqual(got, value, places=4, msg=msg)
+                    else:
+                        self.assertEqual(got, value, msg)
+        return sources

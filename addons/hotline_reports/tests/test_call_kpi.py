@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import QUEUE, CallKpiCommon, utc
 
@@ -108,6 +108,34 @@ class TestCallKpi(CallKpiCommon):
         self.assertAlmostEqual(occupancy, service["occupancy"])
         by_reason = dict(Report._read_group(dom + [("reason", "!=", False)], ["reason"], ["paused_reason:sum"]))
         self.assertEqual(by_reason, {"小休": 1800, "培训": 1800})
+
+    def test_missed_rings_by_agent_count_the_agent_rung(self):
+        """系统话务量统计 by agent: 坐席漏接 is the rings each agent let pass (per ring attempt), as 坐席统计 counts
+        them, not the rings missed on the calls the agent answered. A silent agent C, rung on c1 and c3 without
+        answering, gets its own row."""
+        silent = new_test_user(self.env, "rc_kpi_c", groups="hotline_case.group_agent", name="坐席丙")
+        for key, at in (("c1", "2026-01-31 10:00:00"), ("c3", "2026-01-31 23:10:05")):
+            self.env["hotline.call.attempt"].sudo().create({
+                "call_id": self.calls[key].id, "user_id": silent.id, "interface": "PJSIP/rc-c", "result": "noanswer",
+                "ring_ms": 5000, "time": utc(at)})
+        self.env.flush_all()
+        report = self.env["hotline.call.report"]
+        day = [("queue", "=", QUEUE), ("date", "=", "2026-01-31")]
+        groups = {user: (missed, answered) for user, missed, answered in report._read_group(
+            day, ["user_id"], ["missed_rings:sum", "answered:sum"])}
+        a, b = self.agent_a, self.agent_b
+        self.assertEqual(groups[a], (1, 3))  # rang on c2 (answered by B); answered c1 c3 c9
+        self.assertEqual(groups[b], (0, 1))
+        self.assertEqual(groups[silent], (2, 0))
+        agents = self.kpi.agent_figures(date(2026, 1, 31), date(2026, 1, 31), agents=[a.id, b.id, silent.id])
+        self.assertEqual({u: groups[u][0] for u in (a, b, silent)},
+                         {u: agents[u.id]["missed_rings"] for u in (a, b, silent)})
+        # by agent and day, and filtered on the agent: the same
+        by_day = report._read_group(day, ["user_id", "date:day"], ["missed_rings:sum"])
+        self.assertIn((silent, date(2026, 1, 31), 2), by_day)
+        self.assertEqual(report._read_group(day + [("user_id", "=", silent.id)], [], ["missed_rings:sum"]), [(2,)])
+        # not by agent: the rings of the calls, whoever was rung
+        self.assertEqual(report._read_group(day, [], ["missed_rings:sum"]), [(3,)])
 
     def test_bad_period_is_a_clear_error(self):
         from odoo.exceptions import UserError

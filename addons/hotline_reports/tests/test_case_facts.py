@@ -47,10 +47,11 @@ class TestCaseFacts(HotlineReportsCommon):
                 self.assertEqual(dict(zip(columns, sums, strict=True)), {c: base[unit.id][c] for c in columns})
 
     def test_refresh_stores_the_known_answers(self):
-        self.assertEqual(self._stored(self.unit_a, *self.March, "dispatched"), 8)
+        self.assertEqual(self._stored(self.unit_a, *self.March, "dispatches"), 10)
+        self.assertEqual(self._stored(self.unit_a, *self.March, "dispatched"), 9)
         with self.at("2020-05-02 10:00"):
             figures = self.kpi.unit_figures(*self.March, units=[self.unit_a.id])[self.unit_a.id]
-        self.assertEqual((figures["dispatched"], figures["returned"], figures["extended"]), (8, 1, 1))
+        self.assertEqual((figures["dispatched"], figures["returned"], figures["extended"]), (9, 1, 1))
         self.assertFactsExact()
 
     def test_transitions_on_closed_days(self):
@@ -67,7 +68,14 @@ class TestCaseFacts(HotlineReportsCommon):
         self.assertEqual(self._stored(self.unit_a, date(2020, 3, 21), date(2020, 3, 21), "callbacks_done"),
                          before + 1)
         self.assertFactsExact()
-        # c5's late result rejected at review on 14 March: a redo of unit A on that day
+        # c5's late result rejected at review on 14 March: a rejection of unit A on that day
         self._do(self.c5, "2020-03-14 09:00", self.reviewer, "action_review_reject", note="未附现场照片。")
-        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 14), date(2020, 3, 14), "redone"), 1)
+        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 14), date(2020, 3, 14), "rejected"), 1)
+        self.assertFactsExact()
+        # sent to unit B on 15 March and handled there: A's figures of c5 stay A's, B gets its own dispatch
+        a_before = self._stored(self.unit_a, *self.March, "dispatches")
+        self._dispatch_at(self.c5, self.unit_b, "2020-03-15 09:00")
+        self._do(self.c5, "2020-03-15 10:00", self.unit_user_b, "action_accept")
+        self.assertEqual(self._stored(self.unit_a, *self.March, "dispatches"), a_before)
+        self.assertEqual(self._stored(self.unit_b, date(2020, 3, 15), date(2020, 3, 15), "signed"), 1)
         self.assertFactsExact()

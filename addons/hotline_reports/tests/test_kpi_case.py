@@ -6,7 +6,7 @@ from .common import HotlineReportsCommon
 
 @tagged("post_install", "-at_install")
 class TestKpiCase(HotlineReportsCommon):
-    """Every case KPI on a hand-made March 2020 (Asia/Shanghai) with known answers.
+    """Every case KPI on a hand-made March 2020 (Asia/Shanghai) with known answers, counted per dispatch.
 
     Unit A gets ten cases driven through the real transitions at set local times:
     c1 first-time closed; c2 signed late, extension approved then submitted after the original but
@@ -24,76 +24,82 @@ class TestKpiCase(HotlineReportsCommon):
             return self.kpi.unit_figures(*period, units=[unit.id])[unit.id]
 
     def test_unit_a_march(self):
+        """Unit A's March, every figure counted per dispatch (kpi/cases.py), as every report gives it."""
+        self.assertFigures(self.March, {self.unit_a: {
+            "dispatches": 10,  # c1 c2 c3 c4 (twice) c5 c6 c8 c9 c10: c3 returned stays A's dispatch
+            "dispatched": 9,  # c4's second dispatch is no new case
+            "signed": 8,  # c3 returned unsigned, c6 not signed
+            "sign_due": 8,  # c3 returned before its sign-for deadline; c6's falls due on 1 April
+            "signed_on_time": 7,  # c2 signed late
+            "sign_on_time_rate": 7 / 8,
+            "extension_requested": 1, "extended": 1,  # c2
+            "submitted": 7,  # c1 c2 c4 (twice) c8 c9 c10
+            "returned": 1, "settled": 8, "return_rate": 1 / 8,  # c3
+            "due": 8,  # the submissions and c5 (deadline 12 March); c6's deadline is April's
+            "handled_on_time": 7, "overdue_count": 1,  # c5
+            "on_time_rate": 7 / 8,
+            "due_extended": 1, "extension_rate": 1 / 8,  # c2 on time thanks to its extension
+            "reviewed": 7, "approved": 6, "rejected": 1, "close_rate": 6 / 7,  # c8 rejected
+            "callbacks_due": 6, "callbacks_done": 5, "callback_rate": 5 / 6,  # c10 waits for its callback
+            # the caller's verdicts: c1 c2 satisfied, c4 不满意 → 重办 (counted), c4's redone result 基本满意, c9 不满意
+            "rated": 5, "satisfied": 3, "satisfaction_rate": 3 / 5, "redone": 1, "redo_rate": 1 / 5,
+            # c1 and c2 first results satisfied; c4's satisfied result is A's second on the case; c8 rejected
+            "concluded": 6, "first_time_closed": 2, "first_time_closed_rate": 2 / 6,
+            # held on 15 April: c6 c7 to sign for, c5 being handled, all three past a deadline
+            "holding_dispatched": 2, "holding_processing": 1, "holding_submitted": 0, "holding_overdue": 3,
+        }})
         f = self._figures(self.March, self.unit_a)
-        counts = {key: f[key] for key in (
-            "dispatched", "dispatches", "signed_on_time", "closed", "due", "handled_on_time", "overdue_count",
-            "finished", "rated", "satisfied", "first_time_closed", "returned", "redone", "extended",
-            "callbacks_due", "callbacks_done")}
-        self.assertEqual(counts, {
-            "dispatched": 8,  # c1 c2 c4 c5 c6 c8 c9 c10 (c3 now B's, c7 in April)
-            "dispatches": 10,  # + c3's dispatch to A and c4's first dispatch
-            "signed_on_time": 6,  # c2 signed late, c6 not signed
-            "closed": 5,  # c1 c2 c4 c9 c10
-            "due": 7,  # c1 c2 c4 c5 c8 c9 c10; c6 falls due in April
-            "handled_on_time": 6,  # c2 on time thanks to its extension
-            "overdue_count": 1,  # c5
-            "finished": 4,  # c1 c2 c4 c9
-            "rated": 4,  # c4's first callback ended in a reopen: no rating
-            "satisfied": 3,  # c9 dissatisfied
-            "first_time_closed": 1,  # c1 only: c2 extended, c4 reopened, c9 dissatisfied
-            "returned": 1,  # c3
-            "redone": 2,  # c4 reopened, c8 rejected at review
-            "extended": 1,  # c2
-            "callbacks_due": 6,  # c1 c2 c4 (approved twice) c9 c10
-            "callbacks_done": 5,  # c4's first callback ended in a reopen; c10 waits for its callback
-        })
-        self.assertAlmostEqual(f["sign_on_time_rate"], 6 / 8)
-        self.assertAlmostEqual(f["on_time_rate"], 6 / 7)
-        self.assertAlmostEqual(f["close_rate"], 5 / 8)
-        self.assertAlmostEqual(f["first_time_closed_rate"], 1 / 4)
-        self.assertAlmostEqual(f["return_rate"], 1 / 10)
-        self.assertAlmostEqual(f["redo_rate"], 2 / 8)
-        self.assertAlmostEqual(f["extension_rate"], 1 / 8)
-        self.assertAlmostEqual(f["callback_rate"], 5 / 6)
-        self.assertAlmostEqual(f["satisfaction_rate"], 3 / 4)
         # c5: deadline 12 March 10:00, still open on 15 April 10:00
         self.assertAlmostEqual(f["overdue_hours"], 34 * 24)
-        # signed: c2 after 3 h, the others after 1 h (c4: its second dispatch)
-        self.assertAlmostEqual(f["avg_sign_hours"], 9 / 7)
-        # c1 23 h, c2 47 h, c4 4 h, c8 3 h, c9 4 h, c10 4 h
-        self.assertAlmostEqual(f["avg_handle_hours"], 85 / 6)
+        # signed: c2 after 3 h, the others after 1 h (c4 twice)
+        self.assertAlmostEqual(f["avg_sign_hours"], 10 / 8)
+        # c1 23 h, c2 47 h, c4 4 h twice, c8 3 h, c9 4 h, c10 4 h
+        self.assertAlmostEqual(f["avg_handle_hours"], 89 / 7)
         # decisions: c1 2 h, c2 45 h, c4 1 h twice, c8 2 h, c9 1 h, c10 18 h
         self.assertAlmostEqual(f["avg_review_hours"], 70 / 7)
 
     def test_unit_b_and_april(self):
-        b = self._figures(self.March, self.unit_b)
-        self.assertEqual((b["dispatched"], b["signed_on_time"], b["finished"], b["rated"], b["satisfied"]),
-                         (1, 1, 1, 1, 0))
-        self.assertEqual(b["satisfaction_rate"], 0.0)
-        self.assertEqual(b["returned"], 0)
-        self.assertEqual(b["extension_rate"], 0.0)
+        self.assertFigures(self.March, {self.unit_b: {
+            # c3, handed over by A: B's own dispatch, signed and handled in time, its caller dissatisfied
+            "dispatches": 1, "dispatched": 1, "sign_due": 1, "signed_on_time": 1, "due": 1, "handled_on_time": 1,
+            "rated": 1, "satisfied": 0, "satisfaction_rate": 0.0, "returned": 0, "return_rate": 0.0,
+            "extension_rate": 0.0, "concluded": 1, "first_time_closed": 0, "first_time_closed_rate": 0.0,
+        }})
+        self.assertFigures(self.April, {self.unit_a: {
+            # the 1 April 00:30 dispatch is April's in Shanghai even though it is 31 March in UTC
+            "dispatched": 1, "dispatches": 1,
+            # c6 (31 March 23:30) and c7: their sign-for deadlines pass on 1 April 10:00, unsigned
+            "sign_due": 2, "signed_on_time": 0, "sign_on_time_rate": 0.0,
+            # and their deadlines in April, never submitted
+            "due": 2, "handled_on_time": 0, "overdue_count": 2,
+            # no verdict in April: no rate, not 0 %
+            "rated": 0, "satisfaction_rate": None, "close_rate": None, "return_rate": None,
+        }})
         april = self._figures(self.April, self.unit_a)
-        # the 1 April 00:30 dispatch is April's in Shanghai even though it is 31 March in UTC
-        self.assertEqual((april["dispatched"], april["dispatches"]), (1, 1))
-        # c6 and c7 fall due in April, never submitted
-        self.assertEqual((april["due"], april["handled_on_time"], april["overdue_count"]), (2, 0, 2))
         self.assertAlmostEqual(april["overdue_hours"], (12 * 24 + 10.5) + (12 * 24 + 9.5))
-        self.assertIsNone(april["satisfaction_rate"], "no rated callback: no rate, not 0 %")
 
     def test_drilldown_matches_figures(self):
+        """A figure drills down to its dispatches, one line per 件次."""
         with self.at("2020-04-15 10:00"):
-            ids = {m: set(self.kpi.case_ids(m, *self.March, self.unit_a)) for m in (
-                "signed_on_time", "returned", "first_time_closed_rate", "overdue_count", "redone", "due")}
-            action = self.kpi.action_cases("extended", *self.March, self.unit_a.id)
-        self.assertEqual(ids["signed_on_time"], {c.id for c in (self.c1, self.c4, self.c5, self.c8, self.c9,
-                                                                self.c10)})
-        self.assertEqual(ids["returned"], {self.c3.id})
-        self.assertEqual(ids["first_time_closed_rate"], {self.c1.id})
-        self.assertEqual(ids["overdue_count"], {self.c5.id})
-        self.assertEqual(ids["redone"], {self.c4.id, self.c8.id})
-        self.assertEqual(len(ids["due"]), 7)
-        self.assertEqual(action["res_model"], "hotline.case")
-        self.assertEqual(self.env["hotline.case"].search(action["domain"]), self.c2)
+            lines = {m: self.env["hotline.case.log"].browse(self.kpi.dispatch_ids(m, *self.March, self.unit_a))
+                     for m in ("dispatches", "signed_on_time", "returned", "first_time_closed_rate", "overdue_count",
+                               "redone", "due", "rejected")}
+            action = self.kpi.action_cases("dispatches", *self.March, self.unit_a.id)
+            cases = self.kpi.case_ids("dispatches", *self.March, self.unit_a)
+        self.assertEqual(len(lines["dispatches"]), 10)
+        self.assertEqual(set(lines["dispatches"].mapped("action")), {"self_dispatch", "dispatch"})
+        self.assertEqual(len(lines["dispatches"].filtered(lambda line: line.case_id == self.c4)), 2)
+        self.assertEqual(len(cases), 9)
+        self.assertEqual(lines["signed_on_time"].case_id, self.c1 | self.c4 | self.c5 | self.c8 | self.c9 | self.c10)
+        self.assertEqual(len(lines["signed_on_time"]), 7)
+        self.assertEqual(lines["returned"].case_id, self.c3)
+        self.assertEqual(lines["first_time_closed_rate"].case_id, self.c1 | self.c2)
+        self.assertEqual(lines["overdue_count"].case_id, self.c5)
+        self.assertEqual(lines["redone"].case_id, self.c4)
+        self.assertEqual(lines["rejected"].case_id, self.c8)
+        self.assertEqual(len(lines["due"]), 8)
+        self.assertEqual(action["res_model"], "hotline.case.log")
+        self.assertEqual(len(self.env["hotline.case.log"].search(action["domain"])), 10)
 
     def test_only_reviewers_and_managers(self):
         for user in (self.agent, self.dispatcher, self.unit_user_a, self.portal_a):
