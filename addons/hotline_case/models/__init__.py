@@ -11,6 +11,7 @@ from . import (
     res_partner,
     ir_attachment,
     mail_followers,
+    mail_message,
     hotline_routing_rule,
     hotline_deadline_rule,
     hotline_satisfaction_level,
