@@ -10,6 +10,7 @@ from . import (
     res_users,
     res_partner,
     ir_attachment,
+    ir_http,
     mail_followers,
     mail_message,
     hotline_routing_rule,

@@ -8,4 +8,5 @@ from . import (
     test_portal_tour,
     test_portal_workflow,
     test_proxy_allowlist,
+    test_route_fuzz,
 )
