@@ -40,6 +40,12 @@ WORKFLOW_FIELDS = frozenset({
 })
 # An extension request is frozen from the moment it is made until it is decided.
 EXTENSION_FIELDS = frozenset({"extension_days", "extension_reason"})
+# What the unit holding a case writes there (its result and files, return reason, extension request) and the
+# center's review of it: a unit that held the case before reads none of it (its own stays in its messages and
+# in the case log's lines of its steps).
+HOLDER_FIELDS = frozenset({
+    "result_note", "result_attachment_ids", "return_reason", "extension_days", "extension_reason", "review_note",
+})
 # Set by _transition only: a server-side flag, so no context key sent by a client unlocks workflow fields.
 _IN_TRANSITION = ContextVar("hotline_case_in_transition", default=False)
 
@@ -398,7 +404,39 @@ class HotlineCase(models.Model):
     @api.model
     def _search(self, domain, *args, **kwargs):
         # a number typed with spaces or without its dash finds the normalised numbers stored
-        return super()._search(Domain(domain).map_conditions(self._phone_search_condition), *args, **kwargs)
+        domain = Domain(domain).map_conditions(self._phone_search_condition)
+        if self._unit_restricted() and not kwargs.get("bypass_access"):
+            # a unit finds cases by what their holder wrote only where it is the holder (no guessing it letter
+            # by letter on a case it handed over)
+            domain = domain.map_conditions(self._holder_field_condition)
+        return super()._search(domain, *args, **kwargs)
+
+    @api.model
+    def _holder_field_condition(self, condition):
+        if condition.field_expr.split(".")[0] not in HOLDER_FIELDS:
+            return condition
+        units = self.env.user.sudo().hotline_unit_ids.ids
+
+        def to_sql(model, alias, query):
+            holder = model._holder_sql(SQL.identifier(alias, "id"))
+            return SQL("COALESCE(%s = ANY(%s), FALSE)", holder, units)
+        return condition & Domain.custom(to_sql=to_sql)
+
+    def _unit_restricted(self):
+        """The current user reads cases as a unit (not the center, not the superuser)."""
+        return not self.env.su and not self.env.user.has_group(CENTER_GROUP)
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # read, search_read and web_read all format their values here
+        result = super()._read_format(fnames, load)
+        masked = HOLDER_FIELDS.intersection(result[0]) if result and self._unit_restricted() else ()
+        if masked:
+            held = set(self.browse([values["id"] for values in result])._held_by_user().ids)
+            blank = {name: [] if self._fields[name].type == "many2many" else False for name in masked}
+            for values in result:
+                if values["id"] not in held:
+                    values.update(blank)
+        return result
 
     @api.model
     def _phone_search_condition(self, condition):
@@ -599,7 +637,7 @@ class HotlineCase(models.Model):
 
     def message_post(self, **kwargs):
         # the record rules refuse it anyway (rule_message_unit_write): said here in the unit's words
-        if not self.env.su and not self.env.user.has_group(CENTER_GROUP) and not self._held_by_user():
+        if self._unit_restricted() and not self._held_by_user():
             raise AccessError(self.env._(
                 "Case %s is no longer with your unit: you can read what your unit did and received on it, "
                 "but no longer write on it.", self.sudo().name))

@@ -129,6 +129,34 @@ class TestHandedOverCase(HotlineAttackCommon):
         self.assertEqual(self.url_open(f"/web/content/{self.from_a.attachment_ids.id}").content, b"file of A")
         self.assertEqual(self.url_open(f"/web/content/{self.to_a.attachment_ids.id}").content, b"file for A")
 
+    def test_a_reads_nothing_of_b_on_the_case(self):
+        """B's result, its files and its review are on the case record too: not for A, whatever the method."""
+        holder_fields = ["result_note", "result_attachment_ids", "review_note", "return_reason", "extension_reason"]
+        found_by_result = [("id", "=", self.case.id), ("result_note", "ilike", "乙单位")]
+        for user in self.unit_users:
+            for channel in self._channels(user):
+                with self.subTest(user=user.login, channel=channel):
+                    values = self._rpc(channel, user, "hotline.case", "read", [self.case.id],
+                                       fields=["name", "state", *holder_fields])[0]
+                    self.assertEqual(values["state"], "submitted", "the case's progress stays readable")
+                    self.assertFalse(any(values[name] for name in holder_fields), values)
+                    listed = self._rpc(channel, user, "hotline.case", "search_read", domain=[("id", "=", self.case.id)],
+                                       fields=["result_note"])
+                    self.assertFalse(listed[0]["result_note"])
+                    web = self._rpc(channel, user, "hotline.case", "web_read", [self.case.id],
+                                    specification={"result_note": {}, "review_note": {}})
+                    self.assertFalse(web[0]["result_note"])
+                    self.assertEqual(self._rpc(channel, user, "hotline.case", "search_count",
+                                               domain=found_by_result), 0)
+        for channel in self.CHANNELS:
+            for user in (self.unit_user_b, self.agent):
+                with self.subTest(user=user.login, channel=channel):
+                    values = self._rpc(channel, user, "hotline.case", "read", [self.case.id], fields=holder_fields)[0]
+                    self.assertEqual(values["result_note"], "乙单位：已修复")
+                    self.assertEqual(values["result_attachment_ids"], self.result_file.ids)
+                    self.assertEqual(self._rpc(channel, user, "hotline.case", "search_count",
+                                               domain=found_by_result), 1)
+
     def _csrf(self, user, page):
         self.authenticate(user.login, user.login)
         html = self.url_open(page).text
