@@ -28,6 +28,9 @@ STATE_SELECTION = [
 ]
 # States in which a unit holds the case and deadlines run.
 OPEN_STATES = ("dispatched", "processing")
+# The steps that hand a case to a unit or take it back: the unit of the latest one holds the case (a review, a
+# reopening or a cancellation leave it with that unit, a return with none).
+HOLDING_ACTIONS = ("dispatch", "self_dispatch", "return")
 CENTER_GROUP = "hotline_case.group_agent"
 # Fields a unit user may write directly (the rest only through transitions).
 UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "extension_reason"}
@@ -68,6 +71,12 @@ RESULT_FILE_TYPES = {
     "application/vnd.oasis.opendocument.spreadsheet": ("ods",),
     "application/vnd.oasis.opendocument.presentation": ("odp",),
 }
+# What the unit holding a case writes there (its result and files, return reason, extension request) and the
+# center's review of it: a unit that held the case before reads none of it (its own stays in its messages and
+# in the case log's lines of its steps).
+HOLDER_FIELDS = frozenset({
+    "result_note", "result_attachment_ids", "return_reason", "extension_days", "extension_reason", "review_note",
+})
 # Set by _transition only: a server-side flag, so no context key sent by a client unlocks workflow fields.
 _IN_TRANSITION = ContextVar("hotline_case_in_transition", default=False)
 
@@ -271,6 +280,48 @@ class HotlineCase(models.Model):
             dispatches = case.sudo().log_ids.filtered(lambda log: log.to_state == "dispatched")
             case.handled_unit_ids = dispatches.unit_id
 
+    @api.model
+    def _holder_sql(self, case_id, until=None):
+        """SQL: the unit holding the case `case_id` (SQL), from its log; with `until` (SQL), the one holding it then.
+
+        A unit reads what was sent to the case while it held it and writes on it only then (record rules on
+        mail.message and ir.attachment); every unit holding a case, now or before, is in handled_unit_ids.
+        """
+        return SQL(
+            """(SELECT CASE WHEN l.action = 'return' THEN NULL ELSE l.unit_id END
+                  FROM hotline_case_log l
+                 WHERE l.case_id = %s AND l.action IN %s AND %s
+                 ORDER BY l.date DESC, l.id DESC LIMIT 1)""",
+            case_id, HOLDING_ACTIONS, SQL("l.date <= %s", until) if until is not None else SQL("TRUE"),
+        )
+
+    def _holding_units(self):
+        """{case id: id of the unit holding the case, or None}."""
+        ids = [case_id for case_id in self.ids if isinstance(case_id, int)]
+        if not ids:
+            return {}
+        self.env["hotline.case.log"].flush_model(["case_id", "action", "unit_id", "date"])
+        return dict(self.env.execute_query(SQL(
+            "SELECT c.id, %s FROM hotline_case c WHERE c.id = ANY(%s)", self._holder_sql(SQL("c.id")), ids)))
+
+    def _held_by_user(self):
+        """The cases of `self` that one of the current user's units holds now."""
+        units = set(self.env.user.sudo().hotline_unit_ids.ids)
+        holders = self._holding_units() if units else {}
+        return self.filtered(lambda case: holders.get(case.id) in units)
+
+    def _unfollow_former_units(self):
+        """Members of the units that no longer hold the case stop following it, so no mail tells them what the
+        next unit does; center staff keep following what they follow."""
+        holders = self._holding_units()
+        for case in self.sudo():
+            holder = case.env["hotline.unit"].browse(holders.get(case.id) or [])
+            former = (case.handled_unit_ids - holder).member_ids - holder.member_ids
+            partners = former.filtered(lambda user: not user.has_group(CENTER_GROUP)).partner_id
+            partners &= case.message_partner_ids
+            if partners:
+                case.message_unsubscribe(partner_ids=partners.ids)
+
     @api.depends("category_id", "district_id")
     def _compute_suggested_unit_id(self):
         rules = self.env["hotline.routing.rule"]
@@ -384,7 +435,39 @@ class HotlineCase(models.Model):
     @api.model
     def _search(self, domain, *args, **kwargs):
         # a number typed with spaces or without its dash finds the normalised numbers stored
-        return super()._search(Domain(domain).map_conditions(self._phone_search_condition), *args, **kwargs)
+        domain = Domain(domain).map_conditions(self._phone_search_condition)
+        if self._unit_restricted() and not kwargs.get("bypass_access"):
+            # a unit finds cases by what their holder wrote only where it is the holder (no guessing it letter
+            # by letter on a case it handed over)
+            domain = domain.map_conditions(self._holder_field_condition)
+        return super()._search(domain, *args, **kwargs)
+
+    @api.model
+    def _holder_field_condition(self, condition):
+        if condition.field_expr.split(".")[0] not in HOLDER_FIELDS:
+            return condition
+        units = self.env.user.sudo().hotline_unit_ids.ids
+
+        def to_sql(model, alias, query):
+            holder = model._holder_sql(SQL.identifier(alias, "id"))
+            return SQL("COALESCE(%s = ANY(%s), FALSE)", holder, units)
+        return condition & Domain.custom(to_sql=to_sql)
+
+    def _unit_restricted(self):
+        """The current user reads cases as a unit (not the center, not the superuser)."""
+        return not self.env.su and not self.env.user.has_group(CENTER_GROUP)
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # read, search_read and web_read all format their values here
+        result = super()._read_format(fnames, load)
+        masked = HOLDER_FIELDS.intersection(result[0]) if result and self._unit_restricted() else ()
+        if masked:
+            held = set(self.browse([values["id"] for values in result])._held_by_user().ids)
+            blank = {name: [] if self._fields[name].type == "many2many" else False for name in masked}
+            for values in result:
+                if values["id"] not in held:
+                    values.update(blank)
+        return result
 
     @api.model
     def _phone_search_condition(self, condition):
@@ -573,6 +656,24 @@ class HotlineCase(models.Model):
         self.sudo().log_ids.unlink()
         return super().unlink()
 
+    def _mail_get_operation_for_mail_message_operation(self, message_operation):
+        # Reading a case is enough to post on it (_mail_post_access) for the center and for the unit holding it. A
+        # unit that no longer holds it would need to write the case, which it never may: /mail/message/post, uploads
+        # and mail's follower rule refuse it as well as the record rules (hotline_security.xml).
+        result = super()._mail_get_operation_for_mail_message_operation(message_operation)
+        if message_operation == "create" and not self.env.user.has_group(CENTER_GROUP):
+            for case in self - self._held_by_user():
+                result[case] = "write"
+        return result
+
+    def message_post(self, **kwargs):
+        # the record rules refuse it anyway (rule_message_unit_write): said here in the unit's words
+        if self._unit_restricted() and not self._held_by_user():
+            raise AccessError(self.env._(
+                "Case %s is no longer with your unit: you can read what your unit did and received on it, "
+                "but no longer write on it.", self.sudo().name))
+        return super().message_post(**kwargs)
+
     def _mail_get_partner_fields(self, introspect_fields=False):
         # the caller is hidden from units: never offer it as a recipient to them
         if not self.env.user.has_group(CENTER_GROUP):
@@ -725,6 +826,8 @@ class HotlineCase(models.Model):
         self.env["hotline.case.log"].sudo().create(logs)
         # the units' record rules read handled_unit_ids in SQL, where a pending recomputation is not flushed
         self.flush_recordset(["handled_unit_ids"])
+        if action in HOLDING_ACTIONS:
+            self._unfollow_former_units()
         return True
 
     # ------------------------------------------------------------------

@@ -2,6 +2,7 @@ from . import (
     test_case_access,
     test_case_deadline,
     test_case_duplicate,
+    test_case_handover,
     test_case_home,
     test_case_indexes,
     test_case_intake,

@@ -1,8 +1,11 @@
+import re
+
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
 SUPERVISOR_GROUP = "hotline_case.group_reviewer"
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 class HotlineMonitor(http.Controller):
@@ -13,6 +16,10 @@ class HotlineMonitor(http.Controller):
 
     # -- helpers ---------------------------------------------------------------------
     def _board_by_token(self, token):
+        # tokens are URL-safe base64 (secrets.token_urlsafe): anything else (a NUL, which PostgreSQL refuses in a
+        # query, spaces...) names no board, without asking the database
+        if not TOKEN_PATTERN.fullmatch(token or ""):
+            raise request.not_found()
         board = request.env["hotline.wallboard"]._by_token(token)
         if not board:
             raise request.not_found()

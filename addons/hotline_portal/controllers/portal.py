@@ -254,6 +254,7 @@ class HotlinePortal(CustomerPortal):
             "logs": logs,
             "attachments": attachments,
             "can_act": case._portal_can_act(),
+            "can_post": case._portal_can_post(),
             "flash": flash,
             "typed": typed or {},
             "upload_limits": self._hotline_upload_limits(),

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class HotlineCase(models.Model):
@@ -60,23 +61,27 @@ class HotlineCase(models.Model):
         return messages.filtered(lambda m: not m.is_internal and not m.subtype_id.internal)
 
     def _portal_visible_attachments(self):
-        """Files a unit may download: those of public messages and those its own members uploaded.
+        """Files a unit may download: those the record rules of ir.attachment give the user on the case (files of
+        the public messages sent while its unit held it, files its members uploaded: hotline_case's rules).
 
-        Attachments of internal notes (e.g. the center's recordings) stay internal. Returned with sudo and
-        an access token: portal users have no ORM access to ir.attachment, the token is Odoo's portal way.
-        Call only after the read access to the case has been checked.
+        Attachments of internal notes (e.g. the center's recordings) stay internal, and so do the files of the
+        unit that held the case after the user's. Returned with sudo and an access token: portal users have no
+        ORM access to ir.attachment, the token is Odoo's portal way. Call only after the read access to the case
+        has been checked.
         """
         self.ensure_one()
-        case = self.sudo()
-        public_messages = self._portal_public_messages(case.message_ids)
-        members = case.unit_id.member_ids | self.env.user
-        attachments = self.env["ir.attachment"].sudo().search([
+        # the rules as they apply to the user (none for center staff): one definition for every API
+        rules = self.env["ir.rule"]._compute_domain("ir.attachment", "read")
+        attachments = self.env["ir.attachment"].sudo().search(Domain([
             ("res_model", "=", self._name), ("res_id", "=", self.id), ("res_field", "=", False),
-        ], order="id")
-        attachments = attachments.filtered(
-            lambda a: a in public_messages.attachment_ids or a.create_uid in members)
+        ]) & rules, order="id")
         attachments.generate_access_token()
         return attachments
+
+    def _portal_can_post(self):
+        """The user's unit holds the case: it may still reply, and the case's result is its own."""
+        self.ensure_one()
+        return self.env.user.has_group("hotline_case.group_agent") or bool(self._held_by_user())
 
     def _get_access_action(self, access_uid=None, force_website=False):
         """Links in notification e-mails (/mail/view) open the portal page for unit members without backend."""

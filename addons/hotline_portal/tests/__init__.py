@@ -1,5 +1,6 @@
 from . import (
     test_portal_deadline,
+    test_portal_handover,
     test_portal_input,
     test_portal_refusals,
     test_portal_security,
@@ -7,4 +8,5 @@ from . import (
     test_portal_tour,
     test_portal_workflow,
     test_proxy_allowlist,
+    test_route_fuzz,
 )

@@ -14,6 +14,9 @@ QUEUE_KEYS = ("offered", "answered", "answer_rate", "abandoned", "abandoned_shor
               "abandon_rate", "timeouts", "exit_empty", "exit_key", "answered_in_sl", "service_level",
               "service_level_offered", "asa", "aht", "talk_seconds", "longest_wait", "missed_rings")
 COUNT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings")
+# Periods of a report lie within these days (a hotline's history, with room for the time zone's shift)
+PERIOD_FIRST_DAY = date(1900, 1, 1)
+PERIOD_LAST_DAY = date(2999, 12, 31)
 SECOND_KEYS = ("talk_in", "talk_out", "signed_in", "paused", "available", "on_call", "idle")
 
 
@@ -97,6 +100,11 @@ class HotlineKpiCall(models.AbstractModel):
             raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not start or not end:
             raise UserError(self.env._("Choose the start and the end of the period."))
+        # the period's days in UTC, one day beyond its end: years 1 and 9999 have no room for the time zone
+        if not all(PERIOD_FIRST_DAY <= (value.date() if isinstance(value, datetime) else value) <= PERIOD_LAST_DAY
+                   for value in (start, end)):
+            raise UserError(self.env._("Enter dates of the period between %(first)s and %(last)s.",
+                                       first=PERIOD_FIRST_DAY, last=PERIOD_LAST_DAY))
         tz = self._center_tz()
         if not isinstance(start, datetime) and isinstance(start, date):
             start = tz.localize(datetime.combine(start, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
