@@ -133,7 +133,12 @@ class HotlineBurstAlert(models.Model):
                  ("state", "!=", "cancelled"), ("date_received", ">", t - window),
                  ("date_received", "<", t + window)], ["date_received"], order="date_received, id")
             burst = self._first_window(around, t, window, rule.case_count)
-            if burst:  # named and told in the language of the agent who recorded the case, as at intake
+            if burst:
+                # and the group's cases received within its span that were checked before it was one (the
+                # same second as its last ones, say): they would not be checked again
+                first, last = burst[0].date_received, burst[-1].date_received
+                burst = around.filtered(lambda c, f=first, la=last: f <= c.date_received <= la)
+                # named and told in the language of the agent who recorded the case, as at intake
                 self.with_context(lang=case.create_uid.lang or self.env.lang)._raise(
                     rule, case, place_field, place, burst)
         if changed:  # the boards show the alerts' counts

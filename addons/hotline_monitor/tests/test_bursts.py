@@ -87,6 +87,19 @@ class TestBursts(HotlineCaseCommon):
         self.case_at(144)
         self.assertEqual(len(self.alerts()), 2)
 
+    def test_cases_of_one_second_all_join(self):
+        """Cases received the same second: the alert holds each, also those checked before the burst was one
+        (the burst job checks cases in the order their intakes committed, not in the order of their ids)."""
+        early = self.env["hotline.case"]
+        for _i in range(4):
+            early |= self.case_at(0, street_id=self.street2.id)
+        late = self.case_at(0) | self.case_at(0)
+        self.assertFalse(self.alerts())
+        early.with_user(self.agent).write({"street_id": self.street.id})
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(sorted(alert.case_ids.ids), sorted((early | late).ids))
+
     def test_other_street_category_and_cancelled_do_not_count(self):
         for minute in (0, 1):
             self.case_at(minute)
