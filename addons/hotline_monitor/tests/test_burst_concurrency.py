@@ -161,6 +161,7 @@ class TestBurstConcurrency(BaseCase):
                 thread.join(120)
             self.assertFalse([t for t in threads if t.is_alive()], "every intake finished")
         seconds = sorted(r["seconds"] for r in results if "seconds" in r)
+        # wall clock of threads sharing one interpreter: a count, not a latency (bench_intake_concurrency.py)
         _logger.info("%s concurrent intakes of one burst: create + self-dispatch p50 %.3f s, max %.3f s, "
                      "%s attempts", AGENTS, statistics.median(seconds or [0]), max(seconds or [0]),
                      sum(r["attempts"] for r in results))
