@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "security/hotline_monitor_security.xml",
         "data/hotline_burst_rule_data.xml",
+        "data/ir_cron_data.xml",
         "views/hotline_wallboard_views.xml",
         "views/hotline_burst_rule_views.xml",
         "views/hotline_burst_alert_views.xml",

@@ -541,6 +541,9 @@ class HotlineCase(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # copies: a request retried after a serialization failure calls create again with the same
+        # dictionaries, which must not carry a caller or number from the attempt rolled back
+        vals_list = [dict(vals) for vals in vals_list]
         for vals in vals_list:
             self._check_workflow_vals(vals, creating=True)
             if vals.get("caller_phone"):
@@ -556,12 +559,19 @@ class HotlineCase(models.Model):
         """12319-YYYYMMDD-NNNN: the center's local date of reception, with a counter restarting every day.
 
         Each day has its own range of the sequence (its own PostgreSQL sequence, so concurrent intakes
-        never wait on each other). The first case of a day creates the range; the update of the sequence's
-        row makes a concurrent first case of the same day fail to serialize, and the server retries it,
-        so it then finds the range instead of creating a second one.
+        never wait on each other), made ahead by a scheduled job (_prepare_case_numbers). A day without one
+        (a call recorded days later) makes it with its first case.
         """
         sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
         day = pytz.utc.localize(received).astimezone(pytz.timezone(self._center_tz())).date()
+        day_range = self._day_range(sequence, day)
+        return day_range.with_context(ir_sequence_date=day, ir_sequence_date_range=day)._next()
+
+    @api.model
+    def _day_range(self, sequence, day):
+        """The day's range of the sequence, made if missing: the update of the sequence's row makes a
+        concurrent maker of a range fail to serialize, and the server retries it, so it then finds the
+        range instead of creating a second one."""
         DateRange = self.env["ir.sequence.date_range"].sudo()
         day_range = DateRange.search([
             ("sequence_id", "=", sequence.id), ("date_from", "=", day), ("date_to", "=", day),
@@ -569,7 +579,19 @@ class HotlineCase(models.Model):
         if not day_range:
             self.env.cr.execute("UPDATE ir_sequence SET write_date = now() WHERE id = %s", [sequence.id])
             day_range = DateRange.create({"sequence_id": sequence.id, "date_from": day, "date_to": day})
-        return day_range.with_context(ir_sequence_date=day, ir_sequence_date_range=day)._next()
+        return day_range
+
+    @api.model
+    def _prepare_case_numbers(self, days=None):
+        """The job (every 6 hours): make the counters of `days` (default: the center's today and tomorrow)
+        before their first case, so that the first cases of a day, arriving together, only draw numbers
+        (20 at once otherwise: 19 serialization failures, retried)."""
+        sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
+        if days is None:
+            now = pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self._center_tz()))
+            days = [now.date(), now.date() + timedelta(days=1)]
+        for day in days:
+            self._day_range(sequence, day)
 
     @api.model
     def _renumber_by_reception(self):

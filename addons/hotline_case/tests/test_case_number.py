@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -41,3 +41,24 @@ class TestCaseNumber(HotlineCaseCommon):
         ])
         self.assertEqual(len(ranges), 1)
         self.assertEqual(ranges.date_to, ranges.date_from)
+
+    def test_values_survive_a_retried_request(self):
+        """A request retried after a serialization failure calls create() again with the same values: the
+        attempt rolled back must not leave its number or its new caller's contact in them."""
+        vals = {"caller_phone": "13912340001", "caller_name": "重试先生", "type_id": self.type_complaint.id,
+                "category_id": self.cat_no_water.id, "street_id": self.street.id, "description": "停水。"}
+        sent = dict(vals)
+        case = self.env["hotline.case"].with_user(self.agent).create(vals)
+        self.assertTrue(case.name.startswith("12319-") and case.partner_id)
+        self.assertEqual(vals, sent)
+
+    def test_counters_made_ahead(self):
+        """The job makes today's and tomorrow's counters (center's dates) before their first case."""
+        ranges = self.env["ir.sequence.date_range"]
+        sequence = self.env.ref("hotline_case.seq_hotline_case")
+        with freeze_time("2030-04-01 17:00:00"):  # 01:00 on 2 Apr in Beijing
+            self.env["hotline.case"]._prepare_case_numbers()
+            made = ranges.search([("sequence_id", "=", sequence.id), ("date_from", ">=", "2030-04-01")])
+            self.assertEqual(sorted(made.mapped("date_from")), [date(2030, 4, 2), date(2030, 4, 3)])
+            self.assertEqual(self._new_case().name, "12319-20300402-0001")
+        self.assertEqual(ranges.search([("sequence_id", "=", sequence.id), ("date_from", ">=", "2030-04-01")]), made)

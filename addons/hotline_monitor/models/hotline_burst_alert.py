@@ -5,6 +5,26 @@ from odoo import api, fields, models
 from .hotline_monitor_live import SUPERVISOR_GROUP
 
 BURST = "hotline_monitor/burst"  # bus notification of a new burst alert (supervisors' web client)
+QUEUE_BATCH = 500  # queued cases checked per transaction of the burst job
+
+
+class HotlineBurstQueue(models.Model):
+    """Cases whose burst group is to be checked, queued by the intake (or the correction) in its own
+    transaction. An insert is all the intake writes: concurrent intakes of one burst never update a
+    shared row, so none waits on another or fails to serialize. The burst job, woken at their commit,
+    checks the queued cases one worker at a time."""
+
+    _name = "hotline.burst.queue"
+    _description = "Burst Check Queue"
+    _log_access = False
+
+    case_id = fields.Many2one("hotline.case", required=True, ondelete="cascade")
+
+    @api.model
+    def _enqueue(self, cases):
+        if cases:
+            self.sudo().create([{"case_id": case_id} for case_id in cases.ids])
+            self.env.ref("hotline_monitor.ir_cron_burst_alerts").sudo()._trigger()
 
 
 class HotlineBurstAlert(models.Model):
@@ -60,7 +80,23 @@ class HotlineBurstAlert(models.Model):
                 "last_time": fields.Datetime.to_string(self.last_time)}
 
     @api.model
-    def _check_cases(self, cases, edited=False):
+    def _cron_check_queued(self):
+        """The burst job: the queued cases in batches, each committed (a new snapshot sees the cases
+        committed meanwhile). The scheduler runs one instance of a job at a time, on whichever node: two
+        first cases of a burst arriving together are checked one after the other and raise one alert."""
+        while done := self._check_queued():
+            self.env["ir.cron"]._commit_progress(done)
+
+    @api.model
+    def _check_queued(self, limit=QUEUE_BATCH):
+        """Check one batch of the queue, oldest first; the number of entries done."""
+        queued = self.env["hotline.burst.queue"].sudo().search([], order="id", limit=limit)
+        self._check_cases(queued.case_id.sorted(lambda c: (c.date_received, c.id)))
+        queued.unlink()
+        return len(queued)
+
+    @api.model
+    def _check_cases(self, cases):
         """Look for bursts around cases that were received, or whose category or place was corrected
         (one query per case's group).
 
@@ -68,16 +104,17 @@ class HotlineBurstAlert(models.Model):
         (a case entered late, or corrected hours after the call). A case already in an alert of its
         group changes nothing; it leaves the alerts of a group it no longer belongs to."""
         Case = self.env["hotline.case"].sudo()
-        for case in cases.sudo():
+        changed = False
+        for case in cases.sudo().exists():
             rule = self.env["hotline.burst.rule"]._for_category(case.category_id) if case.category_id else None
             place_field = "street_id" if rule and rule.grouping == "street" else "district_id"
             place = case[place_field] if rule else None
-            own = stale = self.browse()
-            if edited:  # a new case is in no alert yet
-                own = self.sudo().search([("case_ids", "in", case.id)])
-                stale = own.filtered(lambda a, c=case: a.category_id != c.category_id
-                                     or a[a._place_field()] != c[a._place_field()])
+            own = self.sudo().search([("case_ids", "in", case.id)])
+            stale = own.filtered(lambda a, c=case: a.category_id != c.category_id
+                                 or a[a._place_field()] != c[a._place_field()])
+            if stale:
                 stale.write({"case_ids": [(3, case.id)]})
+                changed = True
             if not rule or not place or case.state == "cancelled" or (own - stale):
                 continue
             window = timedelta(minutes=rule.window_minutes)
@@ -89,6 +126,7 @@ class HotlineBurstAlert(models.Model):
             if alert:
                 alert.write({"case_ids": [(4, case.id)], "last_time": max(alert.last_time, t),
                              "first_time": min(alert.first_time, t)})
+                changed = True
                 continue
             around = Case.search_fetch(
                 [("category_id", "=", case.category_id.id), (place_field, "=", place.id),
@@ -96,7 +134,15 @@ class HotlineBurstAlert(models.Model):
                  ("date_received", "<", t + window)], ["date_received"], order="date_received, id")
             burst = self._first_window(around, t, window, rule.case_count)
             if burst:
-                self._raise(rule, case, place_field, place, burst)
+                # and the group's cases received within its span that were checked before it was one (the
+                # same second as its last ones, say): they would not be checked again
+                first, last = burst[0].date_received, burst[-1].date_received
+                burst = around.filtered(lambda c, f=first, la=last: f <= c.date_received <= la)
+                # named and told in the language of the agent who recorded the case, as at intake
+                self.with_context(lang=case.create_uid.lang or self.env.lang)._raise(
+                    rule, case, place_field, place, burst)
+        if changed:  # the boards show the alerts' counts
+            self.env["hotline.monitor.live"]._push_cases_later()
 
     @api.model
     def _first_window(self, cases, t, window, count):

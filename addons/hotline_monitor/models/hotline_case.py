@@ -10,7 +10,8 @@ class HotlineCase(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         cases = super().create(vals_list)
-        self.env["hotline.burst.alert"]._check_cases(cases)
+        # the burst check runs after the commit (hotline.burst.queue): no alert row is written here
+        self.env["hotline.burst.queue"]._enqueue(cases)
         self.env["hotline.monitor.live"]._push_cases_later()
         return cases
 
@@ -18,7 +19,7 @@ class HotlineCase(models.Model):
         result = super().write(vals)
         # a corrected category or place (a common edit at intake) may complete a burst
         if BURST_FIELDS.intersection(vals):
-            self.env["hotline.burst.alert"]._check_cases(self, edited=True)
+            self.env["hotline.burst.queue"]._enqueue(self)
             self.env["hotline.monitor.live"]._push_cases_later()
         return result
 

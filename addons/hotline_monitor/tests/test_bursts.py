@@ -22,10 +22,30 @@ class TestBursts(HotlineCaseCommon):
         cls.base = fields.Datetime.now() - timedelta(hours=6)
 
     def case_at(self, minutes, **vals):
-        return self._new_case(date_received=self.base + timedelta(minutes=minutes), **vals)
+        case = self._new_case(date_received=self.base + timedelta(minutes=minutes), **vals)
+        self.Alert._check_queued()  # what the burst job does once the intake commits
+        return case
 
     def alerts(self):
+        self.Alert._check_queued()
         return self.Alert.search([("category_id", "in", (self.cat_no_water | self.cat_road).ids)], order="id")
+
+    def test_intake_only_queues_the_check(self):
+        """The intake writes no alert: it queues its case and wakes the burst job, which raises the alert."""
+        cron = self.env.ref("hotline_monitor.ir_cron_burst_alerts")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        triggers = Trigger.search_count([("cron_id", "=", cron.id)])
+        cases = self._new_case(date_received=self.base)
+        for minute in range(1, 5):
+            cases |= self._new_case(date_received=self.base + timedelta(minutes=minute))
+        self.assertFalse(self.Alert.search([("case_ids", "in", cases.ids)]))
+        queued = self.env["hotline.burst.queue"].search([("case_id", "in", cases.ids)])
+        self.assertEqual(queued.case_id, cases)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers + 5)
+        self.assertGreaterEqual(self.Alert._check_queued(), 5)
+        self.assertFalse(self.env["hotline.burst.queue"].search([("case_id", "in", cases.ids)]))
+        alert = self.Alert.search([("case_ids", "in", cases.ids)])
+        self.assertEqual((len(alert), alert.case_ids), (1, cases))
 
     def test_default_rule(self):
         self.assertEqual((self.default_rule.case_count, self.default_rule.window_minutes, self.default_rule.grouping),
@@ -67,6 +87,19 @@ class TestBursts(HotlineCaseCommon):
         self.case_at(144)
         self.assertEqual(len(self.alerts()), 2)
 
+    def test_cases_of_one_second_all_join(self):
+        """Cases received the same second: the alert holds each, also those checked before the burst was one
+        (the burst job checks cases in the order their intakes committed, not in the order of their ids)."""
+        early = self.env["hotline.case"]
+        for _i in range(4):
+            early |= self.case_at(0, street_id=self.street2.id)
+        late = self.case_at(0) | self.case_at(0)
+        self.assertFalse(self.alerts())
+        early.with_user(self.agent).write({"street_id": self.street.id})
+        alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(sorted(alert.case_ids.ids), sorted((early | late).ids))
+
     def test_other_street_category_and_cancelled_do_not_count(self):
         for minute in (0, 1):
             self.case_at(minute)
@@ -105,6 +138,7 @@ class TestBursts(HotlineCaseCommon):
         rows = self.env["bus.bus"].sudo().search([("channel", "=", json_dump(channel_with_db(self.env.cr.dbname,
                                                                                                 group)))])
         bursts = [json.loads(r.message) for r in rows if "hotline_monitor/burst" in r.message]
+        bursts = [b for b in bursts if b["payload"]["id"] == alert.id]  # not earlier bursts' messages
         self.assertEqual(len(bursts), 1)
         self.assertEqual((bursts[0]["payload"]["id"], bursts[0]["payload"]["count"]), (alert.id, 5))
         self.assertEqual(alert.action_view_cases()["domain"], [("id", "in", alert.case_ids.ids)])
@@ -141,6 +175,7 @@ class TestBursts(HotlineCaseCommon):
         self.assertEqual(len(alert.activity_ids.filtered(lambda a: a.user_id == self.reviewer)), 1)
         # a case corrected away leaves the burst's list of cases
         extra.with_user(self.agent).write({"category_id": self.cat_road.id})
+        self.Alert._check_queued()
         self.assertNotIn(extra, alert.case_ids)
         self.assertEqual(alert.case_count, 5)
         self.assertEqual(self.alerts(), alert)
