@@ -3,7 +3,10 @@ import re
 
 from odoo.tests import tagged
 
-from .common import HotlineAttackCommon, RpcDenied
+from .common import HotlineAttackCommon, RpcDenied, sample_file
+
+# B's result photo: real content (results are checked by type), told apart from every other file
+PHOTO_B = sample_file("jpg") + b"photo of B"
 
 
 @tagged("post_install", "-at_install")
@@ -36,7 +39,7 @@ class TestHandedOverCase(HotlineAttackCommon):
         cls.from_b = post(cls.unit_user_b, "乙单位：已派人抢修", "from_b.txt", b"file of B")
         cls.to_b = post(cls.agent, "中心致乙：请拍照", "to_b.txt", b"file for B")
         cls.result_file = cls.env["ir.attachment"].with_user(cls.unit_user_b).create({
-            "name": "result_b.jpg", "raw": b"photo of B", "res_model": "hotline.case", "res_id": case.id,
+            "name": "result_b.jpg", "raw": PHOTO_B, "res_model": "hotline.case", "res_id": case.id,
         })
         case.with_user(cls.unit_user_b).action_submit(note="乙单位：已修复", attachment_ids=cls.result_file.ids)
         cls.a_messages = cls.to_a | cls.from_a | cls.portal_from_a
@@ -231,7 +234,7 @@ class TestHandedOverCase(HotlineAttackCommon):
             "post_data": {"body": "乙经聊天框", "message_type": "comment"}})
         self.assertTrue(fetched["message_id"])
         self.authenticate(self.unit_user_b.login, self.unit_user_b.login)
-        self.assertEqual(self.url_open(f"/web/content/{self.result_file.id}").content, b"photo of B")
+        self.assertEqual(self.url_open(f"/web/content/{self.result_file.id}").content, PHOTO_B)
         self.assertEqual(self.case.sudo().message_ids.filtered(lambda m: "乙经" in str(m.body)).hotline_unit_id,
                          self.unit_b)
 

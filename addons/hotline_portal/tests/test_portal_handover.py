@@ -1,3 +1,4 @@
+from odoo.addons.hotline_case.tests.common import sample_file
 from odoo.tests import tagged
 
 from .common import HotlinePortalCase
@@ -23,7 +24,8 @@ class TestPortalHandover(HotlinePortalCase):
         cls.file_to_b = cls._post(case, cls.dispatcher, "请燃气拍照", "to_gas.jpg", b"for gas")
         # uploaded as the result form does it: with sudo, as the portal user
         cls.result_file = cls.env["ir.attachment"].with_user(cls.portal_b).sudo().create({
-            "name": "gas_result.jpg", "raw": b"gas result", "res_model": "hotline.case", "res_id": case.id,
+            "name": "gas_result.jpg", "raw": sample_file("jpg") + b"gas result", "res_model": "hotline.case",
+            "res_id": case.id,
         })
         case.with_user(cls.portal_b).action_submit(note="燃气：阀门已更换", attachment_ids=cls.result_file.ids)
         cls.case = case
