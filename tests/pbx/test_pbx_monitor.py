@@ -11,7 +11,7 @@ import pytz
 
 from ..chromium import Browser
 from ..odoo_process import OdooProcess
-from .conftest import AGENTS, DB, HTTP_PORT, QUEUE_LOG, bridge_connected, wait_for
+from .conftest import AGENTS, DB, HTTP_PORT, QUEUE_LOG, bridge_connected, rig, wait_for
 from .test_pbx_e2e import settle, wait_calls_done
 
 QUEUE = "hotline"
@@ -235,6 +235,10 @@ def test_board_shows_the_bridge_killed_then_catches_up(floor, phones, bridge, tm
     finally:
         browser.close()
         server.stop()
+    # the caller hangs up in Asterisk (an abandon in queue_log) before anyone could answer: a SIPp process
+    # killed would leave its channel in the queue, answered once agent1 is back and never completed
+    rig("cli", "channel request hangup all")
+    wait_for(lambda: asterisk_view_waiting(odoo_db) == 0, timeout=10, interval=0.3, message="the caller gone")
     caller.terminate()
     caller.wait(timeout=10)
     odoo_db.as_agent("ht_agent1", "hotline_unpause")
