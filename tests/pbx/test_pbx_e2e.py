@@ -28,6 +28,12 @@ def _cut_off(calls, restart):
             call.update(cut_before=restart, outcome="answered" if call.get("agent") else None)
 
 
+def _end_open(intervals, t):
+    """End the last of an agent's intervals at t if it is still open."""
+    if intervals and intervals[-1][1] is None:
+        intervals[-1][1] = t
+
+
 def read_queue_log():
     """Calls, ring-no-answers and pauses as Asterisk logged them. A call still open at a QUEUESTART
     (Asterisk killed and started again) was cut off: it ended before that line."""
@@ -53,17 +59,15 @@ def read_queue_log():
         elif event == "RINGNOANSWER":
             rna[agent] += 1
         elif event == "PAUSE":  # a PAUSE while paused (new reason) starts a new interval
-            if pauses[agent] and pauses[agent][-1][1] is None:
-                pauses[agent][-1][1] = t
+            _end_open(pauses[agent], t)
             pauses[agent].append([t, None, data[0] if data else ""])
         elif event == "UNPAUSE":
-            if pauses[agent] and pauses[agent][-1][1] is None:
-                pauses[agent][-1][1] = t
+            _end_open(pauses[agent], t)
         elif event == "ADDMEMBER":
             sessions[agent].append([t, None])
-        elif event == "REMOVEMEMBER":
-            if sessions[agent] and sessions[agent][-1][1] is None:
-                sessions[agent][-1][1] = t
+        elif event == "REMOVEMEMBER":  # a pause ends with the session: a paused member signed out has no UNPAUSE
+            _end_open(sessions[agent], t)
+            _end_open(pauses[agent], t)
     return calls, rna, pauses, sessions
 
 
