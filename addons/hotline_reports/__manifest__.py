@@ -28,6 +28,7 @@
         "wizard/hotline_case_report_wizard_views.xml",
         "views/hotline_reports_menus.xml",
         "views/hotline_case_report_menus.xml",
+        "views/hotline_assessment_publication_views.xml",
     ],
     "installable": True,
     "application": False,

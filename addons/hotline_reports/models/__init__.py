@@ -12,3 +12,8 @@ from . import (
     hotline_report_fact,
     res_config_settings,
 )
+# after the assessment models they extend
+from . import (  # noqa: I001
+    hotline_assessment_publication,
+    hotline_assessment_appeal,
+)

@@ -2,6 +2,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
+def rank_rows(rows):
+    """Sort and rank rows ({score, participating}) in place: the assessed units by score (1, 2, 2, 4 on equal
+    scores), then the units not assessed, unranked (rank 0). Published versions rank the same way."""
+    rows.sort(key=lambda r: (not r["participating"], -r["score"]))
+    previous = None
+    for position, row in enumerate(rows, start=1):
+        if not row["participating"]:
+            row["rank"] = 0
+            continue
+        row["rank"] = previous[1] if previous and previous[0] == row["score"] else position
+        previous = (row["score"], row["rank"])
+
+
 class HotlineAssessment(models.Model):
     """综合考核 of the units over a period: the scheme applied to `hotline.kpi.case.unit_figures`.
 
@@ -55,15 +68,7 @@ class HotlineAssessment(models.Model):
                     "participating": score is not None,
                     **{name: unit_figures[name] or 0 for name in result_fields},
                 })
-            # the assessed units by score (1, 2, 2, 4 on equal scores), then the units not assessed, unranked
-            rows.sort(key=lambda r: (not r["participating"], -r["score"]))
-            previous = None
-            for position, row in enumerate(rows, start=1):
-                if not row["participating"]:
-                    row["rank"] = 0
-                    continue
-                row["rank"] = previous[1] if previous and previous[0] == row["score"] else position
-                previous = (row["score"], row["rank"])
+            rank_rows(rows)
             assessment.result_ids.unlink()
             assessment.write({
                 "result_ids": [fields.Command.create(row) for row in rows],

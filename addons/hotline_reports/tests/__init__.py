@@ -1,4 +1,5 @@
 from . import (
+    test_assessment_publication,
     test_call_facts,
     test_case_facts,
     test_call_kpi,
@@ -7,6 +8,7 @@ from . import (
     test_erlang,
     test_kpi_case,
     test_kpi_dispatch,
+    test_publication_access,
     test_report_access,
     test_report_rpc,
     test_staffing,

@@ -1,0 +1,41 @@
+import base64
+
+from odoo import fields, models
+
+
+class HotlineAssessmentAppealWizard(models.TransientModel):
+    """The backend's form to appeal a published dispatch (the portal has its own); the rules are file_appeal's."""
+
+    _name = "hotline.assessment.appeal.wizard"
+    _description = "Appeal a Published Figure"
+
+    item_id = fields.Many2one("hotline.assessment.published.item", string="Dispatch", required=True, readonly=True)
+    reason = fields.Text(required=True)
+    file = fields.Binary(string="File", attachment=False)
+    file_name = fields.Char()
+
+    def action_confirm(self):
+        self.ensure_one()
+        files = [(self.file_name or "file", base64.b64decode(self.file))] if self.file else []
+        appeal = self.item_id.file_appeal(self.reason, files)
+        return {"type": "ir.actions.act_window", "res_model": "hotline.assessment.appeal", "res_id": appeal.id,
+                "view_mode": "form", "views": [(False, "form")]}
+
+
+class HotlineAssessmentAppealDecision(models.TransientModel):
+    """The center's decision on an appeal, with its reason."""
+
+    _name = "hotline.assessment.appeal.decision"
+    _description = "Decide an Appeal"
+
+    appeal_id = fields.Many2one("hotline.assessment.appeal", required=True, readonly=True)
+    decision = fields.Selection([("accept", "Accept"), ("reject", "Reject")], required=True, readonly=True)
+    reason = fields.Text(required=True)
+
+    def action_confirm(self):
+        self.ensure_one()
+        if self.decision == "accept":
+            self.appeal_id.action_accept(self.reason)
+        else:
+            self.appeal_id.action_reject(self.reason)
+        return {"type": "ir.actions.act_window_close"}
