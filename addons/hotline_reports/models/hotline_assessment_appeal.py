@@ -18,7 +18,7 @@ from .hotline_assessment_publication import FIGURE_CODES, MEASURE_CODES, measure
 class HotlineAssessmentAppeal(models.Model):
     _name = "hotline.assessment.appeal"
     _description = "Assessment Appeal"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread"]
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -85,7 +85,8 @@ class HotlineAssessmentAppeal(models.Model):
                 raise UserError(self.env._("This case no longer counts in the figure: nothing to change."))
             new = current._copy_as_next({"appeal_id": appeal.id})
             result = new.result_ids.filtered(lambda r, a=appeal: r.unit_id == a.unit_id)
-            removed = result.item_ids.filtered(lambda i, a=appeal: i.log_id == a.item_id.log_id and i.code in family)
+            removed = result.item_ids.filtered(
+                lambda i, a=appeal, f=family: i.log_id == a.item_id.log_id and i.code in f)
             before = result._figures()
             old_score, old_rank = result.score, result.rank
             figures = {figure.code: figure for figure in result.figure_ids}

@@ -31,7 +31,8 @@ class TestPublicationAccess(HotlineAttackCommon):
                                       for unit in (cls.unit_a, cls.unit_b))
         cls.item_a, cls.item_b = (result.item_ids.filtered(lambda i: i.code == "dispatches")
                                   for result in (cls.result_a, cls.result_b))
-        cls.appeal_b = cls.item_b.with_user(cls.unit_user_b).file_appeal("派单错误。", [("说明.pdf", sample_file("pdf"))])
+        cls.appeal_b = cls.item_b.with_user(cls.unit_user_b).file_appeal(
+            "派单错误。", [("说明.pdf", sample_file("pdf"))])
 
     def _ids(self, channel, user, model):
         return {row["id"] for row in self._rpc(channel, user, model, "search_read", domain=[], fields=["id"])}
