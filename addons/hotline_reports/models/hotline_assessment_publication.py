@@ -399,6 +399,8 @@ class HotlineAssessmentPublishedItem(models.Model):
             "name": name, "raw": raw, "mimetype": Case._result_file_type(name, raw),
             "res_model": "hotline.assessment.appeal", "res_id": appeal.id,
         } for name, raw in files])
+        # the portal links to the files with their token (portal users read no attachment by id)
+        attachments.generate_access_token()
         appeal.attachment_ids = attachments
         appeal._notify_reviewers()
         return appeal.with_env(self.env)
