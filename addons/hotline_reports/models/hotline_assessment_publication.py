@@ -122,9 +122,9 @@ class HotlineAssessmentPublication(models.Model):
     # ------------------------------------------------------------------
     def _next_version(self, assessment, values):
         """Create the next version of `assessment` (the current one, if any, is superseded)."""
-        current = self.search([("assessment_id", "=", assessment.id), ("state", "=", "current")])
         # one version at a time per assessment: concurrent publications wait here, then see each other's
         self.env.cr.execute("SELECT id FROM hotline_assessment WHERE id = %s FOR UPDATE", [assessment.id])
+        current = self.search([("assessment_id", "=", assessment.id), ("state", "=", "current")])
         last = max(self.search([("assessment_id", "=", assessment.id)]).mapped("version"), default=0)
         current.write({"state": "superseded"})
         return self.create({
@@ -162,23 +162,25 @@ class HotlineAssessmentPublication(models.Model):
         kpi._flush()
         self.env["hotline.assessment.published.result"].flush_model()
         params = kpi._params(self.date_from, self.date_to, self.result_ids.unit_id.ids)
-        params.update(publication=self.id, uid=self.env.uid)
+        params["publication"] = self.id
         hits = ", ".join(
             f"('{MEASURE_CODES[key]}', d.{date} >= %(start)s AND d.{date} < %(end)s AND d.{date} <= %(now)s "
             f"AND ({condition}))"
             for key, (date, condition) in DISPATCH_MEASURES.items())
         rows = dispatch_rows_sql(candidate_cases_sql("%(start)s", "%(end)s", "l.unit_id = ANY(%(units)s)"))
+        # the dispatch rows once (MATERIALIZED, as unit_sums_sql), then one line per count each row is in
         self.env.cr.execute(f"""
+            WITH d AS MATERIALIZED ({rows}),
+                 hit AS MATERIALIZED (
+                     SELECT d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at, m.code
+                       FROM d CROSS JOIN LATERAL (VALUES {hits}) m(code, hit)
+                      WHERE m.hit AND d.unit_id = ANY(%(units)s))
             INSERT INTO hotline_assessment_published_item
-                   (result_id, code, log_id, case_id, case_name, dispatched_at,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT r.id, m.code, d.dispatch_id, d.case_id, c.name, d.dispatched_at,
-                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM ({rows}) d
-              JOIN hotline_assessment_published_result r ON r.publication_id = %(publication)s AND r.unit_id = d.unit_id
-              JOIN hotline_case c ON c.id = d.case_id
-             CROSS JOIN LATERAL (VALUES {hits}) m(code, hit)
-             WHERE m.hit AND d.unit_id = ANY(%(units)s)""", params)
+                   (result_id, code, dispatch_id, case_id, case_name, dispatched_at)
+            SELECT r.id, hit.code, hit.dispatch_id, hit.case_id, c.name, hit.dispatched_at
+              FROM hit
+              JOIN hotline_assessment_published_result r ON r.publication_id = %(publication)s AND r.unit_id = hit.unit_id
+              JOIN hotline_case c ON c.id = hit.case_id""", params)
         self.env["hotline.assessment.published.item"].invalidate_model()
 
     def _copy_as_next(self, values):
@@ -198,14 +200,12 @@ class HotlineAssessmentPublication(models.Model):
         Result.flush_model()
         self.env.cr.execute("""
             INSERT INTO hotline_assessment_published_item
-                   (result_id, code, log_id, case_id, case_name, dispatched_at,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT n.id, i.code, i.log_id, i.case_id, i.case_name, i.dispatched_at,
-                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                   (result_id, code, dispatch_id, case_id, case_name, dispatched_at)
+            SELECT n.id, i.code, i.dispatch_id, i.case_id, i.case_name, i.dispatched_at
               FROM hotline_assessment_published_item i
               JOIN hotline_assessment_published_result o ON o.id = i.result_id AND o.publication_id = %(old)s
               JOIN hotline_assessment_published_result n ON n.unit_id = o.unit_id AND n.publication_id = %(new)s
-        """, {"old": self.id, "new": new.id, "uid": self.env.uid})
+        """, {"old": self.id, "new": new.id})
         self.env["hotline.assessment.published.item"].invalidate_model()
         return new
 
@@ -342,13 +342,17 @@ class HotlineAssessmentPublishedItem(models.Model):
     _description = "Published Dispatch"
     _order = "result_id, code, dispatched_at, id"
     _rec_name = "case_name"
+    # written once in bulk (a month holds a line per count per dispatch): no log columns, and a plain id for the
+    # dispatch log line; the foreign-key checks are most of an INSERT's time
+    _log_access = False
 
     result_id = fields.Many2one("hotline.assessment.published.result", required=True, readonly=True,
                                 ondelete="cascade")
     publication_id = fields.Many2one(related="result_id.publication_id", string="Version")
     unit_id = fields.Many2one(related="result_id.unit_id")
     code = fields.Selection(FIGURE_CODES, string="Indicator", required=True, readonly=True)
-    log_id = fields.Many2one("hotline.case.log", string="Dispatch", readonly=True, ondelete="set null")
+    dispatch_id = fields.Integer(string="Dispatch Line", readonly=True,
+                                 help="The id of the dispatch's log line (hotline.case.log) when published.")
     case_id = fields.Many2one("hotline.case", string="Case", readonly=True, ondelete="set null")
     case_name = fields.Char(string="Case Number", readonly=True)
     dispatched_at = fields.Datetime(string="Dispatched", readonly=True)
