@@ -81,7 +81,8 @@ class HotlineAssessmentAppeal(models.Model):
             date = DISPATCH_MEASURES[measure_of(appeal.code)][0]
             family = {MEASURE_CODES[key] for key, (placed, _cond) in DISPATCH_MEASURES.items() if placed == date}
             old = current.result_ids.filtered(lambda r, a=appeal: r.unit_id == a.unit_id)
-            if not old.item_ids.filtered(lambda i, a=appeal: i.dispatch_id == a.item_id.dispatch_id and i.code == a.code):
+            if not old.item_ids.filtered(
+                    lambda i, a=appeal: i.dispatch_id == a.item_id.dispatch_id and i.code == a.code):
                 raise UserError(self.env._("This case no longer counts in the figure: nothing to change."))
             new = current._copy_as_next({"appeal_id": appeal.id})
             result = new.result_ids.filtered(lambda r, a=appeal: r.unit_id == a.unit_id)

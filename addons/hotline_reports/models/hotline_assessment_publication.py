@@ -179,7 +179,8 @@ class HotlineAssessmentPublication(models.Model):
                    (result_id, code, dispatch_id, case_id, case_name, dispatched_at)
             SELECT r.id, hit.code, hit.dispatch_id, hit.case_id, c.name, hit.dispatched_at
               FROM hit
-              JOIN hotline_assessment_published_result r ON r.publication_id = %(publication)s AND r.unit_id = hit.unit_id
+              JOIN hotline_assessment_published_result r
+                ON r.publication_id = %(publication)s AND r.unit_id = hit.unit_id
               JOIN hotline_case c ON c.id = hit.case_id""", params)
         self.env["hotline.assessment.published.item"].invalidate_model()
 
