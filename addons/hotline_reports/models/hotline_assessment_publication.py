@@ -91,9 +91,10 @@ class HotlineAssessmentPublication(models.Model):
         readonly=True, help="Units may appeal a case behind these figures until then (the scheme's appeal window "
                             "in working days after the day of publication; an appeal's version keeps its window).")
     previous_id = fields.Many2one("hotline.assessment.publication", string="Previous Version", readonly=True)
+    # the center's: they name another unit's case and score (each unit reads its own appeals and their changes)
     appeal_id = fields.Many2one("hotline.assessment.appeal", string="Accepted Appeal", readonly=True,
-                                help="The appeal whose acceptance made this version.")
-    change_note = fields.Text(string="Change", readonly=True)
+                                groups=PUBLISHER_GROUP, help="The appeal whose acceptance made this version.")
+    change_note = fields.Text(string="Change", readonly=True, groups=PUBLISHER_GROUP)
     result_ids = fields.One2many("hotline.assessment.published.result", "publication_id", string="Results",
                                  readonly=True)
 

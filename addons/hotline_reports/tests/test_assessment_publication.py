@@ -74,7 +74,7 @@ class TestAssessmentPublication(HotlineReportsCommon):
         self.assertEqual(self._cases(res_a, "overdue_count"), self.c6 | self.c7)
         self.assertEqual(self._cases(res_a, "dispatches"), self.c7 | self.c11)
         # the unit is told
-        self.assertIn(self.unit_user_a.partner_id, res_a.message_ids[:1].partner_ids)
+        self.assertIn(self.unit_user_a.partner_id, res_a.message_ids.partner_ids)
 
         # later transitions on the period's cases: c7 signed for, handled and approved; c6 returned
         self._do(self.c7, "2020-04-16 09:00", self.unit_user_a, "action_accept")
@@ -103,7 +103,7 @@ class TestAssessmentPublication(HotlineReportsCommon):
                 "系统故障导致无法签收，已报备。", [("现场照片.png", self._png())])
         self.assertEqual((appeal.state, appeal.unit_id, appeal.case_id), ("submitted", self.unit_a, self.c6))
         self.assertEqual(appeal.attachment_ids.mimetype, "image/png")
-        self.assertIn(self.reviewer.partner_id, appeal.message_ids[:1].partner_ids)  # reviewers are told
+        self.assertIn(self.reviewer.partner_id, appeal.message_ids.partner_ids)  # reviewers are told
         with self.assertRaises(UserError):  # one open appeal per case and figure
             item.with_user(self.unit_user_a).file_appeal("再次申请。")
 
@@ -137,7 +137,14 @@ class TestAssessmentPublication(HotlineReportsCommon):
         self.assertEqual(changes, {"due": ("3", "2"), "overdue_count": ("2", "1"),
                                    "on_time_rate": ("33.33%", "50.00%")})
         self.assertIn("经核实", v2.change_note)
-        self.assertIn(self.unit_user_a.partner_id, appeal.message_ids[:1].partner_ids)  # the unit is told
+        # another unit reads the new version, not the change (it names A's case and score)
+        self.assertEqual(v2.with_user(self.unit_user_b).version, 2)
+        with self.assertRaises(AccessError):
+            v2.with_user(self.unit_user_b).read(["change_note"])
+        with self.assertRaises(AccessError):
+            v2.with_user(self.unit_user_b).read(["appeal_id"])
+        self.assertEqual(appeal.with_user(self.unit_user_a).new_score, new_a.score)  # A reads its own change
+        self.assertIn(self.unit_user_a.partner_id, appeal.message_ids.partner_ids)  # the unit is told
         # an appeal on the superseded version is refused
         with self.at("2020-04-17 11:00"), self.assertRaises(UserError):
             self._item(self.v1, self.unit_a, "overdue_count", self.c7).with_user(self.unit_user_a).file_appeal("再议。")
@@ -154,7 +161,7 @@ class TestAssessmentPublication(HotlineReportsCommon):
                          ("rejected", self.reviewer, "未提供签收记录。"))
         self.assertFalse(appeal.new_publication_id)
         self.assertEqual(self.assessment.publication_ids, self.v1)
-        self.assertIn(self.portal_a.partner_id, appeal.message_ids[:1].partner_ids)
+        self.assertIn(self.portal_a.partner_id, appeal.message_ids.partner_ids)
         with self.assertRaises(UserError):
             appeal.with_user(self.reviewer).action_accept("改为采纳。")  # decided once
 
