@@ -28,7 +28,8 @@ class HotlineAssessmentAppeal(models.Model):
     publication_id = fields.Many2one(related="result_id.publication_id", store=True, string="Version")
     assessment_id = fields.Many2one(related="publication_id.assessment_id", store=True, index=True)
     unit_id = fields.Many2one(related="result_id.unit_id", store=True, index=True)
-    code = fields.Selection(related="item_id.code", store=True, string="Indicator")
+    code = fields.Selection(FIGURE_CODES, string="Indicator", required=True, readonly=True,
+                            help="The count the case is appealed in.")
     case_id = fields.Many2one(related="item_id.case_id", store=True, string="Case")
     case_name = fields.Char(related="item_id.case_name", string="Case Number")
     reason = fields.Text(required=True, readonly=True)
@@ -81,17 +82,15 @@ class HotlineAssessmentAppeal(models.Model):
             date = DISPATCH_MEASURES[measure_of(appeal.code)][0]
             family = {MEASURE_CODES[key] for key, (placed, _cond) in DISPATCH_MEASURES.items() if placed == date}
             old = current.result_ids.filtered(lambda r, a=appeal: r.unit_id == a.unit_id)
-            if not old.item_ids.filtered(
-                    lambda i, a=appeal: i.dispatch_id == a.item_id.dispatch_id and i.code == a.code):
+            if not old._items(appeal.code).filtered(lambda i, a=appeal: i.dispatch_id == a.item_id.dispatch_id):
                 raise UserError(self.env._("This case no longer counts in the figure: nothing to change."))
             new = current._copy_as_next({"appeal_id": appeal.id})
             result = new.result_ids.filtered(lambda r, a=appeal: r.unit_id == a.unit_id)
-            removed = result.item_ids.filtered(
-                lambda i, a=appeal, f=family: i.dispatch_id == a.item_id.dispatch_id and i.code in f)
+            item = result.item_ids.filtered(lambda i, a=appeal: i.dispatch_id == a.item_id.dispatch_id)
             before = result._figures()
             old_score, old_rank = result.score, result.rank
             figures = {figure.code: figure for figure in result.figure_ids}
-            counts = Counter(removed.mapped("code"))
+            counts = Counter(code for code in item._codes() if code in family)
             for code, count in counts.items():
                 figures[code].value -= count
             for rate, (num, den) in RATES.items():
@@ -100,7 +99,11 @@ class HotlineAssessmentAppeal(models.Model):
                 denominator = figures[MEASURE_CODES[den]].value
                 figures[rate].write({"has_value": bool(denominator),
                                      "value": figures[MEASURE_CODES[num]].value / denominator if denominator else 0.0})
-            removed.unlink()
+            kept = [code for code in item._codes() if code not in family]
+            if kept:
+                item.sudo().write({"codes": f" {' '.join(kept)} "})
+            else:
+                item.sudo().unlink()
             new._rescore()
             after = result._figures()
             display = {figure.code: figure.display_value for figure in result.figure_ids}

@@ -1,7 +1,8 @@
 """考核发布: frozen, versioned copies of an assessment's results, which the units read and appeal.
 
 A version copies, when it is published, every unit's figures (one line per indicator code → value), its score
-and rank, and for every count the dispatches behind it (one line per 件次). Nothing reads the cases again
+and rank, and for every count the dispatches behind it (one line per 件次 with the codes of the counts it is in).
+Nothing reads the cases again
 afterwards: a later transition on a case changes no published version. Publishing again, or accepting an
 appeal, makes the next version; the earlier ones stay readable (superseded).
 """
@@ -156,8 +157,8 @@ class HotlineAssessmentPublication(models.Model):
         return publication
 
     def _freeze_dispatches(self):
-        """One item per (unit, count, dispatch) of the period, read from the log now: the same definitions and
-        reading time as the figures (kpi/cases.py), in one INSERT ... SELECT."""
+        """One item per (unit, dispatch) of the period with the codes of the counts it is in, read from the log
+        now: the same definitions and reading time as the figures (kpi/cases.py), in one INSERT ... SELECT."""
         self.ensure_one()
         kpi = self.env["hotline.kpi.case"]
         kpi._flush()
@@ -169,16 +170,18 @@ class HotlineAssessmentPublication(models.Model):
             f"AND ({condition}))"
             for key, (date, condition) in DISPATCH_MEASURES.items())
         rows = dispatch_rows_sql(candidate_cases_sql("%(start)s", "%(end)s", "l.unit_id = ANY(%(units)s)"))
-        # the dispatch rows once (MATERIALIZED, as unit_sums_sql), then one line per count each row is in
+        # the dispatch rows once (MATERIALIZED, as unit_sums_sql), then one line per dispatch in any count
         self.env.cr.execute(f"""
             WITH d AS MATERIALIZED ({rows}),
                  hit AS MATERIALIZED (
-                     SELECT d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at, m.code
+                     SELECT d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at,
+                            ' ' || string_agg(m.code, ' ') || ' ' AS codes
                        FROM d CROSS JOIN LATERAL (VALUES {hits}) m(code, hit)
-                      WHERE m.hit AND d.unit_id = ANY(%(units)s))
+                      WHERE m.hit AND d.unit_id = ANY(%(units)s)
+                   GROUP BY d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at)
             INSERT INTO hotline_assessment_published_item
-                   (result_id, code, dispatch_id, case_id, case_name, dispatched_at)
-            SELECT r.id, hit.code, hit.dispatch_id, hit.case_id, c.name, hit.dispatched_at
+                   (result_id, codes, dispatch_id, case_id, case_name, dispatched_at)
+            SELECT r.id, hit.codes, hit.dispatch_id, hit.case_id, c.name, hit.dispatched_at
               FROM hit
               JOIN hotline_assessment_published_result r
                 ON r.publication_id = %(publication)s AND r.unit_id = hit.unit_id
@@ -202,8 +205,8 @@ class HotlineAssessmentPublication(models.Model):
         Result.flush_model()
         self.env.cr.execute("""
             INSERT INTO hotline_assessment_published_item
-                   (result_id, code, dispatch_id, case_id, case_name, dispatched_at)
-            SELECT n.id, i.code, i.dispatch_id, i.case_id, i.case_name, i.dispatched_at
+                   (result_id, codes, dispatch_id, case_id, case_name, dispatched_at)
+            SELECT n.id, i.codes, i.dispatch_id, i.case_id, i.case_name, i.dispatched_at
               FROM hotline_assessment_published_item i
               JOIN hotline_assessment_published_result o ON o.id = i.result_id AND o.publication_id = %(old)s
               JOIN hotline_assessment_published_result n ON n.unit_id = o.unit_id AND n.publication_id = %(new)s
@@ -268,6 +271,11 @@ class HotlineAssessmentPublishedResult(models.Model):
         self.ensure_one()
         return {f.code: f.value if f.has_value else None for f in self.figure_ids}
 
+    def _items(self, code):
+        """The published dispatches behind the count `code`."""
+        self.ensure_one()
+        return self.item_ids.filtered(lambda item: code in item._codes())
+
     def _notify_members(self, message):
         for result in self.sudo():
             members = result.unit_id.member_ids
@@ -311,11 +319,17 @@ class HotlineAssessmentPublishedFigure(models.Model):
                 figure.display_value = f"{figure.value:.2f}"
 
     def _compute_item_count(self):
-        groups = dict(((result, code), count) for result, code, count in self.env[
-            "hotline.assessment.published.item"]._read_group(
-                [("result_id", "in", self.result_id.ids)], ["result_id", "code"], ["__count"]))
+        # the figures' own results only (readable: the figures are): one query for all
+        self.env["hotline.assessment.published.item"].flush_model()
+        self.env.cr.execute("""
+            SELECT i.result_id, c.code, COUNT(*)
+              FROM hotline_assessment_published_item i
+             CROSS JOIN LATERAL unnest(string_to_array(trim(i.codes), ' ')) c(code)
+             WHERE i.result_id = ANY(%s)
+          GROUP BY i.result_id, c.code""", [self.result_id.ids])
+        counts = {(result_id, code): count for result_id, code, count in self.env.cr.fetchall()}
         for figure in self:
-            figure.item_count = groups.get((figure.result_id, figure._items_code()), 0)
+            figure.item_count = counts.get((figure.result_id.id, figure._items_code()), 0)
 
     def _items_code(self):
         """The count whose dispatches a figure lists: its own, a rate's denominator (its population)."""
@@ -332,8 +346,8 @@ class HotlineAssessmentPublishedFigure(models.Model):
             "res_model": "hotline.assessment.published.item",
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
-            "domain": [("result_id", "=", self.result_id.id), ("code", "=", self._items_code())],
-            "context": {"create": False},
+            "domain": [("result_id", "=", self.result_id.id), ("codes", "like", f" {self._items_code()} ")],
+            "context": {"create": False, "appeal_code": self._items_code()},
         }
 
 
@@ -342,7 +356,7 @@ class HotlineAssessmentPublishedItem(models.Model):
 
     _name = "hotline.assessment.published.item"
     _description = "Published Dispatch"
-    _order = "result_id, code, dispatched_at, id"
+    _order = "result_id, dispatched_at, id"
     _rec_name = "case_name"
     # written once in bulk (a month holds a line per count per dispatch): no log columns, and a plain id for the
     # dispatch log line; the foreign-key checks are most of an INSERT's time
@@ -352,7 +366,9 @@ class HotlineAssessmentPublishedItem(models.Model):
                                 ondelete="cascade")
     publication_id = fields.Many2one(related="result_id.publication_id", string="Version")
     unit_id = fields.Many2one(related="result_id.unit_id")
-    code = fields.Selection(FIGURE_CODES, string="Indicator", required=True, readonly=True)
+    codes = fields.Char(string="Counted in", required=True, readonly=True,
+                        help="The codes of the counts the dispatch is in, space-separated.")
+    code_labels = fields.Char(string="Figures", compute="_compute_code_labels")
     dispatch_id = fields.Integer(string="Dispatch Line", readonly=True,
                                  help="The id of the dispatch's log line (hotline.case.log) when published.")
     case_id = fields.Many2one("hotline.case", string="Case", readonly=True, ondelete="set null")
@@ -360,7 +376,16 @@ class HotlineAssessmentPublishedItem(models.Model):
     dispatched_at = fields.Datetime(string="Dispatched", readonly=True)
     appeal_ids = fields.One2many("hotline.assessment.appeal", "item_id", string="Appeals", readonly=True)
 
-    _result_code = models.Index("(result_id, code)")
+    _result = models.Index("(result_id)")
+
+    def _codes(self):
+        self.ensure_one()
+        return (self.codes or "").split()
+
+    def _compute_code_labels(self):
+        labels = dict(self.env["hotline.assessment.published.figure"]._fields["code"]._description_selection(self.env))
+        for item in self:
+            item.code_labels = "、".join(labels.get(code, code) for code in item._codes())
 
     def action_appeal(self):
         """The backend's appeal form for this dispatch."""
@@ -371,18 +396,21 @@ class HotlineAssessmentPublishedItem(models.Model):
             "res_model": "hotline.assessment.appeal.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_item_id": self.id},
+            "context": {"default_item_id": self.id, "default_code": self.env.context.get("appeal_code")},
         }
 
-    def file_appeal(self, reason, files=None):
-        """复核: the unit appeals this dispatch's place in the figure, with a reason and files
+    def file_appeal(self, code, reason, files=None):
+        """复核: the unit appeals this dispatch's place in the count `code`, with a reason and files
         ([(name, raw bytes)]). Checked here for every channel (backend, portal, RPC): the user is a member of
-        the item's unit, the version is the current one, within its appeal window, one open appeal per item."""
+        the item's unit, the dispatch is in that count, the version is the current one, within its appeal
+        window, one open appeal per dispatch and count."""
         self.ensure_one()
         self.check_access("read")
         item = self.sudo()
         if not self.env.su and item.unit_id not in self.env.user.hotline_unit_ids:
             raise AccessError(self.env._("Only the members of the unit can appeal its results."))
+        if code not in item._codes():
+            raise UserError(self.env._("This case does not count in that figure: choose a figure it counts in."))
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for the appeal."))
@@ -395,12 +423,12 @@ class HotlineAssessmentPublishedItem(models.Model):
                                            self.with_context(tz=self.env["hotline.case"]._center_tz()),
                                            publication.appeal_deadline).strftime("%Y-%m-%d %H:%M")))
         Appeal = self.env["hotline.assessment.appeal"].sudo()
-        if Appeal.search_count([("item_id", "=", item.id), ("state", "=", "submitted")]):
+        if Appeal.search_count([("item_id", "=", item.id), ("code", "=", code), ("state", "=", "submitted")]):
             raise UserError(self.env._("This case already has an appeal waiting for a decision."))
         files = files or []
         Case = self.env["hotline.case"]
         Case._check_result_sizes([(name, len(raw or b"")) for name, raw in files])
-        appeal = Appeal.create({"item_id": item.id, "reason": reason, "filed_by_id": self.env.uid})
+        appeal = Appeal.create({"item_id": item.id, "code": code, "reason": reason, "filed_by_id": self.env.uid})
         attachments = self.env["ir.attachment"].sudo().create([{
             "name": name, "raw": raw, "mimetype": Case._result_file_type(name, raw),
             "res_model": "hotline.assessment.appeal", "res_id": appeal.id,

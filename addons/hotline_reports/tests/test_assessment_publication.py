@@ -48,10 +48,10 @@ class TestAssessmentPublication(HotlineReportsCommon):
         return publication.result_ids.filtered(lambda r: r.unit_id == unit)
 
     def _item(self, publication, unit, code, case):
-        return self._result(publication, unit).item_ids.filtered(lambda i: i.code == code and i.case_id == case)
+        return self._result(publication, unit).item_ids.filtered(lambda i: code in i._codes() and i.case_id == case)
 
     def _cases(self, result, code):
-        return result.item_ids.filtered(lambda i: i.code == code).case_id
+        return result._items(code).case_id
 
     def test_publish_freezes_figures_and_cases(self):
         self.assertEqual((self.v1.version, self.v1.state), (1, "current"))
@@ -70,7 +70,7 @@ class TestAssessmentPublication(HotlineReportsCommon):
         for result in res_a | res_b:
             for code, value in result._figures().items():
                 if code in MEASURE_CODES.values():
-                    self.assertEqual(len(result.item_ids.filtered(lambda i, c=code: i.code == c)), value, code)
+                    self.assertEqual(len(result._items(code)), value, code)
         self.assertEqual(self._cases(res_a, "overdue_count"), self.c6 | self.c7)
         self.assertEqual(self._cases(res_a, "dispatches"), self.c7 | self.c11)
         # the unit is told
@@ -100,12 +100,12 @@ class TestAssessmentPublication(HotlineReportsCommon):
         before_a, before_b, old_score = old_a._figures(), old_b._figures(), old_a.score
         with self.at("2020-04-16 10:00"):
             appeal = item.with_user(self.unit_user_a).file_appeal(
-                "系统故障导致无法签收，已报备。", [("现场照片.png", self._png())])
+                "overdue_count", "系统故障导致无法签收，已报备。", [("现场照片.png", self._png())])
         self.assertEqual((appeal.state, appeal.unit_id, appeal.case_id), ("submitted", self.unit_a, self.c6))
         self.assertEqual(appeal.attachment_ids.mimetype, "image/png")
         self.assertIn(self.reviewer.partner_id, appeal.message_ids.partner_ids)  # reviewers are told
         with self.assertRaises(UserError):  # one open appeal per case and figure
-            item.with_user(self.unit_user_a).file_appeal("再次申请。")
+            item.with_user(self.unit_user_a).file_appeal("overdue_count", "再次申请。")
 
         with self.at("2020-04-17 10:00"):
             appeal.with_user(self.manager).action_accept("经核实，系统故障属实。")
@@ -147,12 +147,13 @@ class TestAssessmentPublication(HotlineReportsCommon):
         self.assertIn(self.unit_user_a.partner_id, appeal.message_ids.partner_ids)  # the unit is told
         # an appeal on the superseded version is refused
         with self.at("2020-04-17 11:00"), self.assertRaises(UserError):
-            self._item(self.v1, self.unit_a, "overdue_count", self.c7).with_user(self.unit_user_a).file_appeal("再议。")
+            old_item = self._item(self.v1, self.unit_a, "overdue_count", self.c7)
+            old_item.with_user(self.unit_user_a).file_appeal("overdue_count", "再议。")
 
     def test_rejected_appeal(self):
         item = self._item(self.v1, self.unit_a, "overdue_count", self.c7)
         with self.at("2020-04-16 10:00"):
-            appeal = item.with_user(self.portal_a).file_appeal("已电话联系市民。")
+            appeal = item.with_user(self.portal_a).file_appeal("overdue_count", "已电话联系市民。")
         with self.at("2020-04-16 11:00"), self.assertRaises(UserError):
             appeal.with_user(self.reviewer).action_reject("  ")  # a decision needs its reason
         with self.at("2020-04-16 11:00"):
@@ -168,14 +169,17 @@ class TestAssessmentPublication(HotlineReportsCommon):
     def test_appeal_window(self):
         item = self._item(self.v1, self.unit_a, "overdue_count", self.c7)
         with self.at("2020-04-22 16:59"):  # the last working day of the window: accepted
-            item.with_user(self.unit_user_a).file_appeal("系统故障。").with_user(self.reviewer).action_reject("不属实。")
+            appeal = item.with_user(self.unit_user_a).file_appeal("overdue_count", "系统故障。")
+            appeal.with_user(self.reviewer).action_reject("不属实。")
         with self.at("2020-04-22 17:01"), self.assertRaises(UserError) as error:
-            item.with_user(self.unit_user_a).with_context(lang="zh_CN").file_appeal("系统故障。")
+            item.with_user(self.unit_user_a).with_context(lang="zh_CN").file_appeal("overdue_count", "系统故障。")
         self.assertIn("2020-04-22 17:00", str(error.exception))
         if self.env["res.lang"]._lang_get("zh_CN").active:
             self.assertIn("复核期限", str(error.exception))
         with self.at("2020-04-16 10:00"), self.assertRaises(UserError):
-            item.with_user(self.unit_user_a).file_appeal("   ")  # a reason is required
+            item.with_user(self.unit_user_a).file_appeal("overdue_count", "   ")  # a reason is required
+        with self.at("2020-04-16 10:00"), self.assertRaises(UserError):  # c7 was never signed for
+            item.with_user(self.unit_user_a).file_appeal("signed", "未签收。")
 
     def test_roles(self):
         item = self._item(self.v1, self.unit_a, "overdue_count", self.c7)
@@ -193,9 +197,9 @@ class TestAssessmentPublication(HotlineReportsCommon):
         with self.assertRaises(AccessError):
             result_b.with_user(self.unit_user_a).read(["score"])
         with self.assertRaises(AccessError):  # another unit's case behind a figure
-            item.with_user(self.unit_user_b).file_appeal("越权申请。")
+            item.with_user(self.unit_user_b).file_appeal("overdue_count", "越权申请。")
         with self.assertRaises(AccessError):  # the center does not appeal for a unit
-            item.with_user(self.reviewer).file_appeal("代为申请。")
+            item.with_user(self.reviewer).file_appeal("overdue_count", "代为申请。")
         with self.assertRaises(AccessError):
             self.assessment.with_user(self.unit_user_a).action_publish()
         with self.assertRaises(AccessError):  # a dispatcher is not a reviewer
@@ -205,7 +209,7 @@ class TestAssessmentPublication(HotlineReportsCommon):
         with self.assertRaises(AccessError):
             self._result(self.v1, self.unit_a).with_user(self.reviewer).write({"score": 100})  # frozen for all
         with self.at("2020-04-16 10:00"):
-            appeal = item.with_user(self.unit_user_a).file_appeal("系统故障。")
+            appeal = item.with_user(self.unit_user_a).file_appeal("overdue_count", "系统故障。")
         for method in ("action_accept", "action_reject"):
             with self.assertRaises(AccessError):
                 getattr(appeal.with_user(self.unit_user_a), method)("自行采纳。")

@@ -29,10 +29,9 @@ class TestPublicationAccess(HotlineAttackCommon):
         cls.publication = cls.assessment.publication_ids
         cls.result_a, cls.result_b = (cls.publication.result_ids.filtered(lambda r, u=unit: r.unit_id == u)
                                       for unit in (cls.unit_a, cls.unit_b))
-        cls.item_a, cls.item_b = (result.item_ids.filtered(lambda i: i.code == "dispatches")
-                                  for result in (cls.result_a, cls.result_b))
+        cls.item_a, cls.item_b = (result._items("dispatches") for result in (cls.result_a, cls.result_b))
         cls.appeal_b = cls.item_b.with_user(cls.unit_user_b).file_appeal(
-            "派单错误。", [("说明.pdf", sample_file("pdf"))])
+            "dispatches", "派单错误。", [("说明.pdf", sample_file("pdf"))])
 
     def _ids(self, channel, user, model):
         return {row["id"] for row in self._rpc(channel, user, model, "search_read", domain=[], fields=["id"])}
@@ -83,12 +82,12 @@ class TestPublicationAccess(HotlineAttackCommon):
                 "item_id": self.item_b.id, "reason": "伪造", "state": "accepted"}])
         # a unit does not appeal another unit's case, nor edit or delete a published version, whatever the role
         self.assertRpcDenied(self.unit_user_a, "hotline.assessment.published.item", "file_appeal", self.item_b.ids,
-                             reason="越权")
+                             code="dispatches", reason="越权")
         self.assertRpcDenied(self.manager, "hotline.assessment.published.result", "unlink", self.result_a.ids)
         # positive controls: unit A appeals its own case; the reviewer decides over RPC
         channels = iter(self.CHANNELS)
         appeal = self._rpc(next(channels), self.unit_user_a, "hotline.assessment.published.item", "file_appeal",
-                           self.item_a.ids, reason="非本单位辖区。")
+                           self.item_a.ids, code="dispatches", reason="非本单位辖区。")
         appeal_id = appeal[0] if isinstance(appeal, list) else appeal
         self._rpc(next(channels), self.reviewer, "hotline.assessment.appeal", "action_reject", [appeal_id],
                   reason="辖区划分无误。")

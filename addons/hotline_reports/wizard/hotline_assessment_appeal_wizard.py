@@ -2,6 +2,8 @@ import base64
 
 from odoo import fields, models
 
+from ..models.hotline_assessment_publication import FIGURE_CODES
+
 
 class HotlineAssessmentAppealWizard(models.TransientModel):
     """The backend's form to appeal a published dispatch (the portal has its own); the rules are file_appeal's."""
@@ -10,6 +12,8 @@ class HotlineAssessmentAppealWizard(models.TransientModel):
     _description = "Appeal a Published Figure"
 
     item_id = fields.Many2one("hotline.assessment.published.item", string="Dispatch", required=True, readonly=True)
+    code = fields.Selection(FIGURE_CODES, string="Indicator", required=True,
+                            help="The figure the case should not count in (one it is counted in).")
     reason = fields.Text(required=True)
     file = fields.Binary(string="File", attachment=False)
     file_name = fields.Char()
@@ -17,7 +21,7 @@ class HotlineAssessmentAppealWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         files = [(self.file_name or "file", base64.b64decode(self.file))] if self.file else []
-        appeal = self.item_id.file_appeal(self.reason, files)
+        appeal = self.item_id.file_appeal(self.code, self.reason, files)
         return {"type": "ir.actions.act_window", "res_model": "hotline.assessment.appeal", "res_id": appeal.id,
                 "view_mode": "form", "views": [(False, "form")]}
 

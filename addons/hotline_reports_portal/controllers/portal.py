@@ -46,13 +46,13 @@ class HotlineReportsPortal(HotlinePortal):
         figures = result.figure_ids
         chosen = figures.filtered(lambda f: f.code == figure)[:1]
         code = chosen._items_code() if chosen else None
-        items = result.item_ids.filtered(lambda i: i.code == code) if code else result.item_ids.browse()
+        items = result._items(code) if code else result.item_ids.browse()
         appeals = request.env["hotline.assessment.appeal"].search([
             ("assessment_id", "=", result.assessment_id.id), ("unit_id", "=", result.unit_id.id)])
         versions = request.env["hotline.assessment.published.result"].search([
             ("assessment_id", "=", result.assessment_id.id), ("unit_id", "=", result.unit_id.id)],
             order="publication_id desc")
-        open_items = set(appeals.filtered(lambda a: a.state == "submitted").item_id.ids)
+        open_items = {(appeal.item_id.id, appeal.code) for appeal in appeals if appeal.state == "submitted"}
         # the appeals' files, as on the case page: links with an access token (the user reads these appeals)
         files = {appeal.id: [(attachment, attachment.access_token)
                              for attachment in appeal.sudo().attachment_ids if attachment.access_token]
@@ -65,6 +65,7 @@ class HotlineReportsPortal(HotlinePortal):
             "figures": figures,
             "figure": chosen,
             "items": items,
+            "items_code": code,
             "appeals": appeals,
             "versions": versions,
             "can_appeal": result.state == "current" and fields.Datetime.now() <= result.appeal_deadline,
@@ -91,8 +92,8 @@ class HotlineReportsPortal(HotlinePortal):
 
     @http.route(f"{ASSESSMENT_URL}/<int:result_id>/appeal/<int:item_id>", type="http", auth="user", website=True,
                 methods=["POST"])
-    def portal_hotline_appeal(self, result_id, item_id, reason=None, **kw):
-        reason = self._hotline_text(reason)
+    def portal_hotline_appeal(self, result_id, item_id, code=None, reason=None, **kw):
+        reason, code = self._hotline_text(reason), self._hotline_text(code)
         files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
         try:
             result = self._hotline_get_result(result_id)
@@ -104,11 +105,11 @@ class HotlineReportsPortal(HotlinePortal):
         try:
             with request.env.cr.savepoint():
                 self._hotline_check_uploads(files)
-                item.file_appeal(reason, [(self._hotline_text(f.filename), f.read()) for f in files])
+                item.file_appeal(code, reason, [(self._hotline_text(f.filename), f.read()) for f in files])
         except (UserError, AccessError, ValidationError) as error:
             message = error.args[0] if error.args else str(error)
-            return self._hotline_render_result(result, figure=item.code, status=422,
+            return self._hotline_render_result(result, figure=code, status=422,
                                                flash={"kind": "danger", "message": message},
                                                typed={"item": item.id, "reason": reason})
         self._hotline_flash("success", request.env._("Your appeal has been sent to the center."))
-        return request.redirect(f"{ASSESSMENT_URL}/{result.id}?figure={item.code}")
+        return request.redirect(f"{ASSESSMENT_URL}/{result.id}?figure={code}")

@@ -29,13 +29,14 @@ class TestPortalAssessment(HotlineAttackCommon):
         results = assessment.publication_ids.result_ids
         cls.result_a = results.filtered(lambda r: r.unit_id == cls.unit_a)
         cls.result_b = results.filtered(lambda r: r.unit_id == cls.unit_b)
-        cls.item_a = cls.result_a.item_ids.filtered(lambda i: i.code == "dispatches")
-        cls.item_b = cls.result_b.item_ids.filtered(lambda i: i.code == "dispatches")
+        cls.item_a = cls.result_a._items("dispatches")
+        cls.item_b = cls.result_b._items("dispatches")
 
     def _post(self, url, data, files=None):
         page = self.url_open(f"{URL}/{self.result_a.id}?figure=dispatches").text
         csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
-        return self.url_open(url, data={**data, "csrf_token": csrf}, files=files, allow_redirects=False)
+        return self.url_open(url, data={"code": "dispatches", **data, "csrf_token": csrf}, files=files,
+                             allow_redirects=False)
 
     @mute_logger("odoo.http")
     def test_unit_reads_its_own_results_and_cases(self):
@@ -70,6 +71,8 @@ class TestPortalAssessment(HotlineAttackCommon):
         response = self._post(appeal_url, {"reason": "  "})
         self.assertEqual(response.status_code, 422)
         self.assertFalse(Appeal.search([("item_id", "=", self.item_a.id)]))
+        # a figure the case is not counted in
+        self.assertEqual(self._post(appeal_url, {"code": "returned", "reason": "派单错误。"}).status_code, 422)
         # a program is not a file of an appeal
         response = self._post(appeal_url, {"reason": "派单错误。"},
                               files={"attachments": ("setup.exe", sample_file("exe"), "application/octet-stream")})
