@@ -218,6 +218,18 @@ class TestAssessmentPublication(HotlineReportsCommon):
         with self.assertRaises(AccessError):
             appeal.with_user(self.unit_user_b).read(["reason"])
         self.assertEqual(appeal.with_user(self.portal_a).reason, "系统故障。")
+        # the backend's screens as a unit user: its result form with figures and appeals, the version's form
+        result_a = self._result(self.v1, self.unit_a).with_user(self.unit_user_a)
+        result_a.get_views([(False, "list"), (False, "form")])
+        data = result_a.web_read({"publication_id": {"fields": {"display_name": {}}}, "score": {}, "rank": {},
+                                  "figure_ids": {"fields": {"code": {}, "display_value": {}, "item_count": {}}},
+                                  "appeal_ids": {"fields": {"name": {}, "state": {}}}})[0]
+        self.assertEqual(len(data["appeal_ids"]), 1)
+        self.assertEqual({f["code"]: f["item_count"] for f in data["figure_ids"]}["overdue_count"], 2)
+        self.v1.with_user(self.unit_user_a).get_views([(False, "form")])
+        action = result_a.figure_ids.filtered(lambda f: f.code == "on_time_rate").action_open_items()
+        self.assertEqual(self.env["hotline.assessment.published.item"].with_user(self.unit_user_a).search(
+            action["domain"]).case_id, self.c6 | self.c7 | self.c11)  # a rate opens its population
 
     @staticmethod
     def _png():
