@@ -1,8 +1,11 @@
 """A PostgreSQL streaming replica of the development cluster, for the report-routing test.
 
 The set-up is idempotent and owned by this suite: a second cluster `15 replica` on port 5433
-(pg_createcluster), filled by `pg_basebackup -R` from the primary (port 5432) and left
-streaming between runs. A replica that cannot be made or does not catch up FAILS the suite.
+(pg_createcluster), filled by `pg_basebackup -R` from the primary (port 5432), and dropped when the
+session ends. Kept between runs it would replay every database of the machine all day, and a stopped
+copy rarely saves time: the primary recycles the WAL it would need (template copies are logged whole),
+so the next run would wait for a catch-up that never comes before making it again anyway.
+A replica that cannot be made or does not catch up FAILS the suite.
 """
 
 import os
@@ -16,7 +19,7 @@ import pytest
 from ..conftest import ROOT
 
 PG_VERSION = os.environ.get("HT_REPLICA_PG_VERSION", "15")
-CLUSTER = "replica"
+CLUSTER = os.environ.get("HT_REPLICA_CLUSTER", "replica")
 PORT = int(os.environ.get("HT_REPLICA_PORT", "5433"))
 PRIMARY_PORT = int(os.environ.get("PGPORT", "5432"))
 HBA = Path(f"/etc/postgresql/{PG_VERSION}/main/pg_hba.conf")
@@ -48,9 +51,13 @@ def _allow_local_replication():
         run("pg_ctlcluster", PG_VERSION, "main", "reload")
 
 
-def _build():
+def _drop():
     if _cluster_status() is not None:
-        run("pg_dropcluster", "--stop", PG_VERSION, CLUSTER)
+        run("pg_dropcluster", "--stop", PG_VERSION, CLUSTER, check=False)
+
+
+def _build():
+    _drop()
     run("pg_createcluster", PG_VERSION, CLUSTER, "-p", str(PORT))
     data = Path(f"/var/lib/postgresql/{PG_VERSION}/{CLUSTER}")
     run("find", str(data), "-mindepth", "1", "-delete")  # keep the directory pg_createcluster made
@@ -103,9 +110,11 @@ def replica():
             if not (_in_recovery(300) and _caught_up(120)):
                 pytest.fail(f"the streaming replica on port {PORT} did not catch up with the primary")
     except (subprocess.CalledProcessError, OSError) as exc:
+        _drop()
         detail = getattr(exc, "stderr", "") or ""
         pytest.fail(f"could not set up the PostgreSQL replica: {exc} {detail}")
-    return PORT
+    yield PORT
+    _drop()
 
 
 __all__ = ["ROOT", "psql", "replica"]
