@@ -17,7 +17,8 @@ LISTENER = ("import socket, sys, time\n"
 def _spawn_orphan(mark):
     """A listener whose parent has exited (reparented to init, as a server a fixture forgot)."""
     shell = subprocess.run(
-        ["sh", "-c", f'"{sys.executable}" -c "$0" > "$1" 2>&1 < /dev/null & echo $!', LISTENER, f"/tmp/leftover-{mark}.port"],
+        ["sh", "-c", f'"{sys.executable}" -c "$0" > "$1" 2>&1 < /dev/null & echo $!', LISTENER,
+         f"/tmp/leftover-{mark}.port"],
         env={**os.environ, MARK: mark}, capture_output=True, text=True, check=True)
     pid = int(shell.stdout.strip())
     deadline = time.monotonic() + 20
