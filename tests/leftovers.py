@@ -21,6 +21,9 @@ CLUSTERS = {
     os.environ.get("HT_UNITS_CLUSTER", "units"): int(os.environ.get("HT_UNITS_PGPORT", "5434")),
 }
 NETNS = os.environ.get("HT_UNITS_NETNS", "ht_dmz")
+# The machine's services set-up starts when they are down (tests/test_setup.py runs it): they stay up. The
+# suite's own PostgreSQL clusters are checked by name above, whatever started them.
+SERVICES = {"postgres", "mariadbd", "mysqld", "mysqld_safe"}
 
 
 def mark_run():
@@ -30,8 +33,8 @@ def mark_run():
 
 def _marked(mark):
     mine = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        if proc.pid in mine:
+    for proc in psutil.process_iter(["pid", "name", "cmdline"]):
+        if proc.pid in mine or proc.info["name"] in SERVICES:
             continue
         try:
             if proc.status() != psutil.STATUS_ZOMBIE and proc.environ().get(MARK) == mark:
