@@ -1,4 +1,4 @@
-"""What a test run left running: its processes, their listening sockets and the suite's clusters.
+"""What a test run left running: its processes, their listening sockets, the suite's clusters and slots.
 
 A run is marked by an environment variable every process it starts inherits (Odoo servers, the
 bridge, Asterisk, SIPp, nginx, Chromium, ...): after the run, a process still carrying the run's
@@ -70,6 +70,9 @@ def leftovers(mark=None):
     listening = {c.laddr.port for c in psutil.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN}
     found += [f"port {port} (the {name} cluster's) listening" for name, port in CLUSTERS.items()
               if port in listening and name not in online]
+    slots = subprocess.run(["psql", "-d", "postgres", "-XAtc", "select slot_name from pg_replication_slots where "
+                            "slot_name like 'hotline_tests_%'"], capture_output=True, text=True, check=False).stdout
+    found += [f"replication slot {slot} on the primary (it keeps every WAL segment)" for slot in slots.split()]
     if NETNS and os.path.exists(f"/run/netns/{NETNS}"):
         found.append(f"network namespace {NETNS}")
     return found

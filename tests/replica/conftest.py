@@ -22,6 +22,7 @@ PG_VERSION = os.environ.get("HT_REPLICA_PG_VERSION", "15")
 CLUSTER = os.environ.get("HT_REPLICA_CLUSTER", "replica")
 PORT = int(os.environ.get("HT_REPLICA_PORT", "5433"))
 PRIMARY_PORT = int(os.environ.get("PGPORT", "5432"))
+SLOT = "hotline_tests_replica"
 HBA = Path(f"/etc/postgresql/{PG_VERSION}/main/pg_hba.conf")
 HBA_LINE = "local   replication     all                                     trust"
 
@@ -52,8 +53,12 @@ def _allow_local_replication():
 
 
 def _drop():
+    """Drop the cluster and its slot on the primary (a slot left behind would keep every WAL segment)."""
     if _cluster_status() is not None:
         run("pg_dropcluster", "--stop", PG_VERSION, CLUSTER, check=False)
+    run("psql", "-h", "/var/run/postgresql", "-p", str(PRIMARY_PORT), "-d", "postgres", "-XAtc",
+        f"select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '{SLOT}'",
+        check=False)
 
 
 def _build():
@@ -61,8 +66,11 @@ def _build():
     run("pg_createcluster", PG_VERSION, CLUSTER, "-p", str(PORT))
     data = Path(f"/var/lib/postgresql/{PG_VERSION}/{CLUSTER}")
     run("find", str(data), "-mindepth", "1", "-delete")  # keep the directory pg_createcluster made
+    # a replication slot (-C -S, named in the standby's settings by -R): the primary keeps the WAL the standby
+    # has not received yet. Without it, other databases being made between the backup and the standby's start
+    # (template copies are logged whole) recycled the segment it needed, and it never caught up.
     run("runuser", "-u", "postgres", "--", "pg_basebackup", "-h", "/var/run/postgresql", "-p",
-        str(PRIMARY_PORT), "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "-c", "fast")
+        str(PRIMARY_PORT), "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "-c", "fast", "-C", "-S", SLOT)
     # pg_ctl gives up waiting after 60 s while a large standby still syncs: wait for it below
     run("pg_ctlcluster", PG_VERSION, CLUSTER, "start", check=False)
 
@@ -103,14 +111,19 @@ def replica():
     try:
         _allow_local_replication()
         # the last run dropped it; one an interrupted run left is used only if it is still streaming
-        if not (_cluster_status() == "online" and _in_recovery(5) and _caught_up(10)):
+        ready = _cluster_status() == "online" and _in_recovery(5) and _caught_up(10)
+        if not ready:
             _build()
-            if not (_in_recovery(300) and _caught_up(120)):
-                pytest.fail(f"the streaming replica on port {PORT} did not catch up with the primary")
+            ready = _in_recovery(300) and _caught_up(120)
     except (subprocess.CalledProcessError, OSError) as exc:
         _drop()
         detail = getattr(exc, "stderr", "") or ""
         pytest.fail(f"could not set up the PostgreSQL replica: {exc} {detail}")
+    if not ready:
+        log = Path(f"/var/log/postgresql/postgresql-{PG_VERSION}-{CLUSTER}.log")
+        tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+        _drop()
+        pytest.fail(f"the streaming replica on port {PORT} did not catch up with the primary:\n{tail}")
     yield PORT
     _drop()
 
