@@ -31,6 +31,7 @@ import uuid
 from pathlib import Path
 
 import requests
+from benchlib import odoo_server
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout served: --root (e.g. main, before a change)
 
@@ -95,27 +96,6 @@ def prepare(db, template, port):
             print(f"creating {db} with hotline_monitor and demo data (minutes)...", flush=True)
             subprocess.run([*odoo(), "-d", db, "-i", "hotline_monitor", "--with-demo", "--stop-after-init",
                             "--http-port", str(port), "--max-cron-threads=0"], cwd=ROOT, check=True)
-
-
-def start_server(db, port, workers, log_path):
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [*odoo(), "-d", db, f"--db-filter=^{db}$", "--http-interface=127.0.0.1", "--http-port", str(port),
-         "--workers", str(workers), "--max-cron-threads", "2", "--log-level", "warn",
-         "--log-handler", "odoo.service.model:INFO"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _i in range(240):
-        try:
-            if requests.get(f"{base}/web/login", timeout=60).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit(f"the Odoo server did not start (see {log_path})")
 
 
 def rpc(session, base, route, params):
@@ -267,16 +247,9 @@ def main():
             if run == "burst-norule":
                 out = shell(args.db, RULES.format(domain="('active', '=', True)", active=False))
                 archived = json.loads(re.search(r"BENCH_RULES (.+)", out).group(1))
-            proc, base = start_server(args.db, args.port, args.workers, log_path)
-            try:
+            with odoo_server(args.db, args.port, log_path, "--log-handler", "odoo.service.model:INFO",
+                             root=ROOT, workers=args.workers, cron_threads=2) as (proc, base):
                 run_once(args, base, setup, run, log_path, proc.pid)
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
             if archived:
                 shell(args.db, RULES.format(domain=f"('id', 'in', {archived})", active=True))
                 archived = []

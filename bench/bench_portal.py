@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import requests
+from benchlib import odoo_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DB = os.environ.get("BENCH_DB", "hp_bench")
@@ -107,30 +108,6 @@ def prepare():
     return unit_id
 
 
-def start_server():
-    log = open(ROOT / ".odoo" / "bench_portal_server.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [*ODOO, "-d", DB, f"--db-filter=^{DB}$", "--http-port", str(PORT), "--workers", "0",
-         "--max-cron-threads", "0", "--log-level", "warn"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        for _i in range(120):
-            try:
-                # the first page after an update also builds the asset bundles: allow time
-                if requests.get(f"{base}/web/login", timeout=60).status_code == 200:
-                    return proc, base
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-    except BaseException:
-        proc.terminate()
-        raise
-    proc.terminate()
-    raise SystemExit("the Odoo server did not start (see .odoo/bench_portal_server.log)")
-
-
 def login(base):
     session = requests.Session()
     page = session.get(f"{base}/web/login", timeout=10).text
@@ -156,9 +133,8 @@ def timed(session, url):
 def main():
     unit_id = prepare()
     total = int(psql(f"SELECT count(*) FROM hotline_case WHERE unit_id = {unit_id}"))
-    proc, base = start_server()
     failed = False
-    try:  # the server is stopped whatever happens
+    with odoo_server(DB, PORT, ROOT / ".odoo" / "bench_portal_server.log") as (_proc, base):
         session = login(base)
         pages = [
             ("list, first page", f"{base}/my/hotline/cases"),
@@ -180,9 +156,6 @@ def main():
             failed |= not ok
             print(f"{label:32} {median:10.1f} {p95:10.1f}  {'ok' if ok else 'ABOVE GOAL'}")
         print(f"goal: median <= {GOAL_MS} ms per page")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     sys.exit(1 if failed else 0)
 
 

@@ -6,6 +6,9 @@ Three stages, each on fresh state:
           included) on a newly created database with demo data;
   pytest  the end-to-end suite under tests/ (PBX rig, black-box checks);
   lint    ruff over the Python sources, pylint-odoo's checks over the addons.
+After the stages, one more check: nothing the run started is left running
+(servers, Asterisk, SIPp, nginx, browsers, the suite's PostgreSQL clusters;
+tests/leftovers.py).
 
 The run fails on any failed, erroring or skipped test, on an ERROR logged by
 Odoo outside a test, and on a stage that could not run at all (for example
@@ -20,10 +23,14 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.leftovers import leftovers, mark_run  # noqa: E402
+
 ARTEFACTS = ROOT / ".artefacts"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
@@ -161,6 +168,18 @@ def run_lint(tally):
             tally.passed += 1
 
 
+def check_leftovers(tally, grace=15):
+    """The run leaves the machine as it found it; a process still exiting gets a few seconds."""
+    print("== cleanup: nothing of the run left running", flush=True)
+    deadline = time.monotonic() + grace
+    while (found := leftovers()) and time.monotonic() < deadline:
+        time.sleep(1)
+    if found:
+        tally.fail("cleanup: the run left running:\n  " + "\n  ".join(found))
+    else:
+        tally.passed += 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", action="append", choices=["odoo", "pytest", "lint"],
@@ -170,6 +189,7 @@ def main():
     args = parser.parse_args()
     stages = args.stage or ["odoo", "pytest", "lint"]
     ARTEFACTS.mkdir(exist_ok=True)
+    mark_run()
     tally = Tally()
     if "odoo" in stages:
         run_odoo(tally, our_addons(args.addon), os.environ.get("TEST_DB", "hotline_test"),
@@ -178,6 +198,8 @@ def main():
         run_pytest(tally, args.pytest_paths)
     if "lint" in stages:
         run_lint(tally)
+    if {"odoo", "pytest"} & set(stages):
+        check_leftovers(tally)
     for problem in tally.problems:
         print(f"\n--- {problem}", file=sys.stderr)
     print(f"\n{tally.passed} passed, {tally.failed} failed, {tally.skipped} skipped")

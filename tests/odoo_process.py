@@ -21,8 +21,8 @@ class OdooProcess:
     db_host/db_port choose the PostgreSQL cluster (a socket directory or a host name, and its port);
     `prefix` runs the server under another command (e.g. `ip netns exec NS ...`); `env` adds
     environment variables (e.g. ODOO_DATA_DIR for a server with its own file store); with
-    inherit_env=False the server gets only those and a minimal base (PATH, HOME, LANG), not the
-    caller's environment.
+    inherit_env=False the server gets only those and a minimal base (PATH, HOME, LANG, the test
+    run's mark), not the caller's environment.
     """
 
     def __init__(self, db, port, log, *extra, interface="127.0.0.1", db_host=None, db_port=None,
@@ -57,7 +57,8 @@ class OdooProcess:
     def spawn(self):
         """Start the command, its output appended to the log, without waiting for anything."""
         base = os.environ if self.inherit_env else {
-            k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ") if k in os.environ}
+            k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "HOTLINE_TEST_RUN")
+            if k in os.environ}  # HOTLINE_TEST_RUN: the run's mark, see tests/leftovers.py
         with open(self.log, "a") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
                                          env={**base, **self.env})

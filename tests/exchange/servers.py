@@ -205,6 +205,14 @@ def ensure_units_cluster():
     return UNITS_PGPORT
 
 
+def stop_units_cluster():
+    """Stop the units cluster (its data and the unit template stay: the next set-up starts it in a
+    second instead of installing the unit server's addons again)."""
+    status = _cluster_status()
+    if status and status["status"] == "online":
+        run("pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, UNITS_CLUSTER, "stop", "-m", "fast")
+
+
 def ensure_unit_user():
     """The system user the unit server runs as: no home, no shell, no group shared with anything."""
     if run("id", "-u", UNIT_USER, check=False).returncode:
@@ -248,6 +256,13 @@ def ensure_netns():
         run("ip", "netns", "exec", NETNS, *cmd)
     if not netns_ready():
         raise SetupError(f"network namespace {NETNS} was made but {NET}.2 is not up")
+
+
+def remove_netns():
+    """Delete the namespace and its veth pair (made again in milliseconds by ensure_netns)."""
+    if NETNS:
+        run("ip", "netns", "del", NETNS, check=False)
+        run("ip", "link", "del", _veth_names()[0], check=False)
 
 
 def _closed_ancestor(path):
@@ -545,12 +560,16 @@ class TwoServers:
             side.start()
 
     def teardown(self, drop=None):
-        """Stop both servers; drop both databases unless HT_KEEP_DBS=1 (or drop=False)."""
+        """Stop both servers; drop both databases unless HT_KEEP_DBS=1 (or drop=False); then leave the
+        machine as found: the units cluster stopped (templates kept) and the namespace removed."""
         for side in self.sides:
             side.stop()
         if drop if drop is not None else not KEEP_DBS:
             for side in self.sides:
                 side.drop()
+        with machine_lock():
+            stop_units_cluster()
+            remove_netns()
 
     def exchange_loop(self, log=None, *extra, interval=0.25):
         """The center's exchange loop (not started), logging next to the servers."""

@@ -21,3 +21,4 @@ from . import (
     hotline_case_log,
     hotline_case,
 )
+from . import hotline_case_demo

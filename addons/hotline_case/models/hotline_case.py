@@ -199,10 +199,10 @@ class HotlineCase(models.Model):
     # Lists by state (agent/dispatcher work queues) sorted as _order; also serves plain state filters.
     _state_date_idx = models.Index("(state, date_received DESC, id DESC)")
     # INCLUDE state: a unit's list (record rule on handled_unit_ids, often filtered by state) walks this index
-    # without heap reads, then probes the relation for the few rows left (20 ms instead of 500 ms on 1M cases)
+    # without heap reads, then probes the relation for the few rows left (bench_case.py; figures: bench/README.md)
     _date_state_idx = models.Index("(date_received DESC, id DESC) INCLUDE (state)")
     # the cases still open in list order: a unit's list filtered by open states walks these few rows instead of
-    # years of closed ones (10M cases, bench_large_tables.py: p95 123 ms instead of 297 ms in the same run)
+    # years of closed ones (bench_large_tables.py; figures: bench/README.md, Large tables)
     _open_date_idx = models.Index("(date_received DESC, id DESC) WHERE state NOT IN ('closed', 'cancelled')")
     # the cases a unit holds (its write rule, unit filters) in the same order
     _unit_date_idx = models.Index("(unit_id, date_received DESC, id DESC)")

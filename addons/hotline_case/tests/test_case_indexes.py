@@ -3,7 +3,7 @@ from odoo.tests import TransactionCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestCaseIndexes(TransactionCase):
-    """The index the large-table study chose (README, "Large tables"): open cases in list order."""
+    """The index the large-table study chose (bench/README.md, "Large tables"): open cases in list order."""
 
     def _plan(self, states):
         """The plan of a list of these states in the model's order, ordered index scans only (the choice

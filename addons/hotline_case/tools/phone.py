@@ -12,7 +12,6 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 # Area codes: 010 and 02x have three digits, the others four (0571, 0755...).
 _LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([1-9]\d{6,7})")
 _AREA_CODE = re.compile(r"0(?:10|2\d|[3-9]\d{2})")
-_AREA_PREFIX = re.compile(r"0(?:10|2\d|[3-9]\d{2})")
 _SERVICE = re.compile(r"(?:400|800)\d{7}|1\d{4}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 
@@ -80,7 +79,7 @@ def search_phone_term(term, default_area_code=None):
         if not digits.isdigit():
             return (term or "").strip()
         # the start of a landline: stored numbers have a dash after the area code
-        area = _AREA_PREFIX.match(digits)
+        area = _AREA_CODE.match(digits)
         if area and len(digits) > area.end():
             return f"{digits[:area.end()]}-{digits[area.end():]}"
         return digits

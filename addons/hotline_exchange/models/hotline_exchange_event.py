@@ -79,10 +79,6 @@ class HotlineExchangeEvent(models.Model):
     _case_sequence_idx = models.Index("(case_ref, sequence)")
 
     @api.model
-    def _role(self):
-        return self.env["ir.config_parameter"].sudo().get_param(ROLE_PARAM, "single") or "single"
-
-    @api.model
     def _enqueue(self, kind, payload, case=None, case_ref=None, unit_code=None, actor=None, lang=None):
         """Write one event to the outbox (sudo: whoever made the change, the exchange must carry it)."""
         case_ref = case_ref or (case.exchange_ref if case and case.exchange_ref else case.id if case else 0)
@@ -101,11 +97,6 @@ class HotlineExchangeEvent(models.Model):
         # wakes the exchange loop at commit (NOTIFY is delivered then, or never if the change rolls back)
         self.env.cr.execute("NOTIFY hotline_exchange")
         return event
-
-    def _set_payload(self, payload):
-        for event in self.sudo():
-            event.write({"payload": payload, "checksum": event_checksum(
-                event.uid, event.kind, event.case_ref, event.sequence, payload)})
 
     def _wire(self):
         """The events as they travel."""

@@ -6,17 +6,16 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import QUEUE, setup_floor
+from .common import QUEUE, MonitorCase
 
 
 @tagged("post_install", "-at_install")
-class TestBoardAccess(HttpCase):
+class TestBoardAccess(HttpCase, MonitorCase):
     """Who may open a board, by token (wall screens) and logged in (supervisors); what leaks."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        setup_floor(cls)
         ctx = {"no_reset_password": True}
         cls.unit_user = new_test_user(cls.env, "mon_unit", context=ctx, groups="hotline_case.group_unit_user",
                                       name="单位用户")

@@ -11,7 +11,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import QUEUE, ami, setup_floor
+from .common import QUEUE, MonitorCase, ami
 
 ARTEFACTS = Path(__file__).resolve().parents[3] / ".artefacts" / "monitor"
 
@@ -90,11 +90,10 @@ def png_size(data):
 
 
 @tagged("post_install", "-at_install")
-class TestBoardBrowser(HttpCase):
+class TestBoardBrowser(HttpCase, MonitorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        setup_floor(cls)
         now = fields.Datetime.now()
         t = int(now.timestamp()) - 300
         from odoo.addons.hotline_telephony.ami.facts import from_event  # noqa: PLC0415

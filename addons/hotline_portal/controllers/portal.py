@@ -3,7 +3,7 @@ import os
 from datetime import date, datetime, time, timedelta
 
 from odoo import fields, http
-from odoo.addons.hotline_case.models.hotline_case import MAX_EXTENSION_DAYS, MAX_RESULT_BYTES, MEGABYTE
+from odoo.addons.hotline_case.models.hotline_case import MAX_EXTENSION_DAYS, MAX_RESULT_BYTES, MEGABYTE, OPEN_STATES
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -13,7 +13,6 @@ from odoo.tools import plaintext2html
 
 CASE_URL = "/my/hotline/cases"
 PAGE_SIZE = 20
-OPEN_STATES = ("dispatched", "processing")
 # The result's files have hotline_case's limits (action_submit checks them, whoever submits): the browser
 # checks them before sending (data-* of the form), and the external proxy's client_max_body_size equals
 # MAX_REQUEST_BYTES (the allow-list test compares them): the largest accepted result plus room for the typed

@@ -10,3 +10,4 @@ from . import (
     test_proxy_allowlist,
     test_route_fuzz,
 )
+from . import test_performance

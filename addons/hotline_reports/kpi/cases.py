@@ -12,7 +12,6 @@ numerator is always a part of its denominator. The figures, the stored per-day f
 """
 from datetime import datetime
 
-DISPATCH_ACTIONS = ("dispatch", "self_dispatch")
 # (非常满意 + 满意 + 基本满意) count as satisfied
 SATISFIED_KEYS = ("very_satisfied", "satisfied", "basically_satisfied")
 # the satisfaction levels (hotline.satisfaction.level keys), for 满意度得分

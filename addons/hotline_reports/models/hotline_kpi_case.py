@@ -13,7 +13,6 @@ from odoo.exceptions import AccessError, UserError
 
 from ..kpi import case_facts
 from ..kpi.cases import (
-    COUNT_KEYS,
     DISPATCH_MEASURES,
     HOLDING,
     RATES,
@@ -248,12 +247,6 @@ class HotlineKpiCase(models.AbstractModel):
             return None
         self.env.cr.execute(case_facts.valid_state_sql())
         return self.env.cr.fetchone()
-
-    @api.model
-    def _empty_counts(self):
-        row = dict.fromkeys(COUNT_KEYS, 0)
-        row.update(overdue_hours=0.0, avg_sign_hours=None, avg_handle_hours=None, avg_review_hours=None)
-        return row
 
     # ------------------------------------------------------------------
     # Drill-down

@@ -196,8 +196,8 @@ class XlsxReport:
                 source = io.BytesIO(file.read())
             target = self._path
         tables = {f"xl/worksheets/sheet{table['sheet']}.xml": table for table in self._large_tables}
-        # the streamed sheets deflated at level 3 instead of 6: a million rows are 633 MB of XML, compressed
-        # in 3.1 s of CPU instead of 7.6 s, into 67 MB instead of 57 MB
+        # the streamed sheets deflated at level 3 instead of 6: a million rows of XML compress in less than half
+        # the CPU into a slightly larger file (bench_reports_cases.py; figures: bench/README.md)
         with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as new:
             for info in old.infolist():
                 table = tables.get(info.filename)

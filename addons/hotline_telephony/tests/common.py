@@ -23,20 +23,29 @@ def ami(name, t, **headers):
 
 
 class HotlineTelephonyCase(TransactionCase):
+    """A PBX of the test's own with agent1, agent2 and a manager. The addons built on telephony (the
+    wallboard) inherit it and change the PBX and the people through the class attributes below."""
+
+    PBX_NAME = "测试交换机"
+    PBX_QUEUES = "hotline"
+    AGENTS = (("ht_agent1", "受理员甲", "PJSIP/agent1", False),  # login, name, interface, extension
+              ("ht_agent2", "受理员乙", "PJSIP/agent2", False))
+    MANAGER = ("ht_mgr", "班长")
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         # a PBX of its own: demo traffic (on the default PBX) stays out of the figures
-        cls.pbx = cls.env["hotline.pbx"].create({"name": "测试交换机", "queue_names": "hotline"})
+        cls.pbx = cls.env["hotline.pbx"].create({"name": cls.PBX_NAME, "queue_names": cls.PBX_QUEUES})
         # demo agents own PJSIP/agent1..3: free the interfaces for this test's agents
         cls.env["res.users"].search([("hotline_interface", "!=", False)]).hotline_interface = False
         ctx = {"no_reset_password": True}
-        agent = "hotline_case.group_agent"
-        cls.agent1 = new_test_user(cls.env, "ht_agent1", context=ctx, groups=agent, name="受理员甲")
-        cls.agent2 = new_test_user(cls.env, "ht_agent2", context=ctx, groups=agent, name="受理员乙")
-        cls.agent1.hotline_interface = "PJSIP/agent1"
-        cls.agent2.hotline_interface = "PJSIP/agent2"
-        cls.manager = new_test_user(cls.env, "ht_mgr", context=ctx, groups="hotline_case.group_manager", name="班长")
+        for number, (login, name, interface, extension) in enumerate(cls.AGENTS, start=1):
+            user = new_test_user(cls.env, login, context=ctx, groups="hotline_case.group_agent", name=name)
+            user.write({"hotline_interface": interface, "hotline_extension": extension})
+            setattr(cls, f"agent{number}", user)
+        login, name = cls.MANAGER
+        cls.manager = new_test_user(cls.env, login, context=ctx, groups="hotline_case.group_manager", name=name)
 
     def ingest(self, facts):
         ingestor = Ingestor(self.env, self.pbx)
