@@ -90,6 +90,12 @@ class LinkFigure extends Clocked {
     static props = { link: Object, board: Object };
 }
 
+/** A burst: its live count and the time since its first case, ticking. */
+class BurstAlert extends Clocked {
+    static template = "hotline_monitor.BurstAlert";
+    static props = { alert: Object, board: Object };
+}
+
 class AgentPanel extends Clocked {
     static template = "hotline_monitor.AgentPanel";
     static props = { panel: Object, board: Object };
@@ -101,7 +107,7 @@ class AgentPanel extends Clocked {
  */
 export class Board extends Component {
     static template = "hotline_monitor.Board";
-    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel, DelaySign };
+    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel, DelaySign, BurstAlert };
     static props = {
         boardId: Number,
         token: { type: String, optional: true },
@@ -441,6 +447,18 @@ export class Board extends Component {
         } catch {
             // no audio device on this screen
         }
+    }
+
+    alertCount(alert) {
+        return _t("%(count)s cases", { count: alert.count });
+    }
+
+    /** Open: how long since its first case; handled: its span, first to last case. */
+    alertSince(alert, now) {
+        if (alert.state !== "open") {
+            return `${this.centerTime(alert.first_ms).slice(0, 5)} – ${this.centerTime(alert.last_ms).slice(0, 5)}`;
+        }
+        return _t("%(time)s since the first case", { time: formatDuration((now - alert.first_ms) / 1000) });
     }
 
     clockLabel(now) {
