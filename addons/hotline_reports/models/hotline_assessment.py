@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..kpi.center import check_period
+
 
 class HotlineAssessment(models.Model):
     """综合考核 of the units over a period: the scheme applied to `hotline.kpi.case.unit_figures`.
@@ -26,6 +28,11 @@ class HotlineAssessment(models.Model):
     formula = fields.Text(related="scheme_id.formula")
 
     _period_check = models.Constraint("CHECK(date_to >= date_from)", "The period ends before it starts.")
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for assessment in self:
+            check_period(self.env, assessment.date_from, assessment.date_to)
 
     @api.depends("date_from", "date_to")
     def _compute_name(self):

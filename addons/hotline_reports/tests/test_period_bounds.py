@@ -1,0 +1,86 @@
+import json
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from ..models.hotline_report_export import REPORTS
+
+BOUNDS_ZH = "统计期间的日期须在 1900-01-01 至 2999-12-31 之间。"
+
+
+@tagged("post_install", "-at_install")
+class TestPeriodBounds(HttpCase):
+    """Every report period is bounded: year 9999 or 0001 gets the same Chinese answer everywhere, before
+    any figure is computed or anything saved (they overflowed in the day's UTC bounds)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(["hotline_reports"], ["zh_CN"], overwrite=True)
+        cls.manager = new_test_user(cls.env, "rp_bounds_manager", groups="hotline_case.group_manager",
+                                    lang="zh_CN", tz="Asia/Shanghai")
+        cls.scheme = cls.env["hotline.assessment.scheme"].search([], limit=1)
+
+    def env_zh(self):
+        return self.env(user=self.manager, context={"lang": "zh_CN"})
+
+    def test_case_report_exports(self):
+        Wizard = self.env_zh()["hotline.case.report.wizard"]
+        for report, _label in REPORTS:
+            for date_from, date_to in (("9999-01-01", "9999-12-31"), ("0001-01-01", "0001-01-31"),
+                                       ("2026-11-01", "9999-12-31")):
+                with self.subTest(report=report, period=(date_from, date_to)), \
+                        self.assertRaisesRegex(ValidationError, BOUNDS_ZH):
+                    Wizard.create({"report": report, "date_from": date_from, "date_to": date_to,
+                                   "scheme_id": self.scheme.id})
+        # a good period still exports
+        wizard = Wizard.create({"report": "unit", "date_from": "2026-11-01", "date_to": "2026-11-30"})
+        self.assertTrue(wizard.action_export())
+        # and the export record itself refuses a bad period (created over RPC, say)
+        with self.assertRaisesRegex(ValidationError, BOUNDS_ZH):
+            self.env_zh()["hotline.report.export"].sudo().create({
+                "name": "x", "report": "unit", "date_from": "9999-12-01", "date_to": "9999-12-31"})
+
+    def call_kw(self, model, method, args, kwargs=None):
+        response = self.url_open("/web/dataset/call_kw", data=json.dumps({
+            "jsonrpc": "2.0", "method": "call",
+            "params": {"model": model, "method": method, "args": args,
+                       "kwargs": {"context": {"lang": "zh_CN"}, **(kwargs or {})}}}),
+            headers={"Content-Type": "application/json"})
+        return response.json()
+
+    def test_assessment_nothing_saved(self):
+        """What the form does (save, then 计算), over RPC as the manager: refused in Chinese, nothing saved."""
+        self.authenticate("rp_bounds_manager", "rp_bounds_manager")
+        Assessment = self.env["hotline.assessment"].sudo()
+        before = Assessment.search([]).ids
+        for date_from, date_to in (("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-31")):
+            answer = self.call_kw("hotline.assessment", "create", [{"scheme_id": self.scheme.id,
+                                                                    "date_from": date_from, "date_to": date_to}])
+            self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.ValidationError")
+            self.assertEqual(answer["error"]["data"]["message"], BOUNDS_ZH)
+        self.assertEqual(Assessment.search([]).ids, before)
+        answer = self.call_kw("hotline.assessment", "create", [{"scheme_id": self.scheme.id,
+                                                                "date_from": "2026-11-01", "date_to": "2026-11-30"}])
+        assessment = Assessment.browse(answer["result"])
+        answer = self.call_kw("hotline.assessment", "write", [assessment.ids, {"date_to": "9999-12-31"}])
+        self.assertEqual(answer["error"]["data"]["message"], BOUNDS_ZH)
+        self.assertEqual(str(assessment.date_to), "2026-11-30")
+        # the KPI service itself (public over RPC) answers the same, not an overflow
+        answer = self.call_kw("hotline.kpi.case", "unit_figures", ["9999-12-01", "9999-12-31"])
+        self.assertEqual(answer["error"]["data"]["message"], BOUNDS_ZH)
+
+    def test_call_statistics_export(self):
+        Wizard = self.env_zh()["hotline.call.report.wizard"]
+        with self.assertRaisesRegex(ValidationError, BOUNDS_ZH):
+            Wizard.create({"date_from": "9999-12-01", "date_to": "9999-12-31"})
+        with self.assertRaisesRegex(UserError, BOUNDS_ZH):
+            Wizard._render_xlsx("0001-01-01", "0001-01-02")
+        # the download's route (typed in the address bar): a clear refusal, not a 500
+        self.authenticate("rp_bounds_manager", "rp_bounds_manager")
+        response = self.url_open("/hotline_reports/calls.xlsx?date_from=9999-12-01&date_to=9999-12-31")
+        self.assertEqual(response.status_code, 422)
+        self.assertIn(BOUNDS_ZH, response.text)
+        response = self.url_open("/hotline_reports/calls.xlsx?date_from=2026-11-01&date_to=2026-11-02")
+        self.assertEqual(response.status_code, 200)
