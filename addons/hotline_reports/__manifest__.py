@@ -29,6 +29,9 @@
         "views/hotline_reports_menus.xml",
         "views/hotline_case_report_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["hotline_reports/static/src/**/*.js"],
+    },
     "installable": True,
     "application": False,
 }

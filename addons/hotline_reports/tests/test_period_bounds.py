@@ -84,3 +84,16 @@ class TestPeriodBounds(HttpCase):
         self.assertIn(BOUNDS_ZH, response.text)
         response = self.url_open("/hotline_reports/calls.xlsx?date_from=2026-11-01&date_to=2026-11-02")
         self.assertEqual(response.status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestCallListWords(HttpCase):
+    def test_call_outcomes_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_telephony"], ["zh_CN"], overwrite=True)
+        Report = self.env["hotline.call.report"].with_context(lang="zh_CN")
+        labels = dict(Report.fields_get(["outcome"])["outcome"]["selection"])
+        self.assertEqual(labels["abandoned"], "队列中放弃（队列中漏接）")
+        self.assertNotEqual(labels["answered"], "Answered")
+        self.assertEqual(dict(Report.with_context(lang="en_US").fields_get(["outcome"])["outcome"]["selection"])
+                         ["answered"], "Answered")
