@@ -6,3 +6,4 @@ from . import test_board_browser
 from . import test_case_panel
 from . import test_freshness
 from . import test_burst_concurrency
+from . import test_board_config
