@@ -85,3 +85,16 @@ class TestDashboard(TransactionCase):
         top = data["pivots"]["3"]
         self.assertEqual(top["sortedColumn"], {"domain": [], "measure": "__count:sum", "order": "desc"})
         self.assertIn("=PIVOT(3, 10)", sheet["cells"].values())
+
+    def test_home_screen_of_agents_and_unit_users(self):
+        """No empty 仪表板 and no app store on an agent's or a unit user's home screen; a reviewer keeps the
+        dashboard (positive control)."""
+        unit_user = new_test_user(self.env, "rd_unit_user", groups="base.group_user,hotline_case.group_unit_user")
+        for user in (self.agent, unit_user):
+            menus = self.env["ir.ui.menu"].with_user(user).load_menus(False)
+            roots = {menus[i].get("xmlid") for i in menus["root"]["children"]}
+            self.assertNotIn("spreadsheet_dashboard.spreadsheet_dashboard_menu_root", roots, user.login)
+            self.assertNotIn("base.menu_management", roots, user.login)
+        menus = self.env["ir.ui.menu"].with_user(self.reviewer).load_menus(False)
+        self.assertIn("spreadsheet_dashboard.spreadsheet_dashboard_menu_root",
+                      {menus[i].get("xmlid") for i in menus["root"]["children"]})
