@@ -29,6 +29,17 @@ class HotlineAssessment(models.Model):
 
     _period_check = models.Constraint("CHECK(date_to >= date_from)", "The period ends before it starts.")
 
+    @api.model
+    def default_get(self, fields):
+        # a new assessment starts on the usual one: the previous calendar month (as the report exports do)
+        values = super().default_get(fields)
+        first, last = self.env["hotline.case.report.wizard"]._default_period()
+        if "date_from" in fields and not values.get("date_from"):
+            values["date_from"] = first
+        if "date_to" in fields and not values.get("date_to"):
+            values["date_to"] = last
+        return values
+
     @api.constrains("date_from", "date_to")
     def _check_period(self):
         for assessment in self:

@@ -1,5 +1,7 @@
 import json
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -97,3 +99,23 @@ class TestCallListWords(HttpCase):
         self.assertNotEqual(labels["answered"], "Answered")
         self.assertEqual(dict(Report.with_context(lang="en_US").fields_get(["outcome"])["outcome"]["selection"])
                          ["answered"], "Answered")
+
+
+@tagged("post_install", "-at_install")
+class TestAssessmentScreens(HttpCase):
+    def test_new_assessment_defaults_and_names(self):
+        manager = new_test_user(self.env, "rp_assess_manager", groups="hotline_case.group_manager",
+                                tz="Asia/Shanghai")
+        with freeze_time("2026-12-01 02:00:00"):  # 10:00 on 1 December in Beijing
+            defaults = self.env["hotline.assessment"].with_user(manager).default_get(["date_from", "date_to"])
+        self.assertEqual((str(defaults["date_from"]), str(defaults["date_to"])), ("2026-11-01", "2026-11-30"))
+        scheme = self.env["hotline.assessment.scheme"].search([], limit=1)
+        assessment = self.env["hotline.assessment"].create({"scheme_id": scheme.id, "date_from": "2026-11-01",
+                                                            "date_to": "2026-11-30"})
+        assessment.action_compute()
+        result = assessment.result_ids[:1]
+        self.assertEqual(result.display_name, f"{result.unit_id.display_name} · {assessment.display_name}")
+        self.assertNotIn("hotline.assessment.result", result.display_name)
+        # every unit of a city on one page of the ranking
+        arch = self.env["hotline.assessment.result"].get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('limit="500"', arch)
