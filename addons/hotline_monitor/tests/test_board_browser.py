@@ -309,9 +309,15 @@ class TestBoardBrowser(HttpCase):
     await until(() => tile().classList.contains("o_hm_idle"), "the floor reloaded after the network cut");
     // the bus back too (a few seconds after the network): the sign that figures may be behind goes
     await until(() => !document.querySelector(".o_hm_connection"), "the connection sign cleared");
+    // the wall speaks the board's language (zh_CN): no English word but the test queue's name
+    const english = (document.body.innerText.match(/[A-Za-z]{3,}/g) || []).filter((w) => !["mon", "test"].includes(w));
+    if (english.length) { throw new Error("untranslated on the wall: " + english.join(", ")); }
     console.log("test successful");
 })().catch((e) => console.error(e.message));
 """
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_monitor"], ["zh_CN"], overwrite=True)
+        self.board.lang = "zh_CN"
         worker = threading.Thread(target=cut)
         self.patch(Live, "_snapshot", snapshot_served)
         self.patch(ChromeBrowser, "_handle_request_paused", proxy)
