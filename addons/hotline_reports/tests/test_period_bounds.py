@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 from freezegun import freeze_time
 
@@ -119,3 +120,21 @@ class TestAssessmentScreens(HttpCase):
         # every unit of a city on one page of the ranking
         arch = self.env["hotline.assessment.result"].get_views([(False, "list")])["views"]["list"]["arch"]
         self.assertIn('limit="500"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestDayRows(HttpCase):
+    def test_day_rows_in_the_readers_date_format(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        day = date(2026, 12, 5)
+        for model in ("hotline.agent.report", "hotline.call.report", "hotline.call.stat",
+                      "hotline.report.case.unit"):
+            with self.subTest(model=model):
+                Report = self.env[model].with_context(lang="zh_CN")
+                zh_format = self.env["res.lang"]._get_data(code="zh_CN").date_format
+                (key, label), _domain = Report._web_read_group_groupby_formatter("date:day", [day])(day)
+                self.assertEqual((key, label), ("2026-12-05", day.strftime(zh_format)))
+                self.assertNotEqual(label, "05 12月 2026")
+                # a month keeps Odoo's label
+                (_key, month), _domain = Report._web_read_group_groupby_formatter("date:month", [day])(day)
+                self.assertIn("2026", month)
