@@ -138,3 +138,17 @@ class TestDayRows(HttpCase):
                 # a month keeps Odoo's label
                 (_key, month), _domain = Report._web_read_group_groupby_formatter("date:month", [day])(day)
                 self.assertIn("2026", month)
+
+
+@tagged("post_install", "-at_install")
+class TestStaffingScreen(HttpCase):
+    def test_breadcrumb_and_one_page_of_half_hours(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_reports"], ["zh_CN"], overwrite=True)
+        Staffing = self.env["hotline.staffing.report"].with_context(lang="zh_CN")
+        self.assertEqual(Staffing.new({}).display_name, "排班测算（爱尔兰C）")
+        report = Staffing.create({})
+        self.assertEqual(report.display_name, "排班测算（爱尔兰C）")
+        arch = Staffing.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('limit="48"', arch)
+        self.assertIn("差额 = 可用 − 所需", arch)
