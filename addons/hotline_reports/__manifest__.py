@@ -30,6 +30,9 @@
         "views/hotline_case_report_menus.xml",
         "views/hotline_assessment_publication_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["hotline_reports/static/src/**/*.js"],
+    },
     "installable": True,
     "application": False,
 }

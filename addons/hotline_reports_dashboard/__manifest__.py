@@ -7,7 +7,7 @@
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
     "depends": ["spreadsheet_dashboard", "hotline_reports"],
-    "data": ["data/spreadsheet_dashboard_data.xml"],
+    "data": ["data/spreadsheet_dashboard_data.xml", "data/menus.xml"],
     "installable": True,
     "auto_install": True,
 }

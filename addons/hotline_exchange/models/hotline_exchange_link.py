@@ -7,7 +7,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.addons.hotline_case.models.hotline_case import MAX_RESULT_BYTES
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..tools import transport
@@ -65,6 +65,8 @@ class HotlineExchangeLink(models.Model):
     _description = "Exchange Link to the Unit Server"
 
     name = fields.Char(required=True, default="Unit server")
+    # only a center exchanges: on a single database (or the unit server) the screen says the exchange is off
+    exchange_off = fields.Boolean(compute="_compute_exchange_off")
     last_attempt = fields.Datetime(readonly=True)
     last_success = fields.Datetime(string="Last Contact", readonly=True)
     last_error = fields.Text(readonly=True)
@@ -455,19 +457,35 @@ class HotlineExchangeLink(models.Model):
     # ------------------------------------------------------------------
     # Buttons
     # ------------------------------------------------------------------
+    def _compute_exchange_off(self):
+        off = self.env["hotline.case"]._exchange_role() != "center"
+        for link in self:
+            link.exchange_off = off
+
+    def _check_center(self):
+        if self.env["hotline.case"]._exchange_role() != "center":
+            raise UserError(self.env._(
+                "The exchange is off: this server is not set up as the center (Settings › Exchange Role)."))
+
     def action_run_now(self):
         self.env["hotline.case"]._check_group("base.group_system", self.env._("run the exchange for"))
+        self._check_center()
         self.sudo().write({"next_attempt": False})
         stats = self.run_once()
+        # the round's codes, said in words
+        words = {"waiting": self.env._("The exchange waits before trying again after failures."),
+                 "locked": self.env._("An exchange round is already running.")}
+        error = words.get(stats["error"], stats["error"])
         return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-            "type": "danger" if stats["error"] else "success", "sticky": False,
-            "message": stats["error"] or self.env._(
+            "type": "danger" if error else "success", "sticky": False,
+            "message": error or self.env._(
                 "Delivered %(pushed)s, applied %(pulled)s unit events, refused %(refused)s.", **stats),
         }}
 
     def action_sync_all(self):
         """Send every unit and every case in the units' hands again (first set-up, or a unit server rebuilt)."""
         self.env["hotline.case"]._check_group("base.group_system", self.env._("resynchronise"))
+        self._check_center()  # nothing would ever send them
         Event = self.env["hotline.exchange.event"]
         for unit in self.env["hotline.unit"].sudo().with_context(active_test=False).search([]):  # pylint: disable=no-search-all
             Event._enqueue("unit", unit._exchange_payload())

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from odoo.addons.hotline_case.tests.common import HotlineAttackCommon, RpcDenied
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -71,3 +72,42 @@ class TestLinkAccess(HotlineAttackCommon):
         """The refusal says why (not a crash)."""
         with self.assertRaisesRegex(RpcDenied, "managers and administrators"):
             self._rpc("json2", self.agent, LINK, "status")
+
+
+@tagged("post_install", "-at_install")
+class TestLinkButtonsWhenOff(HotlineAttackCommon):
+    """In single mode the exchange is off: the screen says so; 立即交换 and 全部重新发送 answer it in words (not
+    "role") and queue nothing; both are for administrators only, over every API."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("hotline_exchange.role", "single")
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(["hotline_exchange"], ["zh_CN"], overwrite=True)
+        cls.admin = new_test_user(cls.env, "hx_off_admin", groups="base.group_user,base.group_system", lang="zh_CN")
+        expiry = datetime.now() + timedelta(days=1)
+        cls.api_keys[cls.admin.id] = cls.env["res.users.apikeys"].with_user(cls.admin)._generate("rpc", "x", expiry)
+        cls.link = cls.env[LINK]._get_link()
+
+    def test_off_in_single_mode(self):
+        Event = self.env["hotline.exchange.event"].sudo()
+        before = Event.search_count([])
+        link = self.link.with_user(self.admin).with_context(lang="zh_CN")
+        self.assertTrue(link.exchange_off)
+        for method in ("action_run_now", "action_sync_all"):
+            with self.subTest(method=method), self.assertRaisesRegex(UserError, "数据交换未启用"):
+                getattr(link, method)()
+        self.assertEqual(Event.search_count([]), before, "nothing queued that nothing would send")
+        self.env["ir.config_parameter"].sudo().set_param("hotline_exchange.role", "center")
+        self.link.invalidate_recordset(["exchange_off"])  # the next request reads it afresh
+        self.assertFalse(self.link.with_user(self.admin).exchange_off)  # positive control
+        self.link.with_user(self.admin).action_sync_all()
+        self.assertGreater(Event.search_count([]), before)
+
+    def test_buttons_for_administrators_only(self):
+        self.env["ir.config_parameter"].sudo().set_param("hotline_exchange.role", "center")
+        for user in (self.agent, self.dispatcher, self.reviewer, self.manager, self.unit_user_a):
+            for method in ("action_sync_all", "action_run_now"):
+                with self.subTest(user=user.login, method=method):
+                    self.assertRpcDenied(user, LINK, method, ids=self.link.ids)

@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 
 from odoo import fields, models
 
+from .health_message import _lt
+
 
 def _dt(epoch):
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None) if epoch else False
@@ -45,7 +47,7 @@ class HotlinePbx(models.Model):
             # The bridge came back (reconnect, or a new process after a stop or crash).
             self.env["hotline.health.event"].sudo().create({
                 "check_key": f"bridge:{self.id}",
-                "name": self.env._("AMI bridge of %(pbx)s reconnected", pbx=self.name),
+                "name_message": _lt("AMI bridge of %(pbx)s reconnected", pbx=self.name),
                 "kind": "recovery",
                 "start": down_since,
                 "stop": self.bridge_heartbeat,

@@ -1,5 +1,6 @@
+import json
 import socket
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -139,3 +140,57 @@ class TestHealthChecks(HotlineHealthCommon):
         self.assertEqual(replica.state, "red")
         self.assertIn(str(port), replica.fact)
         self.assertEqual(len(self.admin_activities(replica)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestHealthWords(HotlineHealthCommon):
+    """The job stores facts; every reader gets them in their language and time zone, whoever refreshed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(["hotline_health"], ["zh_CN"], overwrite=True)
+        cls.admin.lang = "zh_CN"
+        cls.env.company.resource_calendar_id.tz = "Asia/Shanghai"
+
+    def test_the_job_stores_facts_the_reader_gets_words(self):
+        # connected at 2026-12-06 16:00:00 UTC, midnight in Beijing
+        self.report("connected", connected_since=datetime(2026, 12, 6, 16, 0, tzinfo=UTC).timestamp())
+        # what the every-minute job does: no user's language, no time zone
+        self.Check.with_context(lang=None, tz=None)._refresh()
+        row = self.row(f"bridge:{self.pbx.id}")
+        # a fact (the message's source and its UTC moment), no rendered time or language
+        self.assertNotIn("2026-12-07", json.dumps(row.fact_message))
+        self.assertEqual(row.fact_message["args"]["since"], {"at": "2026-12-06 16:00:00"})
+        as_admin = row.with_user(self.admin).with_context(lang="zh_CN", tz="Asia/Shanghai")
+        self.assertTrue(as_admin.name.startswith("AMI 网桥") or "测试交换机" in as_admin.name, as_admin.name)
+        self.assertIn("2026-12-07 00:00:00", as_admin.fact)
+        self.assertNotIn("Connected", as_admin.fact)
+        in_english = row.with_context(lang="en_US", tz="UTC")
+        self.assertIn("Connected since 2026-12-06 16:00:00", in_english.fact)
+        # a scheduled job's row: its name is the reader's too
+        cron_row = self.Check.search([("key", "=like", "cron:%")], limit=1)
+        cron = self.env["ir.cron"].browse(int(cron_row.key.split(":")[1]))
+        self.assertIn(cron.with_context(lang="zh_CN").name, cron_row.with_context(lang="zh_CN").name)
+        self.assertNotIn("Scheduled job", cron_row.with_context(lang="zh_CN").name)
+        # found by the words the reader reads
+        self.assertIn(row, self.Check.with_context(lang="en_US").search([("name", "ilike", "AMI bridge")]))
+
+    def test_incident_and_administrators_activity_in_their_language(self):
+        self.report("connected")
+        self.sign_in()
+        self.Check.with_context(lang=None, tz=None)._refresh()
+        self.pbx.bridge_heartbeat = fields.Datetime.now() - timedelta(seconds=self.Check._bridge_silence() + 5)
+        self.Check.with_context(lang=None, tz=None)._refresh()
+        row = self.row(f"bridge:{self.pbx.id}")
+        self.assertEqual(row.state, "red")
+        activity = row.activity_ids.filtered(lambda a: a.user_id == self.admin)
+        self.assertEqual(len(activity), 1)
+        self.assertNotIn("failing", activity.summary)
+        self.assertNotIn("No heartbeat", str(activity.note))
+        self.assertEqual(activity.summary, "系统监控：AMI 桥接：测试交换机 故障")
+        incident = row.incident_id.with_context(lang="zh_CN")
+        self.assertNotIn("No heartbeat", incident.detail)
+        self.assertIn("No heartbeat", incident.with_context(lang="en_US").detail)
+        self.assertIn("测试交换机", incident.name)

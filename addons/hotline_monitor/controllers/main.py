@@ -1,5 +1,7 @@
 import re
 
+from werkzeug.exceptions import NotFound
+
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
@@ -49,7 +51,13 @@ class HotlineMonitor(http.Controller):
     # -- logged out (wall screen) ------------------------------------------------------
     @http.route("/hotline_monitor/board/<string:token>", type="http", auth="public", sitemap=False)
     def board(self, token):
-        board = self._board_by_token(token)
+        try:
+            board = self._board_by_token(token)
+        except NotFound:
+            # a 404 still, but a screen's page in the room's language rather than Odoo's English one
+            lang = request.env["hotline.wallboard"].sudo()._default_lang()
+            page = request.env["ir.qweb"].with_context(lang=lang)._render("hotline_monitor.board_gone", {"lang": lang})
+            return request.make_response(page, status=404, headers=[("Content-Type", "text/html; charset=utf-8")])
         if request.session.uid:
             # a screen left logged in would show whatever its user may see: the wall URL is anonymous
             request.session.logout(keep_db=True)

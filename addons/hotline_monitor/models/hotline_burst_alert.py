@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import pytz
+
 from odoo import api, fields, models
 
 from .hotline_monitor_live import SUPERVISOR_GROUP
@@ -38,7 +40,9 @@ class HotlineBurstAlert(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "last_time desc, id desc"
 
-    name = fields.Char(required=True, readonly=True)
+    # said for the reader, with the burst's live count: a name frozen when raised would go stale and keep
+    # the language of whoever raised it
+    name = fields.Char(compute="_compute_name")
     rule_id = fields.Many2one("hotline.burst.rule", readonly=True, ondelete="set null")
     category_id = fields.Many2one("hotline.category", string="Category", required=True, readonly=True, index=True)
     grouping = fields.Selection([("street", "Same Street"), ("district", "Same District")], readonly=True)
@@ -52,10 +56,20 @@ class HotlineBurstAlert(models.Model):
     state = fields.Selection([("open", "Open"), ("done", "Handled")], default="open", required=True,
                              tracking=True)
 
+    _rec_names_search = ["category_id", "street_id", "district_id"]
+
     @api.depends("case_ids")
     def _compute_case_count(self):
         for alert in self:
             alert.case_count = len(alert.case_ids)
+
+    @api.depends_context("lang")
+    @api.depends("case_count", "category_id", "street_id", "district_id")
+    def _compute_name(self):
+        for alert in self:
+            alert.name = self.env._("%(count)s × %(category)s at %(place)s", count=alert.case_count,
+                                    category=alert.category_id.display_name or "",
+                                    place=(alert.street_id or alert.district_id).display_name or "")
 
     def action_done(self):
         self.write({"state": "done"})
@@ -77,7 +91,10 @@ class HotlineBurstAlert(models.Model):
                 "place": (self.street_id or self.district_id).display_name or "",
                 "count": self.case_count, "state": self.state,
                 "first_time": fields.Datetime.to_string(self.first_time),
-                "last_time": fields.Datetime.to_string(self.last_time)}
+                "last_time": fields.Datetime.to_string(self.last_time),
+                # epoch ms: the screen counts the time since the first case on its own clock
+                "first_ms": int(pytz.utc.localize(self.first_time).timestamp() * 1000) if self.first_time else 0,
+                "last_ms": int(pytz.utc.localize(self.last_time).timestamp() * 1000) if self.last_time else 0}
 
     @api.model
     def _cron_check_queued(self):
@@ -138,9 +155,7 @@ class HotlineBurstAlert(models.Model):
                 # same second as its last ones, say): they would not be checked again
                 first, last = burst[0].date_received, burst[-1].date_received
                 burst = around.filtered(lambda c, f=first, la=last: f <= c.date_received <= la)
-                # named and told in the language of the agent who recorded the case, as at intake
-                self.with_context(lang=case.create_uid.lang or self.env.lang)._raise(
-                    rule, case, place_field, place, burst)
+                self._raise(rule, case, place_field, place, burst)
         if changed:  # the boards show the alerts' counts
             self.env["hotline.monitor.live"]._push_cases_later()
 
@@ -159,8 +174,6 @@ class HotlineBurstAlert(models.Model):
 
     def _raise(self, rule, case, place_field, place, cases):
         alert = self.sudo().create({
-            "name": self.env._("%(count)s × %(category)s at %(place)s",
-                               count=len(cases), category=case.category_id.display_name, place=place.display_name),
             "rule_id": rule.id, "category_id": case.category_id.id, "grouping": rule.grouping,
             place_field: place.id,
             "district_id": place.district_id.id if place_field == "street_id" else place.id,
@@ -173,14 +186,18 @@ class HotlineBurstAlert(models.Model):
         return alert
 
     def _notify_supervisors(self):
-        """Reviewers and managers: a bus notification now and an activity to follow up."""
+        """Reviewers and managers: a bus notification now and an activity to follow up, each in the
+        recipient's language, due today on the center's calendar (a UTC date is yesterday's before 08:00)."""
         self.ensure_one()
         group = self.env.ref(SUPERVISOR_GROUP)
         users = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share)
-        note = self.env._("Several cases of the same kind came in close together: check whether it is an "
-                          "emergency (突发事件).")
+        tz = pytz.timezone(self.env["hotline.case"]._center_tz())
+        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
         for user in users:
-            self.sudo().activity_schedule("mail.mail_activity_data_todo", summary=self.name, note=note,
-                                          user_id=user.id)
+            alert = self.sudo().with_context(lang=user.lang or self.env.lang)
+            note = alert.env._("Several cases of the same kind came in close together: check whether it is an "
+                               "emergency (突发事件).")
+            alert.activity_schedule("mail.mail_activity_data_todo", date_deadline=today, summary=alert.name,
+                                    note=note, user_id=user.id)
         self.env["bus.bus"].sudo()._sendone(group, BURST, self._board_dict())
         self.env["hotline.monitor.live"]._push_cases_later()

@@ -22,6 +22,17 @@ class HotlineBurstRule(models.Model):
     _category_unique = models.UniqueIndex("(COALESCE(category_id, 0)) WHERE active",
                                           "One active rule per category (and one default).")
 
+    @api.depends_context("lang")
+    @api.depends("category_id", "case_count", "window_minutes", "grouping")
+    def _compute_display_name(self):
+        # what the rule says, e.g. "供水：60 分钟内同一街道 5 件", not "hotline.burst.rule,1"
+        for rule in self:
+            place = dict(rule._fields["grouping"]._description_selection(self.env)).get(rule.grouping, "")
+            rule.display_name = self.env._(
+                "%(category)s: %(count)s cases within %(minutes)s min, %(place)s",
+                category=rule.category_id.display_name or self.env._("Default rule"),
+                count=rule.case_count, minutes=rule.window_minutes, place=place)
+
     @api.constrains("case_count", "window_minutes")
     def _check_numbers(self):
         for rule in self:

@@ -49,7 +49,9 @@ class HotlineMonitorKpi(models.AbstractModel):
     def _agent_figures(self, user):
         """Today's figures of one agent (hotline.kpi.call.agent_figures), plus the cases they recorded."""
         start, end = self._today()
-        figures = self._calls().agent_figures(start, end, [user.id]).get(user.id) or {}
+        # an agent with nothing yet today reads 0 and 00:00, not blanks
+        calls = self._calls()
+        figures = calls.agent_figures(start, end, [user.id]).get(user.id) or calls._empty_agent_figures()
         env = self.env(su=True)
         sessions = env["hotline.agent.session"].search_fetch(
             [("user_id", "=", user.id), ("start", ">=", start), ("start", "<", end)], ["start"],

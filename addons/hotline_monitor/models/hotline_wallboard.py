@@ -1,9 +1,16 @@
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 UPDATE = "hotline_monitor/update"  # bus notification type of a board's live changes
+
+
+def _check_amber_red(env, amber, red):
+    """A tile turns amber, then red: red comes later (0 leaves a colour out)."""
+    if amber and red and red <= amber:
+        raise ValidationError(env._("Red comes after amber: its time must be longer (%(amber)s s, %(red)s s).",
+                                    amber=amber, red=red))
 
 
 class HotlineWallboard(models.Model):
@@ -68,10 +75,30 @@ class HotlineWallboard(models.Model):
         for board in self:
             board.url = f"{base}/hotline_monitor/board/{board.access_token}" if board.access_token else False
 
+    @api.constrains("alarm_waiting", "alarm_wait_seconds", "alarm_service_level", "call_amber_seconds",
+                    "call_red_seconds", "pause_amber_seconds", "pause_red_seconds", "wrapup_seconds", "surge_factor",
+                    "surge_min_calls")
+    def _check_thresholds(self):
+        for board in self:
+            if min(board.alarm_waiting, board.alarm_wait_seconds, board.call_amber_seconds, board.call_red_seconds,
+                   board.pause_amber_seconds, board.pause_red_seconds, board.wrapup_seconds,
+                   board.surge_min_calls) < 0:
+                raise ValidationError(self.env._("The board's counts and times cannot be negative."))
+            if not 0 <= board.alarm_service_level <= 100:
+                raise ValidationError(self.env._("The service level alarm is a percentage, from 0 to 100."))
+            if board.wrapup_seconds > 3600:
+                raise ValidationError(self.env._("A wrap-up lasts at most an hour (3600 s)."))
+            if not 1 <= board.surge_factor <= 100:
+                raise ValidationError(self.env._("The surge factor compares with the usual traffic: from 1 to 100."))
+            _check_amber_red(self.env, board.call_amber_seconds, board.call_red_seconds)
+            _check_amber_red(self.env, board.pause_amber_seconds, board.pause_red_seconds)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            vals.setdefault("access_token", self._new_token())
+            # the form sends its (empty) token too: a new board has its wall screen URL at once
+            if not vals.get("access_token"):
+                vals["access_token"] = self._new_token()
         return super().create(vals_list)
 
     @staticmethod

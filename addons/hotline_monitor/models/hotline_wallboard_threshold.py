@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .hotline_wallboard import _check_amber_red
 
 
 class HotlineWallboardThreshold(models.Model):
@@ -14,3 +17,10 @@ class HotlineWallboardThreshold(models.Model):
     red_seconds = fields.Integer(string="Red after (s)", required=True, default=1200)
 
     _reason_unique = models.UniqueIndex("(wallboard_id, reason)", "One threshold per pause reason and board.")
+
+    @api.constrains("amber_seconds", "red_seconds")
+    def _check_times(self):
+        for threshold in self:
+            if threshold.amber_seconds < 0 or threshold.red_seconds < 0:
+                raise ValidationError(self.env._("The board's counts and times cannot be negative."))
+            _check_amber_red(self.env, threshold.amber_seconds, threshold.red_seconds)

@@ -7,3 +7,5 @@ from . import test_case_panel
 from . import test_freshness
 from . import test_burst_concurrency
 from . import test_performance
+from . import test_board_config
+from . import test_agent_panel_idle

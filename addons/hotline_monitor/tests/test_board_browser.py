@@ -1,3 +1,4 @@
+import base64
 import struct
 import threading
 import time
@@ -128,7 +129,6 @@ class TestBoardBrowser(HttpCase, MonitorCase):
         code = BOARD_CHECK % {"name": self.board.name, "min_font": min_font, "queue": QUEUE}
         with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_shoot):
             self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
-        import base64  # noqa: PLC0415
         data = base64.b64decode(shots[0]["data"])
         self.assertEqual(png_size(data), (width, height))
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -234,3 +234,98 @@ class TestBoardBrowser(HttpCase, MonitorCase):
     def test_supervisor_tour(self):
         self.board.sequence = 0  # 监控 › 大屏 opens the first board
         self.start_tour("/odoo", "hotline_monitor_board_tour", login="mon_reviewer")
+
+    def test_wall_screen_recovers_from_a_502_and_a_network_cut(self):
+        """A kiosk left alone: its first two snapshots answered 502 (a proxy while the server restarts)
+        show the floor once the server answers, never the dead-URL message; then the network is cut while
+        an agent comes back from a pause (a push the screen cannot receive): back online, the screen
+        reloads the floor by itself."""
+        from odoo.addons.hotline_telephony.ami.facts import from_event  # noqa: PLC0415
+        from odoo.addons.hotline_telephony.ami.ingest import Ingestor  # noqa: PLC0415
+
+        bad_gateways, browsers = [], []
+        paused = ChromeBrowser._handle_request_paused
+        wait_code_ok = ChromeBrowser._wait_code_ok
+
+        def proxy(browser, **params):
+            if params["request"]["url"].endswith("/snapshot") and len(bad_gateways) < 2:
+                bad_gateways.append(params["request"]["url"])
+                browser._websocket_send("Fetch.fulfillRequest", params={
+                    "requestId": params["requestId"], "responseCode": 502,
+                    "body": base64.b64encode(b"502 Bad Gateway").decode()})
+                return None
+            return paused(browser, **params)
+
+        def keep_browser(browser, *args, **kwargs):
+            browsers.append(browser)
+            return wait_code_ok(browser, *args, **kwargs)
+
+        served = []
+        Live = type(self.env["hotline.monitor.live"])
+        snapshot = Live._snapshot
+
+        def snapshot_served(live, *args, **kwargs):
+            result = snapshot(live, *args, **kwargs)
+            served.append(time.monotonic())
+            return result
+
+        def network(offline):
+            browsers[0]._websocket_request("Network.emulateNetworkConditions", params={
+                "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+        def cut():
+            deadline = time.monotonic() + 120
+            while not (served and browsers) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if not served:
+                return
+            time.sleep(1)
+            network(True)
+            time.sleep(2)
+            with self.registry.cursor() as cr, patch.object(Live, "_send", lambda *a, **k: None):
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                event = ami("QueueMemberPause", int(time.time()), Queue=QUEUE, Interface="PJSIP/mon2", Paused="0")
+                fact = from_event(event, time.time())
+                fact["live"] = True
+                Ingestor(env, env["hotline.pbx"].browse(self.pbx.id)).apply([fact])
+            cut_served.append(len(served))
+            time.sleep(1)
+            network(False)
+
+        cut_served = []
+        code = """
+(async () => {
+    const tile = () => [...document.querySelectorAll(".o_hm_tile")].find((t) => t.innerText.includes("刘洋"));
+    const until = async (test, what) => {
+        for (let i = 0; i < 1200; i++) {
+            if (document.querySelector(".o_hm_revoked")) { throw new Error("the screen gave up: " + what); }
+            if (test()) { return; }
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error("timed out: " + what);
+    };
+    await until(() => tile() && tile().classList.contains("o_hm_paused"), "the floor after two 502");
+    await until(() => tile().classList.contains("o_hm_idle"), "the floor reloaded after the network cut");
+    // the bus back too (a few seconds after the network): the sign that figures may be behind goes
+    await until(() => !document.querySelector(".o_hm_connection"), "the connection sign cleared");
+    // the wall speaks the board's language (zh_CN): no English word but the test queue's name
+    const english = (document.body.innerText.match(/[A-Za-z]{3,}/g) || []).filter((w) => !["mon", "test"].includes(w));
+    if (english.length) { throw new Error("untranslated on the wall: " + english.join(", ")); }
+    console.log("test successful");
+})().catch((e) => console.error(e.message));
+"""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_monitor"], ["zh_CN"], overwrite=True)
+        self.board.lang = "zh_CN"
+        worker = threading.Thread(target=cut)
+        self.patch(Live, "_snapshot", snapshot_served)
+        self.patch(ChromeBrowser, "_handle_request_paused", proxy)
+        self.patch(ChromeBrowser, "_wait_code_ok", keep_browser)
+        worker.start()
+        try:
+            self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
+        finally:
+            worker.join()
+        self.assertEqual(len(bad_gateways), 2)
+        self.assertTrue(cut_served, "the network was cut after the floor showed")
+        self.assertGreater(len(served), cut_served[0], "a snapshot was loaded again after the cut")

@@ -1,5 +1,7 @@
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.addons.hotline_case.tests.common import HotlineCaseCommon
@@ -146,6 +148,48 @@ class TestBursts(HotlineCaseCommon):
         board = self.env["hotline.wallboard"].create({"name": "突发测试"})
         snapshot = self.env["hotline.monitor.live"]._snapshot(board)
         self.assertIn(alert.id, [a["id"] for a in snapshot["alerts"]])
+
+    def test_alert_speaks_live_and_for_its_reader(self):
+        """The alert's words follow its cases (not frozen at 5 when it holds 6) and the reader's language;
+        each supervisor's activity is in their own language, due today in the center's calendar at 01:30
+        Beijing time (17:30 UTC the day before)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_monitor"], ["zh_CN"], overwrite=True)
+        self.env.company.resource_calendar_id.tz = "Asia/Shanghai"
+        self.reviewer.lang = "zh_CN"
+        self.manager.lang = "en_US"
+        with freeze_time("2026-12-06 17:30:00"):
+            self.base = fields.Datetime.now() - timedelta(minutes=30)
+            for minute in range(5):
+                self.case_at(minute)
+            alert = self.alerts()
+        self.assertEqual(len(alert), 1)
+        place, category = self.street.display_name, self.cat_no_water.display_name
+        by_user = {a.user_id: a for a in alert.activity_ids}
+        self.assertEqual(by_user[self.reviewer].summary, f"{place} 5 件「{category}」")
+        self.assertIn("突发事件", by_user[self.reviewer].note)
+        self.assertIn("Several cases", str(by_user[self.manager].note))
+        self.assertEqual(by_user[self.manager].summary, f"5 × {category} at {place}")
+        self.assertEqual({a.date_deadline for a in alert.activity_ids}, {fields.Date.to_date("2026-12-07")})
+        self.case_at(10)
+        self.assertEqual(alert.case_count, 6)
+        self.assertEqual(alert.with_context(lang="zh_CN").name, f"{place} 6 件「{category}」")
+        self.assertEqual(alert.with_context(lang="en_US").display_name, f"6 × {category} at {place}")
+        self.assertEqual(self.Alert.search([("id", "=", alert.id)]).ids, alert.ids)
+        self.assertIn(alert, self.Alert.search([("display_name", "ilike", place)]))
+        # what the screen shows is live: the count and the first case's time, ticking on the screen
+        board_alert = alert._board_dict()
+        self.assertEqual(board_alert["count"], 6)
+        self.assertEqual(board_alert["first_ms"], datetime(2026, 12, 6, 17, 0, tzinfo=UTC).timestamp() * 1000)
+
+    def test_rule_says_what_it_is(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_monitor"], ["zh_CN"], overwrite=True)
+        self.assertEqual(self.default_rule.with_context(lang="zh_CN").display_name, "默认规则：60 分钟内同一街道 5 件")
+        rule = self.env["hotline.burst.rule"].create({"category_id": self.cat_road.id, "case_count": 3,
+                                                      "window_minutes": 30, "grouping": "district"})
+        self.assertEqual(rule.with_context(lang="en_US").display_name,
+                         f"{self.cat_road.display_name}: 3 cases within 30 min, Same District")
 
     # -- corrections: a case's category or street fixed after it was recorded ------------------------
     def test_corrected_cases_complete_a_burst_once(self):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..kpi.center import check_period
+
 
 def rank_rows(rows):
     """Sort and rank rows ({score, participating}) in place: the assessed units by score (1, 2, 2, 4 on equal
@@ -39,6 +41,22 @@ class HotlineAssessment(models.Model):
     formula = fields.Text(related="scheme_id.formula")
 
     _period_check = models.Constraint("CHECK(date_to >= date_from)", "The period ends before it starts.")
+
+    @api.model
+    def default_get(self, fields):
+        # a new assessment starts on the usual one: the previous calendar month (as the report exports do)
+        values = super().default_get(fields)
+        first, last = self.env["hotline.case.report.wizard"]._default_period()
+        if "date_from" in fields and not values.get("date_from"):
+            values["date_from"] = first
+        if "date_to" in fields and not values.get("date_to"):
+            values["date_to"] = last
+        return values
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for assessment in self:
+            check_period(self.env, assessment.date_from, assessment.date_to)
 
     @api.depends("date_from", "date_to")
     def _compute_name(self):

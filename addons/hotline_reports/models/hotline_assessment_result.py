@@ -80,6 +80,12 @@ class HotlineAssessmentResult(models.Model):
         figures["satisfaction_score"] = self.satisfaction_score if self.rated else None
         return figures
 
+    @api.depends("unit_id", "assessment_id.name")
+    def _compute_display_name(self):
+        # the breadcrumb of a ranking row: its unit in its assessment, not "hotline.assessment.result,28"
+        for result in self:
+            result.display_name = f"{result.unit_id.display_name} · {result.assessment_id.display_name}"
+
     def action_drilldown(self):
         """The dispatches behind one figure: the button's context gives the figure (`measure`)."""
         self.ensure_one()

@@ -8,12 +8,9 @@ from odoo.tools import SQL
 
 from ..kpi import calls as kpi
 from ..kpi import facts
-from ..kpi.center import center_tz
+from ..kpi.center import PERIOD_FIRST_DAY, PERIOD_LAST_DAY, center_tz
 
 COUNT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings")
-# Periods of a report lie within these days (a hotline's history, with room for the time zone's shift)
-PERIOD_FIRST_DAY = date(1900, 1, 1)
-PERIOD_LAST_DAY = date(2999, 12, 31)
 SECOND_KEYS = ("talk_in", "talk_out", "signed_in", "paused", "available", "on_call", "idle")
 
 

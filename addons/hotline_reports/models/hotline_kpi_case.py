@@ -24,7 +24,7 @@ from ..kpi.cases import (
     holding_sql,
     unit_sums_sql,
 )
-from ..kpi.center import center_tz
+from ..kpi.center import center_tz, check_period
 
 READER_GROUP = "hotline_case.group_reviewer"
 # 热点排名 keys: the case column and the model of its records
@@ -130,8 +130,7 @@ class HotlineKpiCase(models.AbstractModel):
         date_to = fields.Date.to_date(date_to)
         if not date_from or not date_to:
             raise UserError(self.env._("Choose the first and the last day of the period."))
-        if date_to < date_from:
-            raise UserError(self.env._("The period ends before it starts."))
+        check_period(self.env, date_from, date_to)
         tz = self._tz()
 
         def utc(day):
@@ -144,6 +143,7 @@ class HotlineKpiCase(models.AbstractModel):
         """The period of the same length just before (a calendar month gives the previous month)."""
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
+        check_period(self.env, date_from, date_to)
         month_end = (date_to + timedelta(days=1)).day == 1
         if date_from.day == 1 and month_end:
             months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1

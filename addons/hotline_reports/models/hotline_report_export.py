@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..kpi.cases import COUNT_KEYS, HOLDING, RATES
+from ..kpi.center import check_period
 from ..tools.xlsx import Column, XlsxReport, cell_xml
 from .hotline_kpi_case import INTAKE_OUTCOME_SQL
 
@@ -47,6 +48,11 @@ class HotlineReportExport(models.Model):
     progress = fields.Float(compute="_compute_progress", help="Share of the rows written (%).")
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
     error = fields.Text(readonly=True)
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for export in self:
+            check_period(self.env, export.date_from, export.date_to)
 
     @api.depends("rows_done", "rows_total", "state")
     def _compute_progress(self):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .hotline_report_view_mixin import day_label_formatter
+
 FORMULAS = {
     "offered": "Calls that entered a queue (ENTERQUEUE), whatever happened next.",
     "answered": "Calls connected to an agent (CONNECT), transferred calls included.",
@@ -61,3 +63,6 @@ class HotlineCallMeasureMixin(models.AbstractModel):
                                   help=FORMULAS["longest_wait"])
     missed_rings = fields.Integer(string="Missed at Agent", readonly=True, aggregator="sum",
                                   help=FORMULAS["missed_rings"])
+
+    def _web_read_group_groupby_formatter(self, groupby_spec, values):
+        return day_label_formatter(self, groupby_spec, super()._web_read_group_groupby_formatter(groupby_spec, values))

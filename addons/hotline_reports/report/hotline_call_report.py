@@ -36,8 +36,10 @@ class HotlineCallReport(models.Model):
     pbx_id = fields.Many2one("hotline.pbx", string="PBX", readonly=True)
     queue = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
-    outcome = fields.Selection(selection=lambda self: self.env["hotline.call"]._fields["outcome"].selection,
-                               readonly=True)
+    # the call's own outcomes, worded in the reader's language (the raw selection is English)
+    outcome = fields.Selection(
+        selection=lambda self: self.env["hotline.call"]._fields["outcome"]._description_selection(self.env),
+        readonly=True)
     enter_time = fields.Datetime(string="Entered Queue", readonly=True)
     date = fields.Date(readonly=True, help="Day the call entered the queue, in the center's time zone.")
     hour_of_day = fields.Integer(string="Hour of Day", readonly=True, aggregator=None,

@@ -31,6 +31,11 @@ class HotlineStaffingReport(models.TransientModel):
     aht = fields.Float(string="AHT (s)", readonly=True, digits=(16, 1))
     line_ids = fields.One2many("hotline.staffing.report.line", "report_id", string="Half Hours", readonly=True)
 
+    def _compute_display_name(self):
+        # the breadcrumb: the screen's name, not "hotline.staffing.report,NewId_…"
+        for report in self:
+            report.display_name = self.env._("Staffing (Erlang C)")
+
     @api.constrains("weeks", "target_level", "sl_seconds")
     def _check_inputs(self):
         for report in self:

@@ -9,6 +9,8 @@ from . import (
     test_kpi_case,
     test_kpi_dispatch,
     test_publication_access,
+    test_period_bounds,
+    test_pivot_formats,
     test_report_access,
     test_report_rpc,
     test_staffing,

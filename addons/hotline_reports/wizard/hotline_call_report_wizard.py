@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..kpi.center import check_period
 from ..tools.xlsx import Column, XlsxReport
 
 
@@ -18,6 +19,12 @@ class HotlineCallReportWizard(models.TransientModel):
     queues = fields.Char(help="Queue names separated by commas; empty for all queues.")
     agent_ids = fields.Many2many("res.users", string="Agents", domain=[("share", "=", False)],
                                  help="Empty for all agents.")
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        # checked when the dialog saves: a bad year stays in the dialog, never reaches the download's page
+        for wizard in self:
+            check_period(self.env, wizard.date_from, wizard.date_to)
 
     def action_export(self):
         self.ensure_one()
@@ -42,6 +49,7 @@ class HotlineCallReportWizard(models.TransientModel):
             raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
         if not date_from or not date_to or date_to < date_from:
             raise UserError(self.env._("The end of the period must come after its start."))
+        check_period(self.env, date_from, date_to)
         sl = Kpi._service_level_seconds()
         period = self.env._("%(start)s to %(end)s", start=date_from, end=date_to)
         scope = self.env._("queues: %s", ", ".join(queues)) if queues else self.env._("all queues")

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..kpi.center import check_period
 from ..models.hotline_report_export import REPORTS
 
 
@@ -20,6 +21,11 @@ class HotlineCaseReportWizard(models.TransientModel):
         "hotline.assessment.scheme", string="Scheme",
         default=lambda self: self.env["hotline.assessment.scheme"].search([], limit=1),
     )
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for wizard in self:
+            check_period(self.env, wizard.date_from, wizard.date_to)
 
     @api.model
     def _default_period(self):

@@ -61,3 +61,40 @@ class TestDashboard(TransactionCase):
         groups = dict(model._read_group(pivot["domain"] + window + [("category_id", "=", category.id)],
                                         [r["fieldName"] for r in pivot["rows"]], [spec]))
         self.assertEqual(groups, {category: 1})
+
+    def test_pivot_captions_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_reports_dashboard"], ["zh_CN"], overwrite=True)
+        served = json.loads(self.dashboard.with_context(lang="zh_CN")._get_serialized_readonly_dashboard())
+        names = sorted(p["name"] for p in served["snapshot"]["pivots"].values())
+        self.assertEqual(names, sorted(["各单位统计", "受理统计", "热点诉求分类"]))
+        served = json.loads(self.dashboard.with_context(lang="en_US")._get_serialized_readonly_dashboard())
+        self.assertIn("Top Categories", [p["name"] for p in served["snapshot"]["pivots"].values()])
+
+    def test_layout_fits_any_city(self):
+        """The units' table is the last on the sheet (a city's units spill down into empty rows, never into
+        another table); the top categories are the ten largest."""
+        data = self._data()
+        sheet = data["sheets"][0]
+        anchors = {cell: content for cell, content in sheet["cells"].items() if content.startswith("=PIVOT(1")}
+        self.assertEqual(len(anchors), 1)
+        units_row = int(next(iter(anchors))[1:])
+        below = [cell for cell in sheet["cells"] if int(cell[1:]) > units_row]
+        self.assertEqual(below, [], "nothing below the units' table")
+        self.assertGreaterEqual(sheet["rowNumber"] - units_row, 500, "room for the units of a large city")
+        top = data["pivots"]["3"]
+        self.assertEqual(top["sortedColumn"], {"domain": [], "measure": "__count:sum", "order": "desc"})
+        self.assertIn("=PIVOT(3, 10)", sheet["cells"].values())
+
+    def test_home_screen_of_agents_and_unit_users(self):
+        """No empty 仪表板 and no app store on an agent's or a unit user's home screen; a reviewer keeps the
+        dashboard (positive control)."""
+        unit_user = new_test_user(self.env, "rd_unit_user", groups="base.group_user,hotline_case.group_unit_user")
+        for user in (self.agent, unit_user):
+            menus = self.env["ir.ui.menu"].with_user(user).load_menus(False)
+            roots = {menus[i].get("xmlid") for i in menus["root"]["children"]}
+            self.assertNotIn("spreadsheet_dashboard.spreadsheet_dashboard_menu_root", roots, user.login)
+            self.assertNotIn("base.menu_management", roots, user.login)
+        menus = self.env["ir.ui.menu"].with_user(self.reviewer).load_menus(False)
+        self.assertIn("spreadsheet_dashboard.spreadsheet_dashboard_menu_root",
+                      {menus[i].get("xmlid") for i in menus["root"]["children"]})

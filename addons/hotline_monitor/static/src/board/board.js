@@ -1,6 +1,6 @@
 import { Component, onWillStart, onWillUnmount, reactive, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
-import { rpc } from "@web/core/network/rpc";
+import { ConnectionLostError, rpc } from "@web/core/network/rpc";
 import { useService } from "@web/core/utils/hooks";
 
 const STATES = ["idle", "paused", "oncall", "ringing", "wrapup", "offline"];
@@ -13,6 +13,17 @@ export function formatDuration(seconds) {
     const s = seconds % 60;
     const pad = (n) => String(n).padStart(2, "0");
     return h ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
+}
+
+/** Whether a failed snapshot is the server saying the board's URL is no longer valid (its 404 answer). */
+export function isRevoked(error) {
+    return Boolean(error && error.code === 404 && !(error instanceof ConnectionLostError));
+}
+
+/** Milliseconds before the try after `failures` failed ones: doubling from 1 s to 30 s, ±25 % at random. */
+export function retryDelay(failures) {
+    const base = Math.min(30000, 1000 * 2 ** Math.min(failures, 5));
+    return Math.round(base * (0.75 + Math.random() / 2));
 }
 
 /** Colour of a tile from its time in state: "", "amber" or "red". */
@@ -79,6 +90,12 @@ class LinkFigure extends Clocked {
     static props = { link: Object, board: Object };
 }
 
+/** A burst: its live count and the time since its first case, ticking. */
+class BurstAlert extends Clocked {
+    static template = "hotline_monitor.BurstAlert";
+    static props = { alert: Object, board: Object };
+}
+
 class AgentPanel extends Clocked {
     static template = "hotline_monitor.AgentPanel";
     static props = { panel: Object, board: Object };
@@ -90,7 +107,7 @@ class AgentPanel extends Clocked {
  */
 export class Board extends Component {
     static template = "hotline_monitor.Board";
-    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel, DelaySign };
+    static components = { AgentTile, QueueBlock, BoardClock, LinkFigure, AgentPanel, DelaySign, BurstAlert };
     static props = {
         boardId: Number,
         token: { type: String, optional: true },
@@ -111,6 +128,7 @@ export class Board extends Component {
             panel: null,
             message: "",
             revoked: false,
+            offline: false, // the last snapshot failed or the bus is down: what shows may be behind
         });
         // the bridge's heartbeat: read by the sign on the clock's tick, so a heartbeat pushed every 10 s
         // does not re-render the board
@@ -127,11 +145,34 @@ export class Board extends Component {
             offline: _t("Signed Out"),
         };
         this.onUpdate = (payload) => this.applyChanges(payload);
-        this.onReconnect = () => this.load();
+        // pushes are lost while the bus is down: every way back (a reconnection after an unclean close, a
+        // connection restarted after the browser went offline, the network back) reloads the floor
+        this.busDown = false;
+        this.onDisconnect = () => {
+            this.busDown = true;
+            this.state.offline = true;
+        };
+        this.onConnect = () => {
+            if (this.busDown) {
+                this.busDown = false;
+                this.load();
+            }
+        };
+        this.onReconnect = () => {
+            this.busDown = false;
+            this.load();
+        };
+        this.failures = 0;
+        this.retryTimer = null;
+        this.loading = null;
         onWillStart(async () => {
+            // a first snapshot that fails is retried in the background: the screen says it is connecting
             await this.load();
             this.bus.subscribe("hotline_monitor/update", this.onUpdate);
+            this.bus.addEventListener("BUS:DISCONNECT", this.onDisconnect);
+            this.bus.addEventListener("BUS:CONNECT", this.onConnect);
             this.bus.addEventListener("BUS:RECONNECT", this.onReconnect);
+            window.addEventListener("online", this.onOnline);
             if (this.props.token) {
                 this.bus.addChannel(this.props.token);
             } else {
@@ -141,8 +182,13 @@ export class Board extends Component {
         this.timer = setInterval(() => (this.clock.now = Date.now() + this.offset), 1000);
         onWillUnmount(() => {
             clearInterval(this.timer);
+            clearTimeout(this.retryTimer);
+            this.unmounted = true;
             this.bus.unsubscribe("hotline_monitor/update", this.onUpdate);
+            this.bus.removeEventListener("BUS:DISCONNECT", this.onDisconnect);
+            this.bus.removeEventListener("BUS:CONNECT", this.onConnect);
             this.bus.removeEventListener("BUS:RECONNECT", this.onReconnect);
+            window.removeEventListener("online", this.onOnline);
             if (this.props.token) {
                 this.bus.deleteChannel(this.props.token);
             }
@@ -155,15 +201,43 @@ export class Board extends Component {
             : `/hotline_monitor/supervisor/${this.props.boardId}`;
     }
 
-    async load() {
+    /** Loads the floor's snapshot; one load at a time, a load asked meanwhile runs after it. */
+    load() {
+        if (this.loading) {
+            this.loadAgain = true;
+            return this.loading;
+        }
+        clearTimeout(this.retryTimer);
+        this.loading = this.fetchSnapshot().finally(() => {
+            this.loading = null;
+            if (this.loadAgain && !this.unmounted) {
+                this.loadAgain = false;
+                this.load();
+            }
+        });
+        return this.loading;
+    }
+
+    async fetchSnapshot() {
         let snapshot;
         try {
-            snapshot = await rpc(`${this.base}/snapshot`);
-        } catch {
-            // a rotated or revoked URL (404): blank the screen rather than crash or freeze
-            this.state.revoked = true;
+            snapshot = await rpc(`${this.base}/snapshot`, {}, { silent: true });
+        } catch (error) {
+            if (isRevoked(error)) {
+                // the server's own answer for a rotated or revoked URL: blank the screen, for good
+                this.state.revoked = true;
+                this.state.loaded = false;
+                return;
+            }
+            // anything else (a 502 from a proxy while the server restarts, the network cut, a server error)
+            // passes: keep what is shown, say so, and ask again later
+            this.state.offline = true;
+            this.scheduleRetry();
             return;
         }
+        this.failures = 0;
+        this.state.offline = this.busDown;
+        this.state.revoked = false;
         this.offset = snapshot.server_time - Date.now();
         this.state.config = snapshot.config;
         this.state.agents = Object.fromEntries(snapshot.agents.map((a) => [a.id, a]));
@@ -175,6 +249,16 @@ export class Board extends Component {
         this.silence = snapshot.bridge_silence;
         this.clock.now = Date.now() + this.offset;
         this.state.loaded = true;
+    }
+
+    /** Another try after 1, 2, 4… up to 30 s, spread so that a hall of screens does not come back at once. */
+    scheduleRetry() {
+        if (this.unmounted) {
+            return;
+        }
+        const delay = retryDelay(this.failures++);
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.load(), delay);
     }
 
     /**
@@ -363,6 +447,18 @@ export class Board extends Component {
         } catch {
             // no audio device on this screen
         }
+    }
+
+    alertCount(alert) {
+        return _t("%(count)s cases", { count: alert.count });
+    }
+
+    /** Open: how long since its first case; handled: its span, first to last case. */
+    alertSince(alert, now) {
+        if (alert.state !== "open") {
+            return `${this.centerTime(alert.first_ms).slice(0, 5)} – ${this.centerTime(alert.last_ms).slice(0, 5)}`;
+        }
+        return _t("%(time)s since the first case", { time: formatDuration((now - alert.first_ms) / 1000) });
     }
 
     clockLabel(now) {

@@ -1,0 +1,34 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+# Runs in the Agent Statistics pivot: durations read as 时:分:秒, the occupancy with at most two decimals,
+# no sum of seconds shown as a float ("11,400.00").
+PIVOT_CHECK = """
+(async () => {
+    for (let i = 0; i < 600 && !document.querySelector(".o_pivot td.o_pivot_cell_value"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    const cells = [...document.querySelectorAll(".o_pivot td.o_pivot_cell_value")].map((td) => td.innerText.trim());
+    if (!cells.length) { throw new Error("no pivot cell"); }
+    const times = cells.filter((text) => /^\\d+:\\d\\d:\\d\\d$/.test(text));
+    if (times.length < 4) { throw new Error("durations not as 时:分:秒: " + cells.join(" | ")); }
+    const floats = cells.filter((text) => /^[\\d,]+\\.\\d\\d$/.test(text));
+    if (floats.length) { throw new Error("seconds as floats: " + floats.join(" | ")); }
+    const long = cells.filter((text) => /\\.\\d{3,}%$/.test(text));
+    if (long.length) { throw new Error("rates with more than two decimals: " + long.join(" | ")); }
+    const { registry } = odoo.loader.modules.get("@web/core/registry");
+    const format = registry.category("formatters").get("hotline_duration");
+    const got = [format(11400), format(65.4), format(0), format(false)];
+    if (JSON.stringify(got) !== JSON.stringify(["3:10:00", "0:01:05", "0:00:00", ""])) {
+        throw new Error("formatter: " + got);
+    }
+    console.log("test successful");
+})().catch((e) => console.error(e.message));
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestPivotFormats(HttpCase):
+    def test_agent_statistics_pivot_reads_times_and_rates(self):
+        new_test_user(self.env, "rp_pivot_manager", groups="hotline_case.group_manager")
+        self.browser_js("/odoo/action-hotline_reports.hotline_agent_report_action", PIVOT_CHECK,
+                        login="rp_pivot_manager", timeout=120)
