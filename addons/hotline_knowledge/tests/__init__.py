@@ -1,0 +1,5 @@
+from . import test_knowledge_search
+from . import test_knowledge_workflow
+from . import test_knowledge_case
+from . import test_knowledge_access
+from . import test_knowledge_tour

@@ -1,0 +1,1 @@
+from . import hotline_knowledge_wizards
