@@ -9,6 +9,8 @@ CASE_TEXT = SQL("coalesce(description, '') || ' ' || coalesce(resolution_note, '
                 "coalesce(result_note, '')")
 TEXT_FIELDS = {"state", "description", "resolution_note", "result_note"}
 BACKFILL_BATCH = 20000
+# closed cases ranked per search at most
+CANDIDATES = 2000
 
 
 class HotlineCase(models.Model):
@@ -113,18 +115,21 @@ class HotlineCase(models.Model):
         if not self.env.su and not self.env.user.has_group(CENTER_GROUP):
             raise AccessError(self.env._("Only the center's agents search the answers of closed cases."))
         limit = max(1, min(int(limit or 5), 20))
-        tsquery = tokens.query_tsquery(query or "", match_all=True)
+        tsquery = tokens.query_tsquery(query or "")
         if not tsquery:
             return []
         query_obj = self._search([("state", "=", "closed")] + ([("id", "!=", int(exclude_id))] if exclude_id
                                                                  else []))
         table = query_obj.table
-        vector = SQL.identifier(table, "knowledge_vector")
-        query_obj.add_where(SQL("%s @@ %s::tsquery", vector, tsquery))
-        query_obj.order = SQL("2 DESC, %s DESC", SQL.identifier(table, "id"))
-        query_obj.limit = limit
-        rows = self.env.execute_query(query_obj.select(SQL.identifier(table, "id"),
-                                                       SQL("ts_rank(%s, %s::tsquery)", vector, tsquery)))
+        query_obj.add_where(SQL("%s @@ %s::tsquery", SQL.identifier(table, "knowledge_vector"), tsquery))
+        # a common word matches a good part of a million cases: only the first CANDIDATES found are ranked
+        # (the ranking is exact below CANDIDATES matches; the agent narrows a common word by typing more)
+        query_obj.limit = CANDIDATES
+        rows = self.env.execute_query(SQL("""
+            SELECT id, ts_rank(knowledge_vector, %(tsquery)s::tsquery) AS rank FROM (%(candidates)s) AS c
+             ORDER BY rank DESC, id DESC LIMIT %(limit)s
+        """, tsquery=tsquery, limit=limit, candidates=query_obj.select(
+            SQL.identifier(table, "id"), SQL.identifier(table, "knowledge_vector"))))
         return [{"id": case.id, "name": case.name, "description": (case.description or "")[:200],
                  "answer": (case.resolution_note or case.result_note or "")[:300],
                  "category": case.category_id.display_name or ""}

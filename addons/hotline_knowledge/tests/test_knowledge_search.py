@@ -47,19 +47,37 @@ class TestKnowledgeSearch(KnowledgeCommon):
         self.assertEqual(self._search_names("停水"), ["旧版停水通知规定"])
 
     def test_ranking_and_category_boost(self):
-        names = self._search_names("水费 燃气过户 停水", match_all=False)
-        self.assertEqual(set(names), {"居民阶梯水价标准", "燃气过户需要哪些材料"})
-        self.assertEqual(names[0], "燃气过户需要哪些材料", "three bigrams matched rank above one")
-        # one bigram each, in title or keywords: the item of the case's category (or its parent's) first
+        # suggestions from a description: the items sharing a three-character phrase with it, filler left out
+        description = "市民来电反映，想问一下燃气过户怎么办理，水费也要交吗"
+        self.assertEqual(self._search_names(description, match_all=False), ["燃气过户需要哪些材料"])
+        self.assertEqual(self._search_names("市民来电反映请问怎么办理", match_all=False), [], "filler only")
+        # words of two characters only: any of them; one bigram each, in title or keywords: the item of the case's
+        # category (or of its parent's) first
+        self.assertEqual(set(self._search_names("水费 过户", match_all=False)),
+                         {"居民阶梯水价标准", "燃气过户需要哪些材料"})
         for category in (self.cat_water, self.cat_no_water):
             boosted = self._search_names("水费 过户", match_all=False, case_category_id=category.id)
             self.assertEqual(boosted, ["居民阶梯水价标准", "燃气过户需要哪些材料"])
         self.assertEqual(self._search_names("水费 过户", match_all=False, case_category_id=self.cat_road.id)[0],
                          "燃气过户需要哪些材料")
+        # more of the description's bigrams in an item rank it higher
+        names = self._search_names("阶梯水价标准 水费", match_all=False)
+        self.assertEqual(names, ["居民阶梯水价标准"])
         # nothing typed yet: the category alone suggests its items
         self.assertEqual(self._search_names("", match_all=False, case_category_id=self.cat_water.id),
                          ["居民阶梯水价标准"])
         self.assertEqual(self._search_names("", match_all=False), [])
+
+    def test_candidates_cap(self):
+        """Past CANDIDATES matches the ranking is over the first ones found, the case's category first."""
+        from ..models import hotline_knowledge_item as module  # noqa: PLC0415
+
+        self.assertEqual(len(self._search_names("元")), 2, "元 ends a run in two answers")
+        self.patch(module, "CANDIDATES", 1)
+        self.assertEqual(len(self._search_names("元")), 1)
+        for _i in range(3):
+            boosted = self._search_names("水费 过户", match_all=False, case_category_id=self.cat_water.id)
+            self.assertIn("居民阶梯水价标准", boosted, "the category's candidates are taken first")
 
     def test_changes_are_indexed_on_write(self):
         self.item_fund.with_user(self.editor).write({"keywords": "公积金提取,离职提取"})

@@ -83,12 +83,11 @@ def _quote(term):
     return "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
 
 
-def query_tsquery(query, match_all=True):
-    """A tsquery text for what the agent typed, or '' when nothing is searchable.
+def query_tsquery(query):
+    """A tsquery text for what the agent typed in a search box, or '' when nothing is searchable.
 
-    Each Chinese run must have all its bigrams (a phrase); with match_all every run is required (search box),
-    otherwise any run ranks (suggestions from a long description). A latin run of letters may also be pinyin
-    initials: the word itself OR all its initials bigrams.
+    Each Chinese run must have all its bigrams (a phrase) and every run is required. A latin run of letters may
+    also be pinyin initials: the word itself OR all its initials bigrams.
     """
     groups = []
     for run in RUN.findall(to_simplified(query).lower()):
@@ -103,12 +102,36 @@ def query_tsquery(query, match_all=True):
             initials = " & ".join(_quote(PINYIN_PREFIX + run[i:i + 2]) for i in range(len(run) - 1))
             group = f"({group} | ({initials}))"
         groups.append(group)
-    if not groups:
-        return ""
-    if match_all:
-        return " & ".join(groups)
-    # suggestions: every bigram of the description counts on its own, the best covered items rank first
-    terms = []
-    for run in RUN.findall(to_simplified(query).lower()):
-        terms.extend(run_terms(run))
-    return " | ".join(_quote(t) for t in dict.fromkeys(terms))
+    return " & ".join(groups)
+
+
+# Bigrams of what callers say around their question: in most descriptions and many items, they would make
+# every item a candidate. Left out of the suggestions (not of the search box).
+STOP_BIGRAMS = frozenset("""
+市民 民来 来电 电反 反映 反应 请问 问一 一下 什么 怎么 么办 办理 需要 要什 哪里 多少 少钱 我们 你们 他们 现在
+已经 没有 不是 可以 能否 希望 处理 尽快 问题 情况 相关 部门 家里 家中 今天 昨天 晚上 上午 下午 这个 那个 一个
+咨询 想问 知道 告诉 谢谢 你好 您好 如何 为什 为何 是否 时候 什么 的话 然后 但是 因为 所以 还是 或者 就是
+""".split())
+MAX_SUGGEST_BIGRAMS = 48
+
+
+def suggest_tsqueries(description):
+    """(candidates, ranking) tsquery texts for suggestions from a description, or ('', '').
+
+    A candidate shares a three-character phrase with the description (two consecutive bigrams: far fewer rows
+    than any single bigram); candidates are ranked on every bigram of the description. Filler bigrams are left
+    out; a description of single words (no phrase of three characters) falls back to any bigram.
+    """
+    pairs, singles = [], []
+    for run in RUN.findall(to_simplified(description).lower()):
+        terms = [t for t in run_terms(run) if len(t) > 1 or not CJK.match(t)]
+        kept = [t if t not in STOP_BIGRAMS else None for t in terms]
+        singles.extend(t for t in kept if t)
+        pairs.extend((a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b)
+    singles = list(dict.fromkeys(singles))[-MAX_SUGGEST_BIGRAMS:]
+    pairs = list(dict.fromkeys(pairs))[-MAX_SUGGEST_BIGRAMS:]
+    if not singles:
+        return "", ""
+    ranking = " | ".join(_quote(t) for t in singles)
+    candidates = " | ".join(f"({_quote(a)} & {_quote(b)})" for a, b in pairs) if pairs else ranking
+    return candidates, ranking
