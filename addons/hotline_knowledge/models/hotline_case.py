@@ -10,7 +10,7 @@ CASE_TEXT = SQL("coalesce(description, '') || ' ' || coalesce(resolution_note, '
 TEXT_FIELDS = {"state", "description", "resolution_note", "result_note"}
 BACKFILL_BATCH = 20000
 # closed cases ranked per search at most
-CANDIDATES = 2000
+CANDIDATES = 1000
 
 
 class HotlineCase(models.Model):

@@ -21,7 +21,7 @@ VERSIONED_FIELDS = ("name", "answer", "content", "keywords", "category_id", "iss
 WORKFLOW_FIELDS = ("state", "version", "date_published", "published_by_id", "last_review_date", "use_count",
                    "send_back_reason")
 # Matching items ranked per search at most (see _ranked_candidates).
-CANDIDATES = 2000
+CANDIDATES = 1000
 # How long before the due date the owner is asked to review.
 REVIEW_LEAD_DAYS = 14
 

@@ -21,6 +21,7 @@ export class KnowledgeTextField extends TextField {
         super.setup();
         this.orm = useService("orm");
         this.notification = useService("notification");
+        this.action = useService("action");
         this.knowledge = useState({ items: [], loading: false, inserted: [] });
         this.requestId = 0;
         this.debouncedSuggest = useDebounced((text) => this.suggest(text), DEBOUNCE_MS);
@@ -78,6 +79,13 @@ export class KnowledgeTextField extends TextField {
         await record.load();
         this.knowledge.inserted.push(item.id);
         this.notification.add(_t("Answer inserted: %s", item.name), { type: "success" });
+    }
+
+    async flag(item) {
+        // wrong, outdated or unclear: the owner unit gets a task, with this case attached once it is saved
+        await this.action.doAction("hotline_knowledge.hotline_knowledge_flag_action", {
+            additionalContext: { active_id: item.id, default_case_id: this.props.record.resId || false },
+        });
     }
 }
 
