@@ -22,7 +22,9 @@ export class KnowledgeTextField extends TextField {
         this.orm = useService("orm");
         this.notification = useService("notification");
         this.action = useService("action");
-        this.knowledge = useState({ items: [], loading: false, inserted: [] });
+        this.knowledge = useState({ items: [], loading: false, inserted: [], latency: false });
+        // time from the first keystroke to the first suggestion shown (read by the browser test)
+        this.firstInputAt = null;
         this.requestId = 0;
         this.debouncedSuggest = useDebounced((text) => this.suggest(text), DEBOUNCE_MS);
         useEffect(
@@ -30,7 +32,10 @@ export class KnowledgeTextField extends TextField {
                 if (!textarea) {
                     return;
                 }
-                const onInput = () => this.debouncedSuggest(textarea.value);
+                const onInput = () => {
+                    this.firstInputAt ??= performance.now();
+                    this.debouncedSuggest(textarea.value);
+                };
                 textarea.addEventListener("input", onInput);
                 return () => textarea.removeEventListener("input", onInput);
             },
@@ -67,6 +72,9 @@ export class KnowledgeTextField extends TextField {
             // an older answer arriving late never replaces a newer one
             this.knowledge.items = items;
             this.knowledge.loading = false;
+            if (items.length && this.firstInputAt !== null && this.knowledge.latency === false) {
+                this.knowledge.latency = Math.round(performance.now() - this.firstInputAt);
+            }
         }
     }
 

@@ -39,6 +39,18 @@ registry.category("web_tour.tours").add("hotline_knowledge_answer_tour", {
             trigger: ".o_hotline_knowledge_panel .o_hotline_knowledge_item:first .o_hotline_knowledge_title:contains(燃气过户需要哪些材料)",
         },
         {
+            content: "Time from the first keystroke to the suggestion shown",
+            trigger: ".o_hotline_knowledge_panel[data-latency-ms]",
+            run() {
+                const latency = Number(this.anchor.dataset.latencyMs);
+                console.info(`hotline_knowledge: first keystroke to suggestion ${latency} ms`);
+                // 250 ms of debounce plus one call: seconds mean the suggestions do not follow the typing
+                if (!(latency > 0 && latency < 5000)) {
+                    throw new Error(`suggestion shown ${latency} ms after the first keystroke`);
+                }
+            },
+        },
+        {
             content: "The answer is read out, then inserted in one click",
             trigger: ".o_hotline_knowledge_item:first .o_hotline_knowledge_insert",
             run: "click",
