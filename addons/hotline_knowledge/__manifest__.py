@@ -14,6 +14,7 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "views/hotline_knowledge_misc_views.xml",
+        "views/hotline_knowledge_figures_views.xml",
         "views/hotline_knowledge_item_views.xml",
         "views/hotline_knowledge_category_views.xml",
         "views/hotline_case_views.xml",

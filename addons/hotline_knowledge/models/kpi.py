@@ -2,6 +2,10 @@
 
 Every figure is over cases received (or uses, flags, searches made) in [date_from, date_to) in UTC.
 """
+from datetime import datetime, time, timedelta
+
+import pytz
+
 from odoo import api, fields, models
 
 CONSULTATION_TYPE_CODE = "ZX"  # 咨询
@@ -54,3 +58,28 @@ class HotlineKnowledgeKpi(models.AbstractModel):
             "searches": searches.search_count(search_domain),
             "searches_without_result": searches.search_count(search_domain + [("result_count", "=", 0)]),
         }
+
+
+class HotlineKnowledgeFigures(models.TransientModel):
+    """The figures of a period on one screen, for the editors (the definitions stay in HotlineKnowledgeKpi)."""
+
+    _name = "hotline.knowledge.figures"
+    _description = "Knowledge Base Figures of a Period"
+
+    date_from = fields.Date(required=True, default=lambda self: fields.Date.context_today(self).replace(day=1))
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    summary = fields.Html(compute="_compute_summary", sanitize=False)
+
+    @api.depends("date_from", "date_to")
+    def _compute_summary(self):
+        for wizard in self:
+            if not wizard.date_from or not wizard.date_to or wizard.date_to < wizard.date_from:
+                wizard.summary = False
+                continue
+            # the period's days in the center's time zone, as the agents see them
+            tz = pytz.timezone(self.env["hotline.case"]._center_tz())
+            start, end = (tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+                          for day in (wizard.date_from, wizard.date_to + timedelta(days=1)))
+            figures = self.env["hotline.knowledge.kpi"].compute(start, end)
+            wizard.summary = self.env["ir.qweb"]._render("hotline_knowledge.knowledge_figures_summary",
+                                                         {"figures": figures})

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -120,3 +122,16 @@ class TestKnowledgeCase(KnowledgeCommon):
         self.assertEqual(figures["uses_by_agent"], [(self.agent.name, 1)])
         with self.assertRaises(AccessError):
             self.env["hotline.knowledge.kpi"].with_user(self.agent).compute("2000-01-01", "2100-01-01")
+
+    def test_figures_screen(self):
+        case = self._consultation()
+        case.with_user(self.agent).action_use_knowledge(self.item_price.id)
+        case.with_user(self.agent).action_close_on_call()
+        wizard = self.env["hotline.knowledge.figures"].with_user(self.editor).with_context(lang="zh_CN").create({})
+        summary = str(wizard.summary)
+        self.assertIn("直接答复率", summary)
+        self.assertIn(self.agent.name, summary, "the uses of the day, by agent")
+        wizard.date_from = wizard.date_to + timedelta(days=1)
+        self.assertFalse(wizard.summary, "an empty period shows nothing")
+        with self.assertRaises(AccessError):
+            self.env["hotline.knowledge.figures"].with_user(self.agent).create({})
