@@ -32,6 +32,16 @@ class TestKnowledgeAccess(KnowledgeAttackCommon):
                                   query="停水")
                 self.assertEqual(found, [], "an expired item is not suggested over any channel")
         self.assertRpcDenied(self.agent, "hotline.knowledge.item", "read", [self.draft.id], fields=["answer"])
+        # portal users read their own unit's items only, not the rest of the knowledge base
+        other = self._published_item("路灯报修电话", self.kcat_water, "路灯", "拨打市政热线报修。", unit=self.unit_b)
+        for channel in ("json2", "xmlrpc"):
+            self.assertEqual(self._ids_read(self.portal_a, [other.id, self.item_price.id], channel),
+                             {self.item_price.id})
+            self.assertEqual(self._ids_read(self.unit_user_a, [other.id], channel), {other.id},
+                             "an internal unit user reads the valid items (positive control)")
+            self.assertEqual(self._rpc(channel, self.portal_a, "hotline.knowledge.item", "search_knowledge",
+                                       query="路灯"), [])
+        self.assertRpcDenied(self.plain_user, "hotline.knowledge.item", "search_knowledge", query="水价")
         self.assertRpcDenied(self.plain_user, "hotline.knowledge.item", "search_read", fields=["name"])
 
     def test_nobody_but_editors_publishes(self):
