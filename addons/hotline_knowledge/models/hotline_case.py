@@ -55,7 +55,7 @@ class HotlineCase(models.Model):
             self.env.cr.execute(SQL("""
                 UPDATE hotline_case SET knowledge_vector = CASE WHEN state = 'closed'
                        THEN to_tsvector('simple', hotline_knowledge_bigrams(%s)) END
-                 WHERE id = ANY(%s)
+                 WHERE id = ANY(%s) AND (state = 'closed' OR knowledge_vector IS NOT NULL)
             """, CASE_TEXT, self.ids))
 
     @api.model_create_multi
@@ -70,7 +70,8 @@ class HotlineCase(models.Model):
         if not self.env.su and {"closed_on_call", "knowledge_item_ids"} & set(vals):
             raise AccessError(self.env._("Knowledge is linked to a case only by inserting its answer."))
         res = super().write(vals)
-        # one extra UPDATE, only when a case closes, reopens or its closed text changes
+        # one extra statement, updating rows only when a case is closed (or leaves closed): the transitions of
+        # open cases and their drafts' text changes write nothing more
         if TEXT_FIELDS & set(vals):
             self._knowledge_update_vector()
         return res
