@@ -22,3 +22,7 @@ class TestKnowledgeTour(HttpCase):
         self.assertEqual(case.knowledge_item_ids, item)
         self.assertIn(item.answer, case.resolution_note)
         self.assertEqual(item.use_count, 1)
+        # the search the agent settled on (Enter) is counted, not every keystroke
+        logs = self.env["hotline.knowledge.search.log"].search([("user_id", "=", agent.id)])
+        self.assertEqual(logs.mapped("query"), ["gjj"])
+        self.assertGreaterEqual(logs.result_count, 1)

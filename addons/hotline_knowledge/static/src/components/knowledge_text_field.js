@@ -22,11 +22,14 @@ export class KnowledgeTextField extends TextField {
         this.orm = useService("orm");
         this.notification = useService("notification");
         this.action = useService("action");
-        this.knowledge = useState({ items: [], loading: false, inserted: [], latency: false });
+        this.knowledge = useState({
+            items: [], loading: false, inserted: [], latency: false, query: "", cases: [],
+        });
         // time from the first keystroke to the first suggestion shown (read by the browser test)
         this.firstInputAt = null;
         this.requestId = 0;
         this.debouncedSuggest = useDebounced((text) => this.suggest(text), DEBOUNCE_MS);
+        this.debouncedSearch = useDebounced(() => this.search(false), DEBOUNCE_MS);
         useEffect(
             (textarea) => {
                 if (!textarea) {
@@ -56,6 +59,9 @@ export class KnowledgeTextField extends TextField {
     }
 
     async suggest(text) {
+        if (this.knowledge.query.trim()) {
+            return; // the agent's own search box wins over the description
+        }
         const requestId = ++this.requestId;
         const categoryId = this.props.record.data.category_id?.id || false;
         if (!(text || "").trim() && !categoryId) {
@@ -75,6 +81,47 @@ export class KnowledgeTextField extends TextField {
             if (items.length && this.firstInputAt !== null && this.knowledge.latency === false) {
                 this.knowledge.latency = Math.round(performance.now() - this.firstInputAt);
             }
+        }
+    }
+
+    onSearchInput(ev) {
+        this.knowledge.query = ev.target.value;
+        this.debouncedSearch();
+    }
+
+    onSearchKeydown(ev) {
+        if (ev.key === "Enter") {
+            // a search the agent settled on is counted (searches without a result show what to write next)
+            ev.preventDefault();
+            this.search(true);
+        }
+    }
+
+    async search(log) {
+        const query = this.knowledge.query.trim();
+        if (!query) {
+            this.knowledge.cases = [];
+            return this.suggest(this.textareaRef.el?.value ?? "");
+        }
+        const requestId = ++this.requestId;
+        this.knowledge.loading = true;
+        const record = this.props.record;
+        const [items, cases] = await Promise.all([
+            this.orm.call("hotline.knowledge.item", "search_knowledge", [query], {
+                limit: 5,
+                match_all: true,
+                case_category_id: record.data.category_id?.id || false,
+                log,
+            }),
+            this.orm.call("hotline.case", "search_similar_cases", [query], {
+                limit: 3,
+                exclude_id: record.resId || false,
+            }),
+        ]);
+        if (requestId === this.requestId) {
+            this.knowledge.items = items;
+            this.knowledge.cases = cases;
+            this.knowledge.loading = false;
         }
     }
 

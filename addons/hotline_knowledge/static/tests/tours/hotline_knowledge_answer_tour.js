@@ -60,6 +60,18 @@ registry.category("web_tour.tours").add("hotline_knowledge_answer_tour", {
             trigger: ".o_field_widget[name=resolution_note] textarea:value(/不动产权证/)",
         },
         {
+            content: "The agent also searches in the panel, in pinyin initials",
+            trigger: ".o_hotline_knowledge_panel .o_hotline_knowledge_search",
+            run: "edit gjj",
+        },
+        {
+            trigger: ".o_hotline_knowledge_panel .o_hotline_knowledge_search",
+            run: "press Enter",
+        },
+        {
+            trigger: ".o_hotline_knowledge_item .o_hotline_knowledge_title:contains(住房公积金提取条件)",
+        },
+        {
             content: "处理完毕",
             trigger: ".o_form_view .o_statusbar_buttons button[name=action_close_on_call]",
             run: "click",
