@@ -93,7 +93,7 @@ class HotlineCase(models.Model):
         if self.state != "draft":
             raise UserError(self.env._("The answer can only be inserted while the case is being recorded."))
         self.check_access("write")
-        item = self.env["hotline.knowledge.item"].browse(int(item_id)).exists()
+        item = self.env["hotline.knowledge.item"].browse(tokens.as_id(item_id)).exists()
         # what the agent may read and is valid today, whatever the role (an editor sees drafts too)
         if not item or not item.search_count([("id", "=", item.id), ("is_current", "=", True)]):
             raise UserError(self.env._("This knowledge item is not valid today."))
@@ -115,12 +115,12 @@ class HotlineCase(models.Model):
         """相似案例: closed cases whose description and answer match, best first."""
         if not self.env.su and not self.env.user.has_group(CENTER_GROUP):
             raise AccessError(self.env._("Only the center's agents search the answers of closed cases."))
-        limit = max(1, min(int(limit or 5), 20))
+        limit = min(tokens.as_id(limit, 5), 20)
         tsquery = tokens.query_tsquery(query or "")
         if not tsquery:
             return []
-        query_obj = self._search([("state", "=", "closed")] + ([("id", "!=", int(exclude_id))] if exclude_id
-                                                                 else []))
+        exclude = tokens.as_id(exclude_id)
+        query_obj = self._search([("state", "=", "closed")] + ([("id", "!=", exclude)] if exclude else []))
         table = query_obj.table
         query_obj.add_where(SQL("%s @@ %s::tsquery", SQL.identifier(table, "knowledge_vector"), tsquery))
         # a common word matches a good part of a million cases: only the first CANDIDATES found are ranked

@@ -278,7 +278,8 @@ class HotlineKnowledgeItem(models.Model):
         """待审核 → 草稿 with the editor's reason, for the proposer to rework."""
         self._check_editor()
         self._check_state(("pending",))
-        if not (reason or "").strip():
+        reason = reason if isinstance(reason, str) else ""
+        if not reason.strip():
             raise UserError(self.env._("Say why the item is sent back."))
         for item in self.sudo():
             item.activity_unlink(["hotline_knowledge.mail_activity_knowledge_approve"])
@@ -353,14 +354,14 @@ class HotlineKnowledgeItem(models.Model):
             raise AccessError(self.env._("Only the center's staff flag knowledge items."))
         self.check_access("read")
         reasons = dict(self.env["hotline.knowledge.feedback"]._fields["reason"]._description_selection(self.env))
-        if reason not in reasons:
+        if not isinstance(reason, str) or reason not in reasons:
             raise UserError(self.env._("Choose why the item is flagged: wrong, outdated or unclear."))
-        case = self.env["hotline.case"].browse(int(case_id)) if case_id else self.env["hotline.case"]
+        case = self.env["hotline.case"].browse(tokens.as_id(case_id) or [])
         if case:
             case.check_access("read")
         feedback = self.env["hotline.knowledge.feedback"].sudo().create({
-            "item_id": self.id, "reason": reason, "note": (note or "").strip() or False,
-            "case_id": case.id or False, "user_id": self.env.uid,
+            "item_id": self.id, "reason": reason, "case_id": case.id or False, "user_id": self.env.uid,
+            "note": note.strip() if isinstance(note, str) and note.strip() else False,
         })
         item = self.sudo()
         for user in item._owner_users()[:1]:
@@ -411,14 +412,14 @@ class HotlineKnowledgeItem(models.Model):
         match_all: every word typed must be found (the search box); otherwise the description suggests (see
         tokens.suggest_tsqueries). Items of a knowledge category mapped to the case category rank first.
         """
-        limit = max(1, min(int(limit or 8), 50))
+        limit = min(tokens.as_id(limit, 8), 50)
         if match_all:
             candidates = ranking = tokens.query_tsquery(query or "")
         else:
             candidates, ranking = tokens.suggest_tsqueries(query or "")
         boost_ids = []
         if case_category_id:
-            case_category = self.env["hotline.category"].browse(int(case_category_id)).exists()
+            case_category = self.env["hotline.category"].browse(tokens.as_id(case_category_id)).exists()
             if case_category:
                 boost_ids = self.env["hotline.knowledge.category"].sudo().search(
                     [("case_category_ids", "parent_of", case_category.id)]).ids

@@ -42,6 +42,13 @@ class TestKnowledgeAccess(KnowledgeAttackCommon):
             self.assertEqual(self._rpc(channel, self.portal_a, "hotline.knowledge.item", "search_knowledge",
                                        query="路灯"), [])
         self.assertRpcDenied(self.plain_user, "hotline.knowledge.item", "search_knowledge", query="水价")
+        # malformed arguments are ignored, not a server error
+        for channel in self.CHANNELS:
+            found = self._rpc(channel, self.agent, "hotline.knowledge.item", "search_knowledge", query="水价",
+                              limit="many", case_category_id="x", match_all=True)
+            self.assertEqual([row["id"] for row in found], [self.item_price.id])
+            self.assertEqual(self._rpc(channel, self.agent, "hotline.case", "search_similar_cases", query="水价",
+                                       limit=[1], exclude_id="y"), [])
         self.assertRpcDenied(self.plain_user, "hotline.knowledge.item", "search_read", fields=["name"])
 
     def test_nobody_but_editors_publishes(self):
@@ -52,6 +59,8 @@ class TestKnowledgeAccess(KnowledgeAttackCommon):
             self.assertRpcDenied(user, "hotline.knowledge.item", "write", [self.draft.id],
                                  vals={"state": "published"})
         self.assertEqual(self.draft.state, "pending")
+        self.assertRpcDenied(self.editor, "hotline.knowledge.item", "action_send_back", [self.draft.id],
+                             reason=["not", "text"])
         # positive control over /json/2: the editor approves
         self._rpc("json2", self.editor, "hotline.knowledge.item", "action_approve", [self.draft.id])
         self.assertEqual(self.draft.state, "published")

@@ -135,3 +135,15 @@ def suggest_tsqueries(description):
     ranking = " | ".join(_quote(t) for t in singles)
     candidates = " | ".join(f"({_quote(a)} & {_quote(b)})" for a, b in pairs) if pairs else ranking
     return candidates, ranking
+
+
+def as_id(value, default=0):
+    """A record id or a count from an RPC argument: a positive int, else `default` (a malformed argument is
+    treated as absent rather than raising a server error)."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if 0 < number <= 2**31 - 1 else default
