@@ -373,6 +373,16 @@ class HotlineKnowledgeItem(models.Model):
 
     # ------------------------------------------------------------------ search
     @api.model
+    def _caller_case_categories(self, partner_id, count=5):
+        """The categories of the caller's last cases, as the agent may read them (none for a unit user)."""
+        Case = self.env["hotline.case"]
+        if not Case.has_access("read") or not self.env.user.has_group(AGENT_GROUP):
+            return self.env["hotline.category"]
+        cases = Case.search([("partner_id", "=", partner_id), ("category_id", "!=", False)],
+                            order="date_received desc, id desc", limit=count)
+        return cases.category_id
+
+    @api.model
     def _ranked_candidates(self, candidates, ranking, boost_ids, limit):
         """[(id, rank)]: at most CANDIDATES matching items the user may read and valid today, ranked by ts_rank.
 
@@ -406,23 +416,25 @@ class HotlineKnowledgeItem(models.Model):
         return self._search([("is_current", "=", True)])
 
     @api.model
-    def search_knowledge(self, query, limit=8, match_all=True, case_category_id=None, log=False):
+    def search_knowledge(self, query, limit=8, match_all=True, case_category_id=None, log=False, partner_id=None):
         """Items for what the agent typed, best first: [{id, name, answer, category, unit, date_end, rank}].
 
         match_all: every word typed must be found (the search box); otherwise the description suggests (see
-        tokens.suggest_tsqueries). Items of a knowledge category mapped to the case category rank first.
+        tokens.suggest_tsqueries). Items of a knowledge category mapped to the case category rank first; before a
+        category is chosen, the categories of the caller's (partner_id) last cases stand for it (screen pop).
         """
         limit = min(tokens.as_id(limit, 8), 50)
         if match_all:
             candidates = ranking = tokens.query_tsquery(query or "")
         else:
             candidates, ranking = tokens.suggest_tsqueries(query or "")
+        case_categories = self.env["hotline.category"].browse(tokens.as_id(case_category_id) or []).exists()
+        if not case_categories and tokens.as_id(partner_id):
+            case_categories = self._caller_case_categories(tokens.as_id(partner_id))
         boost_ids = []
-        if case_category_id:
-            case_category = self.env["hotline.category"].browse(tokens.as_id(case_category_id)).exists()
-            if case_category:
-                boost_ids = self.env["hotline.knowledge.category"].sudo().search(
-                    [("case_category_ids", "parent_of", case_category.id)]).ids
+        if case_categories:
+            boost_ids = self.env["hotline.knowledge.category"].sudo().search(
+                [("case_category_ids", "parent_of", case_categories.ids)]).ids
         if candidates:
             rows = self._ranked_candidates(candidates, ranking, boost_ids, limit)
         elif boost_ids:

@@ -68,6 +68,19 @@ class TestKnowledgeSearch(KnowledgeCommon):
                          ["居民阶梯水价标准"])
         self.assertEqual(self._search_names("", match_all=False), [])
 
+    def test_screen_pop_from_the_callers_previous_cases(self):
+        """Before any category is chosen, the categories of the caller's last cases suggest their items."""
+        previous = self._new_case(category_id=self.cat_no_water.id)
+        partner = previous.partner_id
+        self.assertTrue(partner)
+        self.assertEqual(self._search_names("", match_all=False, partner_id=partner.id), ["居民阶梯水价标准"])
+        # a chosen category wins over the caller's history
+        self.assertEqual(self._search_names("", match_all=False, partner_id=partner.id,
+                                            case_category_id=self.cat_road.id), [])
+        self.assertEqual(self._search_names("", match_all=False, partner_id=self.agent.partner_id.id), [])
+        # a unit user learns nothing of a caller's cases through it
+        self.assertEqual(self._search_names("", match_all=False, partner_id=partner.id, user=self.unit_user_a), [])
+
     def test_candidates_cap(self):
         """Past CANDIDATES matches the ranking is over the first ones found, the case's category first."""
         from ..models import hotline_knowledge_item as module  # noqa: PLC0415

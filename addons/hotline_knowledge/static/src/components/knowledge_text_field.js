@@ -50,7 +50,7 @@ export class KnowledgeTextField extends TextField {
                     this.suggest(this.textareaRef.el?.value ?? this.props.record.data[this.props.name] ?? "");
                 }
             },
-            () => [this.props.record.data.category_id?.id, this.showPanel]
+            () => [this.props.record.data.category_id?.id, this.props.record.data.partner_id?.id, this.showPanel]
         );
     }
 
@@ -64,7 +64,9 @@ export class KnowledgeTextField extends TextField {
         }
         const requestId = ++this.requestId;
         const categoryId = this.props.record.data.category_id?.id || false;
-        if (!(text || "").trim() && !categoryId) {
+        // before a category is chosen, the caller's previous cases' categories suggest (screen pop)
+        const partnerId = this.props.record.data.partner_id?.id || false;
+        if (!(text || "").trim() && !categoryId && !partnerId) {
             this.knowledge.items = [];
             return;
         }
@@ -73,6 +75,7 @@ export class KnowledgeTextField extends TextField {
             limit: 5,
             match_all: false,
             case_category_id: categoryId,
+            partner_id: partnerId,
         });
         if (requestId === this.requestId) {
             // an older answer arriving late never replaces a newer one
