@@ -1,0 +1,2 @@
+from . import hotline_knowledge_wizards
+from . import hotline_knowledge_import
