@@ -1,15 +1,10 @@
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from .common import setup_floor
+from .common import MonitorCase
 
 
 @tagged("post_install", "-at_install")
-class TestAgentPanelNoActivity(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        setup_floor(cls)
-
+class TestAgentPanelNoActivity(MonitorCase):
     def test_agent_without_activity_today_reads_zeros(self):
         panel = self.env["hotline.monitor.live"]._agent_panel(self.board, self.agent2.id)
         figures = panel["figures"]

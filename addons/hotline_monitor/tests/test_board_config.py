@@ -1,18 +1,17 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import setup_floor
+from .common import MonitorCase
 
 
 @tagged("post_install", "-at_install")
-class TestBoardConfig(HttpCase):
+class TestBoardConfig(HttpCase, MonitorCase):
     """A board's settings are checked where they are kept; a new board has its URL at once; a dead URL says
     so in the room's language."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        setup_floor(cls)
         cls.env["res.lang"]._activate_lang("zh_CN")
         cls.env["ir.module.module"]._load_module_terms(["hotline_monitor"], ["zh_CN"], overwrite=True)
 
