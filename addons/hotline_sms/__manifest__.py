@@ -13,6 +13,7 @@
         "data/hotline_sms_template_data.xml",
         "data/ir_cron_data.xml",
         "views/hotline_sms_views.xml",
+        "views/case_status_templates.xml",
     ],
     "post_init_hook": "_post_init_hook",
     "installable": True,

@@ -1,1 +1,1 @@
-from . import main
+from . import case_status, main
