@@ -1,1 +1,1 @@
-from . import test_case_status, test_sms_gateway, test_sms_push, test_sms_reply
+from . import test_sms_gateway, test_sms_reply, test_sms_routes

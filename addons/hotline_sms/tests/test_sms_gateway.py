@@ -9,7 +9,11 @@ from .common import HotlineSmsCommon
 
 
 @tagged("post_install", "-at_install")
-class TestSmsAliyun(HotlineSmsCommon):
+class TestSmsGateways(HotlineSmsCommon):
+    """Aliyun unless a test switches to Tencent."""
+
+    def _use_tencent(self):
+        self.env.company.write({"hotline_sms_provider": "tencent", "hotline_sms_endpoint": self.tencent.endpoint})
 
     def test_intake_text_once_with_case_number_and_code(self):
         case = self._dispatched_case()
@@ -174,15 +178,12 @@ class TestSmsAliyun(HotlineSmsCommon):
         self.assertEqual(self.gateway.sent, [])
 
 
-@tagged("post_install", "-at_install")
-class TestSmsTencent(HotlineSmsCommon):
-    PROVIDER = "tencent"
-
     def test_intake_text_through_tencent(self):
+        self._use_tencent()
         case = self._dispatched_case()
         message = self._messages(case, "intake")
         self._send_queue()
-        self.assertEqual(self.gateway.sent, [(message.uuid, "+8613812345678", "SMS_12319001",
+        self.assertEqual(self.tencent.sent, [(message.uuid, "+8613812345678", "SMS_12319001",
                                               [case.name, case.hotline_retrieval_code])])
         self.assertEqual(message.state, "sent")
         self.env["hotline.sms.message"]._receive_receipts(
@@ -190,7 +191,8 @@ class TestSmsTencent(HotlineSmsCommon):
         self.assertEqual(message.state, "delivered")
 
     def test_tencent_limits_and_credentials(self):
-        self.gateway.throttle_next = 1
+        self._use_tencent()
+        self.tencent.throttle_next = 1
         case = self._dispatched_case()
         message = self._messages(case, "intake")
         sms = self._send_queue()
@@ -200,4 +202,4 @@ class TestSmsTencent(HotlineSmsCommon):
             self.env["hotline.sms.message"]._cron_dispatch()
         self._send_queue()
         self.assertEqual((message.state, sms.failure_type), ("failed", "sms_acc"))
-        self.assertEqual(self.gateway.sent, [])
+        self.assertEqual(self.tencent.sent, [])
