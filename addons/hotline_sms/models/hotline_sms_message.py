@@ -201,3 +201,52 @@ class HotlineSmsMessage(models.Model):
                 sms.write({"state": "error", "failure_type": "sms_not_delivered"})
                 trackers._action_update_from_sms_state("error", failure_type="sms_not_delivered")
         return count
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+    @api.model
+    def _figures(self, date_from, date_to):
+        """The texts' figures for [date_from, date_to) (UTC datetimes), for the managers' reports.
+
+        - per day (the center's) and kind: made, sent (accepted by the gateway), delivered, failed;
+        - survey response rate: surveys sent that got a valid reply / surveys sent;
+        - evaluations by SMS and by phone (cases closed in the period) and their shares;
+        - callbacks avoided (satisfied SMS replies, no agent called) and the agents' minutes saved.
+        """
+        company = self.env.company
+        domain = [("company_id", "=", company.id), ("create_date", ">=", date_from), ("create_date", "<", date_to)]
+        per_day = {}
+        tz = self.env["hotline.case"]._center_tz()
+        for day, kind, state, count in self.with_context(tz=tz)._read_group(
+                domain, ["create_date:day", "kind", "state"], ["__count"]):
+            row = per_day.setdefault((day.date().isoformat(), kind),
+                                     {"day": day.date().isoformat(), "kind": kind, "made": 0, "sent": 0,
+                                      "delivered": 0, "failed": 0})
+            row["made"] += count
+            if state in ("sent", "delivered"):
+                row["sent"] += count
+            if state in ("delivered", "failed"):
+                row[state] += count
+        surveys = self.search_count(domain + [("kind", "=", "survey"), ("state", "in", ("sent", "delivered"))])
+        answered = self.search_count(domain + [("kind", "=", "survey"), ("answered", "=", True)])
+        channels = dict(self.env["hotline.case"].sudo()._read_group(
+            [("date_closed", ">=", date_from), ("date_closed", "<", date_to),
+             ("hotline_evaluation_channel", "!=", False)],
+            ["hotline_evaluation_channel"], ["__count"]))
+        by_sms, by_phone = channels.get("sms", 0), channels.get("phone", 0)
+        avoided = self.env["hotline.sms.reply"].sudo().search_count([
+            ("company_id", "=", company.id), ("outcome", "=", "evaluated"),
+            ("date_received", ">=", date_from), ("date_received", "<", date_to)])
+        evaluations = by_sms + by_phone
+        return {
+            "per_day": sorted(per_day.values(), key=lambda row: (row["day"], row["kind"])),
+            "surveys_sent": surveys,
+            "surveys_answered": answered,
+            "survey_response_rate": answered / surveys if surveys else None,
+            "evaluations_by_sms": by_sms,
+            "evaluations_by_phone": by_phone,
+            "sms_share": by_sms / evaluations if evaluations else None,
+            "callbacks_avoided": avoided,
+            "minutes_saved": avoided * company.hotline_sms_callback_minutes,
+        }

@@ -33,6 +33,10 @@ class ResCompany(models.Model):
     )
     hotline_sms_quiet_start = fields.Float(string="Quiet Hours From", default=21.0)
     hotline_sms_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
+    hotline_sms_callback_minutes = fields.Float(
+        string="Average Callback (minutes)", default=3.0,
+        help="An agent's average time for a callback: the time saved by each survey answered by SMS.",
+    )
 
     def _get_sms_api_class(self):
         self.ensure_one()

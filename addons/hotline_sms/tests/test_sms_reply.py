@@ -1,5 +1,8 @@
+from datetime import datetime, timedelta
+
 from odoo.tests import tagged
 
+from . import gateway
 from .common import HotlineSmsCommon
 
 
@@ -95,3 +98,33 @@ class TestSmsReply(HotlineSmsCommon):
         self.assertFalse(self._messages(self._dispatched_case(), "intake"))
         self.assertEqual(self._reply("退订").outcome, "optout")
         self.assertEqual(self.env["hotline.sms.optout"].search_count([("number", "=", "13812345678")]), 1)
+
+    def test_figures_known_answer(self):
+        start = datetime.now() - timedelta(hours=1)
+        delivered = self._surveyed_case()                         # intake, result, survey sent
+        self.env.company.hotline_sms_access_secret = "revoked"      # refused by the gateway: failed for good
+        self._surveyed_case(phone="13911112222")
+        self.env.company.hotline_sms_access_secret = gateway.ACCESS_SECRET
+        survey = self._messages(delivered, "survey")
+        self.env["hotline.sms.message"]._receive_receipts(self.env.company, [{"uuid": survey.uuid, "delivered": True}])
+        self._reply("1")                                          # evaluated by SMS: a callback avoided
+        by_phone = self._surveyed_case(phone="13822223333")
+        by_phone.with_user(self.agent).action_callback_done(satisfaction="satisfied", note="电话回访：满意")
+        unhappy = self._surveyed_case(phone="13833334444")
+        self._reply("5", number="13833334444")                    # SMS rating, then the agent calls back
+        unhappy.with_user(self.agent).action_callback_done(note="电话回访：仍不满意，已解释")
+        self._surveyed_case(phone="13844445555")                  # survey never answered
+        figures = self.env["hotline.sms.message"]._figures(start, datetime.now() + timedelta(hours=1))
+        totals = {}
+        for row in figures["per_day"]:
+            for key in ("made", "sent", "delivered", "failed"):
+                totals.setdefault(row["kind"], dict.fromkeys(("made", "sent", "delivered", "failed"), 0))
+                totals[row["kind"]][key] += row[key]
+        self.assertEqual(totals["survey"], {"made": 5, "sent": 4, "delivered": 1, "failed": 1})
+        self.assertEqual(totals["intake"], {"made": 5, "sent": 4, "delivered": 0, "failed": 1})
+        self.assertEqual((figures["surveys_sent"], figures["surveys_answered"]), (4, 2))
+        self.assertEqual(figures["survey_response_rate"], 0.5)
+        self.assertEqual((figures["evaluations_by_sms"], figures["evaluations_by_phone"]), (2, 1))
+        self.assertAlmostEqual(figures["sms_share"], 2 / 3)
+        self.assertEqual((figures["callbacks_avoided"], figures["minutes_saved"]), (1, 3.0))
+        self.assertEqual(unhappy.satisfaction, "very_dissatisfied", "the SMS rating stands after the call")
