@@ -37,6 +37,21 @@ class TestSmsGateways(HotlineSmsCommon):
         self.assertEqual(len(self.gateway.sent), 1)
         self.assertEqual(len(self._messages(case, "intake")), 1)
 
+    def test_batch_sent_in_parallel_nothing_lost_nothing_twice(self):
+        self.gateway.throttle_next, self.gateway.drop_next = 2, 1
+        cases = [self._dispatched_case(caller_phone=f"1380000{i:04d}") for i in range(12)]
+        messages = self.env["hotline.sms.message"].search([("case_id", "in", [case.id for case in cases])])
+        self._send_queue()
+        states = sorted(messages.mapped("state"))
+        self.assertEqual(states, ["retry"] * 2 + ["sent"] * 10, "two throttled, the dropped answer left sent")
+        self.assertEqual(len(messages.filtered("uncertain")), 1)
+        with patch.object(fields.Datetime, "now", return_value=datetime.now() + timedelta(minutes=2)):
+            self.env["hotline.sms.message"]._cron_dispatch()
+        self._send_queue()
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual(sorted(self.gateway.ids_sent()), sorted(messages.mapped("uuid")), "each text once")
+        self.assertEqual(len(set(messages.filtered("provider_ref").mapped("provider_ref"))), 11)
+
     def test_landline_confidential_and_optout_get_no_text(self):
         landline = self._dispatched_case(caller_phone="0931-8812345")
         self.assertFalse(self._messages(landline))

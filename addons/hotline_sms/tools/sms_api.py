@@ -9,6 +9,8 @@ receipt to settle rather than resent.
 
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from odoo.addons.sms.tools.sms_api import SmsApiBase
 
@@ -97,13 +99,13 @@ class HotlineSmsApi(SmsApiBase):
     ERRORS = {}
     DEFAULT_HOST = ""
     TIMEOUT = 5  # seconds: the cron sends 500 at a time, one slow gateway must not hold it for long
+    WORKERS = 8
 
     def _send_sms_batch(self, messages, delivery_reports_url=False):
         uuids = [number["uuid"] for message in messages for number in message.get("numbers") or []]
         sms_by_uuid = {sms.uuid: sms for sms in self.env["sms.sms"].sudo().search([("uuid", "in", uuids)])}
         company = (self.company or self.env.company).sudo()
-        client = None
-        results = []
+        results, jobs = [], []
         for message in messages:
             for number in message.get("numbers") or []:
                 sms = sms_by_uuid.get(number["uuid"])
@@ -115,23 +117,53 @@ class HotlineSmsApi(SmsApiBase):
                     result.update(state="hotline_template", failure_reason=self.env._(
                         "The SMS gateway only sends approved templates: this message has no template code."))
                 else:
-                    if client is None:
-                        client = self._client(company)
-                    params = json.loads(sms.hotline_template_params or "{}")
-                    try:
-                        result.update(self._send_one(client, company, sms.number, sms.hotline_template_code,
-                                                     params, sms.uuid))
-                    except Exception as error:  # noqa: BLE001 - any SDK or network failure is a result
-                        result.update(self._exception_result(error))
+                    jobs.append((result, sms.number, sms.hotline_template_code,
+                                 json.loads(sms.hotline_template_params or "{}"), sms.uuid))
                 results.append(result)
+        if jobs:
+            settings = self._settings(company)
+            for (result, *_job), outcome in zip(jobs, self._call_gateway(settings, jobs), strict=True):
+                if outcome.pop("unreachable", False):
+                    outcome["failure_reason"] = self.env._("The SMS gateway cannot be reached.")
+                result.update(outcome)
         return results
+
+    @staticmethod
+    def _settings(company):
+        """The company's gateway settings as plain values: the sending threads do not touch the ORM."""
+        return {
+            "endpoint": company.hotline_sms_endpoint,
+            "sign_name": company.hotline_sms_sign_name or "",
+            "access_key": company.hotline_sms_access_key or "",
+            "access_secret": company.hotline_sms_access_secret or "",
+            "app_id": company.hotline_sms_app_id or "",
+        }
+
+    def _call_gateway(self, settings, jobs):
+        """One request per text (each has its own id), WORKERS at a time: a gateway answers in tens of
+        milliseconds, most of it waiting, so a batch of 500 takes seconds instead of half a minute."""
+        local = threading.local()
+
+        def call(job):
+            _result, number, template_code, params, uuid = job
+            if getattr(local, "client", None) is None:
+                local.client = self._client(settings)
+            try:
+                return self._send_one(local.client, settings, number, template_code, params, uuid)
+            except Exception as error:  # noqa: BLE001 - any SDK or network failure is a result
+                return self._exception_result(error)
+
+        if len(jobs) == 1:
+            return [call(jobs[0])]
+        with ThreadPoolExecutor(max_workers=min(self.WORKERS, len(jobs))) as pool:
+            return list(pool.map(call, jobs))
 
     def _exception_result(self, error):
         code = getattr(error, "code", None)
         if code and code in self.ERRORS:
             return {"state": self.ERRORS[code], "failure_reason": str(code)}
         if _never_reached(error):
-            return {"state": "server_error", "failure_reason": self.env._("The SMS gateway cannot be reached.")}
+            return {"state": "server_error", "unreachable": True}
         _logger.warning("SMS gateway gave no answer (%s): left processing until its delivery receipt", error)
         return {"state": "processing", "hotline_uncertain": True}
 
@@ -157,23 +189,22 @@ class SmsApiAliyun(HotlineSmsApi):
     ERRORS = ALIYUN_ERRORS
     DEFAULT_HOST = "dysmsapi.aliyuncs.com"
 
-    def _client(self, company):
+    def _client(self, settings):
         from alibabacloud_dysmsapi20170525.client import Client  # noqa: PLC0415 - optional SDK
         from alibabacloud_tea_openapi import utils_models  # noqa: PLC0415
 
-        protocol, host = _split_endpoint(company.hotline_sms_endpoint, self.DEFAULT_HOST)
+        protocol, host = _split_endpoint(settings["endpoint"], self.DEFAULT_HOST)
         return Client(utils_models.Config(
-            access_key_id=company.hotline_sms_access_key or "",
-            access_key_secret=company.hotline_sms_access_secret or "",
+            access_key_id=settings["access_key"], access_key_secret=settings["access_secret"],
             endpoint=host, protocol=protocol, read_timeout=self.TIMEOUT * 1000, connect_timeout=3000,
         ))
 
-    def _send_one(self, client, company, number, template_code, params, uuid):
+    def _send_one(self, client, settings, number, template_code, params, uuid):
         from alibabacloud_dysmsapi20170525 import models as sms_models  # noqa: PLC0415
         from darabonba.runtime import RuntimeOptions  # noqa: PLC0415
 
         request = sms_models.SendSmsRequest(
-            phone_numbers=number, sign_name=company.hotline_sms_sign_name, template_code=template_code,
+            phone_numbers=number, sign_name=settings["sign_name"], template_code=template_code,
             template_param=json.dumps(params, ensure_ascii=False), out_id=uuid,
         )
         # no SDK retry: a retried request the gateway had received would text twice
@@ -187,24 +218,24 @@ class SmsApiTencent(HotlineSmsApi):
     ERRORS = TENCENT_ERRORS
     DEFAULT_HOST = "sms.tencentcloudapi.com"
 
-    def _client(self, company):
+    def _client(self, settings):
         from tencentcloud.common import credential  # noqa: PLC0415 - optional SDK
         from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
         from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
         from tencentcloud.sms.v20210111 import sms_client  # noqa: PLC0415
 
-        protocol, host = _split_endpoint(company.hotline_sms_endpoint, self.DEFAULT_HOST)
+        protocol, host = _split_endpoint(settings["endpoint"], self.DEFAULT_HOST)
         profile = ClientProfile(httpProfile=HttpProfile(protocol=protocol, endpoint=host, reqTimeout=self.TIMEOUT))
-        cred = credential.Credential(company.hotline_sms_access_key or "", company.hotline_sms_access_secret or "")
+        cred = credential.Credential(settings["access_key"], settings["access_secret"])
         return sms_client.SmsClient(cred, "ap-guangzhou", profile)
 
-    def _send_one(self, client, company, number, template_code, params, uuid):
+    def _send_one(self, client, settings, number, template_code, params, uuid):
         from tencentcloud.sms.v20210111 import models as sms_models  # noqa: PLC0415
 
         request = sms_models.SendSmsRequest()
         request.PhoneNumberSet = [f"+86{number}"]
-        request.SmsSdkAppId = company.hotline_sms_app_id or ""
-        request.SignName = company.hotline_sms_sign_name or ""
+        request.SmsSdkAppId = settings["app_id"]
+        request.SignName = settings["sign_name"]
         request.TemplateId = template_code
         # Tencent's templates take positional parameters {1}, {2}... in the order of the template's names
         request.TemplateParamSet = [str(value) for value in params.values()]
