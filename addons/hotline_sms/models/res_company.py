@@ -22,7 +22,8 @@ class ResCompany(models.Model):
     )
     hotline_sms_sign_name = fields.Char(string="SMS Signature", groups=SYSTEM,
                                         help="The approved signature, e.g. 12319热线.")
-    hotline_sms_access_key = fields.Char(string="Access Key ID / SecretId", groups=SYSTEM, copy=False)
+    hotline_sms_access_key = fields.Char(string="Access Key ID / SecretId", groups=SYSTEM, copy=False,
+                                         hotline_secret=True)
     hotline_sms_access_secret = fields.Char(
         string="Access Key Secret / SecretKey", groups=SYSTEM, copy=False, hotline_secret=True,
     )
