@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -46,6 +47,8 @@ class HotlineCase(models.Model):
         return result
 
     def _hotline_sms_intake(self):
-        for case in self:
+        # a case taken more than a day ago (imported from the legacy system, merged...) is old news to its caller
+        recent = fields.Datetime.now() - timedelta(days=1)
+        for case in self.filtered(lambda case: case.date_received >= recent):
             self.env["hotline.sms.message"]._queue(
                 case, "intake", {"case": case.name, "code": case.sudo().hotline_retrieval_code})

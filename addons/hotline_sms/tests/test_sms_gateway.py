@@ -61,6 +61,8 @@ class TestSmsGateways(HotlineSmsCommon):
         self.assertFalse(self._messages(secret))
         agreed = self._dispatched_case(caller_phone="13900002222", confidential=True, hotline_sms_consent=True)
         self.assertEqual(len(self._messages(agreed)), 1)
+        imported = self._dispatched_case(caller_phone="13900004444", date_received=datetime.now() - timedelta(days=30))
+        self.assertFalse(self._messages(imported), "a case taken a month ago (imported) is not texted now")
         self.env["hotline.sms.optout"].create({"number": "13900003333"})
         self.assertFalse(self._messages(self._dispatched_case(caller_phone="13900003333")))
 
