@@ -3,7 +3,8 @@ import json
 import re
 from pathlib import Path
 
-from odoo.tests import HttpCase, tagged
+from odoo.addons.hotline_case.tests.attack_roles import HotlineRolesAttackCommon
+from odoo.tests import tagged
 
 from .common import HotlineSmsCommon
 
@@ -12,8 +13,9 @@ READER = Path(__file__).resolve().parents[2] / "hotline_portal" / "tests" / "ngi
 
 
 @tagged("post_install", "-at_install")
-class TestSmsRoutes(HotlineSmsCommon, HttpCase):
-    """The public routes: the case-status page (external) and the gateways' pushes (internal)."""
+class TestSmsRoutes(HotlineSmsCommon, HotlineRolesAttackCommon):
+    """The public routes (the case-status page, the gateways' pushes) and the new models and fields over every
+    RPC channel, as each role."""
 
     @classmethod
     def setUpClass(cls):
@@ -162,3 +164,42 @@ class TestSmsRoutes(HotlineSmsCommon, HttpCase):
         self.assertEqual(self.url_open("/hotline/sms/push/aliyun/reply?token=" + TOKEN).status_code, 405)
         self.assertEqual(case.state, "callback")
         self.assertFalse(self.env["hotline.sms.reply"].search([("case_id", "=", case.id)]))
+
+    # ------------------------------------------------------------------
+    # Models and fields over RPC, as each role
+    # ------------------------------------------------------------------
+    def test_texts_replies_lookups_and_secrets_over_rpc(self):
+        self._send_queue()
+        message = self._messages(self.case, "survey")
+        fields = ["number", "body", "case_id"]
+        # positive controls: the center reads the texts and the code; the administrator manages templates
+        for channel in self.CHANNELS:
+            rows = self._rpc(channel, self.agent, "hotline.sms.message", "search_read",
+                             domain=[("id", "=", message.id)], fields=fields)
+            self.assertEqual(rows[0]["number"], "13812349876", channel)
+            code = self._rpc(channel, self.agent, "hotline.case", "read", [self.case.id],
+                             fields=["hotline_retrieval_code"])
+            self.assertEqual(code[0]["hotline_retrieval_code"], self.case.hotline_retrieval_code)
+        self._rpc("json2", self.admin, "hotline.sms.template", "write",
+                  [self.env.ref("hotline_sms.template_survey").id], vals={"template_code": "SMS_99"})
+        secret = self._rpc("xmlrpc", self.admin, "res.company", "read", [self.env.company.id],
+                           fields=["hotline_sms_access_secret", "hotline_sms_push_token"])
+        self.assertEqual(set(secret[0].values()) - {self.env.company.id}, {"••••••••"})
+        for user in self.attackers:
+            if user not in (self.agent, self.dispatcher, self.reviewer, self.manager):
+                self.assertRpcDenied(user, "hotline.sms.message", "search_read", domain=[], fields=fields)
+                self.assertRpcDenied(user, "hotline.sms.reply", "search_read", domain=[], fields=["content"])
+                self.assertRpcDenied(user, "hotline.case", "read", [self.case.id],
+                                     fields=["hotline_retrieval_code"])
+            self.assertRpcDenied(user, "hotline.sms.message", "write", [message.id], vals={"number": "13000000000"})
+            self.assertRpcDenied(user, "hotline.sms.message", "create",
+                                 vals_list=[{"case_id": self.case.id, "kind": "intake", "number": "13000000000",
+                                             "company_id": self.env.company.id}])
+            self.assertRpcDenied(user, "hotline.sms.template", "write",
+                                 [self.env.ref("hotline_sms.template_intake").id], vals={"template_code": "X"})
+            self.assertRpcDenied(user, "hotline.sms.optout", "create", vals_list=[{"number": "13812349876"}])
+            self.assertRpcDenied(user, "hotline.case.lookup", "search_read", domain=[], fields=["ip"])
+            self.assertRpcDenied(user, "res.company", "read", [self.env.company.id],
+                                 fields=["hotline_sms_access_secret"])
+        self.assertEqual(message.number, "13812349876")
+        self.assertEqual(self.env.ref("hotline_sms.template_intake").template_code, "SMS_12319001")
