@@ -54,8 +54,9 @@ class HotlineSmsPush(http.Controller):
     @staticmethod
     def _reply(provider, item):
         if provider == "aliyun":  # SmsUp: phone_number, content, send_time, sign_name, dest_code, sequence_id
-            return {"number": item.get("phone_number"), "content": item.get("content")}
-        return {"number": item.get("mobile"), "content": item.get("text")}  # Tencent: mobile, text, extend
+            return {"number": item.get("phone_number"), "content": item.get("content"), "extend": item.get("dest_code")}
+        # Tencent: mobile, text, extend
+        return {"number": item.get("mobile"), "content": item.get("text"), "extend": item.get("extend")}
 
     @staticmethod
     def _receipt(provider, item):

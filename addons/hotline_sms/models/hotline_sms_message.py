@@ -63,6 +63,7 @@ class HotlineSmsMessage(models.Model):
     next_try = fields.Datetime(readonly=True)
     failure_reason = fields.Char(readonly=True)
     answered = fields.Boolean(readonly=True, help="Survey: a valid reply was recorded.")
+    extend_code = fields.Char(readonly=True, help="Survey: the extend code it was sent with; a reply carries it back.")
 
     _case_kind_round_uniq = models.Constraint(
         "UNIQUE(case_id, kind, round)", "This text has already been made for this case.",
@@ -105,6 +106,9 @@ class HotlineSmsMessage(models.Model):
             "template_code": template.template_code, "body": template._render(params),
             "params": json.dumps(params, ensure_ascii=False), "date_due": self._due_date(company),
         })
+        if kind == "survey" and company.sudo().hotline_sms_extend_codes:
+            # four digits, the length gateways grant by default: unique among one number's open surveys
+            message.extend_code = f"{message.id % 10000:04d}"
         if message.date_due <= fields.Datetime.now():
             message._enqueue()
         return message

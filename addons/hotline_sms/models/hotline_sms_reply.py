@@ -24,6 +24,7 @@ class HotlineSmsReply(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     number = fields.Char(required=True, readonly=True, index=True)
     content = fields.Char(readonly=True)
+    extend_code = fields.Char(readonly=True, help="The extend code of the number the citizen replied to.")
     date_received = fields.Datetime(default=fields.Datetime.now, readonly=True)
     message_id = fields.Many2one("hotline.sms.message", string="Survey", readonly=True, index="btree_not_null")
     case_id = fields.Many2one("hotline.case", readonly=True, index="btree_not_null")
@@ -39,6 +40,7 @@ class HotlineSmsReply(models.Model):
         records = self.sudo().create([{
             "company_id": company.id, "number": self._normalize_number(reply.get("number")),
             "content": (reply.get("content") or "")[:500],
+            "extend_code": str(reply.get("extend") or "")[:20] or False,
         } for reply in replies])
         for record in records:
             record._process()
@@ -97,6 +99,9 @@ class HotlineSmsReply(models.Model):
         quoted = set(CASE_NUMBER.findall(text))
         if quoted:
             return surveys.filtered(lambda message: message.case_id.name in quoted)[:1]
+        extended = self.extend_code and surveys.filtered(lambda message: message.extend_code == self.extend_code)
+        if extended:
+            return extended[:1]
         open_surveys = surveys.filtered(lambda message: not message.answered)
         return open_surveys[:1] or surveys[:1]
 

@@ -32,6 +32,11 @@ class ResCompany(models.Model):
         string="Push Token", groups=SYSTEM, copy=False, hotline_secret=True,
         help="Shared secret of the gateway's reply and receipt pushes: the push URL carries it as ?token=.",
     )
+    hotline_sms_extend_codes = fields.Boolean(
+        string="Extend Codes", groups=SYSTEM,
+        help="The gateway account has extend codes (扩展码): each survey is sent from its own extended number, so "
+             "that a reply names its survey even when the citizen has two open.",
+    )
     hotline_sms_quiet_start = fields.Float(string="Quiet Hours From", default=21.0)
     hotline_sms_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
     hotline_sms_callback_minutes = fields.Float(

@@ -45,6 +45,7 @@ class HotlineSmsCommon(HotlineCaseCommon):
         super().setUp()
         for stand_in in (self.aliyun, self.tencent):
             stand_in.sent.clear()
+            stand_in.extend_codes.clear()
             stand_in.bad_signatures = 0
             stand_in.delay = stand_in.fail_next = stand_in.throttle_next = stand_in.drop_next = 0
 

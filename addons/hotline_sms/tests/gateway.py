@@ -60,6 +60,7 @@ class StandInGateway:
     def __init__(self):
         self.lock = threading.Lock()
         self.sent = []  # (project id, phone, template, params)
+        self.extend_codes = {}  # project id: extend code
         self.requests = 0
         self.bad_signatures = 0
         self.delay = 0
@@ -138,6 +139,8 @@ class AliyunGateway(StandInGateway):
 
     def parse(self, request, body):
         query = dict(parse_qsl(urlsplit(request.path).query))
+        if query.get("SmsUpExtendCode"):
+            self.extend_codes[query.get("OutId")] = query["SmsUpExtendCode"]
         return (query.get("OutId"), query.get("PhoneNumbers"), query.get("TemplateCode"),
                 json.loads(query.get("TemplateParam") or "{}"))
 
@@ -192,6 +195,8 @@ class TencentGateway(StandInGateway):
         data = json.loads(body)
         if data.get("SmsSdkAppId") != TENCENT_APP_ID:
             raise ValueError("app")
+        if data.get("ExtendCode"):
+            self.extend_codes[data.get("SessionContext")] = data["ExtendCode"]
         return (data.get("SessionContext"), (data.get("PhoneNumberSet") or [""])[0], data.get("TemplateId"),
                 data.get("TemplateParamSet"))
 

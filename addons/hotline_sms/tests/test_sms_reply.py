@@ -65,6 +65,20 @@ class TestSmsReply(HotlineSmsCommon):
         reply = self._reply(f"{first.name} 回复1")
         self.assertEqual((reply.case_id, reply.outcome, first.satisfaction), (first, "evaluated", "very_satisfied"))
 
+    def test_extend_code_names_the_survey(self):
+        self.env.company.hotline_sms_extend_codes = True
+        first = self._surveyed_case()
+        second = self._surveyed_case()
+        first_survey, second_survey = self._messages(first, "survey"), self._messages(second, "survey")
+        self.assertNotEqual(first_survey.extend_code, second_survey.extend_code)
+        self.assertEqual(self.gateway.extend_codes[first_survey.uuid], first_survey.extend_code, "sent with it")
+        replies = self.env["hotline.sms.reply"]._receive(self.env.company, [
+            {"number": "13812345678", "content": "2", "extend": first_survey.extend_code}])
+        self.assertEqual((replies.case_id, first.state, second.state), (first, "closed", "callback"))
+        # an extend code no survey of this number has: the latest open one, as without codes
+        self.assertEqual(self.env["hotline.sms.reply"]._receive(self.env.company, [
+            {"number": "13812345678", "content": "1", "extend": "9999"}]).case_id, second)
+
     def test_quoted_number_wins_over_the_latest(self):
         first = self._surveyed_case()
         second = self._surveyed_case()

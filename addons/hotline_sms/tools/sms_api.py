@@ -118,7 +118,8 @@ class HotlineSmsApi(SmsApiBase):
                         "The SMS gateway only sends approved templates: this message has no template code."))
                 else:
                     jobs.append((result, sms.number, sms.hotline_template_code,
-                                 json.loads(sms.hotline_template_params or "{}"), sms.uuid))
+                                 json.loads(sms.hotline_template_params or "{}"), sms.uuid,
+                                 sms.hotline_message_id.extend_code or None))
                 results.append(result)
         if jobs:
             settings = self._settings(company)
@@ -145,11 +146,11 @@ class HotlineSmsApi(SmsApiBase):
         local = threading.local()
 
         def call(job):
-            _result, number, template_code, params, uuid = job
+            _result, number, template_code, params, uuid, extend = job
             if getattr(local, "client", None) is None:
                 local.client = self._client(settings)
             try:
-                return self._send_one(local.client, settings, number, template_code, params, uuid)
+                return self._send_one(local.client, settings, number, template_code, params, uuid, extend)
             except Exception as error:  # noqa: BLE001 - any SDK or network failure is a result
                 return self._exception_result(error)
 
@@ -199,13 +200,13 @@ class SmsApiAliyun(HotlineSmsApi):
             endpoint=host, protocol=protocol, read_timeout=self.TIMEOUT * 1000, connect_timeout=3000,
         ))
 
-    def _send_one(self, client, settings, number, template_code, params, uuid):
+    def _send_one(self, client, settings, number, template_code, params, uuid, extend=None):
         from alibabacloud_dysmsapi20170525 import models as sms_models  # noqa: PLC0415
         from darabonba.runtime import RuntimeOptions  # noqa: PLC0415
 
         request = sms_models.SendSmsRequest(
             phone_numbers=number, sign_name=settings["sign_name"], template_code=template_code,
-            template_param=json.dumps(params, ensure_ascii=False), out_id=uuid,
+            template_param=json.dumps(params, ensure_ascii=False), out_id=uuid, sms_up_extend_code=extend,
         )
         # no SDK retry: a retried request the gateway had received would text twice
         runtime = RuntimeOptions(autoretry=False, max_attempts=0,
@@ -229,7 +230,7 @@ class SmsApiTencent(HotlineSmsApi):
         cred = credential.Credential(settings["access_key"], settings["access_secret"])
         return sms_client.SmsClient(cred, "ap-guangzhou", profile)
 
-    def _send_one(self, client, settings, number, template_code, params, uuid):
+    def _send_one(self, client, settings, number, template_code, params, uuid, extend=None):
         from tencentcloud.sms.v20210111 import models as sms_models  # noqa: PLC0415
 
         request = sms_models.SendSmsRequest()
@@ -240,6 +241,8 @@ class SmsApiTencent(HotlineSmsApi):
         # Tencent's templates take positional parameters {1}, {2}... in the order of the template's names
         request.TemplateParamSet = [str(value) for value in params.values()]
         request.SessionContext = uuid
+        if extend:
+            request.ExtendCode = extend
         response = client.SendSms(request)
         status = (response.SendStatusSet or [None])[0]
         if status is None:
