@@ -44,6 +44,8 @@ URLS = [
     "/web/health", "/scoped_app/x", "/website/translations", "/logo.png", "/web/binary/company_logo",
     "/web/binary/upload_attachment", "/zh_CN/my", "/zh_CN/my/hotline/cases/3", "/en/my", "/en/web/dataset/call_kw",
     "/zh_CN/web/login", "/zh_CN/odoo", "/en/my/../web/dataset/call_kw", "/zh_CN/myx", "/sr@latin/my/home",
+    "/case", "/case?number=12319-20261207-0001", "/case/", "/case/1", "/cases", "/CASE", "/case/../web/dataset/call_kw",
+    "/hotline/sms/push/aliyun/reply", "/zh_CN/case",
 ] + [
     # what the security review tried, and neighbours of what is published
     "/doc/my", "/doc/my/hotline/cases", "/xx/my", "/zh/my", "/en_US/my", "/mail/link_preview",
@@ -64,6 +66,7 @@ REFUSED = [
     "/web/content?model=res.partner&id=3&field=image_1920", "/web/content/?model=res.partner&id=3&field=image_128",
     "/web/image?model=res.users&id=2&field=avatar_128", "/web/content/res.partner/3/image_128",
     "/web/image/res.users/2/avatar_128", "/web/signup", "/web/signup?token=abc", "/portal", "/mail",
+    "/case/1", "/cases", "/hotline/sms/push/aliyun/reply", "/hotline/sms/push/tencent/report?token=x",
 ]
 
 
@@ -162,7 +165,7 @@ def test_internal_surfaces_never_forwarded(nginx_url):
 def test_portal_surfaces_forwarded(nginx_url):
     for path in ["/my", "/my/hotline/cases", "/web/login", "/web/session/logout", "/web/reset_password",
                  "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
-                 "/web/content/1", "/portal/chatter_init", "/mail/message/post"]:
+                 "/web/content/1", "/portal/chatter_init", "/mail/message/post", "/case"]:
         assert _status(nginx_url, path) == "299", path
 
 

@@ -1,0 +1,1 @@
+from . import test_sms_gateway, test_sms_reply, test_sms_routes
