@@ -8,13 +8,15 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from psycopg2.extras import execute_values
+
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 from ..tools.dates import BadDate, DateParser
-from ..tools.mapping import ENTITIES
+from ..tools.mapping import CODE_TARGETS, ENTITIES, SKIPPED_ACTION
 from ..tools.phones import BadPhone, make_normalizer
 from ..tools.progress import Progress
 from . import indexes, parallel
@@ -34,6 +36,13 @@ REFERENCE = ("units", "categories", "types", "districts", "streets", "agents")
 # read by several processes side by side in a real load (see parallel.py)
 PARALLEL = ("cases", "logs", "calls")
 CASE_METRICS = ("cases", "closed")
+# the staff number (工号) columns: entity → field
+STAFF_FIELDS = {"cases": "agent", "logs": "user", "calls": "agent"}
+DISPATCH_ACTIONS = ("dispatch", "self_dispatch")
+
+
+class Skipped(Exception):
+    """A legacy row the workflow has no record for (a 登记 log line): left out, counted, not an error."""
 
 
 class Rejected(Exception):
@@ -82,6 +91,9 @@ class Importer:
         self.legacy = defaultdict(lambda: defaultdict(int))
         self.rejected = defaultdict(lambda: defaultdict(int))
         self.fake_id = 0
+        # unknown staff numbers: number → user id, and what became of each (the run's report)
+        self.staff = {}
+        self.unknown_staff = {}
         self.source_record = self._source_record()
         # the bulk entities' batches; sent by a thread of their own in a real load (see PipelinedWriter)
         self.writer = DirectWriter(self.env, self.commit)
@@ -112,6 +124,7 @@ class Importer:
 
     # -- run ----------------------------------------------------------------------------------------
     def run(self):
+        self.check_prerequisites()
         self.phones = self._partner_phones()
         if self.dry_run:
             self._import_entities()
@@ -121,6 +134,48 @@ class Importer:
         if self.report_dir:
             self.write_reports()
         return self
+
+    def check_prerequisites(self):
+        """Stop before the first row on what would silently change the results: a code mapped to a value
+        the hotline does not know (written as it is, it drops out of every figure), a staff mapping to no
+        user, no default area code (local numbers refused as bad phones), the center's time zone unlike the
+        legacy one (every imported day shifted)."""
+        problems = []
+        selections = {}
+        for table, (model, name) in CODE_TARGETS.items():
+            field = self.env[model]._fields[name]
+            selections[table] = dict(field._description_selection(self.env))
+        for line, table, code, target in self.mapping.wrong_codes({t: set(v) for t, v in selections.items()}):
+            model, name = CODE_TARGETS[table]
+            problems.append(self.env._(
+                "Mapping %(file)s, line %(line)s: [codes.%(table)s] \"%(code)s\" = \"%(target)s\": \"%(target)s\" is "
+                "not a value of %(field)s (one of: %(values)s).",
+                file=self.mapping.path or "-", line=line or "?", table=table, code=code, target=target,
+                field=self.env[model]._fields[name]._description_string(self.env),
+                values=", ".join(selections[table])))
+        logins = set(self.mapping.codes["agent"].values())
+        if logins:
+            Users = self.env["res.users"].sudo().with_context(active_test=False)
+            found = set(Users.search([("login", "in", list(logins))]).mapped("login"))
+            for code, login in self.mapping.codes["agent"].items():
+                if login not in found:
+                    problems.append(self.env._(
+                        "Mapping %(file)s, line %(line)s: [codes.agent] \"%(code)s\" = \"%(login)s\": no user has "
+                        "the login \"%(login)s\".", file=self.mapping.path or "-",
+                        line=self.mapping.code_lines.get(("agent", code), "?"), code=code, login=login))
+        if not self.env.company.hotline_default_area_code:
+            problems.append(self.env._(
+                "The center's default area code is not set (Settings ▸ Hotline): local numbers without an area "
+                "code would be refused as invalid phones. Set it before importing."))
+        center_tz = self.env["hotline.case"]._center_tz()
+        if center_tz != self.mapping.timezone:
+            problems.append(self.env._(
+                "The center's time zone is %(center)s, the legacy times are in %(legacy)s ([source] timezone of "
+                "the mapping): every imported time would be shifted. Set the time zone of the center's working "
+                "time calendar (or correct the mapping) before importing.",
+                center=center_tz, legacy=self.mapping.timezone))
+        if problems:
+            raise UserError(self.env._("The import cannot start:\n%s", "\n".join(f"- {p}" for p in problems)))
 
     def _run_locked(self):
         cr = self.env.cr
@@ -201,6 +256,8 @@ class Importer:
         columns = self.mapping.resolve(entity, self.source.headers(table))
         self.columns = columns
         self.ids[entity] = self._known(entity)
+        if entity in STAFF_FIELDS and columns.get(STAFF_FIELDS[entity]):
+            self._prepare_staff(entity, columns[STAFF_FIELDS[entity]])
         bar = Progress(entity, self.source.count(table), enabled=self.progress)
         workers = self._workers(entity, columns)
         if workers > 1:
@@ -276,23 +333,30 @@ class Importer:
                 continue
             counts["read"] += 1
             advance()
-            if counter:
+            duplicate = bool(legacy_id) and not problem and (
+                legacy_id in seen or (firsts is not None and firsts.get(legacy_id) != line))
+            # a duplicate row is the same legacy record again: not a figure of the legacy system
+            if counter and not duplicate:
                 counter(row, columns, self.legacy)
             try:
                 if problem:
                     raise Rejected("", problem)
                 if not legacy_id:
                     raise Rejected(columns["id"], "missing id")
-                if legacy_id in seen or (firsts is not None and firsts[legacy_id] != line):
+                if duplicate:
                     raise Rejected(columns["id"], "duplicate id", legacy_id)
                 seen.add(legacy_id)
                 if legacy_id in known:
                     counts["skipped"] += 1
                     continue
                 vals = convert(row, columns)
+            except Skipped:
+                counts["not a workflow step"] += 1
+                continue
             except Rejected as rejection:
                 counts["rejected"] += 1
-                if counter:
+                counts[f"rejected: {rejection.reason}"] += 1
+                if counter and not duplicate:
                     counter(row, columns, self.rejected)
                 column = rejection.column
                 self.errors.append({
@@ -387,6 +451,53 @@ class Importer:
         if res_id is None:
             raise Rejected(column, reason, value)
         return res_id
+
+    def _staff_ref(self, row, columns, field):
+        """The user of a staff number (工号): an imported agent, else what `_prepare_staff` gave it."""
+        column = columns.get(field)
+        value = _text(row.get(column)) if column else ""
+        if not value:
+            return None
+        res_id = self.ids.get("agents", {}).get(value) or self.staff.get(value)
+        if res_id is None:  # not met by the scan (a row read differently): never a reason to drop the row
+            raise Rejected(column, "orphan reference", value)
+        return res_id
+
+    def _prepare_staff(self, entity, column):
+        """Give every staff number of `entity` that is not an imported agent a user before the first row
+        (the rows may be read by several processes): the login the mapping's [codes.agent] names, else an
+        archived user created for it, named by the number (departed staff: kept for the history, cannot
+        log in, no hotline group). Each is reported (`unknown_staff`)."""
+        agents = self.ids.get("agents", {})
+        numbers = {}
+        for _line, row, _problem in self.source.rows(self.mapping.table(entity)):
+            value = _text(row.get(column))
+            if value and value not in agents:
+                numbers[value] = numbers.get(value, 0) + 1
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        for number, rows in sorted(numbers.items()):
+            entry = self.unknown_staff.setdefault(number, {"number": number, "rows": {}})
+            entry["rows"][entity] = rows
+            if number in self.staff:
+                continue
+            mapped = self.mapping.codes["agent"].get(number)
+            login = mapped or f"{self.mapping.agent_login_prefix}{number}"
+            entry["login"] = login
+            entry["mapped"] = bool(mapped)
+            user = Users.search([("login", "=", login)], limit=1)
+            if user:
+                self.staff[number] = user.id
+            elif self.dry_run:
+                self.fake_id -= 1
+                self.staff[number] = self.fake_id
+            else:
+                user = Users.create({"login": login, "name": number, "tz": self.mapping.timezone,
+                                     "group_ids": [Command.set([self.env.ref("base.group_user").id])]})
+                user.action_archive()
+                self.staff[number] = user.id
+                self.counts["agents"]["departed staff created"] += 1
+        if numbers and not self.dry_run:
+            self.commit()  # seen by the readers' and writer's own connections
 
     def _int(self, row, columns, field):
         column = columns.get(field)
@@ -586,7 +697,7 @@ class Importer:
             "caller_name": _text(row.get(columns.get("caller_name"))) or None,
             "confidential": self._bool(row, columns, "confidential"),
             "unit_id": unit_id,
-            "agent_id": self._ref(row, columns, "agent", "agents", "orphan reference"),
+            "agent_id": self._staff_ref(row, columns, "agent"),
             "result_note": _text(row.get(columns.get("result"))) or None,
             "review_note": _text(row.get(columns.get("review_note"))) or None,
             "satisfaction": satisfaction,
@@ -734,11 +845,59 @@ class Importer:
         elif "error" in self.case_dates:
             raise self.case_dates["error"]
         self.env["hotline.case"].invalidate_model()
+        self._dispatch_deadlines()
+        link_nameless_callers(self.env.cr, self.source_record.id)
+        self.env["hotline.case"].invalidate_model()
         self._add_seconds("cases", time.monotonic() - started)
 
     def _add_seconds(self, entity, seconds):
         """Time spent for `entity` after its rows were read (the dates, the indexes' rebuild)."""
         self.counts[entity]["seconds"] = round(self.counts[entity].get("seconds", 0) + seconds, 3)
+
+    def _dispatch_deadlines(self):
+        """The time limits every imported dispatch line carries, as `_dispatch` writes them (the unit figures
+        count each dispatch against its own): the deadline rule's from the dispatch's time, the case's legacy
+        deadline on its last dispatch; and the case's own limits from its last dispatch when the export has
+        none (unless a return or a reopening cleared them since)."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT l.id, l.case_id, l.date, c.deadline, c.sign_deadline, l.id = last.id AS last,
+                   EXISTS (SELECT 1 FROM hotline_case_log r
+                            WHERE r.case_id = l.case_id AND r.action IN ('return', 'reopen')
+                              AND (r.date, r.id) > (l.date, l.id)) AS cleared
+              FROM hotline_migration_xref x
+              JOIN hotline_case c ON c.id = x.res_id
+              JOIN hotline_case_log l ON l.case_id = c.id AND l.action IN ('dispatch', 'self_dispatch')
+              JOIN LATERAL (SELECT d.id FROM hotline_case_log d
+                             WHERE d.case_id = c.id AND d.action IN ('dispatch', 'self_dispatch')
+                             ORDER BY d.date DESC, d.id DESC LIMIT 1) last ON TRUE
+             WHERE x.source_id = %s AND x.entity = 'cases' AND x.res_model = 'hotline.case'
+               AND l.deadline IS NULL AND l.sign_deadline IS NULL
+             ORDER BY l.case_id
+        """, [self.source_record.id])
+        rows = cr.fetchall()
+        Case = self.env["hotline.case"].sudo().with_context(prefetch_fields=False)
+        cases = Case.browse({row[1] for row in rows})
+        cases.fetch(["type_id", "category_id", "urgency"])
+        lines, case_limits = [], []
+        for line_id, case_id, date, case_deadline, case_sign, last, cleared in rows:
+            limits = cases.browse(case_id)._compute_deadlines(date)
+            deadline, sign = limits["deadline"] or None, limits["sign_deadline"] or None
+            if last and not cleared:
+                if case_deadline:
+                    deadline = case_deadline
+                    sign = min(sign, deadline) if sign else None
+                case_limits.append((case_id, deadline, case_sign or sign))
+            if deadline or sign:
+                lines.append((line_id, deadline, sign))
+        execute_values(cr._obj, """
+            UPDATE hotline_case_log l SET deadline = v.deadline::timestamp, sign_deadline = v.sign::timestamp
+              FROM (VALUES %s) v(id, deadline, sign) WHERE l.id = v.id""", lines, page_size=1000)
+        execute_values(cr._obj, """
+            UPDATE hotline_case c SET deadline = v.deadline::timestamp,
+                   sign_deadline = COALESCE(c.sign_deadline, v.sign::timestamp)
+              FROM (VALUES %s) v(id, deadline, sign) WHERE c.id = v.id""", case_limits, page_size=1000)
+        self.counts["logs"]["dispatch time limits"] += len(lines)
 
     # -- history ------------------------------------------------------------------------------------
     LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")
@@ -755,9 +914,12 @@ class Importer:
             raise Rejected(columns["from_state"], "unknown code", from_state)
         if to_state and to_state not in states:
             raise Rejected(columns["to_state"], "unknown code", to_state)
+        action = self._code(row, columns, "action", "action", required=True)
+        if action == SKIPPED_ACTION:
+            raise Skipped()
         return (
-            case_id, self._code(row, columns, "action", "action", required=True), from_state, to_state,
-            self._ref(row, columns, "user", "agents", "orphan reference"), self._ref(row, columns, "unit", "units"),
+            case_id, action, from_state, to_state,
+            self._staff_ref(row, columns, "user"), self._ref(row, columns, "unit", "units"),
             self._date(row, columns, "date", required=True), _text(row.get(columns.get("note"))) or None,
         )
 
@@ -795,7 +957,7 @@ class Importer:
         return {"case_id": case_id, "path": path, "name": _text(row.get(columns.get("name"))) or path.name}
 
     ATTACHMENT_COLUMNS = ("name", "description", "res_model", "res_id", "type", "mimetype", "file_size", "checksum",
-                          "index_content", "store_fname", "db_datas")
+                          "index_content", "store_fname", "db_datas", "hotline_legacy_case_id")
 
     def _write_attachments(self, batch):
         """What ir.attachment.create does for a file (content checks, mimetype, checksum, index, filestore),
@@ -821,7 +983,7 @@ class Importer:
             rows.append((values["name"], str(vals["path"]), "hotline.case", vals["case_id"], "binary",
                          values["mimetype"], values["file_size"], values["checksum"], values["index_content"],
                          values["store_fname"] or None,
-                         "\\x" + values["db_datas"].hex() if values["db_datas"] else None))
+                         "\\x" + values["db_datas"].hex() if values["db_datas"] else None, vals["case_id"]))
         # the filestore's files are created side by side: each creation (the file and its garbage-collection
         # mark) waits on the disk, not on Python (20,000 cases: 5 s of 7.7 s for 2,040 files one by one)
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -844,7 +1006,7 @@ class Importer:
         return {
             "direction": direction, **numbers,
             "queue": _text(row.get(columns.get("queue"))) or None,
-            "user_id": self._ref(row, columns, "agent", "agents", "orphan reference"),
+            "user_id": self._staff_ref(row, columns, "agent"),
             "enter_time": enter, "answer_time": self._date(row, columns, "answer"),
             "end_time": self._date(row, columns, "end"),
             "wait_seconds": self._int(row, columns, "wait"), "talk_seconds": self._int(row, columns, "talk"),
@@ -960,8 +1122,17 @@ class Importer:
     def summary_text(self):
         lines = []
         for entity, counts in self.summary().items():
-            parts = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "seconds")
+            parts = ", ".join(f"{k} {v}" for k, v in counts.items()
+                              if k != "seconds" and not k.startswith("rejected: "))
             lines.append(f"{entity}: {parts}")
+            # why rows were refused, most frequent first (a dry run's first question)
+            reasons = sorted(((v, k.removeprefix("rejected: ")) for k, v in counts.items()
+                              if k.startswith("rejected: ")), reverse=True)
+            lines += [f"  refused {count}: {reason} ({self._reason_message(reason)})" for count, reason in reasons]
+        for entry in self.unknown_staff.values():
+            rows = ", ".join(f"{entity} {count}" for entity, count in entry["rows"].items())
+            how = "mapped to" if entry.get("mapped") else "archived user"
+            lines.append(f"unknown staff number {entry['number']}: {how} {entry.get('login', '')} ({rows})")
         differences = sum(1 for line in getattr(self, "reconciliation", []) if line["status"] == "different")
         if hasattr(self, "reconciliation"):
             lines.append(f"reconciliation: {len(self.reconciliation)} figures, {differences} unexplained")
@@ -979,7 +1150,7 @@ class Importer:
             writer.writerows(self.reconciliation)
         (self.report_dir / "report.json").write_text(json.dumps({
             "source": self.code, "dry_run": self.dry_run, "counts": self.summary(),
-            "rejected_rows": len(self.errors),
+            "rejected_rows": len(self.errors), "unknown_staff": list(self.unknown_staff.values()),
             "unexplained_differences": sum(1 for r in self.reconciliation if r["status"] == "different"),
         }, ensure_ascii=False, indent=2))
 
@@ -994,34 +1165,88 @@ def _text(value):
     return str(value).strip()
 
 
+def link_nameless_callers(cr, source_id):
+    """A case recorded without the caller's name gets the caller contact of its phone (and its name, as
+    create() gives it), whichever row brought the contact."""
+    cr.execute("""
+        UPDATE hotline_case c SET partner_id = p.id, caller_name = COALESCE(c.caller_name, p.name)
+          FROM hotline_migration_xref x, hotline_case n,
+               LATERAL (SELECT r.id, r.name FROM res_partner r WHERE r.hotline_phone_norm = n.caller_phone
+                         ORDER BY r.id DESC LIMIT 1) p
+         WHERE x.source_id = %s AND x.entity = 'cases' AND x.res_model = 'hotline.case' AND x.res_id = n.id
+           AND n.id = c.id AND n.partner_id IS NULL AND n.caller_phone IS NOT NULL
+    """, [source_id])
+
+
 def complete_case_dates(cr, source_id):
-    """Dispatch, acceptance and submission dates, the dispatcher and the units involved, from the
-    history the source `source_id` brought."""
+    """What the workflow writes besides the steps themselves, from the history the source `source_id`
+    brought: the unit on every line (many old systems name it on the unit's own steps only), the case's
+    dispatch, sign-for and submission dates and its dispatcher as the workflow keeps them (each step
+    overwrites them: the last dispatch's), and the units involved."""
     # fresh statistics of the tables read below: a bulk load leaves the planner believing them empty
     # (nested loops over a million log lines otherwise); the others are left to autovacuum
     for table in ("hotline_case", "hotline_case_log", "hotline_migration_xref"):
         cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+    # the lines of each case numbered by dispatch (as kpi/cases.py cuts them), and whether a return came
+    # before them within their dispatch
     cr.execute("""
-        UPDATE hotline_case c
-           SET date_dispatched = COALESCE(c.date_dispatched, h.dispatched),
-               date_accepted = COALESCE(c.date_accepted, h.accepted),
-               date_submitted = COALESCE(c.date_submitted, h.submitted),
-               dispatcher_id = COALESCE(c.dispatcher_id, h.dispatcher)
-          FROM (SELECT l.case_id,
-                       min(l.date) FILTER (WHERE l.to_state = 'dispatched') AS dispatched,
-                       min(l.date) FILTER (WHERE l.to_state = 'processing') AS accepted,
-                       max(l.date) FILTER (WHERE l.to_state = 'submitted') AS submitted,
-                       (array_agg(l.user_id ORDER BY l.date) FILTER (WHERE l.to_state = 'dispatched'))[1]
-                           AS dispatcher
+        CREATE TEMP TABLE hotline_import_steps ON COMMIT DROP AS
+        SELECT s.*, COUNT(*) FILTER (WHERE s.action = 'return') OVER (
+                   PARTITION BY s.case_id, s.n ORDER BY s.date, s.id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0 AS after_return
+          FROM (SELECT l.id, l.case_id, l.action, l.unit_id, l.user_id, l.date,
+                       COUNT(*) FILTER (WHERE l.action IN ('dispatch', 'self_dispatch'))
+                           OVER (PARTITION BY l.case_id ORDER BY l.date, l.id) AS n
                   FROM hotline_case_log l
                   JOIN hotline_migration_xref x ON x.res_id = l.case_id AND x.res_model = 'hotline.case'
-                                               AND x.source_id = %s AND x.entity = 'cases'
-                 GROUP BY l.case_id) h
-         WHERE c.id = h.case_id
-           AND (c.date_dispatched IS NULL OR c.date_accepted IS NULL OR c.date_submitted IS NULL)
-           -- a case closed on the call has none of them: not rewritten for nothing (a fifth of them)
-           AND (h.dispatched IS NOT NULL OR h.accepted IS NOT NULL OR h.submitted IS NOT NULL)
+                                               AND x.source_id = %s AND x.entity = 'cases') s
     """, [source_id])
+    # the unit of each dispatch: its own line's, else the first one its later steps name, else (the last
+    # dispatch, not returned) the case's
+    cr.execute("""
+        CREATE TEMP TABLE hotline_import_dispatches ON COMMIT DROP AS
+        SELECT g.case_id, g.n, g.last, g.returned, g.dispatch_id, g.dispatched, g.dispatcher,
+               COALESCE(g.own_unit, g.step_unit, CASE WHEN g.last AND NOT g.returned THEN c.unit_id END) AS unit_id
+          FROM (SELECT s.case_id, s.n, s.n = MAX(s.n) OVER (PARTITION BY s.case_id) AS last,
+                       bool_or(s.action = 'return') AS returned,
+                       MIN(s.id) FILTER (WHERE s.action IN ('dispatch', 'self_dispatch')) AS dispatch_id,
+                       MIN(s.date) AS dispatched,
+                       (array_agg(s.user_id ORDER BY s.date, s.id))[1] AS dispatcher,
+                       MAX(s.unit_id) FILTER (WHERE s.action IN ('dispatch', 'self_dispatch')) AS own_unit,
+                       (array_agg(s.unit_id ORDER BY s.date, s.id) FILTER (WHERE s.unit_id IS NOT NULL))[1]
+                           AS step_unit
+                  FROM hotline_import_steps s
+                 WHERE s.n > 0
+              GROUP BY s.case_id, s.n) g
+          JOIN hotline_case c ON c.id = g.case_id
+    """)
+    # every line of a dispatch names its unit, as _transition writes it: the dispatch's (the return line
+    # included), none after a return (the case is back in the pool without unit), none before a dispatch
+    cr.execute("""
+        UPDATE hotline_case_log l SET unit_id = d.unit_id
+          FROM hotline_import_steps s
+          JOIN hotline_import_dispatches d ON d.case_id = s.case_id AND d.n = s.n
+         WHERE l.id = s.id AND l.unit_id IS NULL AND NOT s.after_return AND d.unit_id IS NOT NULL
+    """)
+    # the case: the last dispatch's unit when the export left it out (and no return came after it); the
+    # dates each step overwrites: the last dispatch's, the last signing for and submission
+    cr.execute("""
+        UPDATE hotline_case c
+           SET unit_id = COALESCE(c.unit_id, CASE WHEN NOT d.returned THEN d.unit_id END),
+               date_dispatched = d.dispatched, dispatcher_id = d.dispatcher
+          FROM hotline_import_dispatches d
+         WHERE d.case_id = c.id AND d.last
+    """)
+    cr.execute("""
+        UPDATE hotline_case c SET date_accepted = h.accepted, date_submitted = h.submitted
+          FROM (SELECT case_id, MAX(date) FILTER (WHERE action = 'accept') AS accepted,
+                       MAX(date) FILTER (WHERE action = 'submit') AS submitted
+                  FROM hotline_import_steps
+                 WHERE action IN ('accept', 'submit')
+              GROUP BY case_id) h
+         WHERE h.case_id = c.id
+    """)
+    cr.execute("DROP TABLE hotline_import_steps, hotline_import_dispatches")
     # handled_unit_ids as hotline_case computes it: every unit a dispatch log line names (the units'
     # record rules read this relation)
     cr.execute("""
