@@ -276,7 +276,7 @@ class TestMigrationImport(TransactionCase):
         vals.update(name=f"{vals['name']}-orm", channel="phone", agent_id=vals["agent_id"] or self.env.uid,
                     resolution_note=vals["result_note"] if on_call else None)
         orm = self.env["hotline.case"].sudo().with_context(**context).create(vals)
-        from_history = {"name", "date_dispatched", "date_accepted", "date_submitted", "dispatcher_id"}
+        from_history = {"name", "date_dispatched", "date_accepted", "date_submitted", "dispatcher_id", "sign_deadline"}
         self.assertEqual(columns(bulk, from_history), columns(orm, from_history))
         self.assertTrue(bulk.partner_id and bulk.industry_id)
         # a case typed without the caller's name takes the known caller's, as create() does
