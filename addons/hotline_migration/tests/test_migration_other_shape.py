@@ -344,6 +344,13 @@ class TestImportOtherShape(HotlineReportsCommon):
         portal_rules = self.env["ir.rule"].with_user(self.portal_a)._compute_domain("ir.attachment", "read")
         self.assertFalse(Attachment.sudo().search(Domain("id", "=", l3_file.id) & portal_rules))
         self.assertTrue(Attachment.sudo().search(Domain("id", "=", l1_file.id) & portal_rules))
+        # the link is the importer's: a unit cannot hand its own file to the units of another case with it
+        own = Attachment.with_user(self.unit_user_b).create({"name": "说明.txt", "raw": b"x"})
+        with self.assertRaises(AccessError):
+            own.with_user(self.unit_user_b).write({"hotline_legacy_case_id": l1.id})
+        with self.assertRaises(AccessError):
+            l1_file.with_user(self.unit_user_b).read(["hotline_legacy_case_id"])
+        self.assertEqual(l1_file.hotline_legacy_case_id, l1)  # positive control: the superuser reads it
         # the agents' own rule is untouched: the center reads both
         self.assertEqual(Attachment.with_user(self.agent).search([("id", "in", (l1_file | l3_file).ids)]),
                          l1_file | l3_file)
