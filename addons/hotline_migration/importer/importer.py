@@ -860,20 +860,22 @@ class Importer:
         deadline on its last dispatch; and the case's own limits from its last dispatch when the export has
         none (unless a return or a reopening cleared them since)."""
         cr = self.env.cr
+        # no look-up per line: the big tables' indexes may be set aside (a first load)
         cr.execute("""
-            SELECT l.id, l.case_id, l.date, c.deadline, c.sign_deadline, l.id = last.id AS last,
-                   EXISTS (SELECT 1 FROM hotline_case_log r
-                            WHERE r.case_id = l.case_id AND r.action IN ('return', 'reopen')
-                              AND (r.date, r.id) > (l.date, l.id)) AS cleared
-              FROM hotline_migration_xref x
-              JOIN hotline_case c ON c.id = x.res_id
-              JOIN hotline_case_log l ON l.case_id = c.id AND l.action IN ('dispatch', 'self_dispatch')
-              JOIN LATERAL (SELECT d.id FROM hotline_case_log d
-                             WHERE d.case_id = c.id AND d.action IN ('dispatch', 'self_dispatch')
-                             ORDER BY d.date DESC, d.id DESC LIMIT 1) last ON TRUE
-             WHERE x.source_id = %s AND x.entity = 'cases' AND x.res_model = 'hotline.case'
-               AND l.deadline IS NULL AND l.sign_deadline IS NULL
-             ORDER BY l.case_id
+            SELECT s.id, s.case_id, s.date, c.deadline, c.sign_deadline, s.latest = 1 AS last, s.cleared
+              FROM (SELECT l.id, l.case_id, l.date, l.action, l.deadline, l.sign_deadline,
+                           ROW_NUMBER() OVER (PARTITION BY l.case_id, l.action IN ('dispatch', 'self_dispatch')
+                                              ORDER BY l.date DESC, l.id DESC) AS latest,
+                           -- a return or a reopening after the line clears the case's limits
+                           COUNT(*) FILTER (WHERE l.action IN ('return', 'reopen')) OVER (
+                               PARTITION BY l.case_id ORDER BY l.date DESC, l.id DESC
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0 AS cleared
+                      FROM hotline_case_log l
+                      JOIN hotline_migration_xref x ON x.res_id = l.case_id AND x.res_model = 'hotline.case'
+                                                   AND x.source_id = %s AND x.entity = 'cases') s
+              JOIN hotline_case c ON c.id = s.case_id
+             WHERE s.action IN ('dispatch', 'self_dispatch') AND s.deadline IS NULL AND s.sign_deadline IS NULL
+             ORDER BY s.case_id
         """, [self.source_record.id])
         rows = cr.fetchall()
         Case = self.env["hotline.case"].sudo().with_context(prefetch_fields=False)
@@ -1170,11 +1172,12 @@ def link_nameless_callers(cr, source_id):
     create() gives it), whichever row brought the contact."""
     cr.execute("""
         UPDATE hotline_case c SET partner_id = p.id, caller_name = COALESCE(c.caller_name, p.name)
-          FROM hotline_migration_xref x, hotline_case n,
-               LATERAL (SELECT r.id, r.name FROM res_partner r WHERE r.hotline_phone_norm = n.caller_phone
-                         ORDER BY r.id DESC LIMIT 1) p
-         WHERE x.source_id = %s AND x.entity = 'cases' AND x.res_model = 'hotline.case' AND x.res_id = n.id
-           AND n.id = c.id AND n.partner_id IS NULL AND n.caller_phone IS NOT NULL
+          FROM hotline_migration_xref x,
+               -- the phone's latest contact, as the importer's own look-up (no index needed: a hash join)
+               (SELECT DISTINCT ON (hotline_phone_norm) hotline_phone_norm, id, name FROM res_partner
+                 WHERE hotline_phone_norm IS NOT NULL ORDER BY hotline_phone_norm, id DESC) p
+         WHERE x.source_id = %s AND x.entity = 'cases' AND x.res_model = 'hotline.case' AND x.res_id = c.id
+           AND c.partner_id IS NULL AND c.caller_phone = p.hotline_phone_norm
     """, [source_id])
 
 

@@ -14,11 +14,11 @@ class HotlineCase(models.Model):
         self.env["hotline.migration.source"].flush_model(["go_live"])
         self.env.cr.execute("""
             SELECT c.id
-              FROM hotline_migration_xref x
+              FROM hotline_case c
+              JOIN hotline_migration_xref x ON x.entity = 'cases' AND x.res_id = c.id
+                                           AND x.res_model = 'hotline.case'
               JOIN hotline_migration_source s ON s.id = x.source_id
-              JOIN hotline_case c ON c.id = x.res_id
-             WHERE x.entity = 'cases' AND x.res_model = 'hotline.case'
-               AND c.state IN ('dispatched', 'processing')
+             WHERE c.state IN ('dispatched', 'processing')
                AND (c.deadline IS NULL OR c.deadline < COALESCE(s.go_live, s.create_date))
                AND (c.state <> 'dispatched' OR c.sign_deadline IS NULL
                     OR c.sign_deadline < COALESCE(s.go_live, s.create_date))
