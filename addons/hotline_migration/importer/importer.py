@@ -16,6 +16,7 @@ from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 from ..tools.dates import BadDate, DateParser
+from ..tools.deadlines import DeadlinePlanner
 from ..tools.mapping import CODE_TARGETS, ENTITIES, SKIPPED_ACTION
 from ..tools.phones import BadPhone, make_normalizer
 from ..tools.progress import Progress
@@ -878,13 +879,19 @@ class Importer:
              ORDER BY s.case_id
         """, [self.source_record.id])
         rows = cr.fetchall()
+        if not rows:
+            return
         Case = self.env["hotline.case"].sudo().with_context(prefetch_fields=False)
         cases = Case.browse({row[1] for row in rows})
         cases.fetch(["type_id", "category_id", "urgency"])
+        planner = DeadlinePlanner(Case, min(row[2] for row in rows), max(row[2] for row in rows))
         lines, case_limits = [], []
         for line_id, case_id, date, case_deadline, case_sign, last, cleared in rows:
-            limits = cases.browse(case_id)._compute_deadlines(date)
-            deadline, sign = limits["deadline"] or None, limits["sign_deadline"] or None
+            case = cases.browse(case_id)
+            limits = planner.deadlines(case.type_id, case.category_id, case.urgency, date)
+            # as the ORM stores a datetime: whole seconds
+            deadline, sign = (limits[name].replace(microsecond=0) if limits[name] else None
+                              for name in ("deadline", "sign_deadline"))
             if last and not cleared:
                 if case_deadline:
                     deadline = case_deadline

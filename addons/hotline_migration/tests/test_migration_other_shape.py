@@ -7,7 +7,7 @@ what the workflow's cases give, and its cases and log lines must read as the wor
 
 import csv
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from odoo.addons.hotline_reports.kpi.cases import COUNT_KEYS, HOLDING
@@ -17,6 +17,7 @@ from odoo.fields import Domain
 from odoo.tests import tagged
 
 from ..importer import Importer
+from ..tools.deadlines import DeadlinePlanner
 from ..tools.mapping import Mapping
 from ..tools.sources import CsvFolder
 
@@ -354,6 +355,23 @@ class TestImportOtherShape(HotlineReportsCommon):
         # the agents' own rule is untouched: the center reads both
         self.assertEqual(Attachment.with_user(self.agent).search([("id", "in", (l1_file | l3_file).ids)]),
                          l1_file | l3_file)
+
+    def test_deadline_planner_as_the_case_computes(self):
+        """The importer's time limits for a whole history (one reading of the calendar) against hotline.case's
+        own arithmetic, on starts all round the clock over three weeks holding a public holiday."""
+        self.env["resource.calendar.leaves"].create({
+            "name": "劳动节", "calendar_id": self.calendar.id,
+            "date_from": self.local("2020-05-01 00:00"), "date_to": self.local("2020-05-05 23:59")})
+        Case = self.env["hotline.case"]
+        starts = [self.local("2020-04-27 00:00") + timedelta(minutes=277 * k) for k in range(110)]
+        planner = DeadlinePlanner(Case, starts[0], starts[-1])
+        for start in starts:
+            for hours in (0.5, 2, 8):
+                self.assertEqual(planner.working_hours(hours, start), Case._add_working_hours(hours, start),
+                                 (start, hours))
+            for days in (1, 3):
+                self.assertEqual(planner.working_days(days, start), Case._add_working_days(days, start),
+                                 (start, days))
 
     def test_mapping_typo_stops_before_the_first_row(self):
         text = MAPPING.replace('"80" = "callback_done"', '"80" = "callback_dne"').replace(
