@@ -3,7 +3,10 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 from urllib.parse import quote, urlsplit
+
+import openpyxl
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -374,8 +377,23 @@ class TestMigrationOtherSources(TransactionCase):
 
     def test_xlsx_workbook(self):
         path = self.legacy.write_xlsx(Path(self.tmp.name) / "legacy.xlsx")
-        importer = Importer(self.env, XlsxWorkbook(path), self.mapping, "test_xlsx").run()
+        workbook = XlsxWorkbook(path)
+        opened = []
+
+        def load_workbook(*args, **kwargs):
+            opened.append(args)
+            return real_load(*args, **kwargs)
+
+        real_load = openpyxl.load_workbook
+        with patch.object(openpyxl, "load_workbook", load_workbook):
+            importer = Importer(self.env, workbook, self.mapping, "test_xlsx").run()
         self._check(importer)
+        # opened once; each sheet read is parsed once, kept for its next readings, removed on closing
+        self.assertEqual(len(opened), 1)
+        spools = [spool for spool, _header in workbook.spools.values()]
+        self.assertTrue({"t_gongdan", "t_liuzhuan", "t_huawu"} <= set(workbook.spools))
+        workbook.close()
+        self.assertFalse([spool for spool in spools if os.path.exists(spool)])
         orphans = sum(1 for r in self.legacy.rejects() if r[0] == "t_fujian")
         self.assertEqual(importer.summary()["attachments"]["rejected"], orphans, "only the orphan ones")
         self.assertEqual(importer.summary()["attachments"]["created"], len(self.legacy.tables["t_fujian"]) - orphans)

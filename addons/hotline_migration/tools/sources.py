@@ -8,7 +8,10 @@ read (a truncated line), its dict then holds what could be read.
 import codecs
 import csv
 import os
+import pickle
 import re
+import tempfile
+import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -173,9 +176,12 @@ class XlsxWorkbook(Source):
     """One workbook, one table per sheet (header in the first row).
 
     The workbook is opened once (read-only: each sheet streamed from the file, never held whole) for its
-    tables, headers, counts and rows: opening it parses the workbook's shared strings, the text of every
-    cell of every sheet (a tenth of the time of a load when it was opened for each table, count and
-    reading). A forked reader opens its own (`reconnect`): the file's position is the process's own."""
+    tables, headers and counts, and each sheet parsed once: opening a workbook parses its shared strings,
+    the text of every cell of every sheet, and a sheet's XML is read 5 times slower than the same CSV. A
+    table is read several times in a load (its staff numbers, the cases' first lines, each reader
+    process), so its first reading keeps the cells it parses in a spool file (pickled rows, in batches),
+    which the next readings (and the forked readers) read instead. A forked reader opens the workbook
+    again if it needs it (`reconnect`): the file's position is the process's own."""
 
     stable_order = True
 
@@ -184,6 +190,10 @@ class XlsxWorkbook(Source):
         self.location = str(self.path)
         self.book = None
         self.counts = {}
+        # table → (spool path, header) once a whole reading of the sheet has been kept
+        self.spools = {}
+        # the spool files go with the object or the process (not a forked reader: it leaves by os._exit)
+        self._cleanup = weakref.finalize(self, _unlink, self.spools)
 
     def _book(self):
         if self.book is None:
@@ -204,14 +214,46 @@ class XlsxWorkbook(Source):
         return []
 
     def rows(self, table):
-        header = None
-        for line, values in enumerate(self._sheet_rows(table), start=1):
-            if header is None:
-                header = [str(h).strip() if h is not None else "" for h in values]
-                continue
-            if all(v is None or v == "" for v in values):
-                continue
-            yield line, dict(zip(header, values, strict=False)), None
+        if table in self.spools:
+            path, header = self.spools[table]
+            with open(path, "rb") as handle:
+                unpickler = pickle.Unpickler(handle)
+                while True:
+                    try:
+                        batch = unpickler.load()
+                    except EOFError:
+                        break
+                    for line, values in batch:
+                        yield line, dict(zip(header, values, strict=False)), None
+            return
+        yield from self._read_and_spool(table)
+
+    def _read_and_spool(self, table):
+        """Rows parsed from the sheet, kept in a spool file as they go; the spool counts once complete."""
+        header, batch, complete = None, [], False
+        handle = tempfile.NamedTemporaryFile(prefix="hotline_import_", suffix=".spool", delete=False)  # noqa: SIM115
+        try:
+            with handle:
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for line, values in enumerate(self._sheet_rows(table), start=1):
+                    if header is None:
+                        header = [str(h).strip() if h is not None else "" for h in values]
+                        continue
+                    if all(v is None or v == "" for v in values):
+                        continue
+                    batch.append((line, values))
+                    if len(batch) >= 1000:
+                        pickler.dump(batch)
+                        pickler.clear_memo()
+                        batch = []
+                    yield line, dict(zip(header, values, strict=False)), None
+                pickler.dump(batch)
+            complete = True
+        finally:
+            if complete and header is not None:
+                self.spools[table] = (handle.name, header)
+            else:  # a reading stopped halfway (or an empty sheet): nothing kept
+                os.unlink(handle.name)
 
     def count(self, table):
         """Rows below the header, from the size the sheet records (its <dimension>); a sheet written without
@@ -227,10 +269,20 @@ class XlsxWorkbook(Source):
         if self.book is not None:
             self.book.close()
             self.book = None
+        _unlink(self.spools)
 
     def reconnect(self):
         self.inherited = self.book  # kept referenced: never closed from this process
         self.book = None
+
+
+def _unlink(spools):
+    for path, _header in spools.values():
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    spools.clear()
 
 
 # DB-API drivers per URL scheme: mysql/mariadb through PyMySQL; SQL Server through pymssql or pyodbc.
