@@ -278,10 +278,8 @@ class XlsxWorkbook(Source):
 
 def _unlink(spools):
     for path, _header in spools.values():
-        try:
+        if os.path.exists(path):
             os.unlink(path)
-        except FileNotFoundError:
-            pass
     spools.clear()
 
 
