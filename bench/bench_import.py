@@ -84,6 +84,8 @@ def legacy_workbook(cases, seed, folder):
 
 
 def run_import(db, folder, report, extra=()):
+    # a failed run must not leave an earlier run's figures to be printed
+    (report / "report.json").unlink(missing_ok=True)
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run = subprocess.run([ODOO, "hotline_import", "-d", db, "--from", str(folder), "--source", "bench",
@@ -91,7 +93,7 @@ def run_import(db, folder, report, extra=()):
                           os.environ.get("BENCH_HTTP_PORT", "8279"), *extra], text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if run.returncode not in (0, 1):
+    if run.returncode not in (0, 1) or not (report / "report.json").exists():
         sys.exit(f"hotline_import failed ({run.returncode})")
     result = json.loads((report / "report.json").read_text())
     # CPU of the command itself (not PostgreSQL's): what the shared machine's load does not inflate

@@ -184,6 +184,7 @@ class XlsxWorkbook(Source):
     again if it needs it (`reconnect`): the file's position is the process's own."""
 
     stable_order = True
+    spool_batch = 1000  # rows a pickle
 
     def __init__(self, path):
         self.path = Path(path)
@@ -217,10 +218,9 @@ class XlsxWorkbook(Source):
         if table in self.spools:
             path, header = self.spools[table]
             with open(path, "rb") as handle:
-                unpickler = pickle.Unpickler(handle)
                 while True:
                     try:
-                        batch = unpickler.load()
+                        batch = pickle.load(handle)  # noqa: S301 - our own spool file
                     except EOFError:
                         break
                     for line, values in batch:
@@ -234,7 +234,6 @@ class XlsxWorkbook(Source):
         handle = tempfile.NamedTemporaryFile(prefix="hotline_import_", suffix=".spool", delete=False)  # noqa: SIM115
         try:
             with handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
                 for line, values in enumerate(self._sheet_rows(table), start=1):
                     if header is None:
                         header = [str(h).strip() if h is not None else "" for h in values]
@@ -242,12 +241,12 @@ class XlsxWorkbook(Source):
                     if all(v is None or v == "" for v in values):
                         continue
                     batch.append((line, values))
-                    if len(batch) >= 1000:
-                        pickler.dump(batch)
-                        pickler.clear_memo()
+                    if len(batch) >= self.spool_batch:
+                        # one pickle a batch (its own memo): read back batch by batch
+                        pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
                         batch = []
                     yield line, dict(zip(header, values, strict=False)), None
-                pickler.dump(batch)
+                pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
             complete = True
         finally:
             if complete and header is not None:
