@@ -393,6 +393,22 @@ class TestImportOtherShape(HotlineReportsCommon):
                      "old_typo").run()
         self.assertIn(f"第 {action_line} 行", str(caught.exception))
 
+    def test_departed_staff_mapped_to_a_user(self):
+        """[codes.agent] gives a departed number an existing user; a login nobody has stops the run."""
+        self.mapping_path.write_text(MAPPING + '\n[codes.agent]\n"8003" = "hc_unit_a"\n', encoding="utf-8")
+        self.addCleanup(self.mapping_path.write_text, MAPPING, encoding="utf-8")
+        importer = self._import(code="old_mapped")
+        accept = self._case(importer, "L2").log_ids.filtered(lambda line: line.action == "accept")
+        self.assertEqual(accept.user_id, self.unit_user_a)
+        self.assertIn("unknown staff number 8003: mapped to hc_unit_a (logs 2, calls 1)", importer.summary_text())
+        self.assertFalse(self.env["res.users"].with_context(active_test=False).search([("login", "=", "old_8003")]))
+        text = MAPPING + '\n[codes.agent]\n"8003" = "nobody_here"\n'
+        self.mapping_path.write_text(text, encoding="utf-8")
+        with self.assertRaises(UserError) as caught:
+            self._import(code="old_nobody")
+        self.assertIn(f'line {len(text.splitlines())}: [codes.agent] "8003" = "nobody_here": no user has the login',
+                      str(caught.exception))
+
     def test_prerequisites_stop_before_the_first_row(self):
         cases = self.env["hotline.case"].search_count([])
         self.env.company.hotline_default_area_code = False
