@@ -857,46 +857,60 @@ class Importer:
 
     def _dispatch_deadlines(self):
         """The time limits every imported dispatch line carries, as `_dispatch` writes them (the unit figures
-        count each dispatch against its own): the deadline rule's from the dispatch's time, the case's legacy
-        deadline on its last dispatch; and the case's own limits from its last dispatch when the export has
-        none (unless a return or a reopening cleared them since)."""
+        count each dispatch against its own): the deadline rule's from the dispatch's time. The case's legacy
+        deadline is the last one the workflow set: on the last extension approved of its last dispatch (延期批准
+        writes the new deadline on its line), else on its last dispatch. The case gets its own limits from its
+        last dispatch when the export has none (unless a return or a reopening cleared them since)."""
         cr = self.env.cr
         # no look-up per line: the big tables' indexes may be set aside (a first load)
         cr.execute("""
-            SELECT s.id, s.case_id, s.date, c.deadline, c.sign_deadline, s.latest = 1 AS last, s.cleared
+            SELECT s.id, s.case_id, s.date, s.action = 'approve_extension', c.deadline, c.sign_deadline,
+                   s.latest = 1 AND s.later_dispatches = 0 AS last, s.cleared
               FROM (SELECT l.id, l.case_id, l.date, l.action, l.deadline, l.sign_deadline,
                            ROW_NUMBER() OVER (PARTITION BY l.case_id, l.action IN ('dispatch', 'self_dispatch')
                                               ORDER BY l.date DESC, l.id DESC) AS latest,
+                           COUNT(*) FILTER (WHERE l.action IN ('dispatch', 'self_dispatch')) OVER later
+                               AS later_dispatches,
                            -- a return or a reopening after the line clears the case's limits
-                           COUNT(*) FILTER (WHERE l.action IN ('return', 'reopen')) OVER (
-                               PARTITION BY l.case_id ORDER BY l.date DESC, l.id DESC
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0 AS cleared
+                           COUNT(*) FILTER (WHERE l.action IN ('return', 'reopen')) OVER later > 0 AS cleared
                       FROM hotline_case_log l
                       JOIN hotline_migration_xref x ON x.res_id = l.case_id AND x.res_model = 'hotline.case'
-                                                   AND x.source_id = %s AND x.entity = 'cases') s
+                                                   AND x.source_id = %s AND x.entity = 'cases'
+                     WHERE l.action IN ('dispatch', 'self_dispatch', 'approve_extension', 'return', 'reopen')
+                    WINDOW later AS (PARTITION BY l.case_id ORDER BY l.date DESC, l.id DESC
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) s
               JOIN hotline_case c ON c.id = s.case_id
-             WHERE s.action IN ('dispatch', 'self_dispatch') AND s.deadline IS NULL AND s.sign_deadline IS NULL
+             WHERE s.action IN ('dispatch', 'self_dispatch', 'approve_extension')
+               AND s.deadline IS NULL AND s.sign_deadline IS NULL
              ORDER BY s.case_id
         """, [self.source_record.id])
         rows = cr.fetchall()
         if not rows:
             return
+        # the cases whose last dispatch was extended: the legacy deadline is the extension's
+        extended = {row[1] for row in rows if row[3] and row[6] and not row[7]}
+        dispatches = [row for row in rows if not row[3]]
         Case = self.env["hotline.case"].sudo().with_context(prefetch_fields=False)
-        cases = Case.browse({row[1] for row in rows})
+        cases = Case.browse({row[1] for row in dispatches})
         cases.fetch(["type_id", "category_id", "urgency"])
         planner = DeadlinePlanner(Case, min(row[2] for row in rows), max(row[2] for row in rows))
         lines, case_limits = [], []
-        for line_id, case_id, date, case_deadline, case_sign, last, cleared in rows:
+        for line_id, case_id, date, approval, case_deadline, case_sign, last, cleared in rows:
+            if approval:
+                # an earlier extension's new deadline is not in the export: left empty
+                if last and not cleared and case_deadline:
+                    lines.append((line_id, case_deadline, None))
+                continue
             case = cases.browse(case_id)
             limits = planner.deadlines(case.type_id, case.category_id, case.urgency, date)
             # as the ORM stores a datetime: whole seconds
             deadline, sign = (limits[name].replace(microsecond=0) if limits[name] else None
                               for name in ("deadline", "sign_deadline"))
             if last and not cleared:
-                if case_deadline:
+                if case_deadline and case_id not in extended:
                     deadline = case_deadline
                     sign = min(sign, deadline) if sign else None
-                case_limits.append((case_id, deadline, case_sign or sign))
+                case_limits.append((case_id, case_deadline or deadline, case_sign or sign))
             if deadline or sign:
                 lines.append((line_id, deadline, sign))
         execute_values(cr._obj, """
@@ -906,7 +920,7 @@ class Importer:
             UPDATE hotline_case c SET deadline = v.deadline::timestamp,
                    sign_deadline = COALESCE(c.sign_deadline, v.sign::timestamp)
               FROM (VALUES %s) v(id, deadline, sign) WHERE c.id = v.id""", case_limits, page_size=1000)
-        self.counts["logs"]["dispatch time limits"] += len(lines)
+        self.counts["logs"]["time limits"] += len(lines)
 
     # -- history ------------------------------------------------------------------------------------
     LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")

@@ -101,6 +101,8 @@ case = ["GongDanHao"]
 "30" = "dispatch"
 "31" = "self_dispatch"
 "40" = "accept"
+"45" = "request_extension"
+"46" = "approve_extension"
 "50" = "return"
 "60" = "submit"
 "70" = "review_approve"
@@ -133,7 +135,9 @@ CASES = [
      "2020-05-08 09:00", "2020-05-11 11:00"],
     ["L2", "2020/05/06 08:50:00", "0371-66001234", "赵先生", "路面塌陷。", "建设路8号", "7", "DWA", "8001", "4",
      "2020-05-08 09:00", "2020-05-11 11:00"],  # the export's duplicate row
-    ["L3", "2020-05-07 08:50", "13912345678", "孙先生", "井盖缺失。", "人民路2号", "4", "DWB", "8001", "", "", ""],
+    # still open; its deadline, extended by a working day, ran out long ago
+    ["L3", "2020-05-07 08:50", "13912345678", "孙先生", "井盖缺失。", "人民路2号", "4", "DWB", "8001", "",
+     "2020-05-11 17:00", ""],
     ["L5", "2020-05-07 11:00", "电话不详", "钱女士", "噪音扰民。", "人民路5号", "7", "", "8001", "", "",
      "2020-05-07 11:05"],
 ]
@@ -160,6 +164,8 @@ LOGS = [
     ["17", "L3", "10", "", "1", "8001", "", "2020-05-07 08:50", ""],
     ["18", "L3", "31", "1", "3", "8001", "", "2020-05-07 09:00", ""],
     ["19", "L3", "40", "3", "4", "8002", "DWB", "2020-05-07 09:30", ""],
+    ["20", "L3", "45", "4", "4", "8002", "DWB", "2020-05-07 10:00", "需协调。"],
+    ["21", "L3", "46", "4", "4", "8001", "", "2020-05-07 11:00", ""],
 ]
 FILES = [["FuJianHao", "GongDanHao", "LuJing", "MingCheng"], ["F1", "L1", "fj\\l1.txt", "现场说明.txt"],
          ["F3", "L3", "fj\\l3.txt", "井盖位置.txt"]]
@@ -222,6 +228,8 @@ class TestImportOtherShape(HotlineReportsCommon):
         w3 = self._case_at("2020-05-07 08:50", caller_phone="13700000002")
         self._dispatch_at(w3, b, "2020-05-07 09:00")
         self._do(w3, "2020-05-07 09:30", ub, "action_accept")
+        self._do(w3, "2020-05-07 10:00", ub, "action_request_extension", days=1, reason="需协调。")
+        self._do(w3, "2020-05-07 11:00", self.reviewer, "action_approve_extension")
         return w1, w2, w3
 
     def _figures(self):
@@ -252,10 +260,11 @@ class TestImportOtherShape(HotlineReportsCommon):
                           "overdue": 1, "callbacks_due": 1, "rated": 1, "satisfied": 0})
         self.assertEqual({key: expected[b][key] for key in ("dispatches", "dispatched", "signed", "signed_on_time",
                                                             "handled_on_time", "callbacks_due", "callbacks_done",
-                                                            "satisfied", "holding_processing", "holding_overdue")},
+                                                            "satisfied", "extended", "holding_processing",
+                                                            "holding_overdue")},
                          {"dispatches": 2, "dispatched": 2, "signed": 2, "signed_on_time": 2, "handled_on_time": 1,
-                          "callbacks_due": 1, "callbacks_done": 1, "satisfied": 1, "holding_processing": 1,
-                          "holding_overdue": 1})
+                          "callbacks_due": 1, "callbacks_done": 1, "satisfied": 1, "extended": 1,
+                          "holding_processing": 1, "holding_overdue": 1})
 
         importer = self._import(report_dir=Path(self.tmp.name) / "report")
 
