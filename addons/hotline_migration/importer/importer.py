@@ -823,7 +823,7 @@ class Importer:
         def derive():
             try:
                 with db_connect(dbname).cursor() as cr:  # commits on leaving
-                    complete_case_dates(cr, source_id)
+                    outcome["moved"] = complete_case_dates(cr, source_id)
             except Exception as error:  # noqa: BLE001 - raised again in the importer's thread
                 outcome["error"] = error
 
@@ -842,9 +842,13 @@ class Importer:
         """The cases' dates: derived beside the attachments (a failure there raises here), else now."""
         started = time.monotonic()
         if self.case_dates is None:
-            complete_case_dates(self.env.cr, self.source_record.id)
+            moved = complete_case_dates(self.env.cr, self.source_record.id)
         elif "error" in self.case_dates:
             raise self.case_dates["error"]
+        else:
+            moved = self.case_dates["moved"]
+        # the history's lines put in case order: the legacy ids follow their lines
+        self.ids.setdefault("logs", {}).update(moved)
         self.env["hotline.case"].invalidate_model()
         self._dispatch_deadlines()
         link_nameless_callers(self.env.cr, self.source_record.id)
@@ -1206,11 +1210,13 @@ def complete_case_dates(cr, source_id):
     """What the workflow writes besides the steps themselves, from the history the source `source_id`
     brought: the unit on every line (many old systems name it on the unit's own steps only), the case's
     dispatch, sign-for and submission dates and its dispatcher as the workflow keeps them (each step
-    overwrites them: the last dispatch's), and the units involved."""
+    overwrites them: the last dispatch's), and the units involved. The lines are first put in case order
+    (`order_case_logs`): returns the (legacy id, line id) pairs that moved."""
     # fresh statistics of the tables read below: a bulk load leaves the planner believing them empty
     # (nested loops over a million log lines otherwise); the others are left to autovacuum
     for table in ("hotline_case", "hotline_case_log", "hotline_migration_xref"):
         cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+    moved = order_case_logs(cr, source_id)
     # the lines of each case numbered by dispatch (as kpi/cases.py cuts them), and whether a return came
     # before them within their dispatch
     cr.execute("""
@@ -1282,3 +1288,48 @@ def complete_case_dates(cr, source_id):
          WHERE l.to_state = 'dispatched' AND l.unit_id IS NOT NULL
         ON CONFLICT DO NOTHING
     """, [source_id])
+    return moved
+
+
+def order_case_logs(cr, source_id):
+    """Give each case's imported lines ids ascending with their dates (ties in the order they were written):
+    an export is not always chronological per case, and parallel readers interleave their batches, yet what
+    reads a case's history by id (the workflow's "last line" look-ups, reports ordering by id) must meet the
+    same dispatches as by date. The lines' contents move between the case's own ids, and their xref lines
+    with them; rows already in order are left alone (a resumed run's pass is cheap)."""
+    cr.execute("""
+        SELECT column_name FROM information_schema.columns
+         WHERE table_name = 'hotline_case_log' AND table_schema = current_schema()
+           AND column_name NOT IN ('id', 'case_id')
+         ORDER BY ordinal_position
+    """)
+    columns = [SQL.identifier(name) for (name,) in cr.fetchall()]
+    cr.execute("""
+        CREATE TEMP TABLE hotline_import_log_order ON COMMIT DROP AS
+        SELECT by_id.id AS target, by_date.id AS origin
+          FROM (SELECT l.id, l.case_id, ROW_NUMBER() OVER (PARTITION BY l.case_id ORDER BY l.id) AS k
+                  FROM hotline_case_log l
+                  JOIN hotline_migration_xref x ON x.res_id = l.id AND x.res_model = 'hotline.case.log'
+                                               AND x.source_id = %(source)s AND x.entity = 'logs') by_id
+          JOIN (SELECT l.id, l.case_id, ROW_NUMBER() OVER (PARTITION BY l.case_id ORDER BY l.date, l.id) AS k
+                  FROM hotline_case_log l
+                  JOIN hotline_migration_xref x ON x.res_id = l.id AND x.res_model = 'hotline.case.log'
+                                               AND x.source_id = %(source)s AND x.entity = 'logs') by_date
+            ON by_date.case_id = by_id.case_id AND by_date.k = by_id.k
+         WHERE by_date.id <> by_id.id
+    """, {"source": source_id})
+    # one statement each: every row reads the table as it was before it (a permutation, no collision)
+    cr.execute(SQL("""
+        UPDATE hotline_case_log l SET (%(columns)s) = (%(origin)s)
+          FROM hotline_import_log_order o JOIN hotline_case_log s ON s.id = o.origin
+         WHERE l.id = o.target
+    """, columns=SQL(", ").join(columns), origin=SQL(", ").join(SQL("s.%s", c) for c in columns)))
+    cr.execute("""
+        UPDATE hotline_migration_xref x SET res_id = o.target
+          FROM hotline_import_log_order o
+         WHERE x.source_id = %s AND x.entity = 'logs' AND x.res_id = o.origin
+     RETURNING x.legacy_id, x.res_id
+    """, [source_id])
+    moved = cr.fetchall()
+    cr.execute("DROP TABLE hotline_import_log_order")
+    return moved

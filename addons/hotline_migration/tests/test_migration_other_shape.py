@@ -180,10 +180,10 @@ CALLS = [
 ]
 
 
-def write_export(folder):
+def write_export(folder, logs=LOGS):
     folder.mkdir(parents=True)
     for name, rows, encoding in (("danwei", UNITS, "utf-8-sig"), ("renyuan", STAFF, "utf-8-sig"),
-                                 ("gongdan", CASES, "gbk"), ("liuzhuan", LOGS, "gbk"),
+                                 ("gongdan", CASES, "gbk"), ("liuzhuan", logs, "gbk"),
                                  ("fujian", FILES, "utf-8"), ("huawu", CALLS, "utf-8-sig")):
         with open(folder / f"{name}.csv", "w", encoding=encoding, newline="") as handle:
             csv.writer(handle, lineterminator="\r\n").writerows(rows)
@@ -309,6 +309,44 @@ class TestImportOtherShape(HotlineReportsCommon):
                if line["month"] == "2020-05" and line["unit"] == "T_UA"}
         self.assertEqual((may["cases"]["legacy"], may["cases"]["imported"], may["cases"]["status"]), (1, 1, "equal"))
         self.assertFalse([line for line in importer.reconciliation if line["status"] == "different"])
+
+    def test_history_out_of_order_reads_in_case_order(self):
+        """An export listing each case's steps newest first, the cases interleaved: the lines are written in
+        case order all the same (ids ascending with dates), each legacy line id still naming its own step."""
+        folder = Path(self.tmp.name) / "export_out_of_order"
+        # L1's steps newest first (its second dispatch before the return), L2's and L3's lines alternating
+        shuffled = [LOGS[0], *reversed(LOGS[3:11]),
+                    *[line for i in range(6) for line in (LOGS[11 + i], *LOGS[17 + i:18 + i])], *LOGS[1:3]]
+        self.assertEqual(sorted(shuffled[1:]), sorted(LOGS[1:]))
+        write_export(folder, logs=shuffled)
+        workflow = self._workflow_history()
+        expected = self._figures()
+        importer = Importer(self.env, CsvFolder(folder), Mapping.load(self.mapping_path), "old_shuffled").run()
+
+        after = self._figures()
+        for unit in (self.unit_a.id, self.unit_b.id):
+            for key in (*COUNT_KEYS, *HOLDING):
+                self.assertEqual(after[unit][key], 2 * expected[unit][key], (unit, key))
+        for legacy_id, twin in zip(("L1", "L2", "L3"), workflow, strict=True):
+            case = self._case(importer, legacy_id)
+            by_id = case.log_ids.sorted("id")
+            self.assertEqual(by_id.mapped("date"), sorted(by_id.mapped("date")), legacy_id)
+            self.assertEqual([(line.action, line.unit_id) for line in by_id],
+                             [(line.action, line.unit_id) for line in twin.log_ids.sorted("id")], legacy_id)
+            self.assertEqual(self._steps(case), self._steps(twin), legacy_id)
+        # the xref lines moved with their steps: legacy line 5 is L1's return by unit A at 09:30
+        Log = self.env["hotline.case.log"]
+        returned = Log.browse(importer.ids["logs"]["5"])
+        self.assertEqual((returned.action, returned.unit_id, returned.date, returned.note),
+                         ("return", self.unit_a, self.local("2020-05-04 09:30"), "非本单位职责。"))
+        xref = self.env["hotline.migration.xref"].sudo().search([("entity", "=", "logs"), ("legacy_id", "=", "13"),
+                                                                  ("source_id.code", "=", "old_shuffled")])
+        accepted = Log.browse(xref.res_id)
+        self.assertEqual((accepted.action, accepted.user_id.login, accepted.date),
+                         ("accept", "old_8003", self.local("2020-05-08 09:00")))
+        # the history's first and last lines: the dispatch first, the callback last (what "by id" reads)
+        l1 = self._case(importer, "L1").log_ids.sorted("id")
+        self.assertEqual((l1[0].action, l1[-1].action), ("self_dispatch", "callback_done"))
 
     def test_go_live_sends_no_flood(self):
         """The first urging run after the import reminds nobody of imported history; the workflow's own
