@@ -13,9 +13,9 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..importer import Importer, indexes
 from ..tools.dates import DateParser
-from ..tools.legacy_generator import LegacySystem
 from ..tools.mapping import Mapping
 from ..tools.sources import CsvFolder, SqlDatabase, XlsxWorkbook
+from .legacy_generator import LegacySystem
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "legacy_12319.toml"
 # MariaDB stands in for the legacy database (scripts/setup.sh installs and starts it)
@@ -90,7 +90,7 @@ class TestMigrationImport(TransactionCase):
         return self.env[xrefs[:1].res_model or "hotline.case"].browse(dict.fromkeys(xrefs.mapped("res_id")))
 
     def _row(self, table, legacy_id):
-        from ..tools.legacy_generator import SCHEMA  # noqa: PLC0415
+        from .legacy_generator import SCHEMA  # noqa: PLC0415
 
         row = next(r for r in self.legacy.tables[table] if r[0] == legacy_id)
         return dict(zip([c for c, _h in SCHEMA[table]], row, strict=False))

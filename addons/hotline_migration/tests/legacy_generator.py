@@ -320,7 +320,7 @@ class LegacySystem:
         """One workbook, a sheet per table (Chinese headers); some date cells native, some Excel serials."""
         from openpyxl import Workbook  # noqa: PLC0415
 
-        from .dates import DateParser  # noqa: PLC0415
+        from ..tools.dates import DateParser  # noqa: PLC0415
 
         parser = DateParser(DATE_FORMATS, tz="UTC")  # keep the local wall time: only the cell type changes
         date_columns = {"slsj", "qx", "bjsj", "czsj", "ldsj", "jtsj", "gjsj"}
