@@ -274,7 +274,7 @@ class TestMigrationImport(TransactionCase):
         row, cols = legacy_row("t_gongdan", "cases", lambda r, c: r[c["state"]] == "07" and r[c["unit"]]
                                and r[c["category"]] and r[c["street"]] and r[c["phone"]])
         bulk = self._imported("cases", row[cols["id"]])
-        vals = self.importer._convert_cases(row, cols)
+        vals = self.importer.entities["cases"].convert(row, cols)
         on_call = vals["state"] == "closed" and not vals["unit_id"]
         vals.update(name=f"{vals['name']}-orm", channel="phone", agent_id=vals["agent_id"] or self.env.uid,
                     resolution_note=vals["result_note"] if on_call else None)
@@ -285,14 +285,14 @@ class TestMigrationImport(TransactionCase):
         # a case typed without the caller's name takes the known caller's, as create() does
         vals.update(name=f"{vals['name']}-nameless", caller_name=None)
         self.addCleanup(setattr, self.importer, "counts", copy.deepcopy(self.importer.counts))
-        [(_legacy_id, res_id)] = self.importer._write_cases([("nameless", vals)])
+        [(_legacy_id, res_id)] = self.importer.entities["cases"].write([("nameless", vals)])
         nameless = self.env["hotline.case"].browse(res_id)
         self.assertTrue(nameless.partner_id)
         self.assertEqual(nameless.caller_name, nameless.partner_id.name)
 
         row, cols = legacy_row("t_huawu", "calls", lambda r, c: r[c["agent"]] and r[c["caller_number"]])
         bulk = self._imported("calls", row[cols["id"]])
-        vals = self.importer._convert_calls(row, cols)
+        vals = self.importer.entities["calls"].convert(row, cols)
         vals.pop("case_id")
         citizen = vals["caller_number"] if vals["direction"] == "inbound" else vals["called_number"]
         vals.update(uniqueid=f"{bulk.uniqueid}-orm", partner_id=self.importer.phones.get(citizen))
