@@ -1253,11 +1253,7 @@ class HotlineCase(models.Model):
     @api.model
     def _cron_urge_cases(self):
         """催办: urge the units of the cases near or past their deadline, at most once a day per case."""
-        since = fields.Datetime.now() - timedelta(days=1)
-        domain = (self._overdue_domain() | self._near_deadline_domain()) & Domain.OR([
-            [("last_urge_date", "=", False)], [("last_urge_date", "<", since)],
-        ])
-        cases = self.sudo().search(domain, limit=500)
+        cases = self.sudo().search(self._auto_urge_domain(), limit=500)
         for case in cases:
             # the job runs as OdooBot, in English: the reminder is written in the unit's language
             case = case.with_context(lang=case._unit_lang())
@@ -1267,6 +1263,14 @@ class HotlineCase(models.Model):
                 message = case.env._("Case %s is close to its deadline.", case.name)
             case._urge(message, "auto_urge")
         return True
+
+    @api.model
+    def _auto_urge_domain(self):
+        """The cases the urging job reminds: near or past a time limit, not urged within the last day."""
+        since = fields.Datetime.now() - timedelta(days=1)
+        return (self._overdue_domain() | self._near_deadline_domain()) & Domain.OR([
+            [("last_urge_date", "=", False)], [("last_urge_date", "<", since)],
+        ])
 
     def _unit_lang(self):
         """The language most members of the case's unit work in, else the center's."""

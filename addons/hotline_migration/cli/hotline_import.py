@@ -74,6 +74,7 @@ class HotlineImport(Command):
         from odoo.addons.hotline_migration.importer import (  # noqa: PLC0415  # pylint: disable=odoo-addons-relative-import
             Importer,
         )
+        from odoo.exceptions import UserError  # noqa: PLC0415
 
         with superuser_env(dbname) as env:
             cr = env.cr
@@ -88,6 +89,8 @@ class HotlineImport(Command):
                 importer.run()
             except MappingError as exc:
                 sys.exit(f"hotline_import: {exc}")
+            except UserError as exc:  # a prerequisite or a mapping value: said before the first row
+                sys.exit(f"hotline_import: {exc.args[0]}")
             finally:
                 source.close()
             if opts.dry_run:

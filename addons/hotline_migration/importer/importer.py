@@ -5,43 +5,23 @@ import os
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
-from odoo.tools import SQL
 
-from ..tools.dates import BadDate, DateParser
-from ..tools.mapping import ENTITIES
-from ..tools.phones import BadPhone, make_normalizer
+from ..tools.dates import DateParser
+from ..tools.mapping import CODE_TARGETS
+from ..tools.phones import make_normalizer
 from ..tools.progress import Progress
 from . import indexes, parallel
 from .bulk import BulkInserter, DirectWriter, PipelinedWriter, copy_rows
+from .entities import ENTITIES, Rejected, Skipped, text
+from .history import complete_case_dates, dispatch_deadlines, link_nameless_callers
+from .reconcile import imported_figures, reconcile
 
 _logger = logging.getLogger(__name__)
-
-# entity → hotline model (xref.res_model)
-MODELS = {
-    "units": "hotline.unit", "categories": "hotline.category", "types": "hotline.case.type",
-    "districts": "hotline.district", "streets": "hotline.street", "agents": "res.users",
-    "callers": "res.partner", "cases": "hotline.case", "logs": "hotline.case.log",
-    "attachments": "ir.attachment", "calls": "hotline.call",
-}
-# small reference tables go through the ORM (translations, parent paths, constraints); the rest in bulk
-REFERENCE = ("units", "categories", "types", "districts", "streets", "agents")
-# read by several processes side by side in a real load (see parallel.py)
-PARALLEL = ("cases", "logs", "calls")
-CASE_METRICS = ("cases", "closed")
-
-
-class Rejected(Exception):
-    def __init__(self, column, reason, value=""):
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-        self.value = value
 
 
 class Importer:
@@ -82,7 +62,12 @@ class Importer:
         self.legacy = defaultdict(lambda: defaultdict(int))
         self.rejected = defaultdict(lambda: defaultdict(int))
         self.fake_id = 0
+        # unknown staff numbers: number → user id, and what became of each (the run's report)
+        self.staff = {}
+        self.unknown_staff = {}
         self.source_record = self._source_record()
+        # one object per legacy entity, in the import's order
+        self.entities = {entity.name: entity(self) for entity in ENTITIES}
         # the bulk entities' batches; sent by a thread of their own in a real load (see PipelinedWriter)
         self.writer = DirectWriter(self.env, self.commit)
         # the cases' dates derived beside the attachments in a real load (see _start_case_dates)
@@ -112,6 +97,7 @@ class Importer:
 
     # -- run ----------------------------------------------------------------------------------------
     def run(self):
+        self.check_prerequisites()
         self.phones = self._partner_phones()
         if self.dry_run:
             self._import_entities()
@@ -121,6 +107,48 @@ class Importer:
         if self.report_dir:
             self.write_reports()
         return self
+
+    def check_prerequisites(self):
+        """Stop before the first row on what would silently change the results: a code mapped to a value
+        the hotline does not know (written as it is, it drops out of every figure), a staff mapping to no
+        user, no default area code (local numbers refused as bad phones), the center's time zone unlike the
+        legacy one (every imported day shifted)."""
+        problems = []
+        selections = {}
+        for table, (model, name) in CODE_TARGETS.items():
+            field = self.env[model]._fields[name]
+            selections[table] = dict(field._description_selection(self.env))
+        for line, table, code, target in self.mapping.wrong_codes({t: set(v) for t, v in selections.items()}):
+            model, name = CODE_TARGETS[table]
+            problems.append(self.env._(
+                "Mapping %(file)s, line %(line)s: [codes.%(table)s] \"%(code)s\" = \"%(target)s\": \"%(target)s\" is "
+                "not a value of %(field)s (one of: %(values)s).",
+                file=self.mapping.path or "-", line=line or "?", table=table, code=code, target=target,
+                field=self.env[model]._fields[name]._description_string(self.env),
+                values=", ".join(selections[table])))
+        logins = set(self.mapping.codes["agent"].values())
+        if logins:
+            Users = self.env["res.users"].sudo().with_context(active_test=False)
+            found = set(Users.search([("login", "in", list(logins))]).mapped("login"))
+            for code, login in self.mapping.codes["agent"].items():
+                if login not in found:
+                    problems.append(self.env._(
+                        "Mapping %(file)s, line %(line)s: [codes.agent] \"%(code)s\" = \"%(login)s\": no user has "
+                        "the login \"%(login)s\".", file=self.mapping.path or "-",
+                        line=self.mapping.code_lines.get(("agent", code), "?"), code=code, login=login))
+        if not self.env.company.hotline_default_area_code:
+            problems.append(self.env._(
+                "The center's default area code is not set (Settings ▸ Hotline): local numbers without an area "
+                "code would be refused as invalid phones. Set it before importing."))
+        center_tz = self.env["hotline.case"]._center_tz()
+        if center_tz != self.mapping.timezone:
+            problems.append(self.env._(
+                "The center's time zone is %(center)s, the legacy times are in %(legacy)s ([source] timezone of "
+                "the mapping): every imported time would be shifted. Set the time zone of the center's working "
+                "time calendar (or correct the mapping) before importing.",
+                center=center_tz, legacy=self.mapping.timezone))
+        if problems:
+            raise UserError(self.env._("The import cannot start:\n%s", "\n".join(f"- {p}" for p in problems)))
 
     def _run_locked(self):
         cr = self.env.cr
@@ -181,8 +209,8 @@ class Importer:
         return coming > self.env.cr.fetchone()[0]
 
     def _import_entities(self):
-        for entity in ENTITIES:
-            if entity in PARALLEL:
+        for entity, handler in self.entities.items():
+            if handler.parallel:
                 # no thread of ours crosses a fork of the readers
                 self._join_case_dates()
             if self.only and entity not in self.only:
@@ -201,27 +229,30 @@ class Importer:
         columns = self.mapping.resolve(entity, self.source.headers(table))
         self.columns = columns
         self.ids[entity] = self._known(entity)
+        handler = self.entities[entity]
+        if handler.staff_field and columns.get(handler.staff_field):
+            self._prepare_staff(entity, columns[handler.staff_field])
         bar = Progress(entity, self.source.count(table), enabled=self.progress)
         workers = self._workers(entity, columns)
         if workers > 1:
             parallel.read_shared_out(self, entity, columns, bar, workers)
         else:
             self._read(entity, columns, bar.advance)
-        if entity not in REFERENCE:
+        if not handler.reference:
             # the next entity refers to these rows: committed, and seen by a new transaction of our own
             self.writer.drain()
             self.commit()
         bar.finish()
         self.counts[entity]["seconds"] = round(time.monotonic() - started, 3)
-        if entity in REFERENCE and not self.dry_run:
-            self._link_parents(entity)
+        if handler.reference and not self.dry_run:
+            handler.link_parents()
             self.commit()
 
     def _workers(self, entity, columns):
         """Processes reading `entity` side by side, when the batches really commit (each process has a
         connection of its own). Cases too when the export is a file and every case has its number (see
         `_case_shares`)."""
-        if entity not in PARALLEL or not self.commits or self.dry_run or self.jobs < 2:
+        if not self.entities[entity].parallel or not self.commits or self.dry_run or self.jobs < 2:
             return 1
         if entity == "cases" and not self._case_shares(columns):
             return 1
@@ -237,8 +268,8 @@ class Importer:
             return False
         firsts = {}
         for line, row, problem in self.source.rows(self.mapping.table("cases")):
-            legacy_id = _text(row.get(columns["id"]))
-            if not _text(row.get(columns["number"])):
+            legacy_id = text(row.get(columns["id"]))
+            if not text(row.get(columns["number"])):
                 return False
             if legacy_id and not problem:
                 firsts.setdefault(legacy_id, line)
@@ -248,7 +279,7 @@ class Importer:
     def _share_of(self, entity, row, columns, legacy_id, shares):
         if entity == "cases":
             try:
-                phone = self._normalize(row, columns, "phone")
+                phone = self.entities["cases"]._normalize(row, columns, "phone")
             except Rejected:
                 phone = None  # the row is rejected for it: any process will do
             if phone:
@@ -267,43 +298,51 @@ class Importer:
         file = self._file(self.mapping.table(entity))
         counts = self.counts[entity]
         # every legacy row counts in the reconciliation, whatever becomes of it
-        counter = {"cases": self._count_legacy_case, "calls": self._count_legacy_call}.get(entity)
-        convert = getattr(self, f"_convert_{entity}")
+        handler = self.entities[entity]
+        counter = handler.count
+        convert = handler.convert
         id_column = columns["id"]
         for line, row, problem in self.source.rows(self.mapping.table(entity)):
-            legacy_id = _text(row.get(id_column))
+            legacy_id = text(row.get(id_column))
             if share and self._share_of(entity, row, columns, legacy_id, share[1]) != share[0]:
                 continue
             counts["read"] += 1
             advance()
-            if counter:
+            duplicate = bool(legacy_id) and not problem and (
+                legacy_id in seen or (firsts is not None and firsts.get(legacy_id) != line))
+            # a duplicate row is the same legacy record again: not a figure of the legacy system
+            if counter and not duplicate:
                 counter(row, columns, self.legacy)
             try:
                 if problem:
                     raise Rejected("", problem)
                 if not legacy_id:
                     raise Rejected(columns["id"], "missing id")
-                if legacy_id in seen or (firsts is not None and firsts[legacy_id] != line):
+                if duplicate:
                     raise Rejected(columns["id"], "duplicate id", legacy_id)
                 seen.add(legacy_id)
                 if legacy_id in known:
                     counts["skipped"] += 1
                     continue
                 vals = convert(row, columns)
+            except Skipped:
+                counts["not a workflow step"] += 1
+                continue
             except Rejected as rejection:
                 counts["rejected"] += 1
-                if counter:
+                counts[f"rejected: {rejection.reason}"] += 1
+                if counter and not duplicate:
                     counter(row, columns, self.rejected)
                 column = rejection.column
                 self.errors.append({
                     "file": file, "line": line, "column": column, "reason": rejection.reason,
                     "message": self._reason_message(rejection.reason),
                     "legacy_id": legacy_id,
-                    "value": rejection.value if rejection.value != "" or not column else _text(row.get(column)),
+                    "value": rejection.value if rejection.value != "" or not column else text(row.get(column)),
                 })
                 continue
             batch.append((legacy_id, vals))
-            if entity not in REFERENCE and len(batch) >= self.batch_size:
+            if not handler.reference and len(batch) >= self.batch_size:
                 self._flush(entity, batch)
                 batch = []
         self._flush(entity, batch)
@@ -323,11 +362,12 @@ class Importer:
                 self.ids[entity][legacy_id] = self.fake_id
                 self.counts[entity]["created"] += 1
             return
-        pairs = getattr(self, f"_write_{entity}")(batch)
+        handler = self.entities[entity]
+        pairs = handler.write(batch)
         xref = ("hotline_migration_xref", ["source_id", "entity", "legacy_id", "res_model", "res_id"],
-                [(self.source_record.id, entity, legacy_id, MODELS[entity], res_id) for legacy_id, res_id in pairs])
+                [(self.source_record.id, entity, legacy_id, handler.model, res_id) for legacy_id, res_id in pairs])
         self.ids[entity].update(pairs)
-        if entity in REFERENCE:  # through the ORM, in the importer's own transaction
+        if handler.reference:  # through the ORM, in the importer's own transaction
             copy_rows(self.env, *xref)
         else:  # the batch's rows and xref lines: one transaction
             self.writer.add(*xref)
@@ -350,355 +390,56 @@ class Importer:
             }
         return self._reason_messages.get(reason, reason)
 
-    # -- value helpers ------------------------------------------------------------------------------
-    def _date(self, row, columns, field, required=False):
-        """The UTC time as COPY reads it ("YYYY-MM-DD HH:MM:SS"): made text once, here, though a row
-        holds it twice (its own column and create_date)."""
-        column = columns.get(field)
-        value = row.get(column) if column else None
-        try:
-            parsed = self.dates.parse(value)
-        except BadDate as exc:
-            raise Rejected(column, "bad date", _text(value)) from exc
-        if parsed is None:
-            if required:
-                raise Rejected(column, "bad date", "")
-            return None
-        return str(parsed)
-
-    def _code(self, row, columns, field, table, required=False):
-        column = columns.get(field)
-        value = _text(row.get(column)) if column else ""
-        if not value:
-            if required:
-                raise Rejected(column, "unknown code", "")
-            return None
-        mapped = self.mapping.codes[table].get(value)
-        if mapped is None:
-            raise Rejected(column, "unknown code", value)
-        return mapped
-
-    def _ref(self, row, columns, field, entity, reason="unknown code"):
-        column = columns.get(field)
-        value = _text(row.get(column)) if column else ""
-        if not value:
-            return None
-        res_id = self.ids.get(entity, {}).get(value)
-        if res_id is None:
-            raise Rejected(column, reason, value)
-        return res_id
-
-    def _int(self, row, columns, field):
-        column = columns.get(field)
-        value = _text(row.get(column)) if column else ""
-        if not value:
-            return 0
-        try:
-            return int(float(value))
-        except ValueError as exc:
-            raise Rejected(column, "bad number", value) from exc
-
-    def _bool(self, row, columns, field):
-        column = columns.get(field)
-        return bool(column) and _text(row.get(column)).lower() in self.mapping.true_values
-
-    # -- reference tables (ORM) ---------------------------------------------------------------------
-    def _convert_units(self, row, columns):
-        return {"code": _text(row[columns["id"]]), "name": _text(row[columns["name"]]),
-                "parent": _text(row.get(columns.get("parent")))}
-
-    _convert_categories = _convert_units
-
-    def _convert_types(self, row, columns):
-        return {"code": _text(row[columns["id"]]), "name": _text(row[columns["name"]])}
-
-    _convert_districts = _convert_types
-
-    def _convert_streets(self, row, columns):
-        vals = self._convert_types(row, columns)
-        vals["district_id"] = self._ref(row, columns, "district", "districts", "orphan reference")
-        return vals
-
-    def _convert_agents(self, row, columns):
-        vals = self._convert_types(row, columns)
-        vals["active"] = self._bool(row, columns, "active") if columns.get("active") else True
-        return vals
-
-    def _write_coded(self, entity, batch, code_table=None, extra=None):
-        Model = self.env[MODELS[entity]].sudo()
-        pairs = []
-        for legacy_id, vals in batch:
-            code = (self.mapping.codes[code_table].get(vals["code"]) if code_table else None) or vals["code"]
-            record = Model.search([("code", "=", code)], limit=1)
-            if record:
-                self.counts[entity]["linked"] += 1
-            else:
-                create = {"code": code, "name": vals["name"]}
-                create.update({k: v for k, v in vals.items() if k in (extra or ())})
-                record = Model.create(create)
-                self.counts[entity]["created"] += 1
-                self._parents.setdefault(entity, []).append((record, vals.get("parent")))
-            pairs.append((legacy_id, record.id))
-        return pairs
-
-    @property
-    def _parents(self):
-        if not hasattr(self, "_parent_links"):
-            self._parent_links = {}
-        return self._parent_links
-
-    def _link_parents(self, entity):
-        """Parents are set once the whole table is in (a child may come before its parent)."""
-        for record, parent in self._parents.pop(entity, []):
-            if parent and parent in self.ids[entity]:
-                record.parent_id = self.ids[entity][parent]
-
-    def _write_units(self, batch):
-        return self._write_coded("units", batch, "unit")
-
-    def _write_categories(self, batch):
-        return self._write_coded("categories", batch, "category")
-
-    def _write_types(self, batch):
-        return self._write_coded("types", batch, "type")
-
-    def _write_districts(self, batch):
-        return self._write_coded("districts", batch)
-
-    def _write_streets(self, batch):
-        return self._write_coded("streets", batch, extra=("district_id",))
-
-    def _write_agents(self, batch):
-        Users = self.env["res.users"].sudo()
-        group = self.env.ref("hotline_case.group_agent")
-        pairs = []
-        for legacy_id, vals in batch:
-            login = f"{self.mapping.agent_login_prefix}{vals['code']}"
+    # -- staff numbers and contacts -------------------------------------------------------------------
+    def _prepare_staff(self, entity, column):
+        """Give every staff number of `entity` that is not an imported agent a user before the first row
+        (the rows may be read by several processes): the login the mapping's [codes.agent] names, else an
+        archived user created for it, named by the number (departed staff: kept for the history, cannot
+        log in, no hotline group). Each is reported (`unknown_staff`)."""
+        agents = self.ids.get("agents", {})
+        numbers = {}
+        for _line, row, _problem in self.source.rows(self.mapping.table(entity)):
+            value = text(row.get(column))
+            if value and value not in agents:
+                numbers[value] = numbers.get(value, 0) + 1
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        for number, rows in sorted(numbers.items()):
+            entry = self.unknown_staff.setdefault(number, {"number": number, "rows": {}})
+            entry["rows"][entity] = rows
+            if number in self.staff:
+                continue
+            mapped = self.mapping.codes["agent"].get(number)
+            login = mapped or f"{self.mapping.agent_login_prefix}{number}"
+            entry["login"] = login
+            entry["mapped"] = bool(mapped)
             user = Users.search([("login", "=", login)], limit=1)
             if user:
-                self.counts["agents"]["linked"] += 1
+                self.staff[number] = user.id
+            elif self.dry_run:
+                self.fake_id -= 1
+                self.staff[number] = self.fake_id
             else:
-                user = Users.create({"login": login, "name": vals["name"] or login,
-                                     "tz": self.mapping.timezone, "group_ids": [Command.link(group.id)]})
-                self.counts["agents"]["created"] += 1
-                if not vals["active"]:
-                    user.action_archive()  # gone: kept for the history, cannot log in
-                    self.counts["agents"]["inactive"] += 1
-            pairs.append((legacy_id, user.id))
-        return pairs
+                user = Users.create({"login": login, "name": number, "tz": self.mapping.timezone,
+                                     "group_ids": [Command.set([self.env.ref("base.group_user").id])]})
+                user.action_archive()
+                self.staff[number] = user.id
+                self.counts["agents"]["departed staff created"] += 1
+        if numbers and not self.dry_run:
+            self.commit()  # seen by the readers' and writer's own connections
 
-    # -- callers ------------------------------------------------------------------------------------
     def _partner_phones(self):
         self.env.cr.execute("SELECT hotline_phone_norm, max(id) FROM res_partner "
                             "WHERE hotline_phone_norm IS NOT NULL GROUP BY hotline_phone_norm")
         return dict(self.env.cr.fetchall())
 
-    def _normalize(self, row, columns, field, required=False):
-        column = columns.get(field)
-        raw = _text(row.get(column)) if column else ""
-        if not raw:
-            if required:
-                raise Rejected(column, "bad phone", "")
-            return None
-        try:
-            return self.phone(raw)[0]
-        except BadPhone as exc:
-            raise Rejected(column, "bad phone", raw) from exc
-
-    def _convert_callers(self, row, columns):
-        norm = self._normalize(row, columns, "phone", required=True)
-        return {"phone_norm": norm, "name": _text(row.get(columns.get("name"))) or norm,
-                "address": _text(row.get(columns.get("address"))) or None, "merged": self.phones.get(norm)}
-
-    def _new_partners(self, items):
-        """Create the partners of `items` [(phone_norm, name, street)] in bulk; returns their ids."""
-        # every stored computed field of res.partner as its compute gives it for a person without parent,
-        # company, country, e-mail or user (the tests compare with the ORM field by field)
-        inserter = self._inserter("res.partner", [
-            "name", "phone", "street", "hotline_phone_norm", "phone_sanitized", "tz", "complete_name",
-            "commercial_partner_id", "partner_share", "email_normalized", "commercial_company_name",
-            "company_registry", "user_id", "properties"])
-        ids = inserter.new_ids(len(items))
-        inserter.insert(ids, [(name, phone, street, phone, self._sanitized(phone), self.mapping.timezone, name,
-                               res_id, True, None, None, None, None, None)
-                              for (phone, name, street), res_id in zip(items, ids, strict=True)])
-        names = self._partner_names()
-        for (phone, name, _street), res_id in zip(items, ids, strict=False):
-            self.phones[phone] = res_id
-            names[res_id] = name
-        return ids
-
-    def _partner_names(self, ids=()):
-        """Names of the partners by id (known ones, plus `ids` read from the database)."""
-        names = self.__dict__.setdefault("_names_of_partners", {})
-        missing = [i for i in ids if i not in names]
-        if missing:
-            self.env.cr.execute("SELECT id, name FROM res_partner WHERE id = ANY(%s)", [missing])
-            names.update(self.env.cr.fetchall())
-        return names
-
-    def _sanitized(self, phone):
-        """res.partner.phone_sanitized (phone_validation) of a partner without country: the company's."""
-        return self.env["res.partner"]._phone_format(number=phone) or None
-
-    def _write_callers(self, batch):
-        pairs, new, waiting, pending = [], [], [], set()
-        for legacy_id, vals in batch:
-            existing = self.phones.get(vals["phone_norm"])
-            if existing:
-                self.counts["callers"]["merged"] += 1
-                pairs.append((legacy_id, existing))
-            elif vals["phone_norm"] in pending:
-                self.counts["callers"]["merged"] += 1
-                waiting.append((legacy_id, vals["phone_norm"]))
-            else:
-                new.append((vals["phone_norm"], vals["name"], vals["address"]))
-                pending.add(vals["phone_norm"])
-                waiting.append((legacy_id, vals["phone_norm"]))
-        self._new_partners(new)
-        self.counts["callers"]["created"] += len(new)
-        pairs += [(legacy_id, self.phones[phone]) for legacy_id, phone in waiting]
-        return pairs
-
-    # -- cases --------------------------------------------------------------------------------------
-    def _convert_cases(self, row, columns):
-        received = self._date(row, columns, "received", required=True)
-        state = self._code(row, columns, "state", "state", required=True)
-        if state not in self._states():
-            raise Rejected(columns["state"], "unknown code", _text(row.get(columns["state"])))
-        phone = self._normalize(row, columns, "phone")
-        unit_id = self._ref(row, columns, "unit", "units")
-        category_id = self._ref(row, columns, "category", "categories")
-        street_id = self._ref(row, columns, "street", "streets")
-        district_id = self._ref(row, columns, "district", "districts")
-        satisfaction = self._code(row, columns, "satisfaction", "satisfaction")
-        return {
-            "name": _text(row.get(columns.get("number"))) or None,
-            "state": state,
-            "type_id": self._ref(row, columns, "type", "types"),
-            "category_id": category_id,
-            "urgency": self._code(row, columns, "urgency", "urgency") or "normal",
-            "district_id": district_id or (self._street_district(street_id) if street_id else None),
-            "street_id": street_id,
-            "address": _text(row.get(columns.get("address"))) or None,
-            "description": _text(row.get(columns.get("description"))) or None,
-            "caller_phone": phone,
-            "caller_name": _text(row.get(columns.get("caller_name"))) or None,
-            "confidential": self._bool(row, columns, "confidential"),
-            "unit_id": unit_id,
-            "agent_id": self._ref(row, columns, "agent", "agents", "orphan reference"),
-            "result_note": _text(row.get(columns.get("result"))) or None,
-            "review_note": _text(row.get(columns.get("review_note"))) or None,
-            "satisfaction": satisfaction,
-            "callback_note": _text(row.get(columns.get("callback_note"))) or None,
-            "deadline": self._date(row, columns, "deadline"),
-            "date_received": received,
-            "date_closed": self._date(row, columns, "closed") if state == "closed" else None,
-        }
-
-    def _states(self):
-        states = self.__dict__.get("_state_keys")
-        if states is None:
-            states = self._state_keys = {key for key, _label in self.env["hotline.case"]._fields["state"].selection}
-        return states
-
-    def _street_district(self, street_id):
-        if street_id < 0:
-            return None
-        if not hasattr(self, "_street_districts"):
-            self.env.cr.execute("SELECT id, district_id FROM hotline_street")
-            self._street_districts = dict(self.env.cr.fetchall())
-        return self._street_districts.get(street_id)
-
-    def _industry(self, category_id):
-        """What hotline.case._compute_industry_id gives, once per category."""
-        if not category_id or category_id < 0:
-            return None
-        if not hasattr(self, "_industries"):
-            self._industries = {}
-        if category_id not in self._industries:
-            self._industries[category_id] = self.env["hotline.category"].sudo().browse(category_id) \
-                ._get_industry().id or None
-        return self._industries[category_id]
-
-    CASE_COLUMNS = ("name", "state", "channel", "type_id", "category_id", "industry_id", "urgency", "district_id",
-                    "street_id", "address", "description", "caller_phone", "partner_id", "caller_name",
-                    "confidential", "unit_id", "agent_id", "result_note", "resolution_note", "review_note",
-                    "satisfaction", "callback_note", "deadline", "date_received", "date_closed",
-                    "return_count", "reopen_count", "urge_count", "extension_days")
-
-    def _inserter(self, model, columns, timestamps=True):
+    def inserter(self, model, columns, timestamps=True):
+        """The bulk inserter of `model`'s `columns`, one a run (its new ids and computed fields prepared once)."""
         if not hasattr(self, "_inserters"):
             self._inserters = {}
         key = (model, tuple(columns))
         if key not in self._inserters:
             self._inserters[key] = BulkInserter(self.env, model, columns, timestamps, self.writer)
         return self._inserters[key]
-
-    def _write_cases(self, batch):
-        new_partners, unlinked = {}, set()
-        for index, (_legacy_id, vals) in enumerate(batch):
-            phone = vals["caller_phone"]
-            if phone and phone not in self.phones and phone not in new_partners:
-                if vals["caller_name"]:
-                    new_partners[phone] = (phone, vals["caller_name"], vals["address"])
-                else:
-                    # no contact for this caller yet, none made from a nameless case: as rows are read one
-                    # after the other, whatever the batches (or the processes) they fall in
-                    unlinked.add(index)
-        if new_partners:
-            self._new_partners(list(new_partners.values()))
-        inserter = self._inserter("hotline.case", self.CASE_COLUMNS)
-        ids = inserter.new_ids(len(batch))
-        rows, dates = [], []
-        Case = self.env["hotline.case"].sudo()
-        partners = {vals["caller_phone"]: self.phones.get(vals["caller_phone"]) for _legacy_id, vals in batch
-                    if vals["caller_phone"]}
-        # as create(): a case without a caller name takes the known caller's
-        names = self._partner_names([p for p in partners.values() if p])
-        for index, (_legacy_id, vals) in enumerate(batch):
-            on_call = vals["state"] == "closed" and not vals["unit_id"]
-            partner_id = None if index in unlinked else partners.get(vals["caller_phone"])
-            rows.append((
-                vals["name"] or Case._next_case_number(fields.Datetime.to_datetime(vals["date_received"])),
-                vals["state"], "phone",
-                vals["type_id"], vals["category_id"], self._industry(vals["category_id"]), vals["urgency"],
-                vals["district_id"], vals["street_id"], vals["address"], vals["description"], vals["caller_phone"],
-                partner_id, vals["caller_name"] or (names.get(partner_id) if partner_id else None),
-                vals["confidential"], vals["unit_id"], vals["agent_id"] or self.env.uid, vals["result_note"],
-                vals["result_note"] if on_call else None, vals["review_note"], vals["satisfaction"],
-                vals["callback_note"], vals["deadline"], vals["date_received"], vals["date_closed"], 0, 0, 0, 0,
-            ))
-            dates.append(vals["date_received"])
-        inserter.insert(ids, rows, dates)
-        self.counts["cases"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
-
-    def _count_legacy_case(self, row, columns, into):
-        try:
-            month = self.dates.month(row.get(columns["received"]))
-        except BadDate:
-            month = "?"
-        unit = self._unit_key(_text(row.get(columns.get("unit"))) if columns.get("unit") else "")
-        state = self.mapping.codes["state"].get(_text(row.get(columns["state"])))
-        bucket = into[(month, unit)]
-        bucket["cases"] += 1
-        bucket["closed"] += state == "closed"
-        satisfaction = self.mapping.codes["satisfaction"].get(_text(row.get(columns.get("satisfaction")))) \
-            if columns.get("satisfaction") else None
-        if satisfaction:
-            bucket[f"satisfaction:{satisfaction}"] += 1
-
-    def _unit_key(self, legacy_code):
-        """The hotline code of the unit a legacy code was imported as (the reconciliation's unit column)."""
-        res_id = self.ids.get("units", {}).get(legacy_code)
-        if res_id is None or res_id < 0:
-            return self.mapping.codes["unit"].get(legacy_code, legacy_code)
-        if not hasattr(self, "_unit_codes"):
-            self._unit_codes = {}
-        if res_id not in self._unit_codes:
-            self._unit_codes[res_id] = self.env["hotline.unit"].sudo().browse(res_id).code
-        return self._unit_codes[res_id]
 
     def _start_case_dates(self):
         """Once the history is in, derive the cases' dates from it (`complete_case_dates`) over a
@@ -711,7 +452,7 @@ class Importer:
         def derive():
             try:
                 with db_connect(dbname).cursor() as cr:  # commits on leaving
-                    complete_case_dates(cr, source_id)
+                    outcome["moved"] = complete_case_dates(cr, source_id)
             except Exception as error:  # noqa: BLE001 - raised again in the importer's thread
                 outcome["error"] = error
 
@@ -730,9 +471,16 @@ class Importer:
         """The cases' dates: derived beside the attachments (a failure there raises here), else now."""
         started = time.monotonic()
         if self.case_dates is None:
-            complete_case_dates(self.env.cr, self.source_record.id)
+            moved = complete_case_dates(self.env.cr, self.source_record.id)
         elif "error" in self.case_dates:
             raise self.case_dates["error"]
+        else:
+            moved = self.case_dates["moved"]
+        # the history's lines put in case order: the legacy ids follow their lines
+        self.ids.setdefault("logs", {}).update(moved)
+        self.env["hotline.case"].invalidate_model()
+        self.counts["logs"]["time limits"] += dispatch_deadlines(self.env, self.source_record.id)
+        link_nameless_callers(self.env.cr, self.source_record.id)
         self.env["hotline.case"].invalidate_model()
         self._add_seconds("cases", time.monotonic() - started)
 
@@ -740,219 +488,12 @@ class Importer:
         """Time spent for `entity` after its rows were read (the dates, the indexes' rebuild)."""
         self.counts[entity]["seconds"] = round(self.counts[entity].get("seconds", 0) + seconds, 3)
 
-    # -- history ------------------------------------------------------------------------------------
-    LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")
-
-    def _convert_logs(self, row, columns):
-        """The line as a row of LOG_COLUMNS: a tuple, not a dict (half a million lines a load)."""
-        case_id = self._ref(row, columns, "case", "cases", "orphan reference")
-        if case_id is None:
-            raise Rejected(columns["case"], "orphan reference", "")
-        from_state = self._code(row, columns, "from_state", "state")
-        to_state = self._code(row, columns, "to_state", "state")
-        states = self._states()
-        if from_state and from_state not in states:
-            raise Rejected(columns["from_state"], "unknown code", from_state)
-        if to_state and to_state not in states:
-            raise Rejected(columns["to_state"], "unknown code", to_state)
-        return (
-            case_id, self._code(row, columns, "action", "action", required=True), from_state, to_state,
-            self._ref(row, columns, "user", "agents", "orphan reference"), self._ref(row, columns, "unit", "units"),
-            self._date(row, columns, "date", required=True), _text(row.get(columns.get("note"))) or None,
-        )
-
-    def _write_logs(self, batch):
-        inserter = self._inserter("hotline.case.log", self.LOG_COLUMNS)
-        ids = inserter.new_ids(len(batch))
-        date = self.LOG_COLUMNS.index("date")
-        inserter.insert(ids, [line for _legacy_id, line in batch], [line[date] for _legacy_id, line in batch])
-        self.counts["logs"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
-
-    # -- attachments --------------------------------------------------------------------------------
-    def _attachments_root(self):
-        # once a run, not a Path and a stat for every row
-        root = self.__dict__.get("_root")
-        if root is None:
-            root = self.attachments_root or self.mapping.attachments_root
-            if root:
-                root = Path(root)
-            else:
-                location = Path(self.source.location)
-                # a CSV folder or a workbook: the paths are relative to where the export lies
-                root = location if location.is_dir() else location.parent
-            self._root = root
-        return root
-
-    def _convert_attachments(self, row, columns):
-        case_id = self._ref(row, columns, "case", "cases", "orphan reference")
-        if case_id is None:
-            raise Rejected(columns["case"], "orphan reference", "")
-        relative = _text(row.get(columns["path"])).replace("\\", "/")
-        path = self._attachments_root() / relative
-        if not relative or not path.is_file():
-            raise Rejected(columns["path"], "missing file", relative)
-        return {"case_id": case_id, "path": path, "name": _text(row.get(columns.get("name"))) or path.name}
-
-    ATTACHMENT_COLUMNS = ("name", "description", "res_model", "res_id", "type", "mimetype", "file_size", "checksum",
-                          "index_content", "store_fname", "db_datas")
-
-    def _write_attachments(self, batch):
-        """What ir.attachment.create does for a file (content checks, mimetype, checksum, index, filestore),
-        one COPY for the rows."""
-        Attachment = self.env["ir.attachment"].sudo()
-        inserter = self._inserter("ir.attachment", self.ATTACHMENT_COLUMNS)
-        ids = inserter.new_ids(len(batch))
-        rows = []
-        db_storage = Attachment._storage() == "db"
-        stored = self.__dict__.setdefault("_stored_files", {})
-        files = []
-        for _legacy_id, vals in batch:
-            values = Attachment._check_contents({"name": vals["name"], "raw": vals["path"].read_bytes()})
-            raw = values.pop("raw")
-            # the same file again (a scanned form attached to many cases): its values once per run, not
-            # the filestore's byte-by-byte collision check for each copy
-            key = (Attachment._compute_checksum(raw), values["mimetype"])
-            if key not in stored:
-                stored[key] = Attachment._get_datas_related_values(raw, values["mimetype"])
-                if raw and not db_storage:
-                    files.append((raw, stored[key]["checksum"]))
-            values.update(stored[key])
-            rows.append((values["name"], str(vals["path"]), "hotline.case", vals["case_id"], "binary",
-                         values["mimetype"], values["file_size"], values["checksum"], values["index_content"],
-                         values["store_fname"] or None,
-                         "\\x" + values["db_datas"].hex() if values["db_datas"] else None))
-        # the filestore's files are created side by side: each creation (the file and its garbage-collection
-        # mark) waits on the disk, not on Python (20,000 cases: 5 s of 7.7 s for 2,040 files one by one)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda file: Attachment._file_write(*file), files))  # a failed write raises here
-        inserter.insert(ids, rows)
-        self.counts["attachments"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
-
-    # -- calls --------------------------------------------------------------------------------------
-    def _convert_calls(self, row, columns):
-        enter = self._date(row, columns, "enter", required=True)
-        numbers = {}
-        for field in ("caller_number", "called_number"):
-            raw = _text(row.get(columns.get(field))) if columns.get(field) else ""
-            try:
-                numbers[field] = self.phone(raw)[0] if raw else None
-            except BadPhone:
-                numbers[field] = raw  # a CDR keeps what the switch saw (anonymous, short codes)
-        direction = self._code(row, columns, "direction", "direction") or "inbound"
-        return {
-            "direction": direction, **numbers,
-            "queue": _text(row.get(columns.get("queue"))) or None,
-            "user_id": self._ref(row, columns, "agent", "agents", "orphan reference"),
-            "enter_time": enter, "answer_time": self._date(row, columns, "answer"),
-            "end_time": self._date(row, columns, "end"),
-            "wait_seconds": self._int(row, columns, "wait"), "talk_seconds": self._int(row, columns, "talk"),
-            "outcome": self._code(row, columns, "outcome", "outcome"),
-            "case_id": self._ref(row, columns, "case", "cases", "orphan reference"),
-        }
-
-    CALL_COLUMNS = ("uniqueid", "direction", "caller_number", "caller_phone", "called_number", "partner_id",
-                    "queue", "user_id", "enter_time", "answer_time", "end_time", "wait_seconds", "talk_seconds",
-                    "outcome", "missed_attempt_count")
-
-    def _call_phone(self, number):
-        """hotline.call.caller_phone as its compute gives it, once per number."""
-        if not number:
-            return None
-        if not hasattr(self, "_call_phones"):
-            self._call_phones = {}
-        if number not in self._call_phones:
-            if len(self._call_phones) > 500000:
-                self._call_phones.clear()
-            self._call_phones[number] = self.env["hotline.call"]._normalized(number) or None
-        return self._call_phones[number]
-
-    def _write_calls(self, batch):
-        inserter = self._inserter("hotline.call", self.CALL_COLUMNS)
-        ids = inserter.new_ids(len(batch))
-        rows, links = [], []
-        prefix = f"legacy:{self.code}:"
-        for res_id, (legacy_id, vals) in zip(ids, batch, strict=False):
-            citizen = vals["caller_number"] if vals["direction"] == "inbound" else vals["called_number"]
-            rows.append((prefix + legacy_id, vals["direction"], vals["caller_number"],
-                         self._call_phone(vals["caller_number"]), vals["called_number"],
-                         self.phones.get(citizen), vals["queue"], vals["user_id"], vals["enter_time"],
-                         vals["answer_time"], vals["end_time"], vals["wait_seconds"], vals["talk_seconds"],
-                         vals["outcome"], 0))
-            if vals["case_id"]:
-                links.append((res_id, vals["case_id"]))
-        inserter.insert(ids, rows, [vals["enter_time"] for _legacy_id, vals in batch])
-        self.writer.add("hotline_call_case_rel", ["call_id", "case_id"], links)
-        self.counts["calls"]["created"] += len(batch)
-        return [(legacy_id, res_id) for (legacy_id, _vals), res_id in zip(batch, ids, strict=False)]
-
-    def _count_legacy_call(self, row, columns, into):
-        try:
-            month = self.dates.month(row.get(columns["enter"]))
-        except BadDate:
-            month = "?"
-        bucket = into[(month, "")]
-        bucket["calls"] += 1
-        talk = _text(row.get(columns.get("talk"))) if columns.get("talk") else ""
-        # an unreadable duration counts 0 on both sides: its row is rejected ("bad number")
-        bucket["talk_seconds"] += int(float(talk)) if talk.replace(".", "", 1).isdigit() else 0
-
     # -- reports ------------------------------------------------------------------------------------
-    def imported_figures(self):
-        """The same figures as the legacy ones, read back from the imported records."""
-        figures = defaultdict(lambda: defaultdict(int))
-        if not self.source_record:
-            return figures
-        params = {"tz": self.mapping.timezone, "source": self.source_record.id}
-        self.env.cr.execute("""
-            SELECT to_char(c.date_received AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s, 'YYYY-MM'),
-                   COALESCE(u.code, ''), count(*), count(*) FILTER (WHERE c.state = 'closed'), c.satisfaction
-              FROM hotline_migration_xref x
-              JOIN hotline_case c ON c.id = x.res_id
-         LEFT JOIN hotline_unit u ON u.id = c.unit_id
-             WHERE x.source_id = %(source)s AND x.entity = 'cases'
-             GROUP BY 1, 2, 5
-        """, params)
-        for month, unit, count, closed, satisfaction in self.env.cr.fetchall():
-            bucket = figures[(month, unit)]
-            bucket["cases"] += count
-            bucket["closed"] += closed
-            if satisfaction:
-                bucket[f"satisfaction:{satisfaction}"] += count
-        self.env.cr.execute("""
-            SELECT to_char(k.enter_time AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s, 'YYYY-MM'), count(*),
-                   COALESCE(sum(k.talk_seconds), 0)
-              FROM hotline_migration_xref x
-              JOIN hotline_call k ON k.id = x.res_id
-             WHERE x.source_id = %(source)s AND x.entity = 'calls'
-             GROUP BY 1
-        """, params)
-        for month, count, talk in self.env.cr.fetchall():
-            figures[(month, "")]["calls"] += count
-            figures[(month, "")]["talk_seconds"] += talk
-        return figures
-
     def reconcile(self):
-        """Rows (month, unit, metric, legacy, imported, rejected, status): legacy = imported + rejected."""
-        imported = {} if self.dry_run else self.imported_figures()
-        keys = sorted(set(self.legacy) | set(imported))
-        lines = []
-        for key in keys:
-            metrics = sorted(set(self.legacy.get(key, {})) | set(imported.get(key, {})))
-            for metric in metrics:
-                legacy = self.legacy.get(key, {}).get(metric, 0)
-                rejected = self.rejected.get(key, {}).get(metric, 0)
-                done = imported.get(key, {}).get(metric, 0) if not self.dry_run else legacy - rejected
-                if legacy == done:
-                    status = "equal"
-                elif legacy == done + rejected:
-                    status = "explained"
-                else:
-                    status = "different"
-                lines.append({"month": key[0], "unit": key[1], "metric": metric, "legacy": legacy,
-                              "imported": done, "rejected": rejected, "status": status})
-        return lines
+        """The reconciliation's rows (see reconcile.py)."""
+        imported = {} if self.dry_run else imported_figures(self.env.cr, self.source_record.id,
+                                                            self.mapping.timezone)
+        return reconcile(self.legacy, self.rejected, imported, self.dry_run)
 
     def summary(self):
         return {entity: dict(counts) for entity, counts in self.counts.items()}
@@ -960,8 +501,17 @@ class Importer:
     def summary_text(self):
         lines = []
         for entity, counts in self.summary().items():
-            parts = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "seconds")
+            parts = ", ".join(f"{k} {v}" for k, v in counts.items()
+                              if k != "seconds" and not k.startswith("rejected: "))
             lines.append(f"{entity}: {parts}")
+            # why rows were refused, most frequent first (a dry run's first question)
+            reasons = sorted(((v, k.removeprefix("rejected: ")) for k, v in counts.items()
+                              if k.startswith("rejected: ")), reverse=True)
+            lines += [f"  refused {count}: {reason} ({self._reason_message(reason)})" for count, reason in reasons]
+        for entry in self.unknown_staff.values():
+            rows = ", ".join(f"{entity} {count}" for entity, count in entry["rows"].items())
+            how = "mapped to" if entry.get("mapped") else "archived user"
+            lines.append(f"unknown staff number {entry['number']}: {how} {entry.get('login', '')} ({rows})")
         differences = sum(1 for line in getattr(self, "reconciliation", []) if line["status"] == "different")
         if hasattr(self, "reconciliation"):
             lines.append(f"reconciliation: {len(self.reconciliation)} figures, {differences} unexplained")
@@ -979,57 +529,6 @@ class Importer:
             writer.writerows(self.reconciliation)
         (self.report_dir / "report.json").write_text(json.dumps({
             "source": self.code, "dry_run": self.dry_run, "counts": self.summary(),
-            "rejected_rows": len(self.errors),
+            "rejected_rows": len(self.errors), "unknown_staff": list(self.unknown_staff.values()),
             "unexplained_differences": sum(1 for r in self.reconciliation if r["status"] == "different"),
         }, ensure_ascii=False, indent=2))
-
-
-def _text(value):
-    if type(value) is str:  # noqa: E721 - the usual case first: a CSV cell (a million calls per load)
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def complete_case_dates(cr, source_id):
-    """Dispatch, acceptance and submission dates, the dispatcher and the units involved, from the
-    history the source `source_id` brought."""
-    # fresh statistics of the tables read below: a bulk load leaves the planner believing them empty
-    # (nested loops over a million log lines otherwise); the others are left to autovacuum
-    for table in ("hotline_case", "hotline_case_log", "hotline_migration_xref"):
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-    cr.execute("""
-        UPDATE hotline_case c
-           SET date_dispatched = COALESCE(c.date_dispatched, h.dispatched),
-               date_accepted = COALESCE(c.date_accepted, h.accepted),
-               date_submitted = COALESCE(c.date_submitted, h.submitted),
-               dispatcher_id = COALESCE(c.dispatcher_id, h.dispatcher)
-          FROM (SELECT l.case_id,
-                       min(l.date) FILTER (WHERE l.to_state = 'dispatched') AS dispatched,
-                       min(l.date) FILTER (WHERE l.to_state = 'processing') AS accepted,
-                       max(l.date) FILTER (WHERE l.to_state = 'submitted') AS submitted,
-                       (array_agg(l.user_id ORDER BY l.date) FILTER (WHERE l.to_state = 'dispatched'))[1]
-                           AS dispatcher
-                  FROM hotline_case_log l
-                  JOIN hotline_migration_xref x ON x.res_id = l.case_id AND x.res_model = 'hotline.case'
-                                               AND x.source_id = %s AND x.entity = 'cases'
-                 GROUP BY l.case_id) h
-         WHERE c.id = h.case_id
-           AND (c.date_dispatched IS NULL OR c.date_accepted IS NULL OR c.date_submitted IS NULL)
-           -- a case closed on the call has none of them: not rewritten for nothing (a fifth of them)
-           AND (h.dispatched IS NOT NULL OR h.accepted IS NOT NULL OR h.submitted IS NOT NULL)
-    """, [source_id])
-    # handled_unit_ids as hotline_case computes it: every unit a dispatch log line names (the units'
-    # record rules read this relation)
-    cr.execute("""
-        INSERT INTO hotline_case_portal_unit_rel (case_id, unit_id)
-        SELECT DISTINCT l.case_id, l.unit_id
-          FROM hotline_case_log l
-          JOIN hotline_migration_xref x ON x.res_id = l.case_id AND x.res_model = 'hotline.case'
-                                       AND x.source_id = %s AND x.entity = 'cases'
-         WHERE l.to_state = 'dispatched' AND l.unit_id IS NOT NULL
-        ON CONFLICT DO NOTHING
-    """, [source_id])

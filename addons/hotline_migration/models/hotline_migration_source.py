@@ -19,6 +19,11 @@ class HotlineMigrationSource(models.Model):
     code = fields.Char(required=True, help="Short name given to the import command (--source).")
     location = fields.Char(help="Folder, workbook or database URL read last (never its password: give it in the "
                                 "HOTLINE_LEGACY_PASSWORD environment variable).")
+    go_live = fields.Datetime(
+        string="Go-live",
+        help="The deadline reminders (催办) of the imported cases start here: an imported case open past a "
+             "time limit that ran out before is not urged. Empty: the time of the source's first import. Set it "
+             "to a later date to keep reminders off until the units work in the hotline.")
     last_run = fields.Datetime(readonly=True)
     last_report = fields.Text(readonly=True, help="Counts per entity of the last run.")
     xref_count = fields.Integer(string="Imported Records", compute="_compute_xref_count")

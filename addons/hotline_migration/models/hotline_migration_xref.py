@@ -18,5 +18,8 @@ class HotlineMigrationXref(models.Model):
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True, readonly=True)
 
+    # the hourly urging job looks up whether an open case was imported (hotline.case._auto_urge_domain)
+    _case_res_idx = models.Index("(res_id) WHERE entity = 'cases'")
+
     # the only index: every imported row adds a line here, and runs look lines up by legacy id
     _legacy_uniq = models.UniqueIndex("(source_id, entity, legacy_id)")

@@ -3,9 +3,9 @@ from datetime import datetime
 from odoo.tests import BaseCase, tagged
 
 from ..tools.dates import BadDate, DateParser
-from ..tools.legacy_generator import LegacySystem
 from ..tools.phones import split_extension
 from ..tools.sources import CsvFolder, detect_encoding
+from .legacy_generator import LegacySystem
 
 
 @tagged("at_install", "-post_install")

@@ -1,6 +1,7 @@
 """The declarative mapping (TOML): legacy tables, columns and codes → the hotline's entities."""
 
 import json
+import re
 
 import tomllib
 
@@ -27,7 +28,18 @@ ENTITIES = {
               "direction": False, "enter": True, "answer": False, "end": False, "wait": False, "talk": False,
               "outcome": False, "case": False},
 }
-CODE_TABLES = ("state", "satisfaction", "urgency", "action", "direction", "outcome", "unit", "category", "type")
+CODE_TABLES = ("state", "satisfaction", "urgency", "action", "direction", "outcome", "unit", "category", "type",
+               "agent")
+# code table → (model, field) whose selection its targets must be in (checked before the first row)
+CODE_TARGETS = {
+    "state": ("hotline.case", "state"), "satisfaction": ("hotline.case", "satisfaction"),
+    "urgency": ("hotline.case", "urgency"), "action": ("hotline.case.log", "action"),
+    "direction": ("hotline.call", "direction"), "outcome": ("hotline.call", "outcome"),
+}
+# `"登记" = ""` under [codes.action]: a legacy step the workflow writes no line for (recording a case)
+SKIPPED_ACTION = ""
+_SECTION = re.compile(r"^\s*\[\s*codes\.([A-Za-z_]+)\s*\]")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 
 # Names legacy systems commonly give their columns (pinyin initials, pinyin, Chinese), for --init-mapping.
 GUESSES = {
@@ -54,8 +66,11 @@ class MappingError(ValueError):
 
 
 class Mapping:
-    def __init__(self, data):
+    def __init__(self, data, text=""):
         self.data = data
+        self.path = ""
+        # (code table, legacy code) → line of the mapping file, to name a wrong line
+        self.code_lines = _code_lines(text)
         source = data.get("source", {})
         self.name = source.get("name", "")
         self.timezone = source.get("timezone", "Asia/Shanghai")
@@ -73,10 +88,24 @@ class Mapping:
     @classmethod
     def load(cls, path):
         with open(path, "rb") as handle:
-            try:
-                return cls(tomllib.load(handle))
-            except tomllib.TOMLDecodeError as exc:
-                raise MappingError(f"{path}: {exc}") from exc
+            text = handle.read().decode("utf-8-sig")
+        try:
+            mapping = cls(tomllib.loads(text), text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError(f"{path}: {exc}") from exc
+        mapping.path = str(path)
+        return mapping
+
+    def wrong_codes(self, selections):
+        """(line, code table, legacy code, target) of every code whose target is not in `selections`
+        ({code table: set of valid values}); targets of tables not in `selections` are not checked."""
+        wrong = []
+        for table, valid in selections.items():
+            for code, target in self.codes[table].items():
+                if target in valid or (table == "action" and target == SKIPPED_ACTION):
+                    continue
+                wrong.append((self.code_lines.get((table, code)), table, code, target))
+        return sorted(wrong, key=lambda item: (item[0] or 0, item[1], item[2]))
 
     def table(self, entity):
         return self.entities.get(entity, {}).get("table")
@@ -97,6 +126,27 @@ class Mapping:
         if missing:
             raise MappingError(f"{entity} ({self.table(entity)}): required columns missing: {', '.join(missing)}")
         return resolved
+
+
+def _code_lines(text):
+    """{(code table, legacy code): line number} of the [codes.*] entries of a mapping's TOML text."""
+    lines, table = {}, None
+    for number, line in enumerate(text.splitlines(), start=1):
+        section = _SECTION.match(line)
+        if section:
+            table = section.group(1)
+            continue
+        if line.lstrip().startswith("["):
+            table = None
+            continue
+        key = _KEY.match(line) if table else None
+        if key:
+            try:
+                code = tomllib.loads(f"{key.group(1)} = 0").popitem()[0]
+            except tomllib.TOMLDecodeError:
+                continue
+            lines[(table, code)] = number
+    return lines
 
 
 def _guess(field, headers):

@@ -9,6 +9,9 @@ import re
 # 0571-88888888转123, 0571 8888 8888 ext. 12, 88888888-8001 (an extension after a full number), #12, x12
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
 _DASH_EXTENSION = re.compile(r"^(.*\d{7,8})-(\d{1,5})$")
+# a switch's trunk prefix 0 dialled before a mobile number (013003917436): no area code starts with 01 but
+# Beijing's 010, and a mobile never starts with 10
+_TRUNK_MOBILE = re.compile(r"^0(1[3-9]\d{9})$")
 
 
 class BadPhone(ValueError):
@@ -42,6 +45,9 @@ def make_normalizer(env):
         result = cache.get(raw, False)
         if result is False:
             number, extension = split_extension(raw)
+            trunk = _TRUNK_MOBILE.match(re.sub(r"[\s-]", "", number))
+            if trunk:
+                number = trunk.group(1)
             try:
                 result = (normalize_phone(number, area_code), extension)
             except InvalidPhoneError:

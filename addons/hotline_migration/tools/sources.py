@@ -8,7 +8,10 @@ read (a truncated line), its dict then holds what could be read.
 import codecs
 import csv
 import os
+import pickle
 import re
+import tempfile
+import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -85,6 +88,7 @@ class CsvFolder(Source):
         self.folder = Path(folder)
         self.location = str(self.folder)
         self.encodings = {}
+        self.workbooks = {}  # path → XlsxWorkbook: each workbook of the folder opened once
         self.tables_ = {}
         for path in sorted(self.folder.iterdir()):
             if path.suffix.lower() == ".csv":
@@ -101,6 +105,19 @@ class CsvFolder(Source):
             raise KeyError(table)
         return self.tables_[table]
 
+    def _workbook(self, path):
+        if path not in self.workbooks:
+            self.workbooks[path] = XlsxWorkbook(path)
+        return self.workbooks[path]
+
+    def close(self):
+        for workbook in self.workbooks.values():
+            workbook.close()
+
+    def reconnect(self):
+        for workbook in self.workbooks.values():
+            workbook.reconnect()
+
     def encoding(self, table):
         kind, path = self._path(table)
         if kind != "csv":
@@ -112,14 +129,14 @@ class CsvFolder(Source):
     def headers(self, table):
         kind, path = self._path(table)
         if kind == "xlsx":
-            return XlsxWorkbook(path).headers(table)
+            return self._workbook(path).headers(table)
         with open(path, encoding=self.encoding(table), newline="") as handle:
             return [h.strip() for h in next(csv.reader(handle), [])]
 
     def rows(self, table):
         kind, path = self._path(table)
         if kind == "xlsx":
-            yield from XlsxWorkbook(path).rows(table)
+            yield from self._workbook(path).rows(table)
             return
         with open(path, encoding=self.encoding(table), newline="") as handle:
             reader = csv.reader(handle)
@@ -140,7 +157,7 @@ class CsvFolder(Source):
     def count(self, table):
         kind, path = self._path(table)
         if kind == "xlsx":
-            return XlsxWorkbook(path).count(table)
+            return self._workbook(path).count(table)
         with open(path, "rb") as handle:
             return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(SAMPLE), b"")) - 1, 0)
 
@@ -156,25 +173,41 @@ def _xlsx_sheets(path):
 
 
 class XlsxWorkbook(Source):
-    """One workbook, one table per sheet (header in the first row)."""
+    """One workbook, one table per sheet (header in the first row).
+
+    The workbook is opened once (read-only: each sheet streamed from the file, never held whole) for its
+    tables, headers and counts, and each sheet parsed once: opening a workbook parses its shared strings,
+    the text of every cell of every sheet, and a sheet's XML is read 5 times slower than the same CSV. A
+    table is read several times in a load (its staff numbers, the cases' first lines, each reader
+    process), so its first reading keeps the cells it parses in a spool file (pickled rows, in batches),
+    which the next readings (and the forked readers) read instead. A forked reader opens the workbook
+    again if it needs it (`reconnect`): the file's position is the process's own."""
 
     stable_order = True
+    spool_batch = 1000  # rows a pickle
 
     def __init__(self, path):
         self.path = Path(path)
         self.location = str(self.path)
+        self.book = None
+        self.counts = {}
+        # table → (spool path, header) once a whole reading of the sheet has been kept
+        self.spools = {}
+        # the spool files go with the object or the process (not a forked reader: it leaves by os._exit)
+        self._cleanup = weakref.finalize(self, _unlink, self.spools)
+
+    def _book(self):
+        if self.book is None:
+            from openpyxl import load_workbook  # noqa: PLC0415
+
+            self.book = load_workbook(self.path, read_only=True, data_only=True)
+        return self.book
 
     def _sheet_rows(self, table):
-        from openpyxl import load_workbook  # noqa: PLC0415
-
-        book = load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            yield from book[table].iter_rows(values_only=True)
-        finally:
-            book.close()
+        return self._book()[table].iter_rows(values_only=True)
 
     def tables(self):
-        return _xlsx_sheets(self.path)
+        return list(self._book().sheetnames)
 
     def headers(self, table):
         for row in self._sheet_rows(table):
@@ -182,23 +215,71 @@ class XlsxWorkbook(Source):
         return []
 
     def rows(self, table):
-        header = None
-        for line, values in enumerate(self._sheet_rows(table), start=1):
-            if header is None:
-                header = [str(h).strip() if h is not None else "" for h in values]
-                continue
-            if all(v is None or v == "" for v in values):
-                continue
-            yield line, dict(zip(header, values, strict=False)), None
+        if table in self.spools:
+            path, header = self.spools[table]
+            with open(path, "rb") as handle:
+                while True:
+                    try:
+                        batch = pickle.load(handle)  # noqa: S301 - our own spool file
+                    except EOFError:
+                        break
+                    for line, values in batch:
+                        yield line, dict(zip(header, values, strict=False)), None
+            return
+        yield from self._read_and_spool(table)
+
+    def _read_and_spool(self, table):
+        """Rows parsed from the sheet, kept in a spool file as they go; the spool counts once complete."""
+        header, batch, complete = None, [], False
+        handle = tempfile.NamedTemporaryFile(prefix="hotline_import_", suffix=".spool", delete=False)  # noqa: SIM115
+        try:
+            with handle:
+                for line, values in enumerate(self._sheet_rows(table), start=1):
+                    if header is None:
+                        header = [str(h).strip() if h is not None else "" for h in values]
+                        continue
+                    if all(v is None or v == "" for v in values):
+                        continue
+                    batch.append((line, values))
+                    if len(batch) >= self.spool_batch:
+                        # one pickle a batch (its own memo): read back batch by batch
+                        pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                        batch = []
+                    yield line, dict(zip(header, values, strict=False)), None
+                pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            complete = True
+        finally:
+            if complete and header is not None:
+                self.spools[table] = (handle.name, header)
+            else:  # a reading stopped halfway (or an empty sheet): nothing kept
+                os.unlink(handle.name)
 
     def count(self, table):
-        from openpyxl import load_workbook  # noqa: PLC0415
+        """Rows below the header, from the size the sheet records (its <dimension>); a sheet written without
+        one is counted by reading it once."""
+        if table not in self.counts:
+            max_row = self._book()[table].max_row
+            if max_row is None:
+                max_row = sum(1 for _row in self._sheet_rows(table))
+            self.counts[table] = max(max_row - 1, 0)
+        return self.counts[table]
 
-        book = load_workbook(self.path, read_only=True)
-        try:
-            return max((book[table].max_row or 1) - 1, 0)
-        finally:
-            book.close()
+    def close(self):
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+        _unlink(self.spools)
+
+    def reconnect(self):
+        self.inherited = self.book  # kept referenced: never closed from this process
+        self.book = None
+
+
+def _unlink(spools):
+    for path, _header in spools.values():
+        if os.path.exists(path):
+            os.unlink(path)
+    spools.clear()
 
 
 # DB-API drivers per URL scheme: mysql/mariadb through PyMySQL; SQL Server through pymssql or pyodbc.
