@@ -435,6 +435,8 @@ class TestImportOtherShape(HotlineReportsCommon):
         self.assertIn(f"line {state_line}: [codes.state] \"7\" = \"clsoed\"", message)
         self.assertIn(f"line {action_line}: [codes.action] \"80\" = \"callback_dne\"", message)
         self.assertEqual(self.env["hotline.case"].search_count([]), cases)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_migration"], ["zh_CN"], overwrite=True)
         with self.assertRaises(UserError) as caught:
             Importer(self.env(context={"lang": "zh_CN"}), CsvFolder(self.folder), Mapping.load(self.mapping_path),
                      "old_typo").run()
