@@ -7,6 +7,7 @@ from . import (
     test_erlang,
     test_kpi_case,
     test_kpi_dispatch,
+    test_kpi_rules,
     test_report_access,
     test_report_rpc,
     test_staffing,
