@@ -136,3 +136,19 @@ class TestReturnRulingRpc(HotlineAttackCommon):
         read = self._rpc("json2", self.unit_user_a, "hotline.case.log", "read", line.ids,
                          fields=["return_ruling", "ruling_note"])
         self.assertEqual(read[0]["return_ruling"], "improper")
+        # nor through the ruling wizard
+        self.assertRpcDenied(self.unit_user_a, "hotline.return.ruling.wizard", "create",
+                             vals_list=[{"log_id": line.id, "ruling": "justified", "reason": "自行认定合理。"}])
+
+    @mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc")
+    def test_only_the_center_records_callback_outcomes(self):
+        case = self._callback_case()
+        for user in (self.unit_user_a, self.portal_a):
+            self.assertRpcDenied(user, "hotline.case", "action_callback_attempt", case.ids)
+            self.assertRpcDenied(user, "hotline.case", "action_callback_refused", case.ids, note="不评价")
+            self.assertRpcDenied(user, "hotline.case", "write", case.ids, vals={"callback_attempts": 9})
+        self.assertEqual(case.callback_attempts, 0)
+        # the positive control: the agent logs an attempt through the same door
+        self._rpc("json2", self.agent, "hotline.case", "action_callback_attempt", case.ids)
+        self.assertEqual(case.callback_attempts, 1)
+
