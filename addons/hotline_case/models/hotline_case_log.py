@@ -42,7 +42,8 @@ RULING_GROUP = "hotline_case.group_dispatcher"
 class HotlineCaseLog(models.Model):
     """One line per workflow step; reports derive sign, handling and review durations from it.
 
-    Lines are written by the case's transition methods only and never change afterwards.
+    Lines are written by the case's transition methods only and never change afterwards, but for the
+    center's ruling of a return (action_rule_return), itself logged as a line of its own.
     """
 
     _name = "hotline.case.log"
