@@ -19,6 +19,7 @@
         "data/hotline_satisfaction_data.xml",
         "data/hotline_deadline_rule_data.xml",
         "wizard/hotline_case_merge_wizard_views.xml",
+        "wizard/hotline_return_ruling_wizard_views.xml",
         "views/hotline_case_type_views.xml",
         "views/hotline_industry_views.xml",
         "views/hotline_category_views.xml",

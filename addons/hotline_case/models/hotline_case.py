@@ -38,7 +38,7 @@ UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "exten
 WORKFLOW_FIELDS = frozenset({
     "state", "extension_state", "sign_deadline", "deadline", "date_dispatched", "date_accepted", "date_submitted",
     "date_closed", "dispatcher_id", "return_count", "reopen_count", "urge_count", "last_urge_date",
-    "merged_into_id",
+    "merged_into_id", "callback_attempts", "callback_outcome",
 })
 # An extension request is frozen from the moment it is made until it is decided.
 EXTENSION_FIELDS = frozenset({"extension_days", "extension_reason"})
@@ -168,6 +168,17 @@ class HotlineCase(models.Model):
     review_note = fields.Text(copy=False)
     satisfaction = fields.Selection(SATISFACTION_SELECTION, copy=False)
     callback_note = fields.Text(copy=False)
+    # 回访 outcome: a rating is an evaluation of the unit's result; an unreachable caller (after the configured
+    # attempts) or a refusal is not, and is counted apart
+    callback_outcome = fields.Selection(
+        [("rated", "Rated"), ("unreachable", "Caller Unreachable"), ("refused", "Declined to Rate")],
+        readonly=True, copy=False, tracking=True,
+        help="How the callback ended: rated (an evaluation), caller unreachable (无法联系, after the configured "
+             "number of attempts) or declined to rate (拒绝评价). Neither of the last two is an evaluation.")
+    callback_attempts = fields.Integer(
+        readonly=True, copy=False,
+        help="Unanswered callback attempts on the current result, each logged with its time and agent.")
+    callback_max_attempts = fields.Integer(compute="_compute_callback_max_attempts")
     reopen_count = fields.Integer(readonly=True, copy=False)
     cancel_reason = fields.Text(copy=False)
     merged_into_id = fields.Many2one(
@@ -235,6 +246,14 @@ class HotlineCase(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    def _compute_callback_max_attempts(self):
+        for case in self:
+            case.callback_max_attempts = case._callback_max_attempts()
+
+    @api.model
+    def _callback_max_attempts(self):
+        return max(1, self.env.company.hotline_callback_attempts or 1)
+
     @api.depends("category_id")
     def _compute_industry_id(self):
         for case in self:
@@ -1123,7 +1142,9 @@ class HotlineCase(models.Model):
     def action_review_approve(self):
         self._check_group("hotline_case.group_reviewer", self.env._("review"))
         self._check_state(("submitted",), self.env._("approved"))
-        return self._transition("review_approve", "callback", note=self[:1].review_note if len(self) == 1 else None)
+        # a new result to call back about: the attempts start again
+        return self._transition("review_approve", "callback", {"callback_attempts": 0, "callback_outcome": False},
+                                note=self[:1].review_note if len(self) == 1 else None)
 
     def action_review_reject(self, note=None):
         """再分理: the result is not acceptable, back to the pool."""
@@ -1152,6 +1173,47 @@ class HotlineCase(models.Model):
             now = fields.Datetime.now()
             case._transition("callback_done", "closed", {
                 "satisfaction": case_satisfaction, "callback_note": case_note, "date_closed": now,
+                "callback_outcome": "rated",
+            }, note=case_note, now=now)
+        return True
+
+    def action_callback_attempt(self, note=None):
+        """未接通: one callback attempt that did not reach the caller, logged with its time and agent."""
+        self._check_group(CENTER_GROUP, self.env._("call back"))
+        self._check_state(("callback",), self.env._("called back"))
+        for case in self:
+            attempts = case.callback_attempts + 1
+            case._transition("callback_attempt", None, {"callback_attempts": attempts}, note=note or self.env._(
+                "No answer (attempt %(attempt)s of %(max)s).", attempt=attempts, max=case._callback_max_attempts()))
+        return True
+
+    def action_callback_unreachable(self, note=None):
+        """无法联系: after the configured number of attempts the case closes without an evaluation."""
+        self._check_group(CENTER_GROUP, self.env._("call back"))
+        self._check_state(("callback",), self.env._("closed as unreachable"))
+        for case in self:
+            needed = case._callback_max_attempts()
+            if case.callback_attempts < needed:
+                raise UserError(self.env._(
+                    "Case %(case)s: the caller was tried %(done)s times; record %(needed)s unanswered attempts "
+                    "before closing it as unreachable.", case=case.name, done=case.callback_attempts, needed=needed))
+            now = fields.Datetime.now()
+            case._transition("callback_unreachable", "closed", {
+                "callback_outcome": "unreachable", "satisfaction": False, "date_closed": now,
+                "callback_note": note or case.callback_note,
+            }, note=note or self.env._("Caller unreachable after %s attempts.", case.callback_attempts), now=now)
+        return True
+
+    def action_callback_refused(self, note=None):
+        """拒绝评价: the caller was reached but declined to rate; the case closes without an evaluation."""
+        self._check_group(CENTER_GROUP, self.env._("call back"))
+        self._check_state(("callback",), self.env._("closed as declined to rate"))
+        for case in self:
+            case_note = note or case.callback_note
+            case._require(case_note, self.env._("Write down what the caller said on the callback."))
+            now = fields.Datetime.now()
+            case._transition("callback_refused", "closed", {
+                "callback_outcome": "refused", "satisfaction": False, "callback_note": case_note, "date_closed": now,
             }, note=case_note, now=now)
         return True
 

@@ -106,7 +106,7 @@ CALLBACK_NOTES = {
 }
 # minutes between two workflow steps (min, max)
 GAPS = {'transfer': (2, 8), 'self_dispatch': (3, 12), 'dispatch': (15, 240), 'accept': (20, 900),
-        'return': (60, 600), 'request_extension': (1440, 4320), 'approve_extension': (60, 480),
+        'return': (60, 600), 'rule_return': (30, 240), 'request_extension': (1440, 4320), 'approve_extension': (60, 480),
         'reject_extension': (60, 480), 'submit': (600, 8640), 'review_approve': (60, 720),
         'review_reject': (60, 720), 'callback_done': (240, 2880), 'reopen': (240, 2880), 'close_on_call': (3, 10),
         'cancel': (5, 60), 'merge': (10, 120), 'merge_in': (0, 1), 'urge': (60, 1440)}
@@ -122,6 +122,7 @@ class _DemoCases:
 
     def __init__(self, env):
         self.seed = 20261125
+        self.index = 0
         self.env = env
         # messages and tracking in the language of the demo staff
         self.Case = self.env['hotline.case'].with_context(lang='zh_CN')
@@ -184,6 +185,14 @@ class _DemoCases:
             right_unit = case.suggested_unit_id
             self.dispatch(case, agent, self.pick(self.units - right_unit))
             case.with_user(self.member(case)).action_return(reason=self.pick(RETURN_REASONS))
+            # 退单裁定 by the dispatcher (without drawing from rnd: the other demo figures stay as they were)
+            returned = case.log_ids.filtered(lambda log: log.action == 'return').sorted('id')[-1:]
+            if self.index % 4:
+                returned.with_user(self.dispatcher).action_rule_return(
+                    'justified', '经核实，该事项确不属于该单位职责，退单合理。')
+            else:
+                returned.with_user(self.dispatcher).action_rule_return(
+                    'improper', '该事项属于该单位职责范围，应由其办理，退单理由不成立。')
             self.dispatch(case, agent, right_unit)
         elif case.state in ('draft', 'pool'):
             self.dispatch(case, agent)
@@ -204,6 +213,7 @@ class _DemoCases:
 
     def run(self):
         for index in range(CASE_COUNT):
+            self.index = index
             case, target, agent, suffix, result = self.record(index)
             self.walk(case, target, agent, suffix, result)
             self.date_back(case)
@@ -291,6 +301,7 @@ class _DemoCases:
         moment = received
         dates = {'date_received': received}
         shift = None
+        last_return = None
         for log, step in zip(logs, steps, strict=True):
             moment = moment + datetime.timedelta(minutes=step)
             timeline.append(moment)
@@ -303,6 +314,10 @@ class _DemoCases:
                 dates['date_submitted'] = moment
             elif log.to_state in ('closed', 'cancelled'):
                 dates['date_closed'] = moment
+            if log.action == 'return':
+                last_return = log
+            elif log.action == 'rule_return':
+                last_return.write({'ruling_date': moment})
             log.write({'date': moment})
         if shift is not None and case.deadline:
             dates['deadline'] = case.deadline + shift

@@ -19,6 +19,10 @@ class ResCompany(models.Model):
         help="A case held by a unit is near its deadline when fewer hours than this are left "
              "(at most half of its time limit, so that a short time limit is not near at once).",
     )
+    hotline_callback_attempts = fields.Integer(
+        string="Callback Attempts", default=3,
+        help="Unanswered callback attempts after which a case may be closed as caller unreachable (无法联系).",
+    )
     hotline_default_area_code = fields.Char(
         string="Default Area Code",
         help="Prefixed to a 7- or 8-digit local landline number typed without its area code, e.g. 0931.",
@@ -29,6 +33,10 @@ class ResCompany(models.Model):
     )
     _hotline_near_deadline_hours_positive = models.Constraint(
         "CHECK(hotline_near_deadline_hours >= 0)", "The near-deadline hours cannot be negative.",
+    )
+
+    _hotline_callback_attempts_positive = models.Constraint(
+        "CHECK(hotline_callback_attempts >= 1)", "At least one callback attempt is needed before “unreachable”.",
     )
 
     @api.constrains("hotline_default_area_code")

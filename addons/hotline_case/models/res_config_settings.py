@@ -9,3 +9,4 @@ class ResConfigSettings(models.TransientModel):
     )
     hotline_near_deadline_hours = fields.Float(related="company_id.hotline_near_deadline_hours", readonly=False)
     hotline_default_area_code = fields.Char(related="company_id.hotline_default_area_code", readonly=False)
+    hotline_callback_attempts = fields.Integer(related="company_id.hotline_callback_attempts", readonly=False)

@@ -9,6 +9,7 @@ from . import (
     test_case_limits,
     test_case_number,
     test_case_phone,
+    test_case_rulings,
     test_case_security,
     test_case_urge,
     test_case_workflow,

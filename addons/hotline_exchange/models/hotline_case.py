@@ -223,6 +223,9 @@ class HotlineCase(models.Model):
                 "ref": log.id, "action": log.action, "from_state": log.from_state, "to_state": log.to_state,
                 "unit": log.unit_id.code, "date": fields.Datetime.to_string(log.date), "note": log.note or "",
                 "user": log.exchange_actor or log.user_id.name or "",
+                # 退单裁定: the center's ruling of the unit's return, which the unit reads on its copy
+                "ruling": log.return_ruling or False, "ruling_note": log.ruling_note or "",
+                "ruled_at": fields.Datetime.to_string(log.ruling_date) if log.ruling_date else False,
             } for log in case.log_ids.filtered(lambda line: line.unit_id in handled).sorted("id")],
         })
         return values
@@ -281,9 +284,23 @@ class HotlineCase(models.Model):
             "case_id": self.id, "exchange_ref": line["ref"], "action": line["action"],
             "from_state": line["from_state"] or False, "to_state": line["to_state"] or False,
             "unit_id": units.get(line["unit"], False), "date": line["date"], "note": line["note"] or False,
-            "user_id": False, "exchange_actor": line["user"],
+            "user_id": False, "exchange_actor": line["user"], **self._exchange_ruling_vals(line),
         } for line in lines if line["ref"] not in known])
+        # a return ruled (or ruled again) after its line came: the center's ruling replaces the copy's
+        by_ref = {line["ref"]: line for line in lines}
+        for log in existing.exists().filtered(lambda log: log.action == "return"):
+            vals = self._exchange_ruling_vals(by_ref.get(log.exchange_ref) or {})
+            if vals and vals["return_ruling"] != log.return_ruling:
+                log.write(vals)
         self.flush_recordset(["handled_unit_ids"])
+
+    @api.model
+    def _exchange_ruling_vals(self, line):
+        """The ruling fields of a snapshot's return line ({} for other lines and older centers)."""
+        if line.get("action") != "return" or line.get("ruling") not in ("pending", "justified", "improper"):
+            return {}
+        return {"return_ruling": line["ruling"], "ruling_note": line.get("ruling_note") or False,
+                "ruling_date": line.get("ruled_at") or False}
 
     def _exchange_notify(self, actions):
         """Tell this server's unit members about the center's steps, with the same templates and hooks as in

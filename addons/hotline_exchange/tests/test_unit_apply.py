@@ -49,6 +49,24 @@ class TestUnitServerApply(HotlineExchangeCommon):
         self.assertEqual(copy.log_ids.mapped("action"), ["self_dispatch"])
         self.assertNotIn(SECRET_NAME, str(copy.message_ids.mapped("body")))
 
+    def test_return_ruling_reaches_the_copy(self):
+        """The unit reads the center's ruling of its return on its own server, also when ruled later."""
+        self.set_role("center")
+        self.center_case.with_user(self.portal).action_return(reason="非本单位职责。")
+        self.commit_point()
+        returned = self.outbox(kind="case")[-1].payload
+        line = self.center_case.log_ids.filtered(lambda log: log.action == "return")
+        line.with_user(self.dispatcher).action_rule_return("improper", "退单理由不成立。")
+        self.commit_point()
+        ruled = self.outbox(kind="case")[-1].payload
+        self.set_role("unit")
+        self.receive(self.event("case", returned, CENTER_REF, 2))
+        copy_line = self.unit_copy().log_ids.filtered(lambda log: log.action == "return")
+        self.assertEqual(copy_line.return_ruling, "pending")
+        self.receive(self.event("case", ruled, CENTER_REF, 3))
+        self.assertEqual((copy_line.return_ruling, copy_line.ruling_note), ("improper", "退单理由不成立。"))
+        self.assertIn("rule_return", self.unit_copy().log_ids.mapped("action"))
+
     def test_applied_once(self):
         event = self.event("case", self.snapshot, CENTER_REF, 1)
         self.receive(event)

@@ -264,6 +264,8 @@ class HotlinePortal(CustomerPortal):
             "log_labels": self._hotline_log_labels(),
             "log_state_labels": dict(request.env["hotline.case.log"]._fields["to_state"]
                                      ._description_selection(request.env)),
+            "ruling_labels": dict(request.env["hotline.case.log"]._fields["return_ruling"]
+                                  ._description_selection(request.env)),
         })
         return request.render("hotline_portal.portal_my_hotline_case", values, status=status)
 

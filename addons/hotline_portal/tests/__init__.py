@@ -3,6 +3,7 @@ from . import (
     test_portal_handover,
     test_portal_input,
     test_portal_refusals,
+    test_portal_ruling,
     test_portal_security,
     test_portal_signup,
     test_portal_tour,

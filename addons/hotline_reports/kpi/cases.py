@@ -21,12 +21,14 @@ LEVELS = (*SATISFIED_KEYS, "dissatisfied", "very_dissatisfied")
 #   case_id, n (the dispatch's number in the case), dispatch_id (its log line), unit_id, dispatched_at,
 #   sign_deadline, deadline (the dispatch's, moved by its approved extensions), accepted_at, returned_at,
 #   ext_requested_at, ext_approved_at, submitted_at, approved_at, rejected_at, callback_at (closed with a
-#   rating), reopened_at (重办: the caller not satisfied), satisfaction (the case's rating: only a dispatch
+#   rating), reopened_at (重办: the caller not satisfied), unreachable_at / refused_at (closed after the callback
+#   as 无法联系 / 拒绝评价: no evaluation), urged_at (the first 督办), return_ruling (the center's ruling of the
+#   dispatch's return: pending / justified / improper), satisfaction (the case's rating: only a dispatch
 #   ended by the callback has one), first_to_unit (the case's first dispatch to this unit), first_result (no
 #   earlier result of this unit on the case), and the derived dates below. Cancelled cases (invalid calls,
 #   merged duplicates) are left out.
 _SEGMENT = """
-    SELECT l.case_id, l.id, l.action, l.unit_id, l.date, l.deadline, l.sign_deadline,
+    SELECT l.case_id, l.id, l.action, l.unit_id, l.date, l.deadline, l.sign_deadline, l.return_ruling,
            COUNT(*) FILTER (WHERE l.action IN ('dispatch', 'self_dispatch'))
                OVER (PARTITION BY l.case_id ORDER BY l.id) AS n
       FROM hotline_case_log l WHERE l.case_id IN ({cases})"""
@@ -47,7 +49,9 @@ _GROUPED = f"""
            {_first("request_extension")} AS ext_requested_at, {_first("approve_extension")} AS ext_approved_at,
            {_first("submit")} AS submitted_at, {_first("review_approve")} AS approved_at,
            {_first("review_reject")} AS rejected_at, {_first("callback_done")} AS callback_at,
-           {_first("reopen")} AS reopened_at
+           {_first("reopen")} AS reopened_at, {_first("callback_unreachable")} AS unreachable_at,
+           {_first("callback_refused")} AS refused_at, {_first("urge")} AS urged_at,
+           MAX(s.return_ruling) FILTER (WHERE s.action = 'return') AS return_ruling
       FROM ({_SEGMENT}) s
      WHERE s.n > 0
   GROUP BY s.case_id, s.n"""
@@ -71,6 +75,8 @@ DERIVED = {
     "reviewed_at": "COALESCE(g.approved_at, g.rejected_at)",
     # the caller's verdict on the result: a rating at the callback, or 不满意 leading to 重办
     "evaluated_at": "COALESCE(g.callback_at, g.reopened_at)",
+    # the callback ended, with a verdict or without one (无法联系 after every attempt, 拒绝评价)
+    "called_back_at": "COALESCE(g.callback_at, g.reopened_at, g.unreachable_at, g.refused_at)",
     # the result's last word: rejected at review, or the caller's verdict
     "concluded_at": "COALESCE(g.rejected_at, g.callback_at, g.reopened_at)",
 }
@@ -128,6 +134,9 @@ DISPATCH_MEASURES = {
     "submitted": ("submitted_at", "TRUE"),
     # 退单: returns
     "returned": ("returned_at", "TRUE"),
+    # 不当退单: of the dispatches, those whose return the center ruled improper (placed by the dispatch, so that
+    # 不当退单率 divides dispatches by dispatches; a 合理 or 待裁定 return never counts here)
+    "returned_improper": ("dispatched_at", "d.return_ruling = 'improper'"),
     # 办理完毕: the unit let the case go, by its result (提交) or by a return (退单)
     "settled": ("settled_at", "TRUE"),
     # 应办结: submitted in time, or the deadline passed
@@ -142,9 +151,15 @@ DISPATCH_MEASURES = {
     "reviewed": ("reviewed_at", "TRUE"),
     "approved": ("approved_at", "TRUE"),
     "rejected": ("rejected_at", "TRUE"),
-    # 应回访: results approved at review; 已回访: of those, called back (rated or reopened)
+    # 应回访: results approved at review; 已回访: of those, whose callback ended — rated, reopened (不满意 → 重办),
+    # caller unreachable after every attempt (无法联系) or declined to rate (拒绝评价)
     "callbacks_due": ("approved_at", "TRUE"),
-    "callbacks_done": ("approved_at", "d.evaluated_at IS NOT NULL"),
+    "callbacks_done": ("approved_at", "d.called_back_at IS NOT NULL"),
+    # 无法联系 / 拒绝评价: callbacks ended without an evaluation (never in 参评 nor 满意率), by that moment
+    "callback_unreachable": ("unreachable_at", "TRUE"),
+    "callback_refused": ("refused_at", "TRUE"),
+    # 督办: dispatches a supervisor urged (督办, not the automatic reminder), by the first urging
+    "urged": ("urged_at", "TRUE"),
     # 参评: the caller's verdicts on the unit's results (a rating, or 不满意 leading to 重办)
     "rated": ("evaluated_at", "TRUE"),
     # 满意: of those, 非常满意 / 满意 / 基本满意
@@ -166,6 +181,7 @@ RATES = {
     "close_rate": ("approved", "reviewed"),  # 审核通过率
     "first_time_closed_rate": ("first_time_closed", "concluded"),  # 一次性办结率
     "return_rate": ("returned", "settled"),  # 退单率
+    "improper_return_rate": ("returned_improper", "dispatches"),  # 不当退单率
     "redo_rate": ("redone", "rated"),  # 重办率
     "extension_rate": ("due_extended", "due"),  # 延期率
     "callback_rate": ("callbacks_done", "callbacks_due"),  # 回访率

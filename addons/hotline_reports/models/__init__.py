@@ -2,6 +2,7 @@ from . import (
     hotline_assessment,
     hotline_assessment_result,
     hotline_assessment_scheme,
+    hotline_assessment_scheme_deduction,
     hotline_assessment_scheme_line,
     hotline_call_attempt,
     hotline_case,

@@ -81,8 +81,10 @@ class HotlineAssessment(models.Model):
             for unit in units:
                 unit_figures = figures[unit.id]
                 score, deduction, _detail = assessment.scheme_id.score(unit_figures)
+                _total, deduction_lines = assessment.scheme_id.deductions(unit_figures)
                 rows.append({
                     "unit_id": unit.id, "score": score or 0.0, "deduction": deduction,
+                    "deduction_detail": assessment.scheme_id.deduction_text(deduction_lines) or False,
                     "participating": score is not None,
                     **{name: unit_figures[name] or 0 for name in result_fields},
                 })

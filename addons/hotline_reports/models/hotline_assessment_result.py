@@ -6,10 +6,12 @@ COUNTS = [
     ("dispatches", "Dispatches"), ("dispatched", "Cases Dispatched"), ("signed", "Signed For"),
     ("sign_due", "Sign-for Due"), ("signed_on_time", "Signed For on Time"),
     ("extension_requested", "Extensions Requested"), ("extended", "Extensions Approved"), ("submitted", "Submitted"),
-    ("returned", "Returned"), ("settled", "Submitted or Returned"), ("due", "Due"),
+    ("returned", "Returned"), ("returned_improper", "Improper Returns"), ("urged", "Urged"),
+    ("settled", "Submitted or Returned"), ("due", "Due"),
     ("handled_on_time", "Handled on Time"), ("overdue_count", "Overdue Cases"), ("due_extended", "Due and Extended"),
     ("reviewed", "Reviewed"), ("approved", "Approved"), ("rejected", "Rejected"), ("callbacks_due", "Callbacks Due"),
-    ("callbacks_done", "Callbacks Done"), ("rated", "Rated"), ("satisfied", "Satisfied"), ("redone", "Redone"),
+    ("callbacks_done", "Callbacks Done"), ("callback_unreachable", "Caller Unreachable"),
+    ("callback_refused", "Declined to Rate"), ("rated", "Rated"), ("satisfied", "Satisfied"), ("redone", "Redone"),
     ("concluded", "Concluded"), ("first_time_closed", "Closed First Time"),
     ("rated_very_satisfied", "Rated Very Satisfied"), ("rated_satisfied", "Rated Satisfied"),
     ("rated_basically_satisfied", "Rated Basically Satisfied"), ("rated_dissatisfied", "Rated Dissatisfied"),
@@ -23,7 +25,8 @@ HOLDING_LABELS = [
 RATE_LABELS = [
     ("sign_on_time_rate", "Signed For on Time (%)"), ("on_time_rate", "Handled on Time (%)"),
     ("close_rate", "Approved at Review (%)"), ("first_time_closed_rate", "Closed First Time (%)"),
-    ("return_rate", "Returned (%)"), ("redo_rate", "Redone (%)"), ("extension_rate", "Extended (%)"),
+    ("return_rate", "Returned (%)"), ("improper_return_rate", "Improper Returns (%)"), ("redo_rate", "Redone (%)"),
+    ("extension_rate", "Extended (%)"),
     ("callback_rate", "Called Back (%)"), ("satisfaction_rate", "Satisfaction (%)"),
 ]
 HOURS = [
@@ -46,7 +49,11 @@ class HotlineAssessmentResult(models.Model):
     unit_id = fields.Many2one("hotline.unit", string="Unit", required=True, readonly=True)
     rank = fields.Integer(readonly=True, aggregator=None)
     score = fields.Float(readonly=True, digits=(16, 2), aggregator="avg")
-    deduction = fields.Float(readonly=True, digits=(16, 2))
+    deduction = fields.Float(
+        string="Points Deducted", readonly=True, digits=(16, 2),
+        help="扣分: the total of the scheme's deduction lines (each capped); the score never falls below 0.")
+    deduction_detail = fields.Text(
+        string="Deductions", readonly=True, help="Each deduction line: occurrences × points, and its cap.")
 
     participating = fields.Boolean(
         string="Assessed", readonly=True, default=True,

@@ -80,14 +80,21 @@ class HotlineKpiCase(models.AbstractModel):
           first request / approval
         - ``submitted``: 提交; ``returned``: 退单; ``settled``: either (the unit let the case go);
           ``return_rate`` = returned / settled
+        - ``returned_improper``: 不当退单, of the dispatches (by dispatch date) those whose return the center ruled
+          improper (合理 and 待裁定 returns never count); ``improper_return_rate`` (不当退单率) =
+          returned_improper / dispatches
+        - ``urged``: 督办, dispatches a supervisor urged, by the first urging
         - ``due``: 应办结, submitted in time or deadline passed (by that moment); ``handled_on_time``: of
           those, submitted by the (extended) deadline; ``overdue`` (``overdue_count``): the others;
           ``due_extended``: of ``due``, with an extension approved; ``on_time_rate`` = handled_on_time / due;
           ``extension_rate`` = due_extended / due
         - ``reviewed`` / ``approved`` / ``rejected``: results reviewed / approved / rejected, by the review;
           ``close_rate`` (审核通过率) = approved / reviewed
-        - ``callbacks_due``: results approved, by approval; ``callbacks_done``: of those, called back;
-          ``callback_rate`` = callbacks_done / callbacks_due
+        - ``callbacks_due``: results approved, by approval; ``callbacks_done``: of those, whose callback ended
+          (rated, 不满意 → 重办, 无法联系 after every attempt, or 拒绝评价); ``callback_rate`` (回访率) =
+          callbacks_done / callbacks_due
+        - ``callback_unreachable`` (无法联系) / ``callback_refused`` (拒绝评价): callbacks ended without an evaluation,
+          by that moment; neither is in ``rated`` nor in ``satisfaction_rate``
         - ``rated``: 参评, the caller's verdicts on the unit's results (a rating, or 不满意 leading to 重办);
           ``satisfied``: of those, 非常满意/满意/基本满意; ``redone``: of those, 重办;
           ``satisfaction_rate`` = satisfied / rated; ``redo_rate`` = redone / rated

@@ -177,6 +177,8 @@ class HotlineReportExport(models.Model):
             Column("returned", self.env._("Returned"), group=handling),
             Column("settled", self.env._("Submitted or Returned"), group=handling),
             Column("return_rate", self.env._("Return Rate"), "percent", group=handling),
+            Column("returned_improper", self.env._("Improper Returns"), group=handling),
+            Column("improper_return_rate", self.env._("Improper Return Rate"), "percent", group=handling),
             Column("extension_requested", self.env._("Extensions Requested"), group=handling),
             Column("extended", self.env._("Extensions Approved"), group=handling),
             Column("due", self.env._("Due"), group=handling),
@@ -186,6 +188,7 @@ class HotlineReportExport(models.Model):
             Column("extension_rate", self.env._("Extension Rate"), "percent", group=handling),
             Column("overdue_count", self.env._("Overdue Cases"), group=handling),
             Column("overdue", self.env._("Overdue Time"), "duration", 14, group=handling),
+            Column("urged", self.env._("Urged"), group=handling),
             Column("avg_handle", self.env._("Average Handling Time"), "duration", 14, group=handling),
             Column("reviewed", self.env._("Reviewed"), group=review),
             Column("approved", self.env._("Approved"), group=review),
@@ -195,6 +198,8 @@ class HotlineReportExport(models.Model):
             Column("callbacks_due", self.env._("Callbacks Due"), group=callback),
             Column("callbacks_done", self.env._("Callbacks Done"), group=callback),
             Column("callback_rate", self.env._("Callback Rate"), "percent", group=callback),
+            Column("callback_unreachable", self.env._("Caller Unreachable"), group=callback),
+            Column("callback_refused", self.env._("Declined to Rate"), group=callback),
             Column("rated", self.env._("Rated"), group=callback),
             Column("satisfied", self.env._("Satisfied"), group=callback),
             Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=callback),
@@ -268,11 +273,18 @@ class HotlineReportExport(models.Model):
                            group=self.env._("%(weight)s points, target %(target)s%%", weight=f"{line.weight:g}",
                                    target=f"{line.target:g}"))
                     for line in scheme.line_ids]
-        columns += [Column("overdue_count", self.env._("Overdue Cases"), group=self.env._("Deductions")),
-                    Column("returned", self.env._("Returned"), group=self.env._("Deductions")),
-                    Column("deduction", self.env._("Points Deducted"), "float", group=self.env._("Deductions"))]
+        # callbacks without an evaluation, counted apart (never in 参评 nor 满意率)
+        callback = self.env._("Callback")
+        columns += [Column("callback_unreachable", self.env._("Caller Unreachable"), group=callback),
+                    Column("callback_refused", self.env._("Declined to Rate"), group=callback)]
+        # each deduction line: its occurrences (a figure of the unit), then the total and the detail
+        deductions = self.env._("Deductions")
+        columns += [Column(line.kind, line._kind_label(), group=deductions) for line in scheme.deduction_ids]
+        columns += [Column("deduction", self.env._("Points Deducted"), "float", group=deductions),
+                    Column("deduction_detail", self.env._("Deduction Detail"), "text", 40, group=deductions)]
         # a unit not assessed (不参评) has no score nor rank; a rate without data is blank
         rows = [{**result._figures(), "unit": result.unit_id.name, "deduction": result.deduction,
+                 "deduction_detail": result.deduction_detail or "",
                  "rank": result.rank if result.participating else None,
                  "score": result.score if result.participating else None,
                  "assessed": self.env._("Yes") if result.participating else self.env._("Not assessed")}

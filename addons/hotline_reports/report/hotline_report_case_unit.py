@@ -28,7 +28,7 @@ class HotlineReportCaseUnit(models.Model):
     # the ORM flushes these before reading the view
     _depends = {
         "hotline.case": ["state", "satisfaction"],
-        "hotline.case.log": ["case_id", "action", "unit_id", "date", "deadline", "sign_deadline"],
+        "hotline.case.log": ["case_id", "action", "unit_id", "date", "deadline", "sign_deadline", "return_ruling"],
     }
 
     def init(self):
@@ -48,6 +48,9 @@ class HotlineReportCaseUnit(models.Model):
     extended = _count("Extensions Approved", "延期批准: dispatches with an extension approved, by the first approval.")
     submitted = _count("Submitted", "提交: results submitted, by submission.")
     returned = _count("Returned", "退单: dispatches returned by the unit, by the return.")
+    returned_improper = _count("Improper Returns", "不当退单: dispatches whose return the center ruled improper, by "
+                               "dispatch (justified returns and returns awaiting ruling are not counted).")
+    urged = _count("Urged", "督办: dispatches a supervisor urged, by the first urging.")
     settled = _count("Submitted or Returned", "The unit let the case go: result submitted or case returned.")
     due = _count("Due", "应办结: results submitted in time, or dispatches whose deadline passed, by that moment.")
     handled_on_time = _count("Handled on Time", "按时办结: of the due, submitted by the (extended) deadline.")
@@ -57,7 +60,13 @@ class HotlineReportCaseUnit(models.Model):
     approved = _count("Approved", "审核通过: results approved at review.")
     rejected = _count("Rejected", "驳回: results rejected at review.")
     callbacks_due = _count("Callbacks Due", "应回访: results approved at review, by the approval.")
-    callbacks_done = _count("Callbacks Done", "已回访: of those, called back (rated or reopened).")
+    callbacks_done = _count("Callbacks Done", "已回访: of those, whose callback ended: rated, reopened "
+                            "(不满意 → 重办), caller unreachable after every attempt (无法联系) or declined to rate "
+                            "(拒绝评价). 回访率 = callbacks done ÷ callbacks due.")
+    callback_unreachable = _count("Caller Unreachable", "无法联系: callbacks closed after every attempt failed; not an "
+                                  "evaluation (not rated, not in 满意率).")
+    callback_refused = _count("Declined to Rate", "拒绝评价: callbacks where the caller declined to rate; not an "
+                              "evaluation (not rated, not in 满意率).")
     rated = _count("Rated", "参评: the caller's verdicts on the unit's results (a rating, or 不满意 leading to 重办), "
                    "by the callback.")
     satisfied = _count("Satisfied", "满意: of the rated, very satisfied, satisfied or basically satisfied.")

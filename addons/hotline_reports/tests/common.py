@@ -241,7 +241,8 @@ class HotlineReportsCommon(HotlineCaseCommon):
         return {
             "service": {unit: service[unit.id] for unit in units},
             "view": {unit: dict(zip(counts, sums, strict=True)) for unit, *sums in groups},
-            "assessment": {r.unit_id: {**r._figures(), "score": r.score if r.participating else None,
+            "assessment": {r.unit_id: {**r._figures(), "deduction": r.deduction,
+                                       "score": r.score if r.participating else None,
                                        "rank": r.rank if r.participating else None}
                            for r in assessment.result_ids},
             "xlsx": xlsx,

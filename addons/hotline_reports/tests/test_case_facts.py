@@ -68,6 +68,12 @@ class TestCaseFacts(HotlineReportsCommon):
         self.assertEqual(self._stored(self.unit_a, date(2020, 3, 21), date(2020, 3, 21), "callbacks_done"),
                          before + 1)
         self.assertFactsExact()
+        # c3's return (dispatched 6 March, a closed day) ruled improper in May: the stored day follows
+        line = self.c3.log_ids.filtered(lambda log: log.action == "return")
+        with self.at("2020-05-02 09:00"):
+            line.with_user(self.dispatcher).action_rule_return("improper", "退单理由不成立。")
+        self.assertEqual(self._stored(self.unit_a, date(2020, 3, 6), date(2020, 3, 6), "returned_improper"), 1)
+        self.assertFactsExact()
         # c5's late result rejected at review on 14 March: a rejection of unit A on that day
         self._do(self.c5, "2020-03-14 09:00", self.reviewer, "action_review_reject", note="未附现场照片。")
         self.assertEqual(self._stored(self.unit_a, date(2020, 3, 14), date(2020, 3, 14), "rejected"), 1)

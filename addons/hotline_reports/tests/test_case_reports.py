@@ -63,11 +63,11 @@ class TestCaseReports(HotlineReportsCommon):
         results = {r.unit_id: r for r in self._assess().result_ids}
         a, b = results[self.unit_a], results[self.unit_b]
         # A: 及时签收 7/8 vs 95 %, 按时办结 7/8 vs 90 %, 满意 3/5 vs 90 % (c4's 不满意 before its 重办 counts);
-        # one overdue case: −0.5
-        expected_a = 30 * (0.875 / 0.95) + 35 * (0.875 / 0.90) + 35 * (0.6 / 0.90) - 0.5
+        # deductions: one overdue case −0.5, c4's 重办 −1 (c3's return is not ruled improper: no deduction)
+        expected_a = 30 * (0.875 / 0.95) + 35 * (0.875 / 0.90) + 35 * (0.6 / 0.90) - 0.5 - 1
         self.assertAlmostEqual(a.score, round(expected_a, 2), places=2)
-        self.assertAlmostEqual(a.deduction, 0.5)
-        # B: signed on time, handled on time, its one rated caller dissatisfied
+        self.assertAlmostEqual(a.deduction, 1.5)
+        # B: signed on time, handled on time, its one rated caller dissatisfied (a rating, no 重办: no deduction)
         self.assertAlmostEqual(b.score, 65.0)
         self.assertEqual((a.rank, b.rank), (1, 2))
         action = a.with_context(measure="returned").action_drilldown()
@@ -82,10 +82,11 @@ class TestCaseReports(HotlineReportsCommon):
                                                   "satisfaction_rate": None, "overdue_count": 0, "returned": 0})
         self.assertAlmostEqual(score, round(30 / 65 * 100 + 35 / 65 * 100 * 0.5, 2))
         self.assertEqual(deduction, 0)
-        # a rate above its target earns the weight, no more; deductions stop at the cap
+        # a rate above its target earns the weight, no more; each deduction line stops at its cap (超期 5), a
+        # return counts only when ruled improper
         score, deduction, _detail = scheme.score({"sign_on_time_rate": 1.0, "on_time_rate": 1.0,
-                                                  "satisfaction_rate": 1.0, "overdue_count": 100, "returned": 0})
-        self.assertEqual((score, deduction), (90.0, 10.0))
+                                                  "satisfaction_rate": 1.0, "overdue_count": 100, "returned": 9})
+        self.assertEqual((score, deduction), (95.0, 5.0))
         self.assertIn("min(100", scheme.formula)
 
     def _export(self, report, user=None, **vals):

@@ -7,7 +7,7 @@ from odoo.tools import mute_logger
 
 REPORT_MODELS = ("hotline.report.case.unit", "hotline.report.case.intake", "hotline.report.case.industry",
                  "hotline.report.case.hotspot", "hotline.assessment", "hotline.assessment.result",
-                 "hotline.report.export")
+                 "hotline.report.export", "hotline.assessment.scheme.deduction")
 
 
 @tagged("post_install", "-at_install")
