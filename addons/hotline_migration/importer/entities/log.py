@@ -8,7 +8,9 @@ from .base import Entity, Rejected, Skipped, text
 class Logs(Entity):
     name, model, parallel, staff_field = "logs", "hotline.case.log", True, "user"
 
-    LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note")
+    # return_ruling as its compute gives it: a legacy return is 待裁定 like any return the center has not ruled
+    LOG_COLUMNS = ("case_id", "action", "from_state", "to_state", "user_id", "unit_id", "date", "note",
+                   "return_ruling")
 
     def convert(self, row, columns):
         """The line as a row of LOG_COLUMNS: a tuple, not a dict (half a million lines a load)."""
@@ -29,6 +31,7 @@ class Logs(Entity):
             case_id, action, from_state, to_state,
             self._staff_ref(row, columns, "user"), self._ref(row, columns, "unit", "units"),
             self._date(row, columns, "date", required=True), text(row.get(columns.get("note"))) or None,
+            "pending" if action == "return" else None,
         )
 
     def write(self, batch):  # pylint: disable=method-required-super
