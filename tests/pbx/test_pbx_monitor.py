@@ -140,7 +140,9 @@ def test_board_matches_queue_status_and_queue_log(floor, phones):
         assert "13900002222" not in json.dumps(pushed)
 
 
-SILENCE = 15  # seconds: above the bridge's heartbeat (every 10 s), as health's setting must be
+# seconds: above the bridge's heartbeat (every 10 s), as health's setting must be, with room for a loaded
+# machine to push it before the live-bridge control reads the screen
+SILENCE = 25
 # the board's tiles and waiting callers, read from the page as a person sees them
 SCREEN = """JSON.stringify({
     delay: document.querySelector(".o_hm_delay")?.innerText || "",
