@@ -7,7 +7,7 @@
     "author": "12319 Hotline Project",
     "website": "https://github.com/hotline-12319/hotline",
     "depends": ["hotline_case", "hotline_telephony"],
-    "external_dependencies": {"python": ["openpyxl", "pymysql"]},
+    "external_dependencies": {"python": ["python_calamine", "pymysql"]},
     "data": [
         "security/ir.model.access.csv",
         "security/hotline_migration_security.xml",

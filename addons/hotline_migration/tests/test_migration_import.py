@@ -6,12 +6,11 @@ from pathlib import Path
 from unittest.mock import patch
 from urllib.parse import quote, urlsplit
 
-import openpyxl
-
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..importer import Importer, indexes
+from ..tools import sources
 from ..tools.dates import DateParser
 from ..tools.mapping import Mapping
 from ..tools.sources import CsvFolder, SqlDatabase, XlsxWorkbook
@@ -381,12 +380,12 @@ class TestMigrationOtherSources(TransactionCase):
         workbook.spool_batch = 7  # several pickles a spool file
         opened = []
 
-        def load_workbook(*args, **kwargs):
+        def open_workbook(*args, **kwargs):
             opened.append(args)
-            return real_load(*args, **kwargs)
+            return real_open(*args, **kwargs)
 
-        real_load = openpyxl.load_workbook
-        with patch.object(openpyxl, "load_workbook", load_workbook):
+        real_open = sources._open_workbook
+        with patch.object(sources, "_open_workbook", open_workbook):
             importer = Importer(self.env, workbook, self.mapping, "test_xlsx").run()
         self._check(importer)
         # opened once; each sheet read is parsed once, kept for its next readings, removed on closing

@@ -1,10 +1,12 @@
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from odoo.tests import BaseCase, tagged
 
 from ..tools.dates import BadDate, DateParser
 from ..tools.phones import split_extension
-from ..tools.sources import CsvFolder, detect_encoding
+from ..tools.sources import CsvFolder, XlsxWorkbook, detect_encoding
 from .legacy_generator import LegacySystem
 
 
@@ -59,3 +61,34 @@ class TestMigrationTools(BaseCase):
             self.assertEqual(rows[-1][2], "truncated line")
             self.assertEqual([r[2] for r in rows[:-1]], [None] * (len(rows) - 1))
             self.assertEqual(rows[0][0], 2, "line numbers count the header as line 1")
+
+    def test_workbook_cells_read_as_typed(self):
+        """A sheet whose table starts below empty rows and right of an empty column, with native date,
+        date-only, whole and fractional number cells and a gap row: cells come typed as the CSV reader and
+        the date parser expect, with the sheet's own line numbers."""
+        from openpyxl import Workbook  # noqa: PLC0415
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "工单"
+        sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"] = "编号", "受理时间", "件数", "时长"
+        sheet["B4"], sheet["C4"], sheet["D4"], sheet["E4"] = "GD001", datetime(2019, 3, 5, 14, 3), 5, 43529.585416667
+        sheet["B6"], sheet["C6"], sheet["D6"] = "GD002", datetime(2019, 3, 6).date(), 0
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "legacy.xlsx"
+            book.save(path)
+            workbook = XlsxWorkbook(path)
+            self.assertEqual(workbook.tables(), ["工单"])
+            self.assertEqual(workbook.headers("工单"), ["编号", "受理时间", "件数", "时长"])
+            self.assertEqual(workbook.count("工单"), 2)
+            rows = list(workbook.rows("工单"))
+            self.assertEqual(rows, [
+                (4, {"编号": "GD001", "受理时间": datetime(2019, 3, 5, 14, 3), "件数": 5, "时长": 43529.585416667},
+                 None),
+                (6, {"编号": "GD002", "受理时间": datetime(2019, 3, 6), "件数": 0, "时长": None}, None),
+            ])
+            self.assertIsInstance(rows[0][1]["件数"], int)
+            self.assertEqual(list(workbook.rows("工单")), rows, "the next reading (from the spool) is the same")
+            with self.assertRaises(KeyError):
+                list(workbook.rows("无此表"))
+            workbook.close()

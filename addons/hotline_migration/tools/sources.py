@@ -7,6 +7,7 @@ read (a truncated line), its dict then holds what could be read.
 
 import codecs
 import csv
+import datetime
 import os
 import pickle
 import re
@@ -162,26 +163,42 @@ class CsvFolder(Source):
             return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(SAMPLE), b"")) - 1, 0)
 
 
-def _xlsx_sheets(path):
-    from openpyxl import load_workbook  # noqa: PLC0415  # only sites with workbooks need it
+def _open_workbook(path):
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415  # only sites with workbooks need it
 
-    book = load_workbook(path, read_only=True)
+    return CalamineWorkbook.from_path(str(path))
+
+
+def _xlsx_sheets(path):
+    book = _open_workbook(path)
     try:
-        return list(book.sheetnames)
+        return list(book.sheet_names)
     finally:
         book.close()
 
 
-class XlsxWorkbook(Source):
-    """One workbook, one table per sheet (header in the first row).
+def _cell(value):
+    """A cell as openpyxl and the CSV reader give it: empty is None, a whole number an int (the workbook
+    stores every number as a float), a date cell a datetime at midnight."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
 
-    The workbook is opened once (read-only: each sheet streamed from the file, never held whole) for its
-    tables, headers and counts, and each sheet parsed once: opening a workbook parses its shared strings,
-    the text of every cell of every sheet, and a sheet's XML is read 5 times slower than the same CSV. A
-    table is read several times in a load (its staff numbers, the cases' first lines, each reader
-    process), so its first reading keeps the cells it parses in a spool file (pickled rows, in batches),
-    which the next readings (and the forked readers) read instead. A forked reader opens the workbook
-    again if it needs it (`reconnect`): the file's position is the process's own."""
+
+class XlsxWorkbook(Source):
+    """One workbook, one table per sheet (header in the first non-empty row).
+
+    The workbook is opened once for its tables, headers and counts, and each sheet parsed once, by
+    calamine (Rust: a sheet parses about as fast as the same CSV is read; openpyxl's XML parsing in
+    Python made a workbook ten times slower than its CSV export). A table is read several times in a
+    load (its staff numbers, the cases' first lines, each reader process), so its first reading keeps
+    the cells it parses in a spool file (pickled rows, in batches), which the next readings (and the
+    forked readers) read instead; counting a sheet is that first reading. A forked reader opens the
+    workbook again if it needs it (`reconnect`)."""
 
     stable_order = True
     spool_batch = 1000  # rows a pickle
@@ -198,20 +215,26 @@ class XlsxWorkbook(Source):
 
     def _book(self):
         if self.book is None:
-            from openpyxl import load_workbook  # noqa: PLC0415
-
-            self.book = load_workbook(self.path, read_only=True, data_only=True)
+            self.book = _open_workbook(self.path)
         return self.book
 
     def _sheet_rows(self, table):
-        return self._book()[table].iter_rows(values_only=True)
+        """(sheet line, cells) of every row: calamine's rows begin at the sheet's row 1 (its columns at the
+        first one used)."""
+        if table not in self._book().sheet_names:
+            raise KeyError(table)
+        for line, values in enumerate(self._book().get_sheet_by_name(table).iter_rows(), start=1):
+            yield line, [_cell(v) for v in values]
 
     def tables(self):
-        return list(self._book().sheetnames)
+        return list(self._book().sheet_names)
 
     def headers(self, table):
-        for row in self._sheet_rows(table):
-            return [str(h).strip() if h is not None else "" for h in row]
+        if table in self.spools:
+            return list(self.spools[table][1])
+        for _line, row in self._sheet_rows(table):
+            if any(v is not None for v in row):
+                return [str(h).strip() if h is not None else "" for h in row]
         return []
 
     def rows(self, table):
@@ -230,17 +253,18 @@ class XlsxWorkbook(Source):
 
     def _read_and_spool(self, table):
         """Rows parsed from the sheet, kept in a spool file as they go; the spool counts once complete."""
-        header, batch, complete = None, [], False
+        header, batch, complete, count = None, [], False, 0
         handle = tempfile.NamedTemporaryFile(prefix="hotline_import_", suffix=".spool", delete=False)  # noqa: SIM115
         try:
             with handle:
-                for line, values in enumerate(self._sheet_rows(table), start=1):
+                for line, values in self._sheet_rows(table):
+                    if all(v is None or v == "" for v in values):
+                        continue
                     if header is None:
                         header = [str(h).strip() if h is not None else "" for h in values]
                         continue
-                    if all(v is None or v == "" for v in values):
-                        continue
                     batch.append((line, values))
+                    count += 1
                     if len(batch) >= self.spool_batch:
                         # one pickle a batch (its own memo): read back batch by batch
                         pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -251,17 +275,16 @@ class XlsxWorkbook(Source):
         finally:
             if complete and header is not None:
                 self.spools[table] = (handle.name, header)
+                self.counts[table] = count
             else:  # a reading stopped halfway (or an empty sheet): nothing kept
                 os.unlink(handle.name)
 
     def count(self, table):
-        """Rows below the header, from the size the sheet records (its <dimension>); a sheet written without
-        one is counted by reading it once."""
+        """Rows below the header: the sheet's first reading, kept for the readings that follow."""
         if table not in self.counts:
-            max_row = self._book()[table].max_row
-            if max_row is None:
-                max_row = sum(1 for _row in self._sheet_rows(table))
-            self.counts[table] = max(max_row - 1, 0)
+            for _row in self._read_and_spool(table):
+                pass
+            self.counts.setdefault(table, 0)
         return self.counts[table]
 
     def close(self):
