@@ -243,6 +243,8 @@ def compare_workbook(args, folder, csv_wall, csv_result):
         print(f"{entity + ' (rows, s)':<22} {c['created']:>6,} {c['seconds']:>5.1f} {x['created']:>7,} "
               f"{x['seconds']:>6.1f} {x['seconds'] / max(c['seconds'], 1e-9):>6.1f}x")
     print(f"{'whole command (s)':<22} {csv_wall:>12.1f} {wall:>14.1f} {wall / csv_wall:>6.1f}x")
+    csv_cpu, cpu = csv_result["cpu_seconds"], result["cpu_seconds"]
+    print(f"{'its own CPU (s)':<22} {csv_cpu:>12.1f} {cpu:>14.1f} {cpu / max(csv_cpu, 1e-9):>6.1f}x")
     print(f"(the CSV export's last case line is cut short, as a copy interrupted: one case less there; "
           f"the workbook, {workbook.stat().st_size / 1e6:.1f} MB, opened once for every table, count and reading)")
 
