@@ -189,6 +189,9 @@ def main():
     parser.add_argument("--floors", default="1,20", help="agents per floor, comma-separated (first = baseline)")
     parser.add_argument("--duration", type=int, default=120, help="seconds per floor (at most 3600)")
     parser.add_argument("--pace", type=float, default=1.0, help="think times divided by this")
+    parser.add_argument("--urge-now", action="store_true",
+                        help="at each floor's start, the urging job due with every case's last urging cleared: "
+                             "the job writes every due case while the floor works on them")
     args = parser.parse_args()
     floors = [int(n) for n in args.floors.split(",")]
     if max(floors) > 2000 or args.duration > 3600:
@@ -210,6 +213,11 @@ def main():
             config_path = out_dir / f"floor_{agents}.json"
             config_path.write_text(json.dumps(config, ensure_ascii=False))
             users = sum(counts.values())
+            if args.urge_now:
+                sh("psql", "-q", "-d", args.db, "-c",
+                   "UPDATE hotline_case SET last_urge_date = NULL; UPDATE ir_cron SET nextcall = now() at time zone "
+                   "'UTC' + interval '20 seconds' FROM ir_act_server a WHERE a.id = ir_cron.ir_actions_server_id "
+                   "AND a.code LIKE '%_cron_urge_cases%'")
             print(f"\n== floor of {agents} agents ({', '.join(f'{k} {v}' for k, v in counts.items())}), "
                   f"{args.duration} s, pace {args.pace}, workers {args.workers}, load average "
                   f"{os.getloadavg()[0]:.1f}", flush=True)

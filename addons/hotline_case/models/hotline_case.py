@@ -1,9 +1,11 @@
+import logging
 import os
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 
+import psycopg2.errors
 import pytz
 
 from odoo import Command, api, fields, models
@@ -26,11 +28,15 @@ STATE_SELECTION = [
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
 ]
+_logger = logging.getLogger(__name__)
+
 # States in which a unit holds the case and deadlines run.
 OPEN_STATES = ("dispatched", "processing")
 # The steps that hand a case to a unit or take it back: the unit of the latest one holds the case (a review, a
 # reopening or a cancellation leave it with that unit, a return with none).
 HOLDING_ACTIONS = ("dispatch", "self_dispatch", "return")
+# Cases the urging job writes per transaction: short enough not to collide with the floor's own writes.
+URGE_BATCH = 20
 CENTER_GROUP = "hotline_case.group_agent"
 # Fields a unit user may write directly (the rest only through transitions).
 UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "extension_reason"}
@@ -1314,17 +1320,39 @@ class HotlineCase(models.Model):
 
     @api.model
     def _cron_urge_cases(self):
-        """催办: urge the units of the cases near or past their deadline, at most once a day per case."""
+        """催办: urge the units of the cases near or past their deadline, at most once a day per case.
+
+        Agents and units keep writing these cases while the job runs: run as the scheduled job, it commits
+        every URGE_BATCH cases (a short transaction, a fresh snapshot), and a case someone changed meanwhile
+        is left for the next run rather than failing the whole job (a serialization failure)."""
         cases = self.sudo().search(self._auto_urge_domain(), limit=500)
-        for case in cases:
-            # the job runs as OdooBot, in English: the reminder is written in the unit's language
-            case = case.with_context(lang=case._unit_lang())
-            if case.overdue:
-                message = case.env._("Case %s is past its deadline: please handle it at once.", case.name)
-            else:
-                message = case.env._("Case %s is close to its deadline.", case.name)
-            case._urge(message, "auto_urge")
+        in_job = bool(self.env.context.get("ir_cron_progress_id"))
+        left = len(cases)
+        for start in range(0, len(cases), URGE_BATCH):
+            batch = cases[start:start + URGE_BATCH]
+            for case in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        case._urge_for_deadline()
+                except psycopg2.errors.SerializationFailure:
+                    # changed by a user since this transaction began: the savepoint undid this case alone
+                    self.env.invalidate_all()
+                    _logger.info("Case %s changed while it was being urged: left for the next run.", case.name)
+            left -= len(batch)
+            if in_job and self.env["ir.cron"]._commit_progress(len(batch), remaining=left) <= 0:
+                break  # the job's time is up: the rest are still due, the next run takes them
         return True
+
+    def _urge_for_deadline(self):
+        """The urging job's reminder of one case, written in its unit's language."""
+        self.ensure_one()
+        # the job runs as OdooBot, in English: the reminder is written in the unit's language
+        case = self.with_context(lang=self._unit_lang())
+        if case.overdue:
+            message = case.env._("Case %s is past its deadline: please handle it at once.", case.name)
+        else:
+            message = case.env._("Case %s is close to its deadline.", case.name)
+        case._urge(message, "auto_urge")
 
     @api.model
     def _auto_urge_domain(self):

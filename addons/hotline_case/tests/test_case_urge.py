@@ -1,10 +1,13 @@
 from datetime import datetime
+from unittest.mock import patch
 
+import psycopg2.errors
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models import hotline_case as hotline_case_module
 from .common import HotlineCaseCommon
 
 
@@ -95,3 +98,67 @@ class TestCaseUrge(HotlineCaseCommon):
         self.assertNotIn("deadline", message.body)
         activity = self._activities(case)
         self.assertIn("即将到期", str(activity.note))
+
+    def _overdue_cases(self, count):
+        with freeze_time("2026-11-27 15:00:00"):
+            cases = self.env["hotline.case"]
+            for i in range(count):
+                cases |= self._dispatched_case(caller_phone=f"1370000010{i}", caller_name=f"催{i}")
+        return cases
+
+    def test_cron_leaves_a_case_changed_meanwhile(self):
+        """A case a user changed since the job's transaction began (a serialization failure on its write) is
+        left for the next run, whole; the others are urged."""
+        cases = self._overdue_cases(3)
+        changed = cases[1]
+        real = type(changed)._urge
+
+        def urge(records, message, action):
+            real(records, message, action)
+            if records == changed:
+                records.env.flush_all()
+                raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+
+        with freeze_time("2026-11-30 16:00:00"), patch.object(type(changed), "_urge", urge):
+            self.env["hotline.case"]._cron_urge_cases()
+        self.assertEqual(cases.mapped("urge_count"), [1, 0, 1])
+        self.assertFalse(changed.sudo().log_ids.filtered(lambda log: log.action == "auto_urge"))
+        self.assertFalse(self._activities(changed), "nothing of its urging is left")
+        self.assertFalse(changed.last_urge_date)
+        with freeze_time("2026-11-30 17:00:00"):
+            self.env["hotline.case"]._cron_urge_cases()
+        self.assertEqual(cases.mapped("urge_count"), [1, 1, 1], "the next run takes it")
+
+    def test_cron_commits_each_batch_as_a_job(self):
+        """Run as the scheduled job, each batch is committed with its progress; when the job's time is up the
+        rest wait for the next run."""
+        cases = self._overdue_cases(3)
+        progress = []
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            progress.append((processed, remaining))
+            return 0.0 if len(progress) == 1 and time_up else 60.0
+
+        job = self.env["hotline.case"].with_context(ir_cron_progress_id=1)
+        with freeze_time("2026-11-30 16:00:00"):  # the database's other due cases urged an hour ago
+            others = self.env["hotline.case"].search(self.env["hotline.case"]._auto_urge_domain()) - cases
+            others.sudo().last_urge_date = datetime(2026, 11, 30, 15, 0)
+        with patch.object(hotline_case_module, "URGE_BATCH", 2), \
+                patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress):
+            time_up = True
+            with freeze_time("2026-11-30 16:00:00"):
+                job._cron_urge_cases()
+            self.assertEqual(progress, [(2, 1)])
+            self.assertEqual(sorted(cases.mapped("urge_count")), [0, 1, 1])
+            time_up, progress[:] = False, []
+            with freeze_time("2026-11-30 16:30:00"):
+                job._cron_urge_cases()
+            self.assertEqual(progress, [(1, 0)], "only the one left was still due")
+        self.assertEqual(cases.mapped("urge_count"), [1, 1, 1])
+        # called outside the job (by hand, or a test), nothing is committed halfway
+        progress[:] = []
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress), \
+                freeze_time("2026-12-02 16:00:00"):
+            self.env["hotline.case"]._cron_urge_cases()
+        self.assertEqual(progress, [])
+        self.assertEqual(cases.mapped("urge_count"), [2, 2, 2])
