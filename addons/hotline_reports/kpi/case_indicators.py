@@ -79,9 +79,11 @@ class Indicator:
             return f"placed by {PLACED_BY[self.date]}"
         if self.kind == "rate":
             return f"`{self.ratio[0]}` ÷ `{self.ratio[1]}`"
+        if self.kind == "hours":
+            return f"placed by {PLACED_BY[next(iter(self.sums.values()))[0]]}"
         if self.kind == "holding":
-            return "the unit's cases now"
-        return "the counts above"
+            return "the unit's cases now, whatever the period"
+        return "the verdicts (`rated_*`), by the levels' scores"
 
 
 def _count(code, label, zh, date, formula, group, condition=TRUE, direction="", figure=""):
