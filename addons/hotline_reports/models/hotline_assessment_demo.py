@@ -8,12 +8,20 @@ from PIL import Image
 
 from odoo import api, fields, models
 
-# (figure, reason, the center's decision or None: waiting); the first figure a unit's dispatch is in is appealed
-DEMO_APPEALS = [
-    (("overdue_count", "redone", "rated", "dispatches"), "该工单办理期间遇管网抢修封路，已于期限内电话告知来电人，"
-     "超期属不可抗力，申请不计入超期。", ("accept", "经核实，抢修封路情况属实，同意不计入该项指标。")),
-    (("returned", "rated", "dispatches"), "该工单地址位于相邻街道，属派单错误，申请复核。", None),
-]
+# per figure: the unit's reason, and the center's reason when it accepts
+REASONS = {
+    "overdue_count": ("该工单办理期间遇管网抢修封路，已于期限内电话告知来电人，超期属不可抗力，申请不计入超期。",
+                      "经核实，抢修封路情况属实，同意不计入超期。"),
+    "redone": ("该工单重办系来电人回访时提出新的赔偿诉求，并非原处理结果不到位，申请不计入重办。",
+               "经核实回访录音，来电人所提为新诉求，同意不计入重办。"),
+    "rated": ("回访时来电人评价的是物业公司的服务，并非本单位的处理结果，申请不计入参评。",
+              "经核实回访录音属实，同意不计入参评。"),
+    "returned": ("该工单地址位于相邻街道，属派单错误，退单理由成立，申请复核。", "经核实，地址确属相邻街道。"),
+    "dispatches": ("该工单派单错误，事项不属本单位职责，申请不计入本单位派单量。", "经核实属派单错误。"),
+}
+# (the figures to appeal in, first found first; accepted by the center, or left waiting for its decision)
+DEMO_APPEALS = [(("overdue_count", "redone", "rated", "dispatches"), True),
+                (("returned", "rated", "dispatches"), False)]
 
 
 def _demo_files():
@@ -38,7 +46,7 @@ class HotlineAssessment(models.Model):
             "date_from": last.replace(day=1), "date_to": last})
         assessment.action_publish()
         appealed_units = self.env["hotline.unit"]
-        for codes, reason, decision in DEMO_APPEALS:
+        for codes, accept in DEMO_APPEALS:
             publication = assessment.publication_ids.filtered(lambda p: p.state == "current")
             results = publication.result_ids.filtered(
                 lambda r, done=appealed_units: r.unit_id.member_ids and r.unit_id not in done)
@@ -47,7 +55,8 @@ class HotlineAssessment(models.Model):
                 continue
             code, item = found[0]
             member = item.unit_id.member_ids[:1]
+            reason, acceptance = REASONS[code]
             appeal = item.with_user(member).with_context(lang="zh_CN").file_appeal(code, reason, _demo_files())
             appealed_units |= item.unit_id
-            if decision:
-                getattr(appeal.with_user(reviewer).with_context(lang="zh_CN"), f"action_{decision[0]}")(decision[1])
+            if accept:
+                appeal.with_user(reviewer).with_context(lang="zh_CN").action_accept(acceptance)
