@@ -30,6 +30,7 @@
         "views/hotline_case_report_menus.xml",
         "views/hotline_assessment_publication_views.xml",
     ],
+    "demo": ["demo/hotline_assessment_demo.xml"],
     "assets": {
         "web.assets_backend": ["hotline_reports/static/src/**/*.js"],
     },

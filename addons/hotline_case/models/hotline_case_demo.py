@@ -104,12 +104,14 @@ CALLBACK_NOTES = {
     'dissatisfied': '来电人表示问题未彻底解决，对处理结果不满意。',
     'very_dissatisfied': '来电人表示单位未上门处理，只是电话答复，非常不满意。',
 }
+UNREACHABLE_NOTES = ['回访电话无人接听。', '回访电话提示已关机。', '回访电话接通后无人应答，随即挂断。']
 # minutes between two workflow steps (min, max)
 GAPS = {'transfer': (2, 8), 'self_dispatch': (3, 12), 'dispatch': (15, 240), 'accept': (20, 900),
         'return': (60, 600), 'rule_return': (30, 240), 'request_extension': (1440, 4320), 'approve_extension': (60, 480),
         'reject_extension': (60, 480), 'submit': (600, 8640), 'review_approve': (60, 720),
         'review_reject': (60, 720), 'callback_done': (240, 2880), 'reopen': (240, 2880), 'close_on_call': (3, 10),
-        'cancel': (5, 60), 'merge': (10, 120), 'merge_in': (0, 1), 'urge': (60, 1440)}
+        'cancel': (5, 60), 'merge': (10, 120), 'merge_in': (0, 1), 'urge': (60, 1440), 'callback_attempt': (60, 600),
+        'callback_unreachable': (5, 30), 'callback_refused': (240, 2880)}
 STATES = ['draft'] * 3 + ['pool'] * 7 + ['dispatched'] * 10 + ['processing'] * 20 + ['submitted'] * 9 + \
     ['callback'] * 9 + ['closed'] * 30 + ['closed_call'] * 6 + ['cancelled'] * 4 + ['merged'] * 2
 SATISFACTION = ['very_satisfied'] * 7 + ['satisfied'] * 7 + ['basically_satisfied'] * 3 + ['dissatisfied'] * 2 + \
@@ -274,13 +276,25 @@ class _DemoCases:
                     self.handle(case, agent, result)
                     self.review(case, agent, result)
                     satisfaction = 'satisfied'
-                case.with_user(agent).action_callback_done(satisfaction=satisfaction, note=CALLBACK_NOTES[satisfaction])
+                self.call_back(case, agent, satisfaction)
         elif target == 'cancelled':
             case.with_user(agent).action_cancel(reason=self.pick(CANCEL_REASONS))
         elif target == 'merged' and self.open_by_category.get(suffix):
             case.with_user(agent).action_merge(self.open_by_category[suffix])
         if case.state in ('pool', 'dispatched', 'processing'):
             self.open_by_category[suffix] = case
+
+    def call_back(self, case, agent, satisfaction):
+        """The callback: the caller's rating; now and then it reaches no one after every attempt (无法联系) or the
+        caller declines to rate (拒绝评价), chosen by the case's index without drawing from rnd."""
+        if self.index % 15 == 4:
+            for attempt in range(case._callback_max_attempts()):
+                case.with_user(agent).action_callback_attempt(note=UNREACHABLE_NOTES[attempt % len(UNREACHABLE_NOTES)])
+            case.with_user(agent).action_callback_unreachable()
+        elif self.index % 15 == 9:
+            case.with_user(agent).action_callback_refused(note='来电人接听后表示问题已处理，不愿参与评价。')
+        else:
+            case.with_user(agent).action_callback_done(satisfaction=satisfaction, note=CALLBACK_NOTES[satisfaction])
 
     def date_back(self, case):
         """Date the case back: its steps keep their order and get realistic intervals."""

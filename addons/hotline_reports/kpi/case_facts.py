@@ -16,34 +16,32 @@ transaction, under the same advisory lock as the refresh.
 import hashlib
 from datetime import timedelta
 
-from .cases import SATISFIED_KEYS, SUM_COLUMNS, unit_sums_sql
+from odoo.tools import SQL
+
+from .cases import SUM_COLUMNS, unit_sums_sql
+from .center import CENTER_TZ_SQL
 from .facts import LOCK_KEY, ddl, drop_if_stale, statement_triggers
 
 STATE_TABLE = "hotline_case_fact_state"
 FACT_TABLE = "hotline_case_fact"
-# the SQL the family queries expect for their parameters inside the refresh function
-PLPGSQL_PARAMS = {"start": "v_start", "end": "v_end", "now": "(now() AT TIME ZONE 'UTC')"}
 
 
 def valid_state_sql():
-    from .center import CENTER_TZ_SQL  # noqa: PLC0415
-
-    return (f"SELECT s.closed_day, s.closed_end FROM {STATE_TABLE} s"  # noqa: S608 - constant names
-            f" WHERE s.closed_day IS NOT NULL AND s.tz = {CENTER_TZ_SQL}")
+    return SQL(f"SELECT s.closed_day, s.closed_end FROM {STATE_TABLE} s"  # noqa: S608 - constant names
+               f" WHERE s.closed_day IS NOT NULL AND s.tz = {CENTER_TZ_SQL}")
 
 
-def _refresh_sql():
-    """The INSERT of the facts of units p_units (NULL: all) and local days p_days, from the definitions."""
-    from .center import CENTER_TZ_SQL  # noqa: PLC0415
-
-    select = unit_sums_sql(start="v_start", end="v_end", units="p_units", days="p_days", tz_sql=CENTER_TZ_SQL)
-    select %= {**PLPGSQL_PARAMS, "satisfied": repr(SATISFIED_KEYS)}
-    return [f"INSERT INTO {FACT_TABLE} (unit_id, date, {', '.join(SUM_COLUMNS)}) {select}"]
+def _refresh_sql(cr):
+    """The INSERT of the facts of units p_units (NULL: all) and local days p_days, from the definitions, as the
+    text of the refresh function's body (its parameters and the function's clock written in)."""
+    select = unit_sums_sql(start=SQL("v_start"), end=SQL("v_end"), now=SQL("(now() AT TIME ZONE 'UTC')"),
+                           units=SQL("p_units"), days=SQL("p_days"), tz_sql=SQL(CENTER_TZ_SQL))
+    insert = SQL(f"INSERT INTO {FACT_TABLE} (unit_id, date, {', '.join(SUM_COLUMNS)}) %s", select)
+    return cr.mogrify(insert.code, insert.params).decode()
 
 
 def version(cr):
-    text = "\n".join(_refresh_sql())
-    return hashlib.sha1(text.encode()).hexdigest()
+    return hashlib.sha1(_refresh_sql(cr).encode()).hexdigest()
 
 
 def _local(expr):
@@ -111,7 +109,7 @@ def install(cr):
             SELECT min(d)::timestamp - interval '1 day', max(d)::timestamp + interval '2 days'
               INTO v_start, v_end FROM unnest(p_days) d;
             DELETE FROM {FACT_TABLE} WHERE date = ANY(p_days) AND (p_units IS NULL OR unit_id = ANY(p_units));
-            {";".join(_refresh_sql())};
+            {_refresh_sql(cr)};
         END $fn$""")
     for table in ("hotline_case", "hotline_case_log"):
         cr.execute(_sync_function(table))

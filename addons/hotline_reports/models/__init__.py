@@ -17,4 +17,5 @@ from . import (
 from . import (  # noqa: I001
     hotline_assessment_publication,
     hotline_assessment_appeal,
+    hotline_assessment_demo,
 )

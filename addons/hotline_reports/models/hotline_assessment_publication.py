@@ -8,21 +8,22 @@ appeal, makes the next version; the earlier ones stay readable (superseded).
 """
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
-from ..kpi.cases import DISPATCH_MEASURES, RATES, candidate_cases_sql, dispatch_rows_sql
+from ..kpi.case_indicators import BY_CODE, BY_KEY, INDICATORS
+from ..kpi.cases import DISPATCH_MEASURES, RATES, dispatch_hits_sql
 from .hotline_assessment import rank_rows
-from .hotline_assessment_result import COUNTS, HOLDING_LABELS, HOURS, RATE_LABELS
 
 PUBLISHER_GROUP = "hotline_case.group_reviewer"
-# every figure of a result, by its code (the assessment result's field names: one registry of labels)
-FIGURE_CODES = COUNTS + HOLDING_LABELS + RATE_LABELS + HOURS
+# every figure of a result, by its key (the assessment result's field names), labelled by the registry
+FIGURE_CODES = [(indicator.key, indicator.label) for indicator in INDICATORS]
 # the code under which a count's dispatches are published (the service's `overdue` is the result's overdue_count)
-MEASURE_CODES = {key: "overdue_count" if key == "overdue" else key for key in DISPATCH_MEASURES}
+MEASURE_CODES = {key: BY_CODE[key].key for key in DISPATCH_MEASURES}
 
 
 def measure_of(code):
     """The DISPATCH_MEASURES key of a count's figure code."""
-    return "overdue" if code == "overdue_count" else code
+    return BY_KEY[code].code
 
 
 class HotlineAssessmentScheme(models.Model):
@@ -164,28 +165,17 @@ class HotlineAssessmentPublication(models.Model):
         kpi._flush()
         self.env["hotline.assessment.published.result"].flush_model()
         params = kpi._params(self.date_from, self.date_to, self.result_ids.unit_id.ids)
-        params["publication"] = self.id
-        hits = ", ".join(
-            f"('{MEASURE_CODES[key]}', d.{date} >= %(start)s AND d.{date} < %(end)s AND d.{date} <= %(now)s "
-            f"AND ({condition}))"
-            for key, (date, condition) in DISPATCH_MEASURES.items())
-        rows = dispatch_rows_sql(candidate_cases_sql("%(start)s", "%(end)s", "l.unit_id = ANY(%(units)s)"))
         # the dispatch rows once (MATERIALIZED, as unit_sums_sql), then one line per dispatch in any count
-        self.env.cr.execute(f"""
-            WITH d AS MATERIALIZED ({rows}),
-                 hit AS MATERIALIZED (
-                     SELECT d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at,
-                            ' ' || string_agg(m.code, ' ') || ' ' AS codes
-                       FROM d CROSS JOIN LATERAL (VALUES {hits}) m(code, hit)
-                      WHERE m.hit AND d.unit_id = ANY(%(units)s)
-                   GROUP BY d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at)
+        hits = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"],
+                                 SQL("%s::int[]", params["units"]))
+        self.env.cr.execute(SQL("""
             INSERT INTO hotline_assessment_published_item
                    (result_id, codes, dispatch_id, case_id, case_name, dispatched_at)
-            SELECT r.id, hit.codes, hit.dispatch_id, hit.case_id, c.name, hit.dispatched_at
-              FROM hit
-              JOIN hotline_assessment_published_result r
-                ON r.publication_id = %(publication)s AND r.unit_id = hit.unit_id
-              JOIN hotline_case c ON c.id = hit.case_id""", params)
+            SELECT r.id, ' ' || array_to_string(hit.codes, ' ') || ' ', hit.dispatch_id, hit.case_id, c.name,
+                   hit.dispatched_at
+              FROM (%s) hit
+              JOIN hotline_assessment_published_result r ON r.publication_id = %s AND r.unit_id = hit.unit_id
+              JOIN hotline_case c ON c.id = hit.case_id""", hits, self.id))
         self.env["hotline.assessment.published.item"].invalidate_model()
 
     def _copy_as_next(self, values):
@@ -307,7 +297,7 @@ class HotlineAssessmentPublishedFigure(models.Model):
     item_count = fields.Integer(string="Dispatches", compute="_compute_item_count")
 
     def _compute_display_value(self):
-        rates = dict(RATE_LABELS)
+        rates = set(RATES)
         for figure in self:
             if not figure.has_value:
                 figure.display_value = ""

@@ -1,39 +1,17 @@
 from odoo import api, fields, models
 
+from ..kpi.case_indicators import INDICATORS
 from ..kpi.cases import RATES
 
-COUNTS = [
-    ("dispatches", "Dispatches"), ("dispatched", "Cases Dispatched"), ("signed", "Signed For"),
-    ("sign_due", "Sign-for Due"), ("signed_on_time", "Signed For on Time"),
-    ("extension_requested", "Extensions Requested"), ("extended", "Extensions Approved"), ("submitted", "Submitted"),
-    ("returned", "Returned"), ("returned_improper", "Improper Returns"), ("urged", "Urged"),
-    ("settled", "Submitted or Returned"), ("due", "Due"),
-    ("handled_on_time", "Handled on Time"), ("overdue_count", "Overdue Cases"), ("due_extended", "Due and Extended"),
-    ("reviewed", "Reviewed"), ("approved", "Approved"), ("rejected", "Rejected"), ("callbacks_due", "Callbacks Due"),
-    ("callbacks_done", "Callbacks Done"), ("callback_unreachable", "Caller Unreachable"),
-    ("callback_refused", "Declined to Rate"), ("rated", "Rated"), ("satisfied", "Satisfied"), ("redone", "Redone"),
-    ("concluded", "Concluded"), ("first_time_closed", "Closed First Time"),
-    ("rated_very_satisfied", "Rated Very Satisfied"), ("rated_satisfied", "Rated Satisfied"),
-    ("rated_basically_satisfied", "Rated Basically Satisfied"), ("rated_dissatisfied", "Rated Dissatisfied"),
-    ("rated_very_dissatisfied", "Rated Very Dissatisfied"),
-]
-# what the unit held when the assessment was computed
-HOLDING_LABELS = [
-    ("holding_dispatched", "Waiting to Be Signed For"), ("holding_processing", "Being Handled"),
-    ("holding_submitted", "Submitted, Waiting for Review"), ("holding_overdue", "Overdue Now"),
-]
-RATE_LABELS = [
-    ("sign_on_time_rate", "Signed For on Time (%)"), ("on_time_rate", "Handled on Time (%)"),
-    ("close_rate", "Approved at Review (%)"), ("first_time_closed_rate", "Closed First Time (%)"),
-    ("return_rate", "Returned (%)"), ("improper_return_rate", "Improper Returns (%)"), ("redo_rate", "Redone (%)"),
-    ("extension_rate", "Extended (%)"),
-    ("callback_rate", "Called Back (%)"), ("satisfaction_rate", "Satisfaction (%)"),
-]
-HOURS = [
-    ("overdue_hours", "Overdue Hours"), ("avg_sign_hours", "Average Sign-for Hours"),
-    ("avg_handle_hours", "Average Handling Hours"), ("avg_review_hours", "Average Review Hours"),
-    ("satisfaction_score", "Satisfaction Score"),
-]
+# the result's fields by kind (kpi/case_indicators.py): counts and holdings are integers, rates fractions 0..1,
+# durations hours, 满意度得分 a mean score
+_FIELD_TYPES = {
+    "count": lambda i: fields.Integer(string=i.label, readonly=True, help=i.formula),
+    "holding": lambda i: fields.Integer(string=i.label, readonly=True, help=i.formula),
+    "rate": lambda i: fields.Float(string=i.label, readonly=True, aggregator=None, digits=(16, 4), help=i.formula),
+    "hours": lambda i: fields.Float(string=i.label, readonly=True, aggregator=None, digits=(16, 2), help=i.formula),
+    "score": lambda i: fields.Float(string=i.label, readonly=True, aggregator=None, digits=(16, 2), help=i.formula),
+}
 
 
 class HotlineAssessmentResult(models.Model):
@@ -60,22 +38,13 @@ class HotlineAssessmentResult(models.Model):
         help="Unchecked: 不参评 — the unit has no figure for an indicator of the scheme (or for any of them), "
              "and the scheme leaves such units out of the ranking.")
 
-    # the figures of hotline.kpi.case.unit_figures (see its docstring for each definition); a rate whose
-    # denominator is 0 has no value: the screens show it blank (kpi/cases.py RATES gives its denominator)
-    locals().update({key: fields.Integer(string=label, readonly=True) for key, label in COUNTS + HOLDING_LABELS})
-    locals().update({key: fields.Float(string=label, readonly=True, aggregator=None, digits=(16, 4))
-                     for key, label in RATE_LABELS})
-    overdue_hours = fields.Float(string="Overdue Hours", readonly=True, aggregator=None, digits=(16, 2))
-    avg_sign_hours = fields.Float(string="Average Sign-for Hours", readonly=True, aggregator=None, digits=(16, 2))
-    avg_handle_hours = fields.Float(string="Average Handling Hours", readonly=True, aggregator=None, digits=(16, 2))
-    avg_review_hours = fields.Float(string="Average Review Hours", readonly=True, aggregator=None, digits=(16, 2))
-    satisfaction_score = fields.Float(
-        string="Satisfaction Score", readonly=True, aggregator=None, digits=(16, 2),
-        help="满意度得分: the mean score (Satisfaction Levels) of the callers' verdicts; blank without verdict.")
+    # every indicator of the registry, under its figure key; a rate whose denominator is 0 has no value: the
+    # screens show it blank
+    locals().update({i.key: _FIELD_TYPES[i.kind](i) for i in INDICATORS})
 
     @api.model
     def _figure_fields(self):
-        return [name for name, _label in COUNTS + HOLDING_LABELS + RATE_LABELS + HOURS]
+        return [indicator.key for indicator in INDICATORS]
 
     def _figures(self):
         """The result's figures as `hotline.kpi.case.unit_figures` gives them: a rate without data is None."""

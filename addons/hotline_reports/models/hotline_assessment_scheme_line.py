@@ -1,14 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
-# Indicators a unit can be scored on: higher is better (退单率, 重办率, 延期率 work as deductions instead).
-INDICATORS = [
-    ("sign_on_time_rate", "Signed For on Time (及时签收率)"),
-    ("on_time_rate", "Handled on Time (按时办结率)"),
-    ("close_rate", "Approved at Review (审核通过率)"),
-    ("first_time_closed_rate", "Closed First Time (一次性办结率)"),
-    ("callback_rate", "Called Back (回访率)"),
-    ("satisfaction_rate", "Satisfaction (满意率)"),
-]
+from ..kpi.case_indicators import BY_CODE, SCORED_RATES
+
+# Indicators a unit can be scored on: the registry's rates where higher is better (退单率, 重办率, 延期率 and the
+# like work as deductions instead)
+INDICATORS = [(indicator.code, indicator.label) for indicator in SCORED_RATES]
 
 
 class HotlineAssessmentSchemeLine(models.Model):
@@ -19,6 +15,9 @@ class HotlineAssessmentSchemeLine(models.Model):
     scheme_id = fields.Many2one("hotline.assessment.scheme", required=True, index=True, ondelete="cascade")
     sequence = fields.Integer(default=10)
     indicator = fields.Selection(INDICATORS, required=True)
+    formula = fields.Char(string="Formula", compute="_compute_formula", help="The indicator's definition (口径).")
+    direction = fields.Selection([("up", "Higher is better"), ("down", "Lower is better")],
+                                 compute="_compute_formula", help="Which way the indicator improves.")
     target = fields.Float(
         string="Target (%)", required=True, default=90.0,
         help="Rate earning the full weight; a lower rate earns its share (rate ÷ target).",
@@ -29,3 +28,12 @@ class HotlineAssessmentSchemeLine(models.Model):
         "CHECK(target > 0 AND target <= 100)", "The target must be a percentage above 0 and at most 100.",
     )
     _weight_positive = models.Constraint("CHECK(weight >= 0)", "The weight cannot be negative.")
+
+    @api.depends("indicator")
+    def _compute_formula(self):
+        # the registry's formula, as the result's field help gives it (translated)
+        results = self.env["hotline.assessment.result"]
+        for line in self:
+            indicator = BY_CODE.get(line.indicator)
+            line.formula = results._fields[indicator.key].get_description(self.env)["help"] if indicator else False
+            line.direction = indicator.direction if indicator else False

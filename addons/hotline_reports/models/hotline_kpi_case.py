@@ -10,16 +10,16 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..kpi import case_facts
+from ..kpi.case_indicators import BY_CODE
 from ..kpi.cases import (
     DISPATCH_MEASURES,
     HOLDING,
     RATES,
-    SATISFIED_KEYS,
     SUM_COLUMNS,
-    candidate_cases_sql,
-    dispatch_rows_sql,
+    dispatch_hits_sql,
     figures_from_sums,
     holding_sql,
     unit_sums_sql,
@@ -188,8 +188,7 @@ class HotlineKpiCase(models.AbstractModel):
         unit_ids = None
         if units is not None:
             unit_ids = list(units.ids if isinstance(units, models.BaseModel) else units)
-        return {"start": start, "end": end, "now": fields.Datetime.now(), "satisfied": SATISFIED_KEYS,
-                "units": unit_ids}
+        return {"start": start, "end": end, "now": fields.Datetime.now(), "units": unit_ids}
 
     @api.model
     def _unit_figures(self, date_from, date_to, units=None):
@@ -216,8 +215,8 @@ class HotlineKpiCase(models.AbstractModel):
     @api.model
     def _holding(self, params):
         """{unit_id: {holding_*: count}}: what each unit holds at params' `now` (kpi/cases.py HOLDING)."""
-        unit_filter = "AND c.unit_id = ANY(%(units)s)" if params["units"] is not None else ""
-        self.env.cr.execute(holding_sql(unit_filter), params)
+        units = SQL("%s::int[]", params["units"]) if params["units"] is not None else None
+        self.env.cr.execute(holding_sql(params["now"], units))
         return {row.pop("unit_id"): row for row in self.env.cr.dictfetchall()}
 
     @staticmethod
@@ -231,19 +230,22 @@ class HotlineKpiCase(models.AbstractModel):
     @api.model
     def _live_sums(self, params):
         """The summed columns per unit over params' period, from the log (and the cases' state and rating)."""
-        units = "%(units)s::int[]" if params["units"] is not None else None
-        self.env.cr.execute(unit_sums_sql(units=units), params)
+        units = SQL("%s::int[]", params["units"]) if params["units"] is not None else None
+        self.env.cr.execute(unit_sums_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"],
+                                          units=units))
         return self.env.cr.dictfetchall()
 
     @api.model
     def _stored_sums(self, first_day, last_day, unit_ids):
-        unit_filter = "AND f.unit_id = ANY(%(units)s)" if unit_ids is not None else ""
-        self.env.cr.execute(f"""
-            SELECT f.unit_id, {", ".join(f"SUM(f.{key}) AS {key}" for key in SUM_COLUMNS)}
+        self.env.cr.execute(SQL("""
+            SELECT f.unit_id, %(sums)s
               FROM hotline_case_fact f
-             WHERE f.date >= %(first)s AND f.date <= %(last)s {unit_filter}
-          GROUP BY f.unit_id
-        """, {"first": first_day, "last": last_day, "units": unit_ids})
+             WHERE f.date >= %(first)s AND f.date <= %(last)s %(units)s
+          GROUP BY f.unit_id""",
+            sums=SQL(", ").join(SQL("SUM(%s) AS %s", SQL.identifier("f", key), SQL.identifier(key))
+                                for key in SUM_COLUMNS),
+            first=first_day, last=last_day,
+            units=SQL("AND f.unit_id = ANY(%s)", unit_ids) if unit_ids is not None else SQL()))
         return self.env.cr.dictfetchall()
 
     @api.model
@@ -273,15 +275,13 @@ class HotlineKpiCase(models.AbstractModel):
             measure = "overdue"
         if measure not in DISPATCH_MEASURES:
             raise UserError(self.env._("Unknown indicator: %s", measure))
-        date_column, condition = DISPATCH_MEASURES[measure]
         params = self._params(date_from, date_to, [unit_id])
         self._flush()
-        rows = dispatch_rows_sql(candidate_cases_sql("%(start)s", "%(end)s", "l.unit_id = ANY(%(units)s)"))
-        self.env.cr.execute(f"""
-            SELECT d.dispatch_id FROM ({rows}) d
-             WHERE d.unit_id = ANY(%(units)s) AND d.{date_column} >= %(start)s AND d.{date_column} < %(end)s
-               AND {condition}
-          ORDER BY d.dispatch_id""", params)
+        # the dispatches as the figures count them (placed in the period, not in the future, the condition met)
+        hits = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"],
+                                 SQL("%s::int[]", params["units"]))
+        self.env.cr.execute(SQL("SELECT h.dispatch_id FROM (%s) h WHERE %s = ANY(h.codes) ORDER BY h.dispatch_id",
+                                hits, BY_CODE[measure].key))
         return [r[0] for r in self.env.cr.fetchall()]
 
     @api.model

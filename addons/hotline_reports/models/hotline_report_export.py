@@ -4,6 +4,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..kpi.case_indicators import INDICATORS, of_kind
 from ..kpi.cases import COUNT_KEYS, HOLDING, RATES
 from ..kpi.center import check_period
 from ..tools.xlsx import Column, XlsxReport, cell_xml
@@ -162,82 +163,32 @@ class HotlineReportExport(models.Model):
     # 单位统计分析 and 综合考核
     # ------------------------------------------------------------------
     def _unit_columns(self):
-        dispatch, sign, handling = self.env._("Dispatch"), self.env._("Sign For"), self.env._("Handling")
-        review, callback, holding = self.env._("Review"), self.env._("Callback"), self.env._("Held Now")
-        return [
-            Column("unit", self.env._("Unit"), "text", 24),
-            Column("dispatches", self.env._("Dispatches"), group=dispatch),
-            Column("dispatched", self.env._("Cases Dispatched"), group=dispatch),
-            Column("signed", self.env._("Signed For"), group=sign),
-            Column("sign_due", self.env._("Sign-for Due"), group=sign),
-            Column("signed_on_time", self.env._("Signed For on Time"), group=sign),
-            Column("sign_on_time_rate", self.env._("On-time Sign-for Rate"), "percent", group=sign),
-            Column("avg_sign", self.env._("Average Sign-for Time"), "duration", group=sign),
-            Column("submitted", self.env._("Submitted"), group=handling),
-            Column("returned", self.env._("Returned"), group=handling),
-            Column("settled", self.env._("Submitted or Returned"), group=handling),
-            Column("return_rate", self.env._("Return Rate"), "percent", group=handling),
-            Column("returned_improper", self.env._("Improper Returns"), group=handling),
-            Column("improper_return_rate", self.env._("Improper Return Rate"), "percent", group=handling),
-            Column("extension_requested", self.env._("Extensions Requested"), group=handling),
-            Column("extended", self.env._("Extensions Approved"), group=handling),
-            Column("due", self.env._("Due"), group=handling),
-            Column("handled_on_time", self.env._("Handled on Time"), group=handling),
-            Column("on_time_rate", self.env._("On-time Rate"), "percent", group=handling),
-            Column("due_extended", self.env._("Due and Extended"), group=handling),
-            Column("extension_rate", self.env._("Extension Rate"), "percent", group=handling),
-            Column("overdue_count", self.env._("Overdue Cases"), group=handling),
-            Column("overdue", self.env._("Overdue Time"), "duration", 14, group=handling),
-            Column("urged", self.env._("Urged"), group=handling),
-            Column("avg_handle", self.env._("Average Handling Time"), "duration", 14, group=handling),
-            Column("reviewed", self.env._("Reviewed"), group=review),
-            Column("approved", self.env._("Approved"), group=review),
-            Column("rejected", self.env._("Rejected"), group=review),
-            Column("close_rate", self.env._("Approval Rate"), "percent", group=review),
-            Column("avg_review", self.env._("Average Review Time"), "duration", 14, group=review),
-            Column("callbacks_due", self.env._("Callbacks Due"), group=callback),
-            Column("callbacks_done", self.env._("Callbacks Done"), group=callback),
-            Column("callback_rate", self.env._("Callback Rate"), "percent", group=callback),
-            Column("callback_unreachable", self.env._("Caller Unreachable"), group=callback),
-            Column("callback_refused", self.env._("Declined to Rate"), group=callback),
-            Column("rated", self.env._("Rated"), group=callback),
-            Column("satisfied", self.env._("Satisfied"), group=callback),
-            Column("satisfaction_rate", self.env._("Satisfaction Rate"), "percent", group=callback),
-            Column("rated_very_satisfied", self.env._("Rated Very Satisfied"), group=callback),
-            Column("rated_satisfied", self.env._("Rated Satisfied"), group=callback),
-            Column("rated_basically_satisfied", self.env._("Rated Basically Satisfied"), group=callback),
-            Column("rated_dissatisfied", self.env._("Rated Dissatisfied"), group=callback),
-            Column("rated_very_dissatisfied", self.env._("Rated Very Dissatisfied"), group=callback),
-            Column("satisfaction_score", self.env._("Satisfaction Score"), "float", group=callback),
-            Column("redone", self.env._("Redone"), group=callback),
-            Column("redo_rate", self.env._("Redo Rate"), "percent", group=callback),
-            Column("concluded", self.env._("Concluded"), group=callback),
-            Column("first_time_closed", self.env._("Closed First Time"), group=callback),
-            Column("first_time_closed_rate", self.env._("First-time Rate"), "percent", group=callback),
-            Column("holding_dispatched", self.env._("Waiting to Be Signed For"), group=holding),
-            Column("holding_processing", self.env._("Being Handled"), group=holding),
-            Column("holding_submitted", self.env._("Submitted, Waiting for Review"), group=holding),
-            Column("holding_overdue", self.env._("Overdue Now"), group=holding),
-        ]
+        """The unit column, then one per indicator of the registry (kpi/case_indicators.py), in its order, labelled
+        as 综合考核's result fields (the registry's labels, translated)."""
+        groups = {"dispatch": self.env._("Dispatch"), "sign": self.env._("Sign For"),
+                  "handling": self.env._("Handling"), "review": self.env._("Review"),
+                  "callback": self.env._("Callback"), "holding": self.env._("Held Now")}
+        results = self.env["hotline.assessment.result"]
+        formats = {"rate": ("percent", 12), "hours": ("duration", 14), "score": ("float", 12)}
+        columns = [Column("unit", self.env._("Unit"), "text", 24)]
+        for indicator in INDICATORS:
+            kind, width = formats.get(indicator.kind, ("int", 12))
+            columns.append(Column(indicator.key, results._fields[indicator.key].get_description(self.env)["string"],
+                                  kind, width, group=groups[indicator.group]))
+        return columns
 
     @staticmethod
     def _unit_row(name, figures):
-        def seconds(hours):
-            return hours * 3600.0 if hours is not None else None
-
-        return {
-            **figures, "unit": name, "avg_sign": seconds(figures.get("avg_sign_hours")),
-            "avg_handle": seconds(figures.get("avg_handle_hours")),
-            "avg_review": seconds(figures.get("avg_review_hours")),
-            "overdue": seconds(figures.get("overdue_hours")),
-        }
+        # durations print as hh:mm:ss: seconds
+        hours = {i.key: figures[i.key] * 3600.0 for i in of_kind("hours") if figures.get(i.key) is not None}
+        return {**figures, "unit": name, **hours}
 
     @staticmethod
     def _totals(rows, label):
         """Sum the counts of all rows and compute the rates of the sums (never an average of rates)."""
         counts = set(COUNT_KEYS) | set(HOLDING) | {"overdue_count"}
         totals = {key: sum(row.get(key) or 0 for row in rows) for key in counts}
-        totals["overdue"] = sum(row.get("overdue") or 0 for row in rows)
+        totals["overdue_hours"] = sum(row.get("overdue_hours") or 0 for row in rows)
         for rate, (num, den) in RATES.items():
             totals[rate] = totals[num] / totals[den] if totals[den] else None
         # 满意度得分 of all the verdicts: the units' scores weighted by their verdicts
@@ -275,8 +226,9 @@ class HotlineReportExport(models.Model):
                     for line in scheme.line_ids]
         # callbacks without an evaluation, counted apart (never in 参评 nor 满意率)
         callback = self.env._("Callback")
-        columns += [Column("callback_unreachable", self.env._("Caller Unreachable"), group=callback),
-                    Column("callback_refused", self.env._("Declined to Rate"), group=callback)]
+        results = self.env["hotline.assessment.result"]
+        columns += [Column(key, results._fields[key].get_description(self.env)["string"], group=callback)
+                    for key in ("callback_unreachable", "callback_refused")]
         # each deduction line: its occurrences (a figure of the unit), then the total and the detail
         deductions = self.env._("Deductions")
         columns += [Column(line.kind, line._kind_label(), group=deductions) for line in scheme.deduction_ids]

@@ -11,6 +11,7 @@ from . import (
     test_publication_access,
     test_period_bounds,
     test_pivot_formats,
+    test_kpi_registry,
     test_kpi_rules,
     test_report_access,
     test_report_rpc,

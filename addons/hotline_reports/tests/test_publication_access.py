@@ -1,5 +1,6 @@
 from odoo import Command, fields
 from odoo.addons.hotline_case.tests.common import HotlineAttackCommon, sample_file
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -111,3 +112,45 @@ class TestPublicationAccess(HotlineAttackCommon):
                     self.assertEqual((response.status_code, response.content), (200, sample_file("pdf")), user.login)
                 else:
                     self.assertNotEqual(response.content, sample_file("pdf"), (user.login, url))
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_rule", "odoo.addons.base.models.ir_attachment")
+    def test_appeal_with_several_files(self):
+        """The backend's appeal form takes several files; they are the appeal's, read by its unit and the center,
+        never by another unit (ORM, /web/content); a file of another unit cannot be slipped in by its id."""
+        uploads = self.env["ir.attachment"].with_user(self.unit_user_a).create([
+            {"name": name, "raw": sample_file(ext), "res_model": "hotline.assessment.appeal.wizard", "res_id": 0}
+            for name, ext in (("现场照片.jpg", "jpg"), ("整改说明.pdf", "pdf"), ("台账.docx", "docx"))])
+        wizard = self.env["hotline.assessment.appeal.wizard"].with_user(self.unit_user_a).create({
+            "item_id": self.item_a.id, "code": "dispatches", "reason": "该地址属相邻辖区。",
+            "attachment_ids": [Command.set(uploads.ids)]})
+        action = wizard.action_confirm()
+        appeal = self.env["hotline.assessment.appeal"].browse(action["res_id"])
+        files = appeal.attachment_ids
+        self.assertEqual(sorted(files.mapped("name")), ["台账.docx", "整改说明.pdf", "现场照片.jpg"])
+        self.assertEqual({f.name: f.raw for f in files}["整改说明.pdf"], sample_file("pdf"))
+        self.assertFalse(uploads.exists(), "the uploads are the appeal's copies now")
+        # unit A and the center read every file; unit B, unit A's portal login included, reads none
+        for user in (self.unit_user_a, self.reviewer):
+            self.assertEqual(len(appeal.with_user(user).attachment_ids), 3)
+            for attachment in files:
+                self.assertTrue(attachment.with_user(user).raw, user.login)
+        for user in (self.unit_user_b, self.agent):
+            for attachment in files:
+                with self.assertRaises(AccessError):
+                    attachment.with_user(user).read(["raw"])
+        for user, allowed in ((self.unit_user_a, True), (self.reviewer, True), (self.unit_user_b, False),
+                              (self.agent, False)):
+            self.authenticate(user.login, user.login)
+            for attachment in files:
+                response = self.url_open(f"/web/content/{attachment.id}?download=true")
+                if allowed:
+                    self.assertEqual((response.status_code, response.content), (200, attachment.raw), user.login)
+                else:
+                    self.assertNotEqual(response.content, attachment.raw, user.login)
+        # unit B cannot attach unit A's files (or any file it cannot read) to its own appeal by their ids
+        before = self.env["hotline.assessment.appeal"].search_count([])
+        with self.assertRaises(AccessError):
+            self.env["hotline.assessment.appeal.wizard"].with_user(self.unit_user_b).create({
+                "item_id": self.item_b.id, "code": "dispatches", "reason": "借用材料。",
+                "attachment_ids": [Command.set(files.ids)]}).action_confirm()
+        self.assertEqual(self.env["hotline.assessment.appeal"].search_count([]), before)

@@ -1,5 +1,3 @@
-import base64
-
 from odoo import fields, models
 
 from ..models.hotline_assessment_publication import FIGURE_CODES
@@ -15,13 +13,19 @@ class HotlineAssessmentAppealWizard(models.TransientModel):
     code = fields.Selection(FIGURE_CODES, string="Indicator", required=True,
                             help="The figure the case should not count in (one it is counted in).")
     reason = fields.Text(required=True)
-    file = fields.Binary(string="File", attachment=False)
-    file_name = fields.Char()
+    attachment_ids = fields.Many2many(
+        "ir.attachment", "hotline_assessment_appeal_wizard_attachment_rel", "wizard_id", "attachment_id",
+        string="Files", help="Photos, PDF or office documents supporting the appeal (several may be attached).")
 
     def action_confirm(self):
         self.ensure_one()
-        files = [(self.file_name or "file", base64.b64decode(self.file))] if self.file else []
+        # read as the user: only files the user may read become the appeal's (never another unit's by its id)
+        uploads = self.attachment_ids.with_env(self.env)
+        uploads.check_access("read")
+        files = [(attachment.name, attachment.raw) for attachment in uploads]
         appeal = self.item_id.file_appeal(self.code, self.reason, files)
+        # the uploads were the wizard's own: the appeal keeps its copies
+        uploads.filtered(lambda a: a.res_model == self._name and a.create_uid == self.env.user).sudo().unlink()
         return {"type": "ir.actions.act_window", "res_model": "hotline.assessment.appeal", "res_id": appeal.id,
                 "view_mode": "form", "views": [(False, "form")]}
 
