@@ -1,8 +1,10 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..kpi import case_facts
-from ..kpi.cases import COUNT_KEYS, SATISFIED_KEYS, unit_sums_sql
+from ..kpi.cases import COUNT_KEYS, RATES, SATISFIED_KEYS, unit_sums_sql
 from ..kpi.center import CENTER_TZ_SQL
+from ..models.hotline_assessment_result import COUNTS, RATE_LABELS
 
 
 def _count(string, help_text):
@@ -15,7 +17,8 @@ class HotlineReportCaseUnit(models.Model):
     Built from the definitions of kpi/cases.py (DISPATCH_MEASURES): summed over a period, each column
     equals the same key of `hotline.kpi.case.unit_figures` for that period. Every column counts
     dispatches (派单件次) of the unit, each on the local day of its own date (see each column's help).
-    Rates are ratios of these sums; the XLSX export and the assessment print them. The closed days
+    Rates (kpi/cases.py RATES) are ratios of these sums, over whatever the pivot groups: the row's own
+    ratio in the view, SUM(numerator) / SUM(denominator) in ``_read_group_select``. The closed days
     are read from their stored sums (hotline_case_fact, kpi/case_facts.py), the open days from the log
     by the same query as the service.
     """
@@ -81,6 +84,18 @@ class HotlineReportCaseUnit(models.Model):
         "Closed First Time", "一次性办结: of the concluded, the unit's first result on the case, approved and the "
         "caller satisfied.")
 
+    # the rates as the assessment and the XLSX give them; blank where the denominator is 0
+    locals().update({key: fields.Float(string=label, readonly=True, aggregator="avg", digits=(16, 4),
+                                       help=" ÷ ".join(dict(COUNTS)[count] for count in RATES[key]))
+                     for key, label in RATE_LABELS})
+
+    def _read_group_select(self, aggregate_spec, query):
+        name = aggregate_spec.split(":")[0]
+        if name in RATES:
+            num, den = (self._field_to_sql(self._table, key, query) for key in RATES[name])
+            return SQL("SUM(%s)::float / NULLIF(SUM(%s), 0)", num, den)
+        return super()._read_group_select(aggregate_spec, query)
+
     @property
     def _table_query(self):
         keys = COUNT_KEYS
@@ -89,10 +104,12 @@ class HotlineReportCaseUnit(models.Model):
                              end="'infinity'::timestamp", tz_sql=CENTER_TZ_SQL)
         # the statement's time, not the transaction's: a step just taken in this transaction is already past
         live %= {"now": "(statement_timestamp() AT TIME ZONE 'UTC')", "satisfied": repr(SATISFIED_KEYS)}
+        rates = "".join(f", SUM(m.{num})::float / NULLIF(SUM(m.{den}), 0) AS {rate}"
+                        for rate, (num, den) in RATES.items())
         stored = ", ".join(f"f.{k}" for k in keys)
         return f"""
             WITH st AS MATERIALIZED ({case_facts.valid_state_sql()})
-            SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, {sums}
+            SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, {sums}{rates}
               FROM (SELECT f.unit_id, f.date, {stored} FROM hotline_case_fact f
                      WHERE f.date <= (SELECT closed_day FROM st)
                     UNION ALL SELECT f.unit_id, f.day, {stored} FROM ({live}) f) m
