@@ -1,4 +1,5 @@
 from . import (
+    test_assessment_dialog,
     test_assessment_publication,
     test_call_facts,
     test_case_facts,
