@@ -31,7 +31,7 @@
         "views/hotline_assessment_publication_views.xml",
     ],
     "assets": {
-        "web.assets_backend": ["hotline_reports/static/src/**/*.js"],
+        "web.assets_backend": ["hotline_reports/static/src/**/*.js", "hotline_reports/static/src/**/*.xml"],
     },
     "installable": True,
     "application": False,
