@@ -6,9 +6,9 @@ identity of their line in the day's text (see ``hotline.pbx._demo_floor_play``).
 
 The day: every agent signs in at midnight (three shifts seen as one desk each) and takes a 10-minute
 小休 every two hours, staggered; calls arrive at random (Poisson) at a rate following the hotline's day
-(quiet at night, peaks at 10:00 and 15:00); on the half hour a wave of calls about one water outage in
-one street (a burst); the first free agent answers (sometimes after another let it ring), callers give
-up when the wait passes their patience.
+(quiet at night, peaks at 10:00 and 15:00); every other hour, on the half hour, a wave of calls about
+one water outage in one street (a burst, in another street each time); the first free agent answers
+(sometimes after another let it ring), callers give up when the wait passes their patience.
 """
 
 import random
@@ -16,14 +16,15 @@ import random
 DAY = 86400
 # calls per hour, 00:00 to 23:00
 HOURLY = (2, 1, 1, 1, 1, 2, 5, 12, 24, 30, 30, 26, 18, 22, 28, 28, 24, 20, 15, 11, 8, 6, 4, 3)
-BURST_MINUTE = 30  # every hour, a wave of BURST_CALLS calls within 3 minutes
-BURST_CALLS = 6
+# every BURST_EVERY hours, at minute BURST_MINUTE, a wave of BURST_CALLS calls within 3 minutes: two hours
+# apart, the waves of one district are separate bursts (the demo's rule counts cases within an hour)
+BURST_EVERY, BURST_MINUTE, BURST_CALLS = 2, 30, 7
 PAUSE_EVERY, PAUSE_LENGTH, PAUSE_REASON = 7200, 600, "小休"
 
 
 def day_plan(day_start, agents, numbers, queue="hotline", seed=0):
     """The day starting at epoch `day_start` (local midnight): (lines, burst) where lines are queue_log
-    lines in time order and burst the call ids of the waves."""
+    lines in time order and burst {call id: wave number} for the calls of the waves."""
     rnd = random.Random(seed)
     events = [(day_start + i, f"{day_start + i}|MANAGER|{queue}|{agent}|ADDMEMBER|") for i, agent in enumerate(agents)]
     pauses = {}
@@ -41,9 +42,11 @@ def day_plan(day_start, agents, numbers, queue="hotline", seed=0):
             t += rnd.expovariate(rate / 3600)
             if t >= base + 3600:
                 break
-            arrivals.append((int(t), False))
-        arrivals += [(base + BURST_MINUTE * 60 + rnd.randint(0, 180), True) for _n in range(BURST_CALLS)]
-    arrivals.sort()
+            arrivals.append((int(t), None))
+        if hour % BURST_EVERY == 0:
+            arrivals += [(base + BURST_MINUTE * 60 + rnd.randint(0, 180), hour // BURST_EVERY)
+                         for _n in range(BURST_CALLS)]
+    arrivals.sort(key=lambda arrival: arrival[0])
     free_at = dict.fromkeys(agents, day_start)
 
     def ready(agent, t):
@@ -54,11 +57,11 @@ def day_plan(day_start, agents, numbers, queue="hotline", seed=0):
                 at = stop
         return at
 
-    burst = set()
-    for n, (t, in_burst) in enumerate(arrivals):
+    burst = {}
+    for n, (t, wave) in enumerate(arrivals):
         callid = f"{t}.{n}"
-        if in_burst:
-            burst.add(callid)
+        if wave is not None:
+            burst[callid] = wave
         events.append((t, f"{t}|{callid}|{queue}|NONE|ENTERQUEUE||{rnd.choice(numbers)}|1"))
         agent = min(agents, key=lambda a: ready(a, t))
         wait = ready(agent, t) - t + rnd.randint(2, 8)  # the ring

@@ -157,7 +157,7 @@ class HotlinePbx(models.Model):
 
     def _demo_cases_from_calls(self, rnd, calls=None, burst=()):
         """Each answered demo call (default: every one of the PBX) is recorded as a case by its agent, from
-        the screen pop; the calls of a burst (their uniqueids) all report one water outage in one street."""
+        the screen pop; the calls of a burst wave ({uniqueid: wave}) report one water outage in the wave's street."""
         if calls is None:
             calls = self.env["hotline.call"].search([("pbx_id", "=", self.id), ("outcome", "=", "answered"),
                                                      ("user_id", "!=", False)], order="enter_time")
@@ -180,7 +180,8 @@ class HotlinePbx(models.Model):
             category, case_type, description, answer = topics[index % len(topics)]
             street = streets[index % len(streets)] if streets else Street
             if call.uniqueid in burst:
-                (category, case_type, description, answer), street = outage, streets[:1]
+                category, case_type, description, answer = outage
+                street = streets[burst[call.uniqueid] % len(streets)]
             agent = call.user_id
             new_case = call.with_user(agent).action_new_case()["context"]
             vals = {  # what the pre-filled form sends back, completed by the agent
