@@ -14,6 +14,7 @@ from ..ami.ingest import Ingestor
 
 _logger = logging.getLogger(__name__)
 PLAYED_PARAM = "hotline_telephony.demo_floor_played"  # .<pbx id>: epoch up to which the floor was played
+LOCK_KEY = 0x48544446  # "HTDF": one player per PBX at a time (the scheduled job and the command)
 
 
 class HotlinePbx(models.Model):
@@ -49,6 +50,9 @@ class HotlinePbx(models.Model):
         self.ensure_one()
         if not self._demo_floor_allowed():
             raise UserError(self.env._("The demo floor plays on a demo database only."))
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_KEY, self.id])
+        if not self.env.cr.fetchone()[0]:
+            return 0  # the other player is at it
         now = until or time.time()
         params = self.env["ir.config_parameter"].sudo()
         key = f"{PLAYED_PARAM}.{self.id}"
