@@ -3,7 +3,7 @@ DB ?= hotline
 PORT ?= 8069
 ODOO := scripts/odoo
 
-.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge import clean-db help
+.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge demo-floor import clean-db help
 
 help:
 	@echo "make run    set up, create/update database '$(DB)' with demo data, serve on http://127.0.0.1:$(PORT)"
@@ -40,6 +40,11 @@ pbx-rig: setup
 
 ami-bridge: setup
 	@$(ODOO) hotline_ami -d $(DB)
+
+# A demo database's floor played live (calls, answers, pauses, bursts) through the AMI ingestion; the demo's
+# scheduled job plays it every minute anyway, this every few seconds.
+demo-floor: setup
+	@$(ODOO) hotline_demo_floor -d $(DB)
 
 # Legacy migration (hotline_migration): install the addon, then import; ARGS=--dry-run validates only.
 MAPPING ?= addons/hotline_migration/examples/legacy_12319.toml

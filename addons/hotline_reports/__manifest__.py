@@ -32,7 +32,7 @@
     ],
     "demo": ["demo/hotline_assessment_demo.xml"],
     "assets": {
-        "web.assets_backend": ["hotline_reports/static/src/**/*.js"],
+        "web.assets_backend": ["hotline_reports/static/src/**/*.js", "hotline_reports/static/src/**/*.xml"],
     },
     "installable": True,
     "application": False,

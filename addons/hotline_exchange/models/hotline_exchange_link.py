@@ -92,6 +92,17 @@ class HotlineExchangeLink(models.Model):
         link = self.sudo().search([], limit=1)
         return link or self.sudo().create({"name": self.env._("Unit server")})
 
+    @api.model
+    def action_open_link(self):
+        """The menu opens the one link's form, which says at once whether the exchange is on (a list row
+        would not)."""
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window", "name": self.env._("Exchange with the Unit Server"),
+            "res_model": self._name, "res_id": self._get_link().id, "view_mode": "form",
+            "views": [(False, "form")], "target": "current",
+        }
+
     # ------------------------------------------------------------------
     # Figures (wallboard, health, bench)
     # ------------------------------------------------------------------

@@ -105,6 +105,23 @@ class TestLinkButtonsWhenOff(HotlineAttackCommon):
         self.link.with_user(self.admin).action_sync_all()
         self.assertGreater(Event.search_count([]), before)
 
+    def test_menu_opens_the_link_saying_it_is_off(self):
+        """The menu lands on the link's form (where the off notice is), for administrators and managers; others
+        are refused."""
+        menu_action = self.env.ref("hotline_exchange.hotline_exchange_link_action_open").with_context(lang="zh_CN")
+        for user in (self.admin, self.manager):
+            with self.subTest(user=user.login):
+                action = menu_action.with_user(user).run()
+                self.assertEqual((action["res_model"], action["res_id"], action["view_mode"]),
+                                 (LINK, self.link.id, "form"))
+                self.assertEqual(action["name"], "与单位服务器交换")
+                self.assertTrue(self.env[LINK].with_user(user).browse(action["res_id"]).exchange_off)
+        arch = self.env[LINK].with_user(self.admin).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('invisible="not exchange_off"', arch)
+        for user in (self.agent, self.unit_user_a):
+            with self.subTest(user=user.login):
+                self.assertRpcDenied(user, LINK, "action_open_link")
+
     def test_buttons_for_administrators_only(self):
         self.env["ir.config_parameter"].sudo().set_param("hotline_exchange.role", "center")
         for user in (self.agent, self.dispatcher, self.reviewer, self.manager, self.unit_user_a):

@@ -76,3 +76,21 @@ class TestMigrationRpc(HttpCase):
         self.assertEqual(link.status_code, 403, link.text[:500])
         source = self._json2(self.agent, "hotline.migration.source", "search_read", domain=[], fields=["go_live"])
         self.assertEqual(source.status_code, 403, source.text[:500])
+
+    @mute_logger("odoo.addons.rpc.controllers.xmlrpc", "odoo.http")
+    def test_sources_are_the_import_runs(self):
+        """The sources screen lists what the import made: a web user neither creates a source nothing would
+        run nor is told to type a shell command; the import itself (as superuser) still makes them."""
+        for user in (self.manager, self.agent):
+            with self.assertRaises(xmlrpc.client.Fault, msg=user.login):
+                self._xmlrpc(user, "hotline.migration.source", "create", {"name": "手建来源", "code": "by_hand"})
+        with self.assertRaises(xmlrpc.client.Fault):
+            self._xmlrpc(self.manager, "hotline.migration.source", "unlink", self.source.ids)
+        self.assertFalse(self.env["hotline.migration.source"].search([("code", "=", "by_hand")]))
+        Source = self.env["hotline.migration.source"].with_user(self.manager)
+        views = Source.get_views([(False, "list"), (False, "form")])["views"]
+        for kind in ("list", "form"):
+            self.assertIn('create="0"', views[kind]["arch"], kind)
+        help_text = self.env.ref("hotline_migration.hotline_migration_source_action").with_context(lang="zh_CN").help
+        self.assertNotIn("scripts/", help_text)
+        self.assertNotIn("hotline_import", help_text)

@@ -58,9 +58,8 @@ class HotlineMonitor(http.Controller):
             lang = request.env["hotline.wallboard"].sudo()._default_lang()
             page = request.env["ir.qweb"].with_context(lang=lang)._render("hotline_monitor.board_gone", {"lang": lang})
             return request.make_response(page, status=404, headers=[("Content-Type", "text/html; charset=utf-8")])
-        if request.session.uid:
-            # a screen left logged in would show whatever its user may see: the wall URL is anonymous
-            request.session.logout(keep_db=True)
+        # the page reads the board by its token only (masked, as on the wall), whoever is logged in: a user
+        # opening it from their own browser stays logged in
         return self._render(board, token, masked=True)
 
     @http.route("/hotline_monitor/board/<string:token>/snapshot", type="jsonrpc", auth="public")

@@ -57,6 +57,19 @@ class TestBoardAccess(HttpCase, MonitorCase):
         self.assertEqual(self.url_open(f"/hotline_monitor/board/{token}/avatar/{self.agent1.id}").status_code, 200)
         self.assertEqual(self.url_open(f"/hotline_monitor/board/{token}/avatar/{self.reviewer.id}").status_code, 404)
 
+    def test_wall_url_keeps_the_viewer_logged_in(self):
+        """A supervisor checking the wall URL in their own browser sees the wall's masked board and is still
+        logged in afterwards."""
+        self.authenticate(self.manager.login, self.manager.login)
+        page = self.url_open(f"/hotline_monitor/board/{self.board.access_token}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("测试大屏", page.text)
+        self.assertIn('"masked": true', page.text)
+        status, body = self.jsonrpc(f"/hotline_monitor/board/{self.board.access_token}/snapshot")
+        self.assertNotIn("13855556666", json.dumps(body["result"]))  # the wall's view, not the supervisor's
+        self.assertEqual(self.make_jsonrpc_request("/web/session/get_session_info")["uid"], self.manager.id)
+        self.assertNotIn("/web/login", self.url_open("/odoo").url)
+
     def assert_token_dead(self, token):
         page = self.url_open(f"/hotline_monitor/board/{token}")
         self.assertEqual(page.status_code, 404)

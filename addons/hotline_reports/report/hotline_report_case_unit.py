@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from ..kpi import case_facts
 from ..kpi.case_indicators import of_kind
-from ..kpi.cases import COUNT_KEYS, unit_sums_sql
+from ..kpi.cases import COUNT_KEYS, RATES, unit_sums_sql
 from ..kpi.center import CENTER_TZ_SQL
 
 
@@ -12,8 +12,9 @@ class HotlineReportCaseUnit(models.Model):
 
     One column per count of the registry (kpi/case_indicators.py: its label, and its formula as the help): summed
     over a period, each column equals the same key of `hotline.kpi.case.unit_figures` for that period. Every
-    column counts dispatches (派单件次) of the unit, each on the local day of its own date. Rates are ratios of
-    these sums; the XLSX export and the assessment print them. The closed days are read from their stored sums
+    column counts dispatches (派单件次) of the unit, each on the local day of its own date. The registry's rates
+    are ratios of these sums, over whatever the pivot groups (``_read_group_select``), as the XLSX export and the
+    assessment print them. The closed days are read from their stored sums
     (hotline_case_fact, kpi/case_facts.py), the open days from the log by the same query as the service.
     """
 
@@ -36,6 +37,19 @@ class HotlineReportCaseUnit(models.Model):
     locals().update({
         indicator.code: fields.Integer(string=indicator.label, readonly=True, aggregator="sum", help=indicator.formula)
         for indicator in of_kind("count")})
+    # the rates, as the assessment and the XLSX give them: blank where the denominator is 0
+    locals().update({
+        indicator.code: fields.Float(string=indicator.label, readonly=True, aggregator="avg", digits=(16, 4),
+                                     help=indicator.formula)
+        for indicator in of_kind("rate")})
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A rate over grouped rows is the ratio of their sums, not the average of the rows' ratios."""
+        rate = RATES.get(aggregate_spec.split(":")[0])
+        if rate:
+            num, den = (self._field_to_sql(self._table, key, query) for key in rate)
+            return SQL("SUM(%s)::float / NULLIF(SUM(%s), 0)", num, den)
+        return super()._read_group_select(aggregate_spec, query)
 
     @property
     def _table_query(self):
@@ -46,7 +60,7 @@ class HotlineReportCaseUnit(models.Model):
                              tz_sql=SQL(CENTER_TZ_SQL))
         return SQL("""
             WITH st AS MATERIALIZED (%(state)s)
-            SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, %(sums)s
+            SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, %(sums)s, %(rates)s
               FROM (SELECT f.unit_id, f.date, %(stored)s FROM hotline_case_fact f
                      WHERE f.date <= (SELECT closed_day FROM st)
                     UNION ALL SELECT f.unit_id, f.day, %(stored)s FROM (%(live)s) f) m
@@ -54,4 +68,7 @@ class HotlineReportCaseUnit(models.Model):
                    state=case_facts.valid_state_sql(),
                    sums=SQL(", ").join(SQL("SUM(%s)::bigint AS %s", SQL.identifier("m", k), SQL.identifier(k))
                                        for k in COUNT_KEYS),
+                   rates=SQL(", ").join(
+                       SQL("SUM(%s)::float / NULLIF(SUM(%s), 0) AS %s", SQL.identifier("m", num),
+                           SQL.identifier("m", den), SQL.identifier(code)) for code, (num, den) in RATES.items()),
                    stored=stored, live=live)

@@ -30,11 +30,35 @@ class HotlineStaffingReport(models.TransientModel):
     queue = fields.Char(help="Leave empty for all queues.")
     aht = fields.Float(string="AHT (s)", readonly=True, digits=(16, 1))
     line_ids = fields.One2many("hotline.staffing.report.line", "report_id", string="Half Hours", readonly=True)
+    chart_data = fields.Json(compute="_compute_chart_data", string="Chart")
 
     def _compute_display_name(self):
         # the breadcrumb: the screen's name, not "hotline.staffing.report,NewId_…"
         for report in self:
             report.display_name = self.env._("Staffing (Erlang C)")
+
+    @api.depends("line_ids.agents_needed", "line_ids.agents_signed_in", "line_ids.agents_available")
+    def _compute_chart_data(self):
+        # the curves of the chart above the table: needed against signed in and available, per half hour
+        for report in self:
+            lines = report.line_ids.sorted("slot")
+            report.chart_data = {
+                "labels": lines.mapped("name"),
+                "needed": lines.mapped("agents_needed"),
+                "signed_in": [round(value, 2) for value in lines.mapped("agents_signed_in")],
+                "available": [round(value, 2) for value in lines.mapped("agents_available")],
+            }
+
+    @api.model
+    def action_open(self):
+        """The menu: the last weeks computed with the default settings at once, rather than an empty form
+        (leaving which would save an empty record); 计算 recomputes with other settings."""
+        report = self.create({})
+        report.action_compute()
+        return {
+            "type": "ir.actions.act_window", "name": self.env._("Staffing (Erlang C)"), "res_model": self._name,
+            "res_id": report.id, "view_mode": "form", "views": [(False, "form")], "target": "current",
+        }
 
     @api.constrains("weeks", "target_level", "sl_seconds")
     def _check_inputs(self):
@@ -92,7 +116,4 @@ class HotlineStaffingReport(models.TransientModel):
             })
         self.line_ids.unlink()
         self.write({"aht": aht, "line_ids": [fields.Command.create(vals) for vals in lines]})
-        return {
-            "type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-            "target": "current",
-        }
+        return True

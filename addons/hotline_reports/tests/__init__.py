@@ -1,10 +1,12 @@
 from . import (
+    test_assessment_dialog,
     test_assessment_publication,
     test_call_facts,
     test_case_facts,
     test_call_kpi,
     test_call_xlsx,
     test_case_reports,
+    test_demo_floor,
     test_erlang,
     test_kpi_case,
     test_kpi_dispatch,

@@ -220,8 +220,10 @@ class HotlineReportsCommon(HotlineCaseCommon):
             service = self.kpi.unit_figures(*period, units=units)
             view = self.env["hotline.report.case.unit"].with_user(self.reviewer)
             counts = [name for name, field in view._fields.items() if field.type == "integer" and name != "id"]
+            counts += list(RATES)  # the view's rates: the ratio of the period's sums
             groups = view._read_group([("date", ">=", period[0]), ("date", "<=", period[1]),
-                                       ("unit_id", "in", units.ids)], ["unit_id"], [f"{c}:sum" for c in counts])
+                                       ("unit_id", "in", units.ids)], ["unit_id"],
+                                      [f"{c}:{view._fields[c].aggregator}" for c in counts])
             assessment = self.env["hotline.assessment"].with_user(self.manager).create({
                 "scheme_id": self.env.ref("hotline_reports.assessment_scheme_default").id,
                 "date_from": period[0], "date_to": period[1], "unit_ids": [Command.set(units.ids)]})
@@ -250,12 +252,12 @@ class HotlineReportsCommon(HotlineCaseCommon):
 
     def assertFigures(self, period, expected, at="2020-04-15 10:00"):
         """Every figure of `expected` ({unit: {key: value}}) as the service, the view, 综合考核 and the XLSX give it
-        (each where it shows the key: counts everywhere, rates but in the view; a rate None is a blank)."""
+        (each where it shows the key: counts and rates everywhere; a rate None is a blank)."""
         units = self.env["hotline.unit"].union(*expected)
         sources = self._everywhere(period, units, at)
-        required = {key: ("service", "view", "assessment", "xlsx") for key in COUNT_KEYS}
+        required = {key: ("service", "view", "assessment", "xlsx") for key in [*COUNT_KEYS, *RATES]}
         required.update({key: ("service", "assessment", "xlsx")
-                         for key in [*RATES, *HOLDING, "overdue_count", "satisfaction_score"]})
+                         for key in [*HOLDING, "overdue_count", "satisfaction_score"]})
         required.update(score=("assessment",), rank=("assessment",))
         for unit, figures in expected.items():
             for key, value in figures.items():

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -44,3 +44,51 @@ class TestStaffing(TransactionCase):
         self.assertAlmostEqual(ten.gap, 1.0 - 14)
         nine = report.line_ids.filtered(lambda line: line.name == "09:30")
         self.assertEqual((nine.calls, nine.agents_needed, nine.agents_signed_in), (0, 0, 0))
+        # the chart's curves are the table's columns
+        chart = report.chart_data
+        self.assertEqual(len(chart["labels"]), 48)
+        self.assertEqual((chart["labels"][20], chart["needed"][20], chart["signed_in"][20]), ("10:00", 14, 1.0))
+        self.assertEqual(chart["needed"], report.line_ids.sorted("slot").mapped("agents_needed"))
+
+
+# Runs on 排班测算 opened from its menu: the figures are there at once, the 48 half hours on one page under a
+# chart of needed / signed in / available, the breadcrumb names the screen.
+STAFFING_CHECK = """
+(async () => {
+    for (let i = 0; i < 600 && !document.querySelector(".o_hotline_staffing_chart canvas"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    const canvas = document.querySelector(".o_hotline_staffing_chart canvas");
+    if (!canvas) { throw new Error("no chart"); }
+    const chart = Chart.getChart(canvas);
+    const labels = chart.data.datasets.map((d) => d.label);
+    if (JSON.stringify(labels) !== JSON.stringify(["所需坐席", "签入", "可用"])) {
+        throw new Error("curves: " + labels);
+    }
+    if (chart.data.labels.length !== 48) { throw new Error(chart.data.labels.length + " half hours in the chart"); }
+    const rows = document.querySelectorAll(".o_field_one2many .o_data_row").length;
+    if (rows !== 48) { throw new Error(rows + " half hours in the table"); }
+    const crumbs = document.querySelector(".o_breadcrumb").innerText;
+    if (!crumbs.includes("排班测算（爱尔兰C）") || crumbs.includes("NewId") || crumbs.includes("hotline.")) {
+        throw new Error("breadcrumb: " + crumbs);
+    }
+    console.log("test successful");
+})().catch((e) => console.error(e.message));
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestStaffingMenu(HttpCase):
+    def test_menu_opens_the_computed_figures(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_reports"], ["zh_CN"], overwrite=True)
+        reviewer = new_test_user(self.env, "rp_staffing_reviewer", groups="hotline_case.group_reviewer",
+                                 lang="zh_CN", tz="Asia/Shanghai")
+        Staffing = self.env["hotline.staffing.report"]
+        before = Staffing.search([])
+        self.browser_js("/odoo/action-hotline_reports.hotline_staffing_report_action_open", STAFFING_CHECK,
+                        login=reviewer.login, timeout=120)
+        made = Staffing.search([]) - before
+        # the visit keeps one record, computed: nothing empty
+        self.assertEqual(len(made), 1)
+        self.assertEqual((made.create_uid, len(made.line_ids)), (reviewer, 48))

@@ -1,4 +1,5 @@
 from . import hotline_pbx
+from . import hotline_pbx_demo
 from . import hotline_call
 from . import hotline_call_attempt
 from . import hotline_agent_interval_mixin

@@ -155,10 +155,12 @@ class HotlinePbx(models.Model):
         _logger.info("hotline demo: %d queue_log lines ingested", len(lines))
         self._demo_cases_from_calls(rnd)
 
-    def _demo_cases_from_calls(self, rnd):
-        """Each answered demo call is recorded as a case by its agent, from the screen pop."""
-        calls = self.env["hotline.call"].search([("pbx_id", "=", self.id), ("outcome", "=", "answered"),
-                                                 ("user_id", "!=", False)], order="enter_time")
+    def _demo_cases_from_calls(self, rnd, calls=None, burst=()):
+        """Each answered demo call (default: every one of the PBX) is recorded as a case by its agent, from
+        the screen pop; the calls of a burst wave ({uniqueid: wave}) report one water outage in the wave's street."""
+        if calls is None:
+            calls = self.env["hotline.call"].search([("pbx_id", "=", self.id), ("outcome", "=", "answered"),
+                                                     ("user_id", "!=", False)], order="enter_time")
         Street = self.env["hotline.street"]
         streets = Street.search([], limit=20)
         ref = self.env.ref
@@ -173,9 +175,13 @@ class HotlinePbx(models.Model):
             ("drainage_blocked", "help", "楼下污水井堵塞，污水漫到路面，气味很大。", None),
             ("sanitation_garbage", "complaint", "小区垃圾桶满溢两天无人清运。", None),
         ]
+        outage = ("water_outage", "complaint", "小区突然停水，整栋楼都没有水，请尽快派人抢修。", None)
         for index, call in enumerate(calls):
             category, case_type, description, answer = topics[index % len(topics)]
             street = streets[index % len(streets)] if streets else Street
+            if call.uniqueid in burst:
+                category, case_type, description, answer = outage
+                street = streets[burst[call.uniqueid] % len(streets)]
             agent = call.user_id
             new_case = call.with_user(agent).action_new_case()["context"]
             vals = {  # what the pre-filled form sends back, completed by the agent
