@@ -24,10 +24,14 @@
     "assets": {
         "web.assets_backend": [
             "hotline_monitor/static/src/board/**/*",
+            "hotline_monitor/static/src/components/**/*",
             "hotline_monitor/static/src/backend/**/*",
         ],
         "web.assets_tests": [
             "hotline_monitor/static/tests/tours/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "hotline_monitor/static/tests/*.test.js",
         ],
         # the full-screen board page (wall screens and supervisors' tabs), like hr_attendance's kiosk
         "hotline_monitor.assets_board": [
@@ -51,6 +55,7 @@
             "bus/static/src/workers/*",
             ("remove", "bus/static/src/workers/bus_worker_script.js"),
             "hotline_monitor/static/src/board/**/*",
+            "hotline_monitor/static/src/components/**/*",
             "hotline_monitor/static/src/public/**/*",
         ],
     },

@@ -31,6 +31,9 @@
         "web.assets_tests": [
             "hotline_telephony/static/tests/tours/**/*",
         ],
+        "web.assets_unit_tests": [
+            "hotline_telephony/static/tests/*.test.js",
+        ],
     },
     "installable": True,
     "application": False,

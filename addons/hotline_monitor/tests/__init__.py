@@ -9,3 +9,4 @@ from . import test_burst_concurrency
 from . import test_performance
 from . import test_board_config
 from . import test_agent_panel_idle
+from . import test_board_unit

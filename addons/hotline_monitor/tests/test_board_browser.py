@@ -38,6 +38,26 @@ BOARD_CHECK = """
     if (r + g + b > 120) { throw new Error("not a dark board: " + bg); }
     const size = parseFloat(getComputedStyle(document.querySelector(".o_hm_timer")).fontSize);
     if (size < %(min_font)s) { throw new Error("timer too small for a wall screen: " + size); }
+    // read from the back of a hall: no text on the board below the screen's least label size
+    const texts = [...document.querySelectorAll(".o_hm_board *")].filter((el) =>
+        el.getClientRects().length && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()));
+    const small = texts.filter((el) => parseFloat(getComputedStyle(el).fontSize) < %(min_label)s);
+    if (small.length) {
+        throw new Error("labels too small: " + small.map((el) =>
+            `${el.className || el.tagName} ${getComputedStyle(el).fontSize} "${el.innerText}"`).join(", "));
+    }
+    // a small floor fills its part of the screen, and the board fits the screen
+    await new Promise((r) => setTimeout(r, 300)); // the tiles' size follows a measure of their area
+    const area = document.querySelector(".o_hm_agents").getBoundingClientRect();
+    const covered = [...document.querySelectorAll(".o_hm_tile")].reduce((sum, el) => {
+        const r = el.getBoundingClientRect();
+        return sum + r.width * r.height;
+    }, 0);
+    if (covered < 0.8 * area.width * area.height) {
+        throw new Error(`tiles cover ${Math.round((100 * covered) / (area.width * area.height))}%% of their area`);
+    }
+    if (area.width < 0.5 * window.innerWidth) { throw new Error("the agents' area is narrow: " + area.width); }
+    if (document.scrollingElement.scrollHeight > window.innerHeight + 1) { throw new Error("the board scrolls"); }
     // the queue: one caller answered in 5 s, one abandoned; agent 1 on the call, agent 2 paused: no idle
     // agent is the only alarm (waiting 0 < 5, service level 100 %% >= 80 %%), and it flashes
     const queue = await wait('.o_hm_queue[data-queue="%(queue)s"]');
@@ -115,7 +135,7 @@ class TestBoardBrowser(HttpCase, MonitorCase):
         facts = [from_event(e, t) for e in events]
         Ingestor(cls.env, cls.pbx).apply([f for f in facts if f])
 
-    def run_board(self, width, height, min_font):
+    def run_board(self, width, height, min_font, min_label):
         """Open the logged-out board at a screen size, click an agent, keep a screenshot."""
         self.browser_size = f"{width},{height}"
         shots = []
@@ -126,7 +146,7 @@ class TestBoardBrowser(HttpCase, MonitorCase):
             shots.append(browser._websocket_request("Page.captureScreenshot", params={"format": "png"}))
             return result
 
-        code = BOARD_CHECK % {"name": self.board.name, "min_font": min_font, "queue": QUEUE}
+        code = BOARD_CHECK % {"name": self.board.name, "min_font": min_font, "min_label": min_label, "queue": QUEUE}
         with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_shoot):
             self.browser_js(f"/hotline_monitor/board/{self.board.access_token}", code, timeout=150)
         data = base64.b64decode(shots[0]["data"])
@@ -135,11 +155,11 @@ class TestBoardBrowser(HttpCase, MonitorCase):
         (ARTEFACTS / f"board_{width}x{height}.png").write_bytes(data)
 
     def test_board_1920x1080(self):
-        self.run_board(1920, 1080, 18)
+        self.run_board(1920, 1080, 18, 20)
 
     def test_board_3840x2160(self):
         # type grows with the screen: read from across the room on a 4K TV as on a full-HD one
-        self.run_board(3840, 2160, 36)
+        self.run_board(3840, 2160, 36, 40)
 
     def test_board_follows_the_bus(self):
         """A change ingested from AMI while the board is open repaints its tile: pushed, not polled."""

@@ -1,105 +1,26 @@
-import { Component, onWillStart, onWillUnmount, reactive, useState } from "@odoo/owl";
+import { Component, onMounted, onPatched, onWillStart, onWillUnmount, reactive, useRef, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
-import { ConnectionLostError, rpc } from "@web/core/network/rpc";
+import { rpc } from "@web/core/network/rpc";
 import { useService } from "@web/core/utils/hooks";
-
-const STATES = ["idle", "paused", "oncall", "ringing", "wrapup", "offline"];
-
-/** "1:02:03" / "02:03" from seconds. */
-export function formatDuration(seconds) {
-    seconds = Math.max(0, Math.floor(seconds || 0));
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    const s = seconds % 60;
-    const pad = (n) => String(n).padStart(2, "0");
-    return h ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
-}
-
-/** Whether a failed snapshot is the server saying the board's URL is no longer valid (its 404 answer). */
-export function isRevoked(error) {
-    return Boolean(error && error.code === 404 && !(error instanceof ConnectionLostError));
-}
-
-/** Milliseconds before the try after `failures` failed ones: doubling from 1 s to 30 s, ±25 % at random. */
-export function retryDelay(failures) {
-    const base = Math.min(30000, 1000 * 2 ** Math.min(failures, 5));
-    return Math.round(base * (0.75 + Math.random() / 2));
-}
-
-/** Colour of a tile from its time in state: "", "amber" or "red". */
-export function tileLevel(tile, thresholds, nowMs) {
-    if (!tile.since) {
-        return "";
-    }
-    const elapsed = (nowMs - tile.since) / 1000;
-    let limits = null;
-    if (tile.state === "oncall") {
-        limits = thresholds.call;
-    } else if (tile.state === "paused") {
-        limits = thresholds.reasons[tile.reason] || thresholds.pause;
-    }
-    if (!limits) {
-        return "";
-    }
-    if (limits[1] && elapsed >= limits[1]) {
-        return "red";
-    }
-    return limits[0] && elapsed >= limits[0] ? "amber" : "";
-}
-
-/**
- * What shows a time reads the board's clock (`board.clock`, one reactive value ticking every second)
- * through its own useState: a tick re-renders these small components only, never the board and
- * its 300 tiles at once; a pushed change re-renders the board, whose unchanged tiles are skipped
- * (same props).
- */
-class Clocked extends Component {
-    setup() {
-        this.clock = useState(this.props.board.clock);
-    }
-}
-
-class AgentTile extends Clocked {
-    static template = "hotline_monitor.AgentTile";
-    static props = { tile: Object, board: Object };
-}
-
-class QueueBlock extends Clocked {
-    static template = "hotline_monitor.QueueBlock";
-    static props = { name: String, block: { type: Object, optional: true }, tiles: Array, board: Object };
-
-    get view() {
-        return this.props.board.queueView(this.props.name, this.props.block, this.props.tiles, this.clock.now);
-    }
-}
-
-class BoardClock extends Clocked {
-    static template = "hotline_monitor.BoardClock";
-    static props = { board: Object };
-}
-
-/** The data's freshness: a sign as soon as the bridge's heartbeat is older than health's silence. */
-class DelaySign extends Clocked {
-    static template = "hotline_monitor.DelaySign";
-    static props = { board: Object };
-}
-
-/** A link's lag (e.g. the unit server exchange), ticking from the oldest undelivered item's time. */
-class LinkFigure extends Clocked {
-    static template = "hotline_monitor.LinkFigure";
-    static props = { link: Object, board: Object };
-}
-
-/** A burst: its live count and the time since its first case, ticking. */
-class BurstAlert extends Clocked {
-    static template = "hotline_monitor.BurstAlert";
-    static props = { alert: Object, board: Object };
-}
-
-class AgentPanel extends Clocked {
-    static template = "hotline_monitor.AgentPanel";
-    static props = { panel: Object, board: Object };
-}
+import { AgentPanel } from "@hotline_monitor/components/agent_panel/agent_panel";
+import { AgentTile } from "@hotline_monitor/components/agent_tile/agent_tile";
+import { BoardClock } from "@hotline_monitor/components/board_clock/board_clock";
+import { BurstAlert } from "@hotline_monitor/components/burst_alert/burst_alert";
+import { DelaySign } from "@hotline_monitor/components/delay_sign/delay_sign";
+import { LinkFigure } from "@hotline_monitor/components/link_figure/link_figure";
+import { QueueBlock } from "@hotline_monitor/components/queue_block/queue_block";
+import {
+    STATES,
+    formatDuration,
+    formatPercent,
+    isRevoked,
+    mask,
+    queueView,
+    retryDelay,
+    shownState,
+    tileLayout,
+    tileLevel,
+} from "@hotline_monitor/board/floor";
 
 /**
  * The wallboard. Loads one snapshot (on start and on every bus reconnection), then applies the
@@ -129,7 +50,29 @@ export class Board extends Component {
             message: "",
             revoked: false,
             offline: false, // the last snapshot failed or the bus is down: what shows may be behind
+            area: { width: 0, height: 0 }, // the agents' part of the screen, px
         });
+        // the tiles scale to the floor: measured on every resize of their part of the screen
+        this.agentsRef = useRef("agents");
+        this.resizeObserver = new ResizeObserver(([entry]) => {
+            const { width, height } = entry.contentRect;
+            if (width !== this.state.area.width || height !== this.state.area.height) {
+                this.state.area = { width, height };
+            }
+        });
+        this.observed = null;
+        const observe = () => {
+            const el = this.agentsRef.el;
+            if (el !== this.observed) {
+                this.resizeObserver.disconnect();
+                if (el) {
+                    this.resizeObserver.observe(el);
+                }
+                this.observed = el;
+            }
+        };
+        onMounted(observe);
+        onPatched(observe);
         // the bridge's heartbeat: read by the sign on the clock's tick, so a heartbeat pushed every 10 s
         // does not re-render the board
         this.bridge = false;
@@ -181,6 +124,7 @@ export class Board extends Component {
         });
         this.timer = setInterval(() => (this.clock.now = Date.now() + this.offset), 1000);
         onWillUnmount(() => {
+            this.resizeObserver.disconnect();
             clearInterval(this.timer);
             clearTimeout(this.retryTimer);
             this.unmounted = true;
@@ -322,7 +266,7 @@ export class Board extends Component {
         for (const block of payload.queues || []) {
             if (config.queues.includes(block.name)) {
                 if (this.props.masked) {
-                    block.abandoned = block.abandoned.map((a) => ({ ...a, number: this.mask(a.number) }));
+                    block.abandoned = block.abandoned.map((a) => ({ ...a, number: mask(a.number) }));
                 }
                 this.state.queues[block.name] = block;
             }
@@ -338,32 +282,24 @@ export class Board extends Component {
         }
     }
 
-    /** A supervisor's channel carries numbers; a logged-out board never shows them. */
-    mask(number) {
-        if (!number || number.includes("*")) {
-            return number || "";
-        }
-        return number.length >= 8
-            ? number.slice(0, 3) + "*".repeat(number.length - 7) + number.slice(-4)
-            : "*".repeat(number.length);
-    }
-
     get tiles() {
         return this.state.order.map((id) => this.state.agents[id]).filter(Boolean);
+    }
+
+    /** Columns, rows and font size of the tiles: as large as the floor's size lets them be. */
+    get agentsStyle() {
+        const { width, height } = this.state.area;
+        const layout = tileLayout(this.state.order.length, width, height);
+        return `grid-template-columns: repeat(${layout.columns}, minmax(0, 1fr)); font-size: ${layout.fontSize}px;`;
     }
 
     get legend() {
         return STATES.map((s) => ({ state: s, label: this.stateLabels[s] }));
     }
 
-    /** The state to show: a wrap-up is over by itself when its time has run out. */
-    shownState(tile, now) {
-        return tile.state === "wrapup" && tile.wrapup_until && now >= tile.wrapup_until ? "idle" : tile.state;
-    }
-
     tileClass(tile, now) {
         const level = tileLevel(tile, this.state.config.thresholds, now);
-        return `o_hm_tile o_hm_${this.shownState(tile, now)}` + (level ? ` o_hm_${level}` : "");
+        return `o_hm_tile o_hm_${shownState(tile, now)}` + (level ? ` o_hm_${level}` : "");
     }
 
     elapsed(since, now) {
@@ -374,7 +310,7 @@ export class Board extends Component {
         if (tile.state === "oncall" && tile.direction) {
             return tile.direction === "outbound" ? _t("On Call (out)") : _t("On Call (in)");
         }
-        return this.stateLabels[this.shownState(tile, now)];
+        return this.stateLabels[shownState(tile, now)];
     }
 
     avatarUrl(tile) {
@@ -383,52 +319,17 @@ export class Board extends Component {
             : `/web/image/res.users/${tile.id}/avatar_128`;
     }
 
-    /** A queue's block as shown at `now`, from its pushed block and the board's tiles. */
+    /** A queue's block as shown at `now` (floor.queueView), sounding its alarm when it starts. */
     queueView(name, block, tiles, now) {
-        block = block || { waiting: [], figures: {}, abandoned: [], surge: null };
-        const members = tiles.filter((t) => t.queues.includes(name));
-        const count = (state) => members.filter((t) => this.shownState(t, now) === state).length;
-        const longest = block.waiting.length ? (now - Math.min(...block.waiting)) / 1000 : 0;
-        const alarm = this.state.config.alarm;
-        const f = block.figures || {};
-        const surge = block.surge;
-        const factor = this.state.config.surge.factor;
-        const view = {
-            name,
-            waiting: block.waiting.length,
-            longest,
-            longestLabel: formatDuration(longest),
-            figures: f,
-            signedIn: members.length,
-            idle: count("idle"),
-            paused: count("paused"),
-            oncall: count("oncall") + count("ringing"),
-            abandoned: block.abandoned,
-            abandonedCount: block.abandoned_count || 0,
-            surge,
-            surgeAlarm: Boolean(
-                surge &&
-                    surge.last15 >= this.state.config.surge.min_calls &&
-                    surge.last15 > surge.baseline * factor
-            ),
-        };
-        view.alarms = {
-            waiting: alarm.waiting > 0 && view.waiting >= alarm.waiting,
-            wait: alarm.wait_seconds > 0 && longest >= alarm.wait_seconds,
-            // the KPI is a fraction, the board's alarm threshold a percentage
-            sl: f.service_level !== null && f.service_level !== undefined && f.service_level * 100 < alarm.service_level,
-            idle: alarm.no_idle && view.signedIn > 0 && view.idle === 0,
-        };
-        view.alarm = Object.values(view.alarms).some(Boolean) || view.surgeAlarm;
-        if (view.alarm && alarm.sound) {
+        const view = queueView(name, block, tiles, now, this.state.config);
+        if (view.alarm && this.state.config.alarm.sound) {
             this.beep(name, now);
         }
         return view;
     }
 
     percent(value) {
-        // the reports' rates are fractions 0..1
-        return value === null || value === undefined ? "—" : `${Math.round(value * 1000) / 10}%`;
+        return formatPercent(value);
     }
 
     beep(name, now) {

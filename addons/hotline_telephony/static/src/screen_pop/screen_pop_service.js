@@ -1,7 +1,6 @@
-import { markup } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { escape } from "@web/core/utils/strings";
+import { renderToMarkup } from "@web/core/utils/render";
 
 /**
  * Screen pop: when a queue call connects to this agent, the bridge sends
@@ -12,15 +11,12 @@ export const hotlineScreenPopService = {
     dependencies: ["bus_service", "notification", "action", "orm"],
     start(env, { bus_service, notification, action, orm }) {
         const show = (payload) => {
-            const who = payload.partner ? payload.partner.name : _t("Unknown caller");
-            const lines = [
-                `<div class="o_hotline_pop_caller"><b>${escape(payload.caller_number)}</b> · ${escape(who)}</div>`,
-                `<div>${escape(_t("Previous cases: %s", payload.case_count))}</div>`,
-            ];
-            for (const c of payload.cases) {
-                lines.push(`<div class="small text-muted">${escape(c.name)} · ${escape(c.state_label)}</div>`);
-            }
-            const close = notification.add(markup(lines.join("")), {
+            // the template escapes what the caller and the cases bring
+            const body = renderToMarkup("hotline_telephony.ScreenPop", {
+                pop: payload,
+                countLabel: _t("Previous cases: %s", payload.case_count),
+            });
+            const close = notification.add(body, {
                 title: _t("Incoming hotline call"),
                 type: "info",
                 sticky: true,

@@ -36,8 +36,9 @@ registry.category("web_tour.tours").add("hotline_screen_pop_tour", {
             trigger: ".o_hotline_screen_pop:contains(12319-)",
         },
         {
+            // the first button, whatever the agent's language
             content: "Open a new case from the call",
-            trigger: ".o_hotline_screen_pop button:contains(New Case)",
+            trigger: ".o_hotline_screen_pop .o_notification_buttons button:first",
             run: "click",
         },
         {

@@ -1,0 +1,7 @@
+import { Clocked } from "@hotline_monitor/components/clocked/clocked";
+
+/** One agent: state colour, name, extension, the masked caller and the time in state. */
+export class AgentTile extends Clocked {
+    static template = "hotline_monitor.AgentTile";
+    static props = { tile: Object, board: Object };
+}
