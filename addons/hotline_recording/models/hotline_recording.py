@@ -223,17 +223,15 @@ class HotlineRecording(models.Model):
     def _for_playback(self, call_id, recording_id=None):
         """The stored recording of a call that the current user may hear, or raise.
 
-        AccessError: not center staff; LookupError: no such call or recording for this user (the call's
-        record rules and the recordings' decide, so an agent who may hear only their own calls learns
-        nothing of other calls)."""
+        AccessError: not center staff; LookupError: no such call or recording for this user (the recordings'
+        record rules decide, so an agent who may hear only their own calls learns nothing of other calls)."""
         user = self.env.user
         if not user.has_group(CENTER_GROUP):
             raise AccessError(self.env._("Only the center's staff may listen to call recordings."))
-        call = self.env["hotline.call"].search([("id", "=", call_id)], limit=1)
-        domain = [("call_id", "=", call.id), ("state", "=", "stored")]
+        domain = [("call_id", "=", call_id), ("state", "=", "stored")]
         if recording_id:
             domain.append(("id", "=", recording_id))
-        recording = self.search(domain, order="start_time, id", limit=1) if call else self.browse()
+        recording = self.search(domain, order="start_time, id", limit=1)
         if not recording or not recording.sudo()._stored_path():
             raise LookupError(call_id)
         return recording
