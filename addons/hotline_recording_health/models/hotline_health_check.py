@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-
 from odoo.addons.hotline_health.models.health_message import _lt, at
 
 # A recording is converted within a minute or two of its call's end: one waiting longer is stuck.
