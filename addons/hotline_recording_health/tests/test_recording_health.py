@@ -15,12 +15,12 @@ class TestRecordingHealth(TransactionCase):
         old = fields.Datetime.now() - timedelta(days=30)
         Recording.create({"pbx_id": pbx.id, "call_id": call.id, "call_uniqueid": call.uniqueid,
                           "source_name": "20261107/q-1795700000.1-1795700000.2.raw", "citizen_channel": "right",
-                          "state": "stored", "file_size": 3 * 1024 ** 3, "start_time": old})
+                          "state": "stored", "file_size": 300 * 1024 ** 2, "start_time": old})
         [row] = Check._probe_recordings()
         self.assertEqual(row["state"], "green")
         Check._refresh()
         check = Check.search([("key", "=", "recordings")])
-        self.assertIn("3.0 GB", check.fact)
+        self.assertIn("300.0 MB", check.fact)
         self.assertIn(fields.Datetime.context_timestamp(Check, old).strftime("%Y-%m-%d"), check.fact)
         # a recording still waiting an hour after its call: the conversion is behind
         call2 = self.env["hotline.call"].create({"uniqueid": "1795700000.3", "pbx_id": pbx.id,
