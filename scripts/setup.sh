@@ -11,6 +11,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 # --- System packages (only the missing ones; apt-get update only when needed) ---
 pkgs=(postgresql libpq-dev gcc python3-dev python3-venv
       chromium fonts-noto-cjk debootstrap sip-tester nginx-light curl mariadb-server
+      opus-tools  # opusenc: call recordings are stored as Opus
       iproute2)  # ip netns: the unit server of tests/exchange in its own network namespace
 missing=()
 for p in "${pkgs[@]}"; do

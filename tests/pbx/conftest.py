@@ -23,9 +23,12 @@ RIG = ROOT / "scripts" / "pbx-rig.sh"
 CACHE = Path(os.environ.get("PBX_CACHE", "/var/cache/hotline-pbx"))
 CHROOT = CACHE / "chroot"
 QUEUE_LOG = CHROOT / "var/log/asterisk/queue_log"
+# HOTLINE_REC_DIR of the dialplan, as this host reads it
+RECORDINGS = CHROOT / "var/spool/asterisk/monitor/hotline"
 DB = os.environ.get("HT_E2E_DB", "ht_e2e")
-# The telephony addon and those that read what the bridge records (reports, wallboard, system health).
-E2E_ADDONS = ("hotline_telephony", "hotline_reports", "hotline_monitor", "hotline_health")
+# The telephony addon and those that read what the bridge records (reports, wallboard, system health,
+# call recordings).
+E2E_ADDONS = ("hotline_telephony", "hotline_reports", "hotline_monitor", "hotline_health", "hotline_recording")
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 ADDONS_PATH = f"{ROOT / 'addons'},{ODOO_SRC / 'odoo' / 'addons'}"
 HTTP_PORT = os.environ.get("HT_E2E_HTTP_PORT", "8469")
@@ -75,6 +78,7 @@ def pbx(rig_lock):
         for stale in (QUEUE_LOG, CHROOT / "var/lib/asterisk/astdb.sqlite3"):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
+        shutil.rmtree(RECORDINGS, ignore_errors=True)
         rig("start", timeout=120)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         out = getattr(exc, "stderr", "") or ""
@@ -114,6 +118,7 @@ def registry(pbx):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         pbx_rec = env.ref("hotline_telephony.pbx_default")
         pbx_rec.queue_log_path = str(QUEUE_LOG)
+        pbx_rec.recording_local_folder = str(RECORDINGS)
         group = env.ref("hotline_case.group_agent")
         for login, (interface, *_rest) in AGENTS.items():
             env["res.users"].with_context(no_reset_password=True).create({
@@ -198,9 +203,13 @@ class Phones:
     """SIPp processes (agent phones, the citizen behind the trunk, callers), stopped by pid."""
 
     def __init__(self, log_dir):
+        from .rtp import write_pcap  # noqa: PLC0415
+
         self.log_dir = log_dir
         self.procs = []
         self.n = 0
+        # what the speaking phones send (scenarios caller_talk, caller_rating, citizen_answer)
+        write_pcap(log_dir / "voice.pcap", 60)
 
     def _spawn(self, args, name):
         self.n += 1
@@ -218,7 +227,7 @@ class Phones:
                            login)
 
     def citizen(self):
-        return self._spawn(["-sf", str(SCENARIOS / "agent_answer.xml"), "-i", "127.0.0.1", "-p",
+        return self._spawn(["-sf", str(SCENARIOS / "citizen_answer.xml"), "-i", "127.0.0.1", "-p",
                             str(CITIZEN_PORT), "-d", "500"], "citizen")
 
     def call(self, number, duration_ms, port, scenario="caller.xml"):

@@ -143,7 +143,12 @@ def agent_facts_sql(periods, user_ids=None):
     - inbound_answered: inbound calls the agent answered, outbound_total / outbound_answered:
       click-to-dial calls the agent placed / that the citizen answered, missed_rings
       (坐席漏接): the agent's ring-no-answer attempts; all four count calls that entered the
-      queue (or were dialled) in the period.
+      queue (or were dialled) in the period;
+    - rated_calls (一次一评): the agent's calls the caller rated with a valid key after the agent hung up
+      (no key, another key or a hang-up during the prompt is no rating); rated_satisfied: those rated
+      满意 or 基本满意; the satisfaction rate (满意率 of service) = rated_satisfied / rated_calls, computed
+      from the sums wherever shown (the service, the report view, the XLSX); both count calls that entered
+      the queue in the period.
     """
     user_filter = SQL("")
     if isinstance(user_ids, SQL):  # a condition on x.user_id (kpi/facts.py passes its argument)
@@ -176,7 +181,7 @@ def agent_facts_sql(periods, user_ids=None):
         call_rows AS (
             -- one pass over the period's calls (enter_time index) for the counts and the talk;
             -- the day before is read too for talk crossing into the period: no call lasts a day
-            SELECT x.user_id, x.direction, x.outcome, x.enter_time,
+            SELECT x.user_id, x.direction, x.outcome, x.enter_time, x.rating_state, x.rating,
                    CASE WHEN x.end_time IS NOT NULL THEN x.end_time - make_interval(secs => x.talk_seconds)
                         ELSE x.answer_time END AS t0,
                    COALESCE(x.end_time, k.now) AS t1,
@@ -203,7 +208,10 @@ def agent_facts_sql(periods, user_ids=None):
                    COUNT(*) FILTER (WHERE x.direction = 'inbound' AND x.outcome IN ('answered', 'transferred'))
                        AS inbound_answered,
                    COUNT(*) FILTER (WHERE x.direction = 'outbound') AS outbound_total,
-                   COUNT(*) FILTER (WHERE x.outcome = 'outbound_answered') AS outbound_answered
+                   COUNT(*) FILTER (WHERE x.outcome = 'outbound_answered') AS outbound_answered,
+                   COUNT(*) FILTER (WHERE x.rating_state = 'rated') AS rated_calls,
+                   COUNT(*) FILTER (WHERE x.rating_state = 'rated' AND x.rating IN ('satisfied', 'basic'))
+                       AS rated_satisfied
               FROM call_rows x JOIN periods p ON x.enter_time >= p.pstart AND x.enter_time < p.pend
              GROUP BY 1, 2),
         rings AS (
@@ -224,6 +232,8 @@ def agent_facts_sql(periods, user_ids=None):
                    COALESCE(c.outbound_total, 0) AS outbound_total,
                    COALESCE(c.outbound_answered, 0) AS outbound_answered,
                    COALESCE(r.missed_rings, 0) AS missed_rings,
+                   COALESCE(c.rated_calls, 0) AS rated_calls,
+                   COALESCE(c.rated_satisfied, 0) AS rated_satisfied,
                    COALESCE(t.talk_in, 0) AS talk_in,
                    COALESCE(t.talk_out, 0) AS talk_out,
                    %(m_signed)s AS signed_in,

@@ -50,16 +50,17 @@ HOURS_LOCK_KEY = 1231911  # the refresh of today's stored hours, serialised
 CALL_KEYS = (("hour_start", "timestamp"), ("date", "date"), ("hour_of_day", "int"), ("queue", "varchar"),
              ("pbx_id", "int"))
 AGENT_COLUMNS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings", "talk_in", "talk_out",
-                 "signed_in", "paused", "paused_reason", "available", "on_call", "idle")
+                 "signed_in", "paused", "paused_reason", "available", "on_call", "idle", "rated_calls",
+                 "rated_satisfied")
 # The columns of hotline_call a call KPI reads: an update touching none of them changes no fact.
 CALL_COLUMNS = ("enter_time", "answer_time", "end_time", "queue", "direction", "outcome", "user_id", "wait_seconds",
-                "talk_seconds", "missed_attempt_count", "pbx_id")
+                "talk_seconds", "missed_attempt_count", "pbx_id", "rating_state", "rating")
 
 
 # an agent's row and a pause reason's row of hotline.agent.report, from agent_facts_sql's columns
 MAIN_ROW = ("inbound_answered, outbound_total, outbound_answered, missed_rings, talk_in, talk_out, signed_in, "
-            "paused, 0.0, available, on_call, idle")
-REASON_ROW = "0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, r.value::numeric, 0.0, 0.0, 0.0"
+            "paused, 0.0, available, on_call, idle, rated_calls, rated_satisfied")
+REASON_ROW = "0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, r.value::numeric, 0.0, 0.0, 0.0, 0, 0"
 
 
 def ddl(cr, text, *params):
@@ -154,15 +155,17 @@ def agent_report_sql():
         WITH st AS MATERIALIZED (%(state)s),
         facts AS (%(facts)s)
         SELECT f.id, f.user_id, f.date, f.reason, {", ".join("f." + c for c in AGENT_COLUMNS)},
-               CASE WHEN f.reason IS NULL AND f.available > 0 THEN f.on_call / f.available END AS occupancy
+               CASE WHEN f.reason IS NULL AND f.available > 0 THEN f.on_call / f.available END AS occupancy,
+               CASE WHEN f.rated_calls > 0 THEN f.rated_satisfied / f.rated_calls END AS satisfaction_rate
           FROM {AGENT_FACT_TABLE} f
          WHERE f.date <= (SELECT closed_day FROM st)
         UNION ALL
-        SELECT -2 * row_number() OVER (ORDER BY day, user_id), user_id, day, NULL::varchar, {MAIN_ROW}, occupancy
+        SELECT -2 * row_number() OVER (ORDER BY day, user_id), user_id, day, NULL::varchar, {MAIN_ROW}, occupancy,
+               CASE WHEN rated_calls > 0 THEN rated_satisfied::numeric / rated_calls END
           FROM facts
         UNION ALL
         SELECT -2 * row_number() OVER (ORDER BY day, user_id, r.key) - 1, user_id, day, r.key, {REASON_ROW},
-               NULL
+               NULL, NULL
           FROM facts, jsonb_each_text(paused_by_reason) r
     """,
         state=valid_state_sql(with_thresholds=False),

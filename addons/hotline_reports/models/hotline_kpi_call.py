@@ -10,7 +10,8 @@ from ..kpi import calls as kpi
 from ..kpi import facts
 from ..kpi.center import PERIOD_FIRST_DAY, PERIOD_LAST_DAY, center_tz
 
-COUNT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings")
+COUNT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings", "rated_calls",
+              "rated_satisfied")
 SECOND_KEYS = ("talk_in", "talk_out", "signed_in", "paused", "available", "on_call", "idle")
 
 
@@ -42,7 +43,9 @@ class HotlineKpiCall(models.AbstractModel):
         inbound_answered, outbound_total, outbound_answered, missed_rings: int counts,
         talk_in, talk_out, signed_in, paused, available, on_call, idle: seconds (float)
             inside the period (intervals clipped to it, open ones running until now),
-        paused_by_reason: {reason: seconds}, occupancy: fraction 0–1 (None when never available)}.
+        paused_by_reason: {reason: seconds}, occupancy: fraction 0–1 (None when never available),
+        rated_calls, rated_satisfied: int counts (一次一评), satisfaction_rate: rated_satisfied / rated_calls
+            (None when no call was rated)}.
     Definitions: ``kpi/calls.py::agent_facts_sql``.
 
     Periods made of whole local hours (calls) or days (agents) are read from the report views,
@@ -212,6 +215,8 @@ class HotlineKpiCall(models.AbstractModel):
                     figures["paused_by_reason"][reason] = figures["paused_by_reason"].get(reason, 0.0) + float(seconds)
         for figures in result.values():
             figures["occupancy"] = figures["on_call"] / figures["available"] if figures["available"] else None
+            figures["satisfaction_rate"] = (figures["rated_satisfied"] / figures["rated_calls"]
+                                            if figures["rated_calls"] else None)
         return result
 
     @api.model

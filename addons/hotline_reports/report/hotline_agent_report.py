@@ -16,6 +16,9 @@ FORMULAS = {
     "on_call": "Seconds talking while signed in and not paused.",
     "idle": "Idle (示闲) = signed in − paused − on call (seconds).",
     "occupancy": "Occupancy = on call / (signed in − paused).",
+    "rated_calls": "Calls the caller rated after the agent hung up (一次一评), on the day they entered the queue.",
+    "rated_satisfied": "Rated calls rated 满意 or 基本满意.",
+    "satisfaction_rate": "满意率 = rated 满意 or 基本满意 / rated calls.",
 }
 
 
@@ -61,7 +64,17 @@ class HotlineAgentReport(models.Model):
     occupancy = fields.Float(string="Occupancy", readonly=True, aggregator="avg", digits=(16, 4),
                              help=FORMULAS["occupancy"])
 
+    rated_calls = fields.Integer(string="Rated Calls", readonly=True, aggregator="sum", help=FORMULAS["rated_calls"])
+    rated_satisfied = fields.Integer(string="Rated Satisfied", readonly=True, aggregator="sum",
+                                     help=FORMULAS["rated_satisfied"])
+    satisfaction_rate = fields.Float(string="Caller Satisfaction", readonly=True, aggregator="avg", digits=(16, 4),
+                                     help=FORMULAS["satisfaction_rate"])
+
     def _read_group_select(self, aggregate_spec, query):
+        if aggregate_spec.split(":")[0] == "satisfaction_rate":
+            return SQL("SUM(%s)::numeric / NULLIF(SUM(%s), 0)",
+                       self._field_to_sql(self._table, "rated_satisfied", query),
+                       self._field_to_sql(self._table, "rated_calls", query))
         if aggregate_spec.split(":")[0] == "occupancy":
             return SQL("SUM(%s) / NULLIF(SUM(%s), 0)", self._field_to_sql(self._table, "on_call", query),
                        self._field_to_sql(self._table, "available", query))

@@ -137,6 +137,25 @@ class TestCallKpi(CallKpiCommon):
         # not by agent: the rings of the calls, whoever was rung
         self.assertEqual(report._read_group(day, [], ["missed_rings:sum"]), [(3,)])
 
+    def test_caller_ratings_per_agent(self):
+        """一次一评: rated calls and 满意率 (满意 + 基本满意 over rated) per agent, from the service and the
+        report view alike; no key and a hang-up during the prompt are no rating."""
+        ratings = {"c1": ("rated", "satisfied"), "c3": ("rated", "unsatisfied"), "c9": ("no_key", False),
+                   "c2": ("rated", "basic")}
+        for key, (state, rating) in ratings.items():
+            self.calls[key].sudo().write({"rating_state": state, "rating": rating})
+        a, b = self.agent_a.id, self.agent_b.id
+        figures = self.kpi.agent_figures("2026-01-31", "2026-01-31", agents=[a, b])
+        self.assertEqual((figures[a]["rated_calls"], figures[a]["rated_satisfied"], figures[a]["satisfaction_rate"]),
+                         (2, 1, 0.5))
+        self.assertEqual((figures[b]["rated_calls"], figures[b]["satisfaction_rate"]), (1, 1.0))
+        self.env["hotline.report.fact"]._refresh()  # the day closed: read from the stored facts
+        Report = self.env["hotline.agent.report"]
+        (rated, rate), = Report._read_group([("user_id", "=", a), ("date", "=", "2026-01-31")], [],
+                                            ["rated_calls:sum", "satisfaction_rate:avg"])
+        self.assertEqual((rated, rate), (2, 0.5))
+        self.assertIsNone(self.kpi.agent_figures("2026-02-01", "2026-02-01", agents=[a])[a]["satisfaction_rate"])
+
     def test_bad_period_is_a_clear_error(self):
         from odoo.exceptions import UserError
         with self.assertRaises(UserError):

@@ -107,16 +107,19 @@ class HotlineCallReportWizard(models.TransientModel):
             Column("on_call", self.env._("On Call"), "duration", group=self.env._("Time")),
             Column("idle", self.env._("Idle"), "duration", group=self.env._("Time")),
             Column("occupancy", self.env._("Occupancy"), "percent"),
+            Column("rated_calls", self.env._("Rated Calls"), group=self.env._("Caller's Rating")),
+            Column("satisfaction_rate", self.env._("Satisfaction"), "percent", group=self.env._("Caller's Rating")),
         ]
         agent_rows, sums = [], dict.fromkeys(("inbound_answered", "talk_in", "outbound_total", "outbound_answered",
                                               "talk_out", "missed_rings", "signed_in", "paused", "on_call", "idle",
-                                              "available"), 0)
+                                              "available", "rated_calls", "rated_satisfied"), 0)
         for user_id, figures in sorted(agents.items(), key=lambda item: names.get(item[0], "")):
             agent_rows.append(dict(figures, label=names.get(user_id, str(user_id))))
             for key in sums:
                 sums[key] += figures[key]
         sums["label"] = self.env._("Total")
         sums["occupancy"] = sums["on_call"] / sums["available"] if sums["available"] else None
+        sums["satisfaction_rate"] = sums["rated_satisfied"] / sums["rated_calls"] if sums["rated_calls"] else None
         agent_scope = self.env._("%s agents", len(agent_ids)) if agent_ids else self.env._("all agents")
         report.add_table(self.env._("Agents"), self.env._("Agent Statistics"),
                          self.env._("Period: %(period)s; %(scope)s", period=period, scope=agent_scope),

@@ -97,17 +97,8 @@ def _from_event(headers, now):
                 "queue": headers.get("Queue"), "position": _int(headers.get("Position")),
                 "origposition": _int(headers.get("OriginalPosition")),
                 "waittime": _int(headers.get("HoldTime")), "time": t, "source": "ami"}
-    if name == "UserEvent" and headers.get("UserEvent") == "HotlineQueueExit":
-        outcome = _QUEUE_STATUS_OUTCOME.get((headers.get("QueueStatus") or "").upper())
-        if not outcome:
-            return None
-        return {"kind": "exit", "outcome": outcome, "uniqueid": headers["Uniqueid"],
-                "queue": headers.get("Queue"), "time": t, "source": "dialplan"}
-    if name == "UserEvent" and headers.get("UserEvent") == "HotlineOriginateEnd":
-        return {"kind": "originate_end", "call_id": _int(headers.get("CallId")),
-                "uniqueid": headers.get("Uniqueid"), "dialstatus": (headers.get("DialStatus") or "").upper(),
-                "answered": _int(headers.get("AnsweredTime")), "dialed": _int(headers.get("DialedTime")),
-                "time": t}
+    if name == "UserEvent":
+        return _from_user_event(headers, t)
     if name == "OriginateResponse":
         return {"kind": "originate_result", "action_id": headers.get("ActionID"),
                 "success": headers.get("Response") == "Success", "uniqueid": headers.get("Uniqueid"),
@@ -127,6 +118,33 @@ def _from_event(headers, now):
         return {"kind": "member_status", "queue": headers.get("Queue"), "interface": member_interface(headers),
                 "status": _int(headers.get("Status")), "paused": headers.get("Paused") == "1",
                 "incall": headers.get("InCall") == "1", "time": t}
+    return None
+
+
+def _from_user_event(headers, t):
+    """The dialplan's UserEvents (extensions.conf) -> fact dict, or None."""
+    user_event = headers.get("UserEvent") or ""
+    if user_event == "HotlineQueueExit":
+        outcome = _QUEUE_STATUS_OUTCOME.get((headers.get("QueueStatus") or "").upper())
+        if not outcome:
+            return None
+        return {"kind": "exit", "outcome": outcome, "uniqueid": headers["Uniqueid"],
+                "queue": headers.get("Queue"), "time": t, "source": "dialplan"}
+    if user_event == "HotlineOriginateEnd":
+        return {"kind": "originate_end", "call_id": _int(headers.get("CallId")),
+                "uniqueid": headers.get("Uniqueid"), "dialstatus": (headers.get("DialStatus") or "").upper(),
+                "answered": _int(headers.get("AnsweredTime")), "dialed": _int(headers.get("DialedTime")),
+                "time": t}
+    if user_event == "HotlineRatingOffered":
+        return {"kind": "rating_offered", "uniqueid": headers["Uniqueid"], "time": t}
+    if user_event == "HotlineRating":
+        # Key: one keypad digit (the dialplan filters it to 0-9 * #), empty when none was pressed
+        return {"kind": "rating", "uniqueid": headers["Uniqueid"], "key": (headers.get("Key") or "")[:1],
+                "time": t}
+    if user_event.startswith("Hotline"):
+        # the dialplan's other events, for the addons that emit them (hotline.pbx._hotline_pbx_event)
+        return {"kind": "pbx_event", "event": headers["UserEvent"], "time": t,
+                "headers": {k: v for k, v in headers.items() if not k.startswith("_")}}
     return None
 
 

@@ -456,6 +456,29 @@ class Ingestor:
             vals = {"outcome": "outbound_unanswered", "talk_seconds": 0, "end_time": to_dt(f["time"])}
         self._write(call, vals)
 
+    # -- 一次一评 (the caller rates the agent after the agent hung up) ----------------------
+    def _rated_call(self, f):
+        call = self.env["hotline.call"].search([("pbx_id", "=", self.pbx.id), ("uniqueid", "=", f["uniqueid"])],
+                                               limit=1)
+        if not call:
+            raise LookupError("no call {} for the rating".format(f["uniqueid"]))
+        return call
+
+    def _on_rating_offered(self, f):
+        call = self._rated_call(f)
+        if not call.rating_state:
+            self._write(call, {"rating_state": "offered", "rating_time": to_dt(f["time"])})
+
+    def _on_rating(self, f):
+        call = self._rated_call(f)
+        rating = self.pbx._hotline_rating_for_key(f["key"])
+        self._write(call, {"rating_state": "rated" if rating else "no_key" if not f["key"] else "invalid",
+                           "rating": rating or False, "rating_key": f["key"] or False,
+                           "rating_time": to_dt(f["time"])})
+
+    def _on_pbx_event(self, f):
+        self.pbx._hotline_pbx_event(f)
+
     # -- screen pop -------------------------------------------------------------------
     def _partner(self, number):
         try:

@@ -19,6 +19,14 @@ OUTCOMES = [
     ("outbound_unanswered", "Outbound Unanswered"),
 ]
 
+RATING_STATES = [
+    ("offered", "Offered, Caller Hung Up"),
+    ("rated", "Rated"),
+    ("no_key", "No Key Pressed"),
+    ("invalid", "Other Key"),
+]
+RATINGS = [("satisfied", "Satisfied"), ("basic", "Basically Satisfied"), ("unsatisfied", "Unsatisfied")]
+
 
 class HotlineCall(models.Model):
     """One call as Asterisk saw it. Written by the AMI bridge only (facts, not user input)."""
@@ -64,6 +72,11 @@ class HotlineCall(models.Model):
                                           string="Ring-No-Answer")
     case_ids = fields.Many2many("hotline.case", "hotline_call_case_rel", "call_id", "case_id", string="Cases")
     display_label = fields.Char(compute="_compute_display_label")
+    # 一次一评: offered when the agent hung up first; rated, no key, or a key the site does not use
+    rating_state = fields.Selection(RATING_STATES, string="Rating", readonly=True, index="btree_not_null")
+    rating = fields.Selection(RATINGS, string="Caller's Rating", readonly=True)
+    rating_key = fields.Char(string="Key Pressed", readonly=True)
+    rating_time = fields.Datetime(string="Rated At", readonly=True)
 
     _uniqueid_unique = models.UniqueIndex("(pbx_id, uniqueid)")
 

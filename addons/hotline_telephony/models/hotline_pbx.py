@@ -3,7 +3,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..ami.adapter import AmiClient, AmiError
 
@@ -33,6 +33,10 @@ class HotlinePbx(models.Model):
     queue_log_offset = fields.Integer(readonly=True, copy=False)
     bridge_heartbeat = fields.Datetime(string="Bridge Last Seen", readonly=True, copy=False)
     bridge_status = fields.Char(string="Bridge Status", readonly=True, copy=False)
+    # 一次一评: the keys the caller presses after the call (the dialplan reports the digit only)
+    rating_key_satisfied = fields.Char(string="Key for Satisfied", size=1, default="1")
+    rating_key_basic = fields.Char(string="Key for Basically Satisfied", size=1, default="2")
+    rating_key_unsatisfied = fields.Char(string="Key for Unsatisfied", size=1, default="3")
 
     _port_range = models.Constraint("CHECK(port > 0 AND port < 65536)", "The AMI port must be between 1 and 65535.")
 
@@ -63,6 +67,25 @@ class HotlinePbx(models.Model):
     def _hotline_facts_applied(self, facts):
         """Hook called by the AMI ingestion, in its transaction, once per batch with the facts it applied
         (agent, queue and call changes, see ami/facts.py). Nothing here; live boards extend it."""
+
+    def _hotline_rating_for_key(self, key):
+        """The rating a keypad digit stands for at this site (False for another key or none)."""
+        self.ensure_one()
+        keys = {self.rating_key_satisfied: "satisfied", self.rating_key_basic: "basic",
+                self.rating_key_unsatisfied: "unsatisfied"}
+        return keys.get(key, False) if key else False
+
+    @api.constrains("rating_key_satisfied", "rating_key_basic", "rating_key_unsatisfied")
+    def _check_rating_keys(self):
+        for pbx in self:
+            keys = [pbx.rating_key_satisfied, pbx.rating_key_basic, pbx.rating_key_unsatisfied]
+            if any(not k or k not in "0123456789*#" for k in keys) or len(set(keys)) != 3:
+                raise ValidationError(self.env._("The three rating keys must be different keypad keys (0-9, * or #)."))
+
+    def _hotline_pbx_event(self, fact):
+        """Hook called by the AMI ingestion, in its transaction, for each of the dialplan's UserEvents named
+        Hotline* that telephony does not read itself (fact kind ``pbx_event``: event, time, headers).
+        Nothing here; the addons whose dialplan emits them extend it."""
 
     def _queue_list(self):
         self.ensure_one()

@@ -1,0 +1,53 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import T0, RecordingCase
+
+
+@tagged("post_install", "-at_install")
+class TestRating(RecordingCase):
+    """一次一评 as the dialplan reports it: offered, then the key (or none); keys mapped per site."""
+
+    def rate(self, uid, key, offered=True):
+        events = []
+        if offered:
+            events.append({"Event": "UserEvent", "Timestamp": f"{T0 + 20:.6f}", "UserEvent": "HotlineRatingOffered",
+                           "Uniqueid": uid})
+        if key is not None:
+            events.append({"Event": "UserEvent", "Timestamp": f"{T0 + 25:.6f}", "UserEvent": "HotlineRating",
+                           "Uniqueid": uid, "Key": key, "Status": "OK" if key else "TIMEOUT"})
+        self.ingest(events)
+
+    def test_keys_no_key_other_key_and_hang_up(self):
+        cases = {"1": ("rated", "satisfied"), "2": ("rated", "basic"), "3": ("rated", "unsatisfied"),
+                 "": ("no_key", False), "9": ("invalid", False)}
+        for n, (key, expected) in enumerate(cases.items()):
+            uid = f"1795601000.{n}"
+            call = self.answered_call(uid, f"1795601000.{n + 50}", "PJSIP/agent1", 4, t=T0 + n)
+            self.rate(uid, key)
+            self.assertEqual((call.rating_state, call.rating), expected, key)
+            self.assertEqual(call.rating_key, key or False)
+        call = self.answered_call("1795601000.99", "1795601000.98", "PJSIP/agent1", 4, t=T0 + 10)
+        self.rate("1795601000.99", None)  # hung up during the prompt
+        self.assertEqual((call.rating_state, call.rating), ("offered", False))
+        # the same events again (replay) change nothing
+        self.rate("1795601000.0", "1")
+        self.assertEqual(self.env["hotline.call"].search_count([("pbx_id", "=", self.pbx.id),
+                                                               ("rating", "=", "satisfied")]), 1)
+
+    def test_site_keys(self):
+        self.pbx.write({"rating_key_satisfied": "9", "rating_key_basic": "8", "rating_key_unsatisfied": "7"})
+        call = self.answered_call("1795602000.1", "1795602000.2", "PJSIP/agent1", 4)
+        self.rate("1795602000.1", "1")
+        self.assertEqual(call.rating_state, "invalid")
+        call2 = self.answered_call("1795602000.3", "1795602000.4", "PJSIP/agent1", 4)
+        self.rate("1795602000.3", "7")
+        self.assertEqual(call2.rating, "unsatisfied")
+        for keys in (("1", "1", "3"), ("1", "x", "3"), ("1", "", "3")):
+            with self.subTest(keys=keys), self.assertRaises(ValidationError):
+                self.pbx.write(dict(zip(("rating_key_satisfied", "rating_key_basic", "rating_key_unsatisfied"),
+                                        keys, strict=True)))
+
+    def test_a_rating_of_an_unknown_call_is_skipped(self):
+        self.rate("1795603000.1", "1")
+        self.assertFalse(self.env["hotline.call"].search([("uniqueid", "=", "1795603000.1")]))
