@@ -13,9 +13,8 @@ A review belongs to the agent of its call and to the day (hence week, month) the
 time zone: a ruling months later changes the figure of the call's month, never another. The KPI service
 (``hotline.kpi.call.agent_figures``), the XLSX of 坐席统计 and the report 质检成绩 read these rows only.
 """
-from odoo.tools import SQL
-
 from odoo.addons.hotline_reports.kpi.calls import PARAMS_SQL
+from odoo.tools import SQL
 
 COUNTED_STATES = ("submitted", "appealed", "ruled")
 QA_AGGREGATES = {"qa_reviews": "sum", "qa_score": "avg", "qa_fatal": "sum", "qa_failed": "sum"}

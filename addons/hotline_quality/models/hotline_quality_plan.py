@@ -6,9 +6,8 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-
 from odoo.addons.hotline_reports.kpi.center import center_tz
+from odoo.exceptions import UserError, ValidationError
 
 INSPECTED_OUTCOMES = ("answered", "transferred", "outbound_answered")
 COMPLAINT_SATISFACTION = ("dissatisfied", "very_dissatisfied")
@@ -18,7 +17,7 @@ class HotlineQualityPlan(models.Model):
     """抽检计划: which calls go to the inspectors' queues, filled by a cron.
 
     Each local week (Monday to Sunday, the center's time zone), per agent, a random sample of the calls the
-    agent talked in: N % of them (rounded up) or N calls; plus every call of a complained-about case (rated
+    agent answered or placed: N % of them (rounded up) or N calls; plus every call of a complained-about case (rated
     不满意 / 很不满意 at the callback) and every call whose talk reaches a length. A plan samples a call once
     (a constraint on the reviews). Each new review goes to the plan's inspector with the fewest reviews
     still to score, so the queues stay balanced.
@@ -98,38 +97,50 @@ class HotlineQualityPlan(models.Model):
         return True
 
     def _sample(self, now=None):
-        """Fill the inspectors' queues with this week's samples; returns the new reviews."""
+        """Fill the inspectors' queues with the samples of last week and this week (the calls of last week's
+        last hours are sampled once that week is over); returns the new reviews."""
         self.ensure_one()
         if not self.inspector_ids:
             raise UserError(self.env._("The plan %s has no inspector to give calls to.", self.name))
         now = now or fields.Datetime.now()
         Call = self.env["hotline.call"].sudo()
-        Review = self.env["hotline.quality.review"].sudo()
-        week_start, week_end = self._week_bounds(now)
-        since = max(week_start, self._start_utc())
-        sampled = set(Review.search([("plan_id", "=", self.id)]).call_id.ids)
+        sampled = set(self.env["hotline.quality.review"].sudo().search([("plan_id", "=", self.id)]).call_id.ids)
         base = [("user_id", "!=", False), ("outcome", "in", INSPECTED_OUTCOMES), ("end_time", "!=", False)]
         picks = []  # (call, reason)
-
+        this_week = self._week_bounds(now)
         if self.include_complaints:
             complained = Call.search(base + [("enter_time", ">=", self._start_utc()),
-                                             ("case_ids.satisfaction", "in", COMPLAINT_SATISFACTION)])
+                                             ("enter_time", "<", this_week[1]),
+                                             ("case_ids.satisfaction", "in", COMPLAINT_SATISFACTION)],
+                                     order="enter_time, id")
             picks += [(call, "complaint") for call in complained if call.id not in sampled]
             sampled.update(complained.ids)
+        for week_start, week_end in (self._week_bounds(this_week[0] - timedelta(days=1)), this_week):
+            picks += self._sample_week(Call, base, week_start, week_end, sampled)
+        reviews = self._assign(picks)
+        self.sudo().last_run = now
+        return reviews
+
+    def _sample_week(self, Call, base, week_start, week_end, sampled):
+        """The long calls and each agent's random quota of one week; `sampled` gains the picked calls."""
+        since = max(week_start, self._start_utc())
+        if since >= week_end:
+            return []
         week_calls = Call.search(base + [("enter_time", ">=", since), ("enter_time", "<", week_end)],
                                  order="enter_time, id")
+        picks = []
         if self.long_call_seconds:
             long_calls = week_calls.filtered(lambda c: c.talk_seconds >= self.long_call_seconds)
             picks += [(call, "long") for call in long_calls if call.id not in sampled]
             sampled.update(long_calls.ids)
-
         by_agent = defaultdict(list)
         for call in week_calls:
             by_agent[call.user_id].append(call)
         done = defaultdict(int)
-        for review in Review.search([("plan_id", "=", self.id), ("sample_reason", "=", "sample"),
-                                     ("call_time", ">=", week_start), ("call_time", "<", week_end)]):
-            done[review.agent_id] += 1
+        for agent, count in self.env["hotline.quality.review"].sudo()._read_group(
+                [("plan_id", "=", self.id), ("sample_reason", "=", "sample"),
+                 ("call_time", ">=", week_start), ("call_time", "<", week_end)], ["agent_id"], ["__count"]):
+            done[agent] = count
         rng = random.SystemRandom()
         for agent, calls in by_agent.items():
             if self.sample_mode == "percent":
@@ -137,12 +148,10 @@ class HotlineQualityPlan(models.Model):
             else:
                 wanted = self.sample_count
             pool = [call for call in calls if call.id not in sampled]
-            need = min(max(0, wanted - done[agent]), len(pool))
-            picks += [(call, "sample") for call in rng.sample(pool, need)]
-
-        reviews = self._assign(picks)
-        self.sudo().last_run = now
-        return reviews
+            chosen = rng.sample(pool, min(max(0, wanted - done[agent]), len(pool)))
+            sampled.update(call.id for call in chosen)
+            picks += [(call, "sample") for call in chosen]
+        return picks
 
     def _assign(self, picks):
         """One draft review per picked call, each to the inspector with the fewest reviews to score."""

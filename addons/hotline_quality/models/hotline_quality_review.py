@@ -51,7 +51,7 @@ class HotlineQualityReview(models.Model):
     calibration_id = fields.Many2one("hotline.quality.calibration", index=True, readonly=True, ondelete="cascade")
     state = fields.Selection(STATES, required=True, default="draft", readonly=True, tracking=True)
     state_order = fields.Integer(compute="_compute_state_order", store=True)
-    line_ids = fields.One2many("hotline.quality.review.line", "review_id", string="Scorecard")
+    line_ids = fields.One2many("hotline.quality.review.line", "review_id", string="Scorecard Lines")
     comment = fields.Text(string="Inspector's Comment")
     score = fields.Float(compute="_compute_score", store=True, digits=(5, 2),
                          help="The scorecard's score of the lines (kept as submitted, whatever the ruling).")

@@ -1,5 +1,4 @@
 from odoo import api, models
-
 from odoo.addons.hotline_reports.tools.xlsx import Column
 
 
