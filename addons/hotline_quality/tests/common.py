@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
-from odoo.addons.hotline_case.tests.common import HotlineAttackCommon, HotlineCaseCommon
+from odoo.addons.hotline_case.tests.attack_roles import HotlineRolesAttackCommon
+from odoo.addons.hotline_case.tests.common import HotlineCaseCommon
 from odoo.tests import new_test_user
 
 
@@ -94,7 +95,7 @@ class QualityCase(QualitySetup, HotlineCaseCommon):
         cls._setup_quality()
 
 
-class QualityAttackCase(QualitySetup, HotlineAttackCommon):
+class QualityAttackCase(QualitySetup, HotlineRolesAttackCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
