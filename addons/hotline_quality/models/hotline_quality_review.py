@@ -100,7 +100,8 @@ class HotlineQualityReview(models.Model):
     def _compute_final_score(self):
         for review in self:
             review.final_score = review.ruled_score if review.state == "ruled" else review.score
-            review.band_id = review.scorecard_id.band_for(review.final_score)
+            # a draft has no band yet: its score is a work in progress
+            review.band_id = review.state != "draft" and review.scorecard_id.band_for(review.final_score)
 
     @api.depends("call_id", "agent_id")
     def _compute_display_label(self):
