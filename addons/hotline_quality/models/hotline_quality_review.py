@@ -110,20 +110,30 @@ class HotlineQualityReview(models.Model):
                                               call=review.call_id.sudo().display_label or "")
 
     def _recording_of(self, call):
-        """Whether the call has a recording: the recording addon, when installed, adds ``recording_ids``."""
-        return "recording_ids" in call._fields and bool(call.sudo().recording_ids)
+        """Whether the call has a sound to play. The recording addon, when installed, adds ``recording_ids``
+        (a purged recording keeps its record, not its sound: only a stored one plays); this addon does not
+        depend on it."""
+        if "recording_ids" not in call._fields:
+            return False
+        recordings = call.sudo().recording_ids
+        if "state" in recordings._fields:
+            recordings = recordings.filtered(lambda r: r.state == "stored")
+        return bool(recordings)
 
     @api.depends("call_id")
     def _compute_player_html(self):
         for review in self:
             review.has_recording = bool(review.call_id) and self._recording_of(review.call_id)
-            if review.has_recording:
+            if not review.has_recording:
+                review.player_html = Markup('<p class="text-muted o_hotline_quality_no_recording">%s</p>') % escape(
+                    self.env._("无录音: the call has no recording."))
+            elif "recording_player" in review.call_id._fields:
+                # the recording addon's own player (its timeline of the two legs), one owner of the player
+                review.player_html = review.call_id.recording_player
+            else:
                 review.player_html = Markup(
                     '<audio controls="controls" preload="metadata" class="w-100 o_hotline_quality_player" '
                     'src="/hotline/recording/%s"></audio>') % review.call_id.id
-            else:
-                review.player_html = Markup('<p class="text-muted o_hotline_quality_no_recording">%s</p>') % escape(
-                    self.env._("无录音: the call has no recording."))
 
     @api.depends_context("uid")
     @api.depends("state", "agent_id", "appeal_date", "calibration_id")

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -94,3 +96,11 @@ class TestReviewLifecycle(QualityCase):
         self.assertFalse(self.review.has_recording)
         self.assertIn("无录音", self.review.player_html)
         self.assertNotIn("<audio", self.review.player_html)
+
+    def test_player_when_the_call_has_a_recording(self):
+        # the recording addon adds hotline.call.recording_ids; the review only asks whether there is one
+        with patch.object(type(self.env["hotline.quality.review"]), "_recording_of", lambda self, call: True):
+            self.review.invalidate_recordset(["player_html", "has_recording"])
+            self.assertTrue(self.review.has_recording)
+            self.assertIn(f'src="/hotline/recording/{self.call.id}"', self.review.player_html)
+            self.assertIn("<audio", self.review.player_html)
