@@ -10,8 +10,10 @@ STATES = [
     ("ruled", "Ruled"),
 ]
 # what the lifecycle methods may change once the review is submitted; nothing else, by nobody
-LIFECYCLE_FIELDS = {"state", "appeal_reason", "appeal_date", "ruling", "ruling_note", "ruled_score",
+LIFECYCLE_FIELDS = {"state", "submit_date", "appeal_reason", "appeal_date", "ruling", "ruling_note", "ruled_score",
                     "ruled_by_id", "ruling_date"}
+# computed from the lines and the call: never written by a client
+COMPUTED_FIELDS = {"score", "fatal", "final_score", "band_id", "agent_id", "call_time", "case_id", "state_order"}
 IMMUTABLE_FIELDS = {"call_id", "scorecard_id", "plan_id", "calibration_id", "sample_reason"}
 
 
@@ -145,6 +147,9 @@ class HotlineQualityReview(models.Model):
     # -- creation and locking --------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if set(vals) & ((COMPUTED_FIELDS | LIFECYCLE_FIELDS) - {"state"}) or vals.get("state", "draft") != "draft":
+                raise UserError(self.env._("A review starts as a draft; its score comes from its scorecard lines."))
         reviews = super().create(vals_list)
         for review in reviews:
             if not review.call_id.user_id:
@@ -165,6 +170,9 @@ class HotlineQualityReview(models.Model):
         if locked and set(vals) - {"message_main_attachment_id"}:
             raise UserError(self.env._(
                 "A submitted review is locked: it can no longer be changed (appeal it, a team leader rules)."))
+        if set(vals) & (LIFECYCLE_FIELDS | COMPUTED_FIELDS):
+            raise UserError(self.env._(
+                "A review's state and scores change only by submitting, appealing and ruling it."))
         if set(vals) & IMMUTABLE_FIELDS:
             raise UserError(self.env._("The call, scorecard and origin of a review cannot be changed."))
         if "inspector_id" in vals and not self.env.user.has_group("hotline_case.group_manager"):
@@ -190,8 +198,7 @@ class HotlineQualityReview(models.Model):
                 raise AccessError(self.env._("Only the review's inspector can submit it."))
             if self.env["hotline.quality.scorecard"].score_lines(review.line_ids) is None:
                 raise UserError(self.env._("Every scored item is N/A: score at least one item before submitting."))
-            review.write({"submit_date": fields.Datetime.now()})
-            review._write_lifecycle({"state": "submitted"})
+            review._write_lifecycle({"state": "submitted", "submit_date": fields.Datetime.now()})
         return True
 
     def action_appeal(self, reason):

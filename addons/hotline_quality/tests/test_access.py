@@ -92,6 +92,15 @@ class TestQualityAccess(QualityAttackCase):
         self.assertRpcDenied(self.inspector, REVIEW, "write", self.own.ids, vals={"comment": "补充"})
         self.assertRpcDenied(self.inspector, LINE, "write", self.own.line_ids[:1].ids, vals={"value": 0})
         self.assertRpcDenied(self.inspector, REVIEW, "unlink", self.own.ids)
+        # no forged state or score on their own draft, nor a review created already submitted or ruled
+        for vals in ({"state": "ruled", "ruled_score": 100}, {"state": "submitted"}, {"score": 100},
+                     {"final_score": 100}, {"submit_date": "2026-03-10 12:00:00"}):
+            self.assertRpcDenied(self.inspector, REVIEW, "write", self.draft.ids, vals=vals)
+        for extra in ({"state": "ruled"}, {"ruled_score": 100}, {"score": 100}):
+            self.assertRpcDenied(self.inspector, REVIEW, "create", vals_list=[{
+                "call_id": self.own.call_id.id, "scorecard_id": self.card.id, "inspector_id": self.inspector.id,
+                **extra}])
+        self.assertEqual((self.draft.state, self.draft.score), ("draft", 5.0))
         # cannot edit plans or scorecards
         self.assertRpcDenied(self.inspector, "hotline.quality.scorecard", "write", self.card.ids,
                              vals={"name": "改名"})
