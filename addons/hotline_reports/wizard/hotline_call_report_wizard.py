@@ -94,7 +94,25 @@ class HotlineCallReportWizard(models.TransientModel):
         agents = Kpi.agent_figures(date_from, date_to, agents=agent_ids)
         users = self.env["res.users"].sudo().browse(list(agents)).with_context(active_test=False)
         names = {user.id: user.name for user in users}
-        agent_columns = [
+        agent_columns = self._agent_columns()
+        agent_rows, sums = [], dict.fromkeys(self._agent_sum_keys(), 0)
+        for user_id, figures in sorted(agents.items(), key=lambda item: names.get(item[0], "")):
+            agent_rows.append(dict(figures, label=names.get(user_id, str(user_id))))
+            for key in sums:
+                sums[key] += figures[key]
+        sums["label"] = self.env._("Total")
+        self._agent_total(sums)
+        agent_scope = self.env._("%s agents", len(agent_ids)) if agent_ids else self.env._("all agents")
+        report.add_table(self.env._("Agents"), self.env._("Agent Statistics"),
+                         self.env._("Period: %(period)s; %(scope)s", period=period, scope=agent_scope),
+                         agent_columns, agent_rows, sums)
+        filename = self.env._("Call Statistics %(start)s %(end)s.xlsx", start=date_from, end=date_to)
+        return report.close(), filename
+
+    # -- the 坐席统计 sheet: its columns and total row, extended by the addons adding agent figures ------------
+    @api.model
+    def _agent_columns(self):
+        return [
             Column("label", self.env._("Agent"), "text", 14),
             Column("inbound_answered", self.env._("Answered"), group=self.env._("Inbound")),
             Column("talk_in", self.env._("Talk Time"), "duration", group=self.env._("Inbound")),
@@ -110,19 +128,15 @@ class HotlineCallReportWizard(models.TransientModel):
             Column("rated_calls", self.env._("Rated Calls"), group=self.env._("Caller's Rating")),
             Column("satisfaction_rate", self.env._("Satisfaction"), "percent", group=self.env._("Caller's Rating")),
         ]
-        agent_rows, sums = [], dict.fromkeys(("inbound_answered", "talk_in", "outbound_total", "outbound_answered",
-                                              "talk_out", "missed_rings", "signed_in", "paused", "on_call", "idle",
-                                              "available", "rated_calls", "rated_satisfied"), 0)
-        for user_id, figures in sorted(agents.items(), key=lambda item: names.get(item[0], "")):
-            agent_rows.append(dict(figures, label=names.get(user_id, str(user_id))))
-            for key in sums:
-                sums[key] += figures[key]
-        sums["label"] = self.env._("Total")
+
+    @api.model
+    def _agent_sum_keys(self):
+        """The agents' figures the total row sums."""
+        return ("inbound_answered", "talk_in", "outbound_total", "outbound_answered", "talk_out", "missed_rings",
+                "signed_in", "paused", "on_call", "idle", "available", "rated_calls", "rated_satisfied")
+
+    @api.model
+    def _agent_total(self, sums):
+        """The total row's ratios, from its sums (never a mean of the agents' ratios)."""
         sums["occupancy"] = sums["on_call"] / sums["available"] if sums["available"] else None
         sums["satisfaction_rate"] = sums["rated_satisfied"] / sums["rated_calls"] if sums["rated_calls"] else None
-        agent_scope = self.env._("%s agents", len(agent_ids)) if agent_ids else self.env._("all agents")
-        report.add_table(self.env._("Agents"), self.env._("Agent Statistics"),
-                         self.env._("Period: %(period)s; %(scope)s", period=period, scope=agent_scope),
-                         agent_columns, agent_rows, sums)
-        filename = self.env._("Call Statistics %(start)s %(end)s.xlsx", start=date_from, end=date_to)
-        return report.close(), filename

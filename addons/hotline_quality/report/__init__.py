@@ -1,0 +1,1 @@
+from . import hotline_quality_agent_report

@@ -1,0 +1,1 @@
+from . import hotline_call_report_wizard, hotline_quality_appeal_wizard
