@@ -16,7 +16,7 @@ class HotlinePlatformWebhook(http.Controller):
     body; the inbox (hotline.platform.event._receive) decides what is new and applies it."""
 
     @http.route("/hotline/platform/<string:code>/events", type="http", auth="none", methods=["POST"], csrf=False,
-                save_session=False)
+                save_session=False, readonly=False)
     def events(self, code, **_kwargs):
         body = request.httprequest.get_data(cache=False)
         env = request.env(user=SUPERUSER_ID)

@@ -98,6 +98,7 @@ class HotlinePlatformCounterpart(models.Model):
         """Events to send, dead letters, inbound events waiting for an earlier one, and the lag: the age of the
         oldest event not yet acknowledged by the platform or applied here."""
         self.ensure_one()
+        self.env["hotline.platform.event"].flush_model(["state", "direction", "counterpart_id"])
         self.env.cr.execute("""
             SELECT count(*) FILTER (WHERE direction = 'out' AND state = 'pending'),
                    count(*) FILTER (WHERE state = 'dead'),
@@ -181,8 +182,7 @@ class HotlinePlatformCounterpart(models.Model):
             answer = self._transport().push(batch._wire())
         except transports.TransportError as error:
             batch._mark_failed(str(error), self.max_attempts)
-            self._contact_failed(str(error))
-            return 0
+            raise
         self._contact_ok()
         acked, refused = set(answer.get("acks", ())), answer.get("refused", {})
         by_key = {event.key: event for event in batch}

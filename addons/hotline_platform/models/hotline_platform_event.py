@@ -223,12 +223,12 @@ class HotlinePlatformEvent(models.Model):
         missed our first answer) and the events refused as malformed {key: reason}."""
         result = {"acks": [], "duplicates": [], "refused": {}}
         touched = set()
-        for raw in events:
+        for index, raw in enumerate(events):
             try:
                 values = self._inbound_values(counterpart, raw)
             except ValidationError as error:
                 key = raw.get("key") if isinstance(raw, dict) else None
-                result["refused"][str(key)] = str(error.args[0])
+                result["refused"][str(key or f"#{index}")] = str(error.args[0])
                 continue
             existing = self.search([("counterpart_id", "=", counterpart.id), ("direction", "=", "in"),
                                     ("platform_ref", "=", values["platform_ref"]),
