@@ -1,8 +1,6 @@
 import json
 import time
 
-from psycopg2 import IntegrityError
-
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
@@ -28,10 +26,7 @@ class HotlinePlatformWebhook(http.Controller):
         if not counterpart or len(body) > MAX_BODY_BYTES or not verify(counterpart.secret, timestamp, signature,
                                                                         body):
             return self._answer(None, {"error": "signature"}, 401)
-        try:
-            with env.cr.savepoint():
-                env["hotline.platform.signature"].create({"signature": signature})
-        except IntegrityError:
+        if not env["hotline.platform.signature"]._first_use(signature):
             return self._answer(None, {"error": "replayed"}, 409)
         try:
             data = json.loads(body)

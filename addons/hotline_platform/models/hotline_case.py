@@ -1,7 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-
 from odoo.addons.hotline_case.models.hotline_case import CENTER_GROUP
+from odoo.exceptions import UserError
 
 from .hotline_platform_code import RESULT_SELECTION
 from .hotline_platform_event import APPLYING, STATUS_AFTER, parse_moment

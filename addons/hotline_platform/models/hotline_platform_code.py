@@ -1,7 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-
 from odoo.addons.hotline_case.models.hotline_satisfaction_level import SATISFACTION_SELECTION
+from odoo.exceptions import UserError, ValidationError
 
 # 办理结果: what a finished work order reports to the platform, in the platform's assessment terms.
 RESULT_SELECTION = [

@@ -1,8 +1,7 @@
 import logging
-
-import odoo.modules.module
 from datetime import timedelta
 
+import odoo.modules.module
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -250,3 +249,12 @@ class HotlinePlatformSignature(models.Model):
     signature = fields.Char(required=True, readonly=True)
 
     _signature_uniq = models.Constraint("UNIQUE(signature)", "A signature is accepted once.")
+
+    @api.model
+    def _first_use(self, signature):
+        """Record the signature; False when it was seen before (concurrent replays: one insert wins)."""
+        self.env.cr.execute("""
+            INSERT INTO hotline_platform_signature (signature, create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+            ON CONFLICT (signature) DO NOTHING RETURNING id""", [signature, self.env.uid, self.env.uid])
+        return bool(self.env.cr.fetchone())

@@ -3,8 +3,8 @@ import contextlib
 from contextvars import ContextVar
 from datetime import timedelta
 
-from dateutil import parser as date_parser
 import pytz
+from dateutil import parser as date_parser
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -291,7 +291,9 @@ class HotlinePlatformEvent(models.Model):
         try:
             with self.env.cr.savepoint(), applying():
                 case = self._case_for()
-                getattr(case, f"_platform_apply_{self.kind}")(self)
+                created = getattr(case, f"_platform_apply_{self.kind}")(self)
+                if self.kind == "dispatch":
+                    case = created
         except (UserError, ValidationError) as error:
             self.write({"state": "dead", "last_error": str(error.args[0]), "attempts": self.attempts + 1})
             return False

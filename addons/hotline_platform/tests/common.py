@@ -1,7 +1,6 @@
 from datetime import datetime
 
 from odoo import Command
-
 from odoo.addons.hotline_case.tests.common import HotlineCaseCommon
 
 from .standin import StandInPlatform
@@ -56,7 +55,8 @@ class PlatformCommon(HotlineCaseCommon):
             platform.orders.clear()
             platform.sequences.clear()
             platform.refuse_kinds.clear()
-            platform.down = False
+            platform.calls.clear()
+            platform.down = platform.lose_answers = False
         self.platform.day = datetime.now().strftime("%Y-%m-%d")
 
     # -- helpers --------------------------------------------------------------------

@@ -52,7 +52,8 @@ class StandInPlatform:
         self.lose_answers = False   # takes the center's events, then the answer is lost (killed mid-transfer)
         self.calls = Counter()
         self.refuse_kinds = set()   # kinds the platform refuses (as a platform refusing bad data)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), PlatformHandler)
+        self.server.platform = self
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     # -- life ------------------------------------------------------------------------
@@ -141,81 +142,78 @@ class StandInPlatform:
                                    for ref, order in sorted(self.orders.items()) if order["date"] == data["date"]]}
         raise KeyError(operation)
 
-    # -- HTTP -------------------------------------------------------------------------
-    def _handler(self):
-        platform = self
-        rest_paths = {"/api/events": "push", "/api/events/pull": "pull", "/api/events/confirm": "confirm",
-                      "/api/reconciliation": "reconcile"}
-        soap_operations = {"PushEvents": "push", "PullEvents": "pull", "ConfirmEvents": "confirm",
-                           "Reconcile": "reconcile"}
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+REST_PATHS = {"/api/events": "push", "/api/events/pull": "pull", "/api/events/confirm": "confirm",
+              "/api/reconciliation": "reconcile"}
+SOAP_OPERATIONS = {"PushEvents": "push", "PullEvents": "pull", "ConfirmEvents": "confirm", "Reconcile": "reconcile"}
 
-            def _send(self, status, body, headers=None):
-                self.send_response(status)
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
 
-            def do_GET(self):
-                if self.path.startswith("/soap") and not platform.down:
-                    address = f"http://127.0.0.1:{platform.server.server_address[1]}/soap"
-                    wsdl = WSDL.read_bytes().replace(b"http://platform.example/soap", address.encode())
-                    return self._send(200, wsdl, {"Content-Type": "text/xml"})
-                return self._send(404 if not platform.down else 503, b"")
+class PlatformHandler(BaseHTTPRequestHandler):
+    """The stand-in's HTTP side: REST paths, the WSDL and the SOAP endpoint."""
 
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if platform.down:
-                    return self._send(503, b"service unavailable")
-                if self.path == "/soap":
-                    return self._soap(body)
-                operation = rest_paths.get(self.path)
-                if not operation:
-                    return self._send(404, b"")
-                timestamp, signature = self.headers.get("X-Hotline-Timestamp"), self.headers.get("X-Hotline-Signature")
-                if not self._valid(timestamp, signature, body):
-                    return self._send(401, b'{"error":"signature"}', {"Content-Type": "application/json"})
-                answer = json.dumps(platform.answer(operation, json.loads(body)), ensure_ascii=False).encode()
-                if platform.lose_answers:
-                    return self._send(502, b"bad gateway")
-                return self._send(200, answer, signed_headers(platform.secret, answer))
+    def log_message(self, *args):
+        pass
 
-            @staticmethod
-            def _valid(timestamp, signature, body):
-                try:
-                    fresh = abs(time.time() - int(timestamp)) < 300
-                except (TypeError, ValueError):
-                    return False
-                return fresh and hmac.compare_digest(sign(platform.secret, int(timestamp), body), signature or "")
+    def _send(self, status, body, headers=None):
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-            def _soap(self, body):
-                envelope = etree.fromstring(body)
-                request = envelope.find(f"{{{SOAP_NS}}}Body")[0]
-                name = etree.QName(request).localname
-                values = {etree.QName(child).localname: child.text or "" for child in request}
-                if not self._valid(values.get("timestamp"), values.get("signature"), values.get("body", "").encode()):
-                    fault = (f'<s:Envelope xmlns:s="{SOAP_NS}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
-                             '<faultstring>signature</faultstring></s:Fault></s:Body></s:Envelope>').encode()
-                    return self._send(500, fault, {"Content-Type": "text/xml; charset=utf-8"})
-                answer = json.dumps(platform.answer(soap_operations[name], json.loads(values["body"])),
-                                    ensure_ascii=False)
-                timestamp = int(time.time())
-                root = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"s": SOAP_NS})
-                response = etree.SubElement(etree.SubElement(root, f"{{{SOAP_NS}}}Body"),
-                                            f"{{{TNS}}}{name}Response", nsmap={"t": TNS})
-                for field, value in (("timestamp", str(timestamp)),
-                                     ("signature", sign(platform.secret, timestamp, answer.encode())),
-                                     ("body", answer)):
-                    etree.SubElement(response, f"{{{TNS}}}{field}").text = value
-                return self._send(200, etree.tostring(root, xml_declaration=True, encoding="utf-8"),
-                                  {"Content-Type": "text/xml; charset=utf-8"})
+    def do_GET(self):
+        if self.path.startswith("/soap") and not self.server.platform.down:
+            address = f"http://127.0.0.1:{self.server.platform.server.server_address[1]}/soap"
+            wsdl = WSDL.read_bytes().replace(b"http://platform.example/soap", address.encode())
+            return self._send(200, wsdl, {"Content-Type": "text/xml"})
+        return self._send(404 if not self.server.platform.down else 503, b"")
 
-        return Handler
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.platform.down:
+            return self._send(503, b"service unavailable")
+        if self.path == "/soap":
+            return self._soap(body)
+        operation = REST_PATHS.get(self.path)
+        if not operation:
+            return self._send(404, b"")
+        timestamp, signature = self.headers.get("X-Hotline-Timestamp"), self.headers.get("X-Hotline-Signature")
+        if not self._valid(timestamp, signature, body):
+            return self._send(401, b'{"error":"signature"}', {"Content-Type": "application/json"})
+        answer = json.dumps(self.server.platform.answer(operation, json.loads(body)), ensure_ascii=False).encode()
+        if self.server.platform.lose_answers:
+            return self._send(502, b"bad gateway")
+        return self._send(200, answer, signed_headers(self.server.platform.secret, answer))
+
+    def _valid(self, timestamp, signature, body):
+        try:
+            fresh = abs(time.time() - int(timestamp)) < 300
+        except (TypeError, ValueError):
+            return False
+        return fresh and hmac.compare_digest(sign(self.server.platform.secret, int(timestamp), body), signature or "")
+
+    def _soap(self, body):
+        envelope = etree.fromstring(body)
+        request = envelope.find(f"{{{SOAP_NS}}}Body")[0]
+        name = etree.QName(request).localname
+        values = {etree.QName(child).localname: child.text or "" for child in request}
+        if not self._valid(values.get("timestamp"), values.get("signature"), values.get("body", "").encode()):
+            fault = (f'<s:Envelope xmlns:s="{SOAP_NS}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
+                     '<faultstring>signature</faultstring></s:Fault></s:Body></s:Envelope>').encode()
+            return self._send(500, fault, {"Content-Type": "text/xml; charset=utf-8"})
+        answer = json.dumps(self.server.platform.answer(SOAP_OPERATIONS[name], json.loads(values["body"])),
+                            ensure_ascii=False)
+        timestamp = int(time.time())
+        root = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"s": SOAP_NS})
+        response = etree.SubElement(etree.SubElement(root, f"{{{SOAP_NS}}}Body"),
+                                    f"{{{TNS}}}{name}Response", nsmap={"t": TNS})
+        for field, value in (("timestamp", str(timestamp)),
+                             ("signature", sign(self.server.platform.secret, timestamp, answer.encode())),
+                             ("body", answer)):
+            etree.SubElement(response, f"{{{TNS}}}{field}").text = value
+        return self._send(200, etree.tostring(root, xml_declaration=True, encoding="utf-8"),
+                          {"Content-Type": "text/xml; charset=utf-8"})
 
 
 class MiddbPlatform:

@@ -1,11 +1,10 @@
 import json
 import time
 
-from odoo.exceptions import AccessError
-from odoo.tests import tagged
-
 from odoo.addons.hotline_case.models.secret import SECRET_MASK
 from odoo.addons.hotline_case.tests.common import HotlineAttackCommon
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
 
 from .common import SECRET, PlatformCommon
 from .standin import sign, signed_headers
@@ -54,7 +53,7 @@ class TestPlatformWebhook(PlatformCommon, HotlineAttackCommon):
         first = self.url_open("/hotline/platform/city/events", data=body, headers=headers)
         replay = self.url_open("/hotline/platform/city/events", data=body, headers=headers)
         self.assertEqual((first.status_code, replay.status_code), (200, 409))
-        self.assertEqual(len(self.events("WH-2")), 1)
+        self.assertEqual(len(self.events("WH-2", "in")), 1)
 
     def test_forged_stale_and_misdirected_pushes_are_refused(self):
         attempts = {

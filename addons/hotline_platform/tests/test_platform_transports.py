@@ -35,7 +35,7 @@ class TestPlatformSoap(PlatformCommon):
         self.run_exchange()
         self.assertEqual(self.platform.kinds_received("SOAP-1"), ["receive", "accept", "finish"])
         self.assertEqual(self.platform.received["SOAP-1:3"]["payload"]["result"], "4")
-        self.assertEqual(self.platform.calls["push"], 2)
+        self.assertEqual(self.platform.calls["push"], 1)  # the three in one call, in order
         self.assertIn("SOAP-1:1", self.platform.confirmed)
         recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
         self.assertEqual((recon.local_total, recon.remote_total, recon.unexplained_count), (1, 1, 0))
@@ -45,7 +45,7 @@ class TestPlatformSoap(PlatformCommon):
         self.platform.down = True
         self.counterpart._run()
         self.assertEqual(self.counterpart.failures, 1)
-        self.assertIn("SOAP", self.counterpart.last_error)
+        self.assertIn("WSDL", self.counterpart.last_error)
         self.platform.down = False
         # an answer signed with another key is no answer: the events stay to send
         self.platform.secret = "another key"
@@ -85,7 +85,7 @@ class TestPlatformMiddb(PlatformCommon):
         self.middb.sequences.clear()
 
     def test_middb_round_trip_exactly_once(self):
-        self.middb.emit("MID-1", "dispatch", {"content": "燃气管道有异味", "category": "0301",
+        self.middb.emit("MID-1", "dispatch", {"content": "燃气管道有异味", "category": "0301", "address": "建设路8号",
                                               "deadline": "2026-12-10T18:00:00+08:00"})
         self.middb.emit("MID-1", "urge", {"note": "催办"})
         self.counterpart._run()

@@ -6,8 +6,8 @@ class HotlinePlatformReplyWizard(models.TransientModel):
     _description = "Reply to the 12345 Platform"
 
     case_id = fields.Many2one("hotline.case", required=True, ondelete="cascade")
-    kind = fields.Selection([("progress", "Interim Reply (阶段性回复)"), ("return_request", "Return Request (退单申请)")],
-                            required=True, default="progress")
+    kind = fields.Selection([("progress", "Interim Reply (阶段性回复)"),
+                             ("return_request", "Return Request (退单申请)")], required=True, default="progress")
     note = fields.Text(required=True)
 
     def action_send(self):
