@@ -46,6 +46,7 @@ class StandInPlatform:
         self.duplicates = Counter()  # key -> times the center sent it again
         self.outbox = []            # events for the center, in the platform's order
         self.confirmed = set()
+        self.confirmed_at = {}      # key -> time.monotonic() of the center's confirmation
         self.orders = {}            # platform_ref -> {"date", "status"}
         self.sequences = Counter()  # platform_ref -> last sequence the platform used
         self.down = False
@@ -134,6 +135,9 @@ class StandInPlatform:
                 return {"events": self.pending_for_center()[:data.get("limit") or 500], "cursor": None}
         if operation == "confirm":
             with self.lock:
+                now = time.monotonic()
+                for key in data.get("keys") or []:
+                    self.confirmed_at.setdefault(key, now)
                 self.confirmed.update(data.get("keys") or [])
             return {}
         if operation == "reconcile":
