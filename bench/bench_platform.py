@@ -55,6 +55,15 @@ def summary(values):
             f"max {max(values) * 1000:.0f} ms (n={len(values)})")
 
 
+def wait_for(seen, key, timeout):
+    """Until the stand-in has seen `key` (received or confirmed)."""
+    deadline = time.monotonic() + timeout
+    while key not in seen:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench_platform: no acknowledgement within {timeout:g} s")
+        time.sleep(0.005)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="ht_platform")
@@ -122,7 +131,9 @@ class Bench:
             env["hotline.platform.event"]._receive(counterpart, events)
             env["hotline.platform.event"].search([("platform_ref", "=like", f"{prefix}%"),
                                                   ("direction", "=", "out")]).write({"state": "sent"})
-            return [e["platform_ref"] for e in events]
+        for event in events:  # the platform's next event of each work order is its second
+            self.platform.sequences[event["platform_ref"]] = 1
+        return [e["platform_ref"] for e in events]
 
     def exchange_round(self):
         with self.registry.cursor() as cr:
@@ -146,7 +157,10 @@ class Bench:
         def loop():
             while not stop.is_set():
                 started = time.monotonic()
-                self.exchange_round()
+                try:
+                    self.exchange_round()
+                except Exception as error:  # noqa: BLE001  (a round that fails is retried, as by the cron)
+                    print(f"bench_platform: exchange round failed: {error!r}", file=sys.stderr, flush=True)
                 rounds.append(time.monotonic() - started)
                 stop.wait(max(interval - (time.monotonic() - started), 0))
 
@@ -160,14 +174,12 @@ class Bench:
                     started = time.monotonic()
                     key = self.local_event(ref, f"阶段性回复 {n}")
                     baseline.append(time.monotonic() - started)
-                    while key not in self.platform.received_at:
-                        time.sleep(0.005)
+                    wait_for(self.platform.received_at, key, 10 * interval + 60)
                     outbound.append(self.platform.received_at[key] - started)
                 else:  # a platform event -> applied and confirmed here
                     event = self.platform.emit(ref, "urge", {"note": f"催办 {n}"})
                     started = time.monotonic()
-                    while event["key"] not in self.platform.confirmed_at:
-                        time.sleep(0.005)
+                    wait_for(self.platform.confirmed_at, event["key"], 10 * interval + 60)
                     inbound.append(self.platform.confirmed_at[event["key"]] - started)
         finally:
             stop.set()
