@@ -41,8 +41,11 @@ class HotlinePlatformCodeTable(models.Model):
         line = self.line_ids.filtered(lambda line: line.kind == table and line.code == str(code))[:1]
         if not line:
             raise UserError(self.env._("Code %(code)s of table %(table)s is not mapped in version %(version)s.",
-                                       code=code, table=table, version=self.version))
+                                       code=code, table=self._table_label(table), version=self.version))
         return line._local_value()
+
+    def _table_label(self, table):
+        return dict(self.env["hotline.platform.code"]._fields["kind"]._description_selection(self.env))[table]
 
     def _code_of(self, table, value):
         """The platform's code of a local value (a record or a selection key), or UserError."""
@@ -51,7 +54,7 @@ class HotlinePlatformCodeTable(models.Model):
             if line._local_value() == value:
                 return line.code
         raise UserError(self.env._("No code of table %(table)s in version %(version)s stands for %(value)s.",
-                                   table=table, version=self.version,
+                                   table=self._table_label(table), version=self.version,
                                    value=getattr(value, "display_name", value)))
 
 

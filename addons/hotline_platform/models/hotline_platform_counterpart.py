@@ -213,7 +213,7 @@ class HotlinePlatformCounterpart(models.Model):
         return len(result["acks"])
 
     def action_run_now(self):
-        self.env["hotline.platform.event"].check_access("write")
+        self.env["hotline.platform.event"]._check_operator()
         self.sudo()._run()
         return True
 

@@ -239,14 +239,14 @@ class MiddbPlatform:
         return self.pymysql.connect(**self.params, database=self.database if database else None,
                                     charset="utf8mb4", autocommit=True)
 
-    def create(self):
+    def create_database(self):
         conn = self._conn(database=False)
         with conn.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
             cursor.execute(f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4")
         conn.close()
 
-    def drop(self):
+    def drop_database(self):
         conn = self._conn(database=False)
         with conn.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")

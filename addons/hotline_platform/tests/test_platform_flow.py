@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import PlatformCommon
@@ -181,3 +181,26 @@ class TestPlatformFlow(PlatformCommon):
         self.run_exchange()
         self.assertEqual(self.events("GD3").state, "dead")
         self.assertFalse(self.case_of("GD3"))
+
+    def test_refusals_read_in_chinese_and_exchange_now_is_a_dispatchers(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_platform"], ["zh_CN"], overwrite=True)
+        case = self.received_case("ZH-1")
+        case.with_user(self.dispatcher).action_dispatch()
+        case.with_user(self.unit_user_a).action_accept()
+        case.with_user(self.unit_user_a).action_submit(note="已处理")
+        reviewer = case.with_user(self.reviewer).with_context(lang="zh_CN")
+        with self.assertRaisesRegex(UserError, "请先为工单 .* 选择上报平台的办理结果"):
+            reviewer.action_review_approve()
+        with self.assertRaisesRegex(UserError, "12345平台的工单"):
+            case.with_user(self.dispatcher).with_context(lang="zh_CN").action_cancel(reason="重复")
+        # an unmapped code: the dead letter says which one, in the exchange's language
+        self.platform.dispatch("ZH-2", category="7777")
+        self.counterpart.with_context(lang="zh_CN")._run()
+        self.assertIn("7777 未对照", self.events("ZH-2").last_error)
+        # 立即交换: dispatchers, not agents
+        with self.assertRaises(AccessError):
+            self.counterpart.with_user(self.agent).action_run_now()
+        self.platform.emit("ZH-1", "urge", {"note": "催办"})
+        self.counterpart.with_user(self.dispatcher).action_run_now()
+        self.assertEqual(case.urge_count, 1)

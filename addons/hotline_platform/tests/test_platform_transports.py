@@ -68,8 +68,8 @@ class TestPlatformMiddb(PlatformCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.middb = MiddbPlatform(MIDDB_NAME)
-        cls.middb.create()  # no MariaDB: the tests fail here, they are not skipped
-        cls.addClassCleanup(cls.middb.drop)
+        cls.middb.create_database()  # no MariaDB: the tests fail here, they are not skipped
+        cls.addClassCleanup(cls.middb.drop_database)
         cls.counterpart.write({"transport": "middb", "db_host": "127.0.0.1", "db_port": 3306,
                                "db_name": MIDDB_NAME, "db_user": "root", "db_password": ""})
         cls.counterpart.action_prepare_middb()
