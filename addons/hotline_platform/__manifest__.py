@@ -1,0 +1,26 @@
+{
+    "name": "Hotline 12345 Platform",
+    "summary": "Work orders exchanged with the city's 12345 platform: REST/JSON, SOAP or a shared intermediate "
+               "database (中间库), exactly once, reconciled daily",
+    "version": "19.0.1.0.0",
+    "category": "Services/Hotline",
+    "license": "LGPL-3",
+    "author": "12319 Hotline Project",
+    "website": "https://github.com/hotline-12319/hotline",
+    "depends": ["hotline_case"],
+    "external_dependencies": {"python": ["zeep", "pymysql"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/hotline_platform_counterpart_views.xml",
+        "views/hotline_platform_code_views.xml",
+        "views/hotline_platform_event_views.xml",
+        "views/hotline_platform_reconciliation_views.xml",
+        "views/hotline_case_views.xml",
+        "wizard/hotline_platform_reply_wizard_views.xml",
+        "views/hotline_platform_menus.xml",
+    ],
+    "demo": ["demo/hotline_platform_demo.xml"],
+    "installable": True,
+    "application": False,
+}

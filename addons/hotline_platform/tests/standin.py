@@ -1,0 +1,295 @@
+"""A stand-in 12345 platform for the tests and the bench: the other side of every transport, written from
+the documented contract (readme/USAGE.md, data/hotline_platform.wsdl) and not from the center's code, so
+that a drift of either side shows.
+
+It keeps what a platform keeps: its work orders and their status (for the reconciliation), the events it
+received from the center (each key once, duplicates counted) and the events it has for the center (offered
+until confirmed, or pushed to the center's webhook). `down` makes it refuse every call, as when the
+platform's service is stopped."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from lxml import etree
+
+WSDL = Path(__file__).resolve().parent.parent / "data" / "hotline_platform.wsdl"
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+TNS = "urn:hotline:platform:1"
+# the status a work order has on the platform after each event (either way)
+STATUS_AFTER = {"dispatch": "open", "reopen": "open", "finish": "finished", "callback": "closed",
+                "withdraw": "cancelled", "merge": "cancelled"}
+
+
+def sign(secret, timestamp, body):
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret, body, timestamp=None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {"Content-Type": "application/json", "X-Hotline-Timestamp": str(timestamp),
+            "X-Hotline-Signature": sign(secret, timestamp, body)}
+
+
+class StandInPlatform:
+    def __init__(self, secret, port=0, day="2026-12-07"):
+        self.secret = secret
+        self.day = day
+        self.lock = threading.Lock()
+        self.received = {}          # key -> event the center sent
+        self.received_at = {}       # key -> time.monotonic() of its first arrival
+        self.duplicates = Counter()  # key -> times the center sent it again
+        self.outbox = []            # events for the center, in the platform's order
+        self.confirmed = set()
+        self.confirmed_at = {}      # key -> time.monotonic() of the center's confirmation
+        self.orders = {}            # platform_ref -> {"date", "status"}
+        self.sequences = Counter()  # platform_ref -> last sequence the platform used
+        self.down = False
+        self.lose_answers = False   # takes the center's events, then the answer is lost (killed mid-transfer)
+        self.calls = Counter()
+        self.refuse_kinds = set()   # kinds the platform refuses (as a platform refusing bad data)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), PlatformHandler)
+        self.server.platform = self
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- life ------------------------------------------------------------------------
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api"
+
+    @property
+    def wsdl_url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/soap?wsdl"
+
+    # -- the platform's own steps ----------------------------------------------------------
+    def emit(self, ref, kind, payload=None, seq=None, day=None):
+        """The platform writes an event for the center; returns it (as offered on the wire)."""
+        with self.lock:
+            seq = seq or self.sequences[ref] + 1
+            self.sequences[ref] = max(self.sequences[ref], seq)
+            event = {"key": f"{ref}:{seq}", "platform_ref": ref, "seq": seq, "kind": kind,
+                     "occurred_at": f"{day or self.day}T09:30:00+08:00", "code_version": None,
+                     "payload": payload or {}}
+            self.outbox.append(event)
+            self._status(ref, kind, payload or {}, day)
+            return event
+
+    def dispatch(self, ref, deadline="2026-12-14T18:00:00+08:00", **payload):
+        return self.emit(ref, "dispatch", {"content": "小区停水两天，无人通知。", "address": "和平路1号",
+                                           "category": "0301", "caller_name": "陈先生",
+                                           "caller_phone": "13812345678", "deadline": deadline, **payload})
+
+    def _status(self, ref, kind, payload, day=None):
+        status = STATUS_AFTER.get(kind)
+        if kind == "return_ruling" and payload.get("approved"):
+            status = "returned"
+        if status:
+            order = self.orders.setdefault(ref, {"date": day or self.day, "status": status})
+            order["status"] = status
+
+    def pending_for_center(self):
+        return [e for e in self.outbox if e["key"] not in self.confirmed]
+
+    # -- what the center sends --------------------------------------------------------------
+    def take(self, events):
+        acks, refused = [], {}
+        with self.lock:
+            for event in events:
+                key = event["key"]
+                if event["kind"] in self.refuse_kinds:
+                    refused[key] = "该事件类型不被接受"
+                    continue
+                if key in self.received:
+                    self.duplicates[key] += 1
+                else:
+                    self.received[key] = event
+                    self.received_at[key] = time.monotonic()
+                    self._status(event["platform_ref"], event["kind"], event["payload"])
+                acks.append(key)
+        return {"acks": acks, "refused": refused}
+
+    def kinds_received(self, ref):
+        return [e["kind"] for e in sorted(self.received.values(), key=lambda e: e["seq"])
+                if e["platform_ref"] == ref]
+
+    def answer(self, operation, data):
+        """The platform's answer to one call of the center (REST path or SOAP operation)."""
+        self.calls[operation] += 1
+        if operation == "push":
+            return self.take(data.get("events") or [])
+        if operation == "pull":
+            with self.lock:
+                return {"events": self.pending_for_center()[:data.get("limit") or 500], "cursor": None}
+        if operation == "confirm":
+            with self.lock:
+                now = time.monotonic()
+                for key in data.get("keys") or []:
+                    self.confirmed_at.setdefault(key, now)
+                self.confirmed.update(data.get("keys") or [])
+            return {}
+        if operation == "reconcile":
+            with self.lock:
+                return {"orders": [{"platform_ref": ref, "status": order["status"]}
+                                   for ref, order in sorted(self.orders.items()) if order["date"] == data["date"]]}
+        raise KeyError(operation)
+
+
+REST_PATHS = {"/api/events": "push", "/api/events/pull": "pull", "/api/events/confirm": "confirm",
+              "/api/reconciliation": "reconcile"}
+SOAP_OPERATIONS = {"PushEvents": "push", "PullEvents": "pull", "ConfirmEvents": "confirm", "Reconcile": "reconcile"}
+
+
+class PlatformHandler(BaseHTTPRequestHandler):
+    """The stand-in's HTTP side: REST paths, the WSDL and the SOAP endpoint."""
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body, headers=None):
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path.startswith("/soap") and not self.server.platform.down:
+            address = f"http://127.0.0.1:{self.server.platform.server.server_address[1]}/soap"
+            wsdl = WSDL.read_bytes().replace(b"http://platform.example/soap", address.encode())
+            return self._send(200, wsdl, {"Content-Type": "text/xml"})
+        return self._send(404 if not self.server.platform.down else 503, b"")
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.platform.down:
+            return self._send(503, b"service unavailable")
+        if self.path == "/soap":
+            return self._soap(body)
+        operation = REST_PATHS.get(self.path)
+        if not operation:
+            return self._send(404, b"")
+        timestamp, signature = self.headers.get("X-Hotline-Timestamp"), self.headers.get("X-Hotline-Signature")
+        if not self._valid(timestamp, signature, body):
+            return self._send(401, b'{"error":"signature"}', {"Content-Type": "application/json"})
+        answer = json.dumps(self.server.platform.answer(operation, json.loads(body)), ensure_ascii=False).encode()
+        if self.server.platform.lose_answers:
+            return self._send(502, b"bad gateway")
+        return self._send(200, answer, signed_headers(self.server.platform.secret, answer))
+
+    def _valid(self, timestamp, signature, body):
+        try:
+            fresh = abs(time.time() - int(timestamp)) < 300
+        except (TypeError, ValueError):
+            return False
+        return fresh and hmac.compare_digest(sign(self.server.platform.secret, int(timestamp), body), signature or "")
+
+    def _soap(self, body):
+        envelope = etree.fromstring(body)
+        request = envelope.find(f"{{{SOAP_NS}}}Body")[0]
+        name = etree.QName(request).localname
+        values = {etree.QName(child).localname: child.text or "" for child in request}
+        if not self._valid(values.get("timestamp"), values.get("signature"), values.get("body", "").encode()):
+            fault = (f'<s:Envelope xmlns:s="{SOAP_NS}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
+                     '<faultstring>signature</faultstring></s:Fault></s:Body></s:Envelope>').encode()
+            return self._send(500, fault, {"Content-Type": "text/xml; charset=utf-8"})
+        answer = json.dumps(self.server.platform.answer(SOAP_OPERATIONS[name], json.loads(values["body"])),
+                            ensure_ascii=False)
+        timestamp = int(time.time())
+        root = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"s": SOAP_NS})
+        response = etree.SubElement(etree.SubElement(root, f"{{{SOAP_NS}}}Body"),
+                                    f"{{{TNS}}}{name}Response", nsmap={"t": TNS})
+        for field, value in (("timestamp", str(timestamp)),
+                             ("signature", sign(self.server.platform.secret, timestamp, answer.encode())),
+                             ("body", answer)):
+            etree.SubElement(response, f"{{{TNS}}}{field}").text = value
+        return self._send(200, etree.tostring(root, xml_declaration=True, encoding="utf-8"),
+                          {"Content-Type": "text/xml; charset=utf-8"})
+
+
+class MiddbPlatform:
+    """The platform's side of the intermediate database (中间库) on MariaDB: it writes its events into
+    hotline_in, takes the center's from hotline_out (status 0 -> 1) and keeps hotline_order."""
+
+    def __init__(self, database, host="127.0.0.1", port=3306, user="root", password="", day="2026-12-07"):
+        import pymysql  # noqa: PLC0415
+
+        self.pymysql = pymysql
+        self.params = {"host": host, "port": port, "user": user, "password": password}
+        self.database = database
+        self.day = day
+        self.sequences = Counter()
+        self.duplicates = 0
+        self.received = {}
+
+    def _conn(self, database=True):
+        return self.pymysql.connect(**self.params, database=self.database if database else None,
+                                    charset="utf8mb4", autocommit=True)
+
+    def create_database(self):
+        conn = self._conn(database=False)
+        with conn.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
+            cursor.execute(f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4")
+        conn.close()
+
+    def drop_database(self):
+        conn = self._conn(database=False)
+        with conn.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{self.database}`")
+        conn.close()
+
+    def emit(self, ref, kind, payload=None, seq=None):
+        seq = seq or self.sequences[ref] + 1
+        self.sequences[ref] = max(self.sequences[ref], seq)
+        conn = self._conn()
+        with conn.cursor() as cursor:
+            cursor.execute("INSERT INTO hotline_in (event_key, platform_ref, seq, kind, occurred_at, payload) "
+                           "VALUES (%s, %s, %s, %s, %s, %s)",
+                           [f"{ref}:{seq}", ref, seq, kind, f"{self.day}T09:30:00+08:00",
+                            json.dumps(payload or {}, ensure_ascii=False)])
+            status = STATUS_AFTER.get(kind) or ("returned" if kind == "return_ruling" and (payload or {}).get(
+                "approved") else None)
+            if status:
+                cursor.execute("INSERT INTO hotline_order (platform_ref, order_date, status) VALUES (%s, %s, %s) "
+                               "ON DUPLICATE KEY UPDATE status = VALUES(status)", [ref, self.day, status])
+        conn.close()
+
+    def take(self):
+        """Read the center's new rows, mark them taken, follow the work orders' status."""
+        conn = self._conn()
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT event_key, platform_ref, kind, payload FROM hotline_out WHERE status = 0 "
+                           "ORDER BY created_at, platform_ref, seq")
+            rows = cursor.fetchall()
+            for key, ref, kind, payload in rows:
+                self.received[key] = {"platform_ref": ref, "kind": kind, "payload": json.loads(payload)}
+                status = STATUS_AFTER.get(kind)
+                if status:
+                    cursor.execute("UPDATE hotline_order SET status = %s WHERE platform_ref = %s", [status, ref])
+            if rows:
+                cursor.execute("UPDATE hotline_out SET status = 1, taken_at = NOW() WHERE event_key IN %s",
+                               [tuple(row[0] for row in rows)])
+        conn.close()
+        return rows
+
+    def count(self, table, where="1=1"):
+        conn = self._conn()
+        with conn.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}")  # noqa: S608  (the tests' own SQL)
+            value = cursor.fetchone()[0]
+        conn.close()
+        return value

@@ -1,0 +1,1 @@
+from . import hotline_platform_reply_wizard

@@ -1,0 +1,1 @@
+from . import hotline_report_case_intake
