@@ -30,7 +30,8 @@ class Open311Controller(http.Controller):
                 readonly=False)
     def service_definition(self, resource, **params):
         code, fmt = self._split(resource)
-        return self._answer(fmt, "service_definition", params, lambda api, _p, _c: api._definition(code))
+        return self._answer(fmt, "service_definition", params, lambda api, _p, _c, code: api._definition(code),
+                            path=code)
 
     @http.route(f"{API}/requests.<string:fmt>", type="http", auth="public", methods=["GET", "POST"],
                 sitemap=False, readonly=False, csrf=False)
@@ -44,13 +45,15 @@ class Open311Controller(http.Controller):
                 readonly=False)
     def service_request(self, resource, **params):
         number, fmt = self._split(resource)
-        return self._answer(fmt, "service_requests", params, lambda api, _p, _c: api._request(number))
+        return self._answer(fmt, "service_requests", params, lambda api, _p, _c, number: api._request(number),
+                            path=number)
 
     @http.route(f"{API}/tokens/<string:resource>", type="http", auth="public", methods=["GET"], sitemap=False,
                 readonly=False)
     def token(self, resource, **params):
         token, fmt = self._split(resource)
-        return self._answer(fmt, "service_requests", params, lambda api, _p, _c: api._token(token))
+        return self._answer(fmt, "service_requests", params, lambda api, _p, _c, token: api._token(token),
+                            path=token)
 
     # ------------------------------------------------------------------
     @staticmethod
@@ -58,7 +61,8 @@ class Open311Controller(http.Controller):
         name, _dot, fmt = resource.rpartition(".")
         return name, fmt
 
-    def _answer(self, fmt, root, params, method, key_required=False):
+    def _answer(self, fmt, root, params, method, key_required=False, path=None):
+        """Run `method(api, params, client[, path value])` and render its data, or its Open311Error."""
         if request.env["res.lang"]._lang_get("zh_CN"):
             request.update_context(lang="zh_CN")
         api = request.env["hotline.open311"]
@@ -68,7 +72,10 @@ class Open311Controller(http.Controller):
             params = api._clean_params(params)
             client = api._authorize(params.pop("api_key", None), request.httprequest.remote_addr or "-",
                                     required=key_required)
-            data = method(api, params, client)
+            if path is None:
+                data = method(api, params, client)
+            else:
+                data = method(api, params, client, api._clean_params({"resource": path})["resource"])
         except Open311Error as error:
             response = self._render(fmt, "errors", georeport.errors(error.status, error.descriptions), error.status)
             if error.retry_after:
