@@ -7,9 +7,9 @@ denied and tricky (encoded, dotted, doubled-slash, case-changed) URLs.
 """
 
 import contextlib
-import os
 import importlib.util
 import json
+import os
 import re
 import shutil
 import socket
@@ -350,3 +350,41 @@ def test_request_limits_per_address(tmp_path):
         body.write_bytes(b"x" * (64 * 1024 + 1))
         time.sleep(1.5)  # tokens back in the bucket
         assert _status(url, "/open311/v2/requests.json", "--data-binary", f"@{body}") == "413"
+
+
+def test_open311_through_the_proxy(odoo_server, demo_db, tmp_path):
+    """A client application files a request and follows it through the external proxy, in both formats: the
+    requester stays inside, bad input is a clean 400, the internal surfaces stay closed on the same host."""
+    client = _xmlrpc(odoo_server, demo_db, "hotline.open311.client", "create", {"name": "外网代理测试客户端"})
+    action = _xmlrpc(odoo_server, demo_db, "hotline.open311.client", "action_generate_key", [client])
+    key = action["params"]["message"].rsplit(" ", 1)[-1].rsplit("：", 1)[-1]
+    code = _xmlrpc(odoo_server, demo_db, "hotline.category", "search_read",
+                   [["child_ids", "=", False], ["code", "!=", False]], ["code"], 0, 1)[0]["code"]
+    port = int(odoo_server.rsplit(":", 1)[1])
+    with serve_nginx(tmp_path, upstream_port=port) as external:
+        api = f"{external}/open311/v2"
+        assert requests.get(f"{external}/open311/discovery.xml", timeout=30, verify=False).status_code == 200
+        filed = requests.post(f"{api}/requests.json", timeout=60, verify=False, data={
+            "api_key": key, "service_code": code, "lat": "34.7466", "long": "113.6253",
+            "description": "代理测试：井盖缺失，联系人司马代理 13911112222。", "last_name": "司马",
+            "first_name": "代理", "phone": "13911112222", "email": "sima@example.com"})
+        assert filed.status_code == 200, filed.text
+        number = filed.json()[0]["service_request_id"]
+        for fmt in ("json", "xml"):
+            answer = requests.get(f"{api}/requests/{number}.{fmt}", timeout=30, verify=False)
+            assert answer.status_code == 200, answer.text
+            assert number in answer.text
+            for secret in ("司马代理", "13911112222", "sima@example.com"):
+                assert secret not in answer.text, (fmt, secret)
+        assert '"lat": 34.7466' in requests.get(f"{api}/requests/{number}.json", timeout=30, verify=False).text
+        # bad input stops with the specification's error document, never a 500
+        for path in (f"/requests/{number}%00.json", "/requests.json?service_code=%00", "/services/" + "A" * 300
+                     + ".xml"):
+            answer = requests.get(api + path, timeout=30, verify=False)
+            assert answer.status_code == 400, (path, answer.status_code)
+        refused = requests.post(f"{api}/requests.xml", timeout=30, verify=False,
+                                data={"api_key": "wrong", "service_code": code, "address_string": "x"})
+        assert refused.status_code == 403 and "<errors><error><code>403</code>" in refused.text
+        # the same host publishes nothing else of Odoo
+        for path in ("/web/dataset/call_kw", "/json/2/hotline.case/search_read", "/open311/v2/../../xmlrpc/2/object"):
+            assert requests.post(external + path, timeout=30, verify=False).status_code in (403, 404), path

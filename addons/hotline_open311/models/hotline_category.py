@@ -37,6 +37,6 @@ class HotlineCategory(models.Model):
             "description": self.complete_name,
             "metadata": True,
             "type": "realtime",
-            "keywords": self._get_industry().name or None,
+            "keywords": self._get_industry().sudo().name or None,
             "group": self.parent_id.name or self.name,
         }

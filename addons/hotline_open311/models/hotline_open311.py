@@ -139,15 +139,15 @@ class HotlineOpen311(models.AbstractModel):
         """The attributes every service takes (all optional): case type, district, confidentiality."""
         types = self.env["hotline.case.type"].sudo().search([])
         districts = self.env["hotline.district"].sudo().search([])
+        no, yes = self.env._("No"), self.env._("Yes")
+        confidential = self.env._("Keep the requester's name and contact from the handling unit (the request's "
+                                  "description is then not published either).")
         return [
             self._attribute(1, "case_type", self.env._("Type of request (consultation, complaint...)."),
                             [(case_type.code, case_type.name) for case_type in types]),
             self._attribute(2, "district", self.env._("District where the problem is."),
                             [(district.code or str(district.id), district.name) for district in districts]),
-            self._attribute(3, "confidential", self.env._(
-                "Keep the requester's name and contact from the handling unit (the request's description is "
-                "then not published either)."),
-                [("false", self.env._("No")), ("true", self.env._("Yes"))]),
+            self._attribute(3, "confidential", confidential, [("false", no), ("true", yes)]),
         ]
 
     @api.model
