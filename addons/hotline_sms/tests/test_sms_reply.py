@@ -1,3 +1,6 @@
+import ast
+import html
+import re
 from datetime import datetime, timedelta
 
 from odoo.tests import tagged
@@ -142,3 +145,60 @@ class TestSmsReply(HotlineSmsCommon):
         self.assertAlmostEqual(figures["sms_share"], 2 / 3)
         self.assertEqual((figures["callbacks_avoided"], figures["minutes_saved"]), (1, 3.0))
         self.assertEqual(unhappy.satisfaction, "very_dissatisfied", "the SMS rating stands after the call")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsNoReply(HotlineSmsCommon):
+    """A survey out keeps the case off the agents' callback list for the reply days; then it is there again,
+    and the job gives its agent a call-back task."""
+
+    def _callback_list(self):
+        """The agents' callback list: the 'To Call Back' filter of the case search, as the menu opens it."""
+        view = self.env.ref("hotline_case.hotline_case_view_search")
+        arch = self.env["hotline.case"].get_views([(view.id, "search")])["views"]["search"]["arch"]
+        domain = re.search(r'name="callback"[^>]*domain="([^"]+)"', arch) or \
+            re.search(r'domain="([^"]+)"[^>]*name="callback"', arch)
+        return self.env["hotline.case"].with_user(self.agent).search(
+            ast.literal_eval(html.unescape(domain.group(1))))
+
+    def test_no_reply_in_time_goes_to_the_callback_list(self):
+        self.env.company.hotline_sms_reply_days = 2
+        case = self._surveyed_case()
+        survey = self._messages(case, "survey")
+        self.assertEqual(survey.state, "sent")
+        self.assertTrue(case.hotline_sms_awaiting_reply)
+        self.assertNotIn(case, self._callback_list(), "the citizen may still answer")
+        self.assertIn(case, self.env["hotline.case"].search([("hotline_sms_awaiting_reply", "=", True)]))
+        Message = self.env["hotline.sms.message"]
+        self.assertEqual(Message._cron_survey_no_reply(), 0, "within the reply days nothing happens")
+        # two days later, still no reply
+        survey.date_sent = datetime.now() - timedelta(days=2, minutes=1)
+        self.assertIn(case, self._callback_list(), "the list follows the clock, not the job's next run")
+        self.assertFalse(case.activity_ids)
+        self.assertEqual(Message._cron_survey_no_reply(), 1)
+        self.assertTrue(survey.expired)
+        case.invalidate_recordset(["hotline_sms_awaiting_reply"])
+        self.assertFalse(case.hotline_sms_awaiting_reply)
+        self.assertIn(case, self._callback_list())
+        activity = case.activity_ids
+        self.assertEqual((activity.activity_type_id, activity.user_id),
+                         (self.env.ref("hotline_sms.mail_activity_type_sms_no_reply"), self.agent))
+        # the job runs again: one task, not two
+        self.assertEqual(Message._cron_survey_no_reply(), 0)
+        self.assertEqual(len(case.activity_ids), 1)
+        # a reply coming late is still taken as the citizen's evaluation by the same rules
+        self.env["hotline.sms.reply"]._receive(self.env.company, [{"number": "13812345678", "content": "2"}])
+        self.assertEqual((case.state, case.satisfaction), ("closed", "satisfied"))
+
+    def test_answered_failed_or_no_text_cases_are_on_the_list(self):
+        answered = self._surveyed_case()
+        self.env["hotline.sms.reply"]._receive(self.env.company, [{"number": "13812345678", "content": "4"}])
+        self.assertEqual(answered.state, "callback", "dissatisfied: the agent calls back")
+        failed = self._surveyed_case(phone="13912345678")
+        self._messages(failed, "survey").state = "failed"
+        landline = self._surveyed_case(phone="010-62345678")
+        self.assertFalse(self._messages(landline, "survey"))
+        listed = self._callback_list()
+        for case in (answered, failed, landline):
+            self.assertIn(case, listed)
+            self.assertFalse(case.hotline_sms_awaiting_reply)
