@@ -3,6 +3,8 @@ import html
 import re
 from datetime import datetime, timedelta
 
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
 from odoo.tests import tagged
 
 from . import gateway
@@ -202,3 +204,46 @@ class TestSmsNoReply(HotlineSmsCommon):
         for case in (answered, failed, landline):
             self.assertIn(case, listed)
             self.assertFalse(case.hotline_sms_awaiting_reply)
+
+
+@tagged("post_install", "-at_install")
+class TestSmsTencentPull(HotlineSmsCommon):
+    """Tencent replies fetched by the job (PullSmsReplyStatus) through the real SDK, signed, against the stand-in:
+    each reply taken once, matched and recorded as a pushed one is."""
+
+    PROVIDER = "tencent"
+
+    def setUp(self):
+        super().setUp()
+        self.tencent.replies.clear()
+        self.tencent.pulls = 0
+        self.env.company.hotline_sms_pull_replies = True
+
+    def test_pulled_replies_evaluate_their_cases(self):
+        satisfied = self._surveyed_case()
+        unhappy = self._surveyed_case(phone="13912345678")
+        self.tencent.replies += [("13812345678", "1", ""), ("13912345678", "4 还是没修好", ""),
+                                 ("13700000000", "2", "")]
+        replies = self.env["hotline.sms.reply"]._pull_tencent(self.env.company)
+        self.assertEqual(sorted(replies.mapped("outcome")), ["callback", "evaluated", "unmatched"])
+        self.assertEqual((satisfied.state, satisfied.hotline_evaluation_channel), ("closed", "sms"))
+        self.assertEqual((unhappy.state, unhappy.satisfaction), ("callback", "dissatisfied"))
+        self.assertEqual(self.tencent.bad_signatures, 0)
+        # pulled once: the next pull finds nothing, and records nothing
+        self.assertFalse(self.env["hotline.sms.reply"]._pull_tencent(self.env.company))
+        self.assertEqual(self.tencent.pulls, 2)
+
+    def test_more_than_a_page(self):
+        self.tencent.replies += [("13600000000", str(i % 5 + 1), "") for i in range(230)]
+        replies = self.env["hotline.sms.reply"]._pull_tencent(self.env.company)
+        self.assertEqual(len(replies), 230)
+        self.assertEqual(self.tencent.pulls, 3, "100 a call until a short page")
+        self.assertEqual(set(replies.mapped("number")), {"13600000000"})
+
+    def test_wrong_credentials_refused_by_the_gateway(self):
+        self.env.company.hotline_sms_access_secret = "not-the-secret"
+        self.tencent.replies.append(("13812345678", "1", ""))
+        with self.assertRaises(TencentCloudSDKException):
+            self.env["hotline.sms.reply"]._pull_tencent(self.env.company)
+        self.assertEqual(self.tencent.bad_signatures, 1)
+        self.assertEqual(len(self.tencent.replies), 1, "nothing was handed out")
