@@ -9,6 +9,7 @@ denied and tricky (encoded, dotted, doubled-slash, case-changed) URLs.
 import contextlib
 import importlib.util
 import json
+import os
 import re
 import shutil
 import socket
@@ -46,6 +47,14 @@ URLS = [
     "/zh_CN/web/login", "/zh_CN/odoo", "/en/my/../web/dataset/call_kw", "/zh_CN/myx", "/sr@latin/my/home",
     "/case", "/case?number=12319-20261207-0001", "/case/", "/case/1", "/cases", "/CASE", "/case/../web/dataset/call_kw",
     "/hotline/sms/push/aliyun/reply", "/zh_CN/case",
+    "/open311/discovery.json", "/open311/discovery.xml", "/open311/discovery.html", "/open311/discovery",
+    "/open311/v2/services.xml", "/open311/v2/services.json", "/open311/v2/services", "/open311/v2/services.csv",
+    "/open311/v2/services/GS01.xml", "/open311/v2/services/GS01.json", "/open311/v2/services/GS01",
+    "/open311/v2/requests.json?service_code=GS01", "/open311/v2/requests.xml", "/open311/v2/requests/a/b.json",
+    "/open311/v2/requests/12319-20261207-0001.json", "/open311/v2/tokens/abc.xml", "/open311/v2/tokens.json",
+    "/open311/v2/requests/..%2F..%2F..%2Fweb%2Fdataset%2Fcall_kw.json", "/open311/v2/../../web/login",
+    "/open311/v2/services/x.json/../../../../web/dataset/call_kw", "/OPEN311/v2/services.xml",
+    "/zh_CN/open311/v2/services.xml", "/open311/v2/", "/open311/",
 ] + [
     # what the security review tried, and neighbours of what is published
     "/doc/my", "/doc/my/hotline/cases", "/xx/my", "/zh/my", "/en_US/my", "/mail/link_preview",
@@ -67,6 +76,9 @@ REFUSED = [
     "/web/image?model=res.users&id=2&field=avatar_128", "/web/content/res.partner/3/image_128",
     "/web/image/res.users/2/avatar_128", "/web/signup", "/web/signup?token=abc", "/portal", "/mail",
     "/case/1", "/cases", "/hotline/sms/push/aliyun/reply", "/hotline/sms/push/tencent/report?token=x",
+    "/open311/v2/services", "/open311/v2/services.csv", "/open311/v2/requests/a/b.json", "/open311/v2/tokens.json",
+    "/open311/v2/services/x.json/../../../../web/dataset/call_kw", "/open311/v2/../../web/dataset/call_kw",
+    "/zh_CN/open311/v2/services.xml", "/open311/v2/", "/open311/discovery",
 ]
 
 
@@ -165,7 +177,10 @@ def test_internal_surfaces_never_forwarded(nginx_url):
 def test_portal_surfaces_forwarded(nginx_url):
     for path in ["/my", "/my/hotline/cases", "/web/login", "/web/session/logout", "/web/reset_password",
                  "/web/assets/1/web.assets_frontend.min.js", "/hotline_portal/static/src/x.js",
-                 "/web/content/1", "/portal/chatter_init", "/mail/message/post", "/case"]:
+                 "/web/content/1", "/portal/chatter_init", "/mail/message/post", "/case",
+                 "/open311/discovery.xml", "/open311/v2/services.json", "/open311/v2/services/GS01.xml",
+                 "/open311/v2/requests.xml", "/open311/v2/requests/12319-20261207-0001.json",
+                 "/open311/v2/tokens/0a1b.json"]:
         assert _status(nginx_url, path) == "299", path
 
 
@@ -272,3 +287,104 @@ def test_board_channel_not_followed_from_outside(odoo_server, demo_db, tmp_path)
             for ws in (inside, outside):
                 if ws:
                     ws.close()
+
+
+@contextlib.contextmanager
+def _plain_upstream(port):
+    """A stand-in for Odoo behind the proxy: answers 200 to anything (the proxy's limits are what is tested)."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _ok(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        do_GET = do_POST = _ok
+
+        def log_message(self, *_args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _burst(base, path, count, *curl_args):
+    """Statuses of `count` requests sent back to back by one client (one curl, one connection)."""
+    out = subprocess.run(
+        ["curl", "-sk", "--path-as-is", *curl_args, *[arg for _i in range(count) for arg in (
+            "-o", "/dev/null", "-w", "%{http_code}\\n", base + path)]],
+        capture_output=True, text=True, check=True,
+    )
+    return out.stdout.split()
+
+
+UPSTREAM_PORT = int(os.environ.get("E2E_HTTP_PORT", "8179")) + 1
+
+
+def test_request_limits_per_address(tmp_path):
+    """limit_req in front of the public pages: the status page lets a burst of 10 through (20 a minute), the
+    Open311 API a burst of 20 (5 a second); the rest is answered 429 by nginx, Odoo never sees it. A second
+    zone's count is its own (the API is not refused because of the status page)."""
+    with _plain_upstream(UPSTREAM_PORT), serve_nginx(tmp_path, upstream_port=UPSTREAM_PORT) as url:
+        statuses = _burst(url, "/case", 30)
+        passed = statuses.count("200")
+        assert 11 <= passed <= 12, statuses  # 1 + burst; a slow machine may see the next token come
+        assert statuses.count("429") == 30 - passed, statuses
+        assert statuses[:11] == ["200"] * 11, statuses
+        api = _burst(url, "/open311/v2/requests.json", 40)
+        assert api[:21] == ["200"] * 21, api
+        assert 21 <= api.count("200") <= 25 and api.count("429") == 40 - api.count("200"), api
+        # a POST above the API's body limit stops at the proxy
+        body = tmp_path / "body"
+        body.write_bytes(b"x" * (64 * 1024 + 1))
+        time.sleep(1.5)  # tokens back in the bucket
+        assert _status(url, "/open311/v2/requests.json", "--data-binary", f"@{body}") == "413"
+
+
+def test_open311_through_the_proxy(odoo_server, demo_db, tmp_path):
+    """A client application files a request and follows it through the external proxy, in both formats: the
+    requester stays inside, bad input is a clean 400, the internal surfaces stay closed on the same host."""
+    client = _xmlrpc(odoo_server, demo_db, "hotline.open311.client", "create", {"name": "外网代理测试客户端"})
+    action = _xmlrpc(odoo_server, demo_db, "hotline.open311.client", "action_generate_key", [client])
+    key = action["params"]["message"].rsplit(" ", 1)[-1].rsplit("：", 1)[-1]
+    code = _xmlrpc(odoo_server, demo_db, "hotline.category", "search_read",
+                   [["child_ids", "=", False], ["code", "!=", False]], ["code"], 0, 1)[0]["code"]
+    port = int(odoo_server.rsplit(":", 1)[1])
+    with serve_nginx(tmp_path, upstream_port=port) as external:
+        api = f"{external}/open311/v2"
+        assert requests.get(f"{external}/open311/discovery.xml", timeout=30, verify=False).status_code == 200
+        filed = requests.post(f"{api}/requests.json", timeout=60, verify=False, data={
+            "api_key": key, "service_code": code, "lat": "34.7466", "long": "113.6253",
+            "description": "代理测试：井盖缺失，联系人司马代理 13911112222。", "last_name": "司马",
+            "first_name": "代理", "phone": "13911112222", "email": "sima@example.com"})
+        assert filed.status_code == 200, filed.text
+        number = filed.json()[0]["service_request_id"]
+        for fmt in ("json", "xml"):
+            answer = requests.get(f"{api}/requests/{number}.{fmt}", timeout=30, verify=False)
+            assert answer.status_code == 200, answer.text
+            assert number in answer.text
+            for secret in ("司马代理", "13911112222", "sima@example.com"):
+                assert secret not in answer.text, (fmt, secret)
+        assert '"lat": 34.7466' in requests.get(f"{api}/requests/{number}.json", timeout=30, verify=False).text
+        # bad input stops with the specification's error document, never a 500
+        for path in (f"/requests/{number}%00.json", "/requests.json?service_code=%00", "/services/" + "A" * 300
+                     + ".xml"):
+            answer = requests.get(api + path, timeout=30, verify=False)
+            assert answer.status_code == 400, (path, answer.status_code)
+        refused = requests.post(f"{api}/requests.xml", timeout=30, verify=False,
+                                data={"api_key": "wrong", "service_code": code, "address_string": "x"})
+        assert refused.status_code == 403 and "<errors><error><code>403</code>" in refused.text
+        # the same host publishes nothing else of Odoo
+        for path in ("/web/dataset/call_kw", "/json/2/hotline.case/search_read", "/open311/v2/../../xmlrpc/2/object"):
+            assert requests.post(external + path, timeout=30, verify=False).status_code in (403, 404), path

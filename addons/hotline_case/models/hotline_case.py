@@ -30,6 +30,13 @@ STATE_SELECTION = [
 ]
 _logger = logging.getLogger(__name__)
 
+# Where a case came from (受理业务统计 counts by it): the hotline's own phone line, the city's 12345 platform
+# (work orders exchanged with it), Open311 client applications (web forms, mini-programs, grid systems), the
+# portal or the web, a visit to the center.
+CHANNEL_SELECTION = [
+    ("phone", "Phone"), ("platform", "12345 Platform"), ("open311", "Open311 Client"), ("web", "Portal / Web"),
+    ("walk_in", "Walk-in"), ("other", "Other"),
+]
 # States in which a unit holds the case and deadlines run.
 OPEN_STATES = ("dispatched", "processing")
 # The steps that hand a case to a unit or take it back: the unit of the latest one holds the case (a review, a
@@ -108,10 +115,7 @@ class HotlineCase(models.Model):
         STATE_SELECTION, required=True, default="draft", readonly=True, copy=False, tracking=True,
         group_expand=True,  # the kanban shows every stage of the workflow, in workflow order
     )
-    channel = fields.Selection(
-        [("phone", "Phone"), ("web", "Portal / Web"), ("walk_in", "Walk-in"), ("other", "Other")],
-        required=True, default="phone",
-    )
+    channel = fields.Selection(CHANNEL_SELECTION, required=True, default="phone")
     type_id = fields.Many2one("hotline.case.type", string="Type", index=True)
     category_id = fields.Many2one("hotline.category", string="Category")  # indexed with the date, below
     industry_id = fields.Many2one(

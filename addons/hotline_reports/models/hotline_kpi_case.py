@@ -321,7 +321,7 @@ class HotlineKpiCase(models.AbstractModel):
 
         - ``date``: today, local, 'YYYY-MM-DD'
         - ``received``: cases received today (date_received today, cancelled included)
-        - ``received_by_channel``: {channel: count} (phone/web/walk_in/other, zeros included)
+        - ``received_by_channel``: {channel: count} (every channel of the case, zeros included)
         - ``intake_outcome``: {outcome: count} of today's cases: the first step out of 受理:
           closed_on_call (处理完毕), self_dispatch (自调度), transfer (转调度), cancelled (作废/合并),
           recording (still being recorded)

@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.addons.hotline_case.models.hotline_case import STATE_SELECTION
+from odoo.addons.hotline_case.models.hotline_case import CHANNEL_SELECTION, STATE_SELECTION
 
 from ..models.hotline_kpi_case import INTAKE_OUTCOME_SQL, INTAKE_OUTCOMES
 
@@ -20,9 +20,7 @@ class HotlineReportCaseIntake(models.Model):
 
     case_id = fields.Many2one("hotline.case", string="Case", readonly=True)
     date_received = fields.Datetime(string="Received", readonly=True)
-    channel = fields.Selection(
-        [("phone", "Phone"), ("web", "Portal / Web"), ("walk_in", "Walk-in"), ("other", "Other")], readonly=True,
-    )
+    channel = fields.Selection(CHANNEL_SELECTION, readonly=True)
     type_id = fields.Many2one("hotline.case.type", string="Type", readonly=True)
     category_id = fields.Many2one("hotline.category", string="Category", readonly=True)
     industry_id = fields.Many2one("hotline.industry", string="Industry", readonly=True)

@@ -134,6 +134,25 @@ class TestKpiCase(HotlineReportsCommon):
         # repeat callers: 陈先生 (9 cases) and the caller of 13900000005 (2), not the single callers
         self.assertEqual([r["count"] for r in callers], [9, 2])
 
+    def test_intake_by_channel(self):
+        """受理业务统计 counts every channel apart: phone, the 12345 platform, Open311 clients, the portal."""
+        with self.at("2020-05-07 12:00"):
+            before = self.kpi.situation()["received_by_channel"]
+        cases = self.env["hotline.case"]
+        for channel in ("phone", "platform", "open311", "open311", "web"):
+            cases |= self._case_at("2020-05-07 10:00", channel=channel)
+        self._do(cases[1], "2020-05-07 10:05", self.agent, "action_transfer")
+        rows = self.env["hotline.report.case.intake"]._read_group(
+            [("case_id", "in", cases.ids)], ["channel", "intake_outcome"], ["__count"])
+        self.assertEqual(sorted(rows), sorted([
+            ("phone", "recording", 1), ("platform", "transfer", 1), ("open311", "recording", 2),
+            ("web", "recording", 1),
+        ]))
+        with self.at("2020-05-07 12:00"):
+            after = self.kpi.situation()["received_by_channel"]
+        self.assertEqual({k: after[k] - before[k] for k in ("phone", "platform", "open311", "web", "walk_in")},
+                         {"phone": 1, "platform": 1, "open311": 2, "web": 1, "walk_in": 0})
+
     def test_situation_today(self):
         now_text = "2020-05-06 09:00"
         with self.at(now_text):

@@ -17,14 +17,20 @@ PIVOT_NAMES = {
 class SpreadsheetDashboard(models.Model):
     _inherit = "spreadsheet.dashboard"
 
+    def _hotline_pivot_names(self):
+        """{translation namespace (the dashboard's module): {pivot name: lazy translation}}: the hotline's
+        dashboards whose pivot names are translated when served."""
+        return {"hotline_reports_dashboard": PIVOT_NAMES}
+
     def _get_serialized_readonly_dashboard(self):
         serialized = super()._get_serialized_readonly_dashboard()
-        if self._get_dashboard_translation_namespace() != "hotline_reports_dashboard":
+        names = self._hotline_pivot_names().get(self._get_dashboard_translation_namespace())
+        if not names:
             return serialized
         data = json.loads(serialized)
         lang = self.env.lang or "en_US"
         for pivot in data["snapshot"].get("pivots", {}).values():
-            name = PIVOT_NAMES.get(pivot.get("name"))
+            name = names.get(pivot.get("name"))
             if name:
                 pivot["name"] = name._translate(lang)
         return json.dumps(data)

@@ -2,6 +2,7 @@ import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 CENTER_GROUP = "hotline_case.group_agent"
 
@@ -24,6 +25,26 @@ class HotlineCase(models.Model):
     )
     hotline_sms_message_ids = fields.One2many("hotline.sms.message", "case_id", string="Texts",
                                               groups=CENTER_GROUP)
+    hotline_sms_awaiting_reply = fields.Boolean(
+        string="Awaiting SMS Reply", compute="_compute_hotline_sms_awaiting_reply",
+        search="_search_hotline_sms_awaiting_reply",
+        help="To call back, but the citizen may still answer the SMS survey: off the agents' callback list "
+             "until the reply days are over.",
+    )
+
+    def _compute_hotline_sms_awaiting_reply(self):
+        awaiting = self.sudo().search(Domain("id", "in", self._origin.ids)
+                                      & self._search_hotline_sms_awaiting_reply("=", True))
+        for case in self:
+            case.hotline_sms_awaiting_reply = case._origin.id in awaiting.ids
+
+    def _search_hotline_sms_awaiting_reply(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(operator)
+        surveys = self.env["hotline.sms.message"].sudo()._search(
+            self.env["hotline.sms.message"]._awaiting_reply_domain())
+        domain = Domain("state", "=", "callback") & Domain("id", "in", surveys.subselect("case_id"))
+        return domain if (operator == "=") == value else ~domain
 
     @api.model_create_multi
     def create(self, vals_list):

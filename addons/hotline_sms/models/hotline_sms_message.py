@@ -64,6 +64,8 @@ class HotlineSmsMessage(models.Model):
     failure_reason = fields.Char(readonly=True)
     answered = fields.Boolean(readonly=True, help="Survey: a valid reply was recorded.")
     extend_code = fields.Char(readonly=True, help="Survey: the extend code it was sent with; a reply carries it back.")
+    expired = fields.Boolean(readonly=True,
+                             help="Survey: no reply in time; the case's agent was given a call-back task.")
 
     _case_kind_round_uniq = models.Constraint(
         "UNIQUE(case_id, kind, round)", "This text has already been made for this case.",
@@ -205,6 +207,34 @@ class HotlineSmsMessage(models.Model):
                 sms.write({"state": "error", "failure_type": "sms_not_delivered"})
                 trackers._action_update_from_sms_state("error", failure_type="sms_not_delivered")
         return count
+
+    @api.model
+    def _awaiting_reply_domain(self, now=None):
+        """Surveys a citizen may still answer: on their way or sent within the company's reply days."""
+        now = now or fields.Datetime.now()
+        days = self.env.company.hotline_sms_reply_days
+        return [("kind", "=", "survey"), ("answered", "=", False), ("expired", "=", False),
+                ("state", "in", ("queued", "retry", "sent", "delivered")),
+                "|", ("date_sent", "=", False), ("date_sent", ">", now - timedelta(days=days))]
+
+    @api.model
+    def _cron_survey_no_reply(self):
+        """Surveys unanswered after the reply days: their cases are back on the agents' callback list (回访) by
+        the clock (hotline.case's hotline_sms_awaiting_reply); this posts why and gives the agent who took the
+        case a call-back task, once."""
+        now = fields.Datetime.now()
+        days = self.env.company.hotline_sms_reply_days
+        expired = self.sudo().search([
+            ("kind", "=", "survey"), ("answered", "=", False), ("expired", "=", False),
+            ("state", "in", ("sent", "delivered")), ("date_sent", "<=", now - timedelta(days=days)),
+        ], limit=5000)
+        expired.expired = True
+        note = self.env._("No reply to the SMS survey within %s days: call the citizen back.", days)
+        for case in expired.case_id.filtered(lambda case: case.state == "callback"):
+            case.message_post(body=note, message_type="comment", subtype_xmlid="mail.mt_note")
+            case.activity_schedule("hotline_sms.mail_activity_type_sms_no_reply", note=note,
+                                   user_id=(case.agent_id or self.env.ref("base.user_admin")).id)
+        return len(expired)
 
     # ------------------------------------------------------------------
     # Figures

@@ -46,6 +46,23 @@ class HotlineSmsReply(models.Model):
             record._process()
         return records
 
+    def _cron_pull_tencent(self):
+        """Replies pulled from Tencent for the companies that take them so, each company's committed before the
+        next pull: a reply pulled is not handed out again."""
+        companies = self.env["res.company"].sudo().search([
+            ("hotline_sms_provider", "=", "tencent"), ("hotline_sms_pull_replies", "=", True)])
+        count = 0
+        for company in companies:
+            count += len(self._pull_tencent(company))
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return count
+
+    def _pull_tencent(self, company):
+        from ..tools.sms_api import SmsApiTencent  # noqa: PLC0415
+
+        replies = SmsApiTencent(self.env).pull_replies(company)
+        return self._receive(company, replies) if replies else self.browse()
+
     def _normalize_number(self, number):
         digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", str(number or "")))
         if digits.startswith("86") and len(digits) == 13:

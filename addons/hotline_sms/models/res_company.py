@@ -39,6 +39,16 @@ class ResCompany(models.Model):
     )
     hotline_sms_quiet_start = fields.Float(string="Quiet Hours From", default=21.0)
     hotline_sms_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
+    hotline_sms_pull_replies = fields.Boolean(
+        string="Pull Replies", groups=SYSTEM,
+        help="Tencent: fetch the citizens' replies every few minutes (PullSmsReplyStatus) instead of receiving "
+             "the reply callback, for a center without an inbound route from the internet.",
+    )
+    hotline_sms_reply_days = fields.Integer(
+        string="Survey Reply Days", default=2,
+        help="Days a citizen has to answer the SMS survey: until then the case stays off the agents' callback "
+             "list; without a reply it goes there, with a task for its agent.",
+    )
     hotline_sms_callback_minutes = fields.Float(
         string="Average Callback (minutes)", default=3.0,
         help="An agent's average time for a callback: the time saved by each survey answered by SMS.",

@@ -1,1 +1,1 @@
-from . import test_sms_gateway, test_sms_reply, test_sms_routes
+from . import test_case_status_tour, test_sms_gateway, test_sms_reply, test_sms_routes

@@ -161,9 +161,35 @@ class AliyunGateway(StandInGateway):
 
 
 class TencentGateway(StandInGateway):
-    """sms SendSms (2021-01-11) with the TC3-HMAC-SHA256 signature."""
+    """sms SendSms and PullSmsReplyStatus (2021-01-11) with the TC3-HMAC-SHA256 signature."""
 
     content_type = "application/json"
+
+    def __init__(self):
+        super().__init__()
+        self.replies = []  # waiting to be pulled: (phone, content, extend code)
+        self.pulls = 0
+
+    def handle(self, request, body):
+        if request.headers.get("X-TC-Action") != "PullSmsReplyStatus":
+            return super().handle(request, body)
+        if not self.check_signature(request, body):
+            with self.lock:
+                self.bad_signatures += 1
+            return self.signature_error()
+        data = json.loads(body)
+        if data.get("SmsSdkAppId") != TENCENT_APP_ID:
+            return self._error("InvalidParameterValue.SdkAppIdNotExist", "SdkAppId not exist.")
+        with self.lock:
+            self.pulls += 1
+            # each reply is handed out once, at most Limit a call, as Tencent does
+            taken, self.replies = self.replies[:int(data.get("Limit") or 0)], self.replies[int(data.get("Limit") or 0):]
+        now = int(time.time())
+        return 200, {"Response": {"PullSmsReplyStatusSet": [{
+            "ExtendCode": extend or "", "CountryCode": "86", "SubscriberNumber": phone,
+            "PhoneNumber": f"+86{phone}", "ReplyTime": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)),
+            "ReplyUnixTime": now, "Sign": "12319热线", "ReplyContent": content,
+        } for phone, content, extend in taken], "RequestId": uuid.uuid4().hex}}
 
     def check_signature(self, request, body):
         auth = request.headers.get("Authorization") or ""

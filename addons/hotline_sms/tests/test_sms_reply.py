@@ -1,4 +1,9 @@
+import ast
+import html
+import re
 from datetime import datetime, timedelta
+
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 from odoo.tests import tagged
 
@@ -142,3 +147,103 @@ class TestSmsReply(HotlineSmsCommon):
         self.assertAlmostEqual(figures["sms_share"], 2 / 3)
         self.assertEqual((figures["callbacks_avoided"], figures["minutes_saved"]), (1, 3.0))
         self.assertEqual(unhappy.satisfaction, "very_dissatisfied", "the SMS rating stands after the call")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsNoReply(HotlineSmsCommon):
+    """A survey out keeps the case off the agents' callback list for the reply days; then it is there again,
+    and the job gives its agent a call-back task."""
+
+    def _callback_list(self):
+        """The agents' callback list: the 'To Call Back' filter of the case search, as the menu opens it."""
+        view = self.env.ref("hotline_case.hotline_case_view_search")
+        arch = self.env["hotline.case"].get_views([(view.id, "search")])["views"]["search"]["arch"]
+        domain = re.search(r'name="callback"[^>]*domain="([^"]+)"', arch) or \
+            re.search(r'domain="([^"]+)"[^>]*name="callback"', arch)
+        return self.env["hotline.case"].with_user(self.agent).search(
+            ast.literal_eval(html.unescape(domain.group(1))))
+
+    def test_no_reply_in_time_goes_to_the_callback_list(self):
+        self.env.company.hotline_sms_reply_days = 2
+        case = self._surveyed_case()
+        survey = self._messages(case, "survey")
+        self.assertEqual(survey.state, "sent")
+        self.assertTrue(case.hotline_sms_awaiting_reply)
+        self.assertNotIn(case, self._callback_list(), "the citizen may still answer")
+        self.assertIn(case, self.env["hotline.case"].search([("hotline_sms_awaiting_reply", "=", True)]))
+        Message = self.env["hotline.sms.message"]
+        self.assertEqual(Message._cron_survey_no_reply(), 0, "within the reply days nothing happens")
+        # two days later, still no reply
+        survey.date_sent = datetime.now() - timedelta(days=2, minutes=1)
+        self.assertIn(case, self._callback_list(), "the list follows the clock, not the job's next run")
+        self.assertFalse(case.activity_ids)
+        self.assertEqual(Message._cron_survey_no_reply(), 1)
+        self.assertTrue(survey.expired)
+        case.invalidate_recordset(["hotline_sms_awaiting_reply"])
+        self.assertFalse(case.hotline_sms_awaiting_reply)
+        self.assertIn(case, self._callback_list())
+        activity = case.activity_ids
+        self.assertEqual((activity.activity_type_id, activity.user_id),
+                         (self.env.ref("hotline_sms.mail_activity_type_sms_no_reply"), self.agent))
+        # the job runs again: one task, not two
+        self.assertEqual(Message._cron_survey_no_reply(), 0)
+        self.assertEqual(len(case.activity_ids), 1)
+        # a reply coming late is still taken as the citizen's evaluation by the same rules
+        self.env["hotline.sms.reply"]._receive(self.env.company, [{"number": "13812345678", "content": "2"}])
+        self.assertEqual((case.state, case.satisfaction), ("closed", "satisfied"))
+
+    def test_answered_failed_or_no_text_cases_are_on_the_list(self):
+        answered = self._surveyed_case()
+        self.env["hotline.sms.reply"]._receive(self.env.company, [{"number": "13812345678", "content": "4"}])
+        self.assertEqual(answered.state, "callback", "dissatisfied: the agent calls back")
+        failed = self._surveyed_case(phone="13912345678")
+        self._messages(failed, "survey").state = "failed"
+        landline = self._surveyed_case(phone="010-62345678")
+        self.assertFalse(self._messages(landline, "survey"))
+        listed = self._callback_list()
+        for case in (answered, failed, landline):
+            self.assertIn(case, listed)
+            self.assertFalse(case.hotline_sms_awaiting_reply)
+
+
+@tagged("post_install", "-at_install")
+class TestSmsTencentPull(HotlineSmsCommon):
+    """Tencent replies fetched by the job (PullSmsReplyStatus) through the real SDK, signed, against the stand-in:
+    each reply taken once, matched and recorded as a pushed one is."""
+
+    PROVIDER = "tencent"
+
+    def setUp(self):
+        super().setUp()
+        self.tencent.replies.clear()
+        self.tencent.pulls = 0
+        self.env.company.hotline_sms_pull_replies = True
+
+    def test_pulled_replies_evaluate_their_cases(self):
+        satisfied = self._surveyed_case()
+        unhappy = self._surveyed_case(phone="13912345678")
+        self.tencent.replies += [("13812345678", "1", ""), ("13912345678", "4 还是没修好", ""),
+                                 ("13700000000", "2", "")]
+        replies = self.env["hotline.sms.reply"]._pull_tencent(self.env.company)
+        self.assertEqual(sorted(replies.mapped("outcome")), ["callback", "evaluated", "unmatched"])
+        self.assertEqual((satisfied.state, satisfied.hotline_evaluation_channel), ("closed", "sms"))
+        self.assertEqual((unhappy.state, unhappy.satisfaction), ("callback", "dissatisfied"))
+        self.assertEqual(self.tencent.bad_signatures, 0)
+        # pulled once: the next pull finds nothing, and records nothing
+        self.assertFalse(self.env["hotline.sms.reply"]._pull_tencent(self.env.company))
+        self.assertEqual(self.tencent.pulls, 2)
+
+    def test_more_than_a_page(self):
+        self.tencent.replies += [("13600000000", str(i % 5 + 1), "") for i in range(230)]
+        replies = self.env["hotline.sms.reply"]._pull_tencent(self.env.company)
+        self.assertEqual(len(replies), 230)
+        self.assertEqual(self.tencent.pulls, 3, "100 a call until a short page")
+        self.assertEqual(set(replies.mapped("number")), {"13600000000"})
+
+    def test_wrong_credentials_refused_by_the_gateway(self):
+        self.env.company.hotline_sms_access_secret = "not-the-secret"
+        self.tencent.replies.append(("13812345678", "1", ""))
+        with self.assertRaises(TencentCloudSDKException):
+            self.env["hotline.sms.reply"]._pull_tencent(self.env.company)
+        self.assertEqual(self.tencent.bad_signatures, 1)
+        self.assertEqual(len(self.tencent.replies), 1, "nothing was handed out")

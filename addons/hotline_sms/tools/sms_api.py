@@ -248,3 +248,24 @@ class SmsApiTencent(HotlineSmsApi):
         if status is None:
             return {"state": "server_error"}
         return self._result_for_code(status.Code, status.Message, status.SerialNo)
+
+    # Tencent hands each reply out once per pull, at most 100 a call
+    PULL_LIMIT = 100
+
+    def pull_replies(self, company):
+        """The replies waiting at Tencent (PullSmsReplyStatus), as [{number, content, extend}]: for a site that
+        takes replies by pulling rather than by the reply callback (no inbound route to publish)."""
+        from tencentcloud.sms.v20210111 import models as sms_models  # noqa: PLC0415
+
+        settings = self._settings(company.sudo())
+        client = self._client(settings)
+        replies = []
+        while True:
+            request = sms_models.PullSmsReplyStatusRequest()
+            request.SmsSdkAppId = settings["app_id"]
+            request.Limit = self.PULL_LIMIT
+            items = client.PullSmsReplyStatus(request).PullSmsReplyStatusSet or []
+            replies += [{"number": item.PhoneNumber or item.SubscriberNumber, "content": item.ReplyContent,
+                         "extend": item.ExtendCode} for item in items]
+            if len(items) < self.PULL_LIMIT:
+                return replies

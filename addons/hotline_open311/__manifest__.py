@@ -1,0 +1,20 @@
+{
+    "name": "Hotline Open311",
+    "summary": "Open311 GeoReport v2 on the external instance: other channels file and follow cases",
+    "version": "19.0.1.0.0",
+    "category": "Services/Hotline",
+    "license": "LGPL-3",
+    "author": "12319 Hotline Project",
+    "website": "https://github.com/hotline-12319/hotline",
+    "depends": ["hotline_case"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/hotline_open311_security.xml",
+        "data/ir_config_parameter_data.xml",
+        "views/hotline_open311_client_views.xml",
+        "views/hotline_case_views.xml",
+        "views/hotline_category_views.xml",
+    ],
+    "demo": ["demo/hotline_open311_demo.xml"],
+    "installable": True,
+}

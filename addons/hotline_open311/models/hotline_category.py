@@ -1,0 +1,42 @@
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+
+class HotlineCategory(models.Model):
+    _inherit = "hotline.category"
+
+    open311_published = fields.Boolean(
+        string="Open311 Service", default=True,
+        help="Offered to Open311 client applications as a service (only categories without sub-categories are).",
+    )
+
+    @api.model
+    def _open311_published(self):
+        """The services: active, published leaf categories, in the catalogue's order."""
+        return self.sudo().search(Domain("open311_published", "=", True) & Domain("child_ids", "=", False))
+
+    def _open311_code(self):
+        """The service code: the category's code, or C<id> for a category without one."""
+        self.ensure_one()
+        return self.code or f"C{self.id}"
+
+    @api.model
+    def _open311_find(self, code):
+        if not code:
+            return self.browse()
+        domain = Domain("code", "=", code)
+        if code[:1] == "C" and code[1:].isdigit() and len(code) < 12:
+            domain |= Domain("id", "=", int(code[1:])) & Domain("code", "=", False)
+        return self._open311_published().filtered_domain(domain)[:1]
+
+    def _open311_service(self):
+        self.ensure_one()
+        return {
+            "service_code": self._open311_code(),
+            "service_name": self.name,
+            "description": self.complete_name,
+            "metadata": True,
+            "type": "realtime",
+            "keywords": self._get_industry().sudo().name or None,
+            "group": self.parent_id.name or self.name,
+        }

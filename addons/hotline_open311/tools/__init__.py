@@ -1,0 +1,1 @@
+from . import gcj02, georeport, masking
