@@ -22,6 +22,10 @@ HOTLINE_DB=${HOTLINE_DB:-hotline}
 FILESTORE=${FILESTORE:-/var/lib/odoo/filestore/$HOTLINE_DB}
 BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
 
+# Debian keeps pg_verifybackup and pg_archivecleanup with the server, out of PATH
+major=$(pg_basebackup --version 2>/dev/null | sed -n 's/.* \([0-9][0-9]*\)\..*/\1/p')
+[ -z "$major" ] || [ ! -d "/usr/lib/postgresql/$major/bin" ] || PATH=$PATH:/usr/lib/postgresql/$major/bin
+
 log() { echo "backup: $(date -u +%FT%TZ) $*" >&2; }
 stamp() { date -u +%Y%m%dT%H%M%SZ; }
 

@@ -51,18 +51,28 @@ fi
 [ -n "$base" ] || die "no base backup in $BACKUP_DIR/base finished before $TARGET"
 echo "restore: base backup $(basename "$base"), WAL from $BACKUP_DIR/wal, target $TARGET" >&2
 
+# the cluster's owner (postgres) runs the files; cp -a gives the directory the backup's owner
+owner=$(stat -c %U:%G "$PGDATA_DIR")
 cp -a "$base/." "$PGDATA_DIR/"
 rm -f "$PGDATA_DIR/hotline-backup-end" "$PGDATA_DIR/backup_manifest"
 touch "$PGDATA_DIR/recovery.signal"
+# Replaying refuses to start below the original's max_connections, max_wal_senders...: the backup's
+# control file holds them, they become the restored server's floor.
+PATH=$PATH:/usr/lib/postgresql/$(cat "$PGDATA_DIR/PG_VERSION")/bin  # Debian keeps pg_controldata there
+controls=$(pg_controldata "$PGDATA_DIR")
+setting() { sed -n "s/^$1 setting: *\([0-9]*\)$/\1/p" <<<"$controls"; }
 {
-    echo "# scripts/restore.sh: point-in-time recovery"
+    echo "# scripts/restore.sh: the original's settings replay needs, then point-in-time recovery"
+    echo "max_connections = $(setting max_connections)"
+    echo "max_worker_processes = $(setting max_worker_processes)"
+    echo "max_wal_senders = $(setting max_wal_senders)"
+    echo "max_prepared_transactions = $(setting max_prepared_xacts)"
+    echo "max_locks_per_transaction = $(setting max_locks_per_xact)"
     echo "restore_command = 'cp $BACKUP_DIR/wal/%f %p'"
     [ "$TARGET" = latest ] || echo "recovery_target_time = '$TARGET'"
     echo "recovery_target_action = 'promote'"
     echo "archive_mode = 'off'"
 } >> "$PGDATA_DIR/postgresql.auto.conf"
-# the cluster's owner (postgres) runs the files
-owner=$(stat -c %U:%G "$PGDATA_DIR")
 chown -R "$owner" "$PGDATA_DIR"
 chmod 700 "$PGDATA_DIR"
 
