@@ -266,3 +266,26 @@ def test_attachment_sent_by_nginx_from_the_file_store(layout, demo_db):
         assert denied.status_code in (403, 404) and denied.content != body
     finally:
         _call(admin, url, "ir.attachment", "unlink", [attachment])
+
+
+@pytest.mark.parametrize("db_service, backup_service, odoo_conf", [
+    ("db", "backup", "odoo-center-production.conf"), ("unit-db", "unit-backup", "odoo-unit.conf")])
+def test_compose_backs_up_each_server(db_service, backup_service, odoo_conf):
+    """The center and the unit server each archive their WAL and run scripts/backup.sh on their own side,
+    into the volume their archive_command writes, copying the file store of the database they serve."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    db, backup = services[db_service], services[backup_service]
+    archive = next(c.split("=", 1)[1] for c in db["command"] if c.startswith("archive_command="))
+    script, _sub, _src, dest = archive.split()
+    mount = f"./scripts/backup.sh:{script}:ro"
+    assert mount in db["volumes"] and mount in backup["volumes"]
+    env = backup["environment"]
+    assert dest == f"{env['BACKUP_DIR']}/wal/%f"
+    at_backup_dir = [{v.split(":")[0] for v in service["volumes"] if v.split(":")[1] == env["BACKUP_DIR"]}
+                     for service in (db, backup)]
+    assert at_backup_dir[0] and at_backup_dir[0] == at_backup_dir[1], "archive and backups in different volumes"
+    assert env["PGHOST"] == db_service and set(backup["networks"]) == set(db["networks"])
+    assert env["HOTLINE_DB"] == _options(ROOT / "config" / odoo_conf)["db_name"]
+    data = next(v.split(":")[1] for v in backup["volumes"] if v.startswith(("odoo-data:", "unit-odoo-data:")))
+    assert env["FILESTORE"] == f"{data}/filestore/{env['HOTLINE_DB']}"
+    assert backup["entrypoint"] == [script, "daemon"]
