@@ -75,7 +75,8 @@ cmd_base() {
     local bytes; bytes=$(du -sb "$dir" | cut -f1)
     # consistent from the moment pg_basebackup finished: a restore may target any time after this
     echo "$(date -u '+%F %T')" > "$dir/hotline-backup-end"
-    record base "{\"at\": \"$(date -u '+%F %T')\", \"name\": \"$name\", \"bytes\": $bytes}"
+    record base "{\"at\": \"$(date -u '+%F %T')\", \"name\": \"$name\", \"bytes\": $bytes}" \
+        || log "base backup $name not recorded in $HOTLINE_DB: the health page will not see it"
     log "base backup $name done ($bytes bytes)"
 }
 
@@ -123,14 +124,16 @@ cmd_prune() {
 }
 
 cmd_daemon() {
-    local last_day=""
+    # 18:00 UTC is 02:00 in Beijing, the quietest hour of a center; a missed night is caught up at start
+    local hour=${BACKUP_HOUR:-18}
     while true; do
         cmd_filestore || true
-        if [ "$(date -u +%F)" != "$last_day" ] && [ "$(date -u +%H)" -ge "${BACKUP_HOUR:-18}" ] \
-            || [ ! -d "$BACKUP_DIR/base" ] || [ -z "$(ls -A "$BACKUP_DIR/base")" ]; then
-            # 18:00 UTC is 02:00 in Beijing: the quietest hour of a center
+        local newest; newest=$(find "$BACKUP_DIR/base" -mindepth 1 -maxdepth 1 -type d -name '*Z' 2>/dev/null \
+            | sort | tail -1)
+        local due; due=$(date -u -d "$(date -u +%F) $hour:00" +%Y%m%dT%H%M%SZ)
+        [ "$(date -u +%H)" -ge "$hour" ] || due=$(date -u -d "yesterday $hour:00" +%Y%m%dT%H%M%SZ)
+        if [ -z "$newest" ] || [[ $(basename "$newest") < $due ]]; then
             (cmd_base && cmd_dump && cmd_prune) || true
-            last_day=$(date -u +%F)
         fi
         sleep 60
     done

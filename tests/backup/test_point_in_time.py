@@ -264,3 +264,26 @@ def test_archive_command_never_overwrites_a_segment(area):
     assert run(script, "wal", first, wal / "archived", check=False).returncode == 0
     assert run(script, "wal", other, wal / "archived", check=False).returncode != 0
     assert (wal / "archived").read_bytes() == b"A" * 100
+
+
+def test_prune_keeps_recent_backups_and_the_wal_they_need(tmp_path):
+    backups = tmp_path / "backups"
+    old, recent = backups / "base" / "20200101T000000Z", backups / "base" / dt.datetime.now(dt.UTC).strftime(
+        "%Y%m%dT%H%M%SZ")
+    for base, segment in ((old, "000000010000000000000002"), (recent, "000000010000000000000005")):
+        base.mkdir(parents=True)
+        (base / "backup_label").write_text(f"START WAL LOCATION: 0/{segment[-1]}000028 (file {segment})\n")
+    (backups / "wal").mkdir()
+    for n in range(2, 8):
+        (backups / "wal" / f"00000001000000000000000{n}").write_bytes(b"wal")
+    env = {"BACKUP_DIR": str(backups), "BACKUP_KEEP_DAYS": "14"}
+    run(ROOT / "scripts" / "backup.sh", "prune", env=env)
+    assert sorted(p.name for p in (backups / "base").iterdir()) == [recent.name]
+    assert sorted(p.name[-1] for p in (backups / "wal").iterdir()) == ["5", "6", "7"]
+    # the newest backup stays however old it is, with its WAL
+    shutil.rmtree(recent)
+    old.mkdir()
+    (old / "backup_label").write_text("START WAL LOCATION: 0/6000028 (file 000000010000000000000006)\n")
+    run(ROOT / "scripts" / "backup.sh", "prune", env=env)
+    assert [p.name for p in (backups / "base").iterdir()] == [old.name]
+    assert sorted(p.name[-1] for p in (backups / "wal").iterdir()) == ["6", "7"]
