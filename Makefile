@@ -3,7 +3,7 @@ DB ?= hotline
 PORT ?= 8069
 ODOO := scripts/odoo
 
-.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge demo-floor import clean-db help
+.PHONY: setup run test test-odoo test-e2e lint bench pbx-rig ami-bridge demo-floor import backup clean-db help
 
 help:
 	@echo "make run    set up, create/update database '$(DB)' with demo data, serve on http://127.0.0.1:$(PORT)"
@@ -12,6 +12,7 @@ help:
 	@echo "make test-odoo ADDON=hotline_case   one addon's Odoo tests"
 	@echo "make test-e2e                        the end-to-end suite under tests/"
 	@echo "make import FROM=<folder|workbook|db url> [MAPPING=file.toml] [SOURCE=code] [ARGS=--dry-run]"
+	@echo "make backup  base backup + file store + logical dump of DB (scripts/backup.sh, docs/backup.md)"
 	@echo "make pbx-rig | ami-bridge | bench | clean-db"
 
 setup:
@@ -54,6 +55,10 @@ import: setup
 	@$(ODOO) -d $(DB) -i hotline_migration --stop-after-init --http-port $(PORT) --log-level=warn
 	@$(ODOO) hotline_import -d $(DB) --from "$(FROM)" --mapping "$(MAPPING)" --source $(SOURCE) \
 		--report migration-report/$(SOURCE) $(ARGS)
+
+# Backups (docs/backup.md): BACKUP_DIR=/var/backups/hotline by default; PGHOST/PGPORT pick the cluster.
+backup:
+	@HOTLINE_DB=$(DB) FILESTORE=$${FILESTORE:-.odoo/data/filestore/$(DB)} scripts/backup.sh all
 
 clean-db:
 	dropdb --if-exists $(DB)

@@ -15,10 +15,13 @@ import uuid
 import psutil
 
 MARK = "HOTLINE_TEST_RUN"
-# The clusters the suite makes (tests/replica, tests/exchange) and their ports.
+# The clusters the suite makes (tests/replica, tests/exchange, tests/backup) and their ports.
 CLUSTERS = {
     os.environ.get("HT_REPLICA_CLUSTER", "replica"): int(os.environ.get("HT_REPLICA_PORT", "5433")),
     os.environ.get("HT_UNITS_CLUSTER", "units"): int(os.environ.get("HT_UNITS_PGPORT", "5434")),
+    # tests/backup: the archiving source and the cluster restored to a point in time
+    os.environ.get("HT_BACKUP_CLUSTER", "backup"): int(os.environ.get("HT_BACKUP_PORT", "5435")),
+    os.environ.get("HT_RESTORE_CLUSTER", "backup_restore"): int(os.environ.get("HT_RESTORE_PORT", "5436")),
 }
 NETNS = os.environ.get("HT_UNITS_NETNS", "ht_dmz")
 # The machine's services set-up starts when they are down (tests/test_setup.py runs it): they stay up. The

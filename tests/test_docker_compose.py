@@ -127,8 +127,8 @@ def test_ami_bridge_runs_the_addon_command(compose):
 
 # --- two servers (issue 12): the units' own server in the DMZ -------------------------------------
 
-CENTER_SIDE = {"db", "db-replica", "odoo", "asterisk", "ami-bridge"}
-UNIT_SIDE = {"unit-db", "unit-odoo", "unit-nginx"}
+CENTER_SIDE = {"db", "db-replica", "odoo", "nginx-internal", "asterisk", "ami-bridge", "backup"}
+UNIT_SIDE = {"unit-db", "unit-odoo", "unit-nginx", "unit-backup"}
 
 
 def _networks(compose, name):
@@ -170,7 +170,7 @@ def test_unit_side_cannot_resolve_the_center(compose):
     for name in UNIT_SIDE:
         reach = _resolvable(compose, name)
         assert not reach & CENTER_SIDE, f"{name} can reach {sorted(reach & CENTER_SIDE)}"
-    assert _resolvable(compose, "unit-odoo") == {"unit-db", "unit-nginx", "exchange"}
+    assert _resolvable(compose, "unit-odoo") == {"unit-db", "unit-nginx", "unit-backup", "exchange"}
     # the center's side reaches the unit server only through the exchange
     for name in CENTER_SIDE:
         assert not _resolvable(compose, name) & UNIT_SIDE, name
