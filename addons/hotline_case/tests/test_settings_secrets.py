@@ -15,7 +15,9 @@ SECRET_NAME = re.compile(r"key|token|secret|passw|pwd", re.IGNORECASE)
 # The same on the hotline's own models, where a bare "key" is an identifier (health rows, queue events).
 RECORD_SECRET_NAME = re.compile(r"token|secret|passw|pwd|api_?key|access_?key", re.IGNORECASE)
 # Named like secrets, shown on purpose: the wall screen's URL token, to the managers who set screens up.
-SHOWN_ON_PURPOSE = {("hotline.wallboard", "access_token")}
+# the wall screen's URL (managers hand it to the screen); an Open311 client's receipt for its own request, which
+# tells only the case number `GET requests/{id}` publishes anyway
+SHOWN_ON_PURPOSE = {("hotline.wallboard", "access_token"), ("hotline.case", "open311_token")}
 
 
 @tagged("post_install", "-at_install")
