@@ -4,6 +4,7 @@ import time
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
+from ..models.hotline_platform_counterpart import CODE
 from ..tools.transports import canonical, sign, verify
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -18,8 +19,9 @@ class HotlinePlatformWebhook(http.Controller):
     def events(self, code, **_kwargs):
         body = request.httprequest.get_data(cache=False)
         env = request.env(user=SUPERUSER_ID)
-        counterpart = env["hotline.platform.counterpart"].search([("code", "=", code), ("transport", "=", "rest")],
-                                                                 limit=1)
+        # a code no platform can have (a NUL, a path) is an unknown platform, not a query
+        counterpart = CODE.fullmatch(code) and env["hotline.platform.counterpart"].search(
+            [("code", "=", code), ("transport", "=", "rest")], limit=1)
         headers = request.httprequest.headers
         timestamp, signature = headers.get("X-Hotline-Timestamp"), headers.get("X-Hotline-Signature")
         # an unknown platform and a bad signature read the same to the caller

@@ -1,9 +1,10 @@
 import logging
+import re
 from datetime import timedelta
 
 import odoo.modules.module
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import transports
 
@@ -15,6 +16,8 @@ TRANSPORT_SELECTION = [
     ("middb", "Intermediate Database (中间库)"),
     ("manual", "No Interface (relayed by hand)"),
 ]
+# a platform's code, as its webhook address and the proxy's allow-list take it
+CODE = re.compile(r"[a-z0-9_-]{1,32}")
 # an outbound event failing this many times in a row goes to the dead letters (重发 puts it back)
 DEFAULT_MAX_ATTEMPTS = 12
 # a failed call is retried after 2, 4, 8 … seconds, at most this long: a platform back after an hour of
@@ -81,6 +84,14 @@ class HotlinePlatformCounterpart(models.Model):
     lag_seconds = fields.Integer(compute="_compute_status", string="Lag (s)")
 
     _code_uniq = models.Constraint("UNIQUE(code)", "Each platform has its own code.")
+
+    @api.constrains("code")
+    def _check_code(self):
+        for counterpart in self:
+            if not CODE.fullmatch(counterpart.code or ""):
+                raise ValidationError(self.env._(
+                    "The platform's code goes into its webhook address: use 1 to 32 lowercase letters, digits, "
+                    "“-” or “_”."))
 
     # ------------------------------------------------------------------
     # Status

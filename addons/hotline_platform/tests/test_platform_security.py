@@ -3,7 +3,7 @@ import time
 
 from odoo.addons.hotline_case.models.secret import SECRET_MASK
 from odoo.addons.hotline_case.tests.common import HotlineAttackCommon
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import SECRET, PlatformCommon
@@ -61,6 +61,7 @@ class TestPlatformWebhook(PlatformCommon, HotlineAttackCommon):
             "stale": self._post([self._dispatch_event("WH-3")], timestamp=int(time.time()) - 3600),
             "future": self._post([self._dispatch_event("WH-3")], timestamp=int(time.time()) + 3600),
             "unknown platform": self._post([self._dispatch_event("WH-3")], code="nowhere"),
+            "a code no platform can have": self._post([self._dispatch_event("WH-3")], code="city%00"),
             "unsigned": self.url_open("/hotline/platform/city/events",
                                       data=json.dumps({"events": [self._dispatch_event("WH-3")]})),
         }
@@ -84,6 +85,9 @@ class TestPlatformWebhook(PlatformCommon, HotlineAttackCommon):
         self.assertEqual(self._post(None, body=b"{not json").status_code, 400)
         self.assertEqual(self._post(None, body=b'{"events": {}}').status_code, 400)
         self.assertFalse(self.events("WH-3"))
+        # a code no webhook address can carry is refused at entry, in the platform's words
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.counterpart.write({"code": "city/../x"})
         # positive control
         self.assertEqual(self._post([self._dispatch_event("WH-3")]).status_code, 200)
 
