@@ -93,7 +93,8 @@ class HotlineReportCaseUnit(models.Model):
         name = aggregate_spec.split(":")[0]
         if name in RATES:
             num, den = (self._field_to_sql(self._table, key, query) for key in RATES[name])
-            return SQL("SUM(%s)::float / NULLIF(SUM(%s), 0)", num, den)
+            # a column the day had nothing for is NULL: a numerator of none is 0, a denominator of none no rate
+            return SQL("COALESCE(SUM(%s), 0)::float / NULLIF(SUM(%s), 0)", num, den)
         return super()._read_group_select(aggregate_spec, query)
 
     @property
@@ -104,7 +105,7 @@ class HotlineReportCaseUnit(models.Model):
                              end="'infinity'::timestamp", tz_sql=CENTER_TZ_SQL)
         # the statement's time, not the transaction's: a step just taken in this transaction is already past
         live %= {"now": "(statement_timestamp() AT TIME ZONE 'UTC')", "satisfied": repr(SATISFIED_KEYS)}
-        rates = "".join(f", SUM(m.{num})::float / NULLIF(SUM(m.{den}), 0) AS {rate}"
+        rates = "".join(f", COALESCE(SUM(m.{num}), 0)::float / NULLIF(SUM(m.{den}), 0) AS {rate}"
                         for rate, (num, den) in RATES.items())
         stored = ", ".join(f"f.{k}" for k in keys)
         return f"""
