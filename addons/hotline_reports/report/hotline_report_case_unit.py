@@ -48,7 +48,8 @@ class HotlineReportCaseUnit(models.Model):
         rate = RATES.get(aggregate_spec.split(":")[0])
         if rate:
             num, den = (self._field_to_sql(self._table, key, query) for key in rate)
-            return SQL("SUM(%s)::float / NULLIF(SUM(%s), 0)", num, den)
+            # a column the day had nothing for is NULL: a numerator of none is 0, a denominator of none no rate
+            return SQL("COALESCE(SUM(%s), 0)::float / NULLIF(SUM(%s), 0)", num, den)
         return super()._read_group_select(aggregate_spec, query)
 
     @property
@@ -69,6 +70,6 @@ class HotlineReportCaseUnit(models.Model):
                    sums=SQL(", ").join(SQL("SUM(%s)::bigint AS %s", SQL.identifier("m", k), SQL.identifier(k))
                                        for k in COUNT_KEYS),
                    rates=SQL(", ").join(
-                       SQL("SUM(%s)::float / NULLIF(SUM(%s), 0) AS %s", SQL.identifier("m", num),
+                       SQL("COALESCE(SUM(%s), 0)::float / NULLIF(SUM(%s), 0) AS %s", SQL.identifier("m", num),
                            SQL.identifier("m", den), SQL.identifier(code)) for code, (num, den) in RATES.items()),
                    stored=stored, live=live)

@@ -242,7 +242,9 @@ class HotlineReportsCommon(HotlineCaseCommon):
                 xlsx[unit] = {key: sheet.cell(row, index).value for index, key in enumerate(keys, start=1)}
         return {
             "service": {unit: service[unit.id] for unit in units},
-            "view": {unit: dict(zip(counts, sums, strict=True)) for unit, *sums in groups},
+            # a rate without data reads False from the ORM (blank on the screen), None elsewhere
+            "view": {unit: {key: None if key in RATES and value is False else value
+                            for key, value in zip(counts, sums, strict=True)} for unit, *sums in groups},
             "assessment": {r.unit_id: {**r._figures(), "deduction": r.deduction,
                                        "score": r.score if r.participating else None,
                                        "rank": r.rank if r.participating else None}
@@ -264,7 +266,7 @@ class HotlineReportsCommon(HotlineCaseCommon):
                 for source in required.get(key, ("service",)):
                     row = sources[source].get(unit, {})
                     msg = f"{unit.name} {key} in {source}"
-                    got = row.get(key, 0) if source == "view" else row[key]
+                    got = row.get(key, None if key in RATES else 0) if source == "view" else row[key]
                     if isinstance(value, float):
                         self.assertAlmostEqual(got, value, places=4, msg=msg)
                     else:

@@ -37,7 +37,7 @@ class HotlineDemoFloor(Command):
         signal.signal(signal.SIGINT, lambda *_a: stop.set())
         while not stop.is_set():
             with superuser_env(dbname) as env:
-                pbxs = env["hotline.pbx"].search([])
+                pbxs = env["hotline.pbx"].search([("active", "=", True)])
                 if not pbxs._demo_floor_allowed():
                     _logger.error("hotline-demo-floor: %s has no demo data: nothing is played", dbname)
                     raise SystemExit(2)

@@ -25,8 +25,8 @@ class HotlinePbx(models.Model):
         self.ensure_one()
         tz = pytz.timezone(self.env["hotline.case"]._center_tz())
         start = int(tz.localize(datetime.combine(day, datetime.min.time())).timestamp())
-        agents = self.env["res.users"].with_context(active_test=False).search(
-            [("hotline_interface", "!=", False)], order="id").mapped("hotline_interface")
+        agents = self.env["res.users"].search([("hotline_interface", "!=", False)], order="id").mapped(
+            "hotline_interface")
         seed = int(day.strftime("%Y%m%d")) * 1000 + self.id
         rnd = random.Random(seed)
         callers = self.env["res.partner"].search([("hotline_phone_norm", "!=", False), ("is_company", "=", False)],
@@ -95,5 +95,5 @@ class HotlinePbx(models.Model):
     def _cron_demo_floor(self):
         """The demo database's floor, played every minute (the scheduled job exists in demo data only)."""
         if self._demo_floor_allowed():
-            for pbx in self.search([]):
+            for pbx in self.search([("active", "=", True)]):  # the PBXs in service, few
                 pbx._demo_floor_play()
