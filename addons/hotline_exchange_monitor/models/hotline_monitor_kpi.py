@@ -8,7 +8,7 @@ class HotlineMonitorKpi(models.AbstractModel):
     @api.model
     def _situation_links(self):
         links = super()._situation_links()
-        if self.env["hotline.case"]._exchange_role() != "center":
+        if self.env["hotline.exchange.event"]._role() != "center":
             return links
         status = self.env["hotline.exchange.link"].sudo().status()
         oldest = fields.Datetime.to_datetime(status["oldest_pending"]) if status["oldest_pending"] else None
