@@ -54,6 +54,7 @@
             "bus/static/src/multi_tab_fallback_service.js",
             "bus/static/src/workers/*",
             ("remove", "bus/static/src/workers/bus_worker_script.js"),
+            "hotline_telephony/static/src/agent_state/agent_state.js",
             "hotline_monitor/static/src/board/**/*",
             "hotline_monitor/static/src/components/**/*",
             "hotline_monitor/static/src/public/**/*",

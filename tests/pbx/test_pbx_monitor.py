@@ -148,7 +148,8 @@ SCREEN = """JSON.stringify({
     delay: document.querySelector(".o_hm_delay")?.innerText || "",
     waiting: Number(document.querySelector('.o_hm_queue[data-queue="QUEUE"] .o_hm_waiting')?.innerText),
     tiles: Object.fromEntries([...document.querySelectorAll(".o_hm_tile")].map((t) => [t.dataset.agent,
-        ["idle", "paused", "oncall", "ringing", "wrapup", "offline"].find((s) => t.classList.contains("o_hm_" + s))])),
+        ["idle", "paused", "oncall", "ringing", "wrapup", "offline"]
+            .find((s) => t.classList.contains("o_agent_" + s))])),
 })""".replace("QUEUE", QUEUE)
 
 

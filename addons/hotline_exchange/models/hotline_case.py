@@ -11,7 +11,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_sanitize
 
-from .hotline_exchange_event import ROLE_PARAM
 from .hotline_exchange_inbox import ExchangeRefused
 
 # The unit's steps (hotline_case's transition methods a unit member calls); on the unit server these are the
@@ -73,10 +72,6 @@ class HotlineCase(models.Model):
 
     _exchange_ref_uniq = models.UniqueIndex("(exchange_ref) WHERE exchange_ref > 0")
 
-    @api.model
-    def _exchange_role(self):
-        return self.env["ir.config_parameter"].sudo().get_param(ROLE_PARAM, "single") or "single"
-
     # ------------------------------------------------------------------
     # Capture: what this server must send, in the transaction of the change
     # ------------------------------------------------------------------
@@ -91,13 +86,13 @@ class HotlineCase(models.Model):
         return precommit.data[PRECOMMIT_KEY]
 
     def _transition(self, action, to_state, vals=None, note=None, now=None):
-        if (action not in UNIT_ACTIONS and self._exchange_role() == "unit"
+        if (action not in UNIT_ACTIONS and self.env["hotline.exchange.event"]._role() == "unit"
                 and not self.env.context.get("hotline_exchange_applying")):
             raise UserError(self.env._("This is the unit server: this step is taken at the center."))
         return super()._transition(action, to_state, vals=vals, note=note, now=now)
 
     def _notify_unit(self, kind, message=None, **kwargs):
-        if self._exchange_role() == "center":
+        if self.env["hotline.exchange.event"]._role() == "center":
             pending = self._exchange_pending()
             for case in self:
                 pending["notices"][case.id, kind] = message
@@ -143,7 +138,7 @@ class HotlineCase(models.Model):
         message = super().message_post(**kwargs)
         context = self.env.context
         if (not context.get("hotline_exchange_applying") and not context.get("hotline_exchange_notice")
-                and self._exchange_role() in ("center", "unit")):
+                and self.env["hotline.exchange.event"]._role() in ("center", "unit")):
             self._exchange_pending()["messages"].append(message.id)
         return message
 
@@ -153,7 +148,7 @@ class HotlineCase(models.Model):
         data = self.env.cr.precommit.data.pop(PRECOMMIT_KEY, None)
         if not data:
             return
-        role = self._exchange_role()
+        role = self.env["hotline.exchange.event"]._role()
         Event = self.env["hotline.exchange.event"].sudo()
         if role == "center":
             for unit in self.env["hotline.unit"].sudo().with_context(active_test=False).browse(
@@ -362,7 +357,7 @@ class HotlineCase(models.Model):
         server: they must be what hotline_case accepts with a unit's result, whoever sent them (count and sizes
         read before decoding, then each file's type from its content)."""
         self.ensure_one()
-        if self._exchange_role() != "center":
+        if self.env["hotline.exchange.event"]._role() != "center":
             return self.env["ir.attachment"].sudo().create([{
                 "name": str(item.get("name") or "file")[:255], "datas": item.get("datas") or "",
                 "res_model": self._name, "res_id": self.id,
@@ -403,7 +398,7 @@ class HotlineCase(models.Model):
         """The unit's actions on this case still on their way to the center, and those the center refused
         since (shown on the unit's case page)."""
         self.ensure_one()
-        if self._exchange_role() != "unit":
+        if self.env["hotline.exchange.event"]._role() != "unit":
             return self.env["hotline.exchange.event"]
         week = fields.Datetime.now() - timedelta(days=7)
         return self.env["hotline.exchange.event"].sudo().search([

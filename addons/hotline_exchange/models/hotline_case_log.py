@@ -23,7 +23,7 @@ class HotlineCaseLog(models.Model):
         logs = super().create(vals_list)
         if self.env.context.get("hotline_exchange_applying") and not actor:
             return logs
-        role = self.env["hotline.case"]._exchange_role()
+        role = self.env["hotline.exchange.event"]._role()
         if role == "center":
             # the snapshot is taken just before commit, once the transaction's steps are all done
             self.env["hotline.case"]._exchange_pending()["logs"].extend(logs.ids)

@@ -49,6 +49,12 @@ class HotlineExchangeEvent(models.Model):
     _description = "Exchange Outbox Event"
     _order = "id desc"
 
+    @api.model
+    def _role(self):
+        """What this server is in the exchange: 'single' (one database, no exchange), 'center' or 'unit'
+        (Settings › Exchange Role). Every branch of the exchange reads it here."""
+        return self.env["ir.config_parameter"].sudo().get_param(ROLE_PARAM, "single") or "single"
+
     uid = fields.Char(string="Event ID", required=True, readonly=True, copy=False,
                       default=lambda self: uuid.uuid4().hex)
     kind = fields.Selection(KIND_SELECTION, required=True, readonly=True)

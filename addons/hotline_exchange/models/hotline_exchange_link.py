@@ -125,7 +125,7 @@ class HotlineExchangeLink(models.Model):
         level = ("red" if lag > LAG_FAIL or (failures and (silent is None or silent > LAG_FAIL)) else
                  "amber" if lag > LAG_WARN or failures or dead else "green")
         return {
-            "role": self.env["hotline.case"]._exchange_role(), "level": level,
+            "role": self.env["hotline.exchange.event"]._role(), "level": level,
             "pending": backlog["pending"], "oldest_pending": fields.Datetime.to_string(backlog["oldest"]),
             "lag_seconds": lag, "unit_pending": link.unit_pending,
             "last_success": fields.Datetime.to_string(link.last_success), "failures": failures,
@@ -246,7 +246,7 @@ class HotlineExchangeLink(models.Model):
     @api.model
     def _run(self, commit=True):
         stats = {"pulled": 0, "refused": 0, "pushed": 0, "push_refused": 0, "error": ""}
-        if self.env["hotline.case"]._exchange_role() != "center":
+        if self.env["hotline.exchange.event"]._role() != "center":
             stats["error"] = "role"
             return stats
         link = self._get_link()
@@ -469,12 +469,12 @@ class HotlineExchangeLink(models.Model):
     # Buttons
     # ------------------------------------------------------------------
     def _compute_exchange_off(self):
-        off = self.env["hotline.case"]._exchange_role() != "center"
+        off = self.env["hotline.exchange.event"]._role() != "center"
         for link in self:
             link.exchange_off = off
 
     def _check_center(self):
-        if self.env["hotline.case"]._exchange_role() != "center":
+        if self.env["hotline.exchange.event"]._role() != "center":
             raise UserError(self.env._(
                 "The exchange is off: this server is not set up as the center (Settings › Exchange Role)."))
 

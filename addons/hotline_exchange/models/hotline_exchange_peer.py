@@ -25,7 +25,7 @@ class HotlineExchangePeer(models.AbstractModel):
     def _check_peer(self):
         if not self.env.user.has_group(PEER_GROUP):
             raise AccessError(self.env._("Only the center's exchange account may call the exchange."))
-        if self.env["hotline.case"]._exchange_role() != "unit":
+        if self.env["hotline.exchange.event"]._role() != "unit":
             raise UserError(self.env._("This server is not configured as the unit server."))
 
     @api.model

@@ -23,14 +23,14 @@ class HotlineUnit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         units = super().create(vals_list)
-        if self.env["hotline.case"]._exchange_role() == "center":
+        if self.env["hotline.exchange.event"]._role() == "center":
             self.env["hotline.case"]._exchange_pending()["units"].update(units.ids)
         return units
 
     def write(self, vals):
         res = super().write(vals)
         if (set(vals) & set(self._EXCHANGE_FIELDS) and not self.env.context.get("hotline_exchange_applying")
-                and self.env["hotline.case"]._exchange_role() == "center"):
+                and self.env["hotline.exchange.event"]._role() == "center"):
             self.env["hotline.case"]._exchange_pending()["units"].update(self.ids)
         return res
 

@@ -12,7 +12,7 @@ class HotlineHealthCheck(models.Model):
     @api.model
     def _probe_exchange(self):
         """On the center: the link to the unit server (lag, failures in a row, last contact)."""
-        if self.env["hotline.case"]._exchange_role() != "center":
+        if self.env["hotline.exchange.event"]._role() != "center":
             return []
         status = self.env["hotline.exchange.link"].status()
         lag, failures = status["lag_seconds"], status["failures"]

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.addons.hotline_monitor.models.hotline_monitor_live import _ms
+from odoo.addons.hotline_telephony.models.hotline_agent_state import to_ms
 
 
 class HotlineMonitorKpi(models.AbstractModel):
@@ -8,9 +8,9 @@ class HotlineMonitorKpi(models.AbstractModel):
     @api.model
     def _situation_links(self):
         links = super()._situation_links()
-        if self.env["hotline.case"]._exchange_role() != "center":
+        if self.env["hotline.exchange.event"]._role() != "center":
             return links
         status = self.env["hotline.exchange.link"].sudo().status()
         oldest = fields.Datetime.to_datetime(status["oldest_pending"]) if status["oldest_pending"] else None
-        return [*links, {"key": "exchange", "label": self.env._("Unit Server Sync Lag"), "since": _ms(oldest),
+        return [*links, {"key": "exchange", "label": self.env._("Unit Server Sync Lag"), "since": to_ms(oldest),
                          "level": status["level"]}]

@@ -1,6 +1,7 @@
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 
 from odoo import api, fields, models
+from odoo.addons.hotline_telephony.models.hotline_agent_state import STALE_CALL
 
 from .hotline_health_check import SEVERITY
 
@@ -32,23 +33,25 @@ class HotlineHealthMetrics(models.AbstractModel):
         lag = gauge("hotline_queue_log_lag_bytes", "queue_log bytes after the bridge's position.", ["pbx"])
         pop = gauge("hotline_screen_pop_p95_seconds", "p95 of the screen pop latency.", ["pbx"])
         silence = self.env["hotline.health.check"]._bridge_silence()
+        AgentState = self.env["hotline.agent.state"].sudo()
+        live_calls = AgentState._live_calls(now)
         for pbx in self.env["hotline.pbx"].sudo().search([("active", "=", True)]):
             label = pbx.name
             cr.execute("SELECT count(*) FROM hotline_call WHERE pbx_id = %s AND end_time IS NULL "
                        "AND enter_time > now() at time zone 'UTC' - interval '1 day'", [pbx.id])
             calls.labels(label).set(cr.fetchone()[0])
-            cr.execute("""SELECT count(DISTINCT s.interface),
-                                 count(DISTINCT p.interface) FILTER (WHERE p.id IS NOT NULL)
-                            FROM hotline_agent_session s
-                       LEFT JOIN hotline_agent_pause p ON p.session_id = s.id AND p.stop IS NULL
-                           WHERE s.pbx_id = %s AND s.stop IS NULL""", [pbx.id])
-            signed_in, paused = cr.fetchone()
-            agents.labels(label, "signed_in").set(signed_in)
-            agents.labels(label, "paused").set(paused)
-            cr.execute("SELECT count(DISTINCT interface) FROM hotline_call WHERE pbx_id = %s AND end_time IS NULL "
-                       "AND answer_time IS NOT NULL AND interface IS NOT NULL "
-                       "AND enter_time > now() at time zone 'UTC' - interval '1 day'", [pbx.id])
-            agents.labels(label, "on_call").set(cr.fetchone()[0])
+            # the agents' states as their systray and the boards show them (hotline.agent.state), of
+            # every phone signed in to this PBX's queues or on one of its calls
+            cr.execute("""SELECT interface FROM hotline_agent_session WHERE pbx_id = %s AND stop IS NULL
+                           UNION
+                          SELECT interface FROM hotline_call
+                           WHERE pbx_id = %s AND end_time IS NULL AND answer_time IS NOT NULL
+                             AND interface IS NOT NULL AND enter_time > %s
+                        ORDER BY 1""", [pbx.id, pbx.id, now - STALE_CALL])
+            states = AgentState._interface_states([row[0] for row in cr.fetchall()], live_calls=live_calls)
+            agents.labels(label, "signed_in").set(sum(1 for a in states if a["queues"]))
+            agents.labels(label, "paused").set(sum(1 for a in states if a["queues"] and a["paused"]))
+            agents.labels(label, "on_call").set(sum(1 for a in states if a["state"] == "oncall"))
             age = (now - pbx.bridge_heartbeat).total_seconds() if pbx.bridge_heartbeat else float("inf")
             up.labels(label).set(1 if pbx.bridge_status == "connected" and age <= silence else 0)
             heartbeat.labels(label).set(age)

@@ -1,16 +1,17 @@
 """Live state of the floor: agent tiles, queue blocks, the case panel, and pushing their changes.
 
 Everything here reads with sudo: the callers (board controllers, the AMI bridge) have checked who
-may see the board; what leaves this model for a logged-out screen is masked (`_mask`).
+may see the board; what leaves this model for a logged-out screen is masked (hotline_telephony's `mask_number`).
 """
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytz
 
 from odoo import api, fields, models
+from odoo.addons.hotline_telephony.models.hotline_agent_state import mask_number, to_ms
 from odoo.tools import SQL
 
 from .hotline_wallboard import UPDATE
@@ -20,16 +21,6 @@ SNAPSHOT_TTL = 1.0  # seconds: at most one snapshot per board configuration and 
 _snapshot_cache = {}  # (dbname, config key, masked) -> (monotonic time, snapshot)
 _snapshot_lock = threading.Lock()
 SUPERVISOR_GROUP = "hotline_case.group_reviewer"
-# a call nobody closed (bridge down at its end) stops counting as live after this long
-STALE_CALL = timedelta(hours=4)
-
-
-EPOCH = datetime(1970, 1, 1)
-
-
-def _ms(dt):
-    """Naive UTC datetime -> epoch milliseconds (what the browser's timers start from)."""
-    return (dt - EPOCH) // timedelta(milliseconds=1) if dt else False
 
 
 def _initials(name):
@@ -45,126 +36,23 @@ class HotlineMonitorLive(models.AbstractModel):
     _name = "hotline.monitor.live"
     _description = "Hotline Live Floor State"
 
-    # -- masking -------------------------------------------------------------------
-    @api.model
-    def _mask(self, number):
-        """138****8000: enough to tell two callers apart, not enough to call them."""
-        digits = (number or "").strip()
-        if len(digits) >= 8:
-            return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-        return "*" * len(digits) if digits else ""
-
-    # -- live calls -----------------------------------------------------------------------
-    @api.model
-    def _live_calls(self, now=None):
-        """Every call in progress or waiting (one statement for tiles and queues alike): the calls
-        with no end, found through the partial indexes `WHERE end_time IS NULL` (a few hundred rows
-        however long the history)."""
-        now = now or fields.Datetime.now()
-        self.env["hotline.call"].flush_model(["end_time", "enter_time", "answer_time", "queue", "direction",
-                                              "interface", "user_id", "caller_number", "called_number", "outcome"])
-        self.env.cr.execute(SQL("""
-            SELECT id, queue, direction, interface, user_id, caller_number, called_number, enter_time,
-                   answer_time, outcome
-              FROM hotline_call
-             WHERE end_time IS NULL AND COALESCE(answer_time, enter_time) > %s
-          ORDER BY COALESCE(answer_time, enter_time), id
-        """, now - STALE_CALL))
-        return self.env.cr.dictfetchall()
-
     # -- agents -------------------------------------------------------------------------
     @api.model
-    def _agent_rows(self, user_ids, queues, now):
-        """Per agent with a phone, in the order of `user_ids` and in one statement: name, extension,
-        interface, their open sessions on the queues, their latest open pause, and when their last
-        sign-out, pause and call ended (the timers of signed-out and idle tiles).
-
-        One probe of an (interface, stop) / (interface, end_time) index per agent and question: the
-        cost does not grow with the months of sessions, pauses and calls the tables keep."""
-        env = self.env
-        env["res.users"].flush_model(["partner_id", "hotline_interface", "hotline_extension"])
-        env["res.partner"].flush_model(["name"])
-        env["hotline.agent.session"].flush_model(["interface", "queue", "start", "stop", "member_status"])
-        env["hotline.agent.pause"].flush_model(["interface", "queue", "start", "stop", "reason"])
-        env["hotline.call"].flush_model(["interface", "end_time"])
-        env.cr.execute(SQL("""
-            SELECT u.id, p.name, u.hotline_interface AS interface, u.hotline_extension AS extension,
-                   s.queues, s.status, s.since, s.changed, pa.reason, pa.start AS pause_start,
-                   -- the timers' starts, looked up only for the tiles that show them
-                   CASE WHEN s.queues IS NOT NULL AND pa.start IS NULL THEN
-                       (SELECT MAX(stop) FROM hotline_agent_pause
-                         WHERE interface = u.hotline_interface AND stop > %(stale)s) END AS last_unpause,
-                   CASE WHEN s.queues IS NULL THEN
-                       (SELECT MAX(stop) FROM hotline_agent_session
-                         WHERE interface = u.hotline_interface AND stop > %(day)s) END AS last_logout,
-                   CASE WHEN s.queues IS NOT NULL AND pa.start IS NULL THEN
-                       (SELECT MAX(end_time) FROM hotline_call
-                         WHERE interface = u.hotline_interface AND end_time > %(stale)s) END AS last_end
-              FROM unnest(%(user_ids)s::int[]) WITH ORDINALITY AS a(user_id, position)
-              JOIN res_users u ON u.id = a.user_id AND u.hotline_interface IS NOT NULL
-              JOIN res_partner p ON p.id = u.partner_id
-              LEFT JOIN LATERAL (
-                    SELECT array_agg(DISTINCT queue ORDER BY queue) AS queues, MAX(member_status) AS status,
-                           MAX(start) AS since, MAX(write_date) AS changed
-                      FROM hotline_agent_session
-                     WHERE interface = u.hotline_interface AND stop IS NULL AND queue = ANY(%(queues)s)) s ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT reason, start FROM hotline_agent_pause
-                     WHERE interface = u.hotline_interface AND stop IS NULL AND queue = ANY(%(queues)s)
-                  ORDER BY start DESC, id DESC LIMIT 1) pa ON TRUE
-          ORDER BY a.position
-        """, user_ids=list(user_ids), queues=list(queues), stale=now - STALE_CALL, day=now - timedelta(days=1)))
-        return env.cr.dictfetchall()
-
-    @api.model
     def _agent_tiles(self, users, queues, wrapup_seconds=0, now=None, live_calls=None):
-        """One tile per agent with a phone: state, since when, call in progress (caller masked)."""
-        now = now or fields.Datetime.now()
-        if not users:
-            return []
-        if live_calls is None:
-            live_calls = self._live_calls(now)
-        # the latest call wins (live calls come oldest first)
-        call_of = {c["interface"]: c for c in live_calls if c["answer_time"] and c["interface"]}
-        out_of = {c["user_id"]: c for c in live_calls if c["direction"] == "outbound" and c["user_id"]}
+        """One tile per agent with a phone: their state (hotline.agent.state), the call in progress
+        with its other party masked, times as the browser's epoch milliseconds."""
+        states = self.env["hotline.agent.state"]._states(users, queues, wrapup_seconds, now, live_calls)
         tiles = []
-        for row in self._agent_rows(users.ids, queues, now):
-            iface = row["interface"]
-            tile = {"id": row["id"], "name": row["name"], "initials": _initials(row["name"]),
-                    "extension": row["extension"] or "", "interface": iface, "reason": "",
-                    "direction": "", "caller": "", "queues": [], "wrapup_until": False}
-            call = call_of.get(iface)
-            out = out_of.get(row["id"])
-            end = row["last_end"]
-            if not row["queues"]:
-                tile.update(state="offline", since=_ms(row["last_logout"]))
-                if call or out:  # a direct call after signing out still shows
-                    tile.update(state="oncall")
-            else:
-                tile["queues"] = row["queues"]
-                status = row["status"]
-                idle_since = max(d for d in (row["since"], end, row["last_unpause"]) if d)
-                if call or out:
-                    tile["state"] = "oncall"
-                elif status in (6, 7):
-                    tile.update(state="ringing", since=_ms(row["changed"]))
-                elif row["pause_start"]:
-                    tile.update(state="paused", reason=row["reason"] or "", since=_ms(row["pause_start"]))
-                elif status in (2, 3, 8):
-                    tile.update(state="oncall", since=_ms(row["changed"]))
-                else:
-                    tile.update(state="idle", since=_ms(idle_since))
-                    if wrapup_seconds and end and end + timedelta(seconds=wrapup_seconds) > now:
-                        tile.update(state="wrapup", since=_ms(end),
-                                    wrapup_until=_ms(end + timedelta(seconds=wrapup_seconds)))
-            if call:
-                tile.update(since=_ms(call["answer_time"]), direction=call["direction"],
-                            caller=self._mask(call["caller_number"] if call["direction"] == "inbound"
-                                              else call["called_number"]))
-            elif out:
-                tile.update(since=_ms(out["answer_time"] or out["enter_time"]), direction="outbound",
-                            caller=self._mask(out["called_number"]))
-            tiles.append(tile)
+        for agent in states:
+            call = agent["call"]
+            other = call and (call["caller_number"] if agent["direction"] == "inbound" else call["called_number"])
+            tiles.append({
+                "id": agent["user_id"], "name": agent["name"], "initials": _initials(agent["name"]),
+                "extension": agent["extension"], "interface": agent["interface"], "state": agent["state"],
+                "since": to_ms(agent["since"]), "reason": agent["reason"], "queues": agent["queues"],
+                "direction": agent["direction"], "caller": mask_number(other) if call else "",
+                "wrapup_until": to_ms(agent["wrapup_until"]),
+            })
         return tiles
 
     # -- queues -------------------------------------------------------------------------
@@ -175,12 +63,12 @@ class HotlineMonitorLive(models.AbstractModel):
         kpi = self.env["hotline.monitor.kpi"]
         start, _end = kpi._today(now)
         if live_calls is None:
-            live_calls = self._live_calls(now)
+            live_calls = self.env["hotline.agent.state"]._live_calls(now)
         waiting = {}
         for call in live_calls:
             if not call["answer_time"] and not call["outcome"] and call["direction"] == "inbound" \
                     and call["enter_time"] > now - timedelta(hours=1):
-                waiting.setdefault(call["queue"], []).append(_ms(call["enter_time"]))
+                waiting.setdefault(call["queue"], []).append(to_ms(call["enter_time"]))
         figures = kpi._queue_figures(queues)
         abandoned = self._abandoned_callers(queues, start, now)
         nobody = {"count": 0, "items": []}
@@ -191,7 +79,7 @@ class HotlineMonitorLive(models.AbstractModel):
                 "name": queue,
                 "waiting": waiting.get(queue, []),
                 "figures": figures.get(queue, {}),
-                "abandoned": [{**a, "number": self._mask(a["number"]) if masked else a["number"]}
+                "abandoned": [{**a, "number": mask_number(a["number"]) if masked else a["number"]}
                               for a in abandoned.get(queue, nobody)["items"]],
                 "abandoned_count": abandoned.get(queue, nobody)["count"],
                 "surge": surge.get(queue),
@@ -230,7 +118,7 @@ class HotlineMonitorLive(models.AbstractModel):
         result = {}
         for call_id, queue, number, ended, wait, total in self.env.cr.fetchall():
             entry = result.setdefault(queue, {"count": total, "items": []})
-            entry["items"].append({"call_id": call_id, "queue": queue, "number": number, "time": _ms(ended),
+            entry["items"].append({"call_id": call_id, "queue": queue, "number": number, "time": to_ms(ended),
                                    "wait": wait})
         return result
 
@@ -284,7 +172,7 @@ class HotlineMonitorLive(models.AbstractModel):
         pbx = self.env["hotline.pbx"].sudo().search([], limit=1)  # the bridge's PBX (see Bridge._pbx)
         if not pbx:
             return False
-        return {"heartbeat": _ms(pbx.bridge_heartbeat), "connected": pbx.bridge_status == "connected"}
+        return {"heartbeat": to_ms(pbx.bridge_heartbeat), "connected": pbx.bridge_status == "connected"}
 
     # -- snapshot -----------------------------------------------------------------------
     @api.model
@@ -316,10 +204,10 @@ class HotlineMonitorLive(models.AbstractModel):
         live = self.with_context(lang=config["lang"])  # labels in the board's language
         users = self.env["res.users"].sudo().browse(config["user_ids"])
         now = fields.Datetime.now()
-        calls = live._live_calls(now)
+        calls = live.env["hotline.agent.state"]._live_calls(now)
         return {
             "config": config,
-            "server_time": _ms(now),
+            "server_time": to_ms(now),
             "agents": live._agent_tiles(users, config["queues"], config["thresholds"]["wrapup"], now, calls),
             "queues": live._queue_blocks(config["queues"], now, masked, calls),
             "cases": live._case_panel(),
@@ -342,7 +230,7 @@ class HotlineMonitorLive(models.AbstractModel):
         Changes are not filtered per board (each board keeps what it shows): one payload for all,
         computed once, whatever the number of screens."""
         Bus = self.env["bus.bus"].sudo()
-        freshness = {"bridge": self._bridge(), "server_time": _ms(fields.Datetime.now())}
+        freshness = {"bridge": self._bridge(), "server_time": to_ms(fields.Datetime.now())}
         payload = {**payload, **freshness}
         masked_payload = {**(masked_payload or payload), **freshness}
         for token in self._boards().mapped("access_token"):
@@ -367,13 +255,13 @@ class HotlineMonitorLive(models.AbstractModel):
         if not (users or changed):
             return
         now = fields.Datetime.now()
-        calls = self._live_calls(now)
+        calls = self.env["hotline.agent.state"]._live_calls(now)
         tiles = self._agent_tiles(users, board_queues, max(boards.mapped("wrapup_seconds")), now, calls) \
             if users else []
         blocks = self._queue_blocks(changed, now, False, calls) if changed else []
         if not (tiles or blocks):
             return
-        masked_blocks = [{**b, "abandoned": [{**a, "number": self._mask(a["number"])} for a in b["abandoned"]]}
+        masked_blocks = [{**b, "abandoned": [{**a, "number": mask_number(a["number"])} for a in b["abandoned"]]}
                          for b in blocks]
         self._send({"agents": tiles, "queues": blocks}, {"agents": tiles, "queues": masked_blocks})
 

@@ -27,7 +27,7 @@ BOARD_CHECK = """
         }
         throw new Error("not found: " + selector);
     };
-    const tile = await wait(".o_hm_tile.o_hm_oncall");
+    const tile = await wait(".o_hm_tile.o_agent_oncall");
     if (!tile.innerText.includes("139****5678")) { throw new Error("caller not masked: " + tile.innerText); }
     await wait(".o_hm_queue .o_hm_abandoned li");
     const text = document.body.innerText;
@@ -193,12 +193,12 @@ class TestBoardBrowser(HttpCase, MonitorCase):
         code = """
 (async () => {
     const tile = () => [...document.querySelectorAll(".o_hm_tile")].find((t) => t.innerText.includes("刘洋"));
-    for (let i = 0; i < 1200 && !(tile() && tile().classList.contains("o_hm_paused")); i++) {
+    for (let i = 0; i < 1200 && !(tile() && tile().classList.contains("o_agent_paused")); i++) {
         await new Promise((r) => setTimeout(r, 50));
     }
-    if (!tile().classList.contains("o_hm_paused")) { throw new Error("not paused at first"); }
+    if (!tile().classList.contains("o_agent_paused")) { throw new Error("not paused at first"); }
     for (let i = 0; i < 600; i++) {
-        if (tile().classList.contains("o_hm_idle")) { console.log("test successful"); return; }
+        if (tile().classList.contains("o_agent_idle")) { console.log("test successful"); return; }
         await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error("the unpause never reached the board");
@@ -324,8 +324,8 @@ class TestBoardBrowser(HttpCase, MonitorCase):
         }
         throw new Error("timed out: " + what);
     };
-    await until(() => tile() && tile().classList.contains("o_hm_paused"), "the floor after two 502");
-    await until(() => tile().classList.contains("o_hm_idle"), "the floor reloaded after the network cut");
+    await until(() => tile() && tile().classList.contains("o_agent_paused"), "the floor after two 502");
+    await until(() => tile().classList.contains("o_agent_idle"), "the floor reloaded after the network cut");
     // the bus back too (a few seconds after the network): the sign that figures may be behind goes
     await until(() => !document.querySelector(".o_hm_connection"), "the connection sign cleared");
     // the wall speaks the board's language (zh_CN): no English word but the test queue's name

@@ -6,6 +6,7 @@ from . import hotline_agent_interval_mixin
 from . import hotline_agent_session
 from . import hotline_agent_pause
 from . import hotline_queue_event
+from . import hotline_agent_state
 from . import res_users
 from . import hotline_case
 from . import res_partner

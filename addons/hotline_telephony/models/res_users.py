@@ -4,14 +4,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..ami.adapter import AmiError
+from .hotline_agent_state import member_state, to_ms
 
 _logger = logging.getLogger(__name__)
 
-# Asterisk device states reported for queue members (QueueMemberStatus Status)
-MEMBER_STATUS = {
-    0: "unknown", 1: "idle", 2: "in_use", 3: "busy", 4: "invalid", 5: "unavailable",
-    6: "ringing", 7: "ringing", 8: "on_hold",
-}
 
 
 class ResUsers(models.Model):
@@ -98,7 +94,7 @@ class ResUsers(models.Model):
 
     @api.model
     def hotline_agent_state(self, live=True):
-        """State of the agent's phone as Asterisk reports it, for the systray.
+        """The agent's state for their systray, in the floor's vocabulary (hotline.agent.state).
 
         live=True asks Asterisk (QueueStatus) on a fresh AMI connection - used right after
         an action. live=False reads what the bridge recorded from Asterisk's events (no AMI
@@ -113,38 +109,34 @@ class ResUsers(models.Model):
             return user._hotline_recorded_state(state)
 
         def run(client, pbx):
+            signed_in, paused, reason, status = False, False, "", 0
             for queue in pbx._queue_list():
                 for member in client.queue_status(queue)["members"]:
-                    if member.get("StateInterface") == user.hotline_interface or \
-                            member.get("Location") == user.hotline_interface or \
-                            member.get("Name") == user.hotline_interface:
-                        state["logged_in"] = True
-                        state["paused"] = state["paused"] or member.get("Paused") == "1"
-                        state["reason"] = member.get("PausedReason") or state["reason"]
-                        status = MEMBER_STATUS.get(int(member.get("Status") or 0), "unknown")
-                        state["status"] = "paused" if state["paused"] and status == "idle" else status
+                    if user.hotline_interface in (member.get("StateInterface"), member.get("Location"),
+                                                  member.get("Name")):
+                        signed_in = True
+                        paused = paused or member.get("Paused") == "1"
+                        reason = member.get("PausedReason") or reason
+                        status = max(status, int(member.get("Status") or 0))
+            state.update(logged_in=signed_in, paused=paused, reason=reason,
+                         state=member_state(signed_in, paused, status))
         try:
             user._hotline_ami(run)
         except UserError as exc:
-            state["status"] = "error"
             state["error"] = str(exc)
         return state
 
     def _hotline_empty_state(self):
         return {"configured": bool(self.hotline_interface), "logged_in": False, "paused": False,
-                "reason": "", "status": "logged_out", "interface": self.hotline_interface or ""}
+                "reason": "", "state": "offline", "since": False, "queues": [],
+                "interface": self.hotline_interface or ""}
 
     def _hotline_recorded_state(self, state):
+        """`state` (an empty state) filled from what the bridge recorded (hotline.agent.state)."""
         self.ensure_one()
-        sessions = self.env["hotline.agent.session"].sudo().search(
-            [("interface", "=", self.hotline_interface), ("stop", "=", False)])
-        if not sessions:
-            return state
-        pauses = self.env["hotline.agent.pause"].sudo().search(
-            [("interface", "=", self.hotline_interface), ("stop", "=", False)], order="start desc", limit=1)
-        status = MEMBER_STATUS.get(max(sessions.mapped("member_status") or [0]), "unknown")
-        state.update(logged_in=True, paused=bool(pauses), reason=pauses.reason or "",
-                     status="paused" if pauses and status in ("idle", "unknown") else status)
-        if status == "unknown" and not pauses:
-            state["status"] = "idle"
+        agents = self.env["hotline.agent.state"].sudo()._states(self)
+        if agents:
+            agent = agents[0]
+            state.update(logged_in=bool(agent["queues"]), paused=agent["paused"], reason=agent["reason"],
+                         state=agent["state"], since=to_ms(agent["since"]), queues=agent["queues"])
         return state

@@ -5,3 +5,4 @@ from . import test_desk
 from . import test_event_identity
 from . import test_call_links
 from . import test_js
+from . import test_agent_state

@@ -46,7 +46,7 @@ class TestAgentDesk(HotlineTelephonyCase):
                                          "StateInterface": "PJSIP/agent1", "Paused": "1",
                                          "PausedReason": "培训", "Status": "1"}]
         state = self.agent.with_user(self.agent).hotline_agent_state()
-        self.assertEqual((state["logged_in"], state["paused"], state["reason"], state["status"]),
+        self.assertEqual((state["logged_in"], state["paused"], state["reason"], state["state"]),
                          (True, True, "培训", "paused"))
         self.assertFalse(self.other.with_user(self.other).hotline_agent_state()["logged_in"])
 

@@ -14,7 +14,6 @@ function boardStub() {
     board.clock = reactive({ now: Date.UTC(2026, 11, 7, 2, 0, 0) });
     board.props = { token: "abc", masked: true };
     board.state = { config: { tz: "Asia/Shanghai" } };
-    board.stateLabels = { offline: "Signed Out", idle: "Idle" };
     return board;
 }
 

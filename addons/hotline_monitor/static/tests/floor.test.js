@@ -1,8 +1,8 @@
 import { describe, expect, test } from "@odoo/hoot";
+import { mask } from "@hotline_telephony/agent_state/agent_state";
 import {
     formatDuration,
     formatPercent,
-    mask,
     queueView,
     shownState,
     tileLayout,

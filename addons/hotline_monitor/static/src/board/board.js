@@ -9,12 +9,11 @@ import { BurstAlert } from "@hotline_monitor/components/burst_alert/burst_alert"
 import { DelaySign } from "@hotline_monitor/components/delay_sign/delay_sign";
 import { LinkFigure } from "@hotline_monitor/components/link_figure/link_figure";
 import { QueueBlock } from "@hotline_monitor/components/queue_block/queue_block";
+import { AGENT_STATES, mask, stateClass, stateLabel } from "@hotline_telephony/agent_state/agent_state";
 import {
-    STATES,
     formatDuration,
     formatPercent,
     isRevoked,
-    mask,
     queueView,
     retryDelay,
     shownState,
@@ -79,14 +78,6 @@ export class Board extends Component {
         this.silence = 60; // seconds (system health's setting, with the snapshot)
         this.offset = 0; // server clock - browser clock
         this.clock = reactive({ now: Date.now() });
-        this.stateLabels = {
-            idle: _t("Idle"),
-            paused: _t("Paused"),
-            oncall: _t("On Call"),
-            ringing: _t("Ringing"),
-            wrapup: _t("Wrap-up"),
-            offline: _t("Signed Out"),
-        };
         this.onUpdate = (payload) => this.applyChanges(payload);
         // pushes are lost while the bus is down: every way back (a reconnection after an unclean close, a
         // connection restarted after the browser went offline, the network back) reloads the floor
@@ -294,12 +285,12 @@ export class Board extends Component {
     }
 
     get legend() {
-        return STATES.map((s) => ({ state: s, label: this.stateLabels[s] }));
+        return AGENT_STATES.map((s) => ({ state: s, label: stateLabel(s), cls: stateClass(s) }));
     }
 
     tileClass(tile, now) {
         const level = tileLevel(tile, this.state.config.thresholds, now);
-        return `o_hm_tile o_hm_${shownState(tile, now)}` + (level ? ` o_hm_${level}` : "");
+        return `o_hm_tile ${stateClass(shownState(tile, now))}` + (level ? ` o_hm_${level}` : "");
     }
 
     elapsed(since, now) {
@@ -307,10 +298,7 @@ export class Board extends Component {
     }
 
     tileState(tile, now) {
-        if (tile.state === "oncall" && tile.direction) {
-            return tile.direction === "outbound" ? _t("On Call (out)") : _t("On Call (in)");
-        }
-        return this.stateLabels[shownState(tile, now)];
+        return stateLabel(shownState(tile, now), tile.direction);
     }
 
     avatarUrl(tile) {

@@ -4,9 +4,6 @@
  */
 import { ConnectionLostError } from "@web/core/network/rpc";
 
-/** The agent states, in the legend's order. */
-export const STATES = ["idle", "paused", "oncall", "ringing", "wrapup", "offline"];
-
 /** "1:02:03" / "02:03" from seconds. */
 export function formatDuration(seconds) {
     seconds = Math.max(0, Math.floor(seconds || 0));
@@ -97,16 +94,6 @@ export function queueView(name, block, tiles, now, config) {
     };
     view.alarm = Object.values(view.alarms).some(Boolean) || view.surgeAlarm;
     return view;
-}
-
-/** A supervisor's channel carries numbers; a logged-out board never shows them: 139****5678. */
-export function mask(number) {
-    if (!number || number.includes("*")) {
-        return number || "";
-    }
-    return number.length >= 8
-        ? number.slice(0, 3) + "*".repeat(number.length - 7) + number.slice(-4)
-        : "*".repeat(number.length);
 }
 
 // A tile's proportions in its own font size (em): avatar, name, state and timer on a dark card.

@@ -9,11 +9,11 @@ registry.category("web_tour.tours").add("hotline_monitor_board_tour", {
     steps: () => [
         {
             content: "The board shows the agents of its queue",
-            trigger: ".o_hm_tile.o_hm_oncall:contains('陈静')",
+            trigger: ".o_hm_tile.o_agent_oncall:contains('陈静')",
         },
         {
             content: "The caller of the call in progress is masked on the tile",
-            trigger: ".o_hm_tile.o_hm_oncall .o_hm_caller:contains('139****5678')",
+            trigger: ".o_hm_tile.o_agent_oncall .o_hm_caller:contains('139****5678')",
         },
         {
             content: "The abandoned caller is listed in full for a supervisor, with a call-back button",

@@ -5,6 +5,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
+import { STATE_COLOURS, stateLabel } from "@hotline_telephony/agent_state/agent_state";
 
 /** Reasons offered for 示忙 (pause); Asterisk records the text in queue_log. */
 export const PAUSE_REASONS = [_t("Short Break"), _t("Lunch"), _t("Training"), _t("Meeting"), _t("After-call Work")];
@@ -24,7 +25,7 @@ export class HotlineAgentMenu extends Component {
         this.notification = useService("notification");
         this.reasons = PAUSE_REASONS;
         this.state = useState({ loading: true, configured: false, logged_in: false, paused: false,
-                                reason: "", status: "logged_out" });
+                                reason: "", state: "offline" });
         // the bridge pushes the state Asterisk reports (QueueMemberStatus, pause, login...)
         this.onState = (state) => Object.assign(this.state, state);
         this.bus.subscribe("hotline_telephony/agent_state", this.onState);
@@ -39,31 +40,14 @@ export class HotlineAgentMenu extends Component {
         onWillUnmount(() => clearInterval(this.timer));
     }
 
+    /** The state as the boards name it, with the pause's reason. */
     get label() {
-        if (!this.state.logged_in) {
-            return _t("Signed Out");
-        }
-        if (this.state.paused) {
-            return this.state.reason ? _t("Busy: %s", this.state.reason) : _t("Busy");
-        }
-        return {
-            idle: _t("Available"),
-            in_use: _t("On Call"),
-            busy: _t("On Call"),
-            ringing: _t("Ringing"),
-            on_hold: _t("On Hold"),
-            unavailable: _t("Phone Offline"),
-        }[this.state.status] || _t("Available");
+        const label = stateLabel(this.state.state);
+        return this.state.state === "paused" && this.state.reason ? `${label} · ${this.state.reason}` : label;
     }
 
     get badgeClass() {
-        if (!this.state.logged_in) {
-            return "text-muted";
-        }
-        if (this.state.paused) {
-            return "text-warning";
-        }
-        return ["in_use", "busy", "ringing", "on_hold"].includes(this.state.status) ? "text-danger" : "text-success";
+        return `text-${STATE_COLOURS[this.state.state] || "muted"}`;
     }
 
     async refresh() {
