@@ -16,6 +16,7 @@
         "views/hotline_quality_review_views.xml",
         "views/hotline_quality_calibration_views.xml",
         "views/hotline_quality_agent_report_views.xml",
+        "views/hotline_agent_report_views.xml",
         "views/hotline_quality_menus.xml",
     ],
     "demo": [

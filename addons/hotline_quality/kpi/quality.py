@@ -17,7 +17,6 @@ from odoo.addons.hotline_reports.kpi.calls import PARAMS_SQL
 from odoo.tools import SQL
 
 COUNTED_STATES = ("submitted", "appealed", "ruled")
-QA_AGGREGATES = {"qa_reviews": "sum", "qa_score": "avg", "qa_fatal": "sum", "qa_failed": "sum"}
 
 
 def qa_facts_sql():

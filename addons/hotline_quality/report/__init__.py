@@ -1,1 +1,1 @@
-from . import hotline_quality_agent_report
+from . import hotline_quality_agent_report, hotline_agent_report

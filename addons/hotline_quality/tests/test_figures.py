@@ -45,6 +45,19 @@ class TestQualityFigures(QualityCase):
         self.assertEqual(by_agent[self.agent], (77.5, 2, 1))
         self.assertEqual(by_agent[self.agent2], (0.0, 1, 1))
 
+    def test_agent_statistics_pivot(self):
+        """坐席统计 (hotline.agent.report) by agent and month: the QA score beside the call figures."""
+        report = self.env["hotline.agent.report"].with_user(self.reviewer).with_context(hotline_kpi_base=True)
+        rows = report._read_group([("user_id", "in", (self.agent | self.agent2).ids)], ["user_id", "date:month"],
+                                  ["qa_score:avg", "qa_reviews:sum", "inbound_answered:sum"])
+        figures = {(user.login, month.month): (score, count, answered)
+                   for user, month, score, count, answered in rows}
+        self.assertEqual(figures[("hc_agent", 3)][:2], (77.5, 2))
+        self.assertEqual(figures[("qa_agent2", 3)][:2], (0.0, 1))
+        self.assertAlmostEqual(figures[("hc_agent", 4)][0], 57.14, places=2)
+        # the calls are counted as before: the review rows add no call
+        self.assertEqual(figures[("hc_agent", 3)][2], 3)
+
     def test_appeal_changes_the_month_only_through_the_ruling(self):
         self.r2.with_user(self.agent).action_appeal("工单录入无误。")
         march = self.kpi.agent_figures("2026-03-01", "2026-03-31")
