@@ -204,3 +204,13 @@ class TestPlatformFlow(PlatformCommon):
         self.platform.emit("ZH-1", "urge", {"note": "催办"})
         self.counterpart.with_user(self.dispatcher).action_run_now()
         self.assertEqual(case.urge_count, 1)
+
+    def test_local_event_wakes_the_exchange_once_per_transaction(self):
+        cron = self.env.ref("hotline_platform.ir_cron_hotline_platform_run")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        case = self.received_case("WAKE-1")
+        self.env.cr.precommit.data.pop("hotline_platform_wake", None)
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        for note in ("进展一", "进展二", "进展三"):
+            case.with_user(self.agent)._platform_send_progress(note)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
