@@ -7,7 +7,8 @@ each figure next to a baseline measured in the same run:
          for the next round is most of the figure, p95 ~ 0.95 x interval + one round)
          baseline: the same event written without any transport (the local step's own commit)
   webhook  the platform pushes an event to /hotline/platform/<code>/events -> its signed acknowledgement
-         (stored, applied and committed before the answer), on a real Odoo server
+         (stored, applied and committed before the answer), on a real Odoo server; and the other way, a local
+         event -> the platform's acknowledgement, sent by the server's cron thread woken at the commit
          baselines: a bare HTTP round trip to the same server (/web/health); the same event stored and
          applied in-process, without HTTP
   backlog  N outbound events (default 10,000 over 100 work orders) written while the platform was down,
@@ -190,8 +191,9 @@ class Bench:
     def webhook(self, samples, db):
         refs = self.work_orders(1, "HOOK")
         ref = refs[0]
-        pushes, health = [], []
-        with odoo_server(db, ODOO_PORT, ROOT / ".artefacts" / "bench_platform_odoo.log") as (_proc, base):
+        pushes, health, woken = [], [], []
+        with odoo_server(db, ODOO_PORT, ROOT / ".artefacts" / "bench_platform_odoo.log",
+                         cron_threads=1) as (_proc, base):
             session = requests.Session()
             for seq in range(2, samples + 2):
                 body = json.dumps({"events": [{"platform_ref": ref, "seq": seq, "kind": "urge",
@@ -205,6 +207,14 @@ class Bench:
                 started = time.monotonic()
                 session.get(f"{base}/web/health", timeout=30)
                 health.append(time.monotonic() - started)
+            # the other way: a local step's event, sent by the server's cron thread woken at commit
+            # warm-up, not counted: the cron thread's first round also runs every job due since the copy
+            wait_for(self.platform.received_at, self.local_event(ref, "预热"), 300)
+            for n in range(samples):
+                started = time.monotonic()
+                key = self.local_event(ref, f"阶段性回复 {n}")
+                wait_for(self.platform.received_at, key, 120)
+                woken.append(self.platform.received_at[key] - started)
         in_process = []
         for seq in range(samples + 2, 2 * samples + 2):
             started = time.monotonic()
@@ -214,7 +224,7 @@ class Bench:
                 env["hotline.platform.event"]._receive(counterpart, [
                     {"platform_ref": ref, "seq": seq, "kind": "urge", "payload": {"note": f"催办 {seq}"}}])
             in_process.append(time.monotonic() - started)
-        return pushes, health, in_process
+        return pushes, health, in_process, woken
 
     def platform_headers(self, body):
         return self.standin_module.signed_headers(SECRET, body)
@@ -286,8 +296,9 @@ def main():
         print(f"        baseline: the local step's commit, no transport  {summary(baseline)}")
         print(f"        one exchange round                             {summary(rounds)}")
 
-        pushes, health, in_process = bench.webhook(args.samples, db)
+        pushes, health, in_process, woken = bench.webhook(args.samples, db)
         print(f"webhook platform push -> signed ack      {summary(pushes)}")
+        print(f"push    local event -> platform ack, exchange woken at commit  {summary(woken)}")
         print(f"        baseline: bare HTTP round trip (/web/health)   {summary(health)}")
         print(f"        baseline: stored and applied in-process        {summary(in_process)}")
 

@@ -60,7 +60,8 @@ STATUS_SELECTION = [
 ]
 # Set while an inbound event is applied: the steps it makes are the platform's, not to be reported back.
 APPLYING = ContextVar("hotline_platform_applying", default=False)
-MAX_TEXT = 20000
+# one wake-up of the exchange per transaction, however many events it writes
+WAKE_KEY = "hotline_platform_wake"
 
 
 @contextlib.contextmanager
@@ -153,6 +154,8 @@ class HotlinePlatformEvent(models.Model):
                                 WHERE counterpart_id = %s AND platform_ref = %s AND direction = 'out'""",
                             [counterpart.id, case.platform_ref])
         sequence = self.env.cr.fetchone()[0]
+        if counterpart.transport != "manual":
+            self._wake_exchange()
         return self.sudo().create({
             "counterpart_id": counterpart.id, "direction": "out", "case_id": case.id,
             "platform_ref": case.platform_ref, "sequence": sequence, "kind": kind, "payload": payload,
@@ -160,6 +163,14 @@ class HotlinePlatformEvent(models.Model):
             "occurred_at": fields.Datetime.now(),
             "state": "relay" if counterpart.transport == "manual" else "pending",
         })
+
+    @api.model
+    def _wake_exchange(self):
+        """Run the exchange as soon as this transaction commits (the cron's trigger, once per transaction):
+        an event reaches the platform within a second or so, not at the next minute's round."""
+        if WAKE_KEY not in self.env.cr.precommit.data:
+            self.env.cr.precommit.data[WAKE_KEY] = True
+            self.env.ref("hotline_platform.ir_cron_hotline_platform_run").sudo()._trigger()
 
     def _wire(self):
         """The events as they travel (readme/USAGE.md): files of a result are read when sent, not copied."""

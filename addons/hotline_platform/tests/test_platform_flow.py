@@ -204,3 +204,30 @@ class TestPlatformFlow(PlatformCommon):
         self.platform.emit("ZH-1", "urge", {"note": "催办"})
         self.counterpart.with_user(self.dispatcher).action_run_now()
         self.assertEqual(case.urge_count, 1)
+
+    def test_local_event_wakes_the_exchange_once_per_transaction(self):
+        cron = self.env.ref("hotline_platform.ir_cron_hotline_platform_run")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        case = self.received_case("WAKE-1")
+        self.env.cr.precommit.data.pop("hotline_platform_wake", None)
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        for note in ("进展一", "进展二", "进展三"):
+            case.with_user(self.agent)._platform_send_progress(note)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+
+    def test_scheduled_actions(self):
+        """The every-minute exchange, the morning reconciliation of yesterday and the signature pruning."""
+        self.platform.dispatch("CRON-1")
+        self.env["hotline.platform.counterpart"]._cron_run()
+        self.assertEqual(self.case_of("CRON-1").state, "pool")
+        self.env["hotline.platform.reconciliation"]._cron_reconcile()
+        recon = self.env["hotline.platform.reconciliation"].search([("counterpart_id", "=", self.counterpart.id)])
+        self.assertEqual(len(recon), 1)
+        self.assertEqual((recon.local_total, recon.remote_total, recon.unexplained_count), (0, 0, 0))
+        Signature = self.env["hotline.platform.signature"]
+        self.assertTrue(Signature._first_use("old"))
+        self.assertFalse(Signature._first_use("old"))
+        self.env.cr.execute("UPDATE hotline_platform_signature SET create_date = now() - interval '2 days' "
+                            "WHERE signature = 'old'")
+        self.env["hotline.platform.counterpart"]._cron_prune_signatures()
+        self.assertTrue(Signature._first_use("old"))
