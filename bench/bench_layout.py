@@ -48,10 +48,10 @@ def cpu(proc):
     return total
 
 
-def login(url):
+def login(url, db):
     session = requests.Session()
     reply = session.post(f"{url}/web/session/authenticate", timeout=60, json={
-        "jsonrpc": "2.0", "method": "call", "params": {"login": "admin", "password": "admin"}})
+        "jsonrpc": "2.0", "method": "call", "params": {"db": db, "login": "admin", "password": "admin"}})
     assert "error" not in reply.json(), reply.text[:300]
     return session
 
@@ -91,7 +91,7 @@ def run(name, conf, args, tmp):
                        f"--gevent-port={port + 2}", env={"ODOO_CONF": str(conf)}, start_timeout=300)
     with odoo, serve_internal_proxy(tmp / name, port, port + 1, port + 2, data_dir / "filestore") as url:
         main = psutil.Process(odoo.pid)
-        session = login(url)
+        session = login(url, args.db)
         body = os.urandom(args.size_mb * 1024 * 1024)
         attachment = call(session, url, "ir.attachment", "create", {
             "name": "压测录音.bin", "res_model": "res.partner", "res_id": 1, "datas": base64.b64encode(body).decode()})
