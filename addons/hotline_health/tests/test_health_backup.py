@@ -78,13 +78,13 @@ class TestHealthBackup(HotlineHealthCommon):
         self.assertEqual(self.backup_row().state, "amber")
 
     def test_backup_row_in_chinese_and_the_center_zone(self):
-        self.record("base", datetime(2026, 12, 7, 18, 0, 0), name="x", bytes=1)
+        self.record("base", datetime(2026, 12, 6, 18, 0, 0), name="x", bytes=1)
         self.Check._refresh()
         row = self.row("backup").with_user(self.admin).with_context(lang="zh_CN", tz="Asia/Shanghai")
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["hotline_health"], ["zh_CN"], overwrite=True)
         self.assertEqual(row.name, "备份")
-        self.assertIn("2026-12-08 02:00:00", row.fact, "the moment in the center's time zone")
+        self.assertIn("2026-12-07 02:00:00", row.fact, "the moment in the center's time zone")
 
     # -- WAL archive ----------------------------------------------------------------------
     def wal(self, **facts):
