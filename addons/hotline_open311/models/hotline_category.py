@@ -11,9 +11,13 @@ class HotlineCategory(models.Model):
     )
 
     @api.model
+    def _open311_domain(self):
+        """The services: active, published leaf categories."""
+        return Domain("open311_published", "=", True) & Domain("child_ids", "=", False)
+
+    @api.model
     def _open311_published(self):
-        """The services: active, published leaf categories, in the catalogue's order."""
-        return self.sudo().search(Domain("open311_published", "=", True) & Domain("child_ids", "=", False))
+        return self.sudo().search(self._open311_domain())
 
     def _open311_code(self):
         """The service code: the category's code, or C<id> for a category without one."""
@@ -27,7 +31,7 @@ class HotlineCategory(models.Model):
         domain = Domain("code", "=", code)
         if code[:1] == "C" and code[1:].isdigit() and len(code) < 12:
             domain |= Domain("id", "=", int(code[1:])) & Domain("code", "=", False)
-        return self._open311_published().filtered_domain(domain)[:1]
+        return self.sudo().search(domain & self._open311_domain(), limit=1)
 
     def _open311_service(self):
         self.ensure_one()
