@@ -21,8 +21,6 @@ FINAL_STATES = ("closed", "cancelled")
 class HotlineCase(models.Model):
     _inherit = "hotline.case"
 
-    channel = fields.Selection(selection_add=[("platform", "12345 Platform")],
-                               ondelete={"platform": "set default"})
     platform_counterpart_id = fields.Many2one(
         "hotline.platform.counterpart", string="Platform", index="btree_not_null", copy=False,
         help="The upstream platform (12345) this work order came from.")

@@ -1,1 +1,0 @@
-from . import hotline_report_case_intake
