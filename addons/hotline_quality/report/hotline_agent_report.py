@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.addons.hotline_reports.kpi.facts import agent_report_sql
+from odoo.addons.hotline_reports.kpi.facts import AGENT_COLUMNS, AGENT_REPORT_RATIOS, agent_report_sql
 from odoo.tools import SQL
 
 from ..kpi.quality import qa_facts_sql
@@ -33,8 +33,10 @@ class HotlineAgentReport(models.Model):
                    SELECT a.*, 0 AS qa_reviews, 0.0::numeric AS qa_points, NULL::numeric AS qa_score
                      FROM (%(agents)s) a
                    UNION ALL
-                   SELECT 4294967296 + q.id, q.user_id, q.date, NULL::varchar,
-                          0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, NULL,
+                   SELECT 4294967296 + q.id, q.user_id, q.date, NULL::varchar, %(zeros)s, %(no_ratios)s,
                           q.qa_reviews, q.qa_score::numeric, q.qa_score::numeric
                      FROM (%(qa)s) q)""",
-            view=SQL.identifier(self._table), agents=agent_report_sql(), qa=qa_facts_sql()))
+            view=SQL.identifier(self._table), agents=agent_report_sql(), qa=qa_facts_sql(),
+            # a review's row: every call figure 0, no ratio (the agent report's columns, whatever they are)
+            zeros=SQL(", ").join(SQL("0") for _column in AGENT_COLUMNS),
+            no_ratios=SQL(", ").join(SQL("NULL::numeric") for _column in AGENT_REPORT_RATIOS)))

@@ -52,6 +52,8 @@ CALL_KEYS = (("hour_start", "timestamp"), ("date", "date"), ("hour_of_day", "int
 AGENT_COLUMNS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings", "talk_in", "talk_out",
                  "signed_in", "paused", "paused_reason", "available", "on_call", "idle", "rated_calls",
                  "rated_satisfied")
+# The ratios hotline.agent.report adds after AGENT_COLUMNS (an addon adding rows of its own fills them too).
+AGENT_REPORT_RATIOS = ("occupancy", "satisfaction_rate")
 # The columns of hotline_call a call KPI reads: an update touching none of them changes no fact.
 CALL_COLUMNS = ("enter_time", "answer_time", "end_time", "queue", "direction", "outcome", "user_id", "wait_seconds",
                 "talk_seconds", "missed_attempt_count", "pbx_id", "rating_state", "rating")
