@@ -102,6 +102,7 @@ def bench_playback(db, port, raw, n=30):
             size = rec.file_size
             # the baseline: a static file of the same size served by Odoo's static route
             static = ROOT / "addons" / "hotline_recording" / "static" / "src" / "bench.bin"
+            static.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(rec._stored_path(), static)
             call_id, user_login = call.id, user.login
         try:
