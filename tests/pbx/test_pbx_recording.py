@@ -100,7 +100,7 @@ def test_two_calls_answered_in_the_same_second_are_recorded_on_their_own_calls(d
         assert spoke >= talk - 1 and rec["timeline"]["agent"] == [], rec["timeline"]
         with open(rec["path"], "rb") as fh:
             assert fh.read(4) == b"OggS"
-    assert not list(RECORDINGS.glob("*/q-*.raw")), "the PBX files of stored recordings are removed"
+        assert not (RECORDINGS / rec["source_name"]).exists(), "the PBX file of a stored recording is removed"
 
 
 @pytest.mark.parametrize(("key", "state", "rating"), [

@@ -39,7 +39,7 @@ def _unlink(path):
     try:
         os.unlink(path)
     except FileNotFoundError:
-        pass
+        _logger.debug("hotline-recording: %s already gone", path)
     except OSError:
         _logger.warning("hotline-recording: could not delete %s", path, exc_info=True)
 
