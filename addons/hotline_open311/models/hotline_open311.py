@@ -144,8 +144,9 @@ class HotlineOpen311(models.AbstractModel):
     @api.model
     def _attributes(self):
         """The attributes every service takes (all optional): case type, district, confidentiality."""
-        types = self.env["hotline.case.type"].sudo().search([])
-        districts = self.env["hotline.district"].sudo().search([])
+        # every type and district (a few dozen): the attributes' values
+        types = self.env["hotline.case.type"].sudo().search_fetch([], ["code", "name"])
+        districts = self.env["hotline.district"].sudo().search_fetch([], ["code", "name"])
         no, yes = self.env._("No"), self.env._("Yes")
         confidential = self.env._("Keep the requester's name and contact from the handling unit (the request's "
                                   "description is then not published either).")

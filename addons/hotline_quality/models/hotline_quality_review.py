@@ -180,14 +180,15 @@ class HotlineQualityReview(models.Model):
         return super().write(vals)
 
     def _write_lifecycle(self, vals):
-        """The appeal and ruling steps' write on a locked review: only their own fields."""
+        """The appeal and ruling steps' write on a locked review: only their own fields, past this model's lock
+        (the parent's write, on purpose)."""
         assert set(vals) <= LIFECYCLE_FIELDS, set(vals) - LIFECYCLE_FIELDS
-        return super().write(vals)
+        return super().write(vals)  # pylint: disable=super-method-mismatch
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_submitted(self):
         if self.filtered(lambda r: r.state != "draft"):
             raise UserError(self.env._("A submitted review cannot be deleted."))
-        return super().unlink()
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def action_submit(self):

@@ -26,7 +26,7 @@ class HotlineAgentReport(models.Model):
         return super()._read_group_select(aggregate_spec, query)
 
     def init(self):
-        super().init()
+        result = super().init()
         # ids: the agent rows use the fact table's ids and negative ones; a review's row is above any of them
         self.env.cr.execute(SQL(
             """CREATE OR REPLACE VIEW %(view)s AS (
@@ -40,3 +40,4 @@ class HotlineAgentReport(models.Model):
             # a review's row: every call figure 0, no ratio (the agent report's columns, whatever they are)
             zeros=SQL(", ").join(SQL("0") for _column in AGENT_COLUMNS),
             no_ratios=SQL(", ").join(SQL("NULL::numeric") for _column in AGENT_REPORT_RATIOS)))
+        return result

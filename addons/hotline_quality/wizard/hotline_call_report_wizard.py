@@ -22,6 +22,7 @@ class HotlineCallReportWizard(models.TransientModel):
 
     @api.model
     def _agent_total(self, sums):
-        super()._agent_total(sums)
+        sums = super()._agent_total(sums)
         # the mean over every review of the period, as for one agent: not a mean of the agents' means
         sums["qa_score"] = round(sums["qa_points"] / sums["qa_reviews"], 2) if sums["qa_reviews"] else None
+        return sums

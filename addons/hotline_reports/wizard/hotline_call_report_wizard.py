@@ -140,3 +140,4 @@ class HotlineCallReportWizard(models.TransientModel):
         """The total row's ratios, from its sums (never a mean of the agents' ratios)."""
         sums["occupancy"] = sums["on_call"] / sums["available"] if sums["available"] else None
         sums["satisfaction_rate"] = sums["rated_satisfied"] / sums["rated_calls"] if sums["rated_calls"] else None
+        return sums
