@@ -13,9 +13,11 @@ import json
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytz
 from lxml import etree
 
 WSDL = Path(__file__).resolve().parent.parent / "data" / "hotline_platform.wsdl"
@@ -37,9 +39,10 @@ def signed_headers(secret, body, timestamp=None):
 
 
 class StandInPlatform:
-    def __init__(self, secret, port=0, day="2026-12-07"):
+    def __init__(self, secret, port=0, day=None):
         self.secret = secret
-        self.day = day
+        # the platform's working day: today in Beijing, unless a test names one
+        self.day = day or datetime.now(pytz.timezone("Asia/Shanghai")).date().isoformat()
         self.lock = threading.Lock()
         self.received = {}          # key -> event the center sent
         self.received_at = {}       # key -> time.monotonic() of its first arrival

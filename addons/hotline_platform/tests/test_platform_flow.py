@@ -1,4 +1,6 @@
-from datetime import datetime
+from datetime import datetime, timedelta
+
+import pytz
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -223,7 +225,10 @@ class TestPlatformFlow(PlatformCommon):
         self.env["hotline.platform.reconciliation"]._cron_reconcile()
         recon = self.env["hotline.platform.reconciliation"].search([("counterpart_id", "=", self.counterpart.id)])
         self.assertEqual(len(recon), 1)
-        self.assertEqual((recon.local_total, recon.remote_total, recon.unexplained_count), (0, 0, 0))
+        # yesterday in Beijing, both sides counting the same work orders, nothing unexplained
+        yesterday = datetime.now(pytz.timezone("Asia/Shanghai")).date() - timedelta(days=1)
+        self.assertEqual(recon.date, yesterday)
+        self.assertEqual((recon.local_total - recon.remote_total, recon.unexplained_count), (0, 0))
         Signature = self.env["hotline.platform.signature"]
         self.assertTrue(Signature._first_use("old"))
         self.assertFalse(Signature._first_use("old"))
