@@ -19,7 +19,6 @@ without it the script stops with status 2 and says so.
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,19 +31,10 @@ for _var, _default in (("HT_CENTER_DB", "ht_xbench_center"), ("HT_UNIT_DB", "ht_
                        ("HT_CENTER_HTTP_PORT", "8623"), ("HT_UNIT_HTTP_PORT", "8624")):
     os.environ.setdefault(_var, _default)
 
+from bench.benchlib import summary  # noqa: E402
 from tests.exchange.servers import PG_SOCKET_DIR, Json2Error, TwoServers, has_exchange_addon  # noqa: E402
 
 POLL = 0.01  # s between two looks at the other database while waiting for a delivery
-
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
-
-
-def summary(values):
-    return (f"p50 {statistics.median(values) * 1000:.0f} ms, p95 {percentile(values, 95) * 1000:.0f} ms, "
-            f"max {max(values) * 1000:.0f} ms (n={len(values)})")
 
 
 def wait_for(check, timeout, what):

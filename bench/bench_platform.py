@@ -27,7 +27,6 @@ import importlib.util
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import threading
@@ -38,22 +37,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.benchlib import odoo_server  # noqa: E402
+from bench.bench_case import boot_odoo  # noqa: E402
+from bench.benchlib import odoo_server, summary  # noqa: E402
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
 STANDIN = ROOT / "addons" / "hotline_platform" / "tests" / "standin.py"
 SECRET = "bench-共享密钥"
 STANDIN_PORT, ODOO_PORT = 8353, 8352
-
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
-
-
-def summary(values):
-    return (f"p50 {statistics.median(values) * 1000:.0f} ms, p95 {percentile(values, 95) * 1000:.0f} ms, "
-            f"max {max(values) * 1000:.0f} ms (n={len(values)})")
 
 
 def wait_for(seen, key, timeout):
@@ -73,23 +63,6 @@ def parse_args():
     parser.add_argument("--backlog", type=int, default=10000)
     parser.add_argument("--keep", action="store_true", help="keep the copied database")
     return parser.parse_args()
-
-
-def boot_odoo(db):
-    sys.path.insert(0, str(ODOO_SRC))
-    import odoo  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    addons = [str(ROOT / "addons")]
-    if (ODOO_SRC / "odoo" / "addons").is_dir():
-        addons.append(str(ODOO_SRC / "odoo" / "addons"))
-    config.parse_config([
-        "-c", str(ROOT / "config/odoo.conf"), "--addons-path", ",".join(addons),
-        "--data-dir", os.environ.get("ODOO_DATA_DIR", str(ROOT / ".odoo/data")), "--log-level", "warn", "-d", db,
-    ])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    return odoo, Registry(db)
 
 
 def load_standin():

@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
+sys.path.insert(0, str(ROOT))
+from bench.bench_case import boot_odoo  # noqa: E402
+
 GATEWAY = ROOT / "addons" / "hotline_sms" / "tests" / "gateway.py"
 BATCH = 500  # sms.session.batch.size, the SMS cron's batch
 
@@ -35,24 +38,6 @@ def parse_args():
     parser.add_argument("--count", type=int, default=10000, help="texts, baseline SMS and replies (each)")
     parser.add_argument("--db", default="ht_sms", help="a database with hotline_sms installed")
     return parser.parse_args()
-
-
-def boot_odoo(db):
-    sys.path.insert(0, str(ODOO_SRC))
-    import odoo  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    addons = [str(ROOT / "addons")]
-    if (ODOO_SRC / "odoo" / "addons").is_dir():
-        addons.append(str(ODOO_SRC / "odoo" / "addons"))
-    config.parse_config([
-        "-c", str(ROOT / "config/odoo.conf"), "--addons-path", ",".join(addons),
-        "--data-dir", os.environ.get("ODOO_DATA_DIR", str(ROOT / ".odoo/data")), "--log-level", "warn",
-        "-d", db,
-    ])
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    return odoo, Registry(db)
 
 
 class _IapHandler(BaseHTTPRequestHandler):

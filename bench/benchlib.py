@@ -1,6 +1,7 @@
 """What the benches share: an Odoo server of the checkout under test, started and stopped around a block."""
 
 import contextlib
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -8,6 +9,18 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentile(values, pct):
+    """The nearest-rank percentile of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
+
+
+def summary(values):
+    """p50 / p95 / max of durations in seconds, printed in milliseconds."""
+    return (f"p50 {statistics.median(values) * 1000:.0f} ms, p95 {percentile(values, 95) * 1000:.0f} ms, "
+            f"max {max(values) * 1000:.0f} ms (n={len(values)})")
 
 
 @contextlib.contextmanager
