@@ -1,14 +1,15 @@
 """A database of the previous release, upgraded to this code.
 
-The previous release is a git tag (HT_PREVIOUS_TAG, default the newest `v*` tag reachable from HEAD):
-its files are taken with `git archive` into a scratch folder and its own scripts/odoo builds a demo
+The previous release is the newest one recorded in RELEASES (version and commit; HT_PREVIOUS_TAG names
+another tag or commit): its files are taken with `git archive` into a scratch folder and its own scripts/odoo builds a demo
 database with every addon it had (an assessment computed on top, as a center would have). This code then
 upgrades it (`-u` its addons, `-i` the ones added since, as `make run` does), running the addons'
 migrations. Every case, call, log line, attachment and assessment is still there, column for column
 (counts and a checksum of key columns per table), and each addon stands at its manifest's version.
 
 The database (HT_UPGRADE_DB, default hotline_upgrade) and the scratch folder are removed at the end.
-Needs the tag in the clone (CI clones with tags: `git fetch --tags` on a shallow clone).
+Needs the release's commit in the clone (a shallow clone: `git fetch --unshallow`). The record is a file, not
+a tag, because a clone does not always carry tags.
 """
 
 import ast
@@ -75,13 +76,16 @@ def addons(tree):
 
 
 def previous_tag():
+    """The newest release in RELEASES whose commit is an ancestor of HEAD (or HT_PREVIOUS_TAG)."""
     tag = os.environ.get("HT_PREVIOUS_TAG")
-    if not tag:
-        found = subprocess.run(["git", "describe", "--tags", "--abbrev=0", "--match", "v*", "HEAD"], cwd=ROOT,
-                               capture_output=True, text=True)
-        assert found.returncode == 0, f"no release tag in this clone (git fetch --tags): {found.stderr}"
-        tag = found.stdout.strip()
-    return tag
+    if tag:
+        return tag
+    releases = [line.split() for line in (ROOT / "RELEASES").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    for _version, commit, *_ in reversed(releases):
+        if subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=ROOT).returncode == 0:
+            return commit
+    pytest.fail(f"no release of RELEASES is in this clone's history: {releases}")
 
 
 def last_ids():
