@@ -1,11 +1,12 @@
 """A database of the previous release, upgraded to this code.
 
 The previous release is the newest one recorded in RELEASES (version and commit; HT_PREVIOUS_TAG names
-another tag or commit): its files are taken with `git archive` into a scratch folder and its own scripts/odoo builds a demo
-database with every addon it had (an assessment computed on top, as a center would have). This code then
-upgrades it (`-u` its addons, `-i` the ones added since, as `make run` does), running the addons'
-migrations. Every case, call, log line, attachment and assessment is still there, column for column
-(counts and a checksum of key columns per table), and each addon stands at its manifest's version.
+another tag or commit): its files are taken with `git archive` into a scratch folder and its own
+scripts/odoo builds a demo database with every addon it had (an assessment computed on top, as a center
+would have). This code then upgrades it (`-u` its addons, `-i` the ones added since, as `make run` does),
+running the addons' migrations. Every case, call, log line, attachment and assessment is still there,
+column for column (counts and a checksum of key columns per table), and each addon stands at its
+manifest's version.
 
 The database (HT_UPGRADE_DB, default hotline_upgrade) and the scratch folder are removed at the end.
 Needs the release's commit in the clone (a shallow clone: `git fetch --unshallow`). The record is a file, not
