@@ -7,10 +7,13 @@ address, location and result withheld, personal data (numbers, e-mails, the call
 published text, coordinates in WGS84.
 """
 
+import hashlib
+import json
 import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytz
 
@@ -20,6 +23,7 @@ from odoo.fields import Domain
 
 from ..tools import gcj02
 from ..tools.masking import mask
+from .hotline_open311_submission import DEFAULT_WINDOW_MINUTES, KEY_HOURS
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The date of the last change of the API as published (discovery's changeset): change it with the API.
@@ -49,6 +53,8 @@ PUBLISHED_FIELDS = [
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_]{1,40})\]$")
+# An Idempotency-Key header (IETF httpapi draft): printable ASCII, at most 255 characters.
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 class Open311Error(Exception):
@@ -87,6 +93,20 @@ class HotlineOpen311(models.AbstractModel):
                 raise Open311Error(400, self.env._("%s holds control characters.", key))
             cleaned[key] = value
         return cleaned
+
+    @api.model
+    def _jurisdiction(self):
+        """The jurisdiction_id this endpoint serves: the parameter set by the center, else the site's host."""
+        ICP = self.env["ir.config_parameter"].sudo()
+        return ICP.get_param("hotline_open311.jurisdiction_id") or \
+            urlsplit(ICP.get_param("web.base.url") or "").hostname or ""
+
+    @api.model
+    def _check_jurisdiction(self, jurisdiction_id):
+        """The specification's optional jurisdiction_id: an endpoint serving one jurisdiction takes its own
+        (in any letter case) and answers 404 for another, as for any unknown resource."""
+        if jurisdiction_id and jurisdiction_id.casefold() != self._jurisdiction().casefold():
+            raise Open311Error(404, self.env._("jurisdiction_id %s not found.", jurisdiction_id))
 
     @api.model
     def _authorize(self, api_key, ip, required=False):
@@ -175,9 +195,46 @@ class HotlineOpen311(models.AbstractModel):
     # POST requests
     # ------------------------------------------------------------------
     @api.model
-    def _submit(self, client, params):
+    def _submit(self, client, params, idempotency_key=None):
         """File the request as a case of the client's channel; [{service_request_id, token, service_notice,
-        account_id}]."""
+        account_id}].
+
+        A request sent again answers as the first one did, filing nothing: the same Idempotency-Key from the
+        client within a day, or without a key the same parameters within the duplicate window (the
+        specification says nothing of retries; a client that lost the answer of a POST sends it again)."""
+        if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise Open311Error(400, self.env._("Idempotency-Key must be 1 to 255 printable ASCII characters."))
+        fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        now = fields.Datetime.now()
+        if idempotency_key:
+            key, expires = f"key:{idempotency_key}", now - timedelta(hours=KEY_HOURS)
+        else:
+            window = int(self.env["ir.config_parameter"].sudo().get_param(
+                "hotline_open311.duplicate_window_minutes", DEFAULT_WINDOW_MINUTES))
+            key, expires = f"fp:{fingerprint}", now - timedelta(minutes=window)
+        claimed, submission = self.env["hotline.open311.submission"].sudo()._claim(client, key, fingerprint,
+                                                                                   expires)
+        if not claimed:
+            if submission.fingerprint != fingerprint:
+                raise Open311Error(422, self.env._("This Idempotency-Key was used for another request."))
+            return self._submitted(submission.case_id, params)
+        case = self._file(client, params)
+        submission.case_id = case
+        return self._submitted(case, params)
+
+    @api.model
+    def _submitted(self, case, params):
+        """The answer to the POST that filed `case`."""
+        if case.state == "draft":
+            notice = self.env._("Received: an agent checks the request before it is dispatched.")
+        else:
+            notice = self.env._("Received and sent to dispatch.")
+        return [{"service_request_id": case.name, "token": case.open311_token, "service_notice": notice,
+                 "account_id": params.get("account_id") or None}]
+
+    @api.model
+    def _file(self, client, params):
+        """The case of a new request (sudo)."""
         if not params.get("service_code"):
             raise Open311Error(400, self.env._("service_code was not provided."))
         category = self._service(params["service_code"])
@@ -213,12 +270,9 @@ class HotlineOpen311(models.AbstractModel):
                 case = Case.create(values)
         except (UserError, ValidationError) as error:
             raise Open311Error(400, error.args[0]) from None
-        notice = self.env._("Received: an agent checks the request before it is dispatched.")
         if client.intake == "pool" and not case._missing_for("transfer"):
             case.action_transfer()
-            notice = self.env._("Received and sent to dispatch.")
-        return [{"service_request_id": case.name, "token": case.open311_token, "service_notice": notice,
-                 "account_id": params.get("account_id") or None}]
+        return case
 
     @api.model
     def _attribute_values(self, client, params):
