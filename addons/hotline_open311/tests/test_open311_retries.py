@@ -4,10 +4,10 @@ from datetime import timedelta
 import requests
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.addons.hotline_case.tests.common import at_once
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
-from odoo.addons.hotline_case.tests.common import at_once
 
 from ..models.hotline_open311_client import key_hash
 from .common import KEY_POOL, KEY_REVIEW, Open311Common
@@ -22,7 +22,8 @@ class TestOpen311Retries(Open311Common):
 
     def _values(self, key=KEY_REVIEW, **params):
         return {"api_key": key, "service_code": "T_ROAD", "lat": "39.915", "long": "116.404",
-                "address_string": "和平路2号", "description": "井盖缺失。", "first_name": "明", "last_name": "王", **params}
+                "address_string": "和平路2号", "description": "井盖缺失。", "first_name": "明", "last_name": "王",
+                **params}
 
     def _send(self, values, idempotency_key=None, fmt="json"):
         headers = {HEADER: idempotency_key} if idempotency_key is not None else {}

@@ -5,10 +5,10 @@ import uuid
 import requests
 
 from odoo import SUPERUSER_ID, api
+from odoo.addons.hotline_case.tests.common import at_once
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
-from odoo.addons.hotline_case.tests.common import at_once
 
 from .standin import signed_headers
 
