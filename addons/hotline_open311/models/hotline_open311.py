@@ -406,8 +406,10 @@ class HotlineOpen311(models.AbstractModel):
         joined: no records, no prefetch of the case's other columns, no per-record field access (the public
         API reads as superuser; what it publishes is decided in _published_row)."""
         Case = self.env["hotline.case"].sudo()
-        query = Case._search(domain & self._published_domain(), offset=offset, limit=limit,
-                             order="date_received desc, id desc")
+        order = "date_received desc, id desc"
+        # the page's ids first: the names are joined to its rows only, not to the rows an offset skips
+        page = Case._search(domain & self._published_domain(), offset=offset, limit=limit, order=order)
+        query = Case._search(Domain("id", "in", page), order=order)
         table = Case._table
         category = query.left_join(table, "category_id", "hotline_category", "id", "category_id")
         unit = query.left_join(table, "unit_id", "hotline_unit", "id", "unit_id")
