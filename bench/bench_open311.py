@@ -105,6 +105,8 @@ for label, fetch, baseline in [
                                                                                offset=4950)),
     ("requests, page_size 1000", rendered({"page_size": "1000"}), lambda: cases.search_read(window, names,
                                                                                            limit=1000)),
+    ("requests/{id}", lambda: georeport.render("service_requests", api._request("%s"), "json"),
+     lambda: cases.search_read([("name", "=", "%s")], names, limit=1)),
 ]:
     median, p95 = timed(fetch)
     base_median, base_p95 = timed(baseline)
@@ -208,7 +210,7 @@ def main():
     # read of the same rows (the HTTP figures of a loaded machine are mostly waiting)
     print("\nin process (odoo shell), 40 runs each, caches cleared before each run")
     print(f"{'query':34} {'API median':>10} {'API p95':>8} {'base median':>11} {'base p95':>9}")
-    out = run([*ODOO, "shell", "-d", DB, "--no-http", "--log-level=warn"], input=INPROC % code).stdout
+    out = run([*ODOO, "shell", "-d", DB, "--no-http", "--log-level=warn"], input=INPROC % (code, number, number)).stdout
     print("\n".join(line[len("INPROC "):] for line in out.splitlines() if line.startswith("INPROC ")))
     sys.exit(1 if failed else 0)
 

@@ -23,7 +23,6 @@ Ports: the stand-in on 8353, the Odoo server on 8352.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -41,7 +40,6 @@ from bench.bench_case import boot_odoo  # noqa: E402
 from bench.benchlib import odoo_server, summary  # noqa: E402
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", ROOT / ".odoo/root/usr/lib/python3/dist-packages"))
-STANDIN = ROOT / "addons" / "hotline_platform" / "tests" / "standin.py"
 SECRET = "bench-共享密钥"
 STANDIN_PORT, ODOO_PORT = 8353, 8352
 
@@ -63,13 +61,6 @@ def parse_args():
     parser.add_argument("--backlog", type=int, default=10000)
     parser.add_argument("--keep", action="store_true", help="keep the copied database")
     return parser.parse_args()
-
-
-def load_standin():
-    spec = importlib.util.spec_from_file_location("platform_standin", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Bench:
@@ -253,10 +244,11 @@ def main():
     subprocess.run(["dropdb", "--if-exists", "--force", db], check=True)
     subprocess.run(["createdb", "-T", args.db, db], check=True)
     (ROOT / ".artefacts").mkdir(exist_ok=True)
-    standin_module = load_standin()
+    odoo, registry = boot_odoo(db)
+    from odoo.addons.hotline_platform.tests import standin as standin_module  # noqa: PLC0415 - needs Odoo's path
+
     platform = standin_module.StandInPlatform(SECRET, port=STANDIN_PORT).start()
     try:
-        odoo, registry = boot_odoo(db)
         bench = Bench(odoo, registry, platform)
         bench.standin_module = standin_module
         bench.setup()

@@ -1,12 +1,15 @@
 import io
 import json
+import threading
 import xmlrpc.client
 import zipfile
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from PIL import Image
 
 from odoo import Command
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 from odoo.tests.common import JsonRpcException
 
@@ -31,6 +34,33 @@ def sample_file(extension):
         "html": b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
         "svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
     }[extension]
+
+
+def at_once(*calls, timeout=120):
+    """Run `calls` at the same moment, each in a thread of its own (HTTP requests to the server the tests run,
+    which answers each in a real transaction of its own, unlike HttpCase's shared test cursor): their results
+    in order, an exception in place of the result of a call that raised one."""
+    results = [None] * len(calls)
+    start = threading.Barrier(len(calls), timeout=timeout)
+
+    def run(index, call):
+        start.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - handed back to the test, which asserts on it
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    # the main thread holds the registry lock while it runs the tests: lifted as Odoo's own test cursors lift
+    # it, else the server's request threads would wait for it forever
+    with patch.object(Registry, "_lock", DummyRLock()):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout)
+    if any(thread.is_alive() for thread in threads):
+        raise AssertionError("a concurrent call did not finish")
+    return results
 
 
 class HotlineCaseCommon(TransactionCase):

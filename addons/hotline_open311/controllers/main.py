@@ -2,8 +2,11 @@
 hotline.open311 model's.
 
 Each resource ends in .xml or .json (the specification's [format]); the GETs take no key (a key given counts
-against the client's limit), POST requests needs one.
+against the client's limit), POST requests needs one. Every method takes jurisdiction_id (checked, then
+dropped).
 """
+
+from collections import namedtuple
 
 from odoo import http
 from odoo.http import request
@@ -12,70 +15,64 @@ from ..models.hotline_open311 import Open311Error
 from ..tools import georeport
 
 API = "/open311/v2"
+ROUTE = {"type": "http", "auth": "public", "methods": ["GET"], "sitemap": False, "readonly": False}
+
+# What a route's method gets: the cleaned parameters, the client of the key (empty without one) and the
+# resource's name in the path (service code, request number, token) when the route has one.
+Call = namedtuple("Call", "params client path")
 
 
 class Open311Controller(http.Controller):
 
-    @http.route("/open311/discovery.<string:fmt>", type="http", auth="public", methods=["GET"],
-                sitemap=False, readonly=False)
-    def discovery(self, fmt, **params):
-        return self._answer(fmt, "discovery", params, lambda api, _p, _c: api._discovery(request.httprequest.url_root))
+    @http.route("/open311/discovery.<string:resource>", **ROUTE)
+    def discovery(self, resource, **params):
+        return self._serve(resource, params, "discovery",
+                           lambda api, _call: api._discovery(request.httprequest.url_root))
 
-    @http.route(f"{API}/services.<string:fmt>", type="http", auth="public", methods=["GET"], sitemap=False,
-                readonly=False)
-    def services(self, fmt, **params):
-        return self._answer(fmt, "services", params, lambda api, _p, _c: api._services())
+    @http.route(f"{API}/services.<string:resource>", **ROUTE)
+    def services(self, resource, **params):
+        return self._serve(resource, params, "services", lambda api, _call: api._services())
 
-    @http.route(f"{API}/services/<string:resource>", type="http", auth="public", methods=["GET"], sitemap=False,
-                readonly=False)
+    @http.route(f"{API}/services/<string:resource>", **ROUTE)
     def service_definition(self, resource, **params):
-        code, fmt = self._split(resource)
-        return self._answer(fmt, "service_definition", params, lambda api, _p, _c, code: api._definition(code),
-                            path=code)
+        return self._serve(resource, params, "service_definition", lambda api, call: api._definition(call.path),
+                           path=True)
 
-    @http.route(f"{API}/requests.<string:fmt>", type="http", auth="public", methods=["GET", "POST"],
-                sitemap=False, readonly=False, csrf=False)
-    def requests(self, fmt, **params):
+    @http.route(f"{API}/requests.<string:resource>", **{**ROUTE, "methods": ["GET", "POST"]}, csrf=False)
+    def requests(self, resource, **params):
         if request.httprequest.method == "POST":
-            return self._answer(fmt, "service_requests", params, lambda api, p, client: api._submit(client, p),
-                                key_required=True)
-        return self._answer(fmt, "service_requests", params, lambda api, p, _c: api._search_requests(p))
+            key = request.httprequest.headers.get("Idempotency-Key")
+            return self._serve(resource, params, "service_requests",
+                               lambda api, call: api._submit(call.client, call.params, key), key_required=True)
+        return self._serve(resource, params, "service_requests", lambda api, call: api._search_requests(call.params))
 
-    @http.route(f"{API}/requests/<string:resource>", type="http", auth="public", methods=["GET"], sitemap=False,
-                readonly=False)
+    @http.route(f"{API}/requests/<string:resource>", **ROUTE)
     def service_request(self, resource, **params):
-        number, fmt = self._split(resource)
-        return self._answer(fmt, "service_requests", params, lambda api, _p, _c, number: api._request(number),
-                            path=number)
+        return self._serve(resource, params, "service_requests", lambda api, call: api._request(call.path),
+                           path=True)
 
-    @http.route(f"{API}/tokens/<string:resource>", type="http", auth="public", methods=["GET"], sitemap=False,
-                readonly=False)
+    @http.route(f"{API}/tokens/<string:resource>", **ROUTE)
     def token(self, resource, **params):
-        token, fmt = self._split(resource)
-        return self._answer(fmt, "service_requests", params, lambda api, _p, _c, token: api._token(token),
-                            path=token)
+        return self._serve(resource, params, "service_requests", lambda api, call: api._token(call.path),
+                           path=True)
 
     # ------------------------------------------------------------------
-    @staticmethod
-    def _split(resource):
-        name, _dot, fmt = resource.rpartition(".")
-        return name, fmt
-
-    def _answer(self, fmt, root, params, method, key_required=False, path=None):
-        """Run `method(api, params, client[, path value])` and render its data, or its Open311Error."""
+    def _serve(self, resource, params, root, method, path=False, key_required=False):
+        """Parse `resource` ('<format>', or '<name>.<format>' when the route has a `path`), check the
+        parameters, the jurisdiction and the key, run `method(api, Call)` and render its data under `root`,
+        or its Open311Error as the specification's error document."""
         if request.env["res.lang"]._lang_get("zh_CN"):
             request.update_context(lang="zh_CN")
         api = request.env["hotline.open311"]
+        name, _dot, fmt = resource.rpartition(".") if path else ("", "", resource)
         if fmt not in georeport.FORMATS:
             return self._render("xml", "errors", georeport.errors(404, [api.env._("Unknown format.")]), 404)
         try:
             params = api._clean_params(params)
+            api._check_jurisdiction(params.pop("jurisdiction_id", None))
             client = api._authorize(params.pop("api_key", None), request.httprequest.remote_addr or "-",
                                     required=key_required)
-            if path is None:
-                data = method(api, params, client)
-            else:
-                data = method(api, params, client, api._clean_params({"resource": path})["resource"])
+            data = method(api, Call(params, client, api._clean_params({"resource": name})["resource"]))
         except Open311Error as error:
             response = self._render(fmt, "errors", georeport.errors(error.status, error.descriptions), error.status)
             if error.retry_after:

@@ -20,3 +20,7 @@ class HotlineCase(models.Model):
     open311_device_id = fields.Char(string="Requester Device", readonly=True, copy=False, groups=CENTER_GROUP)
     open311_media_url = fields.Char(string="Photo Link", readonly=True, copy=False, groups=CENTER_GROUP,
                                     help="A photo the requester's application published; not fetched by the center.")
+
+    # GET requests/{id} and service_request_id=: the case number's own b-tree (its trigram index serves
+    # searches by part of the number, an equality scans many of its entries)
+    _name_btree_idx = models.Index("(name)")

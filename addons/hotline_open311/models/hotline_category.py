@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 
+def service_code(code, category_id):
+    """The service code of a category: its code, or C<id> for a category without one."""
+    return code or f"C{category_id}"
+
+
 class HotlineCategory(models.Model):
     _inherit = "hotline.category"
 
@@ -20,9 +25,8 @@ class HotlineCategory(models.Model):
         return self.sudo().search(self._open311_domain())
 
     def _open311_code(self):
-        """The service code: the category's code, or C<id> for a category without one."""
         self.ensure_one()
-        return self.code or f"C{self.id}"
+        return service_code(self.code, self.id)
 
     @api.model
     def _open311_find(self, code):

@@ -163,7 +163,7 @@ class TestGeoReportValidator(Open311Common):
 
     def test_get_requests_filters(self):
         first = self._file()["service_request_id"]
-        second = self._file()["service_request_id"]
+        second = self._file(description="另一处路面塌陷。")["service_request_id"]  # not the first sent again
         closed = self._callback_case(category_id=self.cat_road.id)
         closed.with_user(self.agent).action_callback_done(satisfaction="satisfied", note="市民表示满意。")
         old = self._new_case(category_id=self.cat_road.id, date_received=datetime.now() - timedelta(days=200))
@@ -193,7 +193,7 @@ class TestGeoReportValidator(Open311Common):
         self.assertIn(recording.name, ids(service_code="T_ROAD"))
 
     def test_get_requests_paging(self):
-        filed = [self._file()["service_request_id"] for _i in range(5)][::-1]
+        filed = [self._file(description=f"路面塌陷第{i}处。")["service_request_id"] for i in range(5)][::-1]
         pages = [[row["service_request_id"] for row in self._both("v2/requests", service_code="T_ROAD",
                                                                     page=page, page_size=2)]
                  for page in (1, 2, 3, 4)]
@@ -224,3 +224,24 @@ class TestGeoReportValidator(Open311Common):
             response = self.url_open(f"/open311/{path}")
             # the specification's error document, in its required format
             self.assertErrors(response, 404, "xml")
+
+    def test_jurisdiction_id(self):
+        """Optional on every method; this endpoint serves one jurisdiction: its own is taken (any letter case),
+        another answers 404 as an unknown resource, and the POST files nothing under it."""
+        self.env["ir.config_parameter"].sudo().set_param("hotline_open311.jurisdiction_id", "zz.12319.example")
+        number = self._file()["service_request_id"]
+        for path in ("discovery", "v2/services", "v2/services/T_ROAD", "v2/requests", f"v2/requests/{number}"):
+            for fmt in FORMATS:
+                with self.subTest(path=path, fmt=fmt):
+                    self.assertEqual(self._get(path, fmt, jurisdiction_id="ZZ.12319.example").status_code, 200)
+                    self.assertErrors(self._get(path, fmt, jurisdiction_id="other.city"), 404, fmt, "other.city")
+        self.assertTrue(self._file(jurisdiction_id="zz.12319.example", description="另一件事")["service_request_id"])
+        cases = self.env["hotline.case"].search_count([("channel", "=", "open311")])
+        self.assertErrors(self._post(api_key=KEY_REVIEW, service_code="T_ROAD", lat="39.9", long="116.4",
+                                     jurisdiction_id="other.city"), 404, contains="other.city")
+        self.assertEqual(self.env["hotline.case"].search_count([("channel", "=", "open311")]), cases)
+        # unset: the site's host name
+        self.env["ir.config_parameter"].sudo().set_param("hotline_open311.jurisdiction_id", "")
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://open311.hotline.example:8443")
+        self.assertEqual(self._get("v2/services", jurisdiction_id="open311.hotline.example").status_code, 200)
+        self.assertErrors(self._get("v2/services", jurisdiction_id="zz.12319.example"), 404)

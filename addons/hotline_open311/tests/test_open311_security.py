@@ -154,6 +154,16 @@ class TestOpen311Access(Open311Common):
             self.assertRpcDenied(user, "hotline.open311.client", "action_generate_key", self.client_review.ids)
             self.assertRpcDenied(user, "hotline.open311.usage", "search_read", domain=[], fields=["bucket"])
 
+    def test_received_requests_are_administrators_only(self):
+        """The POSTs kept for the retries (their key and fingerprint): no role but the administrators'."""
+        self._file()
+        for user in (self.unit_user_a, self.portal_a, self.agent, self.dispatcher, self.manager):
+            self.assertRpcDenied(user, "hotline.open311.submission", "search_read", domain=[],
+                                 fields=["key", "case_id"])
+            self.assertRpcDenied(user, "hotline.open311.submission", "create",
+                                 vals_list=[{"client_id": self.client_review.id, "key": "key:x", "fingerprint": "f",
+                                             "date": "2026-12-07 00:00:00"}])
+
     def test_center_staff_read_managers_keep(self):
         for user in (self.agent, self.dispatcher, self.reviewer):
             for channel in self.CHANNELS:

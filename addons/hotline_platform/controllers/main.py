@@ -17,7 +17,8 @@ class HotlinePlatformWebhook(http.Controller):
     @http.route("/hotline/platform/<string:code>/events", type="http", auth="none", methods=["POST"], csrf=False,
                 save_session=False, readonly=False)
     def events(self, code, **_kwargs):
-        body = request.httprequest.get_data(cache=False)
+        # kept (cache): a call that meets a concurrent one is replayed by Odoo and reads its body again
+        body = request.httprequest.get_data()
         env = request.env(user=SUPERUSER_ID)
         # a code no platform can have (a NUL, a path) is an unknown platform, not a query
         counterpart = CODE.fullmatch(code) and env["hotline.platform.counterpart"].search(

@@ -267,5 +267,7 @@ class HotlinePlatformSignature(models.Model):
         self.env.cr.execute("""
             INSERT INTO hotline_platform_signature (signature, create_uid, write_uid, create_date, write_date)
             VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
-            ON CONFLICT (signature) DO NOTHING RETURNING id""", [signature, self.env.uid, self.env.uid])
+            ON CONFLICT (signature) DO NOTHING RETURNING id""", [signature, self.env.uid, self.env.uid],
+            # the same call in a concurrent transaction fails to serialize: replayed by Odoo, then refused
+            log_exceptions=False)
         return bool(self.env.cr.fetchone())

@@ -3,13 +3,18 @@ import contextlib
 from contextvars import ContextVar
 from datetime import timedelta
 
+import psycopg2.errors
 import pytz
 from dateutil import parser as date_parser
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
+from odoo.tools import SQL
 
 from .hotline_platform_counterpart import backoff_seconds
+
+# Advisory locks the inbox spreads the work orders over (_lock_work_order): at most this many per transaction.
+LOCK_SLOTS = 1024
 
 # The canonical events of a work order, both ways. Inbound: what the platform tells the center; outbound:
 # what the center reports. readme/USAGE.md documents each payload.
@@ -241,6 +246,7 @@ class HotlinePlatformEvent(models.Model):
                 key = raw.get("key") if isinstance(raw, dict) else None
                 result["refused"][str(key or f"#{index}")] = str(error.args[0])
                 continue
+            self._lock_work_order(counterpart, values["platform_ref"])
             existing = self.search([("counterpart_id", "=", counterpart.id), ("direction", "=", "in"),
                                     ("platform_ref", "=", values["platform_ref"]),
                                     ("sequence", "=", values["sequence"])])
@@ -248,12 +254,29 @@ class HotlinePlatformEvent(models.Model):
                 existing.duplicates += 1
                 result["duplicates"].append(existing.key)
                 continue
-            event = self.create(values)
+            try:
+                with self.env.cr.savepoint():
+                    event = self.create(values)
+            except psycopg2.errors.UniqueViolation as error:
+                # stored by a transaction committed after this one began (and invisible to it)
+                raise ConcurrencyError(f"platform event {values['platform_ref']}:{values['sequence']}") from error
             result["acks"].append(event.key)
             touched.add(event.platform_ref)
         for ref in sorted(touched):
             self._apply_ready(counterpart, ref)
         return result
+
+    @api.model
+    def _lock_work_order(self, counterpart, ref):
+        """Hold the work order's inbox until the transaction ends. Another transaction storing events of the
+        same work order at this moment (the same push sent twice at once) makes this one fail as a
+        concurrency error: Odoo replays the request, which then sees the other's events as duplicates and
+        acknowledges them, instead of failing on the events' unique key. Work orders share LOCK_SLOTS locks, so
+        that a large push holds a bounded number of them."""
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s) %% %s)", counterpart.id, ref,
+                                LOCK_SLOTS))
+        if not self.env.cr.fetchone()[0]:
+            raise ConcurrencyError(f"platform work order {ref} is being received by another transaction")
 
     @api.model
     def _inbound_values(self, counterpart, raw):

@@ -7,18 +7,18 @@ received from the center (each key once, duplicates counted) and the events it h
 until confirmed, or pushed to the center's webhook). `down` makes it refuse every call, as when the
 platform's service is stopped."""
 
-import hashlib
 import hmac
 import json
 import threading
 import time
 from collections import Counter
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytz
 from lxml import etree
+
+from odoo.addons.hotline_case.tests.standin_server import StandInHandler, StandInServer, hmac_sha256
 
 WSDL = Path(__file__).resolve().parent.parent / "data" / "hotline_platform.wsdl"
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -29,7 +29,7 @@ STATUS_AFTER = {"dispatch": "open", "reopen": "open", "finish": "finished", "cal
 
 
 def sign(secret, timestamp, body):
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac_sha256(secret, f"{timestamp}.".encode() + body)
 
 
 def signed_headers(secret, body, timestamp=None):
@@ -38,8 +38,9 @@ def signed_headers(secret, body, timestamp=None):
             "X-Hotline-Signature": sign(secret, timestamp, body)}
 
 
-class StandInPlatform:
+class StandInPlatform(StandInServer):
     def __init__(self, secret, port=0, day=None):
+        super().__init__(PlatformHandler, port)
         self.secret = secret
         # the platform's working day: today in Beijing, unless a test names one
         self.day = day or datetime.now(pytz.timezone("Asia/Shanghai")).date().isoformat()
@@ -56,26 +57,14 @@ class StandInPlatform:
         self.lose_answers = False   # takes the center's events, then the answer is lost (killed mid-transfer)
         self.calls = Counter()
         self.refuse_kinds = set()   # kinds the platform refuses (as a platform refusing bad data)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), PlatformHandler)
-        self.server.platform = self
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    # -- life ------------------------------------------------------------------------
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api"
+        return f"{self.base_url}/api"
 
     @property
     def wsdl_url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/soap?wsdl"
+        return f"{self.base_url}/soap?wsdl"
 
     # -- the platform's own steps ----------------------------------------------------------
     def emit(self, ref, kind, payload=None, seq=None, day=None):
@@ -155,30 +144,22 @@ REST_PATHS = {"/api/events": "push", "/api/events/pull": "pull", "/api/events/co
 SOAP_OPERATIONS = {"PushEvents": "push", "PullEvents": "pull", "ConfirmEvents": "confirm", "Reconcile": "reconcile"}
 
 
-class PlatformHandler(BaseHTTPRequestHandler):
+class PlatformHandler(StandInHandler):
     """The stand-in's HTTP side: REST paths, the WSDL and the SOAP endpoint."""
 
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status, body, headers=None):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    # one call a connection (HTTP/1.0), the behaviour the fault tests were written against
+    protocol_version = "HTTP/1.0"
 
     def do_GET(self):
-        if self.path.startswith("/soap") and not self.server.platform.down:
-            address = f"http://127.0.0.1:{self.server.platform.server.server_address[1]}/soap"
+        if self.path.startswith("/soap") and not self.server.standin.down:
+            address = f"{self.server.standin.base_url}/soap"
             wsdl = WSDL.read_bytes().replace(b"http://platform.example/soap", address.encode())
             return self._send(200, wsdl, {"Content-Type": "text/xml"})
-        return self._send(404 if not self.server.platform.down else 503, b"")
+        return self._send(404 if not self.server.standin.down else 503, b"")
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.server.platform.down:
+        body = self._read_body()
+        if self.server.standin.down:
             return self._send(503, b"service unavailable")
         if self.path == "/soap":
             return self._soap(body)
@@ -188,17 +169,17 @@ class PlatformHandler(BaseHTTPRequestHandler):
         timestamp, signature = self.headers.get("X-Hotline-Timestamp"), self.headers.get("X-Hotline-Signature")
         if not self._valid(timestamp, signature, body):
             return self._send(401, b'{"error":"signature"}', {"Content-Type": "application/json"})
-        answer = json.dumps(self.server.platform.answer(operation, json.loads(body)), ensure_ascii=False).encode()
-        if self.server.platform.lose_answers:
+        answer = json.dumps(self.server.standin.answer(operation, json.loads(body)), ensure_ascii=False).encode()
+        if self.server.standin.lose_answers:
             return self._send(502, b"bad gateway")
-        return self._send(200, answer, signed_headers(self.server.platform.secret, answer))
+        return self._send(200, answer, signed_headers(self.server.standin.secret, answer))
 
     def _valid(self, timestamp, signature, body):
         try:
             fresh = abs(time.time() - int(timestamp)) < 300
         except (TypeError, ValueError):
             return False
-        return fresh and hmac.compare_digest(sign(self.server.platform.secret, int(timestamp), body), signature or "")
+        return fresh and hmac.compare_digest(sign(self.server.standin.secret, int(timestamp), body), signature or "")
 
     def _soap(self, body):
         envelope = etree.fromstring(body)
@@ -209,14 +190,14 @@ class PlatformHandler(BaseHTTPRequestHandler):
             fault = (f'<s:Envelope xmlns:s="{SOAP_NS}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
                      '<faultstring>signature</faultstring></s:Fault></s:Body></s:Envelope>').encode()
             return self._send(500, fault, {"Content-Type": "text/xml; charset=utf-8"})
-        answer = json.dumps(self.server.platform.answer(SOAP_OPERATIONS[name], json.loads(values["body"])),
+        answer = json.dumps(self.server.standin.answer(SOAP_OPERATIONS[name], json.loads(values["body"])),
                             ensure_ascii=False)
         timestamp = int(time.time())
         root = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"s": SOAP_NS})
         response = etree.SubElement(etree.SubElement(root, f"{{{SOAP_NS}}}Body"),
                                     f"{{{TNS}}}{name}Response", nsmap={"t": TNS})
         for field, value in (("timestamp", str(timestamp)),
-                             ("signature", sign(self.server.platform.secret, timestamp, answer.encode())),
+                             ("signature", sign(self.server.standin.secret, timestamp, answer.encode())),
                              ("body", answer)):
             etree.SubElement(response, f"{{{TNS}}}{field}").text = value
         return self._send(200, etree.tostring(root, xml_declaration=True, encoding="utf-8"),

@@ -13,8 +13,9 @@ import json
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from odoo.addons.hotline_case.tests.standin_server import StandInHandler, StandInServer, hmac_sha256
 
 ACCESS_KEY = "LTAI5tHotlineTestKey"
 ACCESS_SECRET = "hotline-test-secret-不外传"
@@ -25,16 +26,10 @@ def _sha256_hex(data):
     return hashlib.sha256(data).hexdigest()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall per request)
-
-    def log_message(self, *args):
-        pass
-
+class _Handler(StandInHandler):
     def do_POST(self):  # noqa: N802 - http.server's name
-        gateway = self.server.gateway
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        gateway = self.server.standin
+        body = self._read_body()
         with gateway.lock:
             gateway.requests += 1
         if gateway.delay:
@@ -44,20 +39,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        data = json.dumps(answer, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", gateway.content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._send(status, json.dumps(answer, ensure_ascii=False).encode(), {"Content-Type": gateway.content_type})
 
 
-class StandInGateway:
+class StandInGateway(StandInServer):
     """Base: a threaded HTTP server on 127.0.0.1 recording every message it accepted."""
 
     content_type = "application/json;charset=utf-8"
 
     def __init__(self):
+        super().__init__(_Handler)
         self.lock = threading.Lock()
         self.sent = []  # (project id, phone, template, params)
         self.extend_codes = {}  # project id: extend code
@@ -67,22 +58,10 @@ class StandInGateway:
         self.fail_next = 0
         self.throttle_next = 0
         self.drop_next = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.gateway = self
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def endpoint(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        return self.base_url
 
     def _take(self, name):
         with self.lock:
@@ -134,7 +113,7 @@ class AliyunGateway(StandInGateway):
         canonical = "\n".join(["POST", url.path or "/", canonical_query, canonical_headers,
                                ";".join(signed), _sha256_hex(body)])
         to_sign = "ACS3-HMAC-SHA256\n" + _sha256_hex(canonical.encode())
-        expected = hmac.new(ACCESS_SECRET.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+        expected = hmac_sha256(ACCESS_SECRET, to_sign)
         return hmac.compare_digest(expected, parts.get("Signature", ""))
 
     def parse(self, request, body):
@@ -210,11 +189,10 @@ class TencentGateway(StandInGateway):
         to_sign = "\n".join(["TC3-HMAC-SHA256", timestamp, f"{date}/{service}/tc3_request",
                              _sha256_hex(canonical.encode())])
 
-        def _hmac(key, msg):
-            return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-        key = _hmac(_hmac(_hmac(("TC3" + ACCESS_SECRET).encode(), date), service), "tc3_request")
-        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        key = "TC3" + ACCESS_SECRET
+        for part in (date, service, "tc3_request"):
+            key = hmac_sha256(key, part, hexdigest=False)
+        expected = hmac_sha256(key, to_sign)
         return hmac.compare_digest(expected, parts.get("Signature", ""))
 
     def parse(self, request, body):

@@ -1,0 +1,1 @@
+from . import hotline_health_check
