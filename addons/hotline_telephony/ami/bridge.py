@@ -133,7 +133,7 @@ class Bridge:
         self._lock_cr, self._lock_backend = cr, backend
         return True
 
-    def holds_lock(self, cr):
+    def holds_lock(self, cr, log_exceptions=True):
         """Whether this bridge's lock session still holds the PBX's lock, read in `cr`'s transaction.
         True for a bridge that never took the lock (ingestion driven by a test or a command)."""
         if self._lock_backend is None:
@@ -141,13 +141,14 @@ class Bridge:
         cr.execute("""
             SELECT 1 FROM pg_locks
              WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND objsubid = 2
-               AND pid = %s AND granted""", (LOCK_NAMESPACE, self.pbx_id, self._lock_backend))
+               AND pid = %s AND granted""", (LOCK_NAMESPACE, self.pbx_id, self._lock_backend),
+                   log_exceptions=log_exceptions)
         return bool(cr.fetchone())
 
     def check_lock(self):
         """Raise LeadershipLost when the lock session is gone (connection cut, backend terminated)."""
         try:
-            held = self.holds_lock(self._lock_cr)
+            held = self.holds_lock(self._lock_cr, log_exceptions=False)  # a cut is reported below
             self._lock_cr.commit()  # pylint: disable=invalid-commit
         except Exception as exc:  # noqa: BLE001 - any failure of the lock's connection loses the lock
             raise LeadershipLost(f"the lock connection of PBX {self.pbx_id} failed: {exc}") from exc
@@ -157,7 +158,8 @@ class Bridge:
     def release_lock(self):
         if self._lock_cr is not None:
             try:
-                self._lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.pbx_id))
+                self._lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.pbx_id),
+                                      log_exceptions=False)
                 self._lock_cr.commit()  # pylint: disable=invalid-commit
             except Exception:  # noqa: BLE001 - a dead connection has released its lock already
                 _logger.debug("lock release failed", exc_info=True)
@@ -367,6 +369,7 @@ class Bridge:
 
     def _pump(self, client):
         next_ping = time.monotonic() + self.ping_interval
+        next_lock_check = time.monotonic() + 1
         next_backfill = time.monotonic() + self.backfill_interval
         events = self.events
         while not self.stop_event.is_set():
@@ -394,8 +397,12 @@ class Bridge:
             now = time.monotonic()
             if self._deferred:
                 self._retry_deferred()
-            if now >= next_ping:
+            if now >= next_lock_check:
+                # a bridge whose lock session was cut lets go of AMI within a second (ingestion is
+                # fenced anyway): the standby that took the lock is then AMI's only client
                 self.check_lock()
+                next_lock_check = now + 1
+            if now >= next_ping:
                 client.ping(timeout=5)
                 self._set_status("connected")
                 next_ping = now + self.ping_interval
