@@ -192,6 +192,18 @@ def test_nodes_file_is_the_single_node_file_with_an_upstream_of_nodes():
     assert "non_idempotent" not in nodes and "proxy_next_upstream error timeout" in nodes
 
 
+def test_postgresql_drops_a_vanished_hosts_sessions():
+    """A node's host gone silent holds the AMI bridge's lock until PostgreSQL notices: its keepalives bound
+    that (idle + count x interval <= 30 s), in the plain file and in Compose alike."""
+    pg = dict(re.findall(r"^\s*(tcp_keepalives_\w+)\s*=\s*(\d+)", (ROOT / "config" / "postgresql" /
+                                                                "hotline-center.conf").read_text(), re.M))
+    idle, interval, count = (int(pg[f"tcp_keepalives_{k}"]) for k in ("idle", "interval", "count"))
+    assert idle + count * interval <= 30
+    compose = (ROOT / "docker-compose.yml").read_text()
+    for key, value in pg.items():
+        assert f'"{key}={value}"' in compose, key
+
+
 # --- the nodes, running -------------------------------------------------------------------------------
 
 def test_a_session_opened_on_one_node_is_served_by_the_other(cluster):
