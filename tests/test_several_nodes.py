@@ -4,9 +4,11 @@ real nginx with config/nginx/hotline-internal-nodes.conf (an upstream of both).
 
 Checked: a session opened on one node is served by the other; a file uploaded through one is sent by the
 other; a board's websocket on node B receives what a request on node A pushed (the bus goes through
-PostgreSQL); both nodes' cron workers compete for a job and it never runs twice at once; two AMI bridges
-started for one PBX: one serves it, the other waits and takes over within seconds of a SIGKILL; node A
-killed (every process, SIGKILL): nginx sends everything to B and the user stays logged in.
+PostgreSQL); both nodes' cron workers compete for a job and it never runs twice at once; three AMI bridges
+started for one PBX: one serves it, the others wait and one takes over within seconds of a SIGKILL, and a
+bridge whose lock session is cut stops serving; node A
+killed (every process, SIGKILL) while answering a POST: that POST fails with 502 and is not replayed,
+nginx sends everything after to B and the user stays logged in.
 
 Every other scheduled job of the demo database is switched off while the nodes run (and on again after):
 the suite's other tests expect the database as its jobs left it.
@@ -25,6 +27,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -439,22 +442,70 @@ def test_one_ami_bridge_writes_the_other_stands_by_and_takes_over(cluster):
             _call(admin, url, "hotline.pbx", "unlink", [pbx])
 
 
+def _run_job_through(session, url, job, replies):
+    """Run a scheduled job by hand (a POST whose answer waits for the job), as the web client's button."""
+    reply = session.post(f"{url}/web/dataset/call_kw/ir.cron/method_direct_trigger", timeout=120, json={
+        "jsonrpc": "2.0", "method": "call", "id": 1,
+        "params": {"model": "ir.cron", "method": "method_direct_trigger", "args": [[job]], "kwargs": {}}})
+    replies[job] = reply.status_code
+
+
 def test_node_a_killed_nginx_serves_everything_from_b(cluster):
-    """Node A's machine dies (every process SIGKILLed) while a user works through nginx: the next requests
-    go to node B and the user is still logged in (the session is in the shared data dir)."""
-    url, node_a, node_b = cluster["url"], cluster["nodes"]["A"], cluster["nodes"]["B"]
+    """Node A's machine dies (every process SIGKILLed) while users work through nginx: the POST it was
+    answering fails with 502 and is not replayed on B; the next requests go to node B and the user is still
+    logged in (the session is in the shared data dir)."""
+    url, node_a, node_b, pg = cluster["url"], cluster["nodes"]["A"], cluster["nodes"]["B"], cluster["pg"]
     session = login(url, "agent", "agent")
     uid = _uid(session, url)
     for _ in range(4):
         _call(session, url, "hotline.case", "search_read", [], ["name"], limit=1)
-    node_a.crash()
-    since = len(cluster["access_log"].read_text().splitlines())
-    started = time.monotonic()
-    for _ in range(6):
-        assert _uid(session, url) == uid
-        assert _call(session, url, "hotline.case", "search_read", [], ["name"], limit=1)
-        assert session.get(f"{url}/odoo", timeout=30, allow_redirects=False).status_code == 200
-    print(f"\nafter node A's death: 18 requests through nginx in {time.monotonic() - started:.1f} s, "
-          f"nodes booted in {cluster['boot']:.0f} s")
-    served = _served_by(cluster["access_log"], "POST", "/web/", since)
-    assert served and set(served) == {str(node_b.port)}, served
+    # two slow POSTs in flight, one on each node (nginx takes the nodes in turn): a job run by hand
+    admin = login(url, "admin", "admin")
+    model = _call(admin, url, "ir.model", "search", [["model", "=", "res.partner"]])[0]
+    name = f"several nodes in flight {os.getpid()}"
+    jobs = [_call(admin, url, "ir.cron", "create", {
+        "name": name, "model_id": model, "state": "code", "interval_number": 1, "interval_type": "days",
+        "code": "log('nodes-flight start')\ntime.sleep(6)\nlog('nodes-flight end')", "active": False})
+        for _ in range(2)]
+    replies = {}
+    try:
+        since = len(cluster["access_log"].read_text().splitlines())
+        threads = [threading.Thread(target=_run_job_through, args=(admin, url, job, replies)) for job in jobs]
+        for thread in threads:
+            thread.start()
+            time.sleep(0.2)
+
+        def started():
+            with pg.cursor() as cr:
+                cr.execute("SELECT count(*) FROM ir_logging WHERE func = %s AND message = 'nodes-flight start'",
+                           [name])
+                return cr.fetchone()[0] == 2
+
+        assert _wait(started, 60), "the two jobs did not start"
+        node_a.crash()
+        for thread in threads:
+            thread.join(timeout=60)
+        # the POST node A was answering failed (not replayed: the job ran once there, cut); B's finished
+        assert sorted(replies.values()) == [200, 502], replies
+        with pg.cursor() as cr:
+            cr.execute("SELECT message FROM ir_logging WHERE func = %s ORDER BY id", [name])
+            assert sorted(m for (m,) in cr.fetchall()) == ["nodes-flight end", "nodes-flight start",
+                                                           "nodes-flight start"]
+        flight = [line.split(" ", 3) for line in cluster["access_log"].read_text().splitlines()[since:]
+                  if "method_direct_trigger" in line]
+        assert sorted((status, upstream.split(":")[-1]) for _v, _u, status, upstream in flight) == \
+            [("200", str(node_b.port)), ("502", str(node_a.port))], flight
+        since = len(cluster["access_log"].read_text().splitlines())
+        started_at = time.monotonic()
+        for _ in range(6):
+            assert _uid(session, url) == uid
+            assert _call(session, url, "hotline.case", "search_read", [], ["name"], limit=1)
+            assert session.get(f"{url}/odoo", timeout=30, allow_redirects=False).status_code == 200
+        print(f"\nafter node A's death: 18 requests through nginx in {time.monotonic() - started_at:.1f} s, "
+              f"nodes booted in {cluster['boot']:.0f} s")
+        served = _served_by(cluster["access_log"], "POST", "/web/", since)
+        assert served and set(served) == {str(node_b.port)}, served
+    finally:
+        _call(admin, url, "ir.cron", "unlink", jobs)
+        with pg.cursor() as cr:
+            cr.execute("DELETE FROM ir_logging WHERE func = %s", [name])
