@@ -52,8 +52,9 @@ class BridgeLocked(Exception):
     """Another bridge holds this PBX."""
 
 
-class LeadershipLost(Exception):
-    """This bridge no longer holds its PBX's lock: another one may be writing."""
+class LeadershipLost(BridgeLocked):
+    """This bridge no longer holds its PBX's lock: another one may be writing (the command exits with
+    status 3 when it does not stand by)."""
 
 
 class Bridge:
