@@ -303,7 +303,8 @@ def test_a_board_on_node_b_receives_a_push_from_node_a(cluster):
                         pass
                 ws.settimeout(2)
         print(f"\nboard push latency: node B {latency['B'] * 1000:.0f} ms, node A {latency['A'] * 1000:.0f} ms")
-        assert latency["B"] < 5
+        # the other node's board is no later than the writing node's own, beyond the loaded machine's noise
+        assert latency["B"] < 5 and latency["B"] <= latency["A"] + 1.0, latency
     finally:
         for ws in sockets.values():
             ws.close()
