@@ -15,21 +15,40 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "config" / "nginx" / "hotline-internal.conf"
+# The same with an upstream of several center nodes (tests/test_several_nodes.py)
+NODES_CONF = ROOT / "config" / "nginx" / "hotline-internal-nodes.conf"
+
+
+def _point_upstreams(site, nodes):
+    """The upstreams' `server` lines (HTTP :8069 and websocket :8072 ones) pointed, in order, at the
+    local nodes' (http_port, gevent_port); their parameters (max_fails, ...) kept."""
+    for default, index in ((8069, 0), (8072, 1)):
+        servers = iter(nodes)
+
+        def local(match, servers=servers, index=index):
+            return f"server 127.0.0.1:{next(servers)[index]}{match[1]};"
+
+        site, n = re.subn(rf"server \S+:{default}([^;]*);", local, site)
+        assert n == len(nodes), f"{n} upstream servers on :{default}, {len(nodes)} nodes"
+    return site
 
 
 @contextlib.contextmanager
-def serve_internal_proxy(tmp, port, http_port, gevent_port, filestore):
+def serve_internal_proxy(tmp, port, http_port, gevent_port, filestore, nodes=None):
     """nginx on 127.0.0.1:`port` forwarding to Odoo's HTTP and websocket ports, reading the file store
-    `filestore` (<data_dir>/filestore) on X-Accel-Redirect; yields its URL."""
+    `filestore` (<data_dir>/filestore) on X-Accel-Redirect; yields its URL.
+
+    With `nodes` (a list of (http_port, gevent_port)), the several-nodes file instead, its upstreams
+    pointed at those nodes (http_port and gevent_port are then ignored). The access log
+    (`tmp`/access.log) names the upstream that answered each request: method, URI, status, upstream."""
     tmp = Path(tmp)
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         raise RuntimeError("nginx is required (apt-get install nginx-light)")
-    site = NGINX_CONF.read_text()
+    site = (NODES_CONF if nodes else NGINX_CONF).read_text()
     site, n = re.subn(r"listen 80;", f"listen 127.0.0.1:{port};", site)
     assert n == 1
-    site = site.replace("server 127.0.0.1:8069;", f"server 127.0.0.1:{http_port};")
-    site = site.replace("server 127.0.0.1:8072;", f"server 127.0.0.1:{gevent_port};")
+    site = _point_upstreams(site, nodes or [(http_port, gevent_port)])
     site = site.replace("/var/cache/nginx/hotline", str(tmp / "cache"))
     site, n = re.subn(r"alias \S+/filestore/;", f"alias {filestore}/;", site)
     assert n == 1
@@ -37,7 +56,8 @@ def serve_internal_proxy(tmp, port, http_port, gevent_port, filestore):
     user = "user root root;\n" if os.geteuid() == 0 else ""  # workers read the file store and write the cache
     (tmp / "nginx.conf").write_text(
         f"{user}pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nevents {{}}\n"
-        f"http {{ access_log {tmp}/access.log; client_body_temp_path {tmp}; proxy_temp_path {tmp}; "
+        f"http {{ log_format upstream '$request_method $request_uri $status $upstream_addr'; "
+        f"access_log {tmp}/access.log upstream; client_body_temp_path {tmp}; proxy_temp_path {tmp}; "
         f"fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp}; "
         f"include /etc/nginx/mime.types; include {tmp}/site.conf; }}\n")
     proc = subprocess.Popen([binary, "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"], stderr=subprocess.PIPE)

@@ -156,9 +156,10 @@ def odoo_db(registry):
 
 
 class BridgeProcess:
-    def __init__(self, log_dir, name="bridge"):
+    def __init__(self, log_dir, name="bridge", extra=()):
         self.log_dir = log_dir
         self.name = name
+        self.extra = list(extra)  # the command's own options (--no-standby)
         self.proc = None
         self.runs = 0
 
@@ -169,7 +170,7 @@ class BridgeProcess:
             self.proc = subprocess.Popen(
                 _odoo_cmd("hotline_ami", "-c", str(ROOT / "config" / "odoo.conf"), "-d", DB,
                           f"--data-dir={ROOT / '.odoo' / 'data'}", "--log-level=info",
-                          "--log-handler=odoo.addons.hotline_telephony.ami.bridge:DEBUG"),
+                          "--log-handler=odoo.addons.hotline_telephony.ami.bridge:DEBUG", *self.extra),
                 stdout=out, stderr=subprocess.STDOUT, env=_odoo_env(), cwd=ROOT)
         return self
 

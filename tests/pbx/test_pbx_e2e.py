@@ -206,15 +206,27 @@ def test_mixed_calls_reconcile_with_queue_log(desk, phones):
             assert channel[1:] == ["res.partner", call.user_id.partner_id.id], call.uniqueid
 
 
-def test_second_bridge_refused(desk, bridge):
+def test_second_bridge_stands_by(desk, bridge):
+    """A second bridge for the PBX waits as its standby (alive, not connected to AMI); with --no-standby it
+    exits with status 3. The takeover itself: tests/test_several_nodes.py."""
     from .conftest import BridgeProcess  # noqa: PLC0415
 
-    other = BridgeProcess(bridge.log_dir, name="second-bridge").start()
+    other = BridgeProcess(bridge.log_dir, name="second-bridge", extra=["--no-standby"]).start()
     try:
         assert other.proc.wait(timeout=60) == 3
         assert "already running" in other.text()
     finally:
         other.stop()
+    standby = BridgeProcess(bridge.log_dir, name="standby-bridge").start()
+    try:
+        deadline = time.monotonic() + 60
+        while "standby, PBX" not in standby.text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
+        assert "standby, PBX" in standby.text() and standby.proc.poll() is None, standby.text()[-2000:]
+        assert "connected to" not in standby.text() and bridge.proc.poll() is None
+    finally:
+        standby.stop()
 
 
 def test_click_to_dial_records_the_call_on_the_case(desk):

@@ -1,7 +1,11 @@
 """The AMI bridge: one long-running process per PBX (``odoo hotline_ami``).
 
-* holds a PostgreSQL advisory lock for its PBX, so a second bridge (on another
-  server) refuses to start instead of double-counting;
+* holds a PostgreSQL advisory lock for its PBX: one bridge writes at a time. A
+  second bridge (on another node) waits as a standby, polling the lock, and takes
+  over when the holder's session ends (stopped, or killed: PostgreSQL drops the
+  session lock with the connection); with ``standby=False`` it refuses to start;
+* writes only while it holds that lock: every ingestion transaction checks it
+  (a bridge whose lock connection was cut stops and goes back to standby);
 * connects to AMI, and on every (re)connect backfills what was missed from
   queue_log, then resynchronises member states with QueueStatus;
 * turns events into facts and writes them in short transactions (batches);
@@ -48,6 +52,11 @@ class BridgeLocked(Exception):
     """Another bridge holds this PBX."""
 
 
+class LeadershipLost(BridgeLocked):
+    """This bridge no longer holds its PBX's lock: another one may be writing (the command exits with
+    status 3 when it does not stand by)."""
+
+
 class Bridge:
     def __init__(self, dbname, pbx_id=None, queue_log_path=None, batch_size=500, batch_wait=0.02,
                  ping_interval=10.0, backfill_interval=30.0, max_backoff=30.0, on_pop=None):
@@ -65,6 +74,8 @@ class Bridge:
         self.events = queue.Queue()
         self.connected = threading.Event()
         self._lock_cr = None
+        self._lock_backend = None  # PostgreSQL pid of the session holding the lock
+        self.standby_poll = 1.0  # seconds between a standby's attempts at the lock
         self.stats = {"events": 0, "facts": 0, "skipped": 0, "connects": 0, "backfilled": 0}
         self.pop_latencies = []  # seconds from AgentConnect reaching the bridge to the commit
         self._users_cache = {"at": 0.0, "map": {}}
@@ -88,28 +99,77 @@ class Bridge:
             raise AmiError(f"no PBX configured in database {self.dbname}")
         return pbx
 
-    def acquire_lock(self):
-        """Session-level advisory lock held by a dedicated connection for the bridge's life."""
+    def acquire_lock(self, wait=False):
+        """Session-level advisory lock held by a dedicated connection for the bridge's life.
+
+        With `wait`, a standby: try again every `standby_poll` seconds until the lock is free or the
+        bridge is stopped (returns False then). Polling rather than a blocking pg_advisory_lock, so a
+        standby answers SIGTERM at once and keeps no statement running on the primary."""
         cr = self.registry.cursor()
-        pbx = self._pbx(self._env(cr))
-        self.pbx_id = pbx.id
-        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, pbx.id))
-        if not cr.fetchone()[0]:
+        try:
+            pbx = self._pbx(self._env(cr))
+            self.pbx_id = pbx.id
+            waiting = False
+            while True:
+                cr.execute("SELECT pg_try_advisory_lock(%s, %s), pg_backend_pid()", (LOCK_NAMESPACE, pbx.id))
+                acquired, backend = cr.fetchone()
+                # A separate process, not a request: a session lock survives the commit, so no
+                # transaction stays open for the bridge's lifetime (nor a standby's).
+                cr.commit()  # pylint: disable=invalid-commit
+                if acquired:
+                    break
+                if not wait:
+                    raise BridgeLocked(f"another hotline AMI bridge is already running for PBX {pbx.id}")
+                if not waiting:
+                    _logger.info("hotline-ami: standby, PBX %s is served by another bridge", pbx.id)
+                    waiting = True
+                if self.stop_event.wait(self.standby_poll):
+                    cr.close()
+                    return False
+        except Exception:
             cr.close()
-            raise BridgeLocked(f"another hotline AMI bridge is already running for PBX {pbx.id}")
-        # A separate process, not a request: a session lock survives the commit, so no
-        # transaction stays open for the bridge's lifetime.
-        cr.commit()  # pylint: disable=invalid-commit
-        self._lock_cr = cr
+            raise
+        if waiting:
+            _logger.info("hotline-ami: took over PBX %s", pbx.id)
+        self._lock_cr, self._lock_backend = cr, backend
+        return True
+
+    def holds_lock(self, cr, log_exceptions=True):
+        """Whether this bridge's lock session still holds the PBX's lock, read in `cr`'s transaction.
+        True for a bridge that never took the lock (ingestion driven by a test or a command)."""
+        if self._lock_backend is None:
+            return True
+        cr.execute("""
+            SELECT 1 FROM pg_locks
+             WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND objsubid = 2
+               AND pid = %s AND granted""", (LOCK_NAMESPACE, self.pbx_id, self._lock_backend),
+                   log_exceptions=log_exceptions)
+        return bool(cr.fetchone())
+
+    def check_lock(self):
+        """Raise LeadershipLost when the lock session is gone (connection cut, backend terminated)."""
+        try:
+            held = self.holds_lock(self._lock_cr, log_exceptions=False)  # a cut is reported below
+            self._lock_cr.commit()  # pylint: disable=invalid-commit
+        except Exception as exc:  # noqa: BLE001 - any failure of the lock's connection loses the lock
+            raise LeadershipLost(f"the lock connection of PBX {self.pbx_id} failed: {exc}") from exc
+        if not held:
+            raise LeadershipLost(f"the lock of PBX {self.pbx_id} is no longer held")
 
     def release_lock(self):
         if self._lock_cr is not None:
             try:
-                self._lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.pbx_id))
+                self._lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, self.pbx_id),
+                                      log_exceptions=False)
                 self._lock_cr.commit()  # pylint: disable=invalid-commit
+            except Exception:  # noqa: BLE001 - a dead connection has released its lock already
+                _logger.debug("lock release failed", exc_info=True)
             finally:
-                self._lock_cr.close()
-                self._lock_cr = None
+                try:
+                    self._lock_cr.close()
+                except Exception:  # noqa: BLE001
+                    _logger.debug("lock cursor close failed", exc_info=True)
+                self._lock_cr = self._lock_backend = None
 
     def report(self):
         """The bridge's own facts, sent with every status and heartbeat."""
@@ -134,7 +194,8 @@ class Bridge:
         """Record the link state and the bridge's own facts on the PBX (``hotline.pbx._bridge_report``)."""
         try:
             with self.registry.cursor() as cr:
-                self._pbx(self._env(cr))._bridge_report(status, self.report())
+                if self.holds_lock(cr):  # a bridge that lost its PBX does not speak for it
+                    self._pbx(self._env(cr))._bridge_report(status, self.report())
         except Exception:  # noqa: BLE001 - status is informative only
             _logger.debug("status update failed", exc_info=True)
 
@@ -144,6 +205,9 @@ class Bridge:
             return
         popped = []
         with self.registry.cursor() as cr:
+            # the fence: a bridge that lost its lock writes nothing (the transaction rolls back)
+            if not self.holds_lock(cr):
+                raise LeadershipLost(f"the lock of PBX {self.pbx_id} is no longer held")
             env = self._env(cr)
             pbx = self._pbx(env)
             ingestor = Ingestor(env, pbx, on_pop=lambda fact, payload: popped.append(fact),
@@ -241,45 +305,64 @@ class Bridge:
             args = (pbx.host, pbx.port, pbx.username, pbx.secret or "")
         return AmiClient(*args, events=self.events)
 
-    def run(self):
-        self.acquire_lock()
+    def run(self, standby=False):
+        """Serve the PBX until stopped. With `standby`, wait for the lock while another bridge holds
+        it, and go back to waiting if the lock is lost; without, raise BridgeLocked."""
         _ami_logger.addHandler(self.recent_log)
-        backoff = 1.0
         try:
             while not self.stop_event.is_set():
-                client = None
-                try:
-                    # fresh queue: what the dead link left has been backfilled
-                    self.events = queue.Queue()
-                    client = self._client()
-                    client.connect()
-                    self.stats["connects"] += 1
-                    _logger.info("hotline-ami: connected to %s:%s", client.host, client.port)
-                    self.caught_up = self.backfill()
-                    self.resync(client)
-                    self.connected_since = time.time()
-                    self.connected.set()
-                    self._set_status("connected")
-                    backoff = 1.0
-                    self._pump(client)
-                except AmiError as exc:
-                    _logger.warning("hotline-ami: AMI link down (%s); retrying in %.0fs", exc, backoff)
-                except Exception:
-                    _logger.exception("hotline-ami: unexpected error; retrying in %.0fs", backoff)
-                finally:
-                    self.connected.clear()
-                    self.connected_since = None
-                    if client is not None:
-                        client.close()
-                if self.stop_event.is_set():
+                if not self.acquire_lock(wait=standby):
                     break
-                self._set_status("disconnected")
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
+                try:
+                    self._serve()
+                except LeadershipLost as exc:
+                    if not standby:
+                        raise
+                    _logger.warning("hotline-ami: %s; back to standby", exc)
+                    self.release_lock()
+                    continue
+                self._set_status("stopped")
+                self.release_lock()
         finally:
-            self._set_status("stopped")
-            _ami_logger.removeHandler(self.recent_log)
             self.release_lock()
+            _ami_logger.removeHandler(self.recent_log)
+
+    def _serve(self):
+        """The AMI link's reconnect loop, while this bridge holds the lock."""
+        backoff = 1.0
+        while not self.stop_event.is_set():
+            self.check_lock()
+            client = None
+            try:
+                # fresh queue: what the dead link left has been backfilled
+                self.events = queue.Queue()
+                client = self._client()
+                client.connect()
+                self.stats["connects"] += 1
+                _logger.info("hotline-ami: connected to %s:%s", client.host, client.port)
+                self.caught_up = self.backfill()
+                self.resync(client)
+                self.connected_since = time.time()
+                self.connected.set()
+                self._set_status("connected")
+                backoff = 1.0
+                self._pump(client)
+            except LeadershipLost:
+                raise
+            except AmiError as exc:
+                _logger.warning("hotline-ami: AMI link down (%s); retrying in %.0fs", exc, backoff)
+            except Exception:
+                _logger.exception("hotline-ami: unexpected error; retrying in %.0fs", backoff)
+            finally:
+                self.connected.clear()
+                self.connected_since = None
+                if client is not None:
+                    client.close()
+            if self.stop_event.is_set():
+                break
+            self._set_status("disconnected")
+            self.stop_event.wait(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
 
     def stop(self):
         self.stop_event.set()
@@ -287,6 +370,7 @@ class Bridge:
 
     def _pump(self, client):
         next_ping = time.monotonic() + self.ping_interval
+        next_lock_check = time.monotonic() + 1
         next_backfill = time.monotonic() + self.backfill_interval
         events = self.events
         while not self.stop_event.is_set():
@@ -314,6 +398,11 @@ class Bridge:
             now = time.monotonic()
             if self._deferred:
                 self._retry_deferred()
+            if now >= next_lock_check:
+                # a bridge whose lock session was cut lets go of AMI within a second (ingestion is
+                # fenced anyway): the standby that took the lock is then AMI's only client
+                self.check_lock()
+                next_lock_check = now + 1
             if now >= next_ping:
                 client.ping(timeout=5)
                 self._set_status("connected")
