@@ -502,7 +502,7 @@ class HotlineCase(models.Model):
     def _phone_search_condition(self, condition):
         if (condition.field_expr == "caller_phone" and isinstance(condition.value, str)
                 and condition.operator in ("=", "!=", "ilike", "not ilike", "like", "not like")):
-            term = phone_tools.search_phone_term(condition.value, self.env.company.hotline_default_area_code)
+            term = self.env.company._hotline_phone_search_term(condition.value)
             return Domain("caller_phone", condition.operator, term)
         return condition
 
@@ -514,7 +514,7 @@ class HotlineCase(models.Model):
         if not self.caller_phone:
             return None
         try:
-            self.caller_phone = self._normalize_phone(self.caller_phone)
+            self.caller_phone = self.env.company._hotline_normalize_phone(self.caller_phone)
         except UserError as error:
             return {"warning": {"title": self.env._("Invalid phone number"), "message": str(error)}}
         partner = self.env["res.partner"].sudo()._hotline_find_by_phone(self.caller_phone)[:1]
@@ -576,7 +576,7 @@ class HotlineCase(models.Model):
         for vals in vals_list:
             self._check_workflow_vals(vals, creating=True)
             if vals.get("caller_phone"):
-                vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
+                vals["caller_phone"] = self.env.company._hotline_normalize_phone(vals["caller_phone"])
             if not vals.get("name") or vals["name"] == "/":
                 received = fields.Datetime.to_datetime(vals.get("date_received")) or fields.Datetime.now()
                 vals["name"] = self._next_case_number(received)
@@ -592,7 +592,7 @@ class HotlineCase(models.Model):
         (a call recorded days later) makes it with its first case.
         """
         sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
-        day = pytz.utc.localize(received).astimezone(pytz.timezone(self._center_tz())).date()
+        day = self.env.company._hotline_local_day(received)
         day_range = self._day_range(sequence, day)
         return day_range.with_context(ir_sequence_date=day, ir_sequence_date_range=day)._next()
 
@@ -617,8 +617,8 @@ class HotlineCase(models.Model):
         (20 at once otherwise: 19 serialization failures, retried)."""
         sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
         if days is None:
-            now = pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self._center_tz()))
-            days = [now.date(), now.date() + timedelta(days=1)]
+            today = self.env.company._hotline_local_day()
+            days = [today, today + timedelta(days=1)]
         for day in days:
             self._day_range(sequence, day)
 
@@ -694,7 +694,7 @@ class HotlineCase(models.Model):
                         "Units can only fill in their result, return reason and extension request."))
         self._check_workflow_vals(vals)
         if vals.get("caller_phone"):
-            vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
+            vals["caller_phone"] = self.env.company._hotline_normalize_phone(vals["caller_phone"])
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -1008,7 +1008,7 @@ class HotlineCase(models.Model):
 
     def _local_time(self, value):
         """A UTC datetime shown in the center's time zone, for messages (no user's tz applies there)."""
-        tz = pytz.timezone(self._center_tz())
+        tz = self.env.company._hotline_tz()
         return pytz.utc.localize(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
     @api.model
