@@ -350,7 +350,7 @@ class HotlineOpen311(models.AbstractModel):
     @api.model
     def _request_rows(self, cases):
         """The published rows of `cases` (sudo): what a citizen or another system may see, nothing personal."""
-        tz = pytz.timezone(self.env["hotline.case"].sudo()._center_tz())
+        tz = self.env.company._hotline_tz()
         withheld = self.env._("Withheld: the requester asked for confidentiality.")
         cancelled = self.env._("Cancelled or merged into another request.")
 
