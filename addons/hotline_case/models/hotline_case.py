@@ -14,7 +14,6 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import phone as phone_tools
 from .hotline_deadline_rule import URGENCY_SELECTION
 from .hotline_satisfaction_level import SATISFACTION_SELECTION
 
@@ -235,23 +234,6 @@ class HotlineCase(models.Model):
     _extension_days_positive = models.Constraint(
         "CHECK(extension_days >= 0)", "The extension days cannot be negative.",
     )
-
-    # ------------------------------------------------------------------
-    # Phone
-    # ------------------------------------------------------------------
-    @api.model
-    def _normalize_phone(self, phone):
-        """Normalise a Chinese phone number (see tools.phone), with the center's default area code.
-
-        Raises a translated UserError for anything that is not a phone number.
-        """
-        try:
-            return phone_tools.normalize_phone(phone, self.env.company.hotline_default_area_code)
-        except phone_tools.InvalidPhoneError as error:
-            raise UserError(self.env._(
-                "“%s” is not a valid phone number: enter an 11-digit mobile number or a landline number "
-                "with its area code (e.g. 010-12345678).", error.raw,
-            )) from None
 
     # ------------------------------------------------------------------
     # Computes
@@ -1010,12 +992,6 @@ class HotlineCase(models.Model):
         """A UTC datetime shown in the center's time zone, for messages (no user's tz applies there)."""
         tz = self.env.company._hotline_tz()
         return pytz.utc.localize(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-    @api.model
-    def _center_tz(self):
-        """The call center's time zone: its working-time calendar's, else its own (reports mirror this in SQL)."""
-        company = self.env.company
-        return company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
 
     def _notify_unit(self, kind, message):
         """Tell the members of the case's unit about a dispatch or an urging (`kind` is the log action).
