@@ -830,10 +830,12 @@ class HotlineCase(models.Model):
                     case=case.name, fields=", ".join(missing),
                 ))
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
-        """Write the new state (and values) and log the step for each case.
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
+        """Write the new state (and values) and log the step for each case: every line of the log is written
+        here, so an addon that follows the steps (the exchange, the platform, the board) overrides this.
 
         `now`: the step's time, when `vals` also date the case with it (one instant for the case and its log).
+        `log_vals`: values of the log lines themselves (the unit a ruling is about, not the case's current one).
         """
         now = now or fields.Datetime.now()
         logs = []
@@ -853,6 +855,7 @@ class HotlineCase(models.Model):
                 "note": note,
                 "sign_deadline": case_vals.get("sign_deadline") or False,
                 "deadline": case_vals.get("deadline") or False,
+                **(log_vals or {}),
             })
             with _transition_writes():
                 case.write(case_vals)

@@ -69,13 +69,13 @@ class HotlineCase(models.Model):
     def _keeps_extended_deadline(self, new_deadline):
         return False if self.platform_deadline else super()._keeps_extended_deadline(new_deadline)
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
         applying = APPLYING.get()
         platform_cases = self.sudo().filtered("platform_ref")
         if not applying:
             for case in platform_cases:
                 case._platform_check_step(action)
-        result = super()._transition(action, to_state, vals=vals, note=note, now=now)
+        result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
         if not applying:
             for case in platform_cases:
                 case._platform_report(action, note)
