@@ -96,12 +96,12 @@ def main():
         sessions = cr.fetchone()[0]
         print(f"database {args.db}: {calls:,} calls, {sessions:,} agent sessions", flush=True)
         Kpi = env["hotline.kpi.call"]
-        month_end = (last + timedelta(hours=8)).date().replace(day=1) - timedelta(days=1)
+        month_end = env.company._hotline_local_day(last).replace(day=1) - timedelta(days=1)
         month_start = month_end.replace(day=1)
         year_start = month_end.replace(day=1, month=1) if month_end.month == 12 else \
             month_end.replace(year=month_end.year - 1, day=1, month=month_end.month + 1)
-        m_start, m_end = Kpi._bounds(month_start, month_end)
-        y_start, y_end = Kpi._bounds(year_start, month_end)
+        m_start, m_end = env.company._hotline_day_bounds(month_start, month_end)
+        y_start, y_end = env.company._hotline_day_bounds(year_start, month_end)
         print(f"month {month_start} – {month_end}; year {year_start} – {month_end}", flush=True)
 
         start = time.perf_counter()
@@ -140,8 +140,8 @@ def main():
         line("year of calls by month × queue", year, year_orm, year_base)
 
         # one whole day, as the wallboard asks for today (here the last day of the data)
-        today = (last + timedelta(hours=8)).date()  # the day of the last call, Asia/Shanghai
-        t_start, t_end = Kpi._bounds(today, today)
+        today = env.company._hotline_local_day(last)  # the day of the last call at the center
+        t_start, t_end = env.company._hotline_day_bounds(today)
         same(Kpi.queue_figures(t_start, t_end), Base.queue_figures(t_start, t_end), "today")
         today_fast = timed(env, lambda: Kpi.queue_figures(t_start, t_end), args.repeat)
         today_orm = timed(env, lambda: env["hotline.call"]._read_group(

@@ -137,7 +137,8 @@ def main():
         Case = aenv["hotline.case"]
 
         def find_by_phone(i):
-            phone = Case._normalize_phone(" ".join([phones[i % len(phones)][:3], phones[i % len(phones)][3:]]))
+            typed = " ".join([phones[i % len(phones)][:3], phones[i % len(phones)][3:]])
+            phone = aenv.company._hotline_normalize_phone(typed)
             partners = aenv["res.partner"]._hotline_find_by_phone(phone)
             domain = ["|", ("partner_id", "in", partners.ids), ("caller_phone", "=", phone)]
             Case.search_read(domain, ["name", "state", "date_received", "category_id"], limit=20)

@@ -83,9 +83,10 @@ def call_kpis(db, repeat):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tz": "Asia/Shanghai"})
         cr.execute("SELECT count(*), max(enter_time), pg_total_relation_size('hotline_call') FROM hotline_call")
         calls, last, size = cr.fetchone()
-        month_end = (last + timedelta(hours=8)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        month_start = (month_end - timedelta(days=1)).replace(day=1)
-        start, end = month_start - timedelta(hours=8), month_end - timedelta(hours=8)
+        # the last whole month of the data, in the center's days
+        month_last = env.company._hotline_local_day(last).replace(day=1) - timedelta(days=1)
+        month_start = month_last.replace(day=1)
+        start, end = env.company._hotline_day_bounds(month_start, month_last)
         cr.execute("SELECT count(*) FROM hotline_call WHERE enter_time >= %s AND enter_time < %s", [start, end])
         in_month = cr.fetchone()[0]
         cr.execute("SELECT correlation FROM pg_stats WHERE tablename = 'hotline_call' AND attname = 'enter_time'")

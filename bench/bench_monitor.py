@@ -72,7 +72,7 @@ def populate(env):
     # the center's day is China's (a UTC calendar would make "today" start at 08:00 local time)
     env.company.resource_calendar_id.tz = "Asia/Shanghai"
     env.flush_all()
-    start, _end = env["hotline.monitor.kpi"]._today()
+    start, _end = env.company._hotline_day_bounds()
     params = {"pbx": pbx.id, "start": start, "calls": CALLS, "queues": queues, "agents": AGENTS}
     cr.execute("""
         INSERT INTO hotline_agent_session (pbx_id, user_id, interface, queue, start, member_status, duration)
@@ -117,7 +117,7 @@ def populate(env):
 def reset_floor(env):
     """Today's floor as populate() made it (a measure toggles pauses; an interrupted run may leave the
     bridge's resync signing agents out): sessions open, only the populated pauses, open."""
-    start, _end = env["hotline.monitor.kpi"]._today()
+    start, _end = env.company._hotline_day_bounds()
     env.cr.execute("""
         UPDATE hotline_agent_session SET stop = NULL, duration = 0, member_status = 1
          WHERE interface LIKE 'PJSIP/b%%' AND start >= %(start)s;
@@ -138,7 +138,7 @@ def populate_history(env, days=HISTORY_DAYS):
     """What a live database holds besides today: `days` earlier days of the same traffic (the surge
     baseline reads the last 4 weeks), with each day's sign-ins (08:00-17:00) and four pauses per sign-in."""
     cr = env.cr
-    start, _end = env["hotline.monitor.kpi"]._today()
+    start, _end = env.company._hotline_day_bounds()
     params = {"pbx": env.ref("hotline_telephony.pbx_default").id, "start": start, "calls": CALLS, "days": days,
               "queues": [f"q{i:02d}" for i in range(QUEUES)], "agents": AGENTS}
     cr.execute("""
@@ -238,7 +238,7 @@ def bench_snapshot(registry, api, su, runs=30):
             snap_cpu.append(cpu)
         with registry.cursor() as cr:
             env = api.Environment(cr, su, {})
-            start, end = env["hotline.monitor.kpi"]._today()
+            start, end = env.company._hotline_day_bounds()
             queues = snapshot["config"]["queues"]
             wall, cpu, base_statements, _figures = timed(
                 cr, env["hotline.kpi.call"].queue_figures, start, end, queues=queues)

@@ -247,7 +247,9 @@ def main():
     odoo, registry = boot_odoo(db)
     from odoo.addons.hotline_platform.tests import standin as standin_module  # noqa: PLC0415 - needs Odoo's path
 
-    platform = standin_module.StandInPlatform(SECRET, port=STANDIN_PORT).start()
+    with registry.cursor() as cr:  # the stand-in's city keeps the center's time
+        tz = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}).company._hotline_tz()
+    platform = standin_module.StandInPlatform(SECRET, tz, port=STANDIN_PORT).start()
     try:
         bench = Bench(odoo, registry, platform)
         bench.standin_module = standin_module
@@ -273,7 +275,8 @@ def main():
         print(f"        baseline: written without transport {enqueue:.1f} s; taken by the stand-in in-process "
               f"{take:.2f} s")
     finally:
-        platform.stop()
+        if platform:
+            platform.stop()
         if not args.keep:
             subprocess.run(["dropdb", "--if-exists", "--force", db], check=False)
 

@@ -161,8 +161,8 @@ def main():
         print(f"database {args.db}: {cases} cases, {log_lines} log lines, {len(units)} units; year {year[0]} – "
               f"{year[1]}, month {month[0]} – {month[1]}; median of {args.repeat}")
         kpi = renv["hotline.kpi.case"]
-        start, end = kpi._period_bounds(*year)
-        month_start, month_end_utc = kpi._period_bounds(*month)
+        start, end = renv.company._hotline_day_bounds(*year)
+        month_start, month_end_utc = renv.company._hotline_day_bounds(*month)
         Case = renv["hotline.case"]
         Log = renv["hotline.case.log"]
 

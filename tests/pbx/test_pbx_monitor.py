@@ -120,7 +120,7 @@ def test_board_matches_queue_status_and_queue_log(floor, phones):
 
     with odoo_db.env() as env:
         board = env["hotline.wallboard"].browse(board_id)
-        start, end = env["hotline.monitor.kpi"]._today()
+        start, end = env.company._hotline_day_bounds()
         snapshot, tiles, block = board_view(env, board)
         expected = queue_log_today(start, end)
         assert {k: block["figures"][k] for k in expected} == expected
@@ -180,7 +180,7 @@ def test_board_shows_the_bridge_killed_then_catches_up(floor, phones, bridge, tm
     odoo_db, _board_id, token = floor
     with odoo_db.env() as env:
         env["ir.config_parameter"].set_param("hotline_health.bridge_silent_seconds", SILENCE)
-        tz = pytz.timezone(env["hotline.monitor.kpi"]._tz_name())
+        tz = env.company._hotline_tz()
     for login in ("ht_agent1", "ht_agent2"):
         odoo_db.as_agent(login, "hotline_login")
         odoo_db.as_agent(login, "hotline_pause", "小休")  # nobody answers: callers wait

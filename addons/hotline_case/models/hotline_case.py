@@ -14,7 +14,6 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import phone as phone_tools
 from .hotline_deadline_rule import URGENCY_SELECTION
 from .hotline_satisfaction_level import SATISFACTION_SELECTION
 
@@ -235,23 +234,6 @@ class HotlineCase(models.Model):
     _extension_days_positive = models.Constraint(
         "CHECK(extension_days >= 0)", "The extension days cannot be negative.",
     )
-
-    # ------------------------------------------------------------------
-    # Phone
-    # ------------------------------------------------------------------
-    @api.model
-    def _normalize_phone(self, phone):
-        """Normalise a Chinese phone number (see tools.phone), with the center's default area code.
-
-        Raises a translated UserError for anything that is not a phone number.
-        """
-        try:
-            return phone_tools.normalize_phone(phone, self.env.company.hotline_default_area_code)
-        except phone_tools.InvalidPhoneError as error:
-            raise UserError(self.env._(
-                "“%s” is not a valid phone number: enter an 11-digit mobile number or a landline number "
-                "with its area code (e.g. 010-12345678).", error.raw,
-            )) from None
 
     # ------------------------------------------------------------------
     # Computes
@@ -502,7 +484,7 @@ class HotlineCase(models.Model):
     def _phone_search_condition(self, condition):
         if (condition.field_expr == "caller_phone" and isinstance(condition.value, str)
                 and condition.operator in ("=", "!=", "ilike", "not ilike", "like", "not like")):
-            term = phone_tools.search_phone_term(condition.value, self.env.company.hotline_default_area_code)
+            term = self.env.company._hotline_phone_search_term(condition.value)
             return Domain("caller_phone", condition.operator, term)
         return condition
 
@@ -514,7 +496,7 @@ class HotlineCase(models.Model):
         if not self.caller_phone:
             return None
         try:
-            self.caller_phone = self._normalize_phone(self.caller_phone)
+            self.caller_phone = self.env.company._hotline_normalize_phone(self.caller_phone)
         except UserError as error:
             return {"warning": {"title": self.env._("Invalid phone number"), "message": str(error)}}
         partner = self.env["res.partner"].sudo()._hotline_find_by_phone(self.caller_phone)[:1]
@@ -576,7 +558,7 @@ class HotlineCase(models.Model):
         for vals in vals_list:
             self._check_workflow_vals(vals, creating=True)
             if vals.get("caller_phone"):
-                vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
+                vals["caller_phone"] = self.env.company._hotline_normalize_phone(vals["caller_phone"])
             if not vals.get("name") or vals["name"] == "/":
                 received = fields.Datetime.to_datetime(vals.get("date_received")) or fields.Datetime.now()
                 vals["name"] = self._next_case_number(received)
@@ -592,7 +574,7 @@ class HotlineCase(models.Model):
         (a call recorded days later) makes it with its first case.
         """
         sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
-        day = pytz.utc.localize(received).astimezone(pytz.timezone(self._center_tz())).date()
+        day = self.env.company._hotline_local_day(received)
         day_range = self._day_range(sequence, day)
         return day_range.with_context(ir_sequence_date=day, ir_sequence_date_range=day)._next()
 
@@ -617,8 +599,8 @@ class HotlineCase(models.Model):
         (20 at once otherwise: 19 serialization failures, retried)."""
         sequence = self.env.ref("hotline_case.seq_hotline_case").sudo()
         if days is None:
-            now = pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self._center_tz()))
-            days = [now.date(), now.date() + timedelta(days=1)]
+            today = self.env.company._hotline_local_day()
+            days = [today, today + timedelta(days=1)]
         for day in days:
             self._day_range(sequence, day)
 
@@ -694,7 +676,7 @@ class HotlineCase(models.Model):
                         "Units can only fill in their result, return reason and extension request."))
         self._check_workflow_vals(vals)
         if vals.get("caller_phone"):
-            vals["caller_phone"] = self._normalize_phone(vals["caller_phone"])
+            vals["caller_phone"] = self.env.company._hotline_normalize_phone(vals["caller_phone"])
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -848,10 +830,12 @@ class HotlineCase(models.Model):
                     case=case.name, fields=", ".join(missing),
                 ))
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
-        """Write the new state (and values) and log the step for each case.
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
+        """Write the new state (and values) and log the step for each case: every line of the log is written
+        here, so an addon that follows the steps (the exchange, the platform, the board) overrides this.
 
         `now`: the step's time, when `vals` also date the case with it (one instant for the case and its log).
+        `log_vals`: values of the log lines themselves (the unit a ruling is about, not the case's current one).
         """
         now = now or fields.Datetime.now()
         logs = []
@@ -871,6 +855,7 @@ class HotlineCase(models.Model):
                 "note": note,
                 "sign_deadline": case_vals.get("sign_deadline") or False,
                 "deadline": case_vals.get("deadline") or False,
+                **(log_vals or {}),
             })
             with _transition_writes():
                 case.write(case_vals)
@@ -1008,14 +993,8 @@ class HotlineCase(models.Model):
 
     def _local_time(self, value):
         """A UTC datetime shown in the center's time zone, for messages (no user's tz applies there)."""
-        tz = pytz.timezone(self._center_tz())
+        tz = self.env.company._hotline_tz()
         return pytz.utc.localize(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-    @api.model
-    def _center_tz(self):
-        """The call center's time zone: its working-time calendar's, else its own (reports mirror this in SQL)."""
-        company = self.env.company
-        return company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
 
     def _notify_unit(self, kind, message):
         """Tell the members of the case's unit about a dispatch or an urging (`kind` is the log action).

@@ -97,11 +97,11 @@ class HotlineCaseLog(models.Model):
                 raise AccessError(self.env._("A unit cannot rule on its own return."))
             line.write({"return_ruling": ruling, "ruling_note": reason, "ruling_user_id": self.env.uid,
                         "ruling_date": now})
-            line.create({
-                "case_id": line.case_id.id, "action": "rule_return", "from_state": line.case_id.state,
-                "to_state": line.case_id.state, "user_id": self.env.uid, "unit_id": line.unit_id.id, "date": now,
-                "note": self.env._("%(ruling)s: %(reason)s", ruling=labels[ruling], reason=reason),
-            })
+            # a step of the case like any other (the exchange and the board follow _transition), about the unit
+            # that returned it, wherever the case is now
+            line.case_id._transition(
+                "rule_return", None, now=now, log_vals={"unit_id": line.unit_id.id},
+                note=self.env._("%(ruling)s: %(reason)s", ruling=labels[ruling], reason=reason))
         return True
 
     def action_open_ruling_wizard(self):

@@ -14,7 +14,7 @@ class ResPartner(models.Model):
 
     @api.depends("phone")
     def _compute_hotline_phone_norm(self):
-        normalize = self.env["hotline.case"]._normalize_phone
+        normalize = self.env.company._hotline_normalize_phone
         for partner in self:
             norm = False
             if partner.phone:
@@ -29,5 +29,5 @@ class ResPartner(models.Model):
         """Return the partners whose phone matches `phone` once normalised (most recent first)."""
         if not phone:
             return self.browse()
-        norm = self.env["hotline.case"]._normalize_phone(phone)
+        norm = self.env.company._hotline_normalize_phone(phone)
         return self.search([("hotline_phone_norm", "=", norm)], order="id desc")

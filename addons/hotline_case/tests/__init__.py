@@ -13,6 +13,7 @@ from . import (
     test_case_security,
     test_case_urge,
     test_case_workflow,
+    test_center_clock,
     test_settings_secrets,
     test_tour_intake,
     test_tour_unit,

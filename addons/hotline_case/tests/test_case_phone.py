@@ -8,7 +8,7 @@ from .common import HotlineCaseCommon
 class TestCasePhone(HotlineCaseCommon):
 
     def test_normalize_table(self):
-        normalize = self.env["hotline.case"]._normalize_phone
+        normalize = self.env.company._hotline_normalize_phone
         table = {
             "13812345678": "13812345678",
             "138 1234 5678": "13812345678",
@@ -37,7 +37,7 @@ class TestCasePhone(HotlineCaseCommon):
                 self.assertEqual(normalize(raw), expected)
 
     def test_normalize_garbage(self):
-        normalize = self.env["hotline.case"]._normalize_phone
+        normalize = self.env.company._hotline_normalize_phone
         for raw in ("", "abc", "12345678901", "1381234567", "138123456789", "0571-123", "88888888",
                     "+1 212 555 0100", "138-1234-567x", "00000000000"):
             with self.subTest(raw=raw), self.assertRaises(UserError):
@@ -45,7 +45,7 @@ class TestCasePhone(HotlineCaseCommon):
 
     def test_default_area_code(self):
         self.env.company.hotline_default_area_code = "0571"
-        self.assertEqual(self.env["hotline.case"]._normalize_phone("8888 8888"), "0571-88888888")
+        self.assertEqual(self.env.company._hotline_normalize_phone("8888 8888"), "0571-88888888")
 
     def test_create_refuses_garbage(self):
         with self.assertRaises(UserError):

@@ -85,11 +85,39 @@ class HotlineCase(models.Model):
             precommit.add(self.env["hotline.case"].sudo()._exchange_flush_pending)
         return precommit.data[PRECOMMIT_KEY]
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
-        if (action not in UNIT_ACTIONS and self.env["hotline.exchange.event"]._role() == "unit"
-                and not self.env.context.get("hotline_exchange_applying")):
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
+        """The exchange's one capture point: every step of a case is logged by _transition. Gate: the unit
+        server takes only the unit's steps (and applies the center's). Capture: on the center, the step's log
+        lines go into the case's snapshot sent at commit; on the unit server, a unit's step becomes an event for
+        the center in this very transaction (a step refused here rolls back with it)."""
+        role = self.env["hotline.exchange.event"]._role()
+        applying = self.env.context.get("hotline_exchange_applying")
+        if action not in UNIT_ACTIONS and role == "unit" and not applying:
             raise UserError(self.env._("This is the unit server: this step is taken at the center."))
-        return super()._transition(action, to_state, vals=vals, note=note, now=now)
+        result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
+        # applying the center's snapshot (no actor) sends nothing back; a unit's step applied here (its actor
+        # set) is the center's to send on to the unit in its snapshot
+        actor = EXCHANGE_ACTOR.get()
+        if role == "center" and (not applying or actor):
+            self._exchange_pending()["logs"].extend(self._exchange_step_logs(action).ids)
+        elif role == "unit" and not applying and action in UNIT_ACTIONS:
+            Event = self.env["hotline.exchange.event"]
+            for log in self._exchange_step_logs(action):
+                case = log.case_id
+                if case.exchange_ref:
+                    Event._enqueue(action, case._exchange_unit_action_payload(action), case=case,
+                                   unit_code=log.unit_id.code or case.unit_id.code, actor=self.env.user.name,
+                                   lang=self.env.user.lang or self.env.lang)
+        return result
+
+    def _exchange_step_logs(self, action):
+        """The log lines _transition just wrote for `action`: the newest of each case (sudo)."""
+        lines = self.env["hotline.case.log"].sudo().search(
+            [("case_id", "in", self.ids), ("action", "=", action)], order="id desc")
+        latest = {}
+        for line in lines:
+            latest.setdefault(line.case_id.id, line)
+        return self.env["hotline.case.log"].sudo().browse(sorted(line.id for line in latest.values()))
 
     def _notify_unit(self, kind, message=None, **kwargs):
         if self.env["hotline.exchange.event"]._role() == "center":

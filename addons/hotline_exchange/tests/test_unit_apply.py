@@ -67,6 +67,25 @@ class TestUnitServerApply(HotlineExchangeCommon):
         self.assertEqual((copy_line.return_ruling, copy_line.ruling_note), ("improper", "退单理由不成立。"))
         self.assertIn("rule_return", self.unit_copy().log_ids.mapped("action"))
 
+    def test_ruling_is_a_step_of_the_case(self):
+        """The ruling is logged by _transition like every step: its line goes with the center's snapshot, names
+        the unit that returned the case, and the unit server, which takes only the unit's steps, refuses it."""
+        self.set_role("center")
+        self.center_case.with_user(self.portal).action_return(reason="非本单位职责。")
+        self.commit_point()
+        line = self.center_case.log_ids.filtered(lambda log: log.action == "return")
+        line.with_user(self.dispatcher).action_rule_return("justified", "确属他单位职责。")
+        self.commit_point()
+        self.assertEqual([step["action"] for step in self.outbox(kind="case")[-1].payload["actions"]],
+                         ["rule_return"])
+        ruling = self.center_case.log_ids.filtered(lambda log: log.action == "rule_return")
+        self.assertEqual((ruling.unit_id, ruling.user_id), (self.unit, self.dispatcher))
+        self.assertFalse(self.center_case.unit_id, "the unit is the returning one, not the case's (none now)")
+        self.set_role("unit")
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            line.with_user(self.dispatcher).action_rule_return("improper", "改判。")
+        self.assertEqual(line.return_ruling, "justified")
+
     def test_applied_once(self):
         event = self.event("case", self.snapshot, CENTER_REF, 1)
         self.receive(event)

@@ -67,8 +67,8 @@ class HotlineHealthCheck(models.Model):
 
     @api.model
     def _reader_tz(self):
-        """The reader's time zone, else the center's (its working calendar's)."""
-        name = self.env.context.get("tz") or self.env.user.tz or self.env.company.resource_calendar_id.tz or "UTC"
+        """The reader's time zone, else the center's."""
+        name = self.env.context.get("tz") or self.env.user.tz or self.env.company._hotline_tz().zone
         try:
             return pytz.timezone(name)
         except pytz.UnknownTimeZoneError:
@@ -329,7 +329,7 @@ class HotlineHealthCheck(models.Model):
             self.incident_id.stop = fields.Datetime.now()
         self.incident_id = False
         # the chatter is read by everyone: in the center's language and time zone
-        check = self.with_context(lang=self._center_lang(), tz=self.env.company.resource_calendar_id.tz)
+        check = self.with_context(lang=self._center_lang(), tz=self.env.company._hotline_tz().zone)
         note = check.env._("Recovered: %s", check.fact)
         self.activity_ids.action_feedback(feedback=note)
         self.message_post(body=note, subtype_xmlid="mail.mt_note")

@@ -2,9 +2,7 @@
 
 Every figure is over cases received (or uses, flags, searches made) in [date_from, date_to) in UTC.
 """
-from datetime import datetime, time, timedelta
 
-import pytz
 
 from odoo import api, fields, models
 
@@ -77,9 +75,7 @@ class HotlineKnowledgeFigures(models.TransientModel):
                 wizard.summary = False
                 continue
             # the period's days in the center's time zone, as the agents see them
-            tz = pytz.timezone(self.env["hotline.case"]._center_tz())
-            start, end = (tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-                          for day in (wizard.date_from, wizard.date_to + timedelta(days=1)))
+            start, end = self.env.company._hotline_day_bounds(wizard.date_from, wizard.date_to)
             figures = self.env["hotline.knowledge.kpi"].compute(start, end)
             wizard.summary = self.env["ir.qweb"]._render("hotline_knowledge.knowledge_figures_summary",
                                                          {"figures": figures})

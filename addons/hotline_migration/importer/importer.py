@@ -140,13 +140,13 @@ class Importer:
             problems.append(self.env._(
                 "The center's default area code is not set (Settings ▸ Hotline): local numbers without an area "
                 "code would be refused as invalid phones. Set it before importing."))
-        center_tz = self.env["hotline.case"]._center_tz()
-        if center_tz != self.mapping.timezone:
+        center_zone = self.env.company._hotline_tz().zone
+        if center_zone != self.mapping.timezone:
             problems.append(self.env._(
                 "The center's time zone is %(center)s, the legacy times are in %(legacy)s ([source] timezone of "
                 "the mapping): every imported time would be shifted. Set the time zone of the center's working "
                 "time calendar (or correct the mapping) before importing.",
-                center=center_tz, legacy=self.mapping.timezone))
+                center=center_zone, legacy=self.mapping.timezone))
         if problems:
             raise UserError(self.env._("The import cannot start:\n%s", "\n".join(f"- {p}" for p in problems)))
 

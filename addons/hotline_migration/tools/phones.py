@@ -31,8 +31,8 @@ def split_extension(raw):
 
 
 def make_normalizer(env):
-    """A function raw → (normalised number, extension) raising BadPhone; uses hotline.case's rules
-    (hotline.case._normalize_phone: the tool with the center's default area code, read here once, not
+    """A function raw → (normalised number, extension) raising BadPhone; the center's rules
+    (res.company._hotline_normalize_phone: the tool with the center's default area code, read here once, not
     through the ORM for every number: a tenth of a case's conversion)."""
     from odoo.addons.hotline_case.tools.phone import InvalidPhoneError, normalize_phone  # noqa: PLC0415
 

@@ -191,8 +191,7 @@ class HotlineBurstAlert(models.Model):
         self.ensure_one()
         group = self.env.ref(SUPERVISOR_GROUP)
         users = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share)
-        tz = pytz.timezone(self.env["hotline.case"]._center_tz())
-        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+        today = self.env.company._hotline_local_day()
         for user in users:
             alert = self.sudo().with_context(lang=user.lang or self.env.lang)
             note = alert.env._("Several cases of the same kind came in close together: check whether it is an "

@@ -23,7 +23,7 @@ class HotlineCase(models.Model):
             self.env["hotline.monitor.live"]._push_cases_later()
         return result
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
-        result = super()._transition(action, to_state, vals=vals, note=note, now=now)
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
+        result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
         self.env["hotline.monitor.live"]._push_cases_later()
         return result

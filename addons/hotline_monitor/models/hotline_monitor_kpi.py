@@ -2,12 +2,10 @@
 
 Today's queue, agent and case figures on the board are the reports' figures: this adapter only
 asks hotline.kpi.call / hotline.kpi.case (sudo: the board's viewers were checked by the caller)
-and adds labels. "Today" is the center's day in the reports' time zone.
+and adds labels. "Today" is the center's day (res.company._hotline_day_bounds).
 """
 
-from datetime import datetime, time, timedelta
 
-import pytz
 
 from odoo import api, fields, models
 
@@ -21,26 +19,13 @@ class HotlineMonitorKpi(models.AbstractModel):
         return self.env["hotline.kpi.call"].sudo()
 
     @api.model
-    def _today(self, now=None):
-        """[start, end) of the center's current day, naive UTC."""
-        tz = self._calls()._center_tz()
-        now = now or fields.Datetime.now()
-        day = pytz.utc.localize(now).astimezone(tz).date()
-        start = tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        return start, start + timedelta(days=1)
-
-    @api.model
-    def _tz_name(self):
-        return self._calls()._center_tz().zone
-
-    @api.model
     def _service_level_seconds(self):
         return self._calls()._service_level_seconds()
 
     @api.model
     def _queue_figures(self, queues):
         """{queue: today's figures} (hotline.kpi.call.queue_figures; a queue without calls has zeros)."""
-        start, end = self._today()
+        start, end = self.env.company._hotline_day_bounds()
         calls = self._calls()
         figures = calls.queue_figures(start, end, queues=list(queues)) if queues else {}
         return {q: figures.get(q) or calls._empty_call_figures() for q in queues}
@@ -48,7 +33,7 @@ class HotlineMonitorKpi(models.AbstractModel):
     @api.model
     def _agent_figures(self, user):
         """Today's figures of one agent (hotline.kpi.call.agent_figures), plus the cases they recorded."""
-        start, end = self._today()
+        start, end = self.env.company._hotline_day_bounds()
         # an agent with nothing yet today reads 0 and 00:00, not blanks
         calls = self._calls()
         figures = calls.agent_figures(start, end, [user.id]).get(user.id) or calls._empty_agent_figures()

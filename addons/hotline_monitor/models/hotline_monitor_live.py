@@ -61,7 +61,8 @@ class HotlineMonitorLive(models.AbstractModel):
         """Per queue: calls waiting (with their start), today's figures, abandoned callers not called back, surge."""
         now = now or fields.Datetime.now()
         kpi = self.env["hotline.monitor.kpi"]
-        start, _end = kpi._today(now)
+        company = self.env.company
+        start, _end = company._hotline_day_bounds(company._hotline_local_day(now))
         if live_calls is None:
             live_calls = self.env["hotline.agent.state"]._live_calls(now)
         waiting = {}
@@ -72,7 +73,7 @@ class HotlineMonitorLive(models.AbstractModel):
         figures = kpi._queue_figures(queues)
         abandoned = self._abandoned_callers(queues, start, now)
         nobody = {"count": 0, "items": []}
-        surge = self._surge(queues, kpi._tz_name(), now)
+        surge = self._surge(queues, now)
         blocks = []
         for queue in queues:
             blocks.append({
@@ -123,11 +124,11 @@ class HotlineMonitorLive(models.AbstractModel):
         return result
 
     @api.model
-    def _surge(self, queues, tz_name, now):
+    def _surge(self, queues, now):
         """Calls of the last 15 minutes against the same weekday-and-hour quarter-hour average of the
         last 4 weeks (the hour's calls / 4, averaged over the 4 weeks). One statement: five ranges of
         the enter_time index."""
-        tz = pytz.timezone(tz_name or "Asia/Shanghai")
+        tz = self.env.company._hotline_tz()
         local = pytz.utc.localize(now).astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
         hours = [tz.localize(local - timedelta(weeks=week)).astimezone(pytz.utc).replace(tzinfo=None)
                  for week in range(1, 5)]
@@ -155,7 +156,7 @@ class HotlineMonitorLive(models.AbstractModel):
 
     @api.model
     def _alerts(self):
-        start, _end = self.env["hotline.monitor.kpi"]._today()
+        start, _end = self.env.company._hotline_day_bounds()
         alerts = self.env["hotline.burst.alert"].sudo().search(
             ["|", ("state", "=", "open"), ("last_time", ">=", start)], limit=20)
         return [alert._board_dict() for alert in alerts]

@@ -185,7 +185,7 @@ class HotlineWallboard(models.Model):
             "user_ids": board._agents().ids,
             # the reports' settings: the board's figures are the reports' figures
             "service_level_seconds": self.env["hotline.monitor.kpi"]._service_level_seconds(),
-            "tz": self.env["hotline.monitor.kpi"]._tz_name(),  # the center's clock, whatever the screen's
+            "tz": self.env.company._hotline_tz().zone,  # the center's clock, whatever the screen's
             "alarm": {"waiting": board.alarm_waiting, "wait_seconds": board.alarm_wait_seconds,
                       "service_level": board.alarm_service_level, "no_idle": board.alarm_no_idle,
                       "sound": board.alarm_sound},

@@ -219,7 +219,7 @@ class TestBoardBrowser(HttpCase, MonitorCase):
         self.env["ir.config_parameter"].sudo().set_param("hotline_health.bridge_silent_seconds", "5")
         seen = fields.Datetime.now() - timedelta(seconds=20)
         self.pbx.write({"bridge_heartbeat": seen, "bridge_status": "connected"})
-        tz = pytz.timezone(self.env["hotline.monitor.kpi"]._tz_name())
+        tz = self.env.company._hotline_tz()
         since = pytz.utc.localize(seen).astimezone(tz).strftime("%H:%M:%S")
 
         served = []

@@ -33,7 +33,7 @@ class TestFreshness(MonitorCase):
         self.assertEqual(snapshot["bridge_silence"], 42)
         # the screen judges the age on its clock, set from the server's
         self.assertGreaterEqual(snapshot["server_time"] - snapshot["bridge"]["heartbeat"], 90000)
-        self.assertEqual(snapshot["config"]["tz"], self.env["hotline.monitor.kpi"]._tz_name())
+        self.assertEqual(snapshot["config"]["tz"], self.env.company._hotline_tz().zone)
         # one definition of the silence: health's setting, as health reads it
         self.assertEqual(self.env["hotline.health.check"]._bridge_silence(), 42)
 

@@ -20,7 +20,7 @@ class TestSurge(MonitorCase):
 
     def test_baseline_and_alarm(self):
         now = fields.Datetime.now().replace(microsecond=0)
-        tz = pytz.timezone("Asia/Shanghai")
+        tz = self.env.company._hotline_tz()
         local_hour = pytz.utc.localize(now).astimezone(tz).replace(minute=0, second=0, tzinfo=None)
         for week, count in ((1, 8), (2, 16), (3, 24), (4, 32)):
             hour = tz.localize(local_hour - timedelta(weeks=week)).astimezone(pytz.utc).replace(tzinfo=None)
@@ -29,6 +29,6 @@ class TestSurge(MonitorCase):
         self.calls(now - timedelta(days=1, minutes=10), 40)
         self.calls(tz.localize(local_hour - timedelta(weeks=5)).astimezone(pytz.utc).replace(tzinfo=None), 40)
         self.calls(now - timedelta(minutes=14), 12)
-        surge = self.env["hotline.monitor.live"]._surge([QUEUE], "Asia/Shanghai", now)[QUEUE]
+        surge = self.env["hotline.monitor.live"]._surge([QUEUE], now)[QUEUE]
         # (8 + 16 + 24 + 32) / 4 weeks = 20 calls per hour = 5 per quarter hour
         self.assertEqual(surge, {"last15": 12, "baseline": 5.0})

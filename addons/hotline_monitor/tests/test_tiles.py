@@ -105,7 +105,7 @@ class TestTiles(MonitorCase):
         self.assertEqual(block["waiting"], [(t + 10) * 1000])  # the board ticks from the start time
         self.assertEqual(block["figures"]["offered"], 1)
         # the same figures as the reports' KPI service for today
-        start, end = self.env["hotline.monitor.kpi"]._today()
+        start, end = self.env.company._hotline_day_bounds()
         kpi = self.env["hotline.kpi.call"].sudo().queue_figures(start, end, queues=[QUEUE])[QUEUE]
         self.assertEqual(block["figures"], kpi)
         # within the second, every screen of the board gets the very same snapshot: only its settings are read

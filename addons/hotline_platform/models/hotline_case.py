@@ -69,13 +69,13 @@ class HotlineCase(models.Model):
     def _keeps_extended_deadline(self, new_deadline):
         return False if self.platform_deadline else super()._keeps_extended_deadline(new_deadline)
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
         applying = APPLYING.get()
         platform_cases = self.sudo().filtered("platform_ref")
         if not applying:
             for case in platform_cases:
                 case._platform_check_step(action)
-        result = super()._transition(action, to_state, vals=vals, note=note, now=now)
+        result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
         if not applying:
             for case in platform_cases:
                 case._platform_report(action, note)
@@ -155,7 +155,7 @@ class HotlineCase(models.Model):
     def _platform_apply_dispatch(self, event):
         payload, table, counterpart = event.payload, event._code_table(), event.counterpart_id
         content = str(payload.get("content") or "").strip()
-        deadline = parse_moment(payload.get("deadline"))
+        deadline = parse_moment(payload.get("deadline"), self.env.company._hotline_tz())
         if not content or not deadline:
             raise UserError(self.env._("A dispatched work order needs its content and its deadline."))
         category = table._lookup("category", payload["category"]) if payload.get("category") else False
@@ -194,7 +194,7 @@ class HotlineCase(models.Model):
             raise UserError(self.env._("Case %s has no extension request to decide.", self.name))
         note = str(event.payload.get("note") or "")
         if event.payload.get("approved"):
-            deadline = parse_moment(event.payload.get("deadline"))
+            deadline = parse_moment(event.payload.get("deadline"), self.env.company._hotline_tz())
             if not deadline:
                 raise UserError(self.env._("An approved extension needs the new deadline."))
             self._transition("approve_extension", None, {
@@ -229,7 +229,7 @@ class HotlineCase(models.Model):
     def _platform_apply_reopen(self, event):
         if self.state not in ("callback", "closed"):
             raise UserError(self.env._("Case %s is not finished: it cannot be reopened.", self.name))
-        deadline = parse_moment(event.payload.get("deadline"))
+        deadline = parse_moment(event.payload.get("deadline"), self.env.company._hotline_tz())
         if not deadline:
             raise UserError(self.env._("A reopened work order needs its new deadline."))
         note = str(event.payload.get("note") or "") or self.env._("Reopened by the 12345 platform.")

@@ -135,7 +135,7 @@ class HotlinePlatformCounterpart(models.Model):
                 raise UserError(self.env._("Platform %(platform)s has no code table version %(version)s.",
                                            platform=self.name, version=version))
             return table
-        today = fields.Date.context_today(self)
+        today = self.env.company._hotline_local_day()  # the table in force on the center's day, whoever runs the job
         table = tables.filtered(lambda t: t.date_start <= today).sorted("date_start", reverse=True)[:1]
         if not table:
             raise UserError(self.env._("Platform %s has no code table in force: add one first.", self.name))

@@ -78,8 +78,9 @@ def applying():
         APPLYING.reset(token)
 
 
-def parse_moment(value):
-    """An ISO 8601 moment from the platform (with its offset; a bare one is Beijing time) as naive UTC."""
+def parse_moment(value, tz):
+    """An ISO 8601 moment from the platform (with its offset; a bare one is in `tz`, the center's time zone:
+    res.company._hotline_tz) as naive UTC."""
     if not value:
         return False
     try:
@@ -87,12 +88,13 @@ def parse_moment(value):
     except (TypeError, ValueError, OverflowError):
         raise ValidationError(f"bad date {value!r}") from None
     if moment.tzinfo is None:
-        moment = pytz.timezone("Asia/Shanghai").localize(moment)
+        moment = tz.localize(moment)
     return moment.astimezone(pytz.utc).replace(tzinfo=None)
 
 
-def wire_moment(value):
-    return pytz.utc.localize(value).astimezone(pytz.timezone("Asia/Shanghai")).isoformat() if value else None
+def wire_moment(value, tz):
+    """A naive UTC moment as ISO 8601 in `tz`, the center's time zone, with its offset."""
+    return pytz.utc.localize(value).astimezone(tz).isoformat() if value else None
 
 
 class HotlinePlatformEvent(models.Model):
@@ -180,6 +182,7 @@ class HotlinePlatformEvent(models.Model):
     def _wire(self):
         """The events as they travel (readme/USAGE.md): files of a result are read when sent, not copied."""
         wired = []
+        tz = self.env.company._hotline_tz()
         for event in self:
             payload = dict(event.payload or {})
             if "attachment_ids" in payload:
@@ -187,7 +190,7 @@ class HotlinePlatformEvent(models.Model):
                 payload["files"] = [{"name": f.name, "mimetype": f.mimetype,
                                      "data": base64.b64encode(f.raw or b"").decode()} for f in files]
             wired.append({"key": event.key, "platform_ref": event.platform_ref, "seq": event.sequence,
-                          "kind": event.kind, "occurred_at": wire_moment(event.occurred_at),
+                          "kind": event.kind, "occurred_at": wire_moment(event.occurred_at, tz),
                           "code_version": event.code_version or None, "payload": payload})
         return wired
 
@@ -297,7 +300,8 @@ class HotlinePlatformEvent(models.Model):
             raise ValidationError(self.env._("The event key does not match its platform number and sequence."))
         return {"counterpart_id": counterpart.id, "direction": "in", "platform_ref": ref.strip(), "sequence": seq,
                 "kind": kind, "payload": payload, "code_version": raw.get("code_version") or False,
-                "occurred_at": parse_moment(raw.get("occurred_at")) or fields.Datetime.now(),
+                "occurred_at": parse_moment(raw.get("occurred_at"), self.env.company._hotline_tz())
+                or fields.Datetime.now(),
                 "state": "received"}
 
     @api.model

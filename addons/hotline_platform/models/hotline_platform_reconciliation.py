@@ -1,6 +1,4 @@
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -41,11 +39,10 @@ class HotlinePlatformReconciliation(models.Model):
         """Compare one day (a new reconciliation each run: the history of runs stays)."""
         remote_rows = counterpart._transport().reconcile(day)
         remote = {str(row["platform_ref"]): str(row["status"]) for row in remote_rows}
-        tz = pytz.timezone("Asia/Shanghai")
-        start = tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        start, end = self.env.company._hotline_day_bounds(day)
         cases = self.env["hotline.case"].sudo().search([
             ("platform_counterpart_id", "=", counterpart.id), ("date_received", ">=", start),
-            ("date_received", "<", start + timedelta(days=1))])
+            ("date_received", "<", end)])
         refs = set(cases.mapped("platform_ref")) | set(remote)
         statuses = self.env["hotline.case"]._platform_statuses(counterpart, refs)
         local = {ref: statuses[ref][1] for ref in cases.mapped("platform_ref")}
@@ -90,8 +87,8 @@ class HotlinePlatformReconciliation(models.Model):
 
     @api.model
     def _cron_reconcile(self):
-        """Every morning: yesterday (Beijing time) for each platform with an interface."""
-        today = datetime.now(pytz.timezone("Asia/Shanghai")).date()
+        """Every morning: yesterday (the center's day) for each platform with an interface."""
+        today = self.env.company._hotline_local_day()
         for counterpart in self.env["hotline.platform.counterpart"].sudo().search([("transport", "!=", "manual")]):
             try:
                 self._reconcile(counterpart, today - timedelta(days=1))

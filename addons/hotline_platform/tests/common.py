@@ -1,4 +1,3 @@
-from datetime import datetime
 
 from odoo import Command
 from odoo.addons.hotline_case.tests.common import HotlineCaseCommon
@@ -16,7 +15,7 @@ class PlatformCommon(HotlineCaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.platform = StandInPlatform(SECRET, port=cls._standin_port()).start()
+        cls.platform = StandInPlatform(SECRET, cls.env.company._hotline_tz(), port=cls._standin_port()).start()
         cls.addClassCleanup(cls.platform.stop)
         cls.counterpart = cls.env["hotline.platform.counterpart"].create({
             "name": "市12345平台", "code": "city", "transport": "rest", "endpoint": cls.platform.url,
@@ -57,11 +56,16 @@ class PlatformCommon(HotlineCaseCommon):
             platform.refuse_kinds.clear()
             platform.calls.clear()
             platform.down = platform.lose_answers = False
-        self.platform.day = datetime.now().strftime("%Y-%m-%d")
+        self.platform.day = self.env.company._hotline_local_day().isoformat()
 
     # -- helpers --------------------------------------------------------------------
     def run_exchange(self, counterpart=None):
         (counterpart or self.counterpart)._run()
+
+    def reconcile_today(self):
+        """The reconciliation of the platform's working day, the center's today."""
+        return self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart,
+                                                                      self.env.company._hotline_local_day())
 
     def case_of(self, ref, counterpart=None):
         return self.env["hotline.case"].search([

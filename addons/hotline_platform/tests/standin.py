@@ -12,10 +12,10 @@ import json
 import threading
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as day_time
 from pathlib import Path
 
-import pytz
 from lxml import etree
 
 from odoo.addons.hotline_case.tests.standin_server import StandInHandler, StandInServer, hmac_sha256
@@ -38,12 +38,19 @@ def signed_headers(secret, body, timestamp=None):
             "X-Hotline-Signature": sign(secret, timestamp, body)}
 
 
+def platform_moment(day, tz):
+    """09:30 of the platform's working day `day` ('YYYY-MM-DD') in `tz`, as the platform writes it (ISO 8601)."""
+    return tz.localize(datetime.combine(date.fromisoformat(day), day_time(9, 30))).isoformat()
+
+
 class StandInPlatform(StandInServer):
-    def __init__(self, secret, port=0, day=None):
+    def __init__(self, secret, tz, port=0, day=None):
+        """`tz`: the city's time zone (pytz), the center's (res.company._hotline_tz)."""
         super().__init__(PlatformHandler, port)
         self.secret = secret
-        # the platform's working day: today in Beijing, unless a test names one
-        self.day = day or datetime.now(pytz.timezone("Asia/Shanghai")).date().isoformat()
+        self.tz = tz
+        # the platform's working day: today in the city, unless a test names one
+        self.day = day or datetime.now(tz).date().isoformat()
         self.lock = threading.Lock()
         self.received = {}          # key -> event the center sent
         self.received_at = {}       # key -> time.monotonic() of its first arrival
@@ -73,7 +80,7 @@ class StandInPlatform(StandInServer):
             seq = seq or self.sequences[ref] + 1
             self.sequences[ref] = max(self.sequences[ref], seq)
             event = {"key": f"{ref}:{seq}", "platform_ref": ref, "seq": seq, "kind": kind,
-                     "occurred_at": f"{day or self.day}T09:30:00+08:00", "code_version": None,
+                     "occurred_at": platform_moment(day or self.day, self.tz), "code_version": None,
                      "payload": payload or {}}
             self.outbox.append(event)
             self._status(ref, kind, payload or {}, day)
@@ -208,12 +215,13 @@ class MiddbPlatform:
     """The platform's side of the intermediate database (中间库) on MariaDB: it writes its events into
     hotline_in, takes the center's from hotline_out (status 0 -> 1) and keeps hotline_order."""
 
-    def __init__(self, database, host="127.0.0.1", port=3306, user="root", password="", day="2026-12-07"):
+    def __init__(self, database, tz, host="127.0.0.1", port=3306, user="root", password="", day="2026-12-07"):
         import pymysql  # noqa: PLC0415
 
         self.pymysql = pymysql
         self.params = {"host": host, "port": port, "user": user, "password": password}
         self.database = database
+        self.tz = tz
         self.day = day
         self.sequences = Counter()
         self.duplicates = 0
@@ -243,7 +251,7 @@ class MiddbPlatform:
         with conn.cursor() as cursor:
             cursor.execute("INSERT INTO hotline_in (event_key, platform_ref, seq, kind, occurred_at, payload) "
                            "VALUES (%s, %s, %s, %s, %s, %s)",
-                           [f"{ref}:{seq}", ref, seq, kind, f"{self.day}T09:30:00+08:00",
+                           [f"{ref}:{seq}", ref, seq, kind, platform_moment(self.day, self.tz),
                             json.dumps(payload or {}, ensure_ascii=False)])
             status = STATUS_AFTER.get(kind) or ("returned" if kind == "return_ruling" and (payload or {}).get(
                 "approved") else None)

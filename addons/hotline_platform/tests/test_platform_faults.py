@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
@@ -68,7 +68,7 @@ class TestPlatformFaults(PlatformCommon):
         # during the outage the reconciliation explains every difference by the events on their way
         recon = self.env["hotline.platform.reconciliation"]
         self.platform.down = False
-        outage = recon._reconcile(self.counterpart, datetime.now().date())
+        outage = recon._reconcile(self.counterpart, self.env.company._hotline_local_day())
         self.assertEqual(outage.unexplained_count, 0)
         # back: the answers are lost once (the platform took the events), then delivered
         self.platform.lose_answers = True
@@ -87,7 +87,7 @@ class TestPlatformFaults(PlatformCommon):
                           key=self.platform.received_at.get)
             self.assertEqual(keys, [f"{ref}:1", f"{ref}:2", f"{ref}:3"])
         self.assertEqual(sum(self.platform.duplicates.values()), 6)  # resent after the lost answers, ignored
-        after = recon._reconcile(self.counterpart, datetime.now().date())
+        after = recon._reconcile(self.counterpart, self.env.company._hotline_local_day())
         self.assertEqual((after.local_total, after.remote_total, after.unexplained_count), (3, 3, 0))
 
     def test_backoff_grows_and_dead_letter_blocks_the_work_order_until_resent(self):
@@ -131,7 +131,7 @@ class TestPlatformFaults(PlatformCommon):
         self.run_exchange()
         progress = self.events("GD5", "out").filtered(lambda e: e.kind == "progress")
         self.assertEqual((progress.state, progress.last_error), ("dead", "该事件类型不被接受"))
-        recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
+        recon = self.reconcile_today()
         self.assertEqual(recon.unexplained_count, 0)
 
     def test_inbound_dead_letter_applied_again_after_the_mapping_is_fixed(self):
@@ -152,7 +152,7 @@ class TestPlatformFaults(PlatformCommon):
         # the platform has a work order the center never received, and says GD7 is closed
         self.platform.orders["GD8"] = {"date": self.platform.day, "status": "open"}
         self.platform.orders["GD7"]["status"] = "closed"
-        recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
+        recon = self.reconcile_today()
         self.assertEqual(recon.unexplained_count, 2)
         self.assertEqual(recon.difference_ids.mapped("platform_ref"), ["GD7", "GD8"])
         self.assertEqual(recon.difference_ids.mapped("local_status"), ["open", False])
@@ -160,5 +160,5 @@ class TestPlatformFaults(PlatformCommon):
         self.assertEqual((line.local_count, line.remote_count), (1, 1))
         # a day with nothing on either side
         empty = self.env["hotline.platform.reconciliation"]._reconcile(
-            self.counterpart, datetime.now().date() - timedelta(days=30))
+            self.counterpart, self.env.company._hotline_local_day() - timedelta(days=30))
         self.assertEqual((empty.local_total, empty.remote_total, empty.unexplained_count), (0, 0, 0))

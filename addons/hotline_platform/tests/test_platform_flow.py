@@ -1,6 +1,4 @@
-from datetime import datetime, timedelta
-
-import pytz
+from datetime import date, datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -79,7 +77,7 @@ class TestPlatformFlow(PlatformCommon):
         self.assertEqual(set(case.platform_event_ids.mapped("state")), {"applied", "sent"})
         self.assertFalse(self.platform.duplicates)
 
-        recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
+        recon = self.reconcile_today()
         self.assertEqual((recon.local_total, recon.remote_total, recon.unexplained_count), (1, 1, 0))
         self.assertEqual(recon.line_ids.mapped("status"), ["closed"])
 
@@ -100,7 +98,7 @@ class TestPlatformFlow(PlatformCommon):
         self.assertEqual((refused.state, refused.platform_return_state), ("pool", "rejected"))
         self.assertEqual((approved.state, approved.platform_return_state), ("cancelled", "approved"))
         self.assertEqual(refused.log_ids[0].action, "platform_return_refused")
-        recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
+        recon = self.reconcile_today()
         self.assertEqual(recon.unexplained_count, 0)
         self.assertEqual(sorted(recon.line_ids.mapped("status")), ["open", "returned"])
 
@@ -225,8 +223,8 @@ class TestPlatformFlow(PlatformCommon):
         self.env["hotline.platform.reconciliation"]._cron_reconcile()
         recon = self.env["hotline.platform.reconciliation"].search([("counterpart_id", "=", self.counterpart.id)])
         self.assertEqual(len(recon), 1)
-        # yesterday in Beijing, both sides counting the same work orders, nothing unexplained
-        yesterday = datetime.now(pytz.timezone("Asia/Shanghai")).date() - timedelta(days=1)
+        # yesterday at the center, both sides counting the same work orders, nothing unexplained
+        yesterday = self.env.company._hotline_local_day() - timedelta(days=1)
         self.assertEqual(recon.date, yesterday)
         self.assertEqual((recon.local_total - recon.remote_total, recon.unexplained_count), (0, 0))
         Signature = self.env["hotline.platform.signature"]
@@ -236,3 +234,18 @@ class TestPlatformFlow(PlatformCommon):
                             "WHERE signature = 'old'")
         self.env["hotline.platform.counterpart"]._cron_prune_signatures()
         self.assertTrue(Signature._first_use("old"))
+
+    def test_reconciliation_day_follows_the_company_time_zone(self):
+        """The reconciliation counts the cases received on the center's day in the company's time zone: a work
+        order received at 20:00 UTC on 10 March is on the 11th in Beijing, still on the 10th in Berlin."""
+        case = self.received_case("TZ-1")
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE hotline_case SET date_received = '2026-03-10 20:00:00' WHERE id = %s", [case.id])
+        self.env.invalidate_all()
+        Reconciliation = self.env["hotline.platform.reconciliation"]
+        self.env.company.resource_calendar_id.tz = "Asia/Shanghai"
+        self.assertEqual(Reconciliation._reconcile(self.counterpart, date(2026, 3, 10)).local_total, 0)
+        self.assertEqual(Reconciliation._reconcile(self.counterpart, date(2026, 3, 11)).local_total, 1)
+        self.env.company.resource_calendar_id.tz = "Europe/Berlin"
+        self.assertEqual(Reconciliation._reconcile(self.counterpart, date(2026, 3, 10)).local_total, 1)
+        self.assertEqual(Reconciliation._reconcile(self.counterpart, date(2026, 3, 11)).local_total, 0)

@@ -37,7 +37,7 @@ class TestPlatformSoap(PlatformCommon):
         self.assertEqual(self.platform.received["SOAP-1:3"]["payload"]["result"], "4")
         self.assertEqual(self.platform.calls["push"], 1)  # the three in one call, in order
         self.assertIn("SOAP-1:1", self.platform.confirmed)
-        recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
+        recon = self.reconcile_today()
         self.assertEqual((recon.local_total, recon.remote_total, recon.unexplained_count), (1, 1, 0))
 
     def test_soap_platform_down_and_wrong_key(self):
@@ -67,7 +67,7 @@ class TestPlatformMiddb(PlatformCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.middb = MiddbPlatform(MIDDB_NAME)
+        cls.middb = MiddbPlatform(MIDDB_NAME, cls.env.company._hotline_tz())
         cls.middb.create_database()  # no MariaDB: the tests fail here, they are not skipped
         cls.addClassCleanup(cls.middb.drop_database)
         cls.counterpart.write({"transport": "middb", "db_host": "127.0.0.1", "db_port": 3306,
@@ -81,7 +81,7 @@ class TestPlatformMiddb(PlatformCommon):
             with conn.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
             conn.close()
-        self.middb.day = datetime.now().strftime("%Y-%m-%d")
+        self.middb.day = self.env.company._hotline_local_day().isoformat()
         self.middb.sequences.clear()
 
     def test_middb_round_trip_exactly_once(self):
@@ -112,7 +112,7 @@ class TestPlatformMiddb(PlatformCommon):
         self.assertEqual(self.middb.count("hotline_out"), 2)
         self.assertEqual(len(self.middb.take()), 2)
         self.assertEqual([r["kind"] for r in self.middb.received.values()], ["receive", "accept"])
-        recon = self.env["hotline.platform.reconciliation"]._reconcile(self.counterpart, datetime.now().date())
+        recon = self.reconcile_today()
         self.assertEqual((recon.local_total, recon.remote_total, recon.unexplained_count), (1, 1, 0))
 
     def test_middb_unreachable_then_back(self):

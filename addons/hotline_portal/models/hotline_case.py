@@ -167,7 +167,7 @@ class HotlineCase(models.Model):
 
 
     def _portal_tz(self):
-        """Time zone for dates in unit messages: the unit's contact, else the company's, else China's."""
+        """Time zone for dates in unit messages: the unit's contact, else the center's."""
         self.ensure_one()
         unit = self.sudo().unit_id
-        return unit.partner_id.tz or unit.member_ids[:1].tz or self.env.company.partner_id.tz or "Asia/Shanghai"
+        return unit.partner_id.tz or unit.member_ids[:1].tz or self.env.company._hotline_tz().zone

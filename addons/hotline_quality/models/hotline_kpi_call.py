@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.addons.hotline_reports.kpi.period import period_utc
 from odoo.tools import SQL
 
 from ..kpi.quality import qa_facts_sql
@@ -19,7 +20,7 @@ class HotlineKpiCall(models.AbstractModel):
     @api.readonly
     def agent_figures(self, date_from, date_to, agents=None):
         result = super().agent_figures(date_from, date_to, agents=agents)
-        start, end = self._bounds(date_from, date_to)
+        start, end = period_utc(self.env, date_from, date_to)
         user_filter = SQL()
         if agents is not None:
             user_ids = agents.ids if isinstance(agents, models.BaseModel) else list(agents)

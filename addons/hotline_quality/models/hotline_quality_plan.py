@@ -1,12 +1,9 @@
 import math
 import random
 from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.hotline_reports.kpi.center import center_tz
 from odoo.exceptions import UserError, ValidationError
 
 INSPECTED_OUTCOMES = ("answered", "transferred", "outbound_answered")
@@ -71,20 +68,15 @@ class HotlineQualityPlan(models.Model):
 
     # -- sampling ------------------------------------------------------------------------------------
     @api.model
-    def _week_bounds(self, moment):
+    def _sampling_week(self, moment):
         """(start, end) naive UTC of the center's local week (Monday 00:00 to next Monday) holding `moment`."""
-        tz = center_tz(self.env)
-        local = pytz.utc.localize(moment).astimezone(tz).date()
+        company = self.env.company
+        local = company._hotline_local_day(moment)
         monday = local - timedelta(days=local.weekday())
-
-        def utc(day):
-            return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-        return utc(monday), utc(monday + timedelta(days=7))
+        return company._hotline_day_bounds(monday, monday + timedelta(days=6))
 
     def _start_utc(self):
-        tz = center_tz(self.env)
-        return tz.localize(datetime.combine(self.start_date, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        return self.env.company._hotline_day_bounds(self.start_date)[0]
 
     @api.model
     def _cron_sample(self):
@@ -107,7 +99,7 @@ class HotlineQualityPlan(models.Model):
         sampled = set(self.env["hotline.quality.review"].sudo().search([("plan_id", "=", self.id)]).call_id.ids)
         base = [("user_id", "!=", False), ("outcome", "in", INSPECTED_OUTCOMES), ("end_time", "!=", False)]
         picks = []  # (call, reason)
-        this_week = self._week_bounds(now)
+        this_week = self._sampling_week(now)
         if self.include_complaints:
             complained = Call.search(base + [("enter_time", ">=", self._start_utc()),
                                              ("enter_time", "<", this_week[1]),
@@ -115,7 +107,7 @@ class HotlineQualityPlan(models.Model):
                                      order="enter_time, id")
             picks += [(call, "complaint") for call in complained if call.id not in sampled]
             sampled.update(complained.ids)
-        for week_start, week_end in (self._week_bounds(this_week[0] - timedelta(days=1)), this_week):
+        for week_start, week_end in (self._sampling_week(this_week[0] - timedelta(days=1)), this_week):
             picks += self._sample_week(Call, base, week_start, week_end, sampled)
         reviews = self._assign(picks)
         self.sudo().last_run = now

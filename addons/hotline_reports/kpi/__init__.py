@@ -1,1 +1,1 @@
-from . import calls, center, erlang
+from . import calls, erlang, period

@@ -19,12 +19,11 @@ Two definitions live here and nowhere else:
   calendar, so a month in the pivot is the sum of its days and equals the service's
   month (measures of disjoint periods add up).
 
-Thresholds are system parameters and the center's time zone is the working calendar's (kpi/center.py),
-all read by the SQL itself (``PARAMS_SQL``), so a change in the settings applies to every report at once.
+Thresholds are system parameters and the center's time zone is hotline_case's (HOTLINE_TZ_SQL), all read
+by the SQL itself (``PARAMS_SQL``), so a change in the settings applies to every report at once.
 """
+from odoo.addons.hotline_case.models.res_company import HOTLINE_TZ_SQL
 from odoo.tools import SQL
-
-from .center import CENTER_TZ_SQL
 
 SHORT_ABANDON_KEY = "hotline_reports.short_abandon_seconds"
 SERVICE_LEVEL_KEY = "hotline_reports.service_level_seconds"
@@ -38,7 +37,7 @@ PARAMS_SQL = SQL(
     """SELECT COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(short)s), %(d_short)s)::int
                   AS short_abandon,
               COALESCE((SELECT value FROM ir_config_parameter WHERE key = %(sl)s), %(d_sl)s)::int AS sl_seconds,
-              {CENTER_TZ_SQL} AS tz""".replace("{CENTER_TZ_SQL}", CENTER_TZ_SQL),
+              {HOTLINE_TZ_SQL} AS tz""".replace("{HOTLINE_TZ_SQL}", HOTLINE_TZ_SQL),
     short=SHORT_ABANDON_KEY, d_short=str(DEFAULT_SHORT_ABANDON),
     sl=SERVICE_LEVEL_KEY, d_sl=str(DEFAULT_SERVICE_LEVEL),
 )

@@ -16,10 +16,10 @@ transaction, under the same advisory lock as the refresh.
 import hashlib
 from datetime import timedelta
 
+from odoo.addons.hotline_case.models.res_company import HOTLINE_TZ_SQL
 from odoo.tools import SQL
 
 from .cases import SUM_COLUMNS, unit_sums_sql
-from .center import CENTER_TZ_SQL
 from .facts import LOCK_KEY, ddl, drop_if_stale, statement_triggers
 
 STATE_TABLE = "hotline_case_fact_state"
@@ -28,14 +28,14 @@ FACT_TABLE = "hotline_case_fact"
 
 def valid_state_sql():
     return SQL(f"SELECT s.closed_day, s.closed_end FROM {STATE_TABLE} s"  # noqa: S608 - constant names
-               f" WHERE s.closed_day IS NOT NULL AND s.tz = {CENTER_TZ_SQL}")
+               f" WHERE s.closed_day IS NOT NULL AND s.tz = {HOTLINE_TZ_SQL}")
 
 
 def _refresh_sql(cr):
     """The INSERT of the facts of units p_units (NULL: all) and local days p_days, from the definitions, as the
     text of the refresh function's body (its parameters and the function's clock written in)."""
     select = unit_sums_sql(start=SQL("v_start"), end=SQL("v_end"), now=SQL("(now() AT TIME ZONE 'UTC')"),
-                           units=SQL("p_units"), days=SQL("p_days"), tz_sql=SQL(CENTER_TZ_SQL))
+                           units=SQL("p_units"), days=SQL("p_days"), tz_sql=SQL(HOTLINE_TZ_SQL))
     insert = SQL(f"INSERT INTO {FACT_TABLE} (unit_id, date, {', '.join(SUM_COLUMNS)}) %s", select)
     return cr.mogrify(insert.code, insert.params).decode()
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..kpi.center import check_period
+from ..kpi.period import check_period
 
 
 def rank_rows(rows):

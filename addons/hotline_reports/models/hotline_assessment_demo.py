@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from PIL import Image
 
-from odoo import api, fields, models
+from odoo import api, models
 
 # per figure: the unit's reason, and the center's reason when it accepts
 REASONS = {
@@ -38,8 +38,7 @@ class HotlineAssessment(models.Model):
     @api.model
     def _demo_publish(self):
         reviewer = self.env.ref("hotline_case.user_reviewer")
-        center = self.env["hotline.case"].sudo()._center_tz()
-        today = fields.Date.context_today(self.with_context(tz=center))
+        today = self.env.company._hotline_local_day()
         last = today.replace(day=1) - timedelta(days=1)
         assessment = self.with_user(reviewer).with_context(lang="zh_CN").create({
             "scheme_id": self.env.ref("hotline_reports.assessment_scheme_default").id,

@@ -224,7 +224,7 @@ class HotlineAssessmentPublication(models.Model):
                 "behind a figure until %(deadline)s.", name=self.name,
                 score=f"{result.score:.2f}" if result.participating else self.env._("not assessed"),
                 rank=result.rank or "-", deadline=fields.Datetime.context_timestamp(
-                    self.with_context(tz=self.env["hotline.case"]._center_tz()),
+                    self.with_context(tz=self.env.company._hotline_tz().zone),
                     self.appeal_deadline).strftime("%Y-%m-%d %H:%M")))
 
 
@@ -410,7 +410,7 @@ class HotlineAssessmentPublishedItem(models.Model):
         if fields.Datetime.now() > publication.appeal_deadline:
             raise UserError(self.env._("The appeal window of %(name)s closed on %(deadline)s.", name=publication.name,
                                        deadline=fields.Datetime.context_timestamp(
-                                           self.with_context(tz=self.env["hotline.case"]._center_tz()),
+                                           self.with_context(tz=self.env.company._hotline_tz().zone),
                                            publication.appeal_deadline).strftime("%Y-%m-%d %H:%M")))
         Appeal = self.env["hotline.assessment.appeal"].sudo()
         if Appeal.search_count([("item_id", "=", item.id), ("code", "=", code), ("state", "=", "submitted")]):

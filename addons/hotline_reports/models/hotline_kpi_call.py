@@ -1,14 +1,13 @@
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, models
 from odoo.tools import SQL
 
 from ..kpi import calls as kpi
 from ..kpi import facts
-from ..kpi.center import PERIOD_FIRST_DAY, PERIOD_LAST_DAY, center_tz
+from ..kpi.period import period_utc
 
 COUNT_KEYS = ("inbound_answered", "outbound_total", "outbound_answered", "missed_rings", "rated_calls",
               "rated_satisfied")
@@ -19,7 +18,7 @@ class HotlineKpiCall(models.AbstractModel):
     """The call-center KPI service: the one place code (reports, XLSX, wallboard) asks for figures.
 
     Periods: ``date_from`` / ``date_to`` are either dates (inclusive, days of the center's
-    time zone, the working calendar's: kpi/center.py) or
+    time zone: res.company._hotline_tz) or
     naive UTC datetimes (``date_to`` excluded), e.g. ``(today's midnight, now)`` for a
     wallboard.  Strings in Odoo's date/datetime format are accepted.
 
@@ -33,8 +32,8 @@ class HotlineKpiCall(models.AbstractModel):
             (None when the denominator is 0; every rate of the reports is a fraction, shown as %),
         asa, aht: seconds (None when no call), longest_wait: seconds}.
     A call counts in the period in which it entered the queue.  Thresholds and time zone for
-    Python callers: ``_short_abandon_seconds()``, ``_service_level_seconds()``, ``_center_tz()``,
-    ``_bounds(date_from, date_to)`` → (start, end) naive UTC.  Definitions (口径):
+    Python callers: ``_short_abandon_seconds()``, ``_service_level_seconds()``; the period's
+    UTC bounds: ``kpi/period.py::period_utc``, the center's clock: ``res.company._hotline_tz()``.  Definitions (口径):
     ``kpi/calls.py::call_facts_sql`` and readme/USAGE.md; thresholds: settings
     ``hotline_reports.short_abandon_seconds`` (5) and ``hotline_reports.service_level_seconds`` (20).
 
@@ -78,44 +77,10 @@ class HotlineKpiCall(models.AbstractModel):
     def _service_level_seconds(self):
         return self._param_int(kpi.SERVICE_LEVEL_KEY, kpi.DEFAULT_SERVICE_LEVEL)
 
-    @api.model
-    def _center_tz(self):
-        """The center's time zone (kpi/center.py): the working calendar's, as for deadlines."""
-        return center_tz(self.env)
-
-    @api.model
-    def _bounds(self, date_from, date_to):
-        """(start, end) as naive UTC datetimes, end excluded, from dates or UTC datetimes."""
-        def parse(value):
-            if isinstance(value, str):
-                value = fields.Datetime.to_datetime(value) if len(value) > 10 else fields.Date.to_date(value)
-            return value
-
-        try:
-            start, end = parse(date_from), parse(date_to)
-        except ValueError:
-            raise UserError(self.env._("Enter the dates of the period as YYYY-MM-DD.")) from None
-        if not start or not end:
-            raise UserError(self.env._("Choose the start and the end of the period."))
-        # the period's days in UTC, one day beyond its end: years 1 and 9999 have no room for the time zone
-        if not all(PERIOD_FIRST_DAY <= (value.date() if isinstance(value, datetime) else value) <= PERIOD_LAST_DAY
-                   for value in (start, end)):
-            raise UserError(self.env._("Enter dates of the period between %(first)s and %(last)s.",
-                                       first=PERIOD_FIRST_DAY, last=PERIOD_LAST_DAY))
-        tz = self._center_tz()
-        if not isinstance(start, datetime) and isinstance(start, date):
-            start = tz.localize(datetime.combine(start, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        if not isinstance(end, datetime) and isinstance(end, date):
-            end = tz.localize(datetime.combine(end + timedelta(days=1), time.min)).astimezone(
-                pytz.utc).replace(tzinfo=None)
-        if end <= start:
-            raise UserError(self.env._("The end of the period must come after its start."))
-        return start, end
-
     # -- calls -----------------------------------------------------------------------
     @api.model
     def _on_local_hour(self, moment):
-        local = pytz.utc.localize(moment).astimezone(self._center_tz())
+        local = pytz.utc.localize(moment).astimezone(self.env.company._hotline_tz())
         return not (local.minute or local.second or local.microsecond)
 
     @api.model
@@ -131,7 +96,7 @@ class HotlineKpiCall(models.AbstractModel):
 
     @api.model
     def _call_groups(self, date_from, date_to, queues, groupby):
-        start, end = self._bounds(date_from, date_to)
+        start, end = period_utc(self.env, date_from, date_to)
         # the view reads calls, settings and the company's time zone in SQL: pending writes first
         self.env.flush_all()
         state = self._facts_state()
@@ -186,7 +151,7 @@ class HotlineKpiCall(models.AbstractModel):
     def agent_figures(self, date_from, date_to, agents=None):
         """Per agent (res.users id), the agent KPIs of the period (see class doc)."""
         self.env["hotline.agent.report"].check_access("read")
-        start, end = self._bounds(date_from, date_to)
+        start, end = period_utc(self.env, date_from, date_to)
         user_ids = None
         if agents is not None:
             user_ids = agents.ids if isinstance(agents, models.BaseModel) else list(agents)
@@ -194,7 +159,7 @@ class HotlineKpiCall(models.AbstractModel):
         result = {}
         state = self._facts_state(thresholds=False)
         if state and state[1] > start:
-            tz = self._center_tz()
+            tz = self.env.company._hotline_tz()
             first = pytz.utc.localize(start).astimezone(tz)
             if first.time() == time.min:
                 # the closed days of a period starting at midnight: sums of the stored days, the same measures

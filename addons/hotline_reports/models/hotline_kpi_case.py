@@ -4,9 +4,7 @@ Every report, export, assessment and the wallboard reads its case figures from `
 The definitions (口径), counted per dispatch, are in kpi/cases.py; the figures and the drill-down to
 the dispatches behind a figure are both built from them, so a figure and its list cannot disagree.
 """
-from datetime import date, datetime, time, timedelta
-
-import pytz
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -24,7 +22,7 @@ from ..kpi.cases import (
     holding_sql,
     unit_sums_sql,
 )
-from ..kpi.center import center_tz, check_period
+from ..kpi.period import check_period, days_utc
 
 READER_GROUP = "hotline_case.group_reviewer"
 # 热点排名 keys: the case column and the model of its records
@@ -62,7 +60,7 @@ class HotlineKpiCase(models.AbstractModel):
 
     ``unit_figures(date_from, date_to, units=None)`` → ``{unit_id: figures}``
         Period = local days ``date_from`` .. ``date_to`` inclusive (``date`` or ``'YYYY-MM-DD'``) in
-        the center's time zone (``_tz()``). ``units``: ids or recordset, None = every unit with
+        the center's time zone (``res.company._hotline_tz()``). ``units``: ids or recordset, None = every unit with
         figures. ``figures`` is a dict with, for every key below, an int (counts), a float (hours)
         or a rate in 0..1 (None when its denominator is 0):
 
@@ -126,26 +124,6 @@ class HotlineKpiCase(models.AbstractModel):
     # Periods
     # ------------------------------------------------------------------
     @api.model
-    def _tz(self):
-        """The center's time zone (kpi/center.py)."""
-        return center_tz(self.env)
-
-    @api.model
-    def _period_bounds(self, date_from, date_to):
-        """UTC bounds [start, end) of the local days date_from..date_to (inclusive)."""
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
-        if not date_from or not date_to:
-            raise UserError(self.env._("Choose the first and the last day of the period."))
-        check_period(self.env, date_from, date_to)
-        tz = self._tz()
-
-        def utc(day):
-            return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-        return utc(date_from), utc(date_to + timedelta(days=1))
-
-    @api.model
     def _previous_period(self, date_from, date_to):
         """The period of the same length just before (a calendar month gives the previous month)."""
         date_from = fields.Date.to_date(date_from)
@@ -184,7 +162,7 @@ class HotlineKpiCase(models.AbstractModel):
 
     @api.model
     def _params(self, date_from, date_to, units=None):
-        start, end = self._period_bounds(date_from, date_to)
+        start, end = days_utc(self.env, date_from, date_to)
         unit_ids = None
         if units is not None:
             unit_ids = list(units.ids if isinstance(units, models.BaseModel) else units)
@@ -336,9 +314,8 @@ class HotlineKpiCase(models.AbstractModel):
         - ``top_overdue_units``: up to 5 [{unit_id, name, overdue}], most overdue cases first
         """
         now = now or fields.Datetime.now()
-        tz = self._tz()
-        today = pytz.utc.localize(now).astimezone(tz).date()
-        start, end = self._period_bounds(today, today)
+        today = self.env.company._hotline_local_day(now)
+        start, end = self.env.company._hotline_day_bounds(today)
         self._flush()
         cr = self.env.cr
         channels = [key for key, _label in self.env["hotline.case"]._fields["channel"].selection]
@@ -417,8 +394,8 @@ class HotlineKpiCase(models.AbstractModel):
         minimum = 2 if kind == "caller" else 1
         prev_from, prev_to = self._previous_period(date_from, date_to)
         self._flush()
-        start, end = self._period_bounds(date_from, date_to)
-        prev_start, prev_end = self._period_bounds(prev_from, prev_to)
+        start, end = days_utc(self.env, date_from, date_to)
+        prev_start, prev_end = days_utc(self.env, prev_from, prev_to)
         query = f"""
             WITH counts AS (
                 SELECT {column} AS key_id,
@@ -460,8 +437,8 @@ class HotlineKpiCase(models.AbstractModel):
         ids False when the case has none; pairs present in either period."""
         self._check_reader()
         prev_from, prev_to = self._previous_period(date_from, date_to)
-        start, end = self._period_bounds(date_from, date_to)
-        prev_start, prev_end = self._period_bounds(prev_from, prev_to)
+        start, end = days_utc(self.env, date_from, date_to)
+        prev_start, prev_end = days_utc(self.env, prev_from, prev_to)
         self._flush()
         self.env.cr.execute("""
             SELECT c.industry_id, c.type_id,

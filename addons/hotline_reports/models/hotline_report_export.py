@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from ..kpi.case_indicators import INDICATORS, of_kind
 from ..kpi.cases import COUNT_KEYS, HOLDING, RATES
-from ..kpi.center import check_period
+from ..kpi.period import check_period, days_utc
 from ..tools.xlsx import Column, XlsxReport, cell_xml
 from .hotline_kpi_case import INTAKE_OUTCOME_SQL
 
@@ -83,7 +83,7 @@ class HotlineReportExport(models.Model):
     def _count_rows(self):
         if self.report != "intake":
             return 0  # aggregated tables: a few hundred rows at most
-        start, end = self.env["hotline.kpi.case"]._period_bounds(self.date_from, self.date_to)
+        start, end = days_utc(self.env, self.date_from, self.date_to)
         self.env.cr.execute(self._intake_query("COUNT(*)"), self._intake_params(start, end))
         return self.env.cr.fetchone()[0]
 
@@ -306,7 +306,7 @@ class HotlineReportExport(models.Model):
     def _build_intake(self, report):
         kpi = self.env["hotline.kpi.case"]
         kpi._check_reader()
-        start, end = kpi._period_bounds(self.date_from, self.date_to)
+        start, end = days_utc(self.env, self.date_from, self.date_to)
         self.env["hotline.case"].flush_model()
         names = {
             "type": {r.id: r.name for r in self.env["hotline.case.type"].with_context(active_test=False).search([])},
@@ -329,7 +329,7 @@ class HotlineReportExport(models.Model):
                    Column("unit", self.env._("Unit"), "text", 20),
                    Column("state", self.env._("Status"), "text", 10)]
         cr = self.env.cr
-        params = {**self._intake_params(start, end), "tz": kpi._tz().zone}
+        params = {**self._intake_params(start, end), "tz": self.env.company._hotline_tz().zone}
         # counted in the snapshot the rows are read from (the transaction's): the totals row goes after them
         cr.execute(self._intake_query("COUNT(*)"), params)
         count = cr.fetchone()[0]

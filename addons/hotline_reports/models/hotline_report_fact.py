@@ -28,8 +28,7 @@ class HotlineReportFact(models.AbstractModel):
         """The center's local day of the (UTC) timestamp `query` selects (None when it selects NULL)."""
         self.env.cr.execute(query)
         first = self.env.cr.fetchone()[0]
-        tz = self.env["hotline.kpi.call"]._center_tz()
-        return pytz.utc.localize(first).astimezone(tz).date() if first else None
+        return self.env.company._hotline_local_day(first) if first else None
 
     @api.model
     def _first_day(self):
@@ -44,7 +43,7 @@ class HotlineReportFact(models.AbstractModel):
         one; returns the number of days computed.
         `rebuild`: compute every day again (after base data changed behind the triggers' back: TRUNCATE)."""
         self.env.flush_all()
-        tz = self.env["hotline.kpi.call"]._center_tz()
+        tz = self.env.company._hotline_tz()
         now = now or datetime.now(pytz.utc).replace(tzinfo=None)
         local = pytz.utc.localize(now).astimezone(tz)
         yesterday = local.date() - timedelta(days=1)

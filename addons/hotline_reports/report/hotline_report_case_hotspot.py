@@ -1,6 +1,5 @@
 from odoo import fields, models
-
-from ..kpi.center import CENTER_TZ_SQL
+from odoo.addons.hotline_case.models.res_company import HOTLINE_TZ_SQL
 
 KINDS = [("category", "Category"), ("street", "Street"), ("district", "District"), ("caller", "Repeat Caller")]
 
@@ -48,7 +47,7 @@ class HotlineReportCaseHotspot(models.Model):
           GROUP BY 2, 3
          HAVING COUNT(*) >= {2 if kind == 'caller' else 1}""" for kind, column in keys.items())
         return f"""
-            WITH tz AS (SELECT {CENTER_TZ_SQL} AS name),
+            WITH tz AS (SELECT {HOTLINE_TZ_SQL} AS name),
             counts AS ({counts}),
             ranked AS (
                 SELECT kind, month, key_id, n, RANK() OVER (PARTITION BY kind, month ORDER BY n DESC) AS rank

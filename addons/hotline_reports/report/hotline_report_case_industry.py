@@ -1,6 +1,5 @@
 from odoo import fields, models
-
-from ..kpi.center import CENTER_TZ_SQL
+from odoo.addons.hotline_case.models.res_company import HOTLINE_TZ_SQL
 
 
 class HotlineReportCaseIndustry(models.Model):
@@ -31,7 +30,7 @@ class HotlineReportCaseIndustry(models.Model):
     def _table_query(self):
         return f"""
             WITH monthly AS (
-                SELECT date_trunc('month', c.date_received AT TIME ZONE 'UTC' AT TIME ZONE {CENTER_TZ_SQL})::date
+                SELECT date_trunc('month', c.date_received AT TIME ZONE 'UTC' AT TIME ZONE {HOTLINE_TZ_SQL})::date
                            AS month,
                        COALESCE(c.industry_id, 0) AS industry_id, COALESCE(c.type_id, 0) AS type_id, COUNT(*) AS n
                   FROM hotline_case c

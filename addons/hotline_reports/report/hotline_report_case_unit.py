@@ -1,10 +1,10 @@
 from odoo import fields, models
+from odoo.addons.hotline_case.models.res_company import HOTLINE_TZ_SQL
 from odoo.tools import SQL
 
 from ..kpi import case_facts
 from ..kpi.case_indicators import of_kind
 from ..kpi.cases import COUNT_KEYS, RATES, unit_sums_sql
-from ..kpi.center import CENTER_TZ_SQL
 
 
 class HotlineReportCaseUnit(models.Model):
@@ -58,7 +58,7 @@ class HotlineReportCaseUnit(models.Model):
         # the statement's time, not the transaction's: a step just taken in this transaction is already past
         live = unit_sums_sql(start=SQL("COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)"),
                              end=SQL("'infinity'::timestamp"), now=SQL("(statement_timestamp() AT TIME ZONE 'UTC')"),
-                             tz_sql=SQL(CENTER_TZ_SQL))
+                             tz_sql=SQL(HOTLINE_TZ_SQL))
         return SQL("""
             WITH st AS MATERIALIZED (%(state)s)
             SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, %(sums)s, %(rates)s

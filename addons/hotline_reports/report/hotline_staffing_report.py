@@ -70,9 +70,9 @@ class HotlineStaffingReport(models.TransientModel):
     def action_compute(self):
         self.ensure_one()
         Kpi = self.env["hotline.kpi.call"]
-        today = fields.Date.context_today(self.with_context(tz=Kpi._center_tz().zone))
+        today = self.env.company._hotline_local_day()
         first = today - timedelta(weeks=self.weeks)
-        start, end = Kpi._bounds(first, today - timedelta(days=1))
+        start, end = self.env.company._hotline_day_bounds(first, today - timedelta(days=1))
         days = (today - first).days
         queues = [self.queue] if self.queue else None
         center = Kpi.center_figures(start, end, queues=queues)

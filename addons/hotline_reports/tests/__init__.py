@@ -11,7 +11,7 @@ from . import (
     test_kpi_case,
     test_kpi_dispatch,
     test_publication_access,
-    test_period_bounds,
+    test_report_period,
     test_pivot_formats,
     test_kpi_registry,
     test_kpi_rules,

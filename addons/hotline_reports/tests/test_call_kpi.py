@@ -162,3 +162,23 @@ class TestCallKpi(CallKpiCommon):
             self.kpi.center_figures("2026-02-01", "2026-01-01")
         with self.assertRaises(UserError):
             self.kpi.center_figures(False, "2026-01-01")
+
+    def test_days_follow_the_company_time_zone(self):
+        """The center's day is the company's setting, not a fixed zone: in Berlin (UTC+1 in winter) c10,
+        entered at 00:00:05 Beijing time, is still on January 31 — in the service's figures (Python bounds)
+        and in the report view (SQL mirror of the time zone)."""
+        def offered(day):
+            figures = self.kpi.queue_figures(day, day, queues=[QUEUE])
+            return figures[QUEUE]["offered"] if QUEUE in figures else 0  # a queue without calls is left out
+
+        def view_days():
+            self.env.invalidate_all()
+            rows = self.env["hotline.call.report"].search_read([("queue", "=", QUEUE)], ["date"])
+            return sorted(str(row["date"]) for row in rows)
+
+        self.assertEqual((offered("2026-01-31"), offered("2026-02-01")), (9, 1))
+        self.assertEqual(view_days(), ["2026-01-31"] * 9 + ["2026-02-01"])
+        self.env.company.resource_calendar_id.tz = "Europe/Berlin"
+        self.env.flush_all()
+        self.assertEqual((offered("2026-01-31"), offered("2026-02-01")), (10, 0))
+        self.assertEqual(view_days(), ["2026-01-31"] * 10)

@@ -241,7 +241,7 @@ class TestReportDefects(HotlineReportsCommon):
         case = self._new_case()
         case.write({"unit_id": self.unit_a.id})
         case.with_user(self.agent).action_self_dispatch()  # now: the deadline is in 48 hours
-        today = pytz.utc.localize(fields.Datetime.now()).astimezone(self.kpi._tz()).date()
+        today = pytz.utc.localize(fields.Datetime.now()).astimezone(self.env.company._hotline_tz()).date()
         view = self.env["hotline.report.case.unit"].with_user(self.reviewer)
         counts = [name for name, field in view._fields.items() if field.type == "integer" and name != "id"]
         rows = view.search_read([("unit_id", "=", self.unit_a.id)], ["date", *counts])

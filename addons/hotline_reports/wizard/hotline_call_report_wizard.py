@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..kpi.center import check_period
+from ..kpi.period import check_period
 from ..tools.xlsx import Column, XlsxReport
 
 

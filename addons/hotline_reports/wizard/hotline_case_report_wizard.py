@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..kpi.center import check_period
+from ..kpi.period import check_period
 from ..models.hotline_report_export import REPORTS
 
 

@@ -52,9 +52,9 @@ class HotlineCase(models.Model):
         cases.filtered(lambda case: case.state != "draft")._hotline_sms_intake()
         return cases
 
-    def _transition(self, action, to_state, vals=None, note=None, now=None):
+    def _transition(self, action, to_state, vals=None, note=None, now=None, log_vals=None):
         from_draft = self.filtered(lambda case: case.state == "draft")
-        result = super()._transition(action, to_state, vals=vals, note=note, now=now)
+        result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
         if to_state != "draft":
             from_draft._hotline_sms_intake()
         if action == "review_approve":

@@ -89,7 +89,7 @@ class HotlineCase(models.Model):
         result. No staff, no notes, no caller data, no files."""
         self.ensure_one()
         case = self.sudo()
-        tz = pytz.timezone(self._center_tz())
+        tz = self.env.company._hotline_tz()
 
         def local(value):
             return pytz.utc.localize(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -122,7 +122,7 @@ class HotlineSmsMessage(models.Model):
         start, end = company.hotline_sms_quiet_start, company.hotline_sms_quiet_end
         if start == end:
             return now
-        tz = pytz.timezone(self.env["hotline.case"]._center_tz())
+        tz = company._hotline_tz()
         local = pytz.utc.localize(now).astimezone(tz)
         hour = local.hour + local.minute / 60 + local.second / 3600
         quiet = (start <= hour or hour < end) if start > end else (start <= hour < end)
@@ -251,7 +251,7 @@ class HotlineSmsMessage(models.Model):
         company = self.env.company
         domain = [("company_id", "=", company.id), ("create_date", ">=", date_from), ("create_date", "<", date_to)]
         per_day = {}
-        tz = self.env["hotline.case"]._center_tz()
+        tz = company._hotline_tz().zone
         for day, kind, state, count in self.with_context(tz=tz)._read_group(
                 domain, ["create_date:day", "kind", "state"], ["__count"]):
             row = per_day.setdefault((day.date().isoformat(), kind),

@@ -198,11 +198,11 @@ class Ingestor:
 
     def _partners(self, numbers):
         """{caller number: partner id} for many numbers at once."""
-        Case = self.env["hotline.case"]
+        company = self.env.company
         norms = {}
         for number in numbers:
             try:
-                norms[Case._normalize_phone(number)] = number
+                norms[company._hotline_normalize_phone(number)] = number
             except Exception:  # noqa: BLE001 - anonymous/odd caller ids have no partner
                 continue
         Partner = self.env["res.partner"]

@@ -133,7 +133,7 @@ class HotlineCall(models.Model):
         if not number:
             return False
         try:
-            return self.env["hotline.case"]._normalize_phone(number)
+            return self.env.company._hotline_normalize_phone(number)
         except UserError:
             return number
 
@@ -179,7 +179,7 @@ class HotlineCall(models.Model):
         user._hotline_check_agent()
         if not number:
             raise UserError(self.env._("There is no phone number to call."))
-        number = self.env["hotline.case"]._normalize_phone(number)
+        number = self.env.company._hotline_normalize_phone(number)
         dial = re.sub(r"\D", "", number)
         pbx = self.env["hotline.pbx"]._get_active()
         action_id = f"odoo-dial-{uuid.uuid4().hex}"

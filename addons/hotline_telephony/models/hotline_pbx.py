@@ -139,8 +139,9 @@ class HotlinePbx(models.Model):
 
         self.ensure_one()
         rnd = random.Random(12319)
-        day = fields.Date.context_today(self) - timedelta(days=1)
-        t0 = int((datetime.combine(day, time(8, 30)) - timedelta(hours=8)).timestamp())  # 08:30 UTC+8
+        tz = self.env.company._hotline_tz()
+        day = self.env.company._hotline_local_day() - timedelta(days=1)
+        t0 = int(tz.localize(datetime.combine(day, time(8, 30))).timestamp())  # 08:30 at the center
         agents = ["PJSIP/agent1", "PJSIP/agent2", "PJSIP/agent3"]
         callers = self.env["res.partner"].search([("hotline_phone_norm", "!=", False), ("is_company", "=", False)],
                                                  order="id", limit=20)

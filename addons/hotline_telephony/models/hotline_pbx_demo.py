@@ -3,8 +3,6 @@ import random
 import time
 from datetime import datetime, timedelta
 
-import pytz
-
 from odoo import api, models
 from odoo.exceptions import UserError
 
@@ -23,7 +21,7 @@ class HotlinePbx(models.Model):
     def _demo_floor_plan(self, day):
         """The demo floor's day on this PBX: (queue_log lines, burst call ids), the same at every call."""
         self.ensure_one()
-        tz = pytz.timezone(self.env["hotline.case"]._center_tz())
+        tz = self.env.company._hotline_tz()
         start = int(tz.localize(datetime.combine(day, datetime.min.time())).timestamp())
         agents = self.env["res.users"].search([("hotline_interface", "!=", False)], order="id").mapped(
             "hotline_interface")
@@ -57,7 +55,7 @@ class HotlinePbx(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         key = f"{PLAYED_PARAM}.{self.id}"
         last = float(params.get_param(key) or 0)
-        tz = pytz.timezone(self.env["hotline.case"]._center_tz())
+        tz = self.env.company._hotline_tz()
         today = datetime.fromtimestamp(now, tz).date()
         day = max(datetime.fromtimestamp(last, tz).date(), today - timedelta(days=1)) if last else today
         played = 0
