@@ -84,7 +84,7 @@ class HotlineAssessment(models.Model):
                 _total, deduction_lines = assessment.scheme_id.deductions(unit_figures)
                 rows.append({
                     "unit_id": unit.id, "score": score or 0.0, "deduction": deduction,
-                    "deduction_detail": assessment.scheme_id.deduction_text(deduction_lines) or False,
+                    "deduction_facts": assessment.scheme_id.deduction_facts(deduction_lines),
                     "participating": score is not None,
                     **{name: unit_figures[name] or 0 for name in result_fields},
                 })

@@ -150,6 +150,7 @@ class HotlineAssessmentPublication(models.Model):
         self.env["hotline.assessment.published.result"].create([{
             "publication_id": publication.id, "unit_id": result.unit_id.id, "score": result.score,
             "participating": result.participating, "rank": result.rank, "deduction": result.deduction,
+            "deduction_facts": result.deduction_facts,
             "figure_ids": [fields.Command.create({"code": code, "value": value or 0.0, "has_value": value is not None})
                            for code, value in result._figures().items()],
         } for result in assessment.result_ids])
@@ -189,6 +190,7 @@ class HotlineAssessmentPublication(models.Model):
         Result.create([{
             "publication_id": new.id, "unit_id": result.unit_id.id, "score": result.score,
             "participating": result.participating, "rank": result.rank, "deduction": result.deduction,
+            "deduction_facts": result.deduction_facts,
             "figure_ids": [fields.Command.create({"code": f.code, "value": f.value, "has_value": f.has_value})
                            for f in result.figure_ids],
         } for result in self.result_ids])
@@ -210,8 +212,10 @@ class HotlineAssessmentPublication(models.Model):
         scheme = self.env["hotline.assessment.scheme"].new(self.scheme_values or {})
         rows = []
         for result in self.result_ids:
-            score, deduction, _detail = scheme.score(result._figures())
+            figures = result._figures()
+            score, deduction, _detail = scheme.score(figures)
             rows.append({"result": result, "score": score or 0.0, "deduction": deduction,
+                         "deduction_facts": scheme.deduction_facts(scheme.deductions(figures)[1]),
                          "participating": score is not None})
         rank_rows(rows)
         for row in rows:
@@ -250,11 +254,22 @@ class HotlineAssessmentPublishedResult(models.Model):
     participating = fields.Boolean(string="Assessed", readonly=True)
     rank = fields.Integer(readonly=True, aggregator=None)
     deduction = fields.Float(readonly=True, digits=(16, 2), aggregator=None)
+    # frozen with the figures: the facts of each deduction line, written out in the reader's language
+    deduction_facts = fields.Json(readonly=True)
+    deduction_detail = fields.Text(string="Deductions", compute="_compute_deduction_detail",
+                                   help="Each deduction line: occurrences × points, and its cap.")
     figure_ids = fields.One2many("hotline.assessment.published.figure", "result_id", string="Figures", readonly=True)
     item_ids = fields.One2many("hotline.assessment.published.item", "result_id", string="Dispatches", readonly=True)
     appeal_ids = fields.One2many("hotline.assessment.appeal", "result_id", string="Appeals", readonly=True)
 
     _unit_unique = models.Constraint("UNIQUE(publication_id, unit_id)", "A unit has one result per version.")
+
+    @api.depends("deduction_facts")
+    @api.depends_context("lang")
+    def _compute_deduction_detail(self):
+        render = self.env["hotline.assessment.scheme.deduction"]._render_facts
+        for result in self:
+            result.deduction_detail = render(result.deduction_facts) or False
 
     def _figures(self):
         """{code: value} of the published figures (None: no data, shown blank)."""
