@@ -1,9 +1,11 @@
 import json
 from datetime import datetime, timedelta
 
+from odoo.addons.hotline_case.tests.common import HotlineAttackCommon
 from odoo.addons.hotline_sms.models.hotline_sms_reply import CALLBACK_SAVED_HELP
 from odoo.addons.hotline_sms.tests.common import HotlineSmsCommon
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -71,6 +73,11 @@ class TestCallbackTimeSaved(HotlineSmsCommon):
     """The tile 'Agents' callback time saved' reads the one definition (hotline.sms.reply's callback_saved and
     callback_minutes_saved), from a sequence where most surveys save nothing."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sd_reviewer = new_test_user(cls.env, "sd_saved_reviewer", groups="hotline_case.group_reviewer")
+
     def _reply(self, content, number):
         return self.env["hotline.sms.reply"]._receive(self.env.company, [{"number": number, "content": content}])
 
@@ -81,8 +88,7 @@ class TestCallbackTimeSaved(HotlineSmsCommon):
         chain = pivot["fieldMatching"]["b1f0c0de-0002"]["chain"]
         measures = [f"{m['fieldName']}:{m['aggregator']}" if m["fieldName"] != "__count" else "__count"
                     for m in pivot["measures"]]
-        reviewer = new_test_user(self.env, "sd_saved_reviewer", groups="hotline_case.group_reviewer")
-        [row] = self.env[pivot["model"]].with_user(reviewer)._read_group(
+        [row] = self.env[pivot["model"]].with_user(self.sd_reviewer)._read_group(
             pivot["domain"] + [(chain, ">=", start), (chain, "<", end)], [], measures)
         return row
 
@@ -123,3 +129,22 @@ class TestCallbackTimeSaved(HotlineSmsCommon):
         self.assertEqual(cells["A41"], "=PIVOT(5)")
         fields = self.env["hotline.sms.reply"]._fields
         self.assertEqual(fields["callback_minutes_saved"].help, CALLBACK_SAVED_HELP)
+
+
+@tagged("post_install", "-at_install")
+class TestCallbackTimeSavedAccess(HotlineAttackCommon):
+    """The minutes saved are the center's: a unit user or a portal user reads none over any RPC channel."""
+
+    @mute_logger("odoo.http", "odoo.addons.rpc.controllers.xmlrpc", "odoo.addons.base.models.ir_model")
+    def test_units_and_portal_denied(self):
+        reply = self.env["hotline.sms.reply"].sudo().create({
+            "company_id": self.env.company.id, "number": "13800009999", "content": "1", "outcome": "evaluated",
+            "callback_saved": True, "callback_minutes_saved": 3.0})
+        for user in (self.unit_user_a, self.portal_a):
+            self.assertRpcDenied(user, "hotline.sms.reply", "read", reply.ids, fields=["callback_minutes_saved"])
+            self.assertRpcDenied(user, "hotline.sms.reply", "search_read", domain=[],
+                                 fields=["callback_saved", "callback_minutes_saved"])
+        # positive control: a reviewer reads it, as the dashboard does
+        rows = self._rpc("call_kw", self.reviewer, "hotline.sms.reply", "read", reply.ids,
+                         fields=["callback_saved", "callback_minutes_saved"])
+        self.assertEqual((rows[0]["callback_saved"], rows[0]["callback_minutes_saved"]), (True, 3.0))
