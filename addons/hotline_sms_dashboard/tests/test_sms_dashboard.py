@@ -1,5 +1,7 @@
+import importlib.util
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from odoo.addons.hotline_case.tests.common import HotlineAttackCommon
 from odoo.addons.hotline_sms.models.hotline_sms_reply import CALLBACK_SAVED_HELP
@@ -116,6 +118,16 @@ class TestCallbackTimeSaved(HotlineSmsCommon):
         self.assertEqual(self._tile(start, datetime.now() + timedelta(hours=1)), (2, 9.0))
         figures = self.env["hotline.sms.message"]._figures(start, datetime.now() + timedelta(hours=1))
         self.assertEqual((figures["callbacks_avoided"], figures["minutes_saved"]), (2, 9.0))
+        # replies recorded before these fields: the 19.0.1.1.0 backfill finds the same two
+        path = Path(__file__).resolve().parents[2] / "hotline_sms" / "migrations" / "19.0.1.1.0" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("hotline_sms_post_migrate_19_0_1_1_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE hotline_sms_reply SET callback_saved = NULL, callback_minutes_saved = NULL")
+        migration.migrate(self.env.cr, "19.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(self._tile(start, datetime.now() + timedelta(hours=1)), (2, 9.0))
         # a later change of the setting does not rewrite what was saved; the period excludes what is outside it
         self.env.company.hotline_sms_callback_minutes = 10
         self.assertEqual(self._tile(start, datetime.now() + timedelta(hours=1)), (2, 9.0))
