@@ -83,7 +83,8 @@ class HotlineAssessmentPublication(models.Model):
     date_from = fields.Date(string="From", required=True, readonly=True)
     date_to = fields.Date(string="To", required=True, readonly=True)
     scheme_name = fields.Char(string="Scheme", readonly=True)
-    formula = fields.Text(readonly=True)
+    # written from the scheme as published, in the reader's language (not frozen in the publisher's)
+    formula = fields.Text(compute="_compute_formula")
     # the scheme as published (hotline.assessment.scheme.copy_data): an accepted appeal scores with it, so a
     # scheme edited since does not change a published period
     scheme_values = fields.Json(readonly=True, groups=PUBLISHER_GROUP)
@@ -108,6 +109,15 @@ class HotlineAssessmentPublication(models.Model):
         for publication in self:
             publication.name = self.env._("%(name)s (version %(version)s)", name=publication.assessment_id.name,
                                           version=publication.version)
+
+    @api.depends("scheme_values")
+    @api.depends_context("lang")
+    def _compute_formula(self):
+        # the published scheme's values are the center's (groups): every reader of a version reads its formula
+        Scheme = self.env["hotline.assessment.scheme"]
+        for publication in self:
+            values = publication.sudo().scheme_values
+            publication.formula = Scheme.new(values).formula if values else False
 
     @api.model
     def _check_publisher(self):
@@ -144,7 +154,7 @@ class HotlineAssessmentPublication(models.Model):
         now = fields.Datetime.now()
         deadline = self.env["hotline.case"]._add_working_days(scheme.appeal_days, now) if scheme.appeal_days else now
         publication = self._next_version(assessment, {
-            "scheme_name": scheme.name, "formula": scheme.formula, "scheme_values": scheme.copy_data()[0],
+            "scheme_name": scheme.name, "scheme_values": scheme.copy_data()[0],
             "appeal_deadline": deadline,
         })
         self.env["hotline.assessment.published.result"].create([{
@@ -183,7 +193,7 @@ class HotlineAssessmentPublication(models.Model):
         """The next version: a copy of this one (results, figures and dispatches, in SQL) with `values`."""
         self.ensure_one()
         new = self._next_version(self.assessment_id, {
-            "scheme_name": self.scheme_name, "formula": self.formula, "scheme_values": self.scheme_values,
+            "scheme_name": self.scheme_name, "scheme_values": self.scheme_values,
             "appeal_deadline": self.appeal_deadline, **values,
         })
         Result = self.env["hotline.assessment.published.result"]

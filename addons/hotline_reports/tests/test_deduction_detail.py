@@ -101,3 +101,16 @@ class TestDeductionDetail(HotlineReportsCommon):
         self.assertEqual(self._read(self.published, self.manager)["deduction_detail"], self.ZH)
         self.assertEqual(self._read(self.published, self.reviewer)["deduction_detail"], self.EN)
         self.assertEqual(self.published.deduction, 1.5)
+
+    def test_published_formula_per_reader(self):
+        """The published formula is written from the scheme as published, in each reader's language; a scheme
+        edited since changes it not."""
+        publication = self.assessment.publication_ids
+        self.env.ref("hotline_reports.assessment_scheme_deduction_overdue").points = 2
+        en = publication.with_user(self.reviewer).with_context(lang="en_US").formula
+        zh = publication.with_user(self.unit_user_a).with_context(lang="zh_CN").formula
+        self.assertTrue(en.startswith("Score = max(0, "), en)
+        self.assertIn("min(5, 0.5 × ", en)
+        self.assertTrue(zh.startswith("得分 = max(0, "), zh)
+        self.assertIn("min(5, 0.5 × 超期", zh)
+        self.assertNotIn("Score", zh)
