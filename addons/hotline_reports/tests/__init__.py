@@ -21,3 +21,4 @@ from . import (
     test_staffing,
     test_xlsx,
 )
+from . import test_notice_language
