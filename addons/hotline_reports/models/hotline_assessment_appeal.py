@@ -54,6 +54,12 @@ class HotlineAssessmentAppeal(models.Model):
         for appeal in self:
             appeal.name = appeal._title()
 
+    @api.depends("case_name", "code")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for appeal in self:
+            appeal.display_name = appeal._title()
+
     def _labels(self):
         """{figure code: label} in the env's language."""
         return dict(self._fields["code"]._description_selection(self.env))

@@ -129,10 +129,18 @@ class HotlineAssessmentPublication(models.Model):
         for publication in self:
             publication.name = publication._title()
 
+    @api.depends("assessment_id.name", "version")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for publication in self:
+            publication.display_name = publication._title()
+
     def _title(self):
         """The name in the env's language (the stored one is in the language of whoever published)."""
         self.ensure_one()
-        return self.env._("%(name)s (version %(version)s)", name=self.assessment_id._title(), version=self.version)
+        # the assessment itself is the center's: its name is the version's
+        return self.env._("%(name)s (version %(version)s)", name=self.sudo().assessment_id._title(),
+                          version=self.version)
 
     @api.depends("scheme_values")
     @api.depends_context("lang")

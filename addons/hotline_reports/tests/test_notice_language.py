@@ -81,6 +81,11 @@ class TestNoticeLanguage(HotlineReportsCommon):
         self.assertEqual(self._notices(result, self.portal_a.partner_id), [
             f"The assessment Assessment 2020-04-01 – 2020-04-30 (version 1) is published: your score {score}, "
             f"rank 2. You may appeal a case behind a figure until 2020-04-22 17:00."])
+        # the version's name is written for each reader too
+        self.assertEqual(publication.with_user(self.unit_user_a).with_context(lang="zh_CN").display_name,
+                         "综合考核 2020-04-01 – 2020-04-30（第 1 版）")
+        self.assertEqual(publication.with_user(self.portal_a).with_context(lang="en_US").display_name,
+                         "Assessment 2020-04-01 – 2020-04-30 (version 1)")
         # one message per language, each to its readers only
         self.assertEqual(self.env["mail.message"].search_count([("model", "=", result._name),
                                                                 ("res_id", "=", result.id),
@@ -102,6 +107,8 @@ class TestNoticeLanguage(HotlineReportsCommon):
             f"自来水公司 appeals case {self.c6.name} in Assessment 2020-04-01 – 2020-04-30 (version 1): "
             f"系统故障导致无法签收。"])
 
+        self.assertEqual(appeal.with_user(self.manager).with_context(lang="en_US").display_name,
+                         f"Appeal {self.c6.name} · Overdue Cases")
         old_score = self._result_a(v1).score
         with self.at("2020-04-17 10:00"):
             appeal.with_user(self.manager).with_context(lang="en_US").action_accept("Confirmed outage.")
