@@ -1,7 +1,7 @@
 {
     "name": "Hotline Reports",
     "summary": "Call-center and case KPI reports with XLSX export",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.2.0",
     "category": "Services/Hotline",
     "license": "LGPL-3",
     "author": "12319 Hotline Project",

@@ -1,7 +1,7 @@
 {
     "name": "Hotline SMS",
     "summary": "Texts to the citizen (case number, result, survey) through Chinese SMS gateways, and survey replies",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/Hotline",
     "license": "LGPL-3",
     "author": "12319 Hotline Project",

@@ -62,10 +62,24 @@ class HotlineAssessment(models.Model):
     def _compute_name(self):
         for assessment in self:
             if assessment.date_from and assessment.date_to:
-                assessment.name = self.env._("Assessment %(start)s – %(end)s", start=assessment.date_from,
-                                             end=assessment.date_to)
+                assessment.name = assessment._default_name()
             else:
                 assessment.name = self.env._("New Assessment")
+
+    def _default_name(self):
+        self.ensure_one()
+        return self.env._("Assessment %(start)s – %(end)s", start=self.date_from, end=self.date_to)
+
+    def _title(self):
+        """The name in the env's language: the default one (the period's, stored in the language of whoever
+        created) is written again in it; a name someone wrote stays as written."""
+        self.ensure_one()
+        if self.date_from and self.date_to:
+            langs = {code for code, _name in self.env["res.lang"].get_installed()} | {"en_US"}
+            defaults = {self.with_context(lang=lang)._default_name() for lang in langs}
+            if self.name in defaults:
+                return self._default_name()
+        return self.name
 
     def action_compute(self):
         """Score every unit of the period and rank the assessed ones (1, 2, 2, 4 on equal scores)."""
@@ -84,7 +98,7 @@ class HotlineAssessment(models.Model):
                 _total, deduction_lines = assessment.scheme_id.deductions(unit_figures)
                 rows.append({
                     "unit_id": unit.id, "score": score or 0.0, "deduction": deduction,
-                    "deduction_detail": assessment.scheme_id.deduction_text(deduction_lines) or False,
+                    "deduction_facts": assessment.scheme_id.deduction_facts(deduction_lines),
                     "participating": score is not None,
                     **{name: unit_figures[name] or 0 for name in result_fields},
                 })

@@ -12,7 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..kpi.cases import DISPATCH_MEASURES, RATES
-from .hotline_assessment_publication import FIGURE_CODES, MEASURE_CODES, measure_of
+from .hotline_assessment_publication import FIGURE_CODES, MEASURE_CODES, measure_of, post_in_their_language
 
 
 class HotlineAssessmentAppeal(models.Model):
@@ -51,10 +51,46 @@ class HotlineAssessmentAppeal(models.Model):
 
     @api.depends("case_name", "code")
     def _compute_name(self):
-        labels = dict(self._fields["code"]._description_selection(self.env))
         for appeal in self:
-            appeal.name = self.env._("Appeal %(case)s · %(figure)s", case=appeal.case_name or "",
-                                     figure=labels.get(appeal.code, ""))
+            appeal.name = appeal._title()
+
+    @api.depends("case_name", "code")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for appeal in self:
+            appeal.display_name = appeal._title()
+
+    def _labels(self):
+        """{figure code: label} in the env's language."""
+        return dict(self._fields["code"]._description_selection(self.env))
+
+    def _title(self):
+        """The name in the env's language (the stored one is in the language of whoever filed)."""
+        self.ensure_one()
+        return self.env._("Appeal %(case)s · %(figure)s", case=self.case_name or "",
+                          figure=self._labels().get(self.code, ""))
+
+    def _rejected_notice(self):
+        self.ensure_one()
+        return self.env._("Your appeal %(name)s is rejected: %(reason)s", name=self._title(),
+                          reason=self.decision_reason)
+
+    def _accepted_notice(self):
+        """What the acceptance changed, from the appeal's stored decision, in the env's language."""
+        self.ensure_one()
+        labels = self._labels()
+        return self.env._(
+            "Appeal %(appeal)s accepted by %(user)s: %(reason)s. Case %(case)s taken out of %(figures)s of "
+            "%(unit)s; score %(old)s → %(new)s, rank %(old_rank)s → %(new_rank)s.",
+            appeal=self._title(), user=self.decided_by_id.name, reason=self.decision_reason, case=self.case_name,
+            figures="、".join(labels[change.code] for change in self.change_ids), unit=self.unit_id.name,
+            old=f"{self.old_score:.2f}", new=f"{self.new_score:.2f}", old_rank=self.old_rank or "-",
+            new_rank=self.new_rank or "-")
+
+    def _filed_notice(self):
+        self.ensure_one()
+        return self.env._("%(unit)s appeals case %(case)s in %(name)s: %(reason)s", unit=self.unit_id.name,
+                          case=self.case_name, name=self.publication_id._title(), reason=self.reason)
 
     def _check_decision(self, reason):
         self.env["hotline.assessment.publication"]._check_publisher()
@@ -69,8 +105,7 @@ class HotlineAssessmentAppeal(models.Model):
         for appeal in self.sudo():
             appeal.write({"state": "rejected", "decision_reason": reason.strip(), "decided_by_id": self.env.uid,
                           "decided_at": fields.Datetime.now()})
-            appeal._notify_unit(self.env._("Your appeal %(name)s is rejected: %(reason)s", name=appeal.name,
-                                           reason=reason.strip()))
+            appeal._notify_unit(lambda a: a._rejected_notice())
         return True
 
     def action_accept(self, reason):
@@ -108,15 +143,6 @@ class HotlineAssessmentAppeal(models.Model):
             after = result._figures()
             display = {figure.code: figure.display_value for figure in result.figure_ids}
             changes = [code for code in after if after[code] != before[code]]
-            labels = dict(result.figure_ids._fields["code"]._description_selection(self.env))
-            note = self.env._(
-                "Appeal %(appeal)s accepted by %(user)s: %(reason)s. Case %(case)s taken out of %(figures)s of "
-                "%(unit)s; score %(old)s → %(new)s, rank %(old_rank)s → %(new_rank)s.",
-                appeal=appeal.name, user=self.env.user.name, reason=reason.strip(), case=appeal.case_name,
-                figures="、".join(labels[code] for code in changes), unit=appeal.unit_id.name,
-                old=f"{old_score:.2f}", new=f"{result.score:.2f}", old_rank=old_rank or "-",
-                new_rank=result.rank or "-")
-            new.change_note = note
             old_display = {figure.code: figure.display_value for figure in old.figure_ids}
             appeal.write({
                 "state": "accepted", "decision_reason": reason.strip(), "decided_by_id": self.env.uid,
@@ -125,7 +151,10 @@ class HotlineAssessmentAppeal(models.Model):
                 "change_ids": [fields.Command.create({"code": code, "old_value": old_display[code],
                                                       "new_value": display[code]}) for code in changes],
             })
-            appeal._notify_unit(note)
+            # the version's record of the change, in the decider's language (the center's); the unit is told in
+            # each member's
+            new.change_note = appeal._accepted_notice()
+            appeal._notify_unit(lambda a: a._accepted_notice())
             new._notify_units()
         return True
 
@@ -138,20 +167,16 @@ class HotlineAssessmentAppeal(models.Model):
             "context": {"default_appeal_id": self.id, "default_decision": self.env.context.get("decision")},
         }
 
-    def _notify_unit(self, message):
+    def _notify_unit(self, render):
+        """Tell the unit's members `render(appeal)`, each in their own language."""
         for appeal in self.sudo():
-            members = appeal.unit_id.member_ids
-            if members:
-                appeal.message_post(body=message, partner_ids=members.partner_id.ids, subtype_xmlid="mail.mt_comment")
+            post_in_their_language(appeal, appeal.unit_id.member_ids.partner_id, render)
 
     def _notify_reviewers(self):
         reviewers = self.env.ref("hotline_case.group_reviewer").sudo().all_user_ids.filtered(
             lambda user: user.active and not user.share)
         for appeal in self.sudo():
-            appeal.message_post(
-                body=self.env._("%(unit)s appeals case %(case)s in %(name)s: %(reason)s", unit=appeal.unit_id.name,
-                                case=appeal.case_name, name=appeal.publication_id.name, reason=appeal.reason),
-                partner_ids=reviewers.partner_id.ids, subtype_xmlid="mail.mt_comment")
+            post_in_their_language(appeal, reviewers.partner_id, lambda a: a._filed_notice())
 
 
 class HotlineAssessmentAppealChange(models.Model):

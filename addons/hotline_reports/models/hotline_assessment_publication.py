@@ -6,9 +6,12 @@ Nothing reads the cases again
 afterwards: a later transition on a case changes no published version. Publishing again, or accepting an
 appeal, makes the next version; the earlier ones stay readable (superseded).
 """
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.misc import get_lang
 
 from ..kpi.case_indicators import BY_CODE, BY_KEY, INDICATORS
 from ..kpi.cases import DISPATCH_MEASURES, RATES, dispatch_hits_sql
@@ -24,6 +27,21 @@ MEASURE_CODES = {key: BY_CODE[key].key for key in DISPATCH_MEASURES}
 def measure_of(code):
     """The DISPATCH_MEASURES key of a count's figure code."""
     return BY_KEY[code].code
+
+
+def post_in_their_language(record, partners, render):
+    """Post to `partners` the notice `render(record)` writes, once per language they read (the partner's
+    `lang`; none or an inactive one: the sender's), `record` in that language: whoever sends it, a manager in
+    English or in Chinese, each recipient reads it in their own language."""
+    env = record.env
+    installed = {code for code, _name in env["res.lang"].get_installed()}
+    sender = get_lang(env).code
+    groups = defaultdict(lambda: env["res.partner"])
+    for partner in partners:
+        groups[partner.lang if partner.lang in installed else sender] |= partner
+    for lang, group in groups.items():
+        localized = record.with_context(lang=lang)
+        localized.message_post(body=render(localized), partner_ids=group.ids, subtype_xmlid="mail.mt_comment")
 
 
 class HotlineAssessmentScheme(models.Model):
@@ -82,8 +100,11 @@ class HotlineAssessmentPublication(models.Model):
                              default="current", readonly=True, index=True)
     date_from = fields.Date(string="From", required=True, readonly=True)
     date_to = fields.Date(string="To", required=True, readonly=True)
-    scheme_name = fields.Char(string="Scheme", readonly=True)
-    formula = fields.Text(readonly=True)
+    # the scheme's name as published, in every language it had then (its jsonb copied): each reader reads it in
+    # their own, and renaming the scheme later changes no published period
+    scheme_name = fields.Char(string="Scheme", readonly=True, translate=True)
+    # written from the scheme as published, in the reader's language (not frozen in the publisher's)
+    formula = fields.Text(compute="_compute_formula")
     # the scheme as published (hotline.assessment.scheme.copy_data): an accepted appeal scores with it, so a
     # scheme edited since does not change a published period
     scheme_values = fields.Json(readonly=True, groups=PUBLISHER_GROUP)
@@ -106,8 +127,29 @@ class HotlineAssessmentPublication(models.Model):
     @api.depends("assessment_id.name", "version")
     def _compute_name(self):
         for publication in self:
-            publication.name = self.env._("%(name)s (version %(version)s)", name=publication.assessment_id.name,
-                                          version=publication.version)
+            publication.name = publication._title()
+
+    @api.depends("assessment_id.name", "version")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for publication in self:
+            publication.display_name = publication._title()
+
+    def _title(self):
+        """The name in the env's language (the stored one is in the language of whoever published)."""
+        self.ensure_one()
+        # the assessment itself is the center's: its name is the version's
+        return self.env._("%(name)s (version %(version)s)", name=self.sudo().assessment_id._title(),
+                          version=self.version)
+
+    @api.depends("scheme_values")
+    @api.depends_context("lang")
+    def _compute_formula(self):
+        # the published scheme's values are the center's (groups): every reader of a version reads its formula
+        Scheme = self.env["hotline.assessment.scheme"]
+        for publication in self:
+            values = publication.sudo().scheme_values
+            publication.formula = Scheme.new(values).formula if values else False
 
     @api.model
     def _check_publisher(self):
@@ -144,18 +186,30 @@ class HotlineAssessmentPublication(models.Model):
         now = fields.Datetime.now()
         deadline = self.env["hotline.case"]._add_working_days(scheme.appeal_days, now) if scheme.appeal_days else now
         publication = self._next_version(assessment, {
-            "scheme_name": scheme.name, "formula": scheme.formula, "scheme_values": scheme.copy_data()[0],
-            "appeal_deadline": deadline,
+            "scheme_values": scheme.copy_data()[0], "appeal_deadline": deadline,
         })
+        publication._copy_scheme_name(scheme)
         self.env["hotline.assessment.published.result"].create([{
             "publication_id": publication.id, "unit_id": result.unit_id.id, "score": result.score,
             "participating": result.participating, "rank": result.rank, "deduction": result.deduction,
+            "deduction_facts": result.deduction_facts,
             "figure_ids": [fields.Command.create({"code": code, "value": value or 0.0, "has_value": value is not None})
                            for code, value in result._figures().items()],
         } for result in assessment.result_ids])
         publication._freeze_dispatches()
         publication._notify_units()
         return publication
+
+    def _copy_scheme_name(self, source):
+        """scheme_name as `source` (the scheme, or the version copied) holds its name now: the jsonb of every
+        language, copied as it is (the ORM writes one language at a time)."""
+        self.ensure_one()
+        column = "name" if source._name == "hotline.assessment.scheme" else "scheme_name"
+        source.flush_recordset([column])
+        self.env.cr.execute(SQL("UPDATE hotline_assessment_publication SET scheme_name = (SELECT %s FROM %s "
+                                "WHERE id = %s) WHERE id = %s", SQL.identifier(column),
+                                SQL.identifier(source._table), source.id, self.id))
+        self.invalidate_recordset(["scheme_name"])
 
     def _freeze_dispatches(self):
         """One item per (unit, dispatch) of the period with the codes of the counts it is in, read from the log
@@ -182,13 +236,14 @@ class HotlineAssessmentPublication(models.Model):
         """The next version: a copy of this one (results, figures and dispatches, in SQL) with `values`."""
         self.ensure_one()
         new = self._next_version(self.assessment_id, {
-            "scheme_name": self.scheme_name, "formula": self.formula, "scheme_values": self.scheme_values,
-            "appeal_deadline": self.appeal_deadline, **values,
+            "scheme_values": self.scheme_values, "appeal_deadline": self.appeal_deadline, **values,
         })
+        new._copy_scheme_name(self)
         Result = self.env["hotline.assessment.published.result"]
         Result.create([{
             "publication_id": new.id, "unit_id": result.unit_id.id, "score": result.score,
             "participating": result.participating, "rank": result.rank, "deduction": result.deduction,
+            "deduction_facts": result.deduction_facts,
             "figure_ids": [fields.Command.create({"code": f.code, "value": f.value, "has_value": f.has_value})
                            for f in result.figure_ids],
         } for result in self.result_ids])
@@ -210,8 +265,10 @@ class HotlineAssessmentPublication(models.Model):
         scheme = self.env["hotline.assessment.scheme"].new(self.scheme_values or {})
         rows = []
         for result in self.result_ids:
-            score, deduction, _detail = scheme.score(result._figures())
+            figures = result._figures()
+            score, deduction, _detail = scheme.score(figures)
             rows.append({"result": result, "score": score or 0.0, "deduction": deduction,
+                         "deduction_facts": scheme.deduction_facts(scheme.deductions(figures)[1]),
                          "participating": score is not None})
         rank_rows(rows)
         for row in rows:
@@ -219,13 +276,7 @@ class HotlineAssessmentPublication(models.Model):
 
     def _notify_units(self):
         for result in self.result_ids:
-            result._notify_members(self.env._(
-                "The assessment %(name)s is published: your score %(score)s, rank %(rank)s. You may appeal a case "
-                "behind a figure until %(deadline)s.", name=self.name,
-                score=f"{result.score:.2f}" if result.participating else self.env._("not assessed"),
-                rank=result.rank or "-", deadline=fields.Datetime.context_timestamp(
-                    self.with_context(tz=self.env.company._hotline_tz().zone),
-                    self.appeal_deadline).strftime("%Y-%m-%d %H:%M")))
+            result._notify_members(lambda r: r._published_notice())
 
 
 class HotlineAssessmentPublishedResult(models.Model):
@@ -250,11 +301,22 @@ class HotlineAssessmentPublishedResult(models.Model):
     participating = fields.Boolean(string="Assessed", readonly=True)
     rank = fields.Integer(readonly=True, aggregator=None)
     deduction = fields.Float(readonly=True, digits=(16, 2), aggregator=None)
+    # frozen with the figures: the facts of each deduction line, written out in the reader's language
+    deduction_facts = fields.Json(readonly=True)
+    deduction_detail = fields.Text(string="Deductions", compute="_compute_deduction_detail",
+                                   help="Each deduction line: occurrences × points, and its cap.")
     figure_ids = fields.One2many("hotline.assessment.published.figure", "result_id", string="Figures", readonly=True)
     item_ids = fields.One2many("hotline.assessment.published.item", "result_id", string="Dispatches", readonly=True)
     appeal_ids = fields.One2many("hotline.assessment.appeal", "result_id", string="Appeals", readonly=True)
 
     _unit_unique = models.Constraint("UNIQUE(publication_id, unit_id)", "A unit has one result per version.")
+
+    @api.depends("deduction_facts")
+    @api.depends_context("lang")
+    def _compute_deduction_detail(self):
+        render = self.env["hotline.assessment.scheme.deduction"]._render_facts
+        for result in self:
+            result.deduction_detail = render(result.deduction_facts) or False
 
     def _figures(self):
         """{code: value} of the published figures (None: no data, shown blank)."""
@@ -266,12 +328,22 @@ class HotlineAssessmentPublishedResult(models.Model):
         self.ensure_one()
         return self.item_ids.filtered(lambda item: code in item._codes())
 
-    def _notify_members(self, message):
+    def _published_notice(self):
+        """The unit's notice of publication, in the env's language."""
+        self.ensure_one()
+        publication = self.publication_id
+        deadline = fields.Datetime.context_timestamp(self.with_context(tz=self.env.company._hotline_tz().zone),
+                                                     publication.appeal_deadline)
+        return self.env._(
+            "The assessment %(name)s is published: your score %(score)s, rank %(rank)s. You may appeal a case "
+            "behind a figure until %(deadline)s.", name=publication._title(),
+            score=f"{self.score:.2f}" if self.participating else self.env._("not assessed"),
+            rank=self.rank or "-", deadline=deadline.strftime("%Y-%m-%d %H:%M"))
+
+    def _notify_members(self, render):
+        """Tell the unit's members `render(result)`, each in their own language."""
         for result in self.sudo():
-            members = result.unit_id.member_ids
-            if members:
-                result.message_post(body=message, partner_ids=members.partner_id.ids,
-                                    subtype_xmlid="mail.mt_comment")
+            post_in_their_language(result, result.unit_id.member_ids.partner_id, render)
 
     def action_open_figure(self):
         """The dispatches behind the figure given by the button's context (`code`)."""

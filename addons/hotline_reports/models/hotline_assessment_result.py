@@ -30,8 +30,13 @@ class HotlineAssessmentResult(models.Model):
     deduction = fields.Float(
         string="Points Deducted", readonly=True, digits=(16, 2),
         help="扣分: the total of the scheme's deduction lines (each capped); the score never falls below 0.")
+    # the facts of the deduction lines as computed; the detail is written from them in the reader's language
+    deduction_facts = fields.Json(readonly=True)
+    # a detail stored as text before the facts were (19.0.1.1.0's migration keeps what it could not read back)
+    deduction_legacy = fields.Text(readonly=True)
     deduction_detail = fields.Text(
-        string="Deductions", readonly=True, help="Each deduction line: occurrences × points, and its cap.")
+        string="Deductions", compute="_compute_deduction_detail",
+        help="Each deduction line: occurrences × points, and its cap.")
 
     participating = fields.Boolean(
         string="Assessed", readonly=True, default=True,
@@ -55,6 +60,13 @@ class HotlineAssessmentResult(models.Model):
                 figures[rate] = None
         figures["satisfaction_score"] = self.satisfaction_score if self.rated else None
         return figures
+
+    @api.depends("deduction_facts", "deduction_legacy")
+    @api.depends_context("lang")
+    def _compute_deduction_detail(self):
+        render = self.env["hotline.assessment.scheme.deduction"]._render_facts
+        for result in self:
+            result.deduction_detail = render(result.deduction_facts) or result.deduction_legacy or False
 
     @api.depends("unit_id", "assessment_id.name")
     def _compute_display_name(self):

@@ -85,12 +85,17 @@ class HotlineAssessmentScheme(models.Model):
             lines.append((line, count, points))
         return round(sum(points for _line, _count, points in lines), 2), lines
 
+    def deduction_facts(self, lines):
+        """The facts behind the deduction detail, stored as such (the words are the reader's, see
+        `hotline.assessment.scheme.deduction._render_facts`): one {kind, count, points, cap, deducted} per line
+        that deducted anything."""
+        # a published figure is a float: its counts are whole numbers all the same
+        return [{"kind": line.kind, "count": round(count), "points": line.points, "cap": line.cap,
+                 "deducted": points} for line, count, points in lines if count]
+
     def deduction_text(self, lines):
-        """The deduction detail as printed on 综合考核 and its XLSX: one "kind: n × points = deducted" a line."""
-        return "\n".join(
-            self.env._("%(kind)s: %(count)s × %(points)s = %(deducted)s (cap %(cap)s)", kind=line._kind_label(),
-                       count=count, points=f"{line.points:g}", deducted=f"{points:g}", cap=f"{line.cap:g}")
-            for line, count, points in lines if count)
+        """The deduction detail as printed on 综合考核 and its XLSX, in the reader's language."""
+        return self.env["hotline.assessment.scheme.deduction"]._render_facts(self.deduction_facts(lines))
 
     def score(self, figures):
         """(score, deduction, detail) of a unit's figures (a dict of `hotline.kpi.case.unit_figures`);

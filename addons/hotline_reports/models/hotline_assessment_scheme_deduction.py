@@ -40,6 +40,18 @@ class HotlineAssessmentSchemeDeduction(models.Model):
     def _kind_label(self):
         return dict(self._fields["kind"]._description_selection(self.env)).get(self.kind, "")
 
+    @api.model
+    def _render_facts(self, facts):
+        """The deduction detail of stored facts (`hotline.assessment.scheme.deduction_facts`) in the reader's
+        language: one "figure: n × points = deducted (cap c)" a line, the figure named by the KPI registry."""
+        labels = dict(self.env["hotline.assessment.published.figure"]._fields["code"]._description_selection(
+            self.env))
+        return "\n".join(
+            self.env._("%(kind)s: %(count)s × %(points)s = %(deducted)s (cap %(cap)s)",
+                       kind=labels.get(fact["kind"], fact["kind"]), count=f"{fact['count']:g}",
+                       points=f"{fact['points']:g}", deducted=f"{fact['deducted']:g}", cap=f"{fact['cap']:g}")
+            for fact in facts or () if fact.get("count"))
+
     def deduct(self, figures):
         """(points deducted, occurrences) of this line for a unit's figures."""
         self.ensure_one()

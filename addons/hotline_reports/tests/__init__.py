@@ -6,6 +6,7 @@ from . import (
     test_call_kpi,
     test_call_xlsx,
     test_case_reports,
+    test_deduction_detail,
     test_demo_floor,
     test_erlang,
     test_kpi_case,
@@ -20,3 +21,4 @@ from . import (
     test_staffing,
     test_xlsx,
 )
+from . import test_notice_language

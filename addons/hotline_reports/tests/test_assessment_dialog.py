@@ -4,7 +4,8 @@ from odoo.tests import HttpCase, tagged
 from .common import HotlineReportsCommon
 
 # Runs in an assessment's form: the ranking rows name their units whole; the dialog a row opens has a drill-down
-# for every figure; 退单 opens the unit's returned dispatches, named by unit and figure, not by the record.
+# for every figure and its deduction detail in Chinese; 退单 opens the unit's returned dispatches, named by unit
+# and figure, not by the record.
 DIALOG_CHECK = """
 (async () => {
     const wait = async (selector, root = document) => {
@@ -29,6 +30,11 @@ DIALOG_CHECK = """
         .find((tr) => tr.querySelector("td[name=unit_id]").innerText.includes(UNIT));
     row.querySelector("td[name=unit_id]").click();
     const dialog = await wait(".modal .o_form_view");
+    // the deduction detail in the reader's language (stored as facts, written when read)
+    const detail = (await wait("div[name=deduction_detail]", dialog)).innerText.trim();
+    if (!detail.includes("超期件数：1 × 0.5 = 0.5（封顶 5）") || /[A-Za-z]/.test(detail)) {
+        throw new Error("deduction detail reads: " + detail);
+    }
     const buttons = [...dialog.querySelectorAll("button[name=action_drilldown]")];
     if (buttons.length !== FIGURES) {
         throw new Error(`${buttons.length} drill-downs in the dialog, not ${FIGURES}`);

@@ -60,6 +60,8 @@ class TestPublicationAccess(HotlineAttackCommon):
         for user in (self.unit_user_a, self.portal_a):
             self.assertRpcDenied(user, "hotline.assessment.published.result", "read", self.result_b.ids,
                                  fields=["score", "rank"])
+            self.assertRpcDenied(user, "hotline.assessment.published.result", "read", self.result_b.ids,
+                                 fields=["deduction_facts", "deduction_detail"])
             self.assertRpcDenied(user, "hotline.assessment.published.item", "read", self.item_b.ids,
                                  fields=["case_name"])
             self.assertRpcDenied(user, "hotline.assessment.appeal", "read", self.appeal_b.ids, fields=["reason"])

@@ -62,6 +62,19 @@ class TestPortalAssessment(HotlineAttackCommon):
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.case_b.name, page.text)
 
+    def test_version_named_in_the_readers_language(self):
+        """The version's name is written for the reader, not stored in the publisher's language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["hotline_reports"], ["zh_CN"], overwrite=True)
+        self.portal_a.lang = "zh_CN"
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        publication = self.result_a.publication_id
+        start, end = publication.date_from, publication.date_to
+        for url in (URL, f"{URL}/{self.result_a.id}"):
+            page = self.url_open(url).text
+            self.assertIn(f"综合考核 {start} – {end}（第 1 版）", page, url)
+            self.assertNotIn("(version 1)", page, url)
+
     @mute_logger("odoo.http")
     def test_portal_appeal(self):
         self.authenticate(self.portal_a.login, self.portal_a.login)

@@ -246,7 +246,8 @@ class HotlineSmsMessage(models.Model):
         - per day (the center's) and kind: made, sent (accepted by the gateway), delivered, failed;
         - survey response rate: surveys sent that got a valid reply / surveys sent;
         - evaluations by SMS and by phone (cases closed in the period) and their shares;
-        - callbacks avoided (satisfied SMS replies, no agent called) and the agents' minutes saved.
+        - callbacks avoided and the agents' minutes saved (hotline.sms.reply's callback_saved and
+          callback_minutes_saved, as the dashboard reads them).
         """
         company = self.env.company
         domain = [("company_id", "=", company.id), ("create_date", ">=", date_from), ("create_date", "<", date_to)]
@@ -269,9 +270,11 @@ class HotlineSmsMessage(models.Model):
              ("hotline_evaluation_channel", "!=", False)],
             ["hotline_evaluation_channel"], ["__count"]))
         by_sms, by_phone = channels.get("sms", 0), channels.get("phone", 0)
-        avoided = self.env["hotline.sms.reply"].sudo().search_count([
-            ("company_id", "=", company.id), ("outcome", "=", "evaluated"),
-            ("date_received", ">=", date_from), ("date_received", "<", date_to)])
+        # the dashboard's tile reads the same stored fields (hotline.sms.reply.CALLBACK_SAVED_HELP)
+        [(avoided, minutes)] = self.env["hotline.sms.reply"].sudo()._read_group([
+            ("company_id", "=", company.id), ("callback_saved", "=", True),
+            ("date_received", ">=", date_from), ("date_received", "<", date_to)],
+            [], ["__count", "callback_minutes_saved:sum"])
         evaluations = by_sms + by_phone
         return {
             "per_day": sorted(per_day.values(), key=lambda row: (row["day"], row["kind"])),
@@ -282,5 +285,5 @@ class HotlineSmsMessage(models.Model):
             "evaluations_by_phone": by_phone,
             "sms_share": by_sms / evaluations if evaluations else None,
             "callbacks_avoided": avoided,
-            "minutes_saved": avoided * company.hotline_sms_callback_minutes,
+            "minutes_saved": minutes or 0.0,
         }

@@ -8,6 +8,7 @@ PIVOT_NAMES = {
     "Survey Replies": _lt("Survey Replies"),
     "Evaluations by Channel": _lt("Evaluations by Channel"),
     "SMS Reply Outcomes": _lt("SMS Reply Outcomes"),
+    "Callback Time Saved": _lt("Callback Time Saved"),
 }
 
 

@@ -1,1 +1,1 @@
-from . import test_sms_dashboard
+from . import test_sms_dashboard, test_sms_dashboard_browser
