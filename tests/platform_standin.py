@@ -50,6 +50,7 @@ class DurablePlatform(standin.StandInPlatform):
         self.arrivals = []          # keys of the center's events in their first arrival's order
         self.hold_seconds = 0.0
         self.held = False
+        self.held_keys = []         # the keys of the push whose answer was held last
         self.release = threading.Event()
         self.pushing = 0            # events in the webhook call under way (0: none)
         self.webhook_hold_seconds = 0.0
@@ -99,6 +100,7 @@ class DurablePlatform(standin.StandInPlatform):
             self._save()
             hold, self.hold_seconds = self.hold_seconds, 0.0
         if hold:
+            self.held_keys = [e["key"] for e in events]
             self.held = True
             self.release.wait(hold)
             self.held = False
@@ -130,7 +132,8 @@ class DurablePlatform(standin.StandInPlatform):
                 return {"day": self.day, "arrivals": self.arrivals, "received": self.received,
                         "duplicates": dict(self.duplicates), "orders": self.orders,
                         "unconfirmed": [e["key"] for e in self.pending_for_center()],
-                        "held": self.held, "webhook_held": self.webhook_held, "pushing": self.pushing, "pushes": self.pushes}
+                        "held": self.held, "held_keys": self.held_keys, "webhook_held": self.webhook_held,
+                        "pushing": self.pushing, "pushes": self.pushes}
         raise KeyError(path)
 
     # -- the platform pushes to the center's webhook ------------------------------------------

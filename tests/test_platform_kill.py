@@ -15,7 +15,7 @@ each work order's order, with no dead letter and no unexplained difference.
 Ports: TEST_HTTP_PORT (Odoo) and HT_PLATFORM_STANDIN_PORT (the stand-in); default: free ports.
 """
 
-import json
+import binascii
 import os
 import shutil
 import signal
@@ -33,6 +33,7 @@ import pytest
 import pytz
 import requests
 
+from .exchange.servers import API_KEY_CRYPT, API_KEY_INDEX_SIZE, API_KEY_SIZE
 from .odoo_process import OdooProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,17 +104,29 @@ class Standin:
 
 
 class Rpc:
-    def __init__(self, url, db):
-        self.url, self.db = url, db
+    """/json/2 as the administrator, with an API key written in SQL (see tests/exchange/servers.py)."""
 
-    def __call__(self, model, method, *args, timeout=60, **kwargs):
-        reply = requests.post(f"{self.url}/jsonrpc", timeout=timeout, json={
-            "jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                "service": "object", "method": "execute_kw",
-                "args": [self.db, 2, "admin", model, method, list(args), kwargs]}}).json()
-        if "error" in reply:
-            raise RuntimeError(json.dumps(reply["error"], ensure_ascii=False)[:2000])
-        return reply["result"]
+    def __init__(self, url, db, key):
+        self.url, self.db, self.key = url, db, key
+
+    def __call__(self, model, method, ids=None, timeout=60, **kwargs):
+        body = {**kwargs, **({"ids": list(ids)} if ids is not None else {})}
+        reply = requests.post(f"{self.url}/json/2/{model}/{method}", json=body, timeout=timeout,
+                              headers={"Authorization": f"bearer {self.key}", "X-Odoo-Database": self.db})
+        if reply.status_code != 200:
+            raise RuntimeError(f"/json/2/{model}/{method}: {reply.status_code} {reply.text[:1000]}")
+        return reply.json()
+
+
+def _admin_key(db):
+    key = binascii.hexlify(os.urandom(API_KEY_SIZE)).decode()
+    conn = psycopg2.connect(dbname=db)
+    with conn, conn.cursor() as cr:
+        cr.execute("INSERT INTO res_users_apikeys (name, user_id, scope, expiration_date, key, index)"
+                   " VALUES ('platform fault run', 2, NULL, NULL, %s, %s)",
+                   [API_KEY_CRYPT.hash(key), key[:API_KEY_INDEX_SIZE]])
+    conn.close()
+    return key
 
 
 class Runner(threading.Thread):
@@ -129,7 +142,7 @@ class Runner(threading.Thread):
     def run(self):
         while not self.stopped.is_set():
             try:
-                self.rpc("ir.cron", "method_direct_trigger", [self.cron_id], timeout=60)
+                self.rpc("ir.cron", "method_direct_trigger", ids=[self.cron_id], timeout=60)
                 self.rounds += 1
             except (requests.RequestException, RuntimeError, ValueError):
                 self.failures += 1
@@ -147,6 +160,7 @@ def rig(tmp_path):
     with conn, conn.cursor() as cr:
         cr.execute("UPDATE hotline_platform_counterpart SET active = false")
     conn.close()
+    key = _admin_key(db)
     port = int(os.environ.get("TEST_HTTP_PORT") or _free_port())
     standin_port = int(os.environ.get("HT_PLATFORM_STANDIN_PORT") or _free_port())
     code = f"flt{uuid.uuid4().hex[:8]}"
@@ -158,7 +172,7 @@ def rig(tmp_path):
     try:
         odoo.start()
         platform.start()
-        yield {"db": db, "odoo": odoo, "platform": platform, "code": code, "day": day}
+        yield {"db": db, "key": key, "odoo": odoo, "platform": platform, "code": code, "day": day}
     finally:
         platform.stop()
         odoo.stop()
@@ -179,13 +193,14 @@ def _rows(db, query, params=None):
 def test_kill_either_side_mid_transfer(rig):
     started = time.monotonic()
     db, odoo, platform = rig["db"], rig["odoo"], rig["platform"]
-    rpc = Rpc(odoo.url, db)
-    counterpart_id = rpc("hotline.platform.counterpart", "create", {
+    rpc = Rpc(odoo.url, db, rig["key"])
+    [counterpart_id] = rpc("hotline.platform.counterpart", "create", vals_list=[{
         "name": "故障演练平台", "code": rig["code"], "transport": "rest", "endpoint": f"{platform.url}/api",
-        "secret": SECRET, "poll": False, "timeout": 5, "max_attempts": 30})
-    rpc("hotline.platform.code.table", "create", {"counterpart_id": counterpart_id, "version": "F1",
-                                                  "date_start": "2020-01-01"})
-    cron_id = rpc("ir.model.data", "check_object_reference", "hotline_platform", "ir_cron_hotline_platform_run")[1]
+        "secret": SECRET, "poll": False, "timeout": 5, "max_attempts": 30}])
+    rpc("hotline.platform.code.table", "create", vals_list=[{"counterpart_id": counterpart_id, "version": "F1",
+                                                             "date_start": "2020-01-01"}])
+    cron_id = rpc("ir.model.data", "check_object_reference", module="hotline_platform",
+                  xml_id="ir_cron_hotline_platform_run")[1]
     refs = [f"GD-F{n:02d}" for n in range(ORDERS)]
     platform.control("emit", events=[{"ref": ref, "kind": "dispatch", "payload": {
         "content": f"故障演练工单 {ref}", "deadline": "2030-01-01T18:00:00+08:00"}} for ref in refs])
@@ -201,9 +216,9 @@ def test_kill_either_side_mid_transfer(rig):
 
         def reply(step):
             for ref in refs:
-                wizard = rpc("hotline.platform.reply.wizard", "create",
-                             {"case_id": case_ids[ref], "kind": "progress", "note": f"进展 {step}"})
-                rpc("hotline.platform.reply.wizard", "action_send", [wizard])
+                wizard = rpc("hotline.platform.reply.wizard", "create", vals_list=[
+                    {"case_id": case_ids[ref], "kind": "progress", "note": f"进展 {step}"}])
+                rpc("hotline.platform.reply.wizard", "action_send", ids=wizard)
 
         def urge(step):
             platform.control("emit", events=[{"ref": ref, "kind": "urge", "payload": {"note": f"催办 {step}"}}
@@ -213,7 +228,8 @@ def test_kill_either_side_mid_transfer(rig):
         platform.control("hold", seconds=30)
         reply(1)
         urge(1)
-        _wait(lambda: platform.control("state")["held"], 20, "a push of the center held by the platform")
+        lost = _wait(lambda: platform.control("state")["held"] and platform.control("state")["held_keys"], 20,
+                     "a push of the center held by the platform")
         platform.kill()
         time.sleep(1.5)  # the center's calls meanwhile: connection refused
         platform.start()
@@ -224,7 +240,8 @@ def test_kill_either_side_mid_transfer(rig):
         reply(2)
         urge(2)
         urge(3)
-        _wait(lambda: platform.control("state")["held"], 20, "the center's sending job under way")
+        lost += _wait(lambda: platform.control("state")["held"] and platform.control("state")["held_keys"], 20,
+                      "the center's sending job under way")
         _wait(lambda: platform.control("state")["webhook_held"], 20, "a push to the center's webhook under way")
         odoo.kill()
         platform.control("release")
@@ -254,8 +271,9 @@ def test_kill_either_side_mid_transfer(rig):
         assert [e["seq"] for e in arrived] == list(range(1, STEPS + 2)), ref
         assert [e["kind"] for e in arrived] == ["receive"] + ["progress"] * STEPS, ref
         assert [e["payload"].get("note") for e in arrived[1:]] == [f"进展 {n}" for n in range(1, STEPS + 1)], ref
-    # the held answers were lost: the center sent again, the platform took them once
-    assert sum(state["duplicates"].values()) >= 1
+    # the held answers were lost (the platform killed, then the center): the center sent those events again,
+    # the platform took them once
+    assert lost and all(state["duplicates"].get(key) for key in lost), (lost, state["duplicates"])
 
     # the center: one case per work order, each of the platform's events applied once, in order
     rows = _rows(db, """SELECT c.platform_ref, count(*), min(c.urge_count), max(c.urge_count), min(c.state)
@@ -283,16 +301,17 @@ def test_kill_either_side_mid_transfer(rig):
     assert sorted(urges) == [(ref, STEPS) for ref in refs]
 
     # the daily reconciliation (its cron, for yesterday): the same work orders, no unexplained difference
-    reconcile_cron = rpc("ir.model.data", "check_object_reference", "hotline_platform",
-                         "ir_cron_hotline_platform_reconcile")[1]
-    rpc("ir.cron", "method_direct_trigger", [reconcile_cron])
+    reconcile_cron = rpc("ir.model.data", "check_object_reference", module="hotline_platform",
+                         xml_id="ir_cron_hotline_platform_reconcile")[1]
+    rpc("ir.cron", "method_direct_trigger", ids=[reconcile_cron])
     recon = rpc("hotline.platform.reconciliation", "search_read",
-                [("counterpart_id", "=", counterpart_id), ("date", "=", rig["day"])],
-                ["local_total", "remote_total", "unexplained_count", "difference_ids"])
+                domain=[("counterpart_id", "=", counterpart_id), ("date", "=", rig["day"])],
+                fields=["local_total", "remote_total", "unexplained_count", "difference_ids"])
     assert len(recon) == 1
     assert recon[0]["local_total"] == recon[0]["remote_total"] == ORDERS
     assert recon[0]["unexplained_count"] == 0 and recon[0]["difference_ids"] == []
     elapsed = time.monotonic() - started
-    print(f"fault run: {elapsed:.1f} s, {runner.rounds} exchange rounds ({runner.failures} cut), "
+    print(f"fault run: {elapsed:.1f} s, {len(set(lost))} events whose answer was lost, "
+          f"{runner.rounds} exchange rounds ({runner.failures} cut), "
           f"{sum(state['duplicates'].values())} duplicates taken once by the platform, "
           f"{state['pushes']} webhook pushes")
