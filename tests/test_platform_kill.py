@@ -222,6 +222,9 @@ def test_kill_either_side_mid_transfer(rig):
     runner.start()
     try:
         case_ids = _wait(lambda: len(cases()) == ORDERS and cases(), 30, "the dispatched work orders")
+        # the same-run baseline: 10 events each way, no fault
+        _wait(lambda: len(platform.control("state")["received"]) == ORDERS, 30, "the receipts of the work orders")
+        baseline = time.monotonic() - started
 
         def reply(step):
             for ref in refs:
@@ -259,6 +262,7 @@ def test_kill_either_side_mid_transfer(rig):
         reply(3)
         reply(4)
         urge(4)
+        faults_done = time.monotonic()
 
         def settled():
             state = platform.control("state")
@@ -266,6 +270,7 @@ def test_kill_either_side_mid_transfer(rig):
                                      AND state NOT IN ('sent', 'applied')""", [counterpart_id])[0][0]
             return not state["unconfirmed"] and len(state["received"]) == ORDERS * (1 + STEPS) and not open_here
         _wait(settled, 60, "every event delivered both ways")
+        drained = time.monotonic()
     finally:
         runner.stopped.set()
         runner.join(timeout=70)
@@ -320,7 +325,8 @@ def test_kill_either_side_mid_transfer(rig):
     assert recon[0]["local_total"] == recon[0]["remote_total"] == ORDERS
     assert recon[0]["unexplained_count"] == 0 and recon[0]["difference_ids"] == []
     elapsed = time.monotonic() - started
-    print(f"fault run: {elapsed:.1f} s, {len(set(lost))} events whose answer was lost, "
+    print(f"fault run: {elapsed:.1f} s (baseline, 10 events each way without fault: {baseline:.1f} s; "
+          f"drained {drained - faults_done:.1f} s after the last step), {len(set(lost))} events whose answer was lost, "
           f"{runner.rounds} exchange rounds ({runner.failures} cut), "
           f"{sum(state['duplicates'].values())} duplicates taken once by the platform, "
           f"{state['pushes']} webhook pushes")
