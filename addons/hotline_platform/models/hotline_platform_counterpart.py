@@ -23,6 +23,8 @@ DEFAULT_MAX_ATTEMPTS = 12
 # a failed call is retried after 2, 4, 8 … seconds, at most this long: a platform back after an hour of
 # outage receives its backlog within one wait
 MAX_BACKOFF_SECONDS = 60
+# A successful contact is written at most this often while the link is healthy (see _contact_ok).
+CONTACT_REFRESH_SECONDS = 30
 # what one run of the exchange sends or fetches at most (the rest follows in the next round, in order)
 BATCH = 500
 
@@ -162,7 +164,15 @@ class HotlinePlatformCounterpart(models.Model):
         return True
 
     def _contact_ok(self):
-        self.sudo().write({"last_contact": fields.Datetime.now(), "failures": 0, "last_error": False})
+        """Note a successful contact. While the link is healthy the row is written only when the last contact
+        is older than CONTACT_REFRESH_SECONDS: the webhook's calls and the sending job otherwise update the same
+        row in every transaction and fail each other to serialize, and a sending round that fails after the
+        platform took its events is rolled back and sends them again."""
+        now = fields.Datetime.now()
+        for counterpart in self.sudo():
+            if (counterpart.failures or counterpart.last_error or not counterpart.last_contact
+                    or now - counterpart.last_contact >= timedelta(seconds=CONTACT_REFRESH_SECONDS)):
+                counterpart.write({"last_contact": now, "failures": 0, "last_error": False})
 
     def _contact_failed(self, error):
         _logger.warning("12345 platform %s: %s", self.code, error)

@@ -85,3 +85,21 @@ class TestWebhookAtOnce(BaseCase):
         answers = at_once(self._push(body, headers), self._push(body, headers))
         self.assertEqual(self._statuses(answers), [200, 409], [getattr(a, "text", "")[:300] for a in answers])
         self.assertEqual(self._stored("RACE-2"), [(1, 1), (2, 1)])
+
+    def test_contacts_of_the_webhook_and_the_sending_job_do_not_conflict(self):
+        """A webhook call commits while the sending job's transaction runs: both note the healthy link, and the
+        job's transaction (which holds the events the platform just acknowledged) still commits."""
+        def counterpart(cr):
+            return api.Environment(cr, SUPERUSER_ID, {})["hotline.platform.counterpart"].browse(self.counterpart_id)
+
+        with self.registry.cursor() as cr:
+            counterpart(cr)._contact_ok()
+        with self.registry.cursor() as job_cr:
+            job = counterpart(job_cr)
+            self.assertEqual(job.failures, 0)  # the job's snapshot is taken
+            with self.registry.cursor() as webhook_cr:
+                counterpart(webhook_cr)._contact_ok()
+            job._contact_ok()
+            job.env.flush_all()
+        with self.registry.cursor() as cr:
+            self.assertEqual(counterpart(cr).failures, 0)
