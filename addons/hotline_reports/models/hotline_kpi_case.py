@@ -22,6 +22,7 @@ from ..kpi.cases import (
     dispatch_hits_sql,
     figures_from_sums,
     holding_sql,
+    merged_hits_sql,
     unit_sums_sql,
 )
 from ..kpi.center import center_tz, check_period
@@ -249,6 +250,29 @@ class HotlineKpiCase(models.AbstractModel):
         return self.env.cr.dictfetchall()
 
     @api.model
+    def _hits_sql(self, date_from, date_to, unit_ids):
+        """SELECT of (unit_id, dispatch_id, case_id, dispatched_at, codes): every dispatch of `unit_ids` counted in
+        the period and the codes of its counts, as dispatch_hits_sql computes it — the closed days from the stored
+        hits (kpi/case_facts.py), the days after from the log. The caller has flushed."""
+        params = self._params(date_from, date_to, unit_ids)
+        units = SQL("%s::int[]", params["units"])
+        parts = []
+        state = self._facts_state()
+        if state and state[1] > params["start"]:
+            last = min(fields.Date.to_date(date_to), state[0])
+            parts.append(SQL("""SELECT f.unit_id, f.dispatch_id, f.case_id, f.dispatched_at, f.codes
+                                  FROM hotline_case_dispatch_fact f
+                                 WHERE f.date >= %s AND f.date <= %s AND f.unit_id = ANY(%s)""",
+                             fields.Date.to_date(date_from), last, units))
+            params["start"] = min(params["end"], state[1])
+        live = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"], units)
+        if not parts:
+            return live
+        if params["start"] < params["end"]:
+            parts.append(live)
+        return merged_hits_sql(parts)
+
+    @api.model
     def _facts_state(self):
         """(closed_day, closed_end) of the stored case facts when computed in today's time zone, else None.
         Context ``hotline_kpi_base``: None (the definitions over the base tables: tests, bench)."""
@@ -275,11 +299,9 @@ class HotlineKpiCase(models.AbstractModel):
             measure = "overdue"
         if measure not in DISPATCH_MEASURES:
             raise UserError(self.env._("Unknown indicator: %s", measure))
-        params = self._params(date_from, date_to, [unit_id])
         self._flush()
         # the dispatches as the figures count them (placed in the period, not in the future, the condition met)
-        hits = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"],
-                                 SQL("%s::int[]", params["units"]))
+        hits = self._hits_sql(date_from, date_to, [unit_id])
         self.env.cr.execute(SQL("SELECT h.dispatch_id FROM (%s) h WHERE %s = ANY(h.codes) ORDER BY h.dispatch_id",
                                 hits, BY_CODE[measure].key))
         return [r[0] for r in self.env.cr.fetchall()]
