@@ -232,9 +232,17 @@ class HotlineKpiCase(models.AbstractModel):
     def _live_sums(self, params):
         """The summed columns per unit over params' period, from the log (and the cases' state and rating)."""
         units = SQL("%s::int[]", params["units"]) if params["units"] is not None else None
-        self.env.cr.execute(unit_sums_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"],
-                                          units=units))
+        end = self._placed_end(params)
+        if params["start"] >= end:
+            return []
+        self.env.cr.execute(unit_sums_sql(SQL("%s", params["start"]), SQL("%s", end), params["now"], units=units))
         return self.env.cr.dictfetchall()
+
+    @api.model
+    def _placed_end(self, params):
+        """The end of params' period as far as anything can be placed in it: nothing is placed after the reading
+        time (a second on: exact), so the cases whose deadlines are still to come are not read at all."""
+        return min(params["end"], params["now"] + timedelta(seconds=1))
 
     @api.model
     def _stored_sums(self, first_day, last_day, unit_ids):
@@ -265,10 +273,11 @@ class HotlineKpiCase(models.AbstractModel):
                                  WHERE f.date >= %s AND f.date <= %s AND f.unit_id = ANY(%s)""",
                              fields.Date.to_date(date_from), last, units))
             params["start"] = min(params["end"], state[1])
-        live = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"], units)
+        end = self._placed_end(params)
+        live = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", end), params["now"], units)
         if not parts:
             return live
-        if params["start"] < params["end"]:
+        if params["start"] < end:
             parts.append(live)
         return merged_hits_sql(parts)
 
