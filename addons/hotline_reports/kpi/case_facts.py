@@ -27,8 +27,8 @@ from .facts import LOCK_KEY, ddl, drop_if_stale, statement_triggers
 
 STATE_TABLE = "hotline_case_fact_state"
 FACT_TABLE = "hotline_case_fact"
-# per unit, local day and dispatch: the codes of the counts the dispatch is in by a date of that day (what a
-# publication freezes and a drill-down lists, kpi/cases.py dispatch_hits_sql)
+# per unit, local day and dispatch: the counts the dispatch is in by a date of that day, as a bit mask over
+# kpi/cases.py HIT_CODES (what a publication freezes and a drill-down lists, kpi/cases.py dispatch_hits_sql)
 HITS_TABLE = "hotline_case_dispatch_fact"
 
 
@@ -108,7 +108,7 @@ def install(cr):
         CREATE INDEX IF NOT EXISTS {FACT_TABLE}_date_idx ON {FACT_TABLE} (date, unit_id);
         CREATE TABLE IF NOT EXISTS {HITS_TABLE} (
             unit_id int NOT NULL, date date NOT NULL, dispatch_id int NOT NULL, case_id int NOT NULL,
-            dispatched_at timestamp, codes text[] NOT NULL);
+            dispatched_at timestamp, mask bigint NOT NULL);
         CREATE INDEX IF NOT EXISTS {HITS_TABLE}_date_idx ON {HITS_TABLE} (date, unit_id);
     """, [current])  # noqa: S608 - constant names
     ddl(cr, f"""
@@ -152,6 +152,9 @@ def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False)
         if commit:
             commit()
         start = stop + timedelta(days=1)
+    if done > chunk_days:
+        # a build of many days: the planner's statistics of the facts (the daily close leaves them to autovacuum)
+        ddl(cr, f"ANALYZE {FACT_TABLE}, {HITS_TABLE}")
     return done
 
 

@@ -193,8 +193,10 @@ def unit_sums_sql(start, end, now, units=None, days=None, tz_sql=None):
                _sums_select(start, end, units, days, by_day=tz_sql is not None))
 
 
-# the codes of the counts, in the order a dispatch's `codes` lists them (the figures' keys: 超期 is overdue_count)
+# the codes of the counts, in the order a dispatch's `codes` lists them (the figures' keys: 超期 is overdue_count);
+# the stored hits keep them as a bit mask (bit i: HIT_CODES[i]), so that merging days is a bit_or
 HIT_CODES = [BY_CODE[key].key for key in DISPATCH_MEASURES]
+assert len(HIT_CODES) < 64, "the dispatch hits' bit mask is a bigint"
 
 
 def _hits_values():
@@ -204,50 +206,57 @@ def _hits_values():
         for position, (key, (date, cond)) in enumerate(DISPATCH_MEASURES.items()))
 
 
-def _hits_select(start, end, units, days=None, by_day=False):
-    """Per dispatch of `units` (and local day of the date placing each count, when `by_day`), the codes of the
-    counts it is in with a date in [start, end), as the figures place them (over the CTEs of _ctes)."""
+def _hits_select(start, end, units, days=None, by_day=False, mask=False):
+    """Per dispatch of `units` (and local day of the date placing each count, when `by_day`), the counts it is in
+    with a date in [start, end), as the figures place them (over the CTEs of _ctes): `codes` (an array in
+    HIT_CODES' order), or `mask` (their bits) when `mask`."""
     local_day = SQL("(m.at AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date")
+    hits = SQL("bit_or(1::bigint << m.ord) AS mask") if mask else SQL("array_agg(m.code ORDER BY m.ord) AS codes")
     return SQL("""
-        SELECT d.unit_id, %(day)sd.dispatch_id, d.case_id, d.dispatched_at, array_agg(m.code ORDER BY m.ord) AS codes
-          FROM d CROSS JOIN r%(tz)s CROSS JOIN LATERAL (VALUES %(hits)s) m(ord, code, at, hit)
+        SELECT d.unit_id, %(day)sd.dispatch_id, d.case_id, d.dispatched_at, %(hits)s
+          FROM d CROSS JOIN r%(tz)s CROSS JOIN LATERAL (VALUES %(values)s) m(ord, code, at, hit)
          WHERE m.hit AND m.at >= %(start)s AND m.at < %(end)s AND m.at <= r.now%(day_filter)s
                AND (%(units)s IS NULL OR d.unit_id = ANY(%(units)s))
       GROUP BY d.unit_id, %(day)sd.dispatch_id, d.case_id, d.dispatched_at""",
-               day=SQL("%s, ", local_day) if by_day else SQL(), tz=SQL(" CROSS JOIN tz") if by_day else SQL(),
-               hits=_hits_values(), start=start, end=end,
+               day=SQL("%s, ", local_day) if by_day else SQL(), hits=hits,
+               tz=SQL(" CROSS JOIN tz") if by_day else SQL(), values=_hits_values(), start=start, end=end,
                day_filter=SQL(" AND %s = ANY(%s)", local_day, days) if days else SQL(), units=units)
 
 
-def dispatch_hits_sql(start, end, now, units):
+def dispatch_hits_sql(start, end, now, units, mask=False):
     """Per dispatch of units `units` (SQL of an int[]) with a date in [start, end): the codes of the counts it is
-    in (`codes`, an array of the figures' keys in HIT_CODES' order), as the figures place them — the drill-down
-    and the published dispatches read this (through merged_hits_sql for the closed days)."""
-    return SQL("WITH %s %s", _ctes(start, end, now, units), _hits_select(start, end, units))
+    in (`codes`, an array of the figures' keys in HIT_CODES' order; `mask`: their bits), as the figures place them
+    — the drill-down and the published dispatches read this (through merged_hits_sql for the closed days)."""
+    return SQL("WITH %s %s", _ctes(start, end, now, units), _hits_select(start, end, units, mask=mask))
 
 
 def day_facts_sql(start, end, now, units, days, tz_sql, sums_table, hits_table):
     """One statement storing, for the local `days` of units `units` (NULL: all), both the unit sums (`sums_table`)
-    and every dispatch's hits per local day (`hits_table`) from one read of the dispatch rows (kpi/case_facts.py)."""
+    and every dispatch's hits per local day (`hits_table`, as a mask) from one read of the dispatch rows
+    (kpi/case_facts.py)."""
     return SQL("""WITH %(ctes)s,
-                       hits AS (INSERT INTO %(hits_table)s (unit_id, date, dispatch_id, case_id, dispatched_at, codes)
+                       hits AS (INSERT INTO %(hits_table)s (unit_id, date, dispatch_id, case_id, dispatched_at, mask)
                                 %(hits)s)
                   INSERT INTO %(sums_table)s (unit_id, date, %(columns)s) %(sums)s""",
                ctes=_ctes(start, end, now, units, tz_sql), hits_table=SQL.identifier(hits_table),
-               hits=_hits_select(start, end, units, days, by_day=True), sums_table=SQL.identifier(sums_table),
+               hits=_hits_select(start, end, units, days, by_day=True, mask=True),
+               sums_table=SQL.identifier(sums_table),
                columns=SQL(", ").join(SQL.identifier(c) for c in SUM_COLUMNS),
                sums=_sums_select(start, end, units, days, by_day=True))
 
 
 def merged_hits_sql(parts):
-    """The hits of SELECTs of (unit_id, dispatch_id, case_id, dispatched_at, codes) — stored days (a row per day)
-    and live ones — as one row per dispatch with every code once, in HIT_CODES' order (as dispatch_hits_sql)."""
+    """The hits of SELECTs of (unit_id, dispatch_id, case_id, dispatched_at, mask) — stored days (a row per day)
+    and live ones — as one row per dispatch with its `codes` (as dispatch_hits_sql: each once, in HIT_CODES'
+    order)."""
+    codes = SQL(", ").join(SQL("CASE WHEN h.mask & %s <> 0 THEN %s END", 1 << position, code)
+                           for position, code in enumerate(HIT_CODES))
     return SQL("""
-        SELECT h.unit_id, h.dispatch_id, h.case_id, h.dispatched_at,
-               array_agg(c.code ORDER BY array_position(%(order)s::text[], c.code)) AS codes
-          FROM (%(parts)s) h CROSS JOIN LATERAL unnest(h.codes) c(code)
-      GROUP BY h.unit_id, h.dispatch_id, h.case_id, h.dispatched_at""",
-               order=HIT_CODES, parts=SQL(" UNION ALL ").join(SQL("(%s)", part) for part in parts))
+        SELECT h.unit_id, h.dispatch_id, h.case_id, h.dispatched_at, array_remove(ARRAY[%(codes)s], NULL) AS codes
+          FROM (SELECT p.unit_id, p.dispatch_id, p.case_id, p.dispatched_at, bit_or(p.mask) AS mask
+                  FROM (%(parts)s) p
+              GROUP BY p.unit_id, p.dispatch_id, p.case_id, p.dispatched_at) h""",
+               codes=codes, parts=SQL(" UNION ALL ").join(SQL("(%s)", part) for part in parts))
 
 
 def figures_from_sums(row, now, level_scores=None):

@@ -268,17 +268,17 @@ class HotlineKpiCase(models.AbstractModel):
         state = self._facts_state()
         if state and state[1] > params["start"]:
             last = min(fields.Date.to_date(date_to), state[0])
-            parts.append(SQL("""SELECT f.unit_id, f.dispatch_id, f.case_id, f.dispatched_at, f.codes
+            parts.append(SQL("""SELECT f.unit_id, f.dispatch_id, f.case_id, f.dispatched_at, f.mask
                                   FROM hotline_case_dispatch_fact f
                                  WHERE f.date >= %s AND f.date <= %s AND f.unit_id = ANY(%s)""",
                              fields.Date.to_date(date_from), last, units))
             params["start"] = min(params["end"], state[1])
         end = self._placed_end(params)
-        live = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", end), params["now"], units)
         if not parts:
-            return live
+            return dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", end), params["now"], units)
         if params["start"] < end:
-            parts.append(live)
+            parts.append(dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", end), params["now"], units,
+                                           mask=True))
         return merged_hits_sql(parts)
 
     @api.model

@@ -2,6 +2,7 @@ from datetime import date
 
 from odoo.tests import tagged
 
+from ..kpi.cases import HIT_CODES
 from .common import HotlineReportsCommon
 
 
@@ -32,11 +33,12 @@ class TestCaseFacts(HotlineReportsCommon):
         return {row[:4]: list(row[4]) for row in self.cr.fetchall()}
 
     def _stored_hits(self, unit, day):
-        """{case: codes} of the stored dispatch hits of `unit` on the local `day`."""
+        """{case: codes} of the stored dispatch hits of `unit` on the local `day` (their bits, in HIT_CODES)."""
         self.env.flush_all()
-        self.cr.execute("SELECT case_id, codes FROM hotline_case_dispatch_fact WHERE unit_id = %s AND date = %s",
+        self.cr.execute("SELECT case_id, mask FROM hotline_case_dispatch_fact WHERE unit_id = %s AND date = %s",
                         [unit.id, day])
-        return {case_id: list(codes) for case_id, codes in self.cr.fetchall()}
+        return {case_id: [code for bit, code in enumerate(HIT_CODES) if mask & (1 << bit)]
+                for case_id, mask in self.cr.fetchall()}
 
     def assertFactsExact(self):
         periods = [self.March, self.April, (date(2020, 3, 1), date(2020, 3, 10)), (date(2020, 3, 5), date(2020, 4, 30))]
