@@ -155,6 +155,8 @@ def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False)
     if done > chunk_days:
         # a build of many days: the planner's statistics of the facts (the daily close leaves them to autovacuum)
         ddl(cr, f"ANALYZE {FACT_TABLE}, {HITS_TABLE}")
+        if commit:
+            commit()
     return done
 
 

@@ -64,7 +64,7 @@ DERIVED = {
 }
 
 
-def _grouped_sql(cases):
+def _grouped_sql(cases, few=False):
     steps = [SQL("MIN(s.date) FILTER (WHERE s.action = %s) AS %s", action, SQL.identifier(column))
              for column, action in _STEPS.items()]
     return SQL("""
@@ -78,13 +78,17 @@ def _grouped_sql(cases):
           FROM (SELECT l.case_id, l.id, l.action, l.unit_id, l.date, l.deadline, l.sign_deadline, l.return_ruling,
                        COUNT(*) FILTER (WHERE l.action IN ('dispatch', 'self_dispatch'))
                            OVER (PARTITION BY l.case_id ORDER BY l.id) AS n
-                  FROM hotline_case_log l WHERE l.case_id IN (%(cases)s)) s
+                  FROM hotline_case_log l WHERE %(in_cases)s) s
          WHERE s.n > 0
-      GROUP BY s.case_id, s.n""", dispatch=_IS_DISPATCH, steps=SQL(", ").join(steps), cases=cases)
+      GROUP BY s.case_id, s.n""", dispatch=_IS_DISPATCH, steps=SQL(", ").join(steps),
+               # `few`: the cases as an array, which the planner reads by the case index whatever it guesses of
+               # the bounds (a view's bounds are read from the facts' state: unknown when planning)
+               in_cases=SQL("l.case_id = ANY(ARRAY(%s))", cases) if few else SQL("l.case_id IN (%s)", cases))
 
 
-def dispatch_rows_sql(cases):
-    """SELECT of the dispatch rows of the cases `cases` (SQL returning case ids); see the table above."""
+def dispatch_rows_sql(cases, few=False):
+    """SELECT of the dispatch rows of the cases `cases` (SQL returning case ids); see the table above. `few`: they
+    are few (the open days), read by the case index."""
     derived = SQL(", ").join(SQL("%s AS %s", expr, SQL.identifier(name)) for name, expr in DERIVED.items())
     return SQL("""
         SELECT g.*, c.satisfaction, %s,
@@ -95,7 +99,7 @@ def dispatch_rows_sql(cases):
                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) = 0 AS first_result
           FROM (%s) g
           JOIN hotline_case c ON c.id = g.case_id AND c.state <> 'cancelled'
-         WHERE g.unit_id IS NOT NULL""", derived, _grouped_sql(cases))
+         WHERE g.unit_id IS NOT NULL""", derived, _grouped_sql(cases, few))
 
 
 def candidate_cases_sql(start, end, unit_filter=None):
@@ -157,14 +161,14 @@ def _family(date_column, by_day, days, start, end):
                group=SQL(", 2") if by_day else SQL())
 
 
-def _ctes(start, end, now, units=None, tz_sql=None):
+def _ctes(start, end, now, units=None, tz_sql=None, few=False):
     """The WITH list shared by the unit sums and the dispatch hits: [tz,] r (the reading time) and d (the dispatch
     rows of the candidate cases, MATERIALIZED: read once whatever reads them)."""
     unit_filter = SQL("(%s IS NULL OR l.unit_id = ANY(%s))", units, units) if units else None
     return SQL("%(tz)sr AS (%(now)s), d AS MATERIALIZED (%(rows)s)",
                tz=SQL("tz AS (SELECT %s AS name), ", tz_sql) if tz_sql is not None else SQL(),
                now=reading_time_sql(now),
-               rows=dispatch_rows_sql(candidate_cases_sql(start, end, unit_filter)))
+               rows=dispatch_rows_sql(candidate_cases_sql(start, end, unit_filter), few))
 
 
 def _sums_select(start, end, units=None, days=None, by_day=False):
@@ -184,12 +188,12 @@ def _sums_select(start, end, units=None, days=None, by_day=False):
                final=SQL("WHERE (%s IS NULL OR f.unit_id = ANY(%s))", units, units) if units else SQL())
 
 
-def unit_sums_sql(start, end, now, units=None, days=None, tz_sql=None):
+def unit_sums_sql(start, end, now, units=None, days=None, tz_sql=None, few=False):
     """One statement: per unit (and local day when `tz_sql` is given), every column of SUM_COLUMNS over the
     dispatch dates in [start, end) (SQL), read at `now` (SQL or a naive UTC datetime). `units`: SQL of an int[]
     (None: every unit); `tz_sql`: SQL of the center's time zone, to group by local day as well; `days`: SQL of a
-    date[] the local day must be in."""
-    return SQL("WITH %s %s", _ctes(start, end, now, units, tz_sql),
+    date[] the local day must be in; `few`: the period holds few cases (see dispatch_rows_sql)."""
+    return SQL("WITH %s %s", _ctes(start, end, now, units, tz_sql, few),
                _sums_select(start, end, units, days, by_day=tz_sql is not None))
 
 
