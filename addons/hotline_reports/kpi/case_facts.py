@@ -4,7 +4,7 @@ A year of 综合考核 or 单位统计分析 re-read a million cases and four mi
 definitions stay those of kpi/cases.py (DISPATCH_MEASURES, HOUR_MEASURES): ``hotline_case_fact``
 holds, per unit and local day, the output of the same query (``unit_sums_sql``) grouped by day as
 well; ``hotline_case_dispatch_fact``, from the same read of the dispatch rows, each dispatch's hits
-per local day (``dispatch_hits_sql`` by day: the codes of the counts a date of that day places it in),
+per local day (``dispatch_hits_sql`` by day: a bit mask of the counts a date of that day places it in),
 which publishing a month freezes and the drill-down lists. Measures add up over days; the overdue
 time of a dispatch still open is kept as the sum of its deadlines, so that the figure read at any
 later time is exact.
