@@ -3,8 +3,11 @@
 A year of 综合考核 or 单位统计分析 re-read a million cases and four million log lines. The
 definitions stay those of kpi/cases.py (DISPATCH_MEASURES, HOUR_MEASURES): ``hotline_case_fact``
 holds, per unit and local day, the output of the same query (``unit_sums_sql``) grouped by day as
-well. Measures add up over days; the overdue time of a dispatch still open is kept as the sum of its
-deadlines, so that the figure read at any later time is exact.
+well; ``hotline_case_dispatch_fact``, from the same read of the dispatch rows, each dispatch's hits
+per local day (``dispatch_hits_sql`` by day: a bit mask of the counts a date of that day places it in),
+which publishing a month freezes and the drill-down lists. Measures add up over days; the overdue
+time of a dispatch still open is kept as the sum of its deadlines, so that the figure read at any
+later time is exact.
 
 Only closed days are stored (a case falls due when its deadline passes: today's figures depend
 on the clock); the service reads the days after ``closed_day`` from the base tables. As for the
@@ -19,11 +22,14 @@ from datetime import timedelta
 from odoo.addons.hotline_case.models.res_company import HOTLINE_TZ_SQL
 from odoo.tools import SQL
 
-from .cases import SUM_COLUMNS, unit_sums_sql
+from .cases import SUM_COLUMNS, day_facts_sql
 from .facts import LOCK_KEY, ddl, drop_if_stale, statement_triggers
 
 STATE_TABLE = "hotline_case_fact_state"
 FACT_TABLE = "hotline_case_fact"
+# per unit, local day and dispatch: the counts the dispatch is in by a date of that day, as a bit mask over
+# kpi/cases.py HIT_CODES (what a publication freezes and a drill-down lists, kpi/cases.py dispatch_hits_sql)
+HITS_TABLE = "hotline_case_dispatch_fact"
 
 
 def valid_state_sql():
@@ -32,11 +38,12 @@ def valid_state_sql():
 
 
 def _refresh_sql(cr):
-    """The INSERT of the facts of units p_units (NULL: all) and local days p_days, from the definitions, as the
-    text of the refresh function's body (its parameters and the function's clock written in)."""
-    select = unit_sums_sql(start=SQL("v_start"), end=SQL("v_end"), now=SQL("(now() AT TIME ZONE 'UTC')"),
-                           units=SQL("p_units"), days=SQL("p_days"), tz_sql=SQL(HOTLINE_TZ_SQL))
-    insert = SQL(f"INSERT INTO {FACT_TABLE} (unit_id, date, {', '.join(SUM_COLUMNS)}) %s", select)
+    """The INSERT of the facts (unit sums and dispatch hits) of units p_units (NULL: all) and local days p_days,
+    from the definitions, as the text of the refresh function's body (its parameters and the function's clock
+    written in)."""
+    insert = day_facts_sql(start=SQL("v_start"), end=SQL("v_end"), now=SQL("(now() AT TIME ZONE 'UTC')"),
+                           units=SQL("p_units"), days=SQL("p_days"), tz_sql=SQL(HOTLINE_TZ_SQL),
+                           sums_table=FACT_TABLE, hits_table=HITS_TABLE)
     return cr.mogrify(insert.code, insert.params).decode()
 
 
@@ -89,7 +96,7 @@ def _sync_function(table):
 def install(cr):
     """Create (or, when the definitions changed, re-create empty) the table, the functions and the triggers."""
     current = version(cr)
-    drop_if_stale(cr, STATE_TABLE, current, FACT_TABLE)
+    drop_if_stale(cr, STATE_TABLE, current, FACT_TABLE, HITS_TABLE)
     columns = ", ".join(f"{c} numeric" for c in SUM_COLUMNS)
     cr.execute(f"""
         CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
@@ -99,6 +106,10 @@ def install(cr):
         CREATE TABLE IF NOT EXISTS {FACT_TABLE} (
             id bigserial PRIMARY KEY, unit_id int NOT NULL, date date NOT NULL, {columns});
         CREATE INDEX IF NOT EXISTS {FACT_TABLE}_date_idx ON {FACT_TABLE} (date, unit_id);
+        CREATE TABLE IF NOT EXISTS {HITS_TABLE} (
+            unit_id int NOT NULL, date date NOT NULL, dispatch_id int NOT NULL, case_id int NOT NULL,
+            dispatched_at timestamp, mask bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS {HITS_TABLE}_date_idx ON {HITS_TABLE} (date, unit_id);
     """, [current])  # noqa: S608 - constant names
     ddl(cr, f"""
         CREATE OR REPLACE FUNCTION hotline_case_fact_refresh(p_days date[], p_units int[]) RETURNS void
@@ -109,6 +120,7 @@ def install(cr):
             SELECT min(d)::timestamp - interval '1 day', max(d)::timestamp + interval '2 days'
               INTO v_start, v_end FROM unnest(p_days) d;
             DELETE FROM {FACT_TABLE} WHERE date = ANY(p_days) AND (p_units IS NULL OR unit_id = ANY(p_units));
+            DELETE FROM {HITS_TABLE} WHERE date = ANY(p_days) AND (p_units IS NULL OR unit_id = ANY(p_units));
             {_refresh_sql(cr)};
         END $fn$""")
     for table in ("hotline_case", "hotline_case_log"):
@@ -122,7 +134,7 @@ def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False)
     ddl(cr, f"SELECT closed_day, tz FROM {STATE_TABLE}")  # noqa: S608
     closed, built_tz = cr.fetchone()
     if closed is not None and (rebuild or built_tz != tz):
-        ddl(cr, f"TRUNCATE {FACT_TABLE}")
+        ddl(cr, f"TRUNCATE {FACT_TABLE}, {HITS_TABLE}")
         closed = None
     start = closed + timedelta(days=1) if closed else first_day
     if start is None or start > until:
@@ -140,6 +152,11 @@ def refresh(cr, until, first_day, tz, commit=None, chunk_days=31, rebuild=False)
         if commit:
             commit()
         start = stop + timedelta(days=1)
+    if done > chunk_days:
+        # a build of many days: the planner's statistics of the facts (the daily close leaves them to autovacuum)
+        ddl(cr, f"ANALYZE {FACT_TABLE}, {HITS_TABLE}")
+        if commit:
+            commit()
     return done
 
 

@@ -64,7 +64,7 @@ DERIVED = {
 }
 
 
-def _grouped_sql(cases):
+def _grouped_sql(cases, few=False):
     steps = [SQL("MIN(s.date) FILTER (WHERE s.action = %s) AS %s", action, SQL.identifier(column))
              for column, action in _STEPS.items()]
     return SQL("""
@@ -78,13 +78,17 @@ def _grouped_sql(cases):
           FROM (SELECT l.case_id, l.id, l.action, l.unit_id, l.date, l.deadline, l.sign_deadline, l.return_ruling,
                        COUNT(*) FILTER (WHERE l.action IN ('dispatch', 'self_dispatch'))
                            OVER (PARTITION BY l.case_id ORDER BY l.id) AS n
-                  FROM hotline_case_log l WHERE l.case_id IN (%(cases)s)) s
+                  FROM hotline_case_log l WHERE %(in_cases)s) s
          WHERE s.n > 0
-      GROUP BY s.case_id, s.n""", dispatch=_IS_DISPATCH, steps=SQL(", ").join(steps), cases=cases)
+      GROUP BY s.case_id, s.n""", dispatch=_IS_DISPATCH, steps=SQL(", ").join(steps),
+               # `few`: the cases as an array, which the planner reads by the case index whatever it guesses of
+               # the bounds (a view's bounds are read from the facts' state: unknown when planning)
+               in_cases=SQL("l.case_id = ANY(ARRAY(%s))", cases) if few else SQL("l.case_id IN (%s)", cases))
 
 
-def dispatch_rows_sql(cases):
-    """SELECT of the dispatch rows of the cases `cases` (SQL returning case ids); see the table above."""
+def dispatch_rows_sql(cases, few=False):
+    """SELECT of the dispatch rows of the cases `cases` (SQL returning case ids); see the table above. `few`: they
+    are few (the open days), read by the case index."""
     derived = SQL(", ").join(SQL("%s AS %s", expr, SQL.identifier(name)) for name, expr in DERIVED.items())
     return SQL("""
         SELECT g.*, c.satisfaction, %s,
@@ -95,7 +99,7 @@ def dispatch_rows_sql(cases):
                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) = 0 AS first_result
           FROM (%s) g
           JOIN hotline_case c ON c.id = g.case_id AND c.state <> 'cancelled'
-         WHERE g.unit_id IS NOT NULL""", derived, _grouped_sql(cases))
+         WHERE g.unit_id IS NOT NULL""", derived, _grouped_sql(cases, few))
 
 
 def candidate_cases_sql(start, end, unit_filter=None):
@@ -157,24 +161,25 @@ def _family(date_column, by_day, days, start, end):
                group=SQL(", 2") if by_day else SQL())
 
 
-def unit_sums_sql(start, end, now, units=None, days=None, tz_sql=None):
-    """One statement: per unit (and local day when `tz_sql` is given), every column of SUM_COLUMNS over the
-    dispatch dates in [start, end) (SQL), read at `now` (SQL or a naive UTC datetime). `units`: SQL of an int[]
-    (None: every unit); `tz_sql`: SQL of the center's time zone, to group by local day as well; `days`: SQL of a
-    date[] the local day must be in."""
-    by_day = tz_sql is not None
+def _ctes(start, end, now, units=None, tz_sql=None, few=False):
+    """The WITH list shared by the unit sums and the dispatch hits: [tz,] r (the reading time) and d (the dispatch
+    rows of the candidate cases, MATERIALIZED: read once whatever reads them)."""
     unit_filter = SQL("(%s IS NULL OR l.unit_id = ANY(%s))", units, units) if units else None
+    return SQL("%(tz)sr AS (%(now)s), d AS MATERIALIZED (%(rows)s)",
+               tz=SQL("tz AS (SELECT %s AS name), ", tz_sql) if tz_sql is not None else SQL(),
+               now=reading_time_sql(now),
+               rows=dispatch_rows_sql(candidate_cases_sql(start, end, unit_filter), few))
+
+
+def _sums_select(start, end, units=None, days=None, by_day=False):
+    """The SELECT of unit_sums_sql over the CTEs of _ctes."""
     families = SQL(" UNION ALL ").join(_family(column, by_day, days, start, end) for column in DATE_COLUMNS)
     day_cols = ("unit_id", "day") if by_day else ("unit_id",)
     return SQL("""
-        WITH %(tz)sr AS (%(now)s), d AS MATERIALIZED (%(rows)s)
         SELECT %(keys)s, %(sums)s
           FROM (%(families)s) f(%(names)s)
           %(final)s
       GROUP BY %(keys)s""",
-               tz=SQL("tz AS (SELECT %s AS name), ", tz_sql) if by_day else SQL(),
-               now=reading_time_sql(now),
-               rows=dispatch_rows_sql(candidate_cases_sql(start, end, unit_filter)),
                keys=SQL(", ").join(SQL.identifier("f", c) for c in day_cols),
                sums=SQL(", ").join(SQL("SUM(%s) AS %s", SQL.identifier("f", k), SQL.identifier(k))
                                    for k in SUM_COLUMNS),
@@ -183,22 +188,79 @@ def unit_sums_sql(start, end, now, units=None, days=None, tz_sql=None):
                final=SQL("WHERE (%s IS NULL OR f.unit_id = ANY(%s))", units, units) if units else SQL())
 
 
-def dispatch_hits_sql(start, end, now, units):
-    """Per dispatch of units `units` (SQL of an int[]) with a date in [start, end): the codes of the counts it is
-    in (`codes`, an array of the figures' keys: 超期 is overdue_count), as the figures place them — the drill-down
-    and the published dispatches read this."""
-    hits = SQL(", ").join(
-        SQL("(%(code)s, %(col)s >= %(start)s AND %(col)s < %(end)s AND %(col)s <= r.now AND (%(cond)s))",
-            code=BY_CODE[key].key, col=SQL.identifier("d", date), start=start, end=end, cond=cond)
-        for key, (date, cond) in DISPATCH_MEASURES.items())
-    rows = dispatch_rows_sql(candidate_cases_sql(start, end, SQL("l.unit_id = ANY(%s)", units)))
+def unit_sums_sql(start, end, now, units=None, days=None, tz_sql=None, few=False):
+    """One statement: per unit (and local day when `tz_sql` is given), every column of SUM_COLUMNS over the
+    dispatch dates in [start, end) (SQL), read at `now` (SQL or a naive UTC datetime). `units`: SQL of an int[]
+    (None: every unit); `tz_sql`: SQL of the center's time zone, to group by local day as well; `days`: SQL of a
+    date[] the local day must be in; `few`: the period holds few cases (see dispatch_rows_sql)."""
+    return SQL("WITH %s %s", _ctes(start, end, now, units, tz_sql, few),
+               _sums_select(start, end, units, days, by_day=tz_sql is not None))
+
+
+# the codes of the counts, in the order a dispatch's `codes` lists them (the figures' keys: 超期 is overdue_count);
+# the stored hits keep them as a bit mask (bit i: HIT_CODES[i]), so that merging days is a bit_or
+HIT_CODES = [BY_CODE[key].key for key in DISPATCH_MEASURES]
+assert len(HIT_CODES) < 64, "the dispatch hits' bit mask is a bigint"
+
+
+def _hits_values():
+    """VALUES (ord, code, date, condition) of every count, for a LATERAL over the dispatch rows d."""
+    return SQL(", ").join(
+        SQL("(%s, %s, %s, (%s))", position, BY_CODE[key].key, SQL.identifier("d", date), cond)
+        for position, (key, (date, cond)) in enumerate(DISPATCH_MEASURES.items()))
+
+
+def _hits_select(start, end, units, days=None, by_day=False, mask=False):
+    """Per dispatch of `units` (and local day of the date placing each count, when `by_day`), the counts it is in
+    with a date in [start, end), as the figures place them (over the CTEs of _ctes): `codes` (an array in
+    HIT_CODES' order), or `mask` (their bits) when `mask`."""
+    local_day = SQL("(m.at AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date")
+    hits = SQL("bit_or(1::bigint << m.ord) AS mask") if mask else SQL("array_agg(m.code ORDER BY m.ord) AS codes")
     return SQL("""
-        WITH r AS (%(now)s), d AS MATERIALIZED (%(rows)s)
-        SELECT d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at, array_agg(m.code) AS codes
-          FROM d CROSS JOIN r CROSS JOIN LATERAL (VALUES %(hits)s) m(code, hit)
-         WHERE m.hit AND d.unit_id = ANY(%(units)s)
-      GROUP BY d.unit_id, d.dispatch_id, d.case_id, d.dispatched_at""",
-               now=reading_time_sql(now), rows=rows, hits=hits, units=units)
+        SELECT d.unit_id, %(day)sd.dispatch_id, d.case_id, d.dispatched_at, %(hits)s
+          FROM d CROSS JOIN r%(tz)s CROSS JOIN LATERAL (VALUES %(values)s) m(ord, code, at, hit)
+         WHERE m.hit AND m.at >= %(start)s AND m.at < %(end)s AND m.at <= r.now%(day_filter)s
+               AND (%(units)s IS NULL OR d.unit_id = ANY(%(units)s))
+      GROUP BY d.unit_id, %(day)sd.dispatch_id, d.case_id, d.dispatched_at""",
+               day=SQL("%s, ", local_day) if by_day else SQL(), hits=hits,
+               tz=SQL(" CROSS JOIN tz") if by_day else SQL(), values=_hits_values(), start=start, end=end,
+               day_filter=SQL(" AND %s = ANY(%s)", local_day, days) if days else SQL(), units=units)
+
+
+def dispatch_hits_sql(start, end, now, units, mask=False):
+    """Per dispatch of units `units` (SQL of an int[]) with a date in [start, end): the codes of the counts it is
+    in (`codes`, an array of the figures' keys in HIT_CODES' order; `mask`: their bits), as the figures place them
+    — the drill-down and the published dispatches read this (through merged_hits_sql for the closed days)."""
+    return SQL("WITH %s %s", _ctes(start, end, now, units), _hits_select(start, end, units, mask=mask))
+
+
+def day_facts_sql(start, end, now, units, days, tz_sql, sums_table, hits_table):
+    """One statement storing, for the local `days` of units `units` (NULL: all), both the unit sums (`sums_table`)
+    and every dispatch's hits per local day (`hits_table`, as a mask) from one read of the dispatch rows
+    (kpi/case_facts.py)."""
+    return SQL("""WITH %(ctes)s,
+                       hits AS (INSERT INTO %(hits_table)s (unit_id, date, dispatch_id, case_id, dispatched_at, mask)
+                                %(hits)s)
+                  INSERT INTO %(sums_table)s (unit_id, date, %(columns)s) %(sums)s""",
+               ctes=_ctes(start, end, now, units, tz_sql), hits_table=SQL.identifier(hits_table),
+               hits=_hits_select(start, end, units, days, by_day=True, mask=True),
+               sums_table=SQL.identifier(sums_table),
+               columns=SQL(", ").join(SQL.identifier(c) for c in SUM_COLUMNS),
+               sums=_sums_select(start, end, units, days, by_day=True))
+
+
+def merged_hits_sql(parts):
+    """The hits of SELECTs of (unit_id, dispatch_id, case_id, dispatched_at, mask) — stored days (a row per day)
+    and live ones — as one row per dispatch with its `codes` (as dispatch_hits_sql: each once, in HIT_CODES'
+    order)."""
+    codes = SQL(", ").join(SQL("CASE WHEN h.mask & %s <> 0 THEN %s END", 1 << position, code)
+                           for position, code in enumerate(HIT_CODES))
+    return SQL("""
+        SELECT h.unit_id, h.dispatch_id, h.case_id, h.dispatched_at, array_remove(ARRAY[%(codes)s], NULL) AS codes
+          FROM (SELECT p.unit_id, p.dispatch_id, p.case_id, p.dispatched_at, bit_or(p.mask) AS mask
+                  FROM (%(parts)s) p
+              GROUP BY p.unit_id, p.dispatch_id, p.case_id, p.dispatched_at) h""",
+               codes=codes, parts=SQL(" UNION ALL ").join(SQL("(%s)", part) for part in parts))
 
 
 def figures_from_sums(row, now, level_scores=None):

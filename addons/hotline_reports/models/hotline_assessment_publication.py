@@ -14,7 +14,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import get_lang
 
 from ..kpi.case_indicators import BY_CODE, BY_KEY, INDICATORS
-from ..kpi.cases import DISPATCH_MEASURES, RATES, dispatch_hits_sql
+from ..kpi.cases import DISPATCH_MEASURES, RATES
 from .hotline_assessment import rank_rows
 
 PUBLISHER_GROUP = "hotline_case.group_reviewer"
@@ -212,16 +212,15 @@ class HotlineAssessmentPublication(models.Model):
         self.invalidate_recordset(["scheme_name"])
 
     def _freeze_dispatches(self):
-        """One item per (unit, dispatch) of the period with the codes of the counts it is in, read from the log
-        now: the same definitions and reading time as the figures (kpi/cases.py), in one INSERT ... SELECT."""
+        """One item per (unit, dispatch) of the period with the codes of the counts it is in, read now: the same
+        definitions and reading time as the figures (kpi/cases.py, the closed days from the stored facts as the
+        figures read them), in one INSERT ... SELECT."""
         self.ensure_one()
         kpi = self.env["hotline.kpi.case"]
         kpi._flush()
         self.env["hotline.assessment.published.result"].flush_model()
-        params = kpi._params(self.date_from, self.date_to, self.result_ids.unit_id.ids)
-        # the dispatch rows once (MATERIALIZED, as unit_sums_sql), then one line per dispatch in any count
-        hits = dispatch_hits_sql(SQL("%s", params["start"]), SQL("%s", params["end"]), params["now"],
-                                 SQL("%s::int[]", params["units"]))
+        # the closed days' hits from the stored facts, the days after from the log (kpi/case_facts.py)
+        hits = kpi._hits_sql(self.date_from, self.date_to, self.result_ids.unit_id.ids)
         self.env.cr.execute(SQL("""
             INSERT INTO hotline_assessment_published_item
                    (result_id, codes, dispatch_id, case_id, case_name, dispatched_at)

@@ -56,9 +56,12 @@ class HotlineReportCaseUnit(models.Model):
     def _table_query(self):
         stored = SQL(", ").join(SQL.identifier("f", k) for k in COUNT_KEYS)
         # the statement's time, not the transaction's: a step just taken in this transaction is already past
+        now = SQL("(statement_timestamp() AT TIME ZONE 'UTC')")
+        # nothing is placed after the reading time: the open days end there (a second on), so that the cases whose
+        # deadlines are still to come are not read at all
         live = unit_sums_sql(start=SQL("COALESCE((SELECT closed_end FROM st), '-infinity'::timestamp)"),
-                             end=SQL("'infinity'::timestamp"), now=SQL("(statement_timestamp() AT TIME ZONE 'UTC')"),
-                             tz_sql=SQL(HOTLINE_TZ_SQL))
+                             end=SQL("(%s + interval '1 second')", now), now=now, tz_sql=SQL(HOTLINE_TZ_SQL),
+                             few=True)
         return SQL("""
             WITH st AS MATERIALIZED (%(state)s)
             SELECT ROW_NUMBER() OVER (ORDER BY m.date, m.unit_id) AS id, m.date, m.unit_id, %(sums)s, %(rates)s

@@ -2,6 +2,7 @@ from datetime import date
 
 from odoo.tests import tagged
 
+from ..kpi.cases import HIT_CODES
 from .common import HotlineReportsCommon
 
 
@@ -23,9 +24,31 @@ class TestCaseFacts(HotlineReportsCommon):
                         " WHERE unit_id = %s AND date BETWEEN %s AND %s", [unit.id, first, last])
         return int(self.cr.fetchone()[0])
 
+    def _hits(self, period, base=False):
+        """{(unit, dispatch line, case, dispatched at): codes} of every unit's dispatches counted in `period`."""
+        kpi = self.kpi.with_context(hotline_kpi_base=base)
+        units = self.env["hotline.unit"].search([]).ids
+        kpi._flush()
+        self.cr.execute(kpi._hits_sql(*period, units))
+        return {row[:4]: list(row[4]) for row in self.cr.fetchall()}
+
+    def _stored_hits(self, unit, day):
+        """{case: codes} of the stored dispatch hits of `unit` on the local `day` (their bits, in HIT_CODES)."""
+        self.env.flush_all()
+        self.cr.execute("SELECT case_id, mask FROM hotline_case_dispatch_fact WHERE unit_id = %s AND date = %s",
+                        [unit.id, day])
+        return {case_id: [code for bit, code in enumerate(HIT_CODES) if mask & (1 << bit)]
+                for case_id, mask in self.cr.fetchall()}
+
     def assertFactsExact(self):
         periods = [self.March, self.April, (date(2020, 3, 1), date(2020, 3, 10)), (date(2020, 3, 5), date(2020, 4, 30))]
         with self.at("2020-05-02 10:00"):
+            # the dispatches behind the counts (what a publication freezes): stored days = the log, code for code;
+            # the last period has open days (May) read from the log and merged with the stored ones
+            for period in [*periods, (date(2020, 3, 25), date(2020, 5, 2))]:
+                base = self._hits(period, base=True)
+                self.assertTrue(base, period)
+                self.assertEqual(self._hits(period), base, period)
             for period in periods:
                 fast = self.kpi.unit_figures(*period)
                 base = self.kpi.with_context(hotline_kpi_base=True).unit_figures(*period)
@@ -52,6 +75,22 @@ class TestCaseFacts(HotlineReportsCommon):
         with self.at("2020-05-02 10:00"):
             figures = self.kpi.unit_figures(*self.March, units=[self.unit_a.id])[self.unit_a.id]
         self.assertEqual((figures["dispatched"], figures["returned"], figures["extended"]), (9, 1, 1))
+        # the dispatch hits by local day, across the center's midnight: c6 dispatched 31 March 23:30 and c7 on
+        # 1 April 00:30 (both 31 March in UTC) are stored on their local days; c3's return (6 March) stays A's
+        first = ["dispatches", "dispatched"]
+        self.assertEqual(self._stored_hits(self.unit_a, date(2020, 3, 31))[self.c6.id][:2], first)
+        self.assertNotIn(self.c7.id, self._stored_hits(self.unit_a, date(2020, 3, 31)))
+        self.assertEqual(self._stored_hits(self.unit_a, date(2020, 4, 1))[self.c7.id][:2], first)
+        self.assertEqual(self._stored_hits(self.unit_a, date(2020, 3, 6))[self.c3.id],
+                         ["dispatches", "dispatched", "returned", "settled"])
+        with self.at("2020-05-02 10:00"):
+            march = self._hits(self.March)
+            a_march = {key[1]: codes for key, codes in march.items() if key[0] == self.unit_a.id}
+            self.assertEqual(sum("dispatches" in codes for codes in a_march.values()), 10)
+            self.assertEqual(sum("rejected" in codes for codes in a_march.values()), 1)  # c8
+            self.assertEqual(sum("redone" in codes for codes in a_march.values()), 1)  # c4's first result
+            self.assertEqual(sorted(self.kpi.dispatch_ids("rejected", *self.March, self.unit_a)),
+                             sorted(key for key, codes in a_march.items() if "rejected" in codes))
         self.assertFactsExact()
 
     def test_transitions_on_closed_days(self):
@@ -85,3 +124,32 @@ class TestCaseFacts(HotlineReportsCommon):
         self.assertEqual(self._stored(self.unit_a, *self.March, "dispatches"), a_before)
         self.assertEqual(self._stored(self.unit_b, date(2020, 3, 15), date(2020, 3, 15), "signed"), 1)
         self.assertFactsExact()
+
+    def test_publication_from_facts_is_frozen(self):
+        """Publishing March reads the stored days and freezes the same dispatches as the log gives; a later
+        transition dated on a closed day of March changes the stored facts (as the log) but not the version."""
+        reviewer = self.reviewer
+
+        def publish(base=False):
+            with self.at("2020-05-02 10:00"):
+                assessment = self.env["hotline.assessment"].with_user(reviewer).with_context(
+                    hotline_kpi_base=base).create({"date_from": self.March[0], "date_to": self.March[1]})
+                assessment.action_publish()
+            return assessment.publication_ids
+
+        def items(publication):
+            return sorted((item.unit_id.id, item.dispatch_id, item.case_id.id, item.codes)
+                          for item in publication.sudo().result_ids.item_ids)
+
+        published = publish()
+        frozen = items(published)
+        self.assertEqual(frozen, items(publish(base=True)))
+        self.assertEqual(sum(" dispatches " in codes for unit, _d, _c, codes in frozen if unit == self.unit_a.id), 10)
+        # c5 (signed for 10 March, overdue since 12 March) submitted late on 13 March: a submission of A
+        c5_codes = [codes for _u, _d, case, codes in frozen if case == self.c5.id]
+        self.assertNotIn(" submitted ", c5_codes[0])
+        self._do(self.c5, "2020-03-13 09:00", self.unit_user_a, "action_submit", note="已处理。")
+        self.assertIn("submitted", self._stored_hits(self.unit_a, date(2020, 3, 13))[self.c5.id])
+        self.assertFactsExact()
+        self.assertEqual(items(published), frozen)
+        self.assertNotEqual(items(publish()), frozen)
