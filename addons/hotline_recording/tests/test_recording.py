@@ -64,6 +64,31 @@ class TestRecording(RecordingCase):
         self.assertEqual(call.recording_ids.state, "stored")
         self.assertEqual(call.recording_ids.duration, 4.0)
 
+    def test_a_transfer_targets_leg_is_recorded_on_the_call_for_that_agent(self):
+        """agent1 answers, then transfers to agent2: the dialplan records agent2's channel as well (its
+        Interface in the event); both legs belong to the call, each to the agent who spoke on it."""
+        call = self.answered_call("1795600300.1", "1795600300.2", "PJSIP/agent1", 3, t=T0 + 300,
+                                  caller="13700137000")
+        first = self.pbx_file("1795600300.1", "1795600300.2", 3)
+        second = self.pbx_file("1795600300.1", "1795600300.7", 6)
+        self.ingest([self.recording_event("1795600300.1", "1795600300.2", first, T0 + 302, Interface="PJSIP/agent1"),
+                     self.recording_event("1795600300.1", "1795600300.7", second, T0 + 306,
+                                          Interface="PJSIP/agent2"),
+                     # a forged interface is not stored (the call's agent stands)
+                     self.recording_event("1795600300.1", "1795600300.9", self.pbx_file("1795600300.1",
+                                          "1795600300.9", 1), T0 + 307, Interface="PJSIP/agent2;rm")])
+        self.env["hotline.recording"]._cron_convert()
+        legs = call.recording_ids.sorted("channel_uniqueid")
+        self.assertEqual(legs.mapped("channel_uniqueid"), ["1795600300.2", "1795600300.7", "1795600300.9"])
+        self.assertEqual(legs.mapped("interface"), ["PJSIP/agent1", "PJSIP/agent2", False])
+        self.assertEqual(legs.mapped("agent_id"), self.agent1 | self.agent2)
+        self.assertEqual([leg.agent_id for leg in legs], [self.agent1, self.agent2, self.agent1])
+        self.assertEqual(legs.mapped("duration"), [3.0, 6.0, 1.0])
+        # agents who hear only their own calls: agent2 hears the leg they spoke, not agent1's
+        mine = self.env["hotline.recording"].with_user(self.agent2).search([("call_id", "=", call.id)])
+        self.assertEqual(mine, legs[1])
+        self.assertIn("受理员乙", str(call.recording_player))
+
     def test_no_conversion_while_the_call_goes_on(self):
         call = self.answered_call("1795600200.1", "1795600200.2", "PJSIP/agent1", 4, t=T0 + 200)
         call.end_time = False  # still talking
