@@ -1,8 +1,8 @@
 """The agent's state: one owner, one vocabulary.
 
 offline / idle / paused / ringing / oncall / wrapup, with since when, the pause's reason, the queues
-signed in to, the call in progress and whether it is being recorded: what the agent's systray, the wall boards' tiles and the
-metrics' gauge all read (`_states`). Worked out from what the bridge recorded of Asterisk's events
+signed in to, the call in progress and whether it is being recorded: what the agent's systray, the wall
+boards' tiles and the metrics' gauge all read (`_states`). Worked out from what the bridge recorded of Asterisk's events
 (sessions, pauses, member status, calls), or from Asterisk's own answer (`member_state`, the
 systray's live read right after an action).
 """
@@ -150,7 +150,7 @@ class HotlineAgentState(models.AbstractModel):
         # the latest call wins (live calls come oldest first)
         call_of = {c["interface"]: c for c in live_calls if c["answer_time"] and c["interface"]}
         out_of = {c["user_id"]: c for c in live_calls if c["direction"] == "outbound" and c["user_id"]}
-        recorded = self._recorded_interfaces(live_calls) if live_calls else set()
+        recorded = self._recorded_interfaces(live_calls)
         states = []
         for row in self._rows(interfaces, queues, now):
             call = call_of.get(row["interface"]) or out_of.get(row["id"])
@@ -177,7 +177,7 @@ class HotlineAgentState(models.AbstractModel):
                 answered = call_of.get(row["interface"]) is call
                 state.update(since=call["answer_time"] if answered else call["answer_time"] or call["enter_time"],
                              direction=call["direction"] if answered else "outbound")
-            # a transfer's second agent is on the call's recording without being the call's agent
+            # by the phone, not the call: a transfer's second agent is recorded on a call that is not theirs
             state["recording"] = state["state"] == "oncall" and row["interface"] in recorded
             states.append(state)
         return states
