@@ -228,7 +228,15 @@ def test_blind_and_attended_transfers_are_recorded_on_both_agents(desk, phones):
     attended = phones.call("13540000002", 20000, 5106, scenario="caller_talk.xml")
     channel = wait_for(lambda: bridged_channel("PJSIP/agent6-"), timeout=20,
                        message="agent6's channel to be bridged with the caller")
-    time.sleep(3)  # agent6 talks with the caller before starting the transfer
+    talk_from = time.monotonic()
+
+    def agent6_shown_recording():
+        with odoo_db.env() as env:
+            user = env["res.users"].search([("login", "=", "ht_agent6")])
+            return env["hotline.agent.state"]._states(user)[0]["recording"]
+    # the floor (tiles, systray) says agent6's call is being recorded, from the dialplan's event
+    wait_for(agent6_shown_recording, timeout=3, interval=0.2, message="agent6 shown recording")
+    time.sleep(max(0, 3 - (time.monotonic() - talk_from)))  # agent6 talks 3 s before the transfer
     with ami_client() as client:
         client.check({"Action": "Atxfer", "Channel": channel, "Exten": "8002", "Context": "hotline-agents"})
     wait_calls_done([attended], timeout=60)
