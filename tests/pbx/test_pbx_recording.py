@@ -235,7 +235,7 @@ def test_blind_and_attended_transfers_are_recorded_on_both_agents(desk, phones):
             user = env["res.users"].search([("login", "=", "ht_agent6")])
             return env["hotline.agent.state"]._states(user)[0]["recording"]
     # the floor (tiles, systray) says agent6's call is being recorded, from the dialplan's event
-    wait_for(agent6_shown_recording, timeout=3, interval=0.2, message="agent6 shown recording")
+    wait_for(agent6_shown_recording, timeout=4, interval=0.2, message="agent6 shown recording")
     time.sleep(max(0, 3 - (time.monotonic() - talk_from)))  # agent6 talks 3 s before the transfer
     with ami_client() as client:
         client.check({"Action": "Atxfer", "Channel": channel, "Exten": "8002", "Context": "hotline-agents"})
