@@ -356,7 +356,8 @@ def test_pause_unpause_pause_within_one_second(desk, bridge):
 
 
 def test_transfers_reconcile_with_queue_log(desk, phones):
-    """Blind (the phone's SIP REFER) and attended (Asterisk's *2 feature, started over AMI) transfers."""
+    """Blind (the phone's SIP REFER) and attended (Asterisk's *2 feature, started over AMI, completed by the
+    phone's *2 during the consultation) transfers."""
 
     odoo_db = desk
     # only the transferring phone takes queue calls; agent2 (paused) is still rung by the transfer
