@@ -39,10 +39,10 @@ AGENTS = {  # login: (interface, SIPp port, scenario, extra args)
     "ht_agent3": ("PJSIP/agent3", 5073, "agent_originate.xml", ["-d", "3000"]),
     "ht_agent4": ("PJSIP/agent4", 5074, "agent_noanswer.xml", []),
     # answer at once, then transfer the caller to agent2 (8002): blind by SIP REFER after 2 s,
-    # attended (AMI Atxfer, sent by the test) completed when the phone hangs up after 10 s (room for the
+    # attended (AMI Atxfer, sent by the test) completed by the phone's *2 after 8 s (room for the
     # test to find the channel and agent2 to answer on a loaded machine)
     "ht_agent5": ("PJSIP/agent5", 5075, "agent_blind_transfer.xml", ["-d", "2000"]),
-    "ht_agent6": ("PJSIP/agent6", 5076, "agent_originate.xml", ["-d", "10000"]),
+    "ht_agent6": ("PJSIP/agent6", 5076, "agent_attended_transfer.xml", ["-d", "8000"]),
 }
 CITIZEN_PORT = 5079  # the "trunk" endpoint's static contact
 
@@ -211,6 +211,7 @@ class Phones:
         self.n = 0
         # what the speaking phones send (scenarios caller_talk, caller_rating, citizen_answer)
         write_pcap(log_dir / "voice.pcap", 60)
+        write_pcap(log_dir / "atxfer_complete.pcap", 0, "*2")  # agent6 completes its attended transfer
 
     def _spawn(self, args, name):
         self.n += 1

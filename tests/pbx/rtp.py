@@ -28,7 +28,8 @@ def _frame(payload, t):
 
 
 def write_pcap(path, tone_seconds, digit=None, freq=440):
-    """`tone_seconds` of a PCMU tone, then (if `digit`) that key as an RFC 2833 event of 200 ms."""
+    """`tone_seconds` of a PCMU tone, then (if `digit`) those keys, each an RFC 2833 event of 200 ms
+    followed by 100 ms without one."""
     out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
     seq, ts, t = 1, 0, 1.0
     period = [_ulaw(int(8000 * math.sin(2 * math.pi * freq * k / 8000))) for k in range(8000)]
@@ -37,14 +38,15 @@ def write_pcap(path, tone_seconds, digit=None, freq=440):
         payload = bytes(period[start:start + 160])
         out.append(_frame(struct.pack("!BBHII", 0x80, 0, seq, ts, 0x1234) + payload, t))
         seq, ts, t = seq + 1, ts + 160, t + 0.02
-    if digit is not None:
-        code = {"*": 10, "#": 11}.get(digit, None)
-        code = int(digit) if code is None else code
+    for key in digit or "":
+        code = {"*": 10, "#": 11}.get(key, None)
+        code = int(key) if code is None else code
         for n in range(10):  # the event grows for 8 packets, then 3 "end" packets (RFC 4733 §2.5.1.4)
             end = n >= 7
             payload = struct.pack("!BBH", code, (0x80 if end else 0) | 10, min(n + 1, 8) * 160)
             marker = 0x80 if n == 0 else 0
             out.append(_frame(struct.pack("!BBHII", 0x80, marker | TELEPHONE_EVENT, seq, ts, 0x1234) + payload, t))
             seq, t = seq + 1, t + 0.02
+        ts, t = ts + 8 * 160 + 800, t + 0.1  # the next event is a new one: its own timestamp, a gap
     with open(path, "wb") as fh:
         fh.write(b"".join(out))

@@ -306,6 +306,18 @@ def within_one_second(actions, check):
     raise AssertionError("Asterisk never logged the actions within one second")
 
 
+def bridged_channel(prefix):
+    """The name of the first channel named `prefix`... that is in a bridge (BridgeID, the 13th field of
+    `core show channels concise`, is set), or None."""
+    from .conftest import rig  # noqa: PLC0415
+
+    for line in rig("cli", "core show channels concise").stdout.splitlines():
+        fields = line.split("!")
+        if fields[0].startswith(prefix) and len(fields) > 12 and fields[12]:
+            return fields[0]
+    return None
+
+
 def recorded_state(odoo_db, login):
     """What the agent's systray shows (the bridge's records, no AMI round trip)."""
     with odoo_db.env(login) as env:
@@ -356,8 +368,8 @@ def test_pause_unpause_pause_within_one_second(desk, bridge):
 
 
 def test_transfers_reconcile_with_queue_log(desk, phones):
-    """Blind (the phone's SIP REFER) and attended (Asterisk's *2 feature, started over AMI) transfers."""
-    from .conftest import rig  # noqa: PLC0415
+    """Blind (the phone's SIP REFER) and attended (Asterisk's *2 feature, started over AMI, completed by the
+    phone's *2 during the consultation) transfers."""
 
     odoo_db = desk
     # only the transferring phone takes queue calls; agent2 (paused) is still rung by the transfer
@@ -371,12 +383,10 @@ def test_transfers_reconcile_with_queue_log(desk, phones):
         odoo_db.as_agent("ht_agent6", "hotline_login")
         attended = phones.call("13300000002", 20000, 5097)
 
-        def agent6_channel():
-            out = rig("cli", "core show channels concise").stdout
-            return next((line.split("!")[0] for line in out.splitlines()
-                         if line.startswith("PJSIP/agent6-") and "!Up!" in line), None)
-        channel = wait_for(agent6_channel, timeout=20, message="agent6 to answer")
-        time.sleep(1)
+        # Atxfer needs agent6 in the bridge with the caller: a channel that is Up but not bridged yet
+        # transfers nothing, and the call ends as COMPLETEAGENT
+        channel = wait_for(lambda: bridged_channel("PJSIP/agent6-"), timeout=20,
+                           message="agent6's channel to be bridged with the caller")
         with ami_client() as client:  # what the phone's *2 8002 does
             client.check({"Action": "Atxfer", "Channel": channel, "Exten": "8002", "Context": "hotline-agents"})
         wait_calls_done([attended])

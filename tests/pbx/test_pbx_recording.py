@@ -7,10 +7,12 @@ import time
 
 import pytest
 
-from .conftest import QUEUE_LOG, RECORDINGS, rig, wait_for
+from .conftest import AGENTS, CHROOT, QUEUE_LOG, RECORDINGS, rig, wait_for
 from .rtp import write_pcap
 from .test_pbx_e2e import read_queue_log, settle, wait_calls_done
 
+# Asterisk's CDRs (the Debian package's cdr.conf: cdr_csv on)
+CDR_CSV = CHROOT / "var/log/asterisk/cdr-csv/Master.csv"
 LOGINS = ("ht_agent1", "ht_agent2", "ht_agent3", "ht_agent4", "ht_agent5", "ht_agent6")
 
 
@@ -159,3 +161,102 @@ def test_pbx_killed_mid_call_leaves_a_readable_partial_recording(desk, bridge, p
     assert rec["cut_off"] and rec["call_uniqueid"] == uid
     print(f"cut-off call: recorded {rec['duration']:.2f} s of the {crashed - connect:.1f} s before the kill")
     assert 3 <= rec["duration"] <= crashed - connect + 1
+
+
+def cdr_rows_since(offset):
+    """Asterisk's CDRs (cdr_csv Master.csv) written after byte `offset`: the one record Asterisk keeps of
+    a transfer's second leg (queue_log's lines end with the transfer)."""
+    import csv  # noqa: PLC0415
+
+    path = CDR_CSV
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        text = fh.read().decode(errors="replace")
+    # accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end,
+    # duration, billsec, disposition, amaflags, uniqueid, userfield
+    return [dict(zip(("src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "answer", "billsec"),
+                     (r[1], r[2], r[3], r[5], r[6], r[7], r[10], int(r[13])), strict=True))
+            for r in csv.reader(text.splitlines()) if len(r) >= 17]
+
+
+def cdr_offset():
+    return CDR_CSV.stat().st_size if CDR_CSV.exists() else 0
+
+
+def transfer_legs(odoo_db, caller, first_login, cdr_from):
+    """The caller's call as queue_log tells it, its two recorded legs, and Asterisk's CDRs of the caller's
+    bridges with the first agent and with agent2 (dialled as 8002): queue_log's lines of a call end with
+    its transfer, the CDRs go on."""
+    uid, _connect, first_talk = log_talk(caller)
+    assert read_queue_log()[0][uid]["outcome"] == "transferred"
+    legs = stored(odoo_db, caller, n=2, timeout=40)
+    by_agent = {}
+    with odoo_db.env() as env:
+        for leg in legs:
+            rec = env["hotline.recording"].browse(leg["id"])
+            by_agent[rec.agent_id.login] = dict(leg, interface=rec.interface, call_caller=rec.call_id.caller_number)
+    assert set(by_agent) == {first_login, "ht_agent2"}, by_agent
+    rows = [r for r in cdr_rows_since(cdr_from) if r["src"] == caller and not r["channel"].startswith("Local/")]
+
+    def bridge(agent):
+        [row] = [r for r in rows if r["dstchannel"].startswith(agent + "-")]
+        return row["billsec"]
+    return uid, first_talk, by_agent[first_login], by_agent["ht_agent2"], bridge(AGENTS[first_login][0]), \
+        bridge("PJSIP/agent2")
+
+
+def within_a_second_of(duration, billsec):
+    """A CDR's billsec is rounded down: the bridge lasted [billsec, billsec + 1) seconds."""
+    return billsec - 1 <= duration < billsec + 2
+
+
+def test_blind_and_attended_transfers_are_recorded_on_both_agents(desk, phones):
+    """agent5 answers and transfers blind (SIP REFER to 8002), agent6 answers and transfers attended (AMI
+    Atxfer to 8002): agent2's leg is recorded too, on the same call, as agent2's, as long as Asterisk's CDR
+    says the caller was bridged with agent2. The first agent's leg is as long as queue_log's talk time
+    (blind); on an attended transfer it lasts the talk with the caller and the ringback of the transfer,
+    queue_log's talk time adds the consultation. MixMonitor writes the frames it sees: the rig's agent
+    phones send no sound, so the consultation between two silent phones adds nothing to either file."""
+    from .test_pbx_e2e import ami_client, bridged_channel  # noqa: PLC0415
+
+    odoo_db = desk
+    cdr_from = cdr_offset()
+    signed_in(odoo_db, "ht_agent5")
+    blind = phones.call("13540000001", 12000, 5105, scenario="caller_talk.xml")
+    wait_calls_done([blind], timeout=60)
+    signed_in(odoo_db, "ht_agent6")
+    attended = phones.call("13540000002", 20000, 5106, scenario="caller_talk.xml")
+    channel = wait_for(lambda: bridged_channel("PJSIP/agent6-"), timeout=20,
+                       message="agent6's channel to be bridged with the caller")
+    talk_from = time.monotonic()
+
+    def agent6_shown_recording():
+        with odoo_db.env() as env:
+            user = env["res.users"].search([("login", "=", "ht_agent6")])
+            return env["hotline.agent.state"]._states(user)[0]["recording"]
+    # the floor (tiles, systray) says agent6's call is being recorded, from the dialplan's event
+    wait_for(agent6_shown_recording, timeout=4, interval=0.2, message="agent6 shown recording")
+    time.sleep(max(0, 3 - (time.monotonic() - talk_from)))  # agent6 talks 3 s before the transfer
+    with ami_client() as client:
+        client.check({"Action": "Atxfer", "Channel": channel, "Exten": "8002", "Context": "hotline-agents"})
+    wait_calls_done([attended], timeout=60)
+    signed_in(odoo_db)
+    settle(odoo_db, len(read_queue_log()[0]), timeout=30)
+    for caller, first_login in (("13540000001", "ht_agent5"), ("13540000002", "ht_agent6")):
+        uid, first_talk, first, second, first_bridge, second_bridge = transfer_legs(
+            odoo_db, caller, first_login, cdr_from)
+        print(f"{caller}: {first_login} recorded {first['duration']:.2f} s (queue_log talk {first_talk} s, "
+              f"CDR bridge {first_bridge} s), agent2 recorded {second['duration']:.2f} s "
+              f"(CDR bridge {second_bridge} s)")
+        for leg in (first, second):  # both legs on the caller's own call, by the PBX's ids
+            assert leg["call_uniqueid"] == leg["call_uniqueid_of_call"] == uid, leg
+            assert leg["call_caller"] == caller and leg["source_name"].split("/")[1].startswith(f"q-{uid}-")
+            assert leg["timeline"]["citizen"], leg["timeline"]
+        assert first["interface"] == AGENTS[first_login][0] and second["interface"] == "PJSIP/agent2"
+        assert first["source_name"] != second["source_name"]
+        assert second_bridge >= 5 and within_a_second_of(second["duration"], second_bridge), (caller, second)
+        if first_login == "ht_agent5":
+            assert abs(first["duration"] - first_talk) <= 1, (first["duration"], first_talk)
+        else:
+            assert first_bridge >= 2 and first_bridge - 1 <= first["duration"] <= first_talk, \
+                (first["duration"], first_bridge, first_talk)

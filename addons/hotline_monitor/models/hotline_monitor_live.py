@@ -51,7 +51,7 @@ class HotlineMonitorLive(models.AbstractModel):
                 "extension": agent["extension"], "interface": agent["interface"], "state": agent["state"],
                 "since": to_ms(agent["since"]), "reason": agent["reason"], "queues": agent["queues"],
                 "direction": agent["direction"], "caller": mask_number(other) if call else "",
-                "wrapup_until": to_ms(agent["wrapup_until"]),
+                "wrapup_until": to_ms(agent["wrapup_until"]), "recording": agent["recording"],
             })
         return tiles
 

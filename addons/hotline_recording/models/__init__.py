@@ -1,4 +1,5 @@
 from . import (
+    hotline_agent_state,
     hotline_call,
     hotline_case,
     hotline_category,

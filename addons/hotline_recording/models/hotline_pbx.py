@@ -32,4 +32,4 @@ class HotlinePbx(models.Model):
         call_id = headers.get("CallId") or ""
         self.env["hotline.recording"]._hotline_from_pbx(
             self, os.path.normpath(path[len(root):]), event_time=to_dt(fact["time"]),
-            call_id=int(call_id) if call_id.isdigit() else None)
+            call_id=int(call_id) if call_id.isdigit() else None, interface=headers.get("Interface"))

@@ -20,6 +20,8 @@ _logger = logging.getLogger(__name__)
 # folder, or an event naming another path, is not a recording of this system and is never opened.
 SOURCE_NAME = re.compile(r"^(?P<day>\d{8})/(?P<kind>[qo])-(?P<call>\d+\.\d+)-(?P<channel>\d+\.\d+)\.raw$")
 CITIZEN_CHANNEL = {"q": "right", "o": "left"}
+# The recorded agent's queue member interface, as the dialplan's event gives it (PJSIP/agent2).
+INTERFACE = re.compile(r"^[A-Za-z]+/[A-Za-z0-9_.]+$")
 # A source still written to this recently may be in use: converted only when its call has ended and it
 # has been quiet this long, or when quiet for STALE (the end of its call was never learned).
 QUIET = timedelta(seconds=3)
@@ -80,15 +82,26 @@ class HotlineRecording(models.Model):
     legal_hold_reason = fields.Char(readonly=True)
     purged_at = fields.Datetime(string="Sound Removed On", readonly=True)
     purge_reason = fields.Char(string="Why Removed", readonly=True)
-    agent_id = fields.Many2one(related="call_id.user_id", string="Agent", store=True, index=True)
+    interface = fields.Char(string="Recorded Interface", readonly=True,
+                            help="The phone of the agent recorded on this leg (a transfer's second agent has "
+                                 "a leg of their own). Empty: the call's agent.")
+    agent_id = fields.Many2one("res.users", string="Agent", compute="_compute_agent_id", store=True, index=True)
     case_ids = fields.Many2many(related="call_id.case_ids", string="Cases")
     access_ids = fields.One2many("hotline.recording.access", "recording_id", string="Listens", readonly=True)
 
     _source_unique = models.UniqueIndex("(pbx_id, source_name)", "A PBX file is one recording.")
 
+    @api.depends("interface", "call_id.user_id")
+    def _compute_agent_id(self):
+        """The agent on the recorded leg: the one whose phone it is (a transfer's target), else the call's."""
+        Users = self.env["res.users"].with_context(active_test=False).sudo()
+        for rec in self:
+            user = rec.interface and Users.search([("hotline_interface", "=", rec.interface)], limit=1)
+            rec.agent_id = user or rec.call_id.user_id
+
     # -- from the PBX -----------------------------------------------------------------------
     @api.model
-    def _hotline_from_pbx(self, pbx, source_name, event_time=None, call_id=None):
+    def _hotline_from_pbx(self, pbx, source_name, event_time=None, call_id=None, interface=None):
         """Record (once) the PBX file `source_name` and tie it to its call; the dialplan's event and the
         folder scan both land here. Returns the recording, or an empty recordset for a foreign name."""
         match = SOURCE_NAME.match(source_name or "")
@@ -103,6 +116,7 @@ class HotlineRecording(models.Model):
             "pbx_id": pbx.id, "source_name": source_name, "call_uniqueid": match["call"],
             "channel_uniqueid": match["channel"], "citizen_channel": CITIZEN_CHANNEL[match["kind"]],
             "call_id": call.id, "start_time": event_time or call.answer_time or fields.Datetime.now(),
+            "interface": interface if interface and INTERFACE.match(interface) else False,
         }
         return self.create(vals)
 
@@ -326,8 +340,8 @@ class HotlineRecording(models.Model):
                     '<div class="o_hotline_recording mb-3" data-recording-id="%s">'
                     '<audio controls="controls" preload="none" class="w-100" src="%s"></audio>'
                     '%s<a class="small" href="%s&amp;download=1">%s</a> '
-                    '<span class="small text-muted">%s</span></div>') % (
-                    rec.id, src, rec._timeline_html(), src, self.env._("Download"),
+                    '<span class="small text-muted">%s %s</span></div>') % (
+                    rec.id, src, rec._timeline_html(), src, self.env._("Download"), rec.agent_id.name or "",
                     self.env._("%(seconds)s s, SHA-256 %(sum)s", seconds=round(rec.duration), sum=rec.checksum[:12])))
             elif rec.state == "purged":
                 parts.append(Markup('<p class="text-muted">%s</p>') % self.env._(

@@ -1,3 +1,5 @@
+import time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -51,3 +53,18 @@ class TestRating(RecordingCase):
     def test_a_rating_of_an_unknown_call_is_skipped(self):
         self.rate("1795603000.1", "1")
         self.assertFalse(self.env["hotline.call"].search([("uniqueid", "=", "1795603000.1")]))
+
+    def test_the_agents_systray_shows_the_last_callers_rating(self):
+        """What the caller pressed about the agent's latest rated call reaches that agent's systray state (the
+        call's rating fields), never another user's."""
+        t = int(time.time()) - 120
+        for n, key in enumerate(("3", "1", "")):  # unsatisfied, then satisfied, then no key (not a rating)
+            uid = f"{t}.{n}"
+            self.answered_call(uid, f"{t}.{n + 10}", "PJSIP/agent1", 4, t=t + 10 * n)
+            self.ingest([{"Event": "UserEvent", "Timestamp": f"{t + 10 * n + 8}.0", "UserEvent": "HotlineRating",
+                          "Uniqueid": uid, "Key": key, "Status": "OK"}])
+        mine = self.agent1.with_user(self.agent1).with_context(lang="zh_CN").hotline_agent_state(live=False)
+        self.assertEqual(mine["last_rating"], {"rating": "satisfied", "label": "满意", "time": (t + 18) * 1000})
+        for user in (self.agent2, self.unit_user, self.portal):
+            self.assertFalse(self.env["res.users"].with_user(user).hotline_agent_state(live=False)["last_rating"],
+                             user.login)

@@ -1,12 +1,13 @@
 import hashlib
 import os
+import time
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import T0, RecordingCase
+from .common import PBX_FOLDER, T0, RecordingCase
 
 
 @tagged("post_install", "-at_install")
@@ -63,6 +64,31 @@ class TestRecording(RecordingCase):
         self.env["hotline.recording"]._cron_convert()
         self.assertEqual(call.recording_ids.state, "stored")
         self.assertEqual(call.recording_ids.duration, 4.0)
+
+    def test_a_transfer_targets_leg_is_recorded_on_the_call_for_that_agent(self):
+        """agent1 answers, then transfers to agent2: the dialplan records agent2's channel as well (its
+        Interface in the event); both legs belong to the call, each to the agent who spoke on it."""
+        call = self.answered_call("1795600300.1", "1795600300.2", "PJSIP/agent1", 3, t=T0 + 300,
+                                  caller="13700137000")
+        first = self.pbx_file("1795600300.1", "1795600300.2", 3)
+        second = self.pbx_file("1795600300.1", "1795600300.7", 6)
+        self.ingest([self.recording_event("1795600300.1", "1795600300.2", first, T0 + 302, Interface="PJSIP/agent1"),
+                     self.recording_event("1795600300.1", "1795600300.7", second, T0 + 306,
+                                          Interface="PJSIP/agent2"),
+                     # a forged interface is not stored (the call's agent stands)
+                     self.recording_event("1795600300.1", "1795600300.9", self.pbx_file("1795600300.1",
+                                          "1795600300.9", 1), T0 + 307, Interface="PJSIP/agent2;rm")])
+        self.env["hotline.recording"]._cron_convert()
+        legs = call.recording_ids.sorted("channel_uniqueid")
+        self.assertEqual(legs.mapped("channel_uniqueid"), ["1795600300.2", "1795600300.7", "1795600300.9"])
+        self.assertEqual(legs.mapped("interface"), ["PJSIP/agent1", "PJSIP/agent2", False])
+        self.assertEqual(legs.mapped("agent_id"), self.agent1 | self.agent2)
+        self.assertEqual([leg.agent_id for leg in legs], [self.agent1, self.agent2, self.agent1])
+        self.assertEqual(legs.mapped("duration"), [3.0, 6.0, 1.0])
+        # agents who hear only their own calls: agent2 hears the leg they spoke, not agent1's
+        mine = self.env["hotline.recording"].with_user(self.agent2).search([("call_id", "=", call.id)])
+        self.assertEqual(mine, legs[1])
+        self.assertIn("受理员乙", str(call.recording_player))
 
     def test_no_conversion_while_the_call_goes_on(self):
         call = self.answered_call("1795600200.1", "1795600200.2", "PJSIP/agent1", 4, t=T0 + 200)
@@ -208,3 +234,40 @@ class TestRecording(RecordingCase):
         case1.sudo().write({"state": "closed"})
         self.assertEqual(Recording._cron_purge(), self.rec1)
         self.assertEqual(self.rec2.state, "stored")
+
+
+@tagged("post_install", "-at_install")
+class TestRecordingMark(RecordingCase):
+    """The floor's `recording` (hotline.agent.state): on while the agent's leg of a call is being recorded."""
+
+    def test_the_agent_on_a_recorded_call_and_a_transfers_second_agent_show_recording(self):
+        from odoo.addons.hotline_telephony.ami.facts import parse_queue_log  # noqa: PLC0415
+        from odoo.addons.hotline_telephony.ami.ingest import Ingestor  # noqa: PLC0415
+
+        State = self.env["hotline.agent.state"]
+        t = int(time.time()) - 30
+        uid = f"{t}.1"
+        Ingestor(self.env, self.pbx).apply(parse_queue_log(
+            f"{t}|{uid}|hotline|NONE|ENTERQUEUE||13800138000|1\n"
+            f"{t + 1}|{uid}|hotline|PJSIP/agent1|CONNECT|1|{t}.2|1\n"))
+        self.assertEqual([s["recording"] for s in State._states(self.agent1)], [False], "on a call, not recorded")
+        self.ingest([self.recording_event(uid, f"{t}.2", f"{PBX_FOLDER}/20261207/q-{uid}-{t}.2.raw", t + 1,
+                                          Interface="PJSIP/agent1")])
+        [agent1] = State._states(self.agent1)
+        self.assertEqual((agent1["state"], agent1["recording"]), ("oncall", True))
+        # agent1 transfers blind to agent2, whose phone is in use; agent2's leg is recorded
+        events = [{"Event": "QueueMemberAdded", "Timestamp": f"{t + 2}.0", "Queue": "hotline",
+                   "Interface": "PJSIP/agent2", "LoginTime": str(t + 2), "Paused": "0"},
+                  {"Event": "QueueMemberStatus", "Timestamp": f"{t + 6}.0", "Queue": "hotline",
+                   "Interface": "PJSIP/agent2", "Status": "2", "Paused": "0"}]
+        self.ingest(events)
+        Ingestor(self.env, self.pbx).apply(parse_queue_log(
+            f"{t + 5}|{uid}|hotline|PJSIP/agent1|BLINDTRANSFER|8002|hotline-agents|1|4|1\n"))
+        self.ingest([self.recording_event(uid, f"{t}.7", f"{PBX_FOLDER}/20261207/q-{uid}-{t}.7.raw", t + 6,
+                                          Interface="PJSIP/agent2")])
+        [agent2] = State._states(self.agent2)
+        self.assertEqual((agent2["state"], agent2["recording"]), ("oncall", True))
+        self.assertFalse(State._states(self.agent1)[0]["recording"], "agent1 left the call")
+        # once the PBX file is stored, nobody is recording any more
+        self.env["hotline.recording"].search([("call_uniqueid", "=", uid)]).state = "stored"
+        self.assertFalse(State._states(self.agent2)[0]["recording"])

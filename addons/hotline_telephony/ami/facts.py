@@ -143,7 +143,9 @@ def _from_user_event(headers, t):
                 "time": t}
     if user_event.startswith("Hotline"):
         # the dialplan's other events, for the addons that emit them (hotline.pbx._hotline_pbx_event)
+        # Interface: the agent whose state the event changes (e.g. recording started): their tile is pushed
         return {"kind": "pbx_event", "event": headers["UserEvent"], "time": t,
+                "interface": headers.get("Interface") or None,
                 "headers": {k: v for k, v in headers.items() if not k.startswith("_")}}
     return None
 

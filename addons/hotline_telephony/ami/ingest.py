@@ -475,6 +475,8 @@ class Ingestor:
         self._write(call, {"rating_state": "rated" if rating else "no_key" if not f["key"] else "invalid",
                            "rating": rating or False, "rating_key": f["key"] or False,
                            "rating_time": to_dt(f["time"])})
+        if rating and f.get("live") and call.interface:  # the agent's systray shows the rating at once
+            self._state_changed.add(call.interface)
 
     def _on_pbx_event(self, f):
         self.pbx._hotline_pbx_event(f)

@@ -1,8 +1,8 @@
 """The agent's state: one owner, one vocabulary.
 
 offline / idle / paused / ringing / oncall / wrapup, with since when, the pause's reason, the queues
-signed in to and the call in progress: what the agent's systray, the wall boards' tiles and the
-metrics' gauge all read (`_states`). Worked out from what the bridge recorded of Asterisk's events
+signed in to, the call in progress and whether it is being recorded: what the agent's systray, the wall
+boards' tiles and the metrics' gauge all read (`_states`). Worked out from what the bridge recorded of Asterisk's events
 (sessions, pauses, member status, calls), or from Asterisk's own answer (`member_state`, the
 systray's live read right after an action).
 """
@@ -77,6 +77,12 @@ class HotlineAgentState(models.AbstractModel):
         return self.env.cr.dictfetchall()
 
     @api.model
+    def _recorded_interfaces(self, live_calls):
+        """The phone interfaces whose leg of one of `live_calls` the PBX is recording. None here: the
+        recording addon says which."""
+        return set()
+
+    @api.model
     def _rows(self, interfaces, queues, now):
         """Per phone interface, in their order and in one statement: its agent (id, name, extension;
         None for a phone no user has), its open sessions on the queues (any queue when `queues` is
@@ -131,7 +137,8 @@ class HotlineAgentState(models.AbstractModel):
     def _interface_states(self, interfaces, queues=None, wrapup_seconds=0, now=None, live_calls=None):
         """The state of each phone of `interfaces`, in their order: a list of
         {'user_id', 'name', 'extension', 'interface', 'state' (STATES), 'since' (naive UTC or None),
-        'reason', 'paused', 'queues', 'wrapup_until', 'direction', 'call' (the live call's row, or None)}.
+        'reason', 'paused', 'queues', 'wrapup_until', 'direction', 'call' (the live call's row, or None),
+        'recording' (on a call whose leg the PBX is recording)}.
 
         `queues`: the queues that count as signed in (None: any); `wrapup_seconds`: how long after a
         call an idle agent is in wrap-up (0: never)."""
@@ -143,6 +150,7 @@ class HotlineAgentState(models.AbstractModel):
         # the latest call wins (live calls come oldest first)
         call_of = {c["interface"]: c for c in live_calls if c["answer_time"] and c["interface"]}
         out_of = {c["user_id"]: c for c in live_calls if c["direction"] == "outbound" and c["user_id"]}
+        recorded = self._recorded_interfaces(live_calls)
         states = []
         for row in self._rows(interfaces, queues, now):
             call = call_of.get(row["interface"]) or out_of.get(row["id"])
@@ -151,7 +159,7 @@ class HotlineAgentState(models.AbstractModel):
             state = {"user_id": row["id"], "name": row["name"], "extension": row["extension"] or "",
                      "interface": row["interface"], "reason": "", "queues": row["queues"] or [],
                      "paused": bool(row["pause_start"]),
-                     "wrapup_until": None, "direction": "", "call": call, "since": None}
+                     "wrapup_until": None, "direction": "", "call": call, "since": None, "recording": False}
             signed_in = bool(row["queues"])
             state["state"] = member_state(signed_in, bool(row["pause_start"]), row["status"], on_call=bool(call))
             if not signed_in:
@@ -169,5 +177,7 @@ class HotlineAgentState(models.AbstractModel):
                 answered = call_of.get(row["interface"]) is call
                 state.update(since=call["answer_time"] if answered else call["answer_time"] or call["enter_time"],
                              direction=call["direction"] if answered else "outbound")
+            # by the phone, not the call: a transfer's second agent is recorded on a call that is not theirs
+            state["recording"] = state["state"] == "oncall" and row["interface"] in recorded
             states.append(state)
         return states

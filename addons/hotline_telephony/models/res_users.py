@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -129,7 +130,21 @@ class ResUsers(models.Model):
     def _hotline_empty_state(self):
         return {"configured": bool(self.hotline_interface), "logged_in": False, "paused": False,
                 "reason": "", "state": "offline", "since": False, "queues": [],
-                "interface": self.hotline_interface or ""}
+                "interface": self.hotline_interface or "", "recording": False,
+                "last_rating": self._hotline_last_rating()}
+
+    def _hotline_last_rating(self):
+        """一次一评 of the agent's latest rated call of the last day, for their systray: what the caller
+        pressed about the call just finished (the call's rating fields; no caller data leaves)."""
+        self.ensure_one()
+        Call = self.env["hotline.call"].sudo()
+        call = Call.search([("user_id", "=", self.id), ("rating_state", "=", "rated"),
+                            ("rating_time", ">=", fields.Datetime.now() - timedelta(days=1))],
+                           order="rating_time desc, id desc", limit=1)
+        if not call:
+            return False
+        labels = dict(Call._fields["rating"]._description_selection(self.env))
+        return {"rating": call.rating, "label": labels.get(call.rating, ""), "time": to_ms(call.rating_time)}
 
     def _hotline_recorded_state(self, state):
         """`state` (an empty state) filled from what the bridge recorded (hotline.agent.state)."""
@@ -138,5 +153,6 @@ class ResUsers(models.Model):
         if agents:
             agent = agents[0]
             state.update(logged_in=bool(agent["queues"]), paused=agent["paused"], reason=agent["reason"],
-                         state=agent["state"], since=to_ms(agent["since"]), queues=agent["queues"])
+                         state=agent["state"], since=to_ms(agent["since"]), queues=agent["queues"],
+                         recording=agent["recording"])
         return state

@@ -25,7 +25,7 @@ export class HotlineAgentMenu extends Component {
         this.notification = useService("notification");
         this.reasons = PAUSE_REASONS;
         this.state = useState({ loading: true, configured: false, logged_in: false, paused: false,
-                                reason: "", state: "offline" });
+                                reason: "", state: "offline", last_rating: false });
         // the bridge pushes the state Asterisk reports (QueueMemberStatus, pause, login...)
         this.onState = (state) => Object.assign(this.state, state);
         this.bus.subscribe("hotline_telephony/agent_state", this.onState);
@@ -44,6 +44,17 @@ export class HotlineAgentMenu extends Component {
     get label() {
         const label = stateLabel(this.state.state);
         return this.state.state === "paused" && this.state.reason ? `${label} · ${this.state.reason}` : label;
+    }
+
+    /** 一次一评 of the agent's latest rated call: green, amber or red as the caller judged it. */
+    get ratingClass() {
+        const colours = { satisfied: "text-success", basic: "text-warning", unsatisfied: "text-danger" };
+        return colours[this.state.last_rating?.rating] || "text-muted";
+    }
+
+    get ratingTime() {
+        const time = this.state.last_rating?.time;
+        return time ? luxon.DateTime.fromMillis(time).toFormat("HH:mm") : "";
     }
 
     get badgeClass() {
