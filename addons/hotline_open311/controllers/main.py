@@ -42,8 +42,10 @@ class Open311Controller(http.Controller):
     def requests(self, resource, **params):
         if request.httprequest.method == "POST":
             key = request.httprequest.headers.get("Idempotency-Key")
+            media = params.pop("media", None)
             return self._serve(resource, params, "service_requests",
-                               lambda api, call: api._submit(call.client, call.params, key), key_required=True)
+                               lambda api, call: api._submit(call.client, call.params, key, self._media(api, media)),
+                               key_required=True)
         return self._serve(resource, params, "service_requests", lambda api, call: api._search_requests(call.params))
 
     @http.route(f"{API}/requests/<string:resource>", **ROUTE)
@@ -55,6 +57,33 @@ class Open311Controller(http.Controller):
     def token(self, resource, **params):
         return self._serve(resource, params, "service_requests", lambda api, call: api._token(call.path),
                            path=True)
+
+    @http.route(f"{API}/media/<string:token>", type="http", auth="public", methods=["GET"], sitemap=False,
+                readonly=True)
+    def media(self, token):
+        """A photo the center publishes with a request (its media_url): the same 404 for every other token."""
+        photo = request.env["hotline.open311"]._published_photo(token)
+        if not photo:
+            return self._render("xml", "errors", georeport.errors(404, [request.env._("Photo not found.")]), 404)
+        return request.make_response(photo.raw, headers=[
+            ("Content-Type", photo.mimetype),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", "default-src 'none'; sandbox"),
+            ("Content-Disposition", "inline"),
+            # the URL changes with the photo; a photo taken back leaves shared caches within the hour
+            ("Cache-Control", "public, max-age=3600"),
+        ])
+
+    @staticmethod
+    def _media(api, media):
+        """The raw bytes of the multipart `media` file (None without one); 400 for a `media` that is not a file,
+        read no further than one byte over the size a case's file may have."""
+        if media is None:
+            return None
+        if not hasattr(media, "read"):
+            raise Open311Error(400, api.env._("media must be sent as a file (multipart/form-data)."))
+        limit = api.env["hotline.case"]._result_file_limits()["max_file_bytes"]
+        return media.read(limit + 1)
 
     # ------------------------------------------------------------------
     def _serve(self, resource, params, root, method, path=False, key_required=False):

@@ -22,9 +22,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.mimetypes import guess_mimetype
 
 from ..tools import gcj02
 from ..tools.masking import mask
+from .hotline_case import OPEN311_PHOTO_TYPES
 from .hotline_category import service_code
 from .hotline_open311_submission import DEFAULT_WINDOW_MINUTES, KEY_HOURS
 
@@ -49,8 +51,10 @@ MAX_PARAMETERS = 50
 # The columns of a case the published rows are made of (_published_rows: one query, not records)
 PUBLISHED_COLUMNS = (
     "name", "state", "confidential", "description", "address", "result_note", "resolution_note", "caller_name",
-    "date_received", "write_date", "deadline", "latitude", "longitude",
+    "date_received", "write_date", "deadline", "latitude", "longitude", "open311_media_token",
 )
+# The public address of a published photo (the controller's route); its token is the case's open311_media_token.
+MEDIA_PATH = "/open311/v2/media/"
 # Control characters refused in every parameter (line breaks and tabs are text in a description).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -197,16 +201,22 @@ class HotlineOpen311(models.AbstractModel):
     # POST requests
     # ------------------------------------------------------------------
     @api.model
-    def _submit(self, client, params, idempotency_key=None):
+    def _submit(self, client, params, idempotency_key=None, media=None):
         """File the request as a case of the client's channel; [{service_request_id, token, service_notice,
         account_id}].
 
         A request sent again answers as the first one did, filing nothing: the same Idempotency-Key from the
         client within a day, or without a key the same parameters within the duplicate window (the
-        specification says nothing of retries; a client that lost the answer of a POST sends it again)."""
+        specification says nothing of retries; a client that lost the answer of a POST sends it again).
+
+        `media` is the raw photo the client sent as the multipart `media` file (an extension of the
+        specification, as SeeClickFix and FixMyStreet take it), or None: checked before anything is claimed, part
+        of the request's fingerprint."""
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise Open311Error(400, self.env._("Idempotency-Key must be 1 to 255 printable ASCII characters."))
-        fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        photo_type = self._photo_type(media) if media is not None else None
+        fingerprinted = {**params, "media": hashlib.sha256(media).hexdigest()} if media is not None else params
+        fingerprint = hashlib.sha256(json.dumps(fingerprinted, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         now = fields.Datetime.now()
         if idempotency_key:
             key, expires = f"key:{idempotency_key}", now - timedelta(hours=KEY_HOURS)
@@ -221,6 +231,8 @@ class HotlineOpen311(models.AbstractModel):
                 raise Open311Error(422, self.env._("This Idempotency-Key was used for another request."))
             return self._submitted(submission.case_id, params)
         case = self._file(client, params)
+        if media is not None:
+            case._open311_attach_photo(media, photo_type)
         submission.case_id = case
         return self._submitted(case, params)
 
@@ -233,6 +245,21 @@ class HotlineOpen311(models.AbstractModel):
             notice = self.env._("Received and sent to dispatch.")
         return [{"service_request_id": case.name, "token": case.open311_token, "service_notice": notice,
                  "account_id": params.get("account_id") or None}]
+
+    @api.model
+    def _photo_type(self, raw):
+        """The type of the photo a client sent, read from its content (its name and declared type are not
+        trusted): JPEG, PNG or WebP within the size a case's file may have, else 400."""
+        if not raw:
+            raise Open311Error(400, self.env._("media is empty."))
+        try:
+            self.env["hotline.case"]._check_result_sizes([("media", len(raw))])
+        except UserError as error:
+            raise Open311Error(400, error.args[0]) from None
+        mimetype = guess_mimetype(raw, default="application/octet-stream")
+        if mimetype not in OPEN311_PHOTO_TYPES:
+            raise Open311Error(400, self.env._("media must be a JPEG, PNG or WebP photo."))
+        return mimetype
 
     @api.model
     def _file(self, client, params):
@@ -466,5 +493,26 @@ class HotlineOpen311(models.AbstractModel):
             "zipcode": None,
             "lat": round(lat, 7) if lat is not None else None,
             "long": round(lng, 7) if lng is not None else None,
-            "media_url": None,
+            "media_url": f"{self._media_base()}{case['open311_media_token']}"
+            if case["open311_media_token"] and not case["confidential"] else None,
         }
+
+    @api.model
+    def _media_base(self):
+        return f"{self.get_base_url().rstrip('/')}{MEDIA_PATH}"
+
+    @api.model
+    def _published_photo(self, token):
+        """The attachment a public photo URL serves (sudo), or an empty recordset: the photo the center
+        publishes with a case the API publishes, not confidential, still a photo of that case."""
+        Attachment = self.env["ir.attachment"].sudo()
+        if not token or len(token) > 64:
+            return Attachment
+        case = self.env["hotline.case"].sudo().search(
+            Domain("open311_media_token", "=", token) & Domain("confidential", "=", False)
+            & self._published_domain(), limit=1)
+        photo = case.open311_media_id
+        if not photo or photo.res_model != "hotline.case" or photo.res_id != case.id \
+                or photo.mimetype not in OPEN311_PHOTO_TYPES:
+            return Attachment
+        return photo
