@@ -55,6 +55,8 @@ URLS = [
     "/open311/v2/requests/..%2F..%2F..%2Fweb%2Fdataset%2Fcall_kw.json", "/open311/v2/../../web/login",
     "/open311/v2/services/x.json/../../../../web/dataset/call_kw", "/OPEN311/v2/services.xml",
     "/zh_CN/open311/v2/services.xml", "/open311/v2/", "/open311/",
+    "/open311/v2/media/Zq3x_9-kLmNoPqRsTuVwXyZ0123456789ab", "/open311/v2/media/", "/open311/v2/media/12",
+    "/open311/v2/media/abc/../../../web/login", "/open311/v2/media/Zq3x_9-kLmNoPqRsTuVwXyZ01.jpg",
 ] + [
     # what the security review tried, and neighbours of what is published
     "/doc/my", "/doc/my/hotline/cases", "/xx/my", "/zh/my", "/en_US/my", "/mail/link_preview",
@@ -79,6 +81,8 @@ REFUSED = [
     "/open311/v2/services", "/open311/v2/services.csv", "/open311/v2/requests/a/b.json", "/open311/v2/tokens.json",
     "/open311/v2/services/x.json/../../../../web/dataset/call_kw", "/open311/v2/../../web/dataset/call_kw",
     "/zh_CN/open311/v2/services.xml", "/open311/v2/", "/open311/discovery",
+    "/open311/v2/media/", "/open311/v2/media/12", "/open311/v2/media/abc/../../../web/login",
+    "/open311/v2/media/Zq3x_9-kLmNoPqRsTuVwXyZ01.jpg",
 ]
 
 
@@ -180,7 +184,7 @@ def test_portal_surfaces_forwarded(nginx_url):
                  "/web/content/1", "/portal/chatter_init", "/mail/message/post", "/case",
                  "/open311/discovery.xml", "/open311/v2/services.json", "/open311/v2/services/GS01.xml",
                  "/open311/v2/requests.xml", "/open311/v2/requests/12319-20261207-0001.json",
-                 "/open311/v2/tokens/0a1b.json"]:
+                 "/open311/v2/tokens/0a1b.json", "/open311/v2/media/Zq3x_9-kLmNoPqRsTuVwXyZ0123456789ab"]:
         assert _status(nginx_url, path) == "299", path
 
 
@@ -345,11 +349,12 @@ def test_request_limits_per_address(tmp_path):
         api = _burst(url, "/open311/v2/requests.json", 40)
         assert api[:21] == ["200"] * 21, api
         assert 21 <= api.count("200") <= 25 and api.count("429") == 40 - api.count("200"), api
-        # a POST above the API's body limit stops at the proxy
+        # a POST above the API's body limit (a form and a photo of 10 MB) stops at the proxy
         body = tmp_path / "body"
-        body.write_bytes(b"x" * (64 * 1024 + 1))
+        body.write_bytes(b"x" * (11 * 1024 * 1024 + 1))
         time.sleep(1.5)  # tokens back in the bucket
         assert _status(url, "/open311/v2/requests.json", "--data-binary", f"@{body}") == "413"
+        assert _status(url, "/open311/v2/services.json", "--data-binary", f"@{body}") == "413"
 
 
 def test_open311_through_the_proxy(odoo_server, demo_db, tmp_path):
