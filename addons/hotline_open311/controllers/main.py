@@ -62,6 +62,8 @@ class Open311Controller(http.Controller):
                 readonly=True)
     def media(self, token):
         """A photo the center publishes with a request (its media_url): the same 404 for every other token."""
+        if request.env["res.lang"]._lang_get("zh_CN"):
+            request.update_context(lang="zh_CN")
         photo = request.env["hotline.open311"]._published_photo(token)
         if not photo:
             return self._render("xml", "errors", georeport.errors(404, [request.env._("Photo not found.")]), 404)

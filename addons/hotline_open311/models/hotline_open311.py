@@ -512,7 +512,8 @@ class HotlineOpen311(models.AbstractModel):
             Domain("open311_media_token", "=", token) & Domain("confidential", "=", False)
             & self._published_domain(), limit=1)
         photo = case.open311_media_id
+        # its content read again: a file stored under a photo's type by hand is not served as one
         if not photo or photo.res_model != "hotline.case" or photo.res_id != case.id \
-                or photo.mimetype not in OPEN311_PHOTO_TYPES:
+                or photo.mimetype not in OPEN311_PHOTO_TYPES or guess_mimetype(photo.raw or b"") != photo.mimetype:
             return Attachment
         return photo

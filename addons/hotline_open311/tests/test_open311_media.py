@@ -168,6 +168,12 @@ class TestOpen311Media(Open311Common):
         unit_url = self._published(unit_case.name)
         self.assertEqual(self._fetch(unit_url).content, result_photo.raw)
         self.assertNotEqual(unit_url, url)
+        # a file stored under a photo's type by hand is not served as one
+        disguised = self.env["ir.attachment"].create({
+            "name": "x.jpg", "raw": sample_file("html"), "mimetype": "image/jpeg", "res_model": "hotline.case",
+            "res_id": unit_case.id})
+        unit_case.with_user(self.agent).open311_media_id = disguised
+        self.assertNotServed(self._published(unit_case.name))
         unit_case.with_user(self.agent).open311_media_id = False
         self.assertIsNone(self._published(unit_case.name))
         self.assertNotServed(unit_url)
