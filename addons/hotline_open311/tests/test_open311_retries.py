@@ -4,7 +4,7 @@ from datetime import timedelta
 import requests
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.addons.hotline_case.tests.common import at_once
+from odoo.addons.hotline_case.tests.common import at_once, sample_file
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
@@ -118,6 +118,8 @@ class TestOpen311RetriesAtOnce(BaseCase):
             cr.execute("SELECT id, partner_id FROM hotline_case WHERE open311_client_id = %s", [cls.client_id])
             rows = cr.fetchall()
             cases, partners = [r[0] for r in rows] or [0], [r[1] for r in rows if r[1]] or [0]
+            api.Environment(cr, SUPERUSER_ID, {})["ir.attachment"].search(
+                [("res_model", "=", "hotline.case"), ("res_id", "in", cases)]).unlink()
             cr.execute("""
                 DELETE FROM mail_followers WHERE res_model = 'hotline.case' AND res_id = ANY(%(cases)s);
                 DELETE FROM mail_message WHERE model = 'hotline.case' AND res_id = ANY(%(cases)s);
@@ -129,12 +131,13 @@ class TestOpen311RetriesAtOnce(BaseCase):
             env["hotline.open311.client"].browse(cls.client_id).unlink()
             env["hotline.category"].browse(cls.category_id).unlink()
 
-    def _post(self, description, idempotency_key=None):
+    def _post(self, description, idempotency_key=None, media=None):
         url = f"http://127.0.0.1:{config['http_port']}/open311/v2/requests.json"
         data = {"api_key": self.api_key, "service_code": f"A{self.tag}", "lat": "39.915", "long": "116.404",
                 "description": description, "last_name": "赵", "phone": "13800000000"}
         headers = {HEADER: idempotency_key} if idempotency_key else {}
-        return lambda: requests.post(url, data=data, headers=headers, timeout=120)
+        files = {"media": ("photo.jpg", media, "image/jpeg")} if media else None
+        return lambda: requests.post(url, data=data, headers=headers, files=files, timeout=120)
 
     def _case_count(self, description):
         with self.registry.cursor() as cr:
@@ -159,3 +162,14 @@ class TestOpen311RetriesAtOnce(BaseCase):
     def test_two_at_once_with_a_key(self):
         self._check(at_once(self._post("路灯不亮（键）", "same-key"), self._post("路灯不亮（键）", "same-key")),
                     "路灯不亮（键）")
+
+    def test_two_at_once_with_a_photo(self):
+        """The replayed copy reads its photo again (Odoo rewinds the uploaded files): one case, one photo."""
+        photo = sample_file("jpg")
+        self._check(at_once(self._post("路灯不亮（照片）", media=photo), self._post("路灯不亮（照片）", media=photo)),
+                    "路灯不亮（照片）")
+        with self.registry.cursor() as cr:
+            cr.execute("""SELECT a.mimetype FROM ir_attachment a JOIN hotline_case c ON c.id = a.res_id
+                          WHERE a.res_model = 'hotline.case' AND c.open311_client_id = %s
+                            AND c.description = %s""", [self.client_id, "路灯不亮（照片）"])
+            self.assertEqual(cr.fetchall(), [("image/jpeg",)])
