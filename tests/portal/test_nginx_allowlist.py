@@ -8,6 +8,7 @@ denied and tricky (encoded, dotted, doubled-slash, case-changed) URLs.
 
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import re
@@ -18,10 +19,12 @@ import subprocess
 import time
 import xmlrpc.client
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 import websocket
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "config" / "nginx" / "hotline-external.conf"
@@ -390,6 +393,25 @@ def test_open311_through_the_proxy(odoo_server, demo_db, tmp_path):
         refused = requests.post(f"{api}/requests.xml", timeout=30, verify=False,
                                 data={"api_key": "wrong", "service_code": code, "address_string": "x"})
         assert refused.status_code == 403 and "<errors><error><code>403</code>" in refused.text
+        # a photo filed with a request, published under its URL through the proxy; a text file named .jpg is a 400
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 30, 30)).save(buffer, "JPEG")
+        photo = buffer.getvalue()
+        form = {"api_key": key, "service_code": code, "lat": "34.7466", "long": "113.6253",
+                "description": "代理测试：路面塌陷，附照片。"}
+        with_photo = requests.post(f"{api}/requests.json", timeout=60, verify=False, data=form,
+                                   files={"media": ("IMG_1.jpg", photo, "image/jpeg")})
+        assert with_photo.status_code == 200, with_photo.text
+        number = with_photo.json()[0]["service_request_id"]
+        media_url = requests.get(f"{api}/requests/{number}.json", timeout=30, verify=False).json()[0]["media_url"]
+        served = requests.get(external + urlsplit(media_url).path, timeout=30, verify=False)
+        assert served.status_code == 200 and served.content == photo
+        assert served.headers["Content-Type"] == "image/jpeg"
+        assert "nosniff" in served.headers["X-Content-Type-Options"]  # Odoo and the proxy both set it
+        not_photo = requests.post(f"{api}/requests.xml", timeout=60, verify=False, data={**form, "description": "x"},
+                                  files={"media": ("IMG_2.jpg", b"just text\n" * 50, "image/jpeg")})
+        assert not_photo.status_code == 400 and "<errors><error><code>400</code>" in not_photo.text
+        assert requests.post(external + urlsplit(media_url).path, timeout=30, verify=False).status_code in (403, 405)
         # the same host publishes nothing else of Odoo
         for path in ("/web/dataset/call_kw", "/json/2/hotline.case/search_read", "/open311/v2/../../xmlrpc/2/object"):
             assert requests.post(external + path, timeout=30, verify=False).status_code in (403, 404), path
