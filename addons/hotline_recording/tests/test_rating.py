@@ -1,5 +1,8 @@
+import json
 import time
 
+from odoo.addons.hotline_telephony.ami.facts import from_event
+from odoo.addons.hotline_telephony.ami.ingest import Ingestor
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -36,6 +39,22 @@ class TestRating(RecordingCase):
         self.rate("1795601000.0", "1")
         self.assertEqual(self.env["hotline.call"].search_count([("pbx_id", "=", self.pbx.id),
                                                                ("rating", "=", "satisfied")]), 1)
+
+    def test_a_live_rating_is_pushed_to_the_agents_systray(self):
+        """The bridge's push after a live rating carries it; a push of another state change does not look it
+        up again (the systray keeps what it has: a query per agent per batch would be wasted)."""
+        t = int(time.time()) - 60
+        uid = f"{t}.1"
+        self.answered_call(uid, f"{t}.2", "PJSIP/agent1", 4, t=t)
+        self.env["bus.bus"].search([]).unlink()
+        fact = from_event({"Event": "UserEvent", "Timestamp": f"{t + 8}.0", "UserEvent": "HotlineRating",
+                           "Uniqueid": uid, "Key": "3", "Status": "OK"}, time.time())
+        fact["live"] = True
+        Ingestor(self.env, self.pbx).apply([fact])
+        self.env.cr.precommit.run()
+        pushes = [json.loads(m.message)["payload"] for m in self.env["bus.bus"].search([], order="id")
+                  if "hotline_telephony/agent_state" in m.message]
+        self.assertEqual([p.get("last_rating", {}).get("rating") for p in pushes], ["unsatisfied"])
 
     def test_site_keys(self):
         self.pbx.write({"rating_key_satisfied": "9", "rating_key_basic": "8", "rating_key_unsatisfied": "7"})

@@ -111,6 +111,7 @@ class Ingestor:
         facts = self._identify_completes(self._collapse([f for f in facts if f]))
         self._sessions = {}
         self._state_changed = set()
+        self._rated = set()  # phones whose agent was just rated: their push carries the rating (a query each)
         self._applied = []
         self._new_calls, self._pending = set(), []
         uniqueids = {f["uniqueid"] for f in facts if f.get("kind") in CALL_KINDS and f.get("uniqueid")}
@@ -142,7 +143,7 @@ class Ingestor:
                     self.env.flush_all()
                 self.stats["facts"] += 1
             except Exception:  # noqa: BLE001 - one bad fact must not stop the bridge
-                self._state_changed = set()
+                self._state_changed, self._rated = set(), set()
                 self._applied = [f for f in self._applied if f is not fact]
                 self.stats["skipped"] += 1
                 self.env.clear()
@@ -256,8 +257,11 @@ class Ingestor:
             user_id = self.user_for(interface)
             if user_id:
                 user = self.env["res.users"].browse(user_id)
-                user._bus_send(AGENT_STATE, user._hotline_recorded_state(user._hotline_empty_state()))
-        self._state_changed = set()
+                state = user._hotline_recorded_state(user._hotline_empty_state())
+                if interface in self._rated:
+                    state["last_rating"] = user._hotline_last_rating()
+                user._bus_send(AGENT_STATE, state)
+        self._state_changed, self._rated = set(), set()
         # one hook per batch for every agent/queue/call change (live boards extend it)
         applied, self._applied = self._applied, []
         if applied:
@@ -477,6 +481,7 @@ class Ingestor:
                            "rating_time": to_dt(f["time"])})
         if rating and f.get("live") and call.interface:  # the agent's systray shows the rating at once
             self._state_changed.add(call.interface)
+            self._rated.add(call.interface)
 
     def _on_pbx_event(self, f):
         self.pbx._hotline_pbx_event(f)

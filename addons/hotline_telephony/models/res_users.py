@@ -104,6 +104,7 @@ class ResUsers(models.Model):
         user = self.env.user if not self else self
         user.ensure_one()
         state = user._hotline_empty_state()
+        state["last_rating"] = user._hotline_last_rating()
         if not user.hotline_interface or not self.env["hotline.pbx"].sudo().search_count([]):
             return state
         if not live and self.env["hotline.pbx"]._get_active().bridge_status == "connected":
@@ -130,8 +131,7 @@ class ResUsers(models.Model):
     def _hotline_empty_state(self):
         return {"configured": bool(self.hotline_interface), "logged_in": False, "paused": False,
                 "reason": "", "state": "offline", "since": False, "queues": [],
-                "interface": self.hotline_interface or "", "recording": False,
-                "last_rating": self._hotline_last_rating()}
+                "interface": self.hotline_interface or "", "recording": False}
 
     def _hotline_last_rating(self):
         """一次一评 of the agent's latest rated call of the last day, for their systray: what the caller
