@@ -9,11 +9,19 @@ RESULT_SELECTION = [
     ("unresolved", "Unresolved"),
     ("not_handled", "Not Handled"),
 ]
+# 派单异议: why the center disputes a dispatched work order (the platform's own codes map onto these).
+DISPUTE_REASON_SELECTION = [
+    ("not_competent", "Not the Center's Remit"),
+    ("wrong_area", "Outside the Center's Area"),
+    ("duplicate", "Duplicate Work Order"),
+    ("unclear", "Request Unclear"),
+]
 TABLE_SELECTION = [
     ("category", "Category"),
     ("unit", "Unit"),
     ("satisfaction", "Satisfaction"),
     ("result", "Result"),
+    ("dispute_reason", "Dispute Reason"),
 ]
 
 
@@ -72,10 +80,11 @@ class HotlinePlatformCode(models.Model):
     unit_id = fields.Many2one("hotline.unit", ondelete="restrict")
     satisfaction = fields.Selection(SATISFACTION_SELECTION)
     result = fields.Selection(RESULT_SELECTION)
+    dispute_reason = fields.Selection(DISPUTE_REASON_SELECTION)
 
     _code_uniq = models.Constraint("UNIQUE(table_id, kind, code)", "A code appears once in a table.")
 
-    @api.constrains("kind", "category_id", "unit_id", "satisfaction", "result")
+    @api.constrains("kind", "category_id", "unit_id", "satisfaction", "result", "dispute_reason")
     def _check_target(self):
         for line in self:
             if not line._local_value():
@@ -85,4 +94,4 @@ class HotlinePlatformCode(models.Model):
     def _local_value(self):
         self.ensure_one()
         return {"category": self.category_id, "unit": self.unit_id, "satisfaction": self.satisfaction,
-                "result": self.result}[self.kind]
+                "result": self.result, "dispute_reason": self.dispute_reason}[self.kind]
