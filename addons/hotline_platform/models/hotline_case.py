@@ -37,7 +37,8 @@ class HotlineCase(models.Model):
         help="办理时限 set by the platform: it is the case's deadline; an extension follows the platform's ruling.")
     platform_result = fields.Selection(
         RESULT_SELECTION, string="Result for the Platform", copy=False,
-        help="办理结果 reported with the finished work order, chosen by the reviewer.")
+        help="办理结果 reported with the finished work order: the unit's, as it submitted it, unless the reviewer "
+             "corrects it.")
     platform_resolved = fields.Boolean(string="Resolved (Platform's Callback)", readonly=True, copy=False)
     platform_return_state = fields.Selection(
         [("requested", "Requested"), ("approved", "Approved"), ("rejected", "Refused")],
@@ -86,6 +87,10 @@ class HotlineCase(models.Model):
             for case in platform_cases:
                 case._platform_check_step(action)
         result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
+        if action == "submit":
+            # the unit's 办理结果 is the one reported in 办结 unless the reviewer corrects it
+            for case in platform_cases.filtered("handling_result"):
+                case.platform_result = case.handling_result
         if not applying:
             for case in platform_cases:
                 case._platform_report(action, note)

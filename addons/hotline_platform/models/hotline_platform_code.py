@@ -1,14 +1,11 @@
 from odoo import api, fields, models
+from odoo.addons.hotline_case.models.hotline_case import HANDLING_RESULT_SELECTION
 from odoo.addons.hotline_case.models.hotline_satisfaction_level import SATISFACTION_SELECTION
 from odoo.exceptions import UserError, ValidationError
 
-# 办理结果: what a finished work order reports to the platform, in the platform's assessment terms.
-RESULT_SELECTION = [
-    ("resolved", "Resolved"),
-    ("partly_resolved", "Partly Resolved"),
-    ("unresolved", "Unresolved"),
-    ("not_handled", "Not Handled"),
-]
+# 办理结果: what a finished work order reports to the platform, in the platform's assessment terms: the unit's
+# own (submitted with its result), which the reviewer may correct.
+RESULT_SELECTION = HANDLING_RESULT_SELECTION
 # 派单异议: why the center disputes a dispatched work order (the platform's own codes map onto these).
 DISPUTE_REASON_SELECTION = [
     ("not_competent", "Not the Center's Remit"),

@@ -94,8 +94,7 @@ class PlatformCommon(HotlineCaseCommon):
         case = self.received_case(ref)
         case.with_user(self.dispatcher).action_dispatch()
         case.with_user(self.unit_user_a).action_accept()
-        case.with_user(self.unit_user_a).action_submit(note="已抢修管道，恢复供水。")
-        case.with_user(self.reviewer).platform_result = result
+        case.with_user(self.unit_user_a).action_submit(note="已抢修管道，恢复供水。", result=result)
         case.with_user(self.reviewer).action_review_approve()
         self.run_exchange()
         return case
