@@ -45,7 +45,15 @@ HOLDING_ACTIONS = ("dispatch", "self_dispatch", "return")
 URGE_BATCH = 20
 CENTER_GROUP = "hotline_case.group_agent"
 # Fields a unit user may write directly (the rest only through transitions).
-UNIT_WRITABLE_FIELDS = {"result_note", "return_reason", "extension_days", "extension_reason"}
+UNIT_WRITABLE_FIELDS = {"result_note", "handling_result", "return_reason", "extension_days", "extension_reason"}
+# 办理结果: the unit's own verdict on its result, submitted with it (the unit figures' 解决率 counts it; the 12345
+# platform's 办结 reports it).
+HANDLING_RESULT_SELECTION = [
+    ("resolved", "Resolved"),
+    ("partly_resolved", "Partly Resolved"),
+    ("unresolved", "Unresolved"),
+    ("not_handled", "Not Handled"),
+]
 # Fields that only transitions write (plain writes are refused for everyone; unit_id is also free on unsent cases).
 WORKFLOW_FIELDS = frozenset({
     "state", "extension_state", "sign_deadline", "deadline", "date_dispatched", "date_accepted", "date_submitted",
@@ -87,7 +95,8 @@ RESULT_FILE_TYPES = {
 # center's review of it: a unit that held the case before reads none of it (its own stays in its messages and
 # in the case log's lines of its steps).
 HOLDER_FIELDS = frozenset({
-    "result_note", "result_attachment_ids", "return_reason", "extension_days", "extension_reason", "review_note",
+    "result_note", "handling_result", "result_attachment_ids", "return_reason", "extension_days", "extension_reason",
+    "review_note",
 })
 # Set by _transition only: a server-side flag, so no context key sent by a client unlocks workflow fields.
 _IN_TRANSITION = ContextVar("hotline_case_in_transition", default=False)
@@ -170,6 +179,9 @@ class HotlineCase(models.Model):
         default="none", required=True, readonly=True, copy=False, tracking=True,
     )
     result_note = fields.Text(string="Result", copy=False)
+    handling_result = fields.Selection(
+        HANDLING_RESULT_SELECTION, string="Handling Result", copy=False,
+        help="办理结果 the unit submits with its result: resolved, partly resolved, unresolved or not handled.")
     result_attachment_ids = fields.Many2many(
         "ir.attachment", "hotline_case_result_attachment_rel", "case_id", "attachment_id",
         string="Result Files", readonly=True, copy=False, help="Photos and documents the unit sent with its result.",
@@ -1055,23 +1067,26 @@ class HotlineCase(models.Model):
             }, note=self.env._("%(days)s working days: %(reason)s", days=case_days, reason=case_reason))
         return True
 
-    def action_submit(self, note=None, attachment_ids=None):
-        """The unit submits its result for review."""
+    def action_submit(self, note=None, attachment_ids=None, result=None):
+        """The unit submits its result for review, with its 办理结果 (`result`, else the one on the case)."""
         self._check_unit_member(self.env._("submit"))
         self._check_state(("processing",), self.env._("submitted"))
+        if result and result not in dict(HANDLING_RESULT_SELECTION):
+            raise UserError(self.env._("Unknown handling result: %s.", str(result)[:40]))
         for case in self.sudo():
             case_note = note or case.result_note
+            case_result = result or case.handling_result
             case._require(case_note, self.env._("Describe the result of case %s first.", case.name))
             attachments = case._own_attachments(attachment_ids)
             case._check_result_files(attachments)
             now = fields.Datetime.now()
             case._transition("submit", "submitted", {
-                "result_note": case_note, "date_submitted": now,
+                "result_note": case_note, "date_submitted": now, "handling_result": case_result or False,
                 # the files of this result, shown to the reviewer on the form
                 "result_attachment_ids": [Command.set(attachments.ids)],
                 # a new result waits for a new review: an earlier rejection stays in the log only
                 "review_note": False,
-            }, note=case_note, now=now)
+            }, note=case_note, now=now, log_vals={"handling_result": case_result or False})
             case.message_post(
                 body=self.env._("Result submitted: %s", case_note),
                 attachment_ids=attachments.ids,

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .hotline_case import STATE_SELECTION
+from .hotline_case import HANDLING_RESULT_SELECTION, STATE_SELECTION
 
 # The steps of the workflow, labelled once for every screen (log lists, the portal's case history).
 LOG_ACTION_SELECTION = [
@@ -69,6 +69,8 @@ class HotlineCaseLog(models.Model):
         help="退单裁定: a return is awaiting ruling (待裁定) until a dispatcher or reviewer rules it justified (合理) "
              "or improper (不当); only improper returns count against the unit (不当退单) and can cost it points.")
     ruling_note = fields.Text(string="Ruling Reason", readonly=True)
+    # the 办理结果 a submission carried, on its own line: the unit figures count it per submission
+    handling_result = fields.Selection(HANDLING_RESULT_SELECTION, string="Handling Result", readonly=True)
     ruling_user_id = fields.Many2one("res.users", string="Ruled By", readonly=True)
     ruling_date = fields.Datetime(string="Ruled On", readonly=True)
 

@@ -41,7 +41,8 @@ class TestHandedOverCase(HotlineAttackCommon):
         cls.result_file = cls.env["ir.attachment"].with_user(cls.unit_user_b).create({
             "name": "result_b.jpg", "raw": PHOTO_B, "res_model": "hotline.case", "res_id": case.id,
         })
-        case.with_user(cls.unit_user_b).action_submit(note="乙单位：已修复", attachment_ids=cls.result_file.ids)
+        case.with_user(cls.unit_user_b).action_submit(note="乙单位：已修复", attachment_ids=cls.result_file.ids,
+                                                      result="partly_resolved")
         cls.a_messages = cls.to_a | cls.from_a | cls.portal_from_a
         cls.b_messages = cls.from_b | cls.to_b | case.sudo().message_ids.filtered(
             lambda m: m.id > cls.in_pool.id and (
@@ -134,8 +135,10 @@ class TestHandedOverCase(HotlineAttackCommon):
 
     def test_a_reads_nothing_of_b_on_the_case(self):
         """B's result, its files and its review are on the case record too: not for A, whatever the method."""
-        holder_fields = ["result_note", "result_attachment_ids", "review_note", "return_reason", "extension_reason"]
+        holder_fields = ["result_note", "handling_result", "result_attachment_ids", "review_note", "return_reason",
+                         "extension_reason"]
         found_by_result = [("id", "=", self.case.id), ("result_note", "ilike", "乙单位")]
+        found_by_verdict = [("id", "=", self.case.id), ("handling_result", "=", "partly_resolved")]
         for user in self.unit_users:
             for channel in self._channels(user):
                 with self.subTest(user=user.login, channel=channel):
@@ -151,11 +154,14 @@ class TestHandedOverCase(HotlineAttackCommon):
                     self.assertFalse(web[0]["result_note"])
                     self.assertEqual(self._rpc(channel, user, "hotline.case", "search_count",
                                                domain=found_by_result), 0)
+                    self.assertEqual(self._rpc(channel, user, "hotline.case", "search_count",
+                                               domain=found_by_verdict), 0)
         for channel in self.CHANNELS:
             for user in (self.unit_user_b, self.agent):
                 with self.subTest(user=user.login, channel=channel):
                     values = self._rpc(channel, user, "hotline.case", "read", [self.case.id], fields=holder_fields)[0]
                     self.assertEqual(values["result_note"], "乙单位：已修复")
+                    self.assertEqual(values["handling_result"], "partly_resolved")
                     self.assertEqual(values["result_attachment_ids"], self.result_file.ids)
                     self.assertEqual(self._rpc(channel, user, "hotline.case", "search_count",
                                                domain=found_by_result), 1)

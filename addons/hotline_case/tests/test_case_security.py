@@ -283,4 +283,8 @@ class TestUnitDataSeparation(HotlineAttackCommon):
             self.assertRpcDenied(self.unit_user_a, "hotline.case", "write", [case.id], vals={"result_note": "越权"})
             with self.assertRaises(RpcDenied):
                 self._rpc(channel, self.unit_user_a, "hotline.case", "action_accept", [case.id])
-        self.assertEqual(case.state, "dispatched")
+        # nor its 办理结果, written or submitted
+        self.assertRpcDenied(self.unit_user_a, "hotline.case", "write", [case.id], vals={"handling_result": "resolved"})
+        self.assertRpcDenied(self.unit_user_a, "hotline.case", "action_submit", [case.id], note="越权",
+                             result="resolved")
+        self.assertEqual((case.state, case.handling_result), ("dispatched", False))

@@ -418,7 +418,7 @@ class HotlineCase(models.Model):
         if action == "request_extension":
             return {"days": case.extension_days, "reason": case.extension_reason or ""}
         if action == "submit":
-            return {"note": case.result_note or "",
+            return {"note": case.result_note or "", "result": case.handling_result or None,
                     "attachments": [self._exchange_file(att) for att in case.result_attachment_ids]}
         return {}
 
@@ -489,6 +489,8 @@ class HotlineCase(models.Model):
                                                  reason=str(payload.get("reason") or ""))
         if kind == "submit":
             attachments = self._exchange_attachments(payload.get("attachments") or [])
-            return self.action_submit(note=str(payload.get("note") or ""), attachment_ids=attachments.ids)
+            # 办理结果: absent from older unit servers; an unknown one is refused by the workflow
+            return self.action_submit(note=str(payload.get("note") or ""), attachment_ids=attachments.ids,
+                                      result=str(payload.get("result") or "") or None)
         raise UserError(self.env._("Unknown step."))
 

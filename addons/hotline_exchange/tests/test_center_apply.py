@@ -33,10 +33,13 @@ class TestCenterApply(HotlineExchangeCommon):
         uids, stats = self.apply(
             self.unit_event("accept", sequence=1),
             self.unit_event("request_extension", {"days": 2, "reason": "Parts"}, sequence=2),
-            self.unit_event("submit", {"note": "Fixed", "attachments": [
+            self.unit_event("submit", {"note": "Fixed", "result": "partly_resolved", "attachments": [
                 {"name": "after.jpg", "mimetype": "image/jpeg", "datas": self.b64(sample_file("jpg"))}]}, sequence=3),
         )
         self.assertEqual(stats, {"pulled": 3, "refused": 0})
+        self.assertEqual(self.case.handling_result, "partly_resolved")
+        self.assertEqual(self.case.log_ids.filtered(lambda log: log.action == "submit").handling_result,
+                         "partly_resolved")
         self.assertEqual(len(uids), 3)
         case = self.case
         self.assertEqual(case.state, "submitted")

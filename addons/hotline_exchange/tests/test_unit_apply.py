@@ -147,6 +147,15 @@ class TestUnitServerApply(HotlineExchangeCommon):
         self.assertEqual(self.Peer.ack(uids=[wire[0]["uid"]]), 1)
         self.assertEqual([e["uid"] for e in self.Peer.fetch_events(after=self.outbox_floor)], events[1:].mapped("uid"))
 
+    def test_unit_result_carries_its_handling_result(self):
+        self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
+        copy = self.unit_copy().with_user(self.portal)
+        copy.action_accept()
+        copy.action_submit(note="已修复", result="not_handled")
+        self.commit_point()
+        submit = self.outbox().filtered(lambda event: event.kind == "submit")
+        self.assertEqual((submit.payload["note"], submit.payload["result"]), ("已修复", "not_handled"))
+
     def test_center_steps_not_taken_here(self):
         self.receive(self.event("case", self.snapshot, CENTER_REF, 1))
         copy = self.unit_copy()

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.addons.hotline_case.models.hotline_case import CENTER_GROUP
 from odoo.exceptions import UserError
 
-from .hotline_platform_code import RESULT_SELECTION
+from .hotline_platform_code import DISPUTE_REASON_SELECTION, RESULT_SELECTION
 from .hotline_platform_event import APPLYING, STATUS_AFTER, parse_moment
 
 # Steps of a platform work order that are the platform's to take: the center asks (退单, 延期) and the platform
@@ -13,8 +13,14 @@ PLATFORM_OWNED_ACTIONS = {
 }
 # Fields written from the platform's events only.
 PLATFORM_LOCKED_FIELDS = frozenset({
-    "platform_deadline", "platform_resolved", "platform_return_state", "platform_signed",
+    "platform_deadline", "platform_resolved", "platform_return_state", "platform_return_kind", "platform_signed",
 })
+# The center's requests the platform rules, on one path (_platform_request, _platform_apply_request_ruling):
+# kind -> (outbound event, inbound ruling, log action when upheld, log action when refused).
+PLATFORM_REQUESTS = {
+    "return": ("return_request", "return_ruling", "platform_return", "platform_return_refused"),
+    "dispute": ("dispute_request", "dispute_ruling", "platform_dispute_upheld", "platform_dispute_refused"),
+}
 FINAL_STATES = ("closed", "cancelled")
 
 
@@ -31,11 +37,16 @@ class HotlineCase(models.Model):
         help="办理时限 set by the platform: it is the case's deadline; an extension follows the platform's ruling.")
     platform_result = fields.Selection(
         RESULT_SELECTION, string="Result for the Platform", copy=False,
-        help="办理结果 reported with the finished work order, chosen by the reviewer.")
+        help="办理结果 reported with the finished work order: the unit's, as it submitted it, unless the reviewer "
+             "corrects it.")
     platform_resolved = fields.Boolean(string="Resolved (Platform's Callback)", readonly=True, copy=False)
     platform_return_state = fields.Selection(
         [("requested", "Requested"), ("approved", "Approved"), ("rejected", "Refused")],
-        string="Return to Platform", readonly=True, copy=False)
+        string="Return to Platform", readonly=True, copy=False,
+        help="The platform's ruling of the center's last request (退单 or 派单异议, see Request Kind).")
+    platform_return_kind = fields.Selection(
+        [("return", "Return (退单)"), ("dispute", "Dispatch Objection (派单异议)")], string="Request Kind",
+        readonly=True, copy=False)
     platform_signed = fields.Boolean(readonly=True, copy=False)
     platform_event_ids = fields.One2many("hotline.platform.event", "case_id", string="Platform Events",
                                          groups=CENTER_GROUP)
@@ -76,6 +87,10 @@ class HotlineCase(models.Model):
             for case in platform_cases:
                 case._platform_check_step(action)
         result = super()._transition(action, to_state, vals=vals, note=note, now=now, log_vals=log_vals)
+        if action == "submit":
+            # the unit's 办理结果 is the one reported in 办结 unless the reviewer corrects it
+            for case in platform_cases.filtered("handling_result"):
+                case.platform_result = case.handling_result
         if not applying:
             for case in platform_cases:
                 case._platform_report(action, note)
@@ -122,18 +137,52 @@ class HotlineCase(models.Model):
 
     def _platform_request_return(self, reason):
         """退单申请: the work order is not the center's; the platform rules (the case stays until then)."""
-        self._check_group("hotline_case.group_dispatcher", self.env._("return"))
+        return self._platform_request("return", reason)
+
+    def _platform_dispute(self, reason, reason_key):
+        """派单异议: the center disputes that the dispatched work order is its own, before signing for it; the
+        platform rules (upheld: the work order is withdrawn from the center; refused: the case stays)."""
+        return self._platform_request("dispute", reason, reason_key)
+
+    def _platform_request(self, kind, reason, reason_key=None):
+        """A request of the center that the platform rules (PLATFORM_REQUESTS): one at a time per work order."""
+        self._check_group("hotline_case.group_dispatcher", self.env._("return") if kind == "return"
+                          else self.env._("dispute the dispatch of"))
+        event_kind = PLATFORM_REQUESTS[kind][0]
         for case in self.sudo():
             case._platform_require_open()
-            case._require(reason, self.env._("Give the reason for returning case %s.", case.name))
+            case._require(reason, self.env._("Give the reason for returning case %s.", case.name) if kind == "return"
+                          else self.env._("Give the reason for disputing the dispatch of case %s.", case.name))
             if case.platform_return_state == "requested":
-                raise UserError(self.env._("A return of case %s is already waiting for the platform's ruling.",
+                raise UserError(self.env._("A request on case %s is already waiting for the platform's ruling.",
                                            case.name))
-            case.platform_return_state = "requested"
-            self.env["hotline.platform.event"]._enqueue(case, "return_request", {"reason": reason})
-            case.message_post(body=self.env._("Return requested from the 12345 platform: %s", reason),
-                              subtype_xmlid="mail.mt_note")
+            payload = {"reason": reason}
+            if kind == "dispute":
+                case._platform_check_dispute()
+                if reason_key not in dict(DISPUTE_REASON_SELECTION):
+                    raise UserError(self.env._("Choose the kind of objection for case %s.", case.name))
+                payload["reason_code"] = case.platform_counterpart_id._code_table()._code_of(
+                    "dispute_reason", reason_key)
+            case.write({"platform_return_state": "requested", "platform_return_kind": kind})
+            self.env["hotline.platform.event"]._enqueue(case, event_kind, payload)
+            body = (self.env._("Return requested from the 12345 platform: %s", reason) if kind == "return"
+                    else self.env._("Dispatch disputed with the 12345 platform (派单异议): %s", reason))
+            case.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
+
+    def _platform_check_dispute(self):
+        """The rule of 派单异议 (readme/USAGE.md): once per work order, and only before the center signed for it
+        (sent it to a unit); after that, the way out is 退单."""
+        if self.platform_signed or self.state not in ("draft", "pool"):
+            raise UserError(self.env._(
+                "Case %s was already signed for or handled: a dispatch can only be disputed before signing for "
+                "it; request a return (退单) instead.", self.name))
+        disputed = self.env["hotline.platform.event"].sudo().search_count([
+            ("counterpart_id", "=", self.platform_counterpart_id.id), ("platform_ref", "=", self.platform_ref),
+            ("direction", "=", "out"), ("kind", "=", "dispute_request")], limit=1)
+        if disputed:
+            raise UserError(self.env._("The dispatch of case %s was already disputed: a work order is disputed "
+                                       "once.", self.name))
 
     def _platform_require_open(self):
         if not self.platform_ref:
@@ -177,17 +226,34 @@ class HotlineCase(models.Model):
         return case
 
     def _platform_apply_return_ruling(self, event):
-        if self.platform_return_state != "requested":
-            raise UserError(self.env._("Case %s has no return waiting for a ruling.", self.name))
+        self._platform_apply_request_ruling(event, "return")
+
+    def _platform_apply_dispute_ruling(self, event):
+        self._platform_apply_request_ruling(event, "dispute")
+
+    def _platform_apply_request_ruling(self, event, kind):
+        """The platform's ruling of a request of the center: upheld, the work order leaves the center (the case
+        is cancelled, the ruling logged); refused, the case stays, with the deadline the platform gives."""
+        if self.platform_return_state != "requested" or (self.platform_return_kind or "return") != kind:
+            raise UserError(self.env._("Case %s has no return waiting for a ruling.", self.name) if kind == "return"
+                            else self.env._("Case %s has no dispute waiting for a ruling.", self.name))
+        _event_kind, _ruling, upheld, refused = PLATFORM_REQUESTS[kind]
         note = str(event.payload.get("note") or "")
         if event.payload.get("approved"):
             now = fields.Datetime.now()
-            self._transition("platform_return", "cancelled", {
-                "platform_return_state": "approved", "date_closed": now,
-                "cancel_reason": self.env._("Returned to the 12345 platform. %s", note).strip(),
+            reason = (self.env._("Returned to the 12345 platform. %s", note) if kind == "return"
+                      else self.env._("Withdrawn by the 12345 platform on the center's dispute (派单异议). %s", note))
+            self._transition(upheld, "cancelled", {
+                "platform_return_state": "approved", "date_closed": now, "cancel_reason": reason.strip(),
             }, note=note, now=now)
         else:
-            self._transition("platform_return_refused", None, {"platform_return_state": "rejected"}, note=note)
+            vals = {"platform_return_state": "rejected"}
+            deadline = parse_moment(event.payload.get("deadline"), self.env.company._hotline_tz())
+            if deadline:
+                vals["platform_deadline"] = deadline
+                if self.deadline:
+                    vals["deadline"] = deadline
+            self._transition(refused, None, vals, note=note)
 
     def _platform_apply_extension_ruling(self, event):
         if self.extension_state != "requested":
@@ -284,7 +350,7 @@ class HotlineCase(models.Model):
         confirmed, intended = {}, {}
         for event in events:
             status = STATUS_AFTER.get(event.kind)
-            if event.kind == "return_ruling":
+            if event.kind in ("return_ruling", "dispute_ruling"):
                 status = "returned" if (event.payload or {}).get("approved") else None
             if not status:
                 continue

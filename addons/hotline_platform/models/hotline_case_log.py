@@ -8,5 +8,8 @@ class HotlineCaseLog(models.Model):
         ("platform_receive", "Received from the 12345 platform"),
         ("platform_return", "Returned to the 12345 platform"),
         ("platform_return_refused", "Return refused by the 12345 platform"),
+        ("platform_dispute_upheld", "Dispute upheld: withdrawn by the 12345 platform"),
+        ("platform_dispute_refused", "Dispute refused by the 12345 platform"),
     ], ondelete={"platform_receive": "cascade", "platform_return": "cascade",
-                 "platform_return_refused": "cascade"})
+                 "platform_return_refused": "cascade", "platform_dispute_upheld": "cascade",
+                 "platform_dispute_refused": "cascade"})

@@ -1,19 +1,24 @@
 from odoo import api, fields, models
+from odoo.addons.hotline_case.models.hotline_case import HANDLING_RESULT_SELECTION
 from odoo.addons.hotline_case.models.hotline_satisfaction_level import SATISFACTION_SELECTION
 from odoo.exceptions import UserError, ValidationError
 
-# 办理结果: what a finished work order reports to the platform, in the platform's assessment terms.
-RESULT_SELECTION = [
-    ("resolved", "Resolved"),
-    ("partly_resolved", "Partly Resolved"),
-    ("unresolved", "Unresolved"),
-    ("not_handled", "Not Handled"),
+# 办理结果: what a finished work order reports to the platform, in the platform's assessment terms: the unit's
+# own (submitted with its result), which the reviewer may correct.
+RESULT_SELECTION = HANDLING_RESULT_SELECTION
+# 派单异议: why the center disputes a dispatched work order (the platform's own codes map onto these).
+DISPUTE_REASON_SELECTION = [
+    ("not_competent", "Not the Center's Remit"),
+    ("wrong_area", "Outside the Center's Area"),
+    ("duplicate", "Duplicate Work Order"),
+    ("unclear", "Request Unclear"),
 ]
 TABLE_SELECTION = [
     ("category", "Category"),
     ("unit", "Unit"),
     ("satisfaction", "Satisfaction"),
     ("result", "Result"),
+    ("dispute_reason", "Dispute Reason"),
 ]
 
 
@@ -72,10 +77,11 @@ class HotlinePlatformCode(models.Model):
     unit_id = fields.Many2one("hotline.unit", ondelete="restrict")
     satisfaction = fields.Selection(SATISFACTION_SELECTION)
     result = fields.Selection(RESULT_SELECTION)
+    dispute_reason = fields.Selection(DISPUTE_REASON_SELECTION)
 
     _code_uniq = models.Constraint("UNIQUE(table_id, kind, code)", "A code appears once in a table.")
 
-    @api.constrains("kind", "category_id", "unit_id", "satisfaction", "result")
+    @api.constrains("kind", "category_id", "unit_id", "satisfaction", "result", "dispute_reason")
     def _check_target(self):
         for line in self:
             if not line._local_value():
@@ -85,4 +91,4 @@ class HotlinePlatformCode(models.Model):
     def _local_value(self):
         self.ensure_one()
         return {"category": self.category_id, "unit": self.unit_id, "satisfaction": self.satisfaction,
-                "result": self.result}[self.kind]
+                "result": self.result, "dispute_reason": self.dispute_reason}[self.kind]

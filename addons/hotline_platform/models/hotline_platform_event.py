@@ -21,6 +21,7 @@ LOCK_SLOTS = 1024
 INBOUND_KINDS = [
     ("dispatch", "Dispatched (派发)"),
     ("return_ruling", "Return Ruling (退单审核)"),
+    ("dispute_ruling", "Dispute Ruling (派单异议审核)"),
     ("extension_ruling", "Extension Ruling (延期审核)"),
     ("callback", "Callback Result (回访)"),
     ("reopen", "Reopened (重办)"),
@@ -33,6 +34,7 @@ OUTBOUND_KINDS = [
     ("receive", "Received (接收)"),
     ("accept", "Signed For (签收)"),
     ("return_request", "Return Request (退单申请)"),
+    ("dispute_request", "Dispatch Objection (派单异议)"),
     ("extension_request", "Extension Request (延期申请)"),
     ("progress", "Interim Reply (阶段性回复)"),
     ("finish", "Finished (办结)"),
@@ -166,7 +168,8 @@ class HotlinePlatformEvent(models.Model):
         return self.sudo().create({
             "counterpart_id": counterpart.id, "direction": "out", "case_id": case.id,
             "platform_ref": case.platform_ref, "sequence": sequence, "kind": kind, "payload": payload,
-            "code_version": counterpart._code_table().version if kind in ("accept", "finish") else False,
+            "code_version": counterpart._code_table().version if kind in ("accept", "finish", "dispute_request")
+            else False,
             "occurred_at": fields.Datetime.now(),
             "state": "relay" if counterpart.transport == "manual" else "pending",
         })

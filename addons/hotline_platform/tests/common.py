@@ -33,6 +33,8 @@ class PlatformCommon(HotlineCaseCommon):
                 {"kind": "result", "code": "2", "name": "部分解决", "result": "partly_resolved"},
                 {"kind": "result", "code": "3", "name": "未解决", "result": "unresolved"},
                 {"kind": "result", "code": "4", "name": "不办理", "result": "not_handled"},
+                {"kind": "dispute_reason", "code": "YY01", "name": "非本单位职责", "dispute_reason": "not_competent"},
+                {"kind": "dispute_reason", "code": "YY03", "name": "重复派单", "dispute_reason": "duplicate"},
             )],
         })
         cls.type_complaint.code = "T_COMPLAINT"
@@ -92,8 +94,7 @@ class PlatformCommon(HotlineCaseCommon):
         case = self.received_case(ref)
         case.with_user(self.dispatcher).action_dispatch()
         case.with_user(self.unit_user_a).action_accept()
-        case.with_user(self.unit_user_a).action_submit(note="已抢修管道，恢复供水。")
-        case.with_user(self.reviewer).platform_result = result
+        case.with_user(self.unit_user_a).action_submit(note="已抢修管道，恢复供水。", result=result)
         case.with_user(self.reviewer).action_review_approve()
         self.run_exchange()
         return case

@@ -26,6 +26,8 @@ TNS = "urn:hotline:platform:1"
 # the status a work order has on the platform after each event (either way)
 STATUS_AFTER = {"dispatch": "open", "reopen": "open", "finish": "finished", "callback": "closed",
                 "withdraw": "cancelled", "merge": "cancelled"}
+# the platform's rulings of the center's requests: request kind -> ruling kind; an upheld one returns the order
+RULINGS = {"return_ruling": "return_request", "dispute_ruling": "dispute_request"}
 
 
 def sign(secret, timestamp, body):
@@ -91,9 +93,24 @@ class StandInPlatform(StandInServer):
                                            "category": "0301", "caller_name": "陈先生",
                                            "caller_phone": "13812345678", "deadline": deadline, **payload})
 
+    def rule(self, ref, kind, approved, note="", deadline=None):
+        """The platform rules the center's request (`kind`: return_ruling or dispute_ruling); a ruling without a
+        request received is an error of the test. A dispute received after the center signed for the work order
+        is refused by the platform's rule (派单异议 before 签收), whatever `approved` says."""
+        request = RULINGS[kind]
+        kinds = self.kinds_received(ref)
+        if request not in kinds:
+            raise AssertionError(f"{ref}: no {request} received")
+        if request == "dispute_request" and "accept" in kinds[:kinds.index(request)]:
+            approved, note = False, "已签收工单不得提出派单异议"
+        payload = {"approved": approved, "note": note}
+        if deadline and not approved:
+            payload["deadline"] = deadline
+        return self.emit(ref, kind, payload)
+
     def _status(self, ref, kind, payload, day=None):
         status = STATUS_AFTER.get(kind)
-        if kind == "return_ruling" and payload.get("approved"):
+        if kind in RULINGS and payload.get("approved"):
             status = "returned"
         if status:
             order = self.orders.setdefault(ref, {"date": day or self.day, "status": status})
@@ -253,7 +270,7 @@ class MiddbPlatform:
                            "VALUES (%s, %s, %s, %s, %s, %s)",
                            [f"{ref}:{seq}", ref, seq, kind, platform_moment(self.day, self.tz),
                             json.dumps(payload or {}, ensure_ascii=False)])
-            status = STATUS_AFTER.get(kind) or ("returned" if kind == "return_ruling" and (payload or {}).get(
+            status = STATUS_AFTER.get(kind) or ("returned" if kind in RULINGS and (payload or {}).get(
                 "approved") else None)
             if status:
                 cursor.execute("INSERT INTO hotline_order (platform_ref, order_date, status) VALUES (%s, %s, %s) "

@@ -102,6 +102,22 @@ class TestPlatformFlow(PlatformCommon):
         self.assertEqual(recon.unexplained_count, 0)
         self.assertEqual(sorted(recon.line_ids.mapped("status")), ["open", "returned"])
 
+    def test_the_units_result_goes_in_finish_unless_corrected(self):
+        """办结 carries the 办理结果 the unit submitted; the reviewer may correct it before approving."""
+        kept = self.handled_case("RES-1", result="unresolved")
+        self.assertEqual(kept.platform_result, "unresolved")
+        corrected = self.received_case("RES-2")
+        corrected.with_user(self.dispatcher).action_dispatch()
+        corrected.with_user(self.unit_user_a).action_accept()
+        corrected.with_user(self.unit_user_a).action_submit(note="已处理", result="resolved")
+        corrected.with_user(self.reviewer).platform_result = "partly_resolved"
+        corrected.with_user(self.reviewer).action_review_approve()
+        self.run_exchange()
+        finished = {e["platform_ref"]: e["payload"]["result"] for e in self.platform.received.values()
+                    if e["kind"] == "finish"}
+        self.assertEqual(finished, {"RES-1": "3", "RES-2": "2"})
+        self.assertEqual(corrected.handling_result, "resolved")
+
     def test_urge_supervise_merge_withdraw(self):
         main = self.received_case("GD20261207010")
         main.with_user(self.dispatcher).action_dispatch()

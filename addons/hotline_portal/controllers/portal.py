@@ -261,6 +261,7 @@ class HotlinePortal(CustomerPortal):
             "state_labels": dict(Case._fields["state"]._description_selection(request.env)),
             "urgency_labels": dict(Case._fields["urgency"]._description_selection(request.env)),
             "extension_labels": dict(Case._fields["extension_state"]._description_selection(request.env)),
+            "handling_results": Case._fields["handling_result"]._description_selection(request.env),
             "log_labels": self._hotline_log_labels(),
             "log_state_labels": dict(request.env["hotline.case.log"]._fields["to_state"]
                                      ._description_selection(request.env)),
@@ -343,13 +344,15 @@ class HotlinePortal(CustomerPortal):
             [(upload.filename, self._hotline_upload_size(upload)) for upload in files])
 
     @http.route(f"{CASE_URL}/<int:case_id>/submit", type="http", auth="user", website=True, methods=["POST"])
-    def portal_hotline_submit(self, case_id, note=None, **kw):
-        note = self._hotline_text(note)
+    def portal_hotline_submit(self, case_id, note=None, result=None, **kw):
+        note, result = self._hotline_text(note), self._hotline_text(result)
         files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
 
         def step(case):
             if not note.strip():
                 raise UserError(request.env._("Describe the result first."))
+            if not result:
+                raise UserError(request.env._("Choose the handling result (解决, 部分解决, 未解决 or 不办理)."))
             self._hotline_check_uploads(files)
             attachments = request.env["ir.attachment"]
             for upload in files:
@@ -361,9 +364,9 @@ class HotlinePortal(CustomerPortal):
                     "res_model": "hotline.case",
                     "res_id": case.id,
                 })
-            case.action_submit(note=note.strip(), attachment_ids=attachments.ids)
+            case.action_submit(note=note.strip(), attachment_ids=attachments.ids, result=result)
         return self._hotline_run(case_id, step, request.env._("Your result has been submitted for review."),
-                                 typed={"form": "submit", "note": note})
+                                 typed={"form": "submit", "note": note, "result": result})
 
     @http.route(f"{CASE_URL}/<int:case_id>/message", type="http", auth="user", website=True, methods=["POST"])
     def portal_hotline_message(self, case_id, message=None, **kw):

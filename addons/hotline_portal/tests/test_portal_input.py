@@ -129,7 +129,7 @@ class TestPortalInput(HotlinePortalCase):
         case = self._open_case()
         self.authenticate("hp_portal_a", "hp_portal_a")
         page = f"/my/hotline/cases/{case.id}"
-        response = self._portal_post(f"{page}/submit", {"note": "Valve\x00 replaced"}, page=page,
+        response = self._portal_post(f"{page}/submit", {"note": "Valve\x00 replaced", "result": "resolved"}, page=page,
                                      files={"attachments": ("photo\x00.jpg", sample_file("jpg"), "image/jpeg")})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(case.state, "submitted")

@@ -31,20 +31,32 @@ class TestPortalRefusals(HotlinePortalCase):
 
     def test_oversize_file(self):
         big = b"\xff" * (case_module.MAX_RESULT_FILE_BYTES + 1)
-        response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换，恢复供水"}, page=self.page,
+        response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换，恢复供水",
+                                                             "result": "resolved"}, page=self.page,
                                      files={"attachments": ("big_photo.jpg", big, "image/jpeg")})
         self._assert_refused_with_text(response, "闸阀已更换，恢复供水")
         self.assertInHtml("big_photo.jpg", response.text, "the message names the file")
 
+    def test_result_needs_its_handling_result(self):
+        response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换"}, page=self.page)
+        self._assert_refused_with_text(response, "闸阀已更换")
+        # in the portal user's language (the demo databases may have English inactive)
+        self.assertTrue("Choose the handling result" in response.text or "请选择办理结果" in response.text)
+        response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换", "result": "fixed"}, page=self.page)
+        self._assert_refused_with_text(response, "闸阀已更换")
+        self.assertEqual(self.case.handling_result, False)
+
     def test_too_many_files(self):
         files = [("attachments", (f"p{i}.jpg", b"jpeg", "image/jpeg")) for i in range(case_module.MAX_RESULT_FILES + 1)]
-        response = self._portal_post(f"{self.page}/submit", {"note": "十一张照片"}, page=self.page, files=files)
+        response = self._portal_post(f"{self.page}/submit", {"note": "十一张照片",
+                                                             "result": "resolved"}, page=self.page, files=files)
         self._assert_refused_with_text(response, "十一张照片")
 
     def test_total_too_large(self):
         files = [("attachments", (f"p{i}.jpg", b"j" * 600, "image/jpeg")) for i in range(2)]
         with patch.object(case_module, "MAX_RESULT_BYTES", 1000):
-            response = self._portal_post(f"{self.page}/submit", {"note": "两张照片"}, page=self.page, files=files)
+            response = self._portal_post(f"{self.page}/submit", {"note": "两张照片",
+                                                                 "result": "resolved"}, page=self.page, files=files)
         self._assert_refused_with_text(response, "两张照片")
 
     def test_limits_handed_to_the_browser(self):
@@ -87,11 +99,13 @@ class TestPortalRefusals(HotlinePortalCase):
         for name, kind in (("setup.exe", "exe"), ("fix.sh", "sh"), ("report.html", "html"), ("photo.svg", "svg"),
                            ("photo.jpg", "html")):
             with self.subTest(name=name):
-                response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换"}, page=self.page,
+                response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换",
+                                                                     "result": "resolved"}, page=self.page,
                                              files={"attachments": (name, sample_file(kind), "image/jpeg")})
                 self._assert_refused_with_text(response, "闸阀已更换")
                 self.assertInHtml(f"The file “{name}” cannot go with a result", response.text)
-        response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换"}, page=self.page,
+        response = self._portal_post(f"{self.page}/submit", {"note": "闸阀已更换", "result": "resolved"},
+                                     page=self.page,
                                      files={"attachments": ("after.jpg", sample_file("jpg"), "image/jpeg")})
         self.assertEqual(self.case.state, "submitted")
 

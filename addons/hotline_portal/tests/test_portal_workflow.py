@@ -41,9 +41,13 @@ class TestPortalWorkflow(HotlinePortalCase):
 
         # 办理结果 with an attachment
         files = {"attachments": ("repair.jpg", b"\xff\xd8\xff\xe0 fake jpeg", "image/jpeg")}
-        self._portal_post(f"{page}/submit", {"note": "Pipe replaced, water back at 14:00"}, page=page, files=files)
+        self._portal_post(f"{page}/submit", {"note": "Pipe replaced, water back at 14:00",
+                                             "result": "resolved"}, page=page, files=files)
         self.assertEqual(case.state, "submitted")
         self.assertEqual(case.result_note, "Pipe replaced, water back at 14:00")
+        # the 办理结果 chosen in the form, on the case and on the submission's log line
+        self.assertEqual(case.handling_result, "resolved")
+        self.assertEqual(case.log_ids.filtered(lambda log: log.action == "submit").handling_result, "resolved")
         attachment = self.env["ir.attachment"].search([("res_model", "=", "hotline.case"), ("res_id", "=", case.id)])
         self.assertEqual(attachment.name, "repair.jpg")
         self.assertEqual(attachment.create_uid, self.portal_a)
@@ -70,7 +74,8 @@ class TestPortalWorkflow(HotlinePortalCase):
         case.with_user(self.dispatcher).action_dispatch()
         self.assertEqual(case.state, "dispatched")
         self._portal_post(f"{page}/accept", {}, page=page)
-        self._portal_post(f"{page}/submit", {"note": "Photos of the new pipe attached"}, page=page,
+        self._portal_post(f"{page}/submit", {"note": "Photos of the new pipe attached",
+                                             "result": "resolved"}, page=page,
                           files={"attachments": ("new_pipe.png", sample_file("png"), "image/png")})
         self.assertEqual(case.state, "submitted")
         case.with_user(self.reviewer).action_review_approve()
@@ -92,7 +97,7 @@ class TestPortalWorkflow(HotlinePortalCase):
         self.authenticate("hp_portal_a", "hp_portal_a")
         page = f"/my/hotline/cases/{case.id}"
         # submit before signing for: refused by the workflow, shown as a message, nothing written
-        response = self._portal_post(f"{page}/submit", {"note": "done"}, page=page,
+        response = self._portal_post(f"{page}/submit", {"note": "done", "result": "resolved"}, page=page,
                                      files={"attachments": ("x.jpg", sample_file("jpg"), "image/jpeg")})
         self.assertEqual(case.state, "dispatched")
         self.assertInHtml("alert-danger", response.text)

@@ -166,6 +166,17 @@ INDICATORS = (
         "handle_hours": ("submitted_at", SQL("d.accepted_at IS NOT NULL"),
                          SQL("EXTRACT(EPOCH FROM d.submitted_at - d.accepted_at) / 3600.0")),
     }, "平均办理用时: the mean of (submitted − signed for) over the results submitted.", "handling"),
+    # 办理结果: each dispatch ends with one result at most (a rejection sends the case back to the pool, a 重办 or
+    # a new dispatch starts a new one), counted against the unit that submitted it, in the period it did
+    _count("results_reported", "Handling Results Reported", "上报办理结果", "submitted_at",
+           "上报办理结果: results submitted with their 办理结果 (解决, 部分解决, 未解决, 不办理), by submission.",
+           "handling", SQL("d.submitted_result IS NOT NULL")),
+    _count("results_resolved", "Reported Resolved", "上报解决", "submitted_at",
+           "上报解决: of those, submitted as 解决 and not rejected at review.", "handling",
+           SQL("d.submitted_result = 'resolved' AND d.rejected_at IS NULL"), "up"),
+    _rate("resolution_rate", "Resolution Rate", "解决率", ("results_resolved", "results_reported"),
+          "解决率 = reported resolved ÷ handling results reported (a returned case has no result; a rejected 解决 "
+          "is not resolved).", "handling", "up"),
     _count("reviewed", "Reviewed", "审核", "reviewed_at", "审核: results reviewed, by the review.", "review"),
     _count("approved", "Approved", "审核通过", "approved_at", "审核通过: results approved at review.", "review"),
     _count("rejected", "Rejected", "驳回", "rejected_at", "驳回: results rejected at review.", "review"),

@@ -25,9 +25,10 @@ from .case_indicators import BY_CODE, LEVELS, of_kind
 #   ext_requested_at, ext_approved_at, submitted_at, approved_at, rejected_at, callback_at (closed with a
 #   rating), reopened_at (重办: the caller not satisfied), unreachable_at / refused_at (closed after the callback
 #   as 无法联系 / 拒绝评价: no evaluation), urged_at (the first 督办), return_ruling (the center's ruling of the
-#   dispatch's return: pending / justified / improper), satisfaction (the case's rating: only a dispatch
-#   ended by the callback has one), first_to_unit (the case's first dispatch to this unit), first_result (no
-#   earlier result of this unit on the case), and the derived dates below. Cancelled cases (invalid calls,
+#   dispatch's return: pending / justified / improper), submitted_result (the 办理结果 of its result),
+#   satisfaction (the case's rating: only a dispatch ended by the callback has one), first_to_unit (the case's
+#   first dispatch to this unit), first_result (no earlier result of this unit on the case), and the derived
+#   dates below. Cancelled cases (invalid calls,
 #   merged duplicates) are left out.
 _IS_DISPATCH = SQL("s.action IN ('dispatch', 'self_dispatch')")
 # the first date of each step of a dispatch: column -> log action
@@ -74,8 +75,10 @@ def _grouped_sql(cases, few=False):
                MAX(s.sign_deadline) FILTER (WHERE %(dispatch)s) AS sign_deadline,
                MAX(s.deadline) FILTER (WHERE %(dispatch)s OR s.action = 'approve_extension') AS deadline,
                %(steps)s,
-               MAX(s.return_ruling) FILTER (WHERE s.action = 'return') AS return_ruling
+               MAX(s.return_ruling) FILTER (WHERE s.action = 'return') AS return_ruling,
+               (ARRAY_AGG(s.handling_result ORDER BY s.id) FILTER (WHERE s.action = 'submit'))[1] AS submitted_result
           FROM (SELECT l.case_id, l.id, l.action, l.unit_id, l.date, l.deadline, l.sign_deadline, l.return_ruling,
+                       l.handling_result,
                        COUNT(*) FILTER (WHERE l.action IN ('dispatch', 'self_dispatch'))
                            OVER (PARTITION BY l.case_id ORDER BY l.id) AS n
                   FROM hotline_case_log l WHERE %(in_cases)s) s

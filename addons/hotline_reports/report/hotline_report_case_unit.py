@@ -26,7 +26,8 @@ class HotlineReportCaseUnit(models.Model):
     # the ORM flushes these before reading the view
     _depends = {
         "hotline.case": ["state", "satisfaction"],
-        "hotline.case.log": ["case_id", "action", "unit_id", "date", "deadline", "sign_deadline", "return_ruling"],
+        "hotline.case.log": ["case_id", "action", "unit_id", "date", "deadline", "sign_deadline", "return_ruling",
+                            "handling_result"],
     }
 
     def init(self):

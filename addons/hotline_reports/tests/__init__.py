@@ -11,6 +11,7 @@ from . import (
     test_erlang,
     test_kpi_case,
     test_kpi_dispatch,
+    test_kpi_results,
     test_publication_access,
     test_report_period,
     test_pivot_formats,

@@ -44,6 +44,11 @@ registry.category("web_tour.tours").add("hotline_portal_mobile_sign_submit", {
             run: "edit 已更换破损水管，14:00恢复供水",
         },
         {
+            content: "Choose the handling result",
+            trigger: ".o_hotline_submit_box select[name='result']",
+            run: "select resolved",
+        },
+        {
             content: "Attach a photo",
             trigger: ".o_hotline_submit_box input[type='file']",
             run() {
@@ -85,6 +90,11 @@ registry.category("web_tour.tours").add("hotline_portal_mobile_oversize_photo", 
             content: "Describe the result",
             trigger: ".o_hotline_submit_box textarea[name='note']",
             run: "edit 阀门已更换，管道试压正常",
+        },
+        {
+            content: "Choose the handling result",
+            trigger: ".o_hotline_submit_box select[name='result']",
+            run: "select resolved",
         },
         {
             content: "Attach a photo of 11 MB",
