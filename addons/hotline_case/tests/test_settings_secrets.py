@@ -16,8 +16,10 @@ SECRET_NAME = re.compile(r"key|token|secret|passw|pwd", re.IGNORECASE)
 RECORD_SECRET_NAME = re.compile(r"token|secret|passw|pwd|api_?key|access_?key", re.IGNORECASE)
 # Named like secrets, shown on purpose: the wall screen's URL token, to the managers who set screens up.
 # the wall screen's URL (managers hand it to the screen); an Open311 client's receipt for its own request, which
-# tells only the case number `GET requests/{id}` publishes anyway
-SHOWN_ON_PURPOSE = {("hotline.wallboard", "access_token"), ("hotline.case", "open311_token")}
+# tells only the case number `GET requests/{id}` publishes anyway; the URL of a photo the center publishes (its
+# media_url, given to every client that reads the request)
+SHOWN_ON_PURPOSE = {("hotline.wallboard", "access_token"), ("hotline.case", "open311_token"),
+                    ("hotline.case", "open311_media_token")}
 
 
 @tagged("post_install", "-at_install")

@@ -30,6 +30,8 @@ from .hotline_case import OPEN311_PHOTO_TYPES
 from .hotline_category import service_code
 from .hotline_open311_submission import DEFAULT_WINDOW_MINUTES, KEY_HOURS
 
+MEDIA_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The date of the last change of the API as published (discovery's changeset): change it with the API.
 CHANGESET = "2026-12-07T00:00:00+08:00"
@@ -506,7 +508,8 @@ class HotlineOpen311(models.AbstractModel):
         """The attachment a public photo URL serves (sudo), or an empty recordset: the photo the center
         publishes with a case the API publishes, not confidential, still a photo of that case."""
         Attachment = self.env["ir.attachment"].sudo()
-        if not token or len(token) > 64:
+        # only what token_urlsafe() makes reaches the query (a NUL in the path would fail it)
+        if not token or not MEDIA_TOKEN.fullmatch(token):
             return Attachment
         case = self.env["hotline.case"].sudo().search(
             Domain("open311_media_token", "=", token) & Domain("confidential", "=", False)
