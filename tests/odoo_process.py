@@ -6,6 +6,7 @@ bench/bench_exchange.py. Importable without pytest.
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -64,18 +65,36 @@ class OdooProcess:
                                          env={**base, **self.env})
         return self
 
+    @property
+    def gevent_port(self):
+        """The websocket process's port of a prefork server (--gevent-port=N among the options), or None."""
+        ports = [int(arg.split("=", 1)[1]) for arg in self.extra if arg.startswith("--gevent-port=")]
+        return ports[-1] if ports else None
+
+    def ready(self):
+        """/web/login answers 200 and, in prefork, the websocket process accepts connections (it starts
+        listening after the HTTP workers answer)."""
+        try:
+            if requests.get(f"{self.url}/web/login", timeout=5).status_code != 200:
+                return False
+        except requests.RequestException:
+            return False
+        if self.gevent_port:
+            try:
+                socket.create_connection((self.interface, self.gevent_port), timeout=2).close()
+            except OSError:
+                return False
+        return True
+
     def start(self):
-        """Start the server and wait until /web/login answers 200; raise with the log's tail if it does not."""
+        """Start the server and wait until it is ready; raise with the log's tail if it does not get there."""
         if self.running:
             return self
         self.spawn()
         deadline = time.monotonic() + self.start_timeout
         while True:
-            try:
-                if requests.get(f"{self.url}/web/login", timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
+            if self.ready():
+                return self
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"Odoo did not start on {self.url} ({self.db}):\n{self.log.read_text()[-3000:]}")

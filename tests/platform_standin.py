@@ -26,6 +26,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import pytz
+
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
 
 
@@ -43,8 +45,8 @@ standin = _load("hotline_platform_standin", ADDONS / "hotline_platform/tests/sta
 
 
 class DurablePlatform(standin.StandInPlatform):
-    def __init__(self, secret, port, state_path, webhook=None, day=None):
-        super().__init__(secret, port=port, day=day)
+    def __init__(self, secret, tz, port, state_path, webhook=None, day=None):
+        super().__init__(secret, tz, port=port, day=day)
         self.state_path = Path(state_path)
         self.webhook = webhook
         self.arrivals = []          # keys of the center's events in their first arrival's order
@@ -203,9 +205,11 @@ def main():
     parser.add_argument("--state", required=True)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--webhook")
-    parser.add_argument("--day", help="the platform's working day (YYYY-MM-DD, Beijing)")
+    parser.add_argument("--day", help="the platform's working day (YYYY-MM-DD, in --tz)")
+    parser.add_argument("--tz", default="Asia/Shanghai", help="the city's time zone (the center's)")
     args = parser.parse_args()
-    platform = DurablePlatform(args.secret, args.port, args.state, webhook=args.webhook, day=args.day)
+    platform = DurablePlatform(args.secret, pytz.timezone(args.tz), args.port, args.state, webhook=args.webhook,
+                               day=args.day)
     platform.server.RequestHandlerClass = ControlHandler
     if args.webhook:
         threading.Thread(target=platform.push_loop, daemon=True).start()

@@ -61,8 +61,8 @@ def _wait(predicate, timeout, what):
 class Standin:
     """The stand-in platform's process: start, kill -9, start again on the same state file."""
 
-    def __init__(self, port, state, log, webhook, day):
-        self.port, self.state, self.log, self.webhook, self.day = port, state, log, webhook, day
+    def __init__(self, port, state, log, webhook, day, tz):
+        self.port, self.state, self.log, self.webhook, self.day, self.tz = port, state, log, webhook, day, tz
         self.url = f"http://127.0.0.1:{port}"
         self.proc = None
 
@@ -70,7 +70,8 @@ class Standin:
         with open(self.log, "a") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "tests" / "platform_standin.py"), "--port", str(self.port),
-                 "--state", str(self.state), "--secret", SECRET, "--webhook", self.webhook, "--day", self.day],
+                 "--state", str(self.state), "--secret", SECRET, "--webhook", self.webhook, "--day", self.day,
+                 "--tz", self.tz],
                 stdout=out, stderr=subprocess.STDOUT)
         _wait(lambda: self._answers(), 20, "the stand-in platform")
         return self
@@ -168,16 +169,22 @@ def rig(demo_db, tmp_path):
     conn = psycopg2.connect(dbname=db)
     with conn, conn.cursor() as cr:
         cr.execute("UPDATE hotline_platform_counterpart SET active = false")
+        # the city's clock is the center's (res.company._hotline_tz, as its SQL mirror reads it)
+        cr.execute("""SELECT COALESCE(rc.tz, p.tz, 'Asia/Shanghai') FROM res_company co
+                        JOIN res_partner p ON p.id = co.partner_id
+                   LEFT JOIN resource_calendar rc ON rc.id = co.resource_calendar_id
+                    ORDER BY co.sequence, co.id LIMIT 1""")
+        tz = cr.fetchone()[0]
     conn.close()
     key = _admin_key(db)
     port = int(os.environ.get("TEST_HTTP_PORT") or _free_port())
     standin_port = int(os.environ.get("HT_PLATFORM_STANDIN_PORT") or _free_port())
     code = f"flt{uuid.uuid4().hex[:8]}"
-    # the platform dispatched its work orders yesterday (Beijing): the daily reconciliation's day
-    day = (datetime.now(pytz.timezone("Asia/Shanghai")).date() - timedelta(days=1)).isoformat()
+    # the platform dispatched its work orders yesterday (the center's day): the daily reconciliation's day
+    day = (datetime.now(pytz.timezone(tz)).date() - timedelta(days=1)).isoformat()
     odoo = OdooProcess(db, port, tmp_path / "odoo.log", start_timeout=90)
     platform = Standin(standin_port, tmp_path / "platform.json", tmp_path / "platform.log",
-                       f"{odoo.url}/hotline/platform/{code}/events", day)
+                       f"{odoo.url}/hotline/platform/{code}/events", day, tz)
     try:
         odoo.start()
         platform.start()

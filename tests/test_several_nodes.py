@@ -118,14 +118,13 @@ class Node(OdooProcess):
             # a cron worker that finds the job taken by the other node says so at DEBUG
             "--log-handler=odoo.addons.base.models.ir_cron:DEBUG",
             env={"ODOO_CONF": str(ODOO_CONF)}, start_timeout=180)
-        self.name, self.gevent_port = name, gevent_port
+        self.name = name  # its gevent_port: OdooProcess reads it from the options
 
     def wait_ready(self):
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.url}/web/login", timeout=5).status_code == 200:
-                    return
+            if self.ready():
+                return
             assert self.running, f"node {self.name} died:\n{self.log.read_text()[-3000:]}"
             time.sleep(0.5)
         raise AssertionError(f"node {self.name} did not answer:\n{self.log.read_text()[-3000:]}")
