@@ -221,8 +221,8 @@ class UnitUser(HttpUser):
     def submit(self):
         ids = self._case_ids("processing")
         if ids:
-            self._post("unit: submit result", random.choice(ids), "submit", {"note": "已派员处理，恢复供水。", "result": "resolved"},
-                       files={"attachments": ("现场.jpg", self.photo, "image/jpeg")})
+            self._post("unit: submit result", random.choice(ids), "submit",
+                       {"note": "已派员处理，恢复供水。", "result": "resolved"}, files={"attachments": ("现场.jpg", self.photo, "image/jpeg")})
 
 
 class Board(HttpUser):
