@@ -222,7 +222,8 @@ class UnitUser(HttpUser):
         ids = self._case_ids("processing")
         if ids:
             self._post("unit: submit result", random.choice(ids), "submit",
-                       {"note": "已派员处理，恢复供水。", "result": "resolved"}, files={"attachments": ("现场.jpg", self.photo, "image/jpeg")})
+                       {"note": "已派员处理，恢复供水。", "result": "resolved"},
+                       files={"attachments": ("现场.jpg", self.photo, "image/jpeg")})
 
 
 class Board(HttpUser):
