@@ -143,11 +143,11 @@ def test_walk_across_two_servers(rig):
     image = io.BytesIO()
     Image.new("RGB", (8, 8), (0, 90, 200)).save(image, "PNG")
     photo = image.getvalue() + uuid.uuid4().hex.encode()
-    unit.post(session, copy["id"], "submit", note="已更换主管道，恢复供水",
+    unit.post(session, copy["id"], "submit", note="已更换主管道，恢复供水", result="partly_resolved",
               files={"attachments": ("after.png", photo, "image/png")})
     wait_for("the result on the center", lambda: center.case(case_id)["state"] == "submitted")
-    result = center.case(case_id, "result_note", "result_attachment_ids")
-    assert result["result_note"] == "已更换主管道，恢复供水"
+    result = center.case(case_id, "result_note", "result_attachment_ids", "handling_result")
+    assert (result["result_note"], result["handling_result"]) == ("已更换主管道，恢复供水", "partly_resolved")
     files = center.call("ir.attachment", "read", ids=result["result_attachment_ids"], fields=["name", "datas"])
     assert [(f["name"], base64.b64decode(f["datas"])) for f in files] == [("after.png", photo)]
 
@@ -157,7 +157,7 @@ def test_walk_across_two_servers(rig):
     wait_for("the re-dispatch on the unit server", lambda: unit.copy_in_state(case_id, "dispatched"))
     unit.post(session, copy["id"], "accept")
     wait_for("the second sign-for", lambda: center.case(case_id)["state"] == "processing")
-    unit.post(session, copy["id"], "submit", note="已补充照片",
+    unit.post(session, copy["id"], "submit", note="已补充照片", result="resolved",
               files={"attachments": ("after2.png", photo + b"2", "image/png")})
     wait_for("the second result", lambda: center.case(case_id)["state"] == "submitted")
     center.call("hotline.case", "action_review_approve", ids=[case_id])
