@@ -16,6 +16,13 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def free_port():
+    """A TCP port free on 127.0.0.1 now (the OS's choice), for a server a test is about to start."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class OdooProcess:
     """`scripts/odoo` serving one database on one HTTP port.
 

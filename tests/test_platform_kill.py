@@ -19,7 +19,6 @@ import binascii
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,17 +33,11 @@ import pytz
 import requests
 
 from .exchange.servers import API_KEY_CRYPT, API_KEY_INDEX_SIZE, API_KEY_SIZE
-from .odoo_process import OdooProcess
+from .odoo_process import OdooProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "故障-共享密钥-7c1e"
 ORDERS, STEPS = 10, 4  # 10 work orders; 1 + 4 events each way on each: 50 each way
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait(predicate, timeout, what):
@@ -177,8 +170,8 @@ def rig(demo_db, tmp_path):
         tz = cr.fetchone()[0]
     conn.close()
     key = _admin_key(db)
-    port = int(os.environ.get("TEST_HTTP_PORT") or _free_port())
-    standin_port = int(os.environ.get("HT_PLATFORM_STANDIN_PORT") or _free_port())
+    port = int(os.environ.get("TEST_HTTP_PORT") or free_port())
+    standin_port = int(os.environ.get("HT_PLATFORM_STANDIN_PORT") or free_port())
     code = f"flt{uuid.uuid4().hex[:8]}"
     # the platform dispatched its work orders yesterday (the center's day): the daily reconciliation's day
     day = (datetime.now(pytz.timezone(tz)).date() - timedelta(days=1)).isoformat()

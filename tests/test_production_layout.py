@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import yaml
 
 from .conftest import login
 from .internal_proxy import NGINX_CONF, serve_internal_proxy
-from .odoo_process import OdooProcess
+from .odoo_process import OdooProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_CONF = ROOT / "config" / "odoo-center-production.conf"
@@ -44,17 +43,11 @@ def _pg_settings(path):
     return dict(re.findall(r"^\s*(\w+)\s*=\s*'?([^'#\n]*?)'?\s*(?:#.*)?$", path.read_text(), re.M))
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _ports():
     base = os.environ.get("HT_LAYOUT_PORT")
     if base:
         return int(base), int(base) + 1, int(base) + 2
-    return _free_port(), _free_port(), _free_port()
+    return free_port(), free_port(), free_port()
 
 
 # --- the files -------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -39,23 +38,17 @@ import websocket
 
 from .conftest import login
 from .internal_proxy import NGINX_CONF, NODES_CONF, serve_internal_proxy
-from .odoo_process import OdooProcess
+from .odoo_process import OdooProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_CONF = ROOT / "config" / "odoo-center-production.conf"
 BRIDGE_LOCK_NAMESPACE = 0x48544D  # hotline_telephony/ami/bridge.py
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _ports():
     base = os.environ.get("HT_NODES_PORT")
-    ports = [int(base) + i for i in range(5)] if base else [_free_port() for _ in range(5)]
-    proxy = int(os.environ.get("HT_NODES_PROXY_PORT") or _free_port())
+    ports = [int(base) + i for i in range(5)] if base else [free_port() for _ in range(5)]
+    proxy = int(os.environ.get("HT_NODES_PROXY_PORT") or free_port())
     return ports, proxy
 
 

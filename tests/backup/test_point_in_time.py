@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ..odoo_process import OdooProcess
+from ..odoo_process import OdooProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_VERSION = os.environ.get("HT_REPLICA_PG_VERSION", "15")
@@ -72,12 +71,6 @@ def _start(name, port):
     run("runuser", "-u", "postgres", "--", "psql", "-p", port, "-XAtc",
         f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{os.environ.get('USER', 'root')}') "
         f"THEN CREATE ROLE {os.environ.get('USER', 'root')} SUPERUSER LOGIN; END IF; END$$")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +186,7 @@ def test_restore_to_a_chosen_minute(source, area):
         SOURCE_PORT, "select type_id, category_id, district_id, street_id, unit_id from hotline_case where "
         "type_id is not null and category_id is not null and street_id is not null and unit_id is not null "
         "order by id limit 1").split("|")), strict=True))
-    port = int(os.environ.get("HT_BACKUP_HTTP_PORT") or _free_port())
+    port = int(os.environ.get("HT_BACKUP_HTTP_PORT") or free_port())
     server = OdooProcess(DB, port, area / "odoo.log", db_host=SOCKET, db_port=SOURCE_PORT,
                          env={"ODOO_DATA_DIR": str(source["data_dir"])}, start_timeout=180)
     with server:
