@@ -1,6 +1,7 @@
 """What the benches share: an Odoo server of the checkout under test, started and stopped around a block."""
 
 import contextlib
+import os
 import statistics
 import subprocess
 import time
@@ -24,8 +25,9 @@ def summary(values):
 
 
 @contextlib.contextmanager
-def odoo_server(db, port, log_path, *extra, root=ROOT, workers=0, cron_threads=0, timeout=120):
+def odoo_server(db, port, log_path, *extra, root=ROOT, workers=0, cron_threads=0, timeout=120, env=None):
     """`scripts/odoo` of `root` serving `db` on 127.0.0.1:`port` until the block ends; yields (process, base URL).
+    `env` adds environment variables (ODOO_CONF: another configuration file).
 
     Raises SystemExit when /web/login does not answer within `timeout` seconds (the first page after an
     update also builds the asset bundles, hence the long wait) or the server exits first."""
@@ -34,7 +36,7 @@ def odoo_server(db, port, log_path, *extra, root=ROOT, workers=0, cron_threads=0
         [str(Path(root) / "scripts" / "odoo"), "-d", db, f"--db-filter=^{db}$", "--http-interface=127.0.0.1",
          "--http-port", str(port), "--workers", str(workers), "--max-cron-threads", str(cron_threads),
          "--log-level", "warn", *extra],
-        cwd=root, stdout=log, stderr=subprocess.STDOUT)
+        cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -20,18 +20,28 @@ with demo data) once and kept; its load users are made on the first run.
 """
 
 import argparse
+import contextlib
 import csv
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 import psutil
+import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchlib import odoo_server  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench_ami import load_stream, render  # noqa: E402
+from benchlib import odoo_server, percentile  # noqa: E402
+
+from tests.internal_proxy import serve_internal_proxy  # noqa: E402
+from tests.odoo_process import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -80,6 +90,10 @@ out["refs"] = {{"type": env["hotline.case.type"].search([], limit=1).id,
 env.cr.commit()
 print("LOAD_SETUP " + json.dumps(out))
 """
+
+
+PRODUCTION_CONF = ROOT / "config" / "odoo-center-production.conf"
+PG_RESERVED = 3  # superuser_reserved_connections
 
 
 def sh(*cmd, **kw):
@@ -134,9 +148,13 @@ def postgres_procs():
     return [p for p in psutil.process_iter(["name"]) if p.info["name"] and p.info["name"].startswith("postgres")]
 
 
-def tree(pid):
-    proc = psutil.Process(pid)
-    return [proc, *proc.children(recursive=True)]
+def trees(pids):
+    """Every process of the servers (a prefork node: its main process, HTTP workers, cron worker, gevent)."""
+    procs = []
+    for pid in pids:
+        proc = psutil.Process(pid)
+        procs += [proc, *proc.children(recursive=True)]
+    return procs
 
 
 def counts_for(agents):
@@ -146,18 +164,20 @@ def counts_for(agents):
     return counts
 
 
-def run_floor(locust, config_path, base, users, duration, prefix, server_pid):
-    """One floor: Locust headless for `duration` seconds; the stats Locust wrote, with the CPU spent meanwhile."""
-    spawn = max(1, users // 10)
+def run_floor(locust, config_path, base, users, duration, prefix, server_pids, spawn=None, steady=False):
+    """One floor: Locust headless for `duration` seconds; the stats Locust wrote, with the CPU spent meanwhile.
+    `spawn`: users started a second (default: the floor in 10 s); `steady`: the figures count from the moment
+    everyone is logged in (Locust's --reset-stats), the CPU from the start."""
+    spawn = spawn or max(1, users // 10)
     for old in Path(prefix).parent.glob(f"{Path(prefix).name}_*.csv"):
         old.unlink()
     env = dict(os.environ, HT_LOAD_CONFIG=str(config_path))
-    cpu_pg, cpu_odoo = cpu(postgres_procs()), cpu(tree(server_pid))
+    cpu_pg, cpu_odoo = cpu(postgres_procs()), cpu(trees(server_pids))
     began = time.monotonic()
     proc = subprocess.Popen(
         [str(locust), "-f", str(HERE / "locustfile.py"), "--headless", "--host", base, "-u", str(users),
          "-r", str(spawn), "-t", f"{duration}s", "--csv", str(prefix), "--only-summary", "--stop-timeout", "30",
-         "--loglevel", "WARNING"],
+         "--loglevel", "WARNING", *(["--reset-stats"] if steady else [])],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     locust_proc = psutil.Process(proc.pid)
     cpu_locust = 0.0
@@ -173,11 +193,165 @@ def run_floor(locust, config_path, base, users, duration, prefix, server_pid):
     if not Path(f"{prefix}_stats.csv").exists():
         sys.exit("Locust did not run:\n" + "".join(output[-30:]))
     conflicts = next((int(line.split()[1]) for line in output if line.startswith("HT_LOAD_CONFLICTS")), 0)
-    used = {"odoo": spent(cpu_odoo, cpu(tree(server_pid))), "postgres": spent(cpu_pg, cpu(postgres_procs())),
+    used = {"odoo": spent(cpu_odoo, cpu(trees(server_pids))), "postgres": spent(cpu_pg, cpu(postgres_procs())),
             "locust": cpu_locust, "wall": wall}
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as handle:
         stats = [row for row in csv.DictReader(handle) if row["Name"] != "Aggregated"]
     return stats, conflicts, used, output
+
+
+def start_nodes(stack, args, out_dir):
+    """The center's servers, entered on `stack`: the threaded development server alone (--workers 0), or
+    --nodes prefork nodes with config/odoo-center-production.conf behind the internal nginx (one node: the
+    single-node file; several: the several-nodes file). Returns (server processes, base URL, websocket port
+    for the boards: None when the proxy serves /websocket)."""
+    if not args.workers:
+        server, base = stack.enter_context(odoo_server(args.db, args.port, out_dir / "server-0.log",
+                                                       cron_threads=1))
+        return [server], base, None
+    per_node = (args.workers + 1) * args.db_maxconn + 16  # HTTP and cron workers, the gevent process
+    allowed = int(sh("psql", "-d", "postgres", "-tAc", "SHOW max_connections", capture_output=True).stdout)
+    if per_node * args.nodes + args.db_maxconn > allowed - PG_RESERVED:
+        sys.exit(f"{args.nodes} node(s) of {args.workers} workers may open {per_node * args.nodes} connections "
+                 f"(+ the bridge's {args.db_maxconn}); PostgreSQL allows {allowed - PG_RESERVED}: lower --db-maxconn")
+    servers, ports = [], []
+    for i in range(args.nodes):
+        http, bus = (args.port + 2 * i, args.port + 2 * i + 1)
+        server, _base = stack.enter_context(odoo_server(
+            args.db, http, out_dir / f"server-{i}.log", "--gevent-port", str(bus), "--db_maxconn",
+            str(args.db_maxconn), "--log-level", "warn", workers=args.workers, cron_threads=1, timeout=300,
+            env={"ODOO_CONF": str(PRODUCTION_CONF)}))
+        servers.append(server)
+        ports.append((http, bus))
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ht-floor-nginx-")))
+    data_dir = Path(os.environ.get("ODOO_DATA_DIR", ROOT / ".odoo" / "data"))
+    base = stack.enter_context(serve_internal_proxy(
+        tmp, args.port + 2 * args.nodes, *ports[0], data_dir / "filestore",
+        nodes=ports if args.nodes > 1 else None))
+    return servers, base, None
+
+
+def _fake_ami_class():
+    path = ROOT / "addons" / "hotline_telephony" / "tests" / "fakeami.py"
+    spec = importlib.util.spec_from_file_location("hotline_fakeami", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FakeAmi
+
+
+PBX_SETUP = """
+pbx = env.ref("hotline_telephony.pbx_default")
+pbx.write({{"host": "127.0.0.1", "port": {port}, "secret": "floor-secret", "queue_log_path": False}})
+env.cr.commit()
+print("LOAD_PBX", pbx.id)
+"""
+
+
+class AmiReplay:
+    """The recorded call (bench/ami_stream.txt) replayed at a call rate through a local AMI socket into the
+    real bridge (`scripts/odoo hotline_ami`, its own process), beside the floor. One call in ten is sampled:
+    the time from its events reaching the socket to its answered call being in the database."""
+
+    def __init__(self, args, out_dir):
+        self.db, self.rate = args.db, args.ami_calls_per_hour / 3600
+        self.blocks = load_stream()
+        self.fake = _fake_ami_class()(port=free_port(), secret="floor-secret")
+        self.log = out_dir / "bridge.log"
+        self.calls = 0
+        self.lags = []
+        self.pending = {}  # uniqueid -> monotonic time pushed
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.proc = None
+
+    def __enter__(self):
+        self.fake.start()
+        out = sh(str(ROOT / "scripts" / "odoo"), "shell", "-d", self.db, "--log-level=warn", "--no-http",
+                 input=PBX_SETUP.format(port=self.fake.port), capture_output=True, cwd=ROOT).stdout
+        pbx = next(line.split()[1] for line in out.splitlines() if line.startswith("LOAD_PBX"))
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen([str(ROOT / "scripts" / "odoo"), "hotline_ami", "-d", self.db,
+                                          "--pbx-id", pbx, "--log-level=warn"], stdout=log, stderr=subprocess.STDOUT)
+        if not self.fake.wait_clients(1, timeout=120):
+            raise SystemExit(f"the AMI bridge did not connect (see {self.log})")
+        self.psutil_proc = psutil.Process(self.proc.pid)
+        self.threads = [threading.Thread(target=target, daemon=True) for target in (self._feed, self._sample)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(10)
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.fake.stop()
+
+    def _feed(self):
+        began = time.monotonic()
+        while not self.stopping.is_set():
+            due = began + self.calls / self.rate
+            if self.stopping.wait(max(0.0, due - time.monotonic())):
+                return
+            n, t0 = self.calls, time.time()
+            self.fake.push_raw(render(self.blocks, n, t0))
+            if n % 10 == 0:
+                with self.lock:
+                    self.pending[f"{int(t0)}.{n}"] = time.monotonic()  # render()'s uniqueid
+            self.calls += 1
+
+    def _sample(self):
+        conn = psycopg2.connect(dbname=self.db)
+        conn.autocommit = True
+        with conn, conn.cursor() as cr:
+            while not self.stopping.wait(0.2):
+                with self.lock:
+                    waiting = list(self.pending)
+                if not waiting:
+                    continue
+                cr.execute("SELECT uniqueid FROM hotline_call WHERE uniqueid = ANY(%s) AND outcome = 'answered' "
+                           "AND talk_seconds > 0", [waiting])
+                now = time.monotonic()
+                with self.lock:
+                    for (uniqueid,) in cr.fetchall():
+                        self.lags.append(now - self.pending.pop(uniqueid))
+        conn.close()
+
+    def reading(self):
+        with self.lock:
+            return {"calls": self.calls, "lags": len(self.lags), "cpu": sum(cpu([self.psutil_proc]).values())}
+
+    def report(self, before):
+        now = self.reading()
+        with self.lock:
+            lags = self.lags[before["lags"]:]
+            late = len(self.pending)
+        calls = now["calls"] - before["calls"]
+        line = (f"AMI bridge: {calls} calls replayed ({calls * len(self.blocks)} events, "
+                f"{self.rate * 3600:,.0f} calls/h), bridge CPU {now['cpu'] - before['cpu']:.1f} s; ")
+        if not lags:
+            return line + "no sampled call reached the database"
+        return line + (f"sampled call's events → answered call in the database: p50 {percentile(lags, 50) * 1000:.0f} "
+                       f"ms, p95 {percentile(lags, 95) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms "
+                       f"(n={len(lags)}, {late} not yet in)")
+
+
+def capacity(agents, stats, used, busy=0.7):
+    """The floor's capacity model: cores kept busy, and the agents and cases a core carries at `busy`."""
+    odoo, pg = used["odoo"] / used["wall"], used["postgres"] / used["wall"]
+    cases = sum(float(row["Requests/s"]) for row in stats if row["Name"] == "agent: record case") * 3600
+    line = (f"capacity: Odoo {odoo:.2f} cores busy, PostgreSQL {pg:.2f} (every backend, the bridge's writes "
+            f"included), load average {os.getloadavg()[0]:.1f} at the end")
+    if odoo and pg:
+        line += (f"; at {busy:.0%} busy one Odoo core carries {busy * agents / odoo:.0f} agents and one PostgreSQL "
+                 f"core {busy * agents / pg:.0f}; cases recorded {cases:,.0f}/h = {cases / odoo:,.0f} per Odoo "
+                 f"core-hour")
+    return line
+
+
+def ami_replay(args, out_dir):
+    return AmiReplay(args, out_dir)
 
 
 def main():
@@ -189,6 +363,22 @@ def main():
     parser.add_argument("--floors", default="1,20", help="agents per floor, comma-separated (first = baseline)")
     parser.add_argument("--duration", type=int, default=120, help="seconds per floor (at most 3600)")
     parser.add_argument("--pace", type=float, default=1.0, help="think times divided by this")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="prefork nodes behind the internal nginx (needs --workers)")
+    parser.add_argument("--db-maxconn", type=int, default=6, help="each node process's connection pool")
+    parser.add_argument("--baseline-duration", type=int, default=0,
+                        help="seconds of the first floor (the baseline), when not --duration")
+    parser.add_argument("--ami-calls-per-hour", type=float, default=0,
+                        help="replay the recorded call through the real AMI bridge at this rate beside the floor "
+                             "(a 1,000-seat center's busy hour: 20000, one call every 3 minutes a seat)")
+    parser.add_argument("--spawn-rate", type=float, default=0,
+                        help="people logging in a second at a floor's start (default: the whole floor in 10 s)")
+    parser.add_argument("--baseline-pace", type=float, default=0,
+                        help="the first floor's pace, when not --pace (one agent at pace 20: enough calls to read "
+                             "the latency of each action with nobody else working)")
+    parser.add_argument("--steady", action="store_true",
+                        help="each floor's figures from the moment its last person logged in (a shift under way); "
+                             "the logins' cost is then the CPU only")
     parser.add_argument("--urge-now", action="store_true",
                         help="at each floor's start, the urging job due with every case's last urging cleared: "
                              "the job writes every due case while the floor works on them")
@@ -196,19 +386,21 @@ def main():
     floors = [int(n) for n in args.floors.split(",")]
     if max(floors) > 2000 or args.duration > 3600:
         sys.exit("bounded to 2,000 agents and an hour a floor on this machine")
+    if args.nodes > 1 and not args.workers:
+        sys.exit("several nodes are prefork servers: give --workers")
     locust = ensure_venv()
     biggest = counts_for(max(floors))
     setup = prepare(args.db, args.template, biggest)
     out_dir = ROOT / ".artefacts" / "load"
     out_dir.mkdir(parents=True, exist_ok=True)
-    gevent_port = args.port + 1 if args.workers else None
-    extra = ["--gevent-port", str(gevent_port)] if gevent_port else []
     results, serialization_seen, jobs_seen = [], 0, 0
-    with odoo_server(args.db, args.port, out_dir / "server.log", *extra, workers=args.workers,
-                     cron_threads=1) as (server, base):
+    with contextlib.ExitStack() as stack:
+        servers, base, gevent_port = start_nodes(stack, args, out_dir)
+        bridge = stack.enter_context(ami_replay(args, out_dir)) if args.ami_calls_per_hour else None
         for agents in floors:
             counts = counts_for(agents)
-            config = {"db": args.db, "pace": args.pace, "gevent_port": gevent_port, "refs": setup["refs"],
+            pace = args.baseline_pace if agents == floors[0] and args.baseline_pace else args.pace
+            config = {"db": args.db, "pace": pace, "gevent_port": gevent_port, "refs": setup["refs"],
                       **{role: setup[role][:counts[role]] for role in counts}}
             config_path = out_dir / f"floor_{agents}.json"
             config_path.write_text(json.dumps(config, ensure_ascii=False))
@@ -219,14 +411,22 @@ def main():
                    "'UTC' + interval '20 seconds' FROM ir_act_server a WHERE a.id = ir_cron.ir_actions_server_id "
                    "AND a.code LIKE '%_cron_urge_cases%'")
             print(f"\n== floor of {agents} agents ({', '.join(f'{k} {v}' for k, v in counts.items())}), "
-                  f"{args.duration} s, pace {args.pace}, workers {args.workers}, load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
-            stats, conflicts, used, output = run_floor(locust, config_path, base, users, args.duration,
-                                                       out_dir / f"floor_{agents}", server.pid)
-            errors = [line for line in output if "Error" in line or "Traceback" in line]
+                  f"pace {pace}, {args.nodes} node(s) of {args.workers} workers"
+                  f"{' behind nginx' if args.workers else ''}, load average {os.getloadavg()[0]:.1f}", flush=True)
+            duration = args.baseline_duration if agents == floors[0] and args.baseline_duration else args.duration
+            ami_before = bridge.reading() if bridge else None
+            stats, conflicts, used, output = run_floor(locust, config_path, base, users, duration,
+                                                       out_dir / f"floor_{agents}", [s.pid for s in servers],
+                                                       spawn=args.spawn_rate, steady=args.steady)
+            errors = [line for line in output if "Traceback" in line]
+            with open(out_dir / f"floor_{agents}_failures.csv", newline="", encoding="utf-8") as handle:
+                errors += [f"{row['Occurrences']} × {row['Name']}: {row['Error'][:200]}"
+                           for row in csv.DictReader(handle)]
             print(f"{'action':<28} {'requests':>8} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6} {'req/s':>6}")
             worst = 0
             for row in sorted(stats, key=lambda r: r["Name"]):
+                if not int(row["Request Count"]):  # nothing of it after the figures were reset
+                    continue
                 p95 = float(row["95%"] or 0)
                 # a login is once a shift (its password hash is slow on purpose); a push is not a request
                 if row["Type"] != "WS" and row["Name"] != "login":
@@ -234,7 +434,7 @@ def main():
                 print(f"{row['Name']:<28} {row['Request Count']:>8} {row['Failure Count']:>5} {row['50%']:>6} "
                       f"{row['95%']:>6} {row['99%']:>6} {float(row['Requests/s']):>6.2f}")
             failures = sum(int(row["Failure Count"]) for row in stats)
-            log = (out_dir / "server.log").read_text(errors="replace")
+            log = "".join((out_dir / f"server-{i}.log").read_text(errors="replace") for i in range(len(servers)))
             retried = log.count("could not serialize access") - serialization_seen
             serialization_seen += retried
             jobs_failed = sum(1 for line in log.splitlines() if "ir_cron: Job" in line and "failed" in line) - jobs_seen
@@ -244,8 +444,11 @@ def main():
             print(f"failures {failures}, conflicts (a step another user took first) {conflicts}; CPU s: Odoo "
                   f"{used['odoo']:.1f}, PostgreSQL {used['postgres']:.1f}, Locust {used['locust']:.1f} over "
                   f"{used['wall']:.0f} s wall")
+            if bridge:
+                print(bridge.report(ami_before))
+            print(capacity(agents * pace, stats, used))
             if errors:
-                print("locust said:", *errors[:5], sep="\n  ")
+                print("failures and tracebacks:", *errors[:10], sep="\n  ")
             results.append((agents, worst, failures))
     print("\nfloor (agents)  worst p95 (ms)  failures")
     for agents, worst, failures in results:
