@@ -8,7 +8,10 @@ PostgreSQL); both nodes' cron workers compete for a job and it never runs twice 
 started for one PBX: one serves it, the others wait and one takes over within seconds of a SIGKILL, and a
 bridge whose lock session is cut stops serving; node A
 killed (every process, SIGKILL) while answering a POST: that POST fails with 502 and is not replayed,
-nginx sends everything after to B and the user stays logged in.
+nginx sends everything after to B and the user stays logged in; a wall screen whose websocket (through
+nginx) node A held, A killed: it reconnects through nginx to B as Odoo's bus worker does (subscribing
+with the last notification id) and receives every push sent while it was away, once each, then the
+next ones (node A is started again first when the test before left it dead).
 
 Every other scheduled job of the demo database is switched off while the nodes run (and on again after):
 the suite's other tests expect the database as its jobs left it.
