@@ -3,6 +3,7 @@ that it is coherent: every file it mounts or builds from exists, ports do not
 clash, and the proxy's upstreams match the Odoo configuration it fronts."""
 
 import configparser
+import ipaddress
 import re
 from pathlib import Path
 
@@ -229,3 +230,145 @@ def test_exchange_daemon_runs_the_addon_command_on_the_center(compose):
     assert exchange["environment"]["HOST"] == "db"
     assert "./config/odoo.conf:/etc/odoo/odoo.conf:ro" in exchange["volumes"]
     assert not exchange.get("ports"), "the exchange daemon listens on nothing"
+
+
+# --- several nodes (issue 27): docker-compose.nodes.yml on top of docker-compose.yml ------------------
+
+NODES_FILE = ROOT / "docker-compose.nodes.yml"
+RESET = object()
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    """YAML with Compose's merge tags: `!reset` drops the attribute, `!override` replaces it whole."""
+
+
+_ComposeLoader.add_constructor("!reset", lambda loader, node: RESET)
+_ComposeLoader.add_constructor(
+    "!override", lambda loader, node: ("override", loader.construct_object(node, deep=True)))
+
+
+def _volume_target(volume):
+    parts = volume.split(":")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _merge_service(base, over):
+    """Compose's merge rules (docs.docker.com/reference/compose-file/merge) for what the files use:
+    command replaced; volumes by container path; ports, depends_on unique; networks by name; mappings
+    merged; other sequences appended; scalars replaced; `!reset` removes."""
+    merged = dict(base)
+    for key, value in over.items():
+        if value is RESET:
+            merged.pop(key, None)
+        elif isinstance(value, tuple) and value[0] == "override":
+            merged[key] = value[1]
+        elif key not in merged or key in ("command", "entrypoint"):
+            merged[key] = value
+        elif key == "volumes":
+            kept = [v for v in merged[key] if _volume_target(v) not in {_volume_target(o) for o in value}]
+            merged[key] = kept + list(value)
+        elif key in ("ports", "depends_on"):
+            merged[key] = list(dict.fromkeys([*merged[key], *value]))
+        elif key == "networks":
+            def as_map(networks):
+                return networks if isinstance(networks, dict) else {n: None for n in networks}
+            merged[key] = {**as_map(merged[key]), **as_map(value)}
+        elif isinstance(value, dict):
+            merged[key] = {**merged[key], **value}
+        elif isinstance(value, list):
+            merged[key] = merged[key] + value
+        else:
+            merged[key] = value
+    return merged
+
+
+@pytest.fixture(scope="module")
+def nodes_compose(compose):
+    """`docker compose -f docker-compose.yml -f docker-compose.nodes.yml`, merged as Compose merges."""
+    over = yaml.load(NODES_FILE.read_text(), Loader=_ComposeLoader)  # noqa: S506 - SafeLoader subclass
+    services = {name: dict(s) for name, s in compose["services"].items()}
+    for name, service in over["services"].items():
+        extends = service.get("extends")
+        if extends:
+            assert extends["file"] == "docker-compose.yml"
+            base = compose["services"][extends["service"]]  # the base file's service, before overrides
+            service = {k: v for k, v in service.items() if k != "extends"}
+        else:
+            base = services.get(name, {})
+        services[name] = _merge_service(base, service)
+    networks = {**compose["networks"]}
+    for name, network in over.get("networks", {}).items():
+        networks[name] = {**(networks.get(name) or {}), **network}
+    return {**compose, "services": services, "networks": networks}
+
+
+def _node_services(layout):
+    """The center's Odoo nodes: the services running the production configuration."""
+    return {name: s for name, s in layout["services"].items()
+            if "./config/odoo-center-production.conf:/etc/odoo/odoo.conf:ro" in s.get("volumes", [])}
+
+
+def _option(service, flag):
+    values = [arg.split("=", 1)[1] for arg in service.get("command", []) if arg.startswith(f"--{flag}=")]
+    return values[-1] if values else None
+
+
+def test_several_nodes_share_the_data_volume_and_one_runs_cron(nodes_compose):
+    nodes = _node_services(nodes_compose)
+    assert set(nodes) == {"odoo", "odoo-2"}, sorted(nodes)
+    conf = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    conf.read(ROOT / "config" / "odoo-center-production.conf")
+    options = conf["options"]
+    cron = {}
+    for name, node in nodes.items():
+        # one file store and one sessions dir: a session opened on one node is served by the other
+        assert "odoo-data:/var/lib/odoo" in node["volumes"], name
+        assert node["image"] == nodes_compose["services"]["odoo"]["image"] and "db" in node["depends_on"]
+        assert "--database=hotline" in node["command"] and _option(node, "db_replica_host") == "db-replica"
+        assert not node.get("ports"), f"{name}: a node is reached through nginx-internal only"
+        assert "network_mode" not in node and set(node["networks"]) == {"internal"}
+        cron[name] = int(_option(node, "max-cron-threads") or options["max_cron_threads"])
+    assert sorted(cron.values()) == [0, 1], cron
+    # one AMI bridge service (Compose restarts it; a standby on the same host would die with it)
+    bridges = [n for n, s in nodes_compose["services"].items() if "hotline_ami" in s.get("command", [])]
+    assert bridges == ["ami-bridge"], bridges
+
+
+def test_several_nodes_proxy_lists_every_node_in_both_upstreams(nodes_compose):
+    services, nodes = nodes_compose["services"], _node_services(nodes_compose)
+    proxy = services["nginx-internal"]
+    # its own container: it outlives either node (in a node's network namespace it would die with it)
+    assert "network_mode" not in proxy and set(proxy["networks"]) == {"internal"}
+    assert "./config/nginx/hotline-internal-nodes.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert [v for v in proxy["volumes"] if _volume_target(v) == "/etc/nginx/conf.d/default.conf"] == \
+        ["./config/nginx/hotline-internal-nodes.conf:/etc/nginx/conf.d/default.conf:ro"]
+    assert "odoo-data:/var/lib/odoo:ro" in proxy["volumes"]  # the file store nginx sends (X-Accel-Redirect)
+    assert set(nodes) <= set(proxy["depends_on"])
+    assert proxy["ports"] == ["127.0.0.1:8080:80"]
+    conf = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    conf.read(ROOT / "config" / "odoo-center-production.conf")
+    http_port, bus_port = conf["options"]["http_port"], conf["options"]["gevent_port"]
+    # the nodes file, mounted as shipped: its upstreams name the nodes' fixed addresses
+    nginx = (ROOT / "config" / "nginx" / "hotline-internal-nodes.conf").read_text()
+    upstreams = {name: re.findall(r"^\s*server (\S+):(\d+)", body, re.M)
+                 for name, body in re.findall(r"upstream (\S+) \{(.*?)\}", nginx, re.S)}
+    addresses = {name: node["networks"]["internal"]["ipv4_address"] for name, node in nodes.items()}
+    assert len(set(addresses.values())) == len(nodes)
+    assert sorted(upstreams["hotline_center"]) == sorted((a, http_port) for a in addresses.values())
+    assert sorted(upstreams["hotline_center_bus"]) == sorted((a, bus_port) for a in addresses.values())
+    for name, node in nodes.items():  # each node listens on the address nginx reaches it at
+        assert _option(node, "http-interface") == addresses[name], name
+    # fixed addresses in the network's subnet, outside the range Docker hands out to the others
+    ipam = nodes_compose["networks"]["internal"]["ipam"]["config"][0]
+    subnet, dynamic = ipaddress.ip_network(ipam["subnet"]), ipaddress.ip_network(ipam["ip_range"])
+    assert dynamic.subnet_of(subnet)
+    for address in addresses.values():
+        assert ipaddress.ip_address(address) in subnet and ipaddress.ip_address(address) not in dynamic
+
+
+def test_several_nodes_ports_do_not_clash(nodes_compose):
+    for profile in _profiles(nodes_compose):
+        published = [str(p).split("/")[0].rsplit(":", 1)[0] for s in _active(nodes_compose, profile).values()
+                     for p in s.get("ports", [])]
+        assert len(published) == len(set(published)), (profile, published)
+        assert "127.0.0.1:8080" in published, profile

@@ -8,7 +8,10 @@ PostgreSQL); both nodes' cron workers compete for a job and it never runs twice 
 started for one PBX: one serves it, the others wait and one takes over within seconds of a SIGKILL, and a
 bridge whose lock session is cut stops serving; node A
 killed (every process, SIGKILL) while answering a POST: that POST fails with 502 and is not replayed,
-nginx sends everything after to B and the user stays logged in.
+nginx sends everything after to B and the user stays logged in; a wall screen whose websocket (through
+nginx) node A held, A killed: it reconnects through nginx to B as Odoo's bus worker does (subscribing
+with the last notification id) and receives every push sent while it was away, once each, then the
+next ones (node A is started again first when the test before left it dead).
 
 Every other scheduled job of the demo database is switched off while the nodes run (and on again after):
 the suite's other tests expect the database as its jobs left it.
@@ -502,3 +505,161 @@ def test_node_a_killed_nginx_serves_everything_from_b(cluster):
         _call(admin, url, "ir.cron", "unlink", jobs)
         with pg.cursor() as cr:
             cr.execute("DELETE FROM ir_logging WHERE func = %s", [name])
+
+
+# --- a board's websocket, its node killed ---------------------------------------------------------------
+
+BUS_VERSION = "19.0-2"  # odoo/addons/bus/websocket.py WebsocketConnectionHandler._VERSION
+
+
+def _bus_connections(port):
+    """Established TCP connections to a node's websocket port (nginx's, one per client websocket)."""
+    return sum(1 for conn in psutil.net_connections(kind="tcp")
+               if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_ESTABLISHED)
+
+
+class BusClient:
+    """A websocket client as Odoo 19's bus worker (bus/static/src/workers/websocket_worker.js): it keeps
+    the id of the last notification received; its socket closed uncleanly, it reconnects with a growing
+    delay (1 s x 1.5 each try) and subscribes again with `last` = that id, so the server sends what it
+    missed (bus.bus._poll: id > last) and nothing it had already sent."""
+
+    def __init__(self, url, channels, last):
+        self.url = url.replace("http://", "ws://") + f"/websocket?version={BUS_VERSION}"
+        self.origin = url
+        self.channels = channels
+        self.last = last
+        self.ws = None
+        self.received = []  # every notification, in order of arrival
+
+    def connect(self, timeout=120):
+        delay, deadline = 1.0, time.monotonic() + timeout
+        while True:
+            try:
+                # a node's websocket process loads the registry on its first connection: slow when loaded
+                self.ws = websocket.create_connection(self.url, timeout=120, header=[f"Origin: {self.origin}"])
+                break
+            except (OSError, websocket.WebSocketException):
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay *= 1.5
+        assert self.ws.getstatus() == 101
+        self.ws.settimeout(1)
+        self.ws.send(json.dumps({"event_name": "subscribe",
+                                 "data": {"channels": self.channels, "last": self.last}}))
+
+    def receive(self, until, timeout=30):
+        """Notifications until `until(received)` holds; False if the socket closed or time ran out."""
+        deadline = time.monotonic() + timeout
+        while not until(self.received):
+            if time.monotonic() > deadline:
+                return False
+            try:
+                frame = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            except (OSError, websocket.WebSocketConnectionClosedException):
+                return False
+            if not frame:  # closed by the peer
+                return False
+            notifications = json.loads(frame)
+            self.received.extend(notifications)
+            self.last = notifications[-1]["id"]
+        return True
+
+    def closed(self, timeout=30):
+        """True once the socket is closed from the other side (the node behind nginx died)."""
+        return not self.receive(lambda _received: False, timeout)
+
+    def close(self):
+        if self.ws:
+            self.ws.close()
+
+
+def test_a_board_whose_node_dies_reconnects_to_b_and_misses_nothing(cluster):
+    """A wall screen's websocket through nginx is held by node A; A dies (every process SIGKILLed); cases
+    are edited through nginx (node B) meanwhile. The screen reconnects as Odoo's bus worker does, nginx
+    sends it to B, and it receives every push sent while it was away, once each, then the next ones."""
+    url, node_a, node_b, pg, db = (cluster["url"], cluster["nodes"]["A"], cluster["nodes"]["B"],
+                                   cluster["pg"], cluster["db"])
+    if not node_a.running:  # killed by the test before (the module run in full): A's machine is back
+        node_a.spawn()
+        node_a.wait_ready()
+    admin = login(url, "admin", "admin")
+    board = _call(admin, url, "hotline.wallboard", "create", {"name": "多节点重连测试大屏"})
+    token = _call(admin, url, "hotline.wallboard", "read", [board], ["access_token"])[0]["access_token"]
+    case = _call(admin, url, "hotline.case", "search_read", [["category_id", "!=", False]],
+                 ["category_id"], limit=1)[0]
+
+    def edit_case():
+        # a real product action: a case edited, every board's token channel gets the case panel
+        _call(admin, url, "hotline.case", "write", [case["id"]], {"category_id": case["category_id"][0]})
+
+    def sent_since(last):
+        with pg.cursor() as cr:
+            cr.execute("SELECT id FROM bus_bus WHERE channel = %s AND id > %s ORDER BY id",
+                       [json.dumps([db, token], separators=(",", ":")), last])
+            return [row[0] for row in cr.fetchall()]
+
+    def updates(notifications):
+        return [n for n in notifications if n["message"]["type"] == "hotline_monitor/update"]
+
+    with pg.cursor() as cr:  # the page gives the worker the bus's last id: it starts from there
+        cr.execute("SELECT coalesce(max(id), 0) FROM bus_bus")
+        start = cr.fetchone()[0]
+    clients = []
+    try:
+        # websockets through nginx until one is held by node A (least_conn: the one on B makes A the next;
+        # A just restarted may still be marked failed for its fail_timeout)
+        deadline = time.monotonic() + 60
+        while True:
+            on_a = _bus_connections(node_a.gevent_port)
+            client = BusClient(url, [token], start)
+            client.connect()
+            clients.append(client)
+            if _wait(lambda on_a=on_a: _bus_connections(node_a.gevent_port) > on_a, 3):
+                break
+            assert time.monotonic() < deadline, "no websocket through nginx reached node A"
+            time.sleep(2)
+        screen, others = clients[-1], clients[:-1]
+        for other in others:
+            other.close()
+        time.sleep(1)  # subscribed
+        edit_case()
+        assert screen.receive(lambda got: updates(got)), "the screen on node A got no push"
+        before = [n["id"] for n in screen.received]
+        assert before == sent_since(start), (before, sent_since(start))
+
+        node_a.crash()
+        assert screen.closed(), "the screen's websocket stayed open after its node died"
+        away_from = screen.last
+        since = len(cluster["access_log"].read_text().splitlines())
+        for _ in range(3):  # the floor goes on while the screen is away
+            edit_case()
+        missed = sent_since(away_from)
+        assert len(missed) >= 3, missed
+        assert set(_served_by(cluster["access_log"], "POST", "/web/dataset/call_kw/hotline.case/write",
+                              since)) == {str(node_b.port)}
+        reconnecting = time.monotonic()
+        on_b = _bus_connections(node_b.gevent_port)
+        screen.connect()
+        assert _wait(lambda: _bus_connections(node_b.gevent_port) > on_b, 5), "the screen is not on node B"
+        assert screen.receive(lambda got: {n["id"] for n in got} >= set(missed), 30), \
+            ("the pushes sent while the screen was away did not all arrive", missed, screen.received)
+        caught_up = time.monotonic() - reconnecting
+        edit_case()  # and the next ones keep coming, through B
+        after = sent_since(screen.last)
+        assert after, "the edit after the reconnection pushed nothing"
+        assert screen.receive(lambda got: got[-1]["id"] >= after[-1], 30)
+        time.sleep(1)
+        screen.receive(lambda _got: False, 1)  # nothing more (no replay)
+        ids = [n["id"] for n in screen.received]
+        assert ids == sent_since(start), (ids, sent_since(start))  # none lost, none twice, in order
+        assert len(updates(screen.received)) == len(ids) >= 5
+        print(f"\nscreen on node A (websocket {len(clients)} through nginx) reconnected to node B and caught up "
+              f"{len(missed)} pushes in {caught_up:.1f} s")
+    finally:
+        for client in clients:
+            client.close()
+        _call(admin, url, "hotline.wallboard", "unlink", [board])
