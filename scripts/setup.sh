@@ -63,6 +63,8 @@ if [ -n "${ODOO_SRC:-}" ]; then
 else
   scripts/fetch-odoo.sh
 fi
+# Compose v2, only read by tests/test_docker_compose.py (no Docker engine needed)
+if [ -f .odoo/apt/sources.list ]; then scripts/fetch-compose.sh; fi
 
 # --- Python venv, reinstalled only when requirements.txt changes ---
 req_sum=$(sha256sum requirements.txt | cut -d' ' -f1)

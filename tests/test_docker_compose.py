@@ -1,10 +1,16 @@
 """docker-compose.yml cannot run on the CI machine (no Docker engine), so check
 that it is coherent: every file it mounts or builds from exists, ports do not
-clash, and the proxy's upstreams match the Odoo configuration it fronts."""
+clash, and the proxy's upstreams match the Odoo configuration it fronts; and have
+the real Compose v2 (fetched by make setup, no engine needed) read every layout
+the files and docs give, with the variables they name."""
 
 import configparser
 import ipaddress
+import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -372,3 +378,61 @@ def test_several_nodes_ports_do_not_clash(nodes_compose):
                      for p in s.get("ports", [])]
         assert len(published) == len(set(published)), (profile, published)
         assert "127.0.0.1:8080" in published, profile
+
+
+# --- the real Compose reads every documented layout --------------------------------------------------
+
+def _real_compose():
+    """Compose v2: .odoo/bin/docker-compose (scripts/fetch-compose.sh, run by make setup), else on PATH."""
+    local = ROOT / ".odoo" / "bin" / "docker-compose"
+    if local.exists():
+        return [str(local)]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    pytest.fail("Compose v2 is required to read the layouts: scripts/fetch-compose.sh (make setup) fetches it")
+
+
+# Each command the header of docker-compose.yml / docker-compose.nodes.yml and docs/deployment.md give,
+# with the variables they name: nothing more (single-server needs no unit-server secret).
+LAYOUTS = [
+    (["docker-compose.yml"], "single-server", {"HOTLINE_DB_PASSWORD": "x"}),
+    (["docker-compose.yml"], "two-servers", {"HOTLINE_DB_PASSWORD": "x", "HOTLINE_UNIT_DB_PASSWORD": "y"}),
+    (["docker-compose.yml", "docker-compose.nodes.yml"], "single-server", {"HOTLINE_DB_PASSWORD": "x"}),
+    (["docker-compose.yml", "docker-compose.nodes.yml"], "two-servers",
+     {"HOTLINE_DB_PASSWORD": "x", "HOTLINE_UNIT_DB_PASSWORD": "y"}),
+]
+
+
+def _compose_config(files, profile, variables):
+    cmd = [*_real_compose(), "--project-directory", str(ROOT)]
+    for name in files:
+        cmd += ["-f", str(ROOT / name)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "COMPOSE_"))}
+    return subprocess.run([*cmd, "--profile", profile, "config", "--format", "json"], capture_output=True,
+                          text=True, env={**env, **variables}, cwd=ROOT, timeout=60)
+
+
+@pytest.mark.parametrize(("files", "profile", "variables"), LAYOUTS,
+                         ids=[f"{'+'.join(f)}:{p}" for f, p, _v in LAYOUTS])
+def test_real_compose_reads_every_documented_layout(files, profile, variables):
+    result = _compose_config(files, profile, variables)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert {"db", "odoo", "nginx-internal", "ami-bridge", "backup"} <= set(services)
+    assert ("unit-odoo" in services) == (profile == "two-servers")
+    if "docker-compose.nodes.yml" in files:  # what the own merge above assumes, as Compose itself merged it
+        nodes = {name: s for name, s in services.items() if name in ("odoo", "odoo-2")}
+        assert len(nodes) == 2
+        assert [name for name, s in nodes.items() if "--max-cron-threads=0" not in s["command"]] == ["odoo"]
+        assert {s["networks"]["internal"]["ipv4_address"] for s in nodes.values()} == {"10.0.0.11", "10.0.0.12"}
+        assert all(not s.get("ports") for s in nodes.values())
+        assert "network_mode" not in services["nginx-internal"]
+        assert any(v["target"] == "/etc/nginx/conf.d/default.conf" and
+                   v["source"].endswith("hotline-internal-nodes.conf") for v in services["nginx-internal"]["volumes"])
+
+
+def test_real_compose_refuses_a_layout_without_the_center_secret():
+    """The positive control: the same Compose fails where a documented variable is missing."""
+    result = _compose_config(["docker-compose.yml"], "single-server", {})
+    assert result.returncode != 0
+    assert "HOTLINE_DB_PASSWORD" in result.stderr
