@@ -54,17 +54,24 @@ class Rpc:
 
     def __init__(self, user):
         self.user = user
+        self.account = None
+        self.logged_out = False  # a failed login or an expired session: the person logs in again first
 
     def call(self, name, route, params):
+        if self.logged_out and name != "login":
+            self.login(self.account)
         with self.user.client.post(route, json={"jsonrpc": "2.0", "method": "call", "params": params},
                                    name=name, catch_response=True) as response:
             try:
                 body = response.json()
             except ValueError:
                 response.failure(f"HTTP {response.status_code}, not JSON")
+                self.logged_out = self.logged_out or name == "login"
                 return None
             if "error" in body:
                 data = body["error"].get("data") or {}
+                if name == "login" or data.get("name", "").endswith("SessionExpiredException"):
+                    self.logged_out = True
                 message = data.get("message") or body["error"].get("message") or ""
                 if data.get("name", "").endswith(("UserError", "ValidationError")) and CONFLICT.search(message):
                     CONFLICTS["count"] += 1
@@ -79,6 +86,7 @@ class Rpc:
                          {"model": model, "method": method, "args": args, "kwargs": kwargs or {}})
 
     def login(self, login):
+        self.account, self.logged_out = login, False
         return self.call("login", "/web/session/authenticate",
                          {"db": CONFIG["db"], "login": login, "password": login})
 
@@ -195,9 +203,12 @@ class UnitUser(HttpUser):
         self.login = take("unit_users")
         if not self.login:
             raise RuntimeError("no unit account left: raise their number in the floor")
-        Rpc(self).login(self.login)
+        self.rpc = Rpc(self)
+        self.rpc.login(self.login)
 
     def _case_ids(self, state):
+        if self.rpc.logged_out:
+            self.rpc.login(self.login)
         response = self.client.get(f"/my/hotline/cases?state={state}", name=f"unit: list {state}")
         return [int(i) for i in PORTAL_CASE.findall(response.text)]
 
@@ -208,7 +219,10 @@ class UnitUser(HttpUser):
             return
         with self.client.post(f"/my/hotline/cases/{case_id}/{path}", data={"csrf_token": token.group(1), **data},
                               files=files, name=name, catch_response=True, allow_redirects=False) as response:
-            if response.status_code not in (200, 303, 302):
+            if response.status_code == 422 and CONFLICT.search(response.text):
+                CONFLICTS["count"] += 1  # another member of the unit took the step first: the page says so
+                response.success()
+            elif response.status_code not in (200, 303, 302):
                 response.failure(f"HTTP {response.status_code}")
 
     @task(1)
@@ -239,6 +253,7 @@ class Board(HttpUser):
         self.snapshot()
         self.pushes = 0
         self.ws = None
+        self.stopping = False
         threading.Thread(target=self.listen, daemon=True).start()
 
     def listen(self):
@@ -258,11 +273,12 @@ class Board(HttpUser):
                     events.request.fire(request_type="WS", name="board: push received", response_time=0,
                                         response_length=len(message), exception=None, context={})
         except Exception as error:  # noqa: BLE001 - a dropped screen is a failure of the floor
-            if self.environment.runner and self.environment.runner.state not in ("stopping", "stopped"):
+            if not self.stopping:
                 events.request.fire(request_type="WS", name="board: subscribe", response_time=0, response_length=0,
                                     exception=error, context={})
 
     def on_stop(self):
+        self.stopping = True  # the floor's end closes the screen: not a failure
         if self.ws:
             self.ws.close()
 

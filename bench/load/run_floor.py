@@ -25,9 +25,9 @@ import csv
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -223,7 +223,9 @@ def start_nodes(stack, args, out_dir):
             env={"ODOO_CONF": str(PRODUCTION_CONF)}))
         servers.append(server)
         ports.append((http, bus))
-    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ht-floor-nginx-")))
+    tmp = out_dir / "nginx"  # kept: its access log says which node answered what, and what nginx refused
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
     data_dir = Path(os.environ.get("ODOO_DATA_DIR", ROOT / ".odoo" / "data"))
     base = stack.enter_context(serve_internal_proxy(
         tmp, args.port + 2 * args.nodes, *ports[0], data_dir / "filestore",
@@ -337,6 +339,19 @@ class AmiReplay:
                        f"(n={len(lags)}, {late} not yet in)")
 
 
+def proxy_report(nginx_dir, since):
+    """What nginx answered with a server error, by status, and how the nodes shared the requests."""
+    errors, nodes = {}, {}
+    for line in (nginx_dir / "access.log").read_text().splitlines()[since:]:
+        _method, _uri, status, upstream = line.split(" ", 3)
+        if status.startswith("5"):
+            errors[status] = errors.get(status, 0) + 1
+        node = upstream.split(",")[-1].strip()
+        nodes[node] = nodes.get(node, 0) + 1
+    return (f"nginx: 5xx {dict(sorted(errors.items())) or 0} (504: no node answered in time); requests by node "
+            f"{dict(sorted(nodes.items()))}")
+
+
 def capacity(agents, stats, used, busy=0.7):
     """The floor's capacity model: cores kept busy, and the agents and cases a core carries at `busy`."""
     odoo, pg = used["odoo"] / used["wall"], used["postgres"] / used["wall"]
@@ -393,7 +408,7 @@ def main():
     setup = prepare(args.db, args.template, biggest)
     out_dir = ROOT / ".artefacts" / "load"
     out_dir.mkdir(parents=True, exist_ok=True)
-    results, serialization_seen, jobs_seen = [], 0, 0
+    results, serialization_seen, jobs_seen, proxy_seen = [], 0, 0, 0
     with contextlib.ExitStack() as stack:
         servers, base, gevent_port = start_nodes(stack, args, out_dir)
         bridge = stack.enter_context(ami_replay(args, out_dir)) if args.ami_calls_per_hour else None
@@ -446,6 +461,9 @@ def main():
                   f"{used['wall']:.0f} s wall")
             if bridge:
                 print(bridge.report(ami_before))
+            if args.workers:
+                print(proxy_report(out_dir / "nginx", proxy_seen))
+                proxy_seen = len((out_dir / "nginx" / "access.log").read_text().splitlines())
             print(capacity(agents * pace, stats, used))
             if errors:
                 print("failures and tracebacks:", *errors[:10], sep="\n  ")

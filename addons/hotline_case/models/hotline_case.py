@@ -667,6 +667,8 @@ class HotlineCase(models.Model):
             if not creating or (vals[name] and vals[name] != initial.get(name))
         ]
         if not creating and "unit_id" in vals and any(case.state not in ("draft", "pool") for case in self):
+            if not locked:  # a dispatcher beaten to the case by another: say what it has become
+                self._check_state(("draft", "pool"), self.env._("given a unit"))
             locked.append("unit_id")
         if locked:
             labels = sorted(self._fields[name].get_description(self.env, ["string"])["string"] for name in locked)

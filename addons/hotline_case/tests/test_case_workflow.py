@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import HotlineCaseCommon, sample_file
 
@@ -61,6 +61,31 @@ class TestCaseWorkflow(HotlineCaseCommon):
         with self.assertRaises(UserError):
             case.with_user(self.dispatcher).action_dispatch()
         self.assertEqual(self._log_actions(case), ["transfer", "dispatch"])
+
+    def test_second_dispatcher_told_the_case_moved_on(self):
+        """Two dispatchers pick one pool case: the one beaten to it reads that the case has left the pool
+        (its state), in their language, and changes nothing; the first one's unit stays."""
+        other = new_test_user(self.env, "hc_dispatcher_2", groups="hotline_case.group_dispatcher", name="分理员乙")
+        self.env["res.lang"]._activate_lang("zh_CN")
+        case = self._new_case()
+        case.with_user(self.agent).action_transfer()
+        case.with_user(self.dispatcher).unit_id = self.unit_a
+        case.with_user(self.dispatcher).action_dispatch()
+        with self.assertRaises(UserError) as caught:
+            case.with_user(other).with_context(lang="zh_CN").write({"unit_id": self.unit_b.id})
+        self.assertIn(case.name, str(caught.exception))
+        self.assertIn("不能指定承办单位", str(caught.exception))
+        self.assertIn("待签收", str(caught.exception))
+        with self.assertRaises(UserError) as caught:
+            case.with_user(other).with_context(lang="en_US").write({"unit_id": self.unit_b.id})
+        self.assertIn("cannot be given a unit", str(caught.exception))
+        # a workflow field beside the unit: the general refusal, naming both
+        with self.assertRaises(UserError) as caught:
+            case.with_user(other).with_context(lang="en_US").write({"unit_id": self.unit_b.id,
+                                                                    "state": "pool"})
+        self.assertIn("workflow buttons", str(caught.exception))
+        self.assertEqual(case.unit_id, self.unit_a)
+        self.assertEqual(case.state, "dispatched")
 
     def test_dispatch_refused_without_unit(self):
         case = self._new_case()
