@@ -304,9 +304,11 @@ class AmiReplay:
             self.calls += 1
 
     def _sample(self):
+        # autocommit and no `with conn` (which opens a transaction even then): an open snapshot held for the
+        # whole floor would keep vacuum from the tables the floor updates, and slow the floor down
         conn = psycopg2.connect(dbname=self.db)
         conn.autocommit = True
-        with conn, conn.cursor() as cr:
+        with conn.cursor() as cr:
             while not self.stopping.wait(0.2):
                 with self.lock:
                     waiting = list(self.pending)
