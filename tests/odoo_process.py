@@ -4,6 +4,7 @@ Shared by the suites' `serve_odoo` (tests/conftest.py), the two-server fixture (
 bench/bench_exchange.py. Importable without pytest.
 """
 
+import importlib.util
 import os
 import signal
 import socket
@@ -21,6 +22,15 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def fake_ami_class():
+    """hotline_telephony's fake AMI server (tests/fakeami.py), loaded by path: it needs no Odoo."""
+    path = ROOT / "addons" / "hotline_telephony" / "tests" / "fakeami.py"
+    spec = importlib.util.spec_from_file_location("hotline_fakeami", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FakeAmi
 
 
 class OdooProcess:

@@ -23,7 +23,6 @@ HT_NODES_PROXY_PORT (nginx); default: free ports.
 import base64
 import contextlib
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -41,7 +40,7 @@ import websocket
 
 from .conftest import login
 from .internal_proxy import NGINX_CONF, NODES_CONF, serve_internal_proxy
-from .odoo_process import OdooProcess, free_port
+from .odoo_process import OdooProcess, fake_ami_class, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_CONF = ROOT / "config" / "odoo-center-production.conf"
@@ -53,14 +52,6 @@ def _ports():
     ports = [int(base) + i for i in range(5)] if base else [free_port() for _ in range(5)]
     proxy = int(os.environ.get("HT_NODES_PROXY_PORT") or free_port())
     return ports, proxy
-
-
-def _fake_ami_class():
-    path = ROOT / "addons" / "hotline_telephony" / "tests" / "fakeami.py"
-    spec = importlib.util.spec_from_file_location("hotline_fakeami", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.FakeAmi
 
 
 def _tree(pid):
@@ -378,7 +369,7 @@ def test_one_ami_bridge_writes_the_other_stands_by_and_takes_over(cluster):
     bridge whose lock session is cut stops serving: the fence."""
     url, db, pg, tmp = cluster["nodes"]["A"].url, cluster["db"], cluster["pg"], cluster["tmp"]
     admin = login(url, "admin", "admin")
-    FakeAmi = _fake_ami_class()  # noqa: N806
+    FakeAmi = fake_ami_class()  # noqa: N806
     bridges, logs = [], {}
     with FakeAmi(port=cluster["ami_port"]) as ami:
         pbx = _call(admin, url, "hotline.pbx", "create", {

@@ -6,10 +6,10 @@ described by the JSON file named in HT_LOAD_CONFIG:
 
     {"db": ..., "agents": [logins], "dispatchers": [...], "reviewers": [...], "managers": [...],
      "unit_users": [logins], "boards": [tokens], "refs": {"type": id, "categories": [ids], "streets": [ids],
-     "units": [ids]}, "pace": 1.0, "gevent_port": null}
+     "units": [ids]}, "pace": 1.0}
 
 Every password is the login. `pace` divides the think times (1 = real work: an agent takes a call every 2-4
-minutes); `gevent_port` is the websocket port of a prefork server (the threaded one serves /websocket itself).
+minutes). The host serves /websocket too (the internal nginx, or the threaded development server).
 
 Request names are the actions a manager would name ("agent: record case"); a refusal the workflow gives a user
 (another dispatcher took the case first) is counted as a conflict, not as a failure.
@@ -258,7 +258,7 @@ class Board(HttpUser):
 
     def listen(self):
         host = self.host.split("://", 1)[1].split(":")[0]
-        port = CONFIG.get("gevent_port") or self.host.rsplit(":", 1)[1]
+        port = self.host.rsplit(":", 1)[1]
         began = time.perf_counter()
         try:
             self.ws = websocket.create_connection(f"ws://{host}:{port}/websocket?version=19.0-2",

@@ -22,7 +22,6 @@ with demo data) once and kept; its load users are made on the first run.
 import argparse
 import contextlib
 import csv
-import importlib.util
 import json
 import os
 import shutil
@@ -41,7 +40,7 @@ from bench_ami import load_stream, render  # noqa: E402
 from benchlib import odoo_server, percentile  # noqa: E402
 
 from tests.internal_proxy import serve_internal_proxy  # noqa: E402
-from tests.odoo_process import free_port  # noqa: E402
+from tests.odoo_process import fake_ami_class, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -203,12 +202,12 @@ def run_floor(locust, config_path, base, users, duration, prefix, server_pids, s
 def start_nodes(stack, args, out_dir):
     """The center's servers, entered on `stack`: the threaded development server alone (--workers 0), or
     --nodes prefork nodes with config/odoo-center-production.conf behind the internal nginx (one node: the
-    single-node file; several: the several-nodes file). Returns (server processes, base URL, websocket port
-    for the boards: None when the proxy serves /websocket)."""
+    single-node file; several: the several-nodes file). Returns (server processes, base URL); either serves
+    /websocket itself."""
     if not args.workers:
         server, base = stack.enter_context(odoo_server(args.db, args.port, out_dir / "server-0.log",
                                                        cron_threads=1))
-        return [server], base, None
+        return [server], base
     per_node = (args.workers + 1) * args.db_maxconn + 16  # HTTP and cron workers, the gevent process
     allowed = int(sh("psql", "-d", "postgres", "-tAc", "SHOW max_connections", capture_output=True).stdout)
     if per_node * args.nodes + args.db_maxconn > allowed - PG_RESERVED:
@@ -230,15 +229,7 @@ def start_nodes(stack, args, out_dir):
     base = stack.enter_context(serve_internal_proxy(
         tmp, args.port + 2 * args.nodes, *ports[0], data_dir / "filestore",
         nodes=ports if args.nodes > 1 else None))
-    return servers, base, None
-
-
-def _fake_ami_class():
-    path = ROOT / "addons" / "hotline_telephony" / "tests" / "fakeami.py"
-    spec = importlib.util.spec_from_file_location("hotline_fakeami", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.FakeAmi
+    return servers, base
 
 
 PBX_SETUP = """
@@ -257,7 +248,7 @@ class AmiReplay:
     def __init__(self, args, out_dir):
         self.db, self.rate = args.db, args.ami_calls_per_hour / 3600
         self.blocks = load_stream()
-        self.fake = _fake_ami_class()(port=free_port(), secret="floor-secret")
+        self.fake = fake_ami_class()(port=free_port(), secret="floor-secret")
         self.log = out_dir / "bridge.log"
         self.calls = 0
         self.lags = []
@@ -367,10 +358,6 @@ def capacity(agents, stats, used, busy=0.7):
     return line
 
 
-def ami_replay(args, out_dir):
-    return AmiReplay(args, out_dir)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="ht_load")
@@ -412,12 +399,12 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     results, serialization_seen, jobs_seen, proxy_seen = [], 0, 0, 0
     with contextlib.ExitStack() as stack:
-        servers, base, gevent_port = start_nodes(stack, args, out_dir)
-        bridge = stack.enter_context(ami_replay(args, out_dir)) if args.ami_calls_per_hour else None
+        servers, base = start_nodes(stack, args, out_dir)
+        bridge = stack.enter_context(AmiReplay(args, out_dir)) if args.ami_calls_per_hour else None
         for agents in floors:
             counts = counts_for(agents)
             pace = args.baseline_pace if agents == floors[0] and args.baseline_pace else args.pace
-            config = {"db": args.db, "pace": pace, "gevent_port": gevent_port, "refs": setup["refs"],
+            config = {"db": args.db, "pace": pace, "refs": setup["refs"],
                       **{role: setup[role][:counts[role]] for role in counts}}
             config_path = out_dir / f"floor_{agents}.json"
             config_path.write_text(json.dumps(config, ensure_ascii=False))
