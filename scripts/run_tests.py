@@ -6,6 +6,11 @@ Three stages, each on fresh state:
           included) on a newly created database with demo data;
   pytest  the end-to-end suite under tests/ (PBX rig, black-box checks);
   lint    ruff over the Python sources, pylint-odoo's checks over the addons.
+The stages run side by side (the Odoo stage keeps about one core busy, the
+end-to-end suite mostly waits on real time: calls through Asterisk, servers
+and clusters starting); `--serial` runs them one after the other. A stage
+run beside another writes its output to .artefacts/<stage>.log and prints it
+when it ends.
 After the stages, one more check: nothing the run started is left running
 (servers, Asterisk, SIPp, nginx, browsers, the suite's PostgreSQL clusters;
 tests/leftovers.py).
@@ -23,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -132,12 +138,12 @@ def run_odoo(tally, addons, db, port):
     print(f"   odoo: {len(started)} tests, {len(failed)} failed, {len(skipped)} skipped (log: {log_path})")
 
 
-def run_pytest(tally, paths):
+def run_pytest(tally, paths, out=None):
     junit = ARTEFACTS / "pytest.xml"
     junit.unlink(missing_ok=True)
     print(f"== pytest: {' '.join(paths)}", flush=True)
     cmd = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfEs", f"--junitxml={junit}", *paths]
-    rc = subprocess.run(cmd, cwd=ROOT).returncode
+    rc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=out and subprocess.STDOUT).returncode
     if not junit.exists():
         tally.fail(f"pytest: did not run (status {rc})")
         return
@@ -158,10 +164,11 @@ LINTERS = {
 }
 
 
-def run_lint(tally):
+def run_lint(tally, out=None):
     for name, (tool, *args) in LINTERS.items():
-        print(f"== lint: {name}", flush=True)
-        rc = subprocess.run([str(ROOT / ".venv" / "bin" / tool), *args], cwd=ROOT).returncode
+        print(f"== lint: {name}", file=out or sys.stdout, flush=True)
+        rc = subprocess.run([str(ROOT / ".venv" / "bin" / tool), *args], cwd=ROOT, stdout=out,
+                            stderr=out and subprocess.STDOUT).returncode
         if rc:
             tally.fail(f"lint: {name} found problems")
         else:
@@ -180,24 +187,62 @@ def check_leftovers(tally, grace=15):
         tally.passed += 1
 
 
+def run_side_by_side(tally, stages):
+    """Run `stages` ({name: (function, args)}) each in a thread; the first in the foreground (its output live),
+    the others into .artefacts/<name>.log, printed when they end. A stage that crashes fails the run."""
+    lock = threading.Lock()
+
+    def run(name, function, args, foreground):
+        own = Tally()
+        log = None if foreground else open(ARTEFACTS / f"{name}.log", "w")  # noqa: SIM115 - closed below
+        try:
+            function(own, *args, **({} if foreground else {"out": log}))
+        except Exception as exc:  # noqa: BLE001 - reported as the stage's failure
+            own.fail(f"{name}: the stage crashed: {exc!r}")
+        finally:
+            if log:
+                log.close()
+        with lock:
+            if log:
+                print(f"== {name} (ran beside the others): {ARTEFACTS / f'{name}.log'}", flush=True)
+                print((ARTEFACTS / f"{name}.log").read_text(), flush=True)
+            tally.passed += own.passed
+            tally.failed += own.failed
+            tally.skipped += own.skipped
+            tally.problems += own.problems
+
+    threads = [threading.Thread(target=run, args=(name, function, args, index == 0))
+               for index, (name, (function, args)) in enumerate(stages.items())]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", action="append", choices=["odoo", "pytest", "lint"],
                         help="run only these stages (default: all)")
     parser.add_argument("--addon", action="append", help="test only these addons (all are installed)")
+    parser.add_argument("--serial", action="store_true", help="run the stages one after the other")
     parser.add_argument("pytest_paths", nargs="*", default=["tests"], help="pytest paths (default: tests)")
     args = parser.parse_args()
     stages = args.stage or ["odoo", "pytest", "lint"]
     ARTEFACTS.mkdir(exist_ok=True)
     mark_run()
     tally = Tally()
-    if "odoo" in stages:
-        run_odoo(tally, our_addons(args.addon), os.environ.get("TEST_DB", "hotline_test"),
-                 int(os.environ.get("TEST_HTTP_PORT", "8169")))
-    if "pytest" in stages:
-        run_pytest(tally, args.pytest_paths)
-    if "lint" in stages:
-        run_lint(tally)
+    chosen = {
+        "odoo": (run_odoo, (our_addons(args.addon), os.environ.get("TEST_DB", "hotline_test"),
+                            int(os.environ.get("TEST_HTTP_PORT", "8169")))),
+        "pytest": (run_pytest, (args.pytest_paths,)),
+        "lint": (run_lint, ()),
+    }
+    chosen = {name: stage for name, stage in chosen.items() if name in stages}
+    if args.serial or len(chosen) == 1:
+        for function, function_args in chosen.values():
+            function(tally, *function_args)
+    else:
+        run_side_by_side(tally, chosen)
     if {"odoo", "pytest"} & set(stages):
         check_leftovers(tally)
     for problem in tally.problems:

@@ -86,6 +86,10 @@ for i in range(len(streets), 30):
 out["refs"] = {{"type": env["hotline.case.type"].search([], limit=1).id,
                "categories": env["hotline.category"].search([("child_ids", "=", False)], limit=20).ids,
                "streets": streets.ids, "units": units.ids}}
+# the demo's own floor (a cron playing calls into the demo PBX) would add load nobody measured
+demo_floor = env.ref("hotline_telephony.ir_cron_demo_floor", raise_if_not_found=False)
+if demo_floor:
+    demo_floor.active = False
 env.cr.commit()
 print("LOAD_SETUP " + json.dumps(out))
 """
@@ -124,6 +128,50 @@ def prepare(db, template, counts):
     if not line:
         sys.exit(f"setting up the floor's users failed:\n{out[-2000:]}")
     return json.loads(line[len("LOAD_SETUP "):])
+
+
+CALLS_TODAY = """
+-- the day so far as the PBX's queue saw it: inbound calls from the center's midnight to a minute ago, spread
+-- evenly, 86 %% answered by the floor's agents (talk 2-5 min), 8 %% abandoned after 10-70 s, 6 %% transferred;
+-- callers drawn from 30,000 numbers (some call twice)
+WITH bounds AS (
+    SELECT (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'UTC'
+               AS midnight,
+           (now() AT TIME ZONE 'UTC') - interval '1 minute' AS until),
+agents AS (SELECT array_agg(id ORDER BY id) AS ids FROM res_users WHERE login LIKE 'load_agent_%%'),
+calls AS (
+    SELECT g, b.midnight + (b.until - b.midnight) * (g - 0.5) / %(n)s AS enter_time, g %% 100 AS pick,
+           10 + (g * 7919) %% 60 AS wait, 120 + (g * 104729) %% 180 AS talk
+      FROM generate_series(1, %(n)s) g, bounds b)
+INSERT INTO hotline_call (pbx_id, uniqueid, linkedid, direction, caller_number, called_number, queue, user_id,
+                          interface, outcome, enter_time, answer_time, end_time, wait_seconds, talk_seconds,
+                          create_date, write_date, create_uid, write_uid)
+SELECT %(pbx)s, 'today.' || g, 'today.' || g, 'inbound', '139' || lpad(((g * 2654435761) %% 30000)::text, 8, '0'),
+       '12319', %(queue)s,
+       CASE WHEN c.pick < 86 THEN a.ids[1 + g %% array_length(a.ids, 1)] END,
+       CASE WHEN c.pick < 86 THEN 'PJSIP/load' || (g %% array_length(a.ids, 1)) END,
+       CASE WHEN c.pick < 86 THEN 'answered' WHEN c.pick < 94 THEN 'abandoned' ELSE 'transferred' END,
+       c.enter_time,
+       CASE WHEN c.pick < 86 OR c.pick >= 94 THEN c.enter_time + make_interval(secs => c.wait) END,
+       c.enter_time + make_interval(secs => c.wait + CASE WHEN c.pick < 86 OR c.pick >= 94 THEN c.talk ELSE 0 END),
+       c.wait, CASE WHEN c.pick < 86 OR c.pick >= 94 THEN c.talk END,
+       c.enter_time, c.enter_time, 1, 1
+  FROM calls c, agents a
+    ON CONFLICT DO NOTHING
+"""
+
+
+def calls_today(db, count):
+    """The day's earlier traffic before the floor (--calls-today): what the board's figures, today's abandoned
+    callers and the agents' history read grows with it. Once per database (the calls keep their uniqueids)."""
+    with contextlib.closing(psycopg2.connect(dbname=db)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute("SELECT id, split_part(queue_names, ',', 1) FROM hotline_pbx WHERE active ORDER BY id LIMIT 1")
+            pbx, queue = cr.fetchone()
+            cr.execute(CALLS_TODAY, {"n": count, "pbx": pbx, "queue": queue})
+            print(f"calls of today before the floor: {cr.rowcount} added to queue {queue!r}", flush=True)
+            cr.execute("ANALYZE hotline_call")
 
 
 def cpu(procs):
@@ -362,6 +410,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="ht_load")
     parser.add_argument("--template", default="ht_template")
+    parser.add_argument("--calls-today", type=int, default=0,
+                        help="inbound calls of today (midnight to now) added before the floor: a center's afternoon")
     parser.add_argument("--port", type=int, default=8390)
     parser.add_argument("--workers", type=int, default=0, help="prefork workers (0: the threaded server)")
     parser.add_argument("--floors", default="1,20", help="agents per floor, comma-separated (first = baseline)")
@@ -395,6 +445,8 @@ def main():
     locust = ensure_venv()
     biggest = counts_for(max(floors))
     setup = prepare(args.db, args.template, biggest)
+    if args.calls_today:
+        calls_today(args.db, args.calls_today)
     out_dir = ROOT / ".artefacts" / "load"
     out_dir.mkdir(parents=True, exist_ok=True)
     results, serialization_seen, jobs_seen, proxy_seen = [], 0, 0, 0

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.hotline_telephony.models.hotline_agent_state import mask_number, to_ms
 from odoo.tools import SQL
 
@@ -21,6 +22,7 @@ SNAPSHOT_TTL = 1.0  # seconds: at most one snapshot per board configuration and 
 _snapshot_cache = {}  # (dbname, config key, masked) -> (monotonic time, snapshot)
 _snapshot_lock = threading.Lock()
 SUPERVISOR_GROUP = "hotline_case.group_reviewer"
+PUSH_RETENTION = timedelta(minutes=10)  # how long the boards' pushes stay on the bus (see _gc_pushes)
 
 
 def _initials(name):
@@ -63,13 +65,7 @@ class HotlineMonitorLive(models.AbstractModel):
         kpi = self.env["hotline.monitor.kpi"]
         company = self.env.company
         start, _end = company._hotline_day_bounds(company._hotline_local_day(now))
-        if live_calls is None:
-            live_calls = self.env["hotline.agent.state"]._live_calls(now)
-        waiting = {}
-        for call in live_calls:
-            if not call["answer_time"] and not call["outcome"] and call["direction"] == "inbound" \
-                    and call["enter_time"] > now - timedelta(hours=1):
-                waiting.setdefault(call["queue"], []).append(to_ms(call["enter_time"]))
+        waiting = self._waiting(now, live_calls)
         figures = kpi._queue_figures(queues)
         abandoned = self._abandoned_callers(queues, start, now)
         nobody = {"count": 0, "items": []}
@@ -86,6 +82,19 @@ class HotlineMonitorLive(models.AbstractModel):
                 "surge": surge.get(queue),
             })
         return blocks
+
+    @api.model
+    def _waiting(self, now, live_calls=None):
+        """{queue: start times (epoch ms) of its calls waiting}: the inbound calls not answered nor ended
+        (an hour at most: older ones lost their end)."""
+        if live_calls is None:
+            live_calls = self.env["hotline.agent.state"]._live_calls(now)
+        waiting = {}
+        for call in live_calls:
+            if not call["answer_time"] and not call["outcome"] and call["direction"] == "inbound" \
+                    and call["enter_time"] > now - timedelta(hours=1):
+                waiting.setdefault(call["queue"], []).append(to_ms(call["enter_time"]))
+        return waiting
 
     @api.model
     def _abandoned_callers(self, queues, start, now, limit=ABANDONED_SHOWN):
@@ -240,8 +249,10 @@ class HotlineMonitorLive(models.AbstractModel):
         Bus._sendone(self.env.ref(SUPERVISOR_GROUP), UPDATE, payload)
 
     @api.model
-    def _push_floor(self, interfaces, queues):
-        """After an AMI batch: the tiles of the agents and the blocks of the queues it changed."""
+    def _push_floor(self, interfaces, queues, figures=True):
+        """After AMI batches: the tiles of the agents and the blocks of the queues they changed. Whole
+        blocks with `figures`; without, only their calls waiting (what each batch pushes, cheap), the
+        screens keeping the rest of the block until the figures follow (hotline.pbx._hotline_facts_settled)."""
         boards = self._boards()
         if not boards:
             return
@@ -259,12 +270,35 @@ class HotlineMonitorLive(models.AbstractModel):
         calls = self.env["hotline.agent.state"]._live_calls(now)
         tiles = self._agent_tiles(users, board_queues, max(boards.mapped("wrapup_seconds")), now, calls) \
             if users else []
-        blocks = self._queue_blocks(changed, now, False, calls) if changed else []
+        if not changed:
+            blocks = []
+        elif figures:
+            blocks = self._queue_blocks(changed, now, False, calls)
+        else:
+            waiting = self._waiting(now, calls)
+            blocks = [{"name": queue, "waiting": waiting.get(queue, [])} for queue in changed]
         if not (tiles or blocks):
             return
         masked_blocks = [{**b, "abandoned": [{**a, "number": mask_number(a["number"])} for a in b["abandoned"]]}
-                         for b in blocks]
+                         if "abandoned" in b else b for b in blocks]
         self._send({"agents": tiles, "queues": blocks}, {"agents": tiles, "queues": masked_blocks})
+
+    @api.model
+    def _gc_pushes(self):
+        """The boards' pushes leave the bus once PUSH_RETENTION old, not after Odoo's day: a screen away
+        longer loads a new snapshot when it reconnects (board.js), and at a city's call rate a day of
+        pushes to every screen is gigabytes of bus."""
+        dbname = self.env.cr.dbname
+        boards = self.env["hotline.wallboard"].sudo().with_context(active_test=False).search([])
+        channels = [json_dump(channel_with_db(dbname, token)) for token in boards.mapped("access_token") if token]
+        supervisors = json_dump(channel_with_db(dbname, self.env.ref(SUPERVISOR_GROUP)))
+        self.env.cr.execute(SQL("""
+            DELETE FROM bus_bus
+             WHERE create_date < %(before)s
+               AND (channel = ANY(%(channels)s) OR (channel = %(supervisors)s AND message LIKE %(pushes)s))
+        """, before=fields.Datetime.now() - PUSH_RETENTION, channels=channels, supervisors=supervisors,
+            pushes=json_dump({"type": UPDATE})[:-1] + ",%"))
+        return self.env.cr.rowcount
 
     @api.model
     def _push_bridge(self):

@@ -20,22 +20,33 @@ class HotlinePbx(models.Model):
         return result
 
     def _hotline_facts_applied(self, facts):
-        """Push what the batch changed to the boards, in the bridge's transaction (sent on its commit)."""
+        """Push the tiles and the calls waiting the batch changed, in the bridge's transaction (sent on its
+        commit): the board follows the PBX within the batch."""
         super()._hotline_facts_applied(facts)
-        interfaces = {f["interface"] for f in facts if f.get("interface")}
-        queues = {f["queue"] for f in facts if f.get("queue") and f.get("kind") in ("enter", "connect", "complete",
-                                                                                    "exit")}
-        # an outbound call (click-to-dial) carries no interface: its agent's tile changes
-        call_ids = [f["call_id"] for f in facts if f.get("call_id")]
-        action_ids = [f["action_id"] for f in facts if f.get("action_id")]
-        if call_ids or action_ids:
-            calls = self.env["hotline.call"].sudo().search(
-                ["|", ("id", "in", call_ids), ("originate_action_id", "in", action_ids)])
-            interfaces |= set(calls.mapped("interface")) - {False}
+        self._push_floor_changes(facts, figures=False)
+
+    def _hotline_facts_settled(self, facts):
+        """The day's figures of the queues the batches changed, at most once a second: they cost more as
+        the day's calls grow, and no longer inside the bridge's transaction."""
+        super()._hotline_facts_settled(facts)
+        self._push_floor_changes(facts, figures=True)
+
+    def _push_floor_changes(self, facts, figures):
+        interfaces, queues = set(), {f["queue"] for f in facts if f.get("queue") and f.get("kind") in (
+            "enter", "connect", "complete", "exit")}
+        if not figures:  # tiles: each batch's agents
+            interfaces = {f["interface"] for f in facts if f.get("interface")}
+            # an outbound call (click-to-dial) carries no interface: its agent's tile changes
+            call_ids = [f["call_id"] for f in facts if f.get("call_id")]
+            action_ids = [f["action_id"] for f in facts if f.get("action_id")]
+            if call_ids or action_ids:
+                calls = self.env["hotline.call"].sudo().search(
+                    ["|", ("id", "in", call_ids), ("originate_action_id", "in", action_ids)])
+                interfaces |= set(calls.mapped("interface")) - {False}
         if not (interfaces or queues):
             return
         try:
             with self.env.cr.savepoint():
-                self.env["hotline.monitor.live"]._push_floor(interfaces, queues)
+                self.env["hotline.monitor.live"]._push_floor(interfaces, queues, figures)
         except Exception:  # noqa: BLE001 - a board must never stop the ingestion of calls
             _logger.exception("hotline_monitor: pushing the floor's changes failed")

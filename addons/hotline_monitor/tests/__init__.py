@@ -10,3 +10,4 @@ from . import test_performance
 from . import test_board_config
 from . import test_agent_panel_idle
 from . import test_board_unit
+from . import test_settling

@@ -36,8 +36,15 @@ class MonitorCase(HotlineTelephonyCase):
         cls.t0 = int(time.time()) - 900  # events of the last quarter hour: "today", never stale
 
     def ingest(self, events):  # pylint: disable=arguments-renamed
-        """Live AMI events applied as the bridge applies them, without its commit (see commit_bus)."""
-        Ingestor(self.env, self.pbx).apply([f for f in self.from_ami(events, live=True) if f])
+        """Live AMI events applied as the bridge applies them, without its commit (see commit_bus).
+        Returns the facts applied (what the bridge settles next, see settle)."""
+        ingestor = Ingestor(self.env, self.pbx)
+        ingestor.apply([f for f in self.from_ami(events, live=True) if f])
+        return ingestor.applied
+
+    def settle(self, facts):
+        """What the bridge does after the batches' commits, at most once a second (Bridge.settle)."""
+        self.pbx._hotline_facts_settled(facts)
 
     def commit_bus(self):
         """What the bridge's commit does: bus rows are written by the precommit hooks."""

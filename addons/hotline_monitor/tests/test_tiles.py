@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 from odoo import fields
@@ -74,9 +75,10 @@ class TestTiles(MonitorCase):
         self.assertEqual((tile["state"], tile["since"], tile["queues"]), ("offline", (t + 300) * 1000, []))
 
     def test_changes_are_pushed_masked_to_the_token_channel(self):
-        """One ingestion batch -> one message per board (masked) and one to the supervisors' group."""
+        """One ingestion batch -> one message per board (masked) and one to the supervisors' group, with the
+        tiles and the calls waiting; the bridge's settling -> the queue's figures and abandoned callers."""
         t = self.t0
-        self.ingest([
+        facts = self.ingest([
             self.member("QueueMemberAdded", t, "PJSIP/mon1", LoginTime=str(t), Paused="0"),
             ami("QueueCallerJoin", t + 10, Uniqueid="m2.1", Linkedid="m2.1", Queue=QUEUE,
                 CallerIDNum="13912345678", Position="1", Count="1"),
@@ -88,12 +90,26 @@ class TestTiles(MonitorCase):
         public = self.bus_messages(token)
         self.assertEqual(len(public), 1)
         self.assertEqual([a["state"] for a in public[0]["agents"]], ["idle"])
-        block = public[0]["queues"][0]
+        self.assertEqual(public[0]["queues"], [{"name": QUEUE, "waiting": []}], "the batch's push stays cheap")
+        self.settle(facts)
+        self.commit_bus()
+        public = self.bus_messages(token)
+        self.assertEqual(len(public), 2)
+        self.assertEqual(public[1]["agents"], [], "the tiles went with the batch")
+        block = public[1]["queues"][0]
         self.assertEqual((block["name"], block["figures"]["offered"], block["figures"]["abandoned"]), (QUEUE, 1, 1))
         self.assertEqual([a["number"] for a in block["abandoned"]], ["139****5678"])
         self.assertNotIn("13912345678", str(public))
         supervisors = self.bus_messages(self.env.ref("hotline_case.group_reviewer"))
         self.assertEqual([a["number"] for a in supervisors[-1]["queues"][0]["abandoned"]], ["13912345678"])
+
+    def test_a_caller_waiting_reaches_the_board_with_the_batch(self):
+        t = int(time.time())
+        self.ingest([ami("QueueCallerJoin", t - 5, Uniqueid="m2.2", Linkedid="m2.2", Queue=QUEUE,
+                         CallerIDNum="13912345678", Position="1", Count="1")])
+        self.commit_bus()
+        pushed = self.bus_messages(self.board.access_token)
+        self.assertEqual(pushed[-1]["queues"], [{"name": QUEUE, "waiting": [(t - 5) * 1000]}])
 
     def test_waiting_call_and_snapshot_share(self):
         t = self.t0
@@ -164,3 +180,27 @@ class TestTiles(MonitorCase):
         self.assertEqual(result["count"], 3)
         short = Live._abandoned_callers([QUEUE], start, now + timedelta(seconds=1), limit=1)[QUEUE]
         self.assertEqual((len(short["items"]), short["count"]), (1, 3))
+
+    def test_old_pushes_leave_the_bus_within_minutes(self):
+        """The boards' pushes older than PUSH_RETENTION go (the screens' own and the supervisors'), the
+        rest of the bus stays: the supervisors' other messages, other channels, recent pushes."""
+        t = self.t0
+        self.ingest([self.member("QueueMemberAdded", t, "PJSIP/mon1", LoginTime=str(t), Paused="0")])
+        self.commit_bus()
+        Bus = self.env["bus.bus"].sudo()
+        reviewers = self.env.ref("hotline_case.group_reviewer")
+        Bus._sendone(reviewers, "mail.record/insert", {"note": "其他通知"})
+        Bus._sendone("another-channel", "hotline_monitor/update", {"agents": []})
+        self.commit_bus()
+        self.env.cr.execute("UPDATE bus_bus SET create_date = create_date - interval '11 minutes'")
+        self.ingest([self.member("QueueMemberPause", t + 5, "PJSIP/mon1", Paused="1", PausedReason="小休")])
+        self.commit_bus()
+        self.assertEqual(len(self.bus_messages(self.board.access_token)), 2)
+        Live = self.env["hotline.monitor.live"]
+        self.assertEqual(Live._gc_pushes(), len(Live._boards()) + 1, "the old push, to every board and the group")
+        kept = self.bus_messages(self.board.access_token)
+        self.assertEqual([a["state"] for a in kept[0]["agents"]], ["paused"], "the recent push stays")
+        self.assertEqual(len(kept), 1)
+        self.assertEqual(len(self.bus_messages(reviewers)), 1)
+        self.assertEqual(len(self.bus_messages(reviewers, "mail.record/insert")), 1)
+        self.assertEqual(len(self.bus_messages("another-channel")), 1)

@@ -9,6 +9,9 @@
 * connects to AMI, and on every (re)connect backfills what was missed from
   queue_log, then resynchronises member states with QueueStatus;
 * turns events into facts and writes them in short transactions (batches);
+* once those are committed, hands what they applied to the PBX's settling hook in a
+  transaction of its own, at most once per ``settle_interval`` (what is too costly to
+  compute per batch: the boards' figures of the day);
 * reconnects with exponential backoff when Asterisk restarts or the link drops;
 * logs and skips malformed traffic.
 """
@@ -59,7 +62,7 @@ class LeadershipLost(BridgeLocked):
 
 class Bridge:
     def __init__(self, dbname, pbx_id=None, queue_log_path=None, batch_size=500, batch_wait=0.02,
-                 ping_interval=10.0, backfill_interval=30.0, max_backoff=30.0, on_pop=None):
+                 ping_interval=10.0, backfill_interval=30.0, max_backoff=30.0, on_pop=None, settle_interval=1.0):
         self.dbname = dbname
         self.registry = Registry(dbname)
         self.pbx_id = pbx_id
@@ -70,6 +73,9 @@ class Bridge:
         self.backfill_interval = backfill_interval
         self.max_backoff = max_backoff
         self.on_pop = on_pop
+        self.settle_interval = settle_interval
+        self._unsettled = []  # facts committed since the last settling
+        self._settle_at = 0.0  # monotonic time of the next settling allowed
         self.stop_event = threading.Event()
         self.events = queue.Queue()
         self.connected = threading.Event()
@@ -223,8 +229,24 @@ class Bridge:
             if self.on_pop:
                 self.on_pop(fact)
         del self.pop_latencies[:-10000]
+        self._unsettled.extend(ingestor.applied)
         self.stats["facts"] += ingestor.stats["facts"]
         self.stats["skipped"] += ingestor.stats["skipped"]
+
+    def settle(self, force=False):
+        """Hand the facts committed since the last time to ``hotline.pbx._hotline_facts_settled``, in
+        a transaction of its own: at most once per ``settle_interval`` unless `force`d. Returns
+        whether it did. A failure there is logged and loses nothing ingested."""
+        if not self._unsettled or (not force and time.monotonic() < self._settle_at):
+            return False
+        facts, self._unsettled = self._unsettled, []
+        self._settle_at = time.monotonic() + self.settle_interval
+        try:
+            with self.registry.cursor() as cr:
+                self._pbx(self._env(cr))._hotline_facts_settled(facts)
+        except Exception:  # noqa: BLE001 - what settles is derived (pushes), the facts are committed
+            _logger.exception("hotline-ami: settling %d facts failed", len(facts))
+        return True
 
     # -- queue_log backfill ---------------------------------------------------------
     def backfill(self):
@@ -374,8 +396,10 @@ class Bridge:
         next_backfill = time.monotonic() + self.backfill_interval
         events = self.events
         while not self.stop_event.is_set():
+            # wake for the next settling: what a batch changed is settled within settle_interval
+            timeout = min(0.5, max(0.01, self._settle_at - time.monotonic())) if self._unsettled else 0.5
             try:
-                first = events.get(timeout=0.5)
+                first = events.get(timeout=timeout)
             except queue.Empty:
                 first = None
             batch = []
@@ -395,9 +419,10 @@ class Bridge:
                         raise AmiDisconnected("AMI connection lost")
                     batch.append(item)
                 self._ingest_events(batch)
-            now = time.monotonic()
             if self._deferred:
                 self._retry_deferred()
+            self.settle()
+            now = time.monotonic()
             if now >= next_lock_check:
                 # a bridge whose lock session was cut lets go of AMI within a second (ingestion is
                 # fenced anyway): the standby that took the lock is then AMI's only client

@@ -45,6 +45,7 @@ class Ingestor:
         self._users_cache = users_cache if users_cache is not None else {"at": 0.0, "map": {}}
         self._sessions = {}
         self.stats = {"facts": 0, "skipped": 0, "pops": 0}
+        self.applied = []  # every fact applied by this ingestor's batches (the bridge settles them)
 
     # -- helpers ---------------------------------------------------------------
     def user_for(self, interface):
@@ -265,6 +266,7 @@ class Ingestor:
         # one hook per batch for every agent/queue/call change (live boards extend it)
         applied, self._applied = self._applied, []
         if applied:
+            self.applied.extend(applied)
             self.pbx._hotline_facts_applied(applied)
 
     # -- calls -------------------------------------------------------------------

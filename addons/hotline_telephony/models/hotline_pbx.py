@@ -68,6 +68,12 @@ class HotlinePbx(models.Model):
         """Hook called by the AMI ingestion, in its transaction, once per batch with the facts it applied
         (agent, queue and call changes, see ami/facts.py). Nothing here; live boards extend it."""
 
+    def _hotline_facts_settled(self, facts):
+        """Hook called by the AMI bridge (``Bridge.settle``) in a transaction of its own, after the
+        batches' commits and at most once a second, with the facts applied since its last call: for
+        what costs too much to compute per batch and may lag a second. Nothing here; live boards
+        extend it."""
+
     def _hotline_rating_for_key(self, key):
         """The rating a keypad digit stands for at this site (False for another key or none)."""
         self.ensure_one()

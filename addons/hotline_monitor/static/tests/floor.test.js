@@ -3,6 +3,7 @@ import { mask } from "@hotline_telephony/agent_state/agent_state";
 import {
     formatDuration,
     formatPercent,
+    mergeQueueBlock,
     queueView,
     shownState,
     tileLayout,
@@ -222,5 +223,38 @@ describe("tiles scale to the floor", () => {
     test("before the screen is measured: one column, the largest tiles", () => {
         expect(tileLayout(3, 0, 0)).toEqual({ columns: 1, rows: 1, fontSize: 64 });
         expect(tileLayout(0, W, H).columns).toBe(1);
+    });
+});
+
+describe("queue blocks pushed", () => {
+    const shown = {
+        name: "12319",
+        waiting: [NOW - 30000],
+        figures: { offered: 40, answered: 36 },
+        abandoned: [{ call_id: 7, number: "139****5678", time: NOW - 600000, wait: 42 }],
+        abandoned_count: 1,
+        surge: { last15: 3, baseline: 2.5 },
+    };
+
+    test("a batch's calls waiting replace the waiting, the figures stay until theirs come", () => {
+        const merged = mergeQueueBlock(shown, { name: "12319", waiting: [] }, true);
+        expect(merged.waiting).toEqual([]);
+        expect(merged.figures).toEqual({ offered: 40, answered: 36 });
+        expect(merged.abandoned).toEqual(shown.abandoned);
+        expect(shown.waiting).toEqual([NOW - 30000]); // what was shown is not changed in place
+    });
+
+    test("the figures' push replaces them and a masked screen masks the callers", () => {
+        const block = {
+            ...shown,
+            figures: { offered: 41, answered: 36 },
+            abandoned: [{ call_id: 8, number: "13700001111", time: NOW, wait: 61 }],
+            abandoned_count: 2,
+        };
+        const merged = mergeQueueBlock(shown, block, true);
+        expect(merged.figures.offered).toBe(41);
+        expect(merged.abandoned_count).toBe(2);
+        expect(merged.abandoned.map((a) => a.number)).toEqual([mask("13700001111")]);
+        expect(mergeQueueBlock(shown, block, false).abandoned[0].number).toBe("13700001111");
     });
 });

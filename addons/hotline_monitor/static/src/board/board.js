@@ -9,11 +9,12 @@ import { BurstAlert } from "@hotline_monitor/components/burst_alert/burst_alert"
 import { DelaySign } from "@hotline_monitor/components/delay_sign/delay_sign";
 import { LinkFigure } from "@hotline_monitor/components/link_figure/link_figure";
 import { QueueBlock } from "@hotline_monitor/components/queue_block/queue_block";
-import { AGENT_STATES, mask, stateClass, stateLabel } from "@hotline_telephony/agent_state/agent_state";
+import { AGENT_STATES, stateClass, stateLabel } from "@hotline_telephony/agent_state/agent_state";
 import {
     formatDuration,
     formatPercent,
     isRevoked,
+    mergeQueueBlock,
     queueView,
     retryDelay,
     shownState,
@@ -256,10 +257,7 @@ export class Board extends Component {
         }
         for (const block of payload.queues || []) {
             if (config.queues.includes(block.name)) {
-                if (this.props.masked) {
-                    block.abandoned = block.abandoned.map((a) => ({ ...a, number: mask(a.number) }));
-                }
-                this.state.queues[block.name] = block;
+                this.state.queues[block.name] = mergeQueueBlock(this.state.queues[block.name], block, this.props.masked);
             }
         }
         if (payload.cases) {

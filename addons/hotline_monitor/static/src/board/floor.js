@@ -3,6 +3,7 @@
  * the screen's clock passed in), so that the unit tests read them without a server or a screen.
  */
 import { ConnectionLostError } from "@web/core/network/rpc";
+import { mask } from "@hotline_telephony/agent_state/agent_state";
 
 /** "1:02:03" / "02:03" from seconds. */
 export function formatDuration(seconds) {
@@ -60,6 +61,19 @@ export function tileLevel(tile, thresholds, now) {
  * A queue's block as shown at `now`, from its pushed block, the board's tiles and the board's
  * configuration (alarm thresholds, surge rule).
  */
+/**
+ * A queue's block after a push: each AMI batch pushes the calls waiting alone, the figures and the
+ * abandoned callers follow within a second; what a push leaves out stays as shown. A masked screen
+ * masks the abandoned callers' numbers itself too.
+ */
+export function mergeQueueBlock(shown, block, masked) {
+    const merged = { ...shown, ...block };
+    if (masked && block.abandoned) {
+        merged.abandoned = block.abandoned.map((a) => ({ ...a, number: mask(a.number) }));
+    }
+    return merged;
+}
+
 export function queueView(name, block, tiles, now, config) {
     block = block || { waiting: [], figures: {}, abandoned: [], surge: null };
     const members = tiles.filter((t) => t.queues.includes(name));
