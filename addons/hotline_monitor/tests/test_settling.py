@@ -1,10 +1,17 @@
 """The AMI bridge's settling: the boards' figures of the day leave the batch's transaction and are
 computed at most once per settle_interval, whatever the number of batches (hotline.pbx._hotline_facts_settled)."""
 
+import json
 import time
+from datetime import datetime, timedelta
+from datetime import time as day_time
 
+import pytz
+
+from odoo import fields
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from odoo.addons.hotline_telephony.ami.bridge import Bridge
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common import QUEUE, MonitorCase, ami
 
@@ -69,3 +76,34 @@ class TestSettling(MonitorCase):
         self.assertTrue(self.env["hotline.call"].search([("uniqueid", "=", "s2.1")]), "the call was kept")
         self.join("s2.2", t - 4)  # the bridge goes on
         self.assertEqual(self.env["hotline.call"].search_count([("uniqueid", "in", ["s2.1", "s2.2"])]), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoFloorSettles(TransactionCase):
+
+    def test_the_demo_floor_pushes_the_figures_too(self):
+        """The demo's floor (a scheduled job, no bridge) settles what it played itself: its boards get figures."""
+        pbx = self.env.ref("hotline_telephony.pbx_default")
+        self.env["hotline.wallboard"].create({"name": "演示大屏", "queue_names": "hotline"})
+        tz = pytz.timezone("Asia/Shanghai")
+        self.env.company.resource_calendar_id.tz = "Asia/Shanghai"
+        day = fields.Date.context_today(pbx.with_context(tz="Asia/Shanghai")) - timedelta(days=3)
+        midnight = tz.localize(datetime.combine(day, day_time.min))
+        self.env["ir.config_parameter"].sudo().set_param(f"hotline_telephony.demo_floor_played.{pbx.id}",
+                                                         repr(midnight.timestamp() - 1))
+        settled = []
+        Pbx = type(pbx)
+        settle = Pbx._hotline_facts_settled
+
+        def recorded(record, facts):
+            settled.append(len(facts))
+            return settle(record, facts)
+        self.patch(Pbx, "_hotline_facts_settled", recorded)
+        played = pbx._demo_floor_play(until=int((midnight + timedelta(hours=11)).timestamp()))
+        self.assertTrue(played and settled and settled[0] > 0, (played, settled))
+        self.env.cr.precommit.run()
+        reviewers = self.env.ref("hotline_case.group_reviewer")
+        key = json_dump(channel_with_db(self.env.cr.dbname, reviewers))
+        pushes = [json.loads(m)["payload"] for m in self.env["bus.bus"].sudo().search([("channel", "=", key)])
+                  .mapped("message") if json.loads(m)["type"] == "hotline_monitor/update"]
+        self.assertTrue(any("figures" in block for push in pushes for block in push.get("queues", [])))

@@ -69,7 +69,9 @@ class HotlinePbx(models.Model):
                 position += len(line.encode()) + 1
             if selected:
                 # the offsets in the day's text identify the agent events: a stretch played again adds nothing
-                Ingestor(self.env, self).apply(parse_queue_log("\n".join(selected) + "\n", offset=offset))
+                ingestor = Ingestor(self.env, self)
+                ingestor.apply(parse_queue_log("\n".join(selected) + "\n", offset=offset))
+                self._hotline_facts_settled(ingestor.applied)  # once a minute: what the bridge settles
                 ended = [line.split("|")[1] for line in selected if "|COMPLETE" in line]
                 self._demo_floor_cases(ended, burst, random.Random(f"{day}:{last}"))
                 played += len(selected)
