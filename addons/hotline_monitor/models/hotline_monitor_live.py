@@ -289,8 +289,9 @@ class HotlineMonitorLive(models.AbstractModel):
         longer loads a new snapshot when it reconnects (board.js), and at a city's call rate a day of
         pushes to every screen is gigabytes of bus."""
         dbname = self.env.cr.dbname
-        boards = self.env["hotline.wallboard"].sudo().with_context(active_test=False).search([])
-        channels = [json_dump(channel_with_db(dbname, token)) for token in boards.mapped("access_token") if token]
+        boards = self.env["hotline.wallboard"].sudo().with_context(active_test=False).search_fetch(
+            [("access_token", "!=", False)], ["access_token"])
+        channels = [json_dump(channel_with_db(dbname, token)) for token in boards.mapped("access_token")]
         supervisors = json_dump(channel_with_db(dbname, self.env.ref(SUPERVISOR_GROUP)))
         self.env.cr.execute(SQL("""
             DELETE FROM bus_bus

@@ -22,14 +22,16 @@ class HotlinePbx(models.Model):
     def _hotline_facts_applied(self, facts):
         """Push the tiles and the calls waiting the batch changed, in the bridge's transaction (sent on its
         commit): the board follows the PBX within the batch."""
-        super()._hotline_facts_applied(facts)
+        result = super()._hotline_facts_applied(facts)
         self._push_floor_changes(facts, figures=False)
+        return result
 
     def _hotline_facts_settled(self, facts):
         """The day's figures of the queues the batches changed, at most once a second: they cost more as
         the day's calls grow, and no longer inside the bridge's transaction."""
-        super()._hotline_facts_settled(facts)
+        result = super()._hotline_facts_settled(facts)
         self._push_floor_changes(facts, figures=True)
+        return result
 
     def _push_floor_changes(self, facts, figures):
         interfaces, queues = set(), {f["queue"] for f in facts if f.get("queue") and f.get("kind") in (
