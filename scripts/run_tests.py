@@ -138,12 +138,18 @@ def run_odoo(tally, addons, db, port):
     print(f"   odoo: {len(started)} tests, {len(failed)} failed, {len(skipped)} skipped (log: {log_path})")
 
 
-def run_pytest(tally, paths, out=None):
+def run_pytest(tally, paths, db=None, out=None):
+    """The end-to-end suite; its servers use the Odoo stage's database once that stage is over, or their own
+    new one (`db`, made by tests/conftest.py's demo_db) when they run beside it."""
     junit = ARTEFACTS / "pytest.xml"
     junit.unlink(missing_ok=True)
+    env = os.environ.copy()
+    if db:
+        subprocess.run(["dropdb", "--if-exists", "--force", db], check=True, capture_output=True)
+        env["TEST_DB"] = db
     print(f"== pytest: {' '.join(paths)}", flush=True)
     cmd = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfEs", f"--junitxml={junit}", *paths]
-    rc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=out and subprocess.STDOUT).returncode
+    rc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=out and subprocess.STDOUT).returncode
     if not junit.exists():
         tally.fail(f"pytest: did not run (status {rc})")
         return
@@ -231,14 +237,17 @@ def main():
     ARTEFACTS.mkdir(exist_ok=True)
     mark_run()
     tally = Tally()
+    serial = args.serial or len(stages) == 1
     chosen = {
         "odoo": (run_odoo, (our_addons(args.addon), os.environ.get("TEST_DB", "hotline_test"),
                             int(os.environ.get("TEST_HTTP_PORT", "8169")))),
-        "pytest": (run_pytest, (args.pytest_paths,)),
+        # beside the Odoo stage, which drops and builds its database meanwhile, the suite has one of its own
+        "pytest": (run_pytest, (args.pytest_paths, None if serial or "odoo" not in stages
+                                else os.environ.get("E2E_DB", "hotline_e2e"))),
         "lint": (run_lint, ()),
     }
     chosen = {name: stage for name, stage in chosen.items() if name in stages}
-    if args.serial or len(chosen) == 1:
+    if serial:
         for function, function_args in chosen.values():
             function(tally, *function_args)
     else:
