@@ -2,9 +2,12 @@ import logging
 import re
 from datetime import timedelta
 
+import psycopg2.errors
+
 import odoo.modules.module
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import transports
 
@@ -167,12 +170,25 @@ class HotlinePlatformCounterpart(models.Model):
         """Note a successful contact. While the link is healthy the row is written only when the last contact
         is older than CONTACT_REFRESH_SECONDS: the webhook's calls and the sending job otherwise update the same
         row in every transaction and fail each other to serialize, and a sending round that fails after the
-        platform took its events is rolled back and sends them again."""
+        platform took its events is rolled back and sends them again. When both note the link back (after a
+        failure) at once, the one whose snapshot is older finds the row updated: its update is dropped under
+        its savepoint (the other's contact stands) and its transaction goes on."""
         now = fields.Datetime.now()
-        for counterpart in self.sudo():
-            if (counterpart.failures or counterpart.last_error or not counterpart.last_contact
-                    or now - counterpart.last_contact >= timedelta(seconds=CONTACT_REFRESH_SECONDS)):
-                counterpart.write({"last_contact": now, "failures": 0, "last_error": False})
+        due = self.sudo().filtered(lambda c: c.failures or c.last_error or not c.last_contact
+                                   or now - c.last_contact >= timedelta(seconds=CONTACT_REFRESH_SECONDS))
+        if not due:
+            return
+        fields_written = ["last_contact", "failures", "last_error", "write_date", "write_uid"]
+        due.flush_recordset(fields_written)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    "UPDATE hotline_platform_counterpart SET last_contact = %s, failures = 0, last_error = NULL, "
+                    "write_date = %s, write_uid = %s WHERE id IN %s", now, now, self.env.uid, tuple(due.ids)),
+                    log_exceptions=False)
+        except psycopg2.errors.SerializationFailure:
+            _logger.debug("12345 platform %s: contact noted meanwhile by another transaction", due.mapped("code"))
+        due.invalidate_recordset(fields_written)
 
     def _contact_failed(self, error):
         _logger.warning("12345 platform %s: %s", self.code, error)

@@ -103,3 +103,26 @@ class TestWebhookAtOnce(BaseCase):
             job.env.flush_all()
         with self.registry.cursor() as cr:
             self.assertEqual(counterpart(cr).failures, 0)
+
+    def test_both_noting_the_link_back_at_once_do_not_fail(self):
+        """After a failure, the webhook notes the link back and commits while the sending job's transaction,
+        which saw the failure, notes it too: the job's update is dropped, not its transaction."""
+        def counterpart(cr):
+            return api.Environment(cr, SUPERUSER_ID, {})["hotline.platform.counterpart"].browse(self.counterpart_id)
+
+        with self.registry.cursor() as cr:
+            counterpart(cr)._contact_failed("timed out")
+        with self.registry.cursor() as job_cr:
+            job = counterpart(job_cr)
+            self.assertEqual(job.failures, 1)  # the job's snapshot is taken
+            with self.registry.cursor() as webhook_cr:
+                counterpart(webhook_cr)._contact_ok()
+            with self.assertNoLogs("odoo.sql_db", "ERROR"):
+                job._contact_ok()
+            job_cr.execute("SELECT 1")  # the job's transaction is still usable
+            job.env["ir.config_parameter"].set_param("hotline_platform.test_job_round", "committed")
+        with self.registry.cursor() as cr:
+            self.assertEqual((counterpart(cr).failures, counterpart(cr).last_error), (0, False))
+            self.assertEqual(cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s",
+                                        ["hotline_platform.test_job_round"]) or cr.fetchone()[0], "committed")
+            cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", ["hotline_platform.test_job_round"])
