@@ -142,7 +142,7 @@ agents AS (SELECT array_agg(id ORDER BY id) AS ids FROM res_users WHERE login LI
 calls AS (
     SELECT g, b.midnight + (b.until - b.midnight) * (g - 0.5) / %(n)s AS enter_time, g %% 100 AS pick,
            10 + (g * 7919) %% 60 AS wait, 120 + (g * 104729) %% 180 AS talk
-      FROM generate_series(1, %(n)s) g, bounds b)
+      FROM generate_series(1::bigint, %(n)s) g, bounds b)
 INSERT INTO hotline_call (pbx_id, uniqueid, linkedid, direction, caller_number, called_number, queue, user_id,
                           interface, outcome, enter_time, answer_time, end_time, wait_seconds, talk_seconds,
                           create_date, write_date, create_uid, write_uid)
